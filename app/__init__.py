@@ -1,0 +1,1 @@
+"""Composition root: settings, the Starlette app, authentication, the ``roster`` CLI."""

@@ -1,0 +1,185 @@
+"""The ``roster`` command line: serve, migrate, manage API keys, export the schema, demo data."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from app.settings import ConfigError, load_config
+from datasources.db.customer_users import SchemaMismatch
+from domain.config import RosterConfig
+
+logger = logging.getLogger("roster")
+
+
+def _fail(message: str) -> int:
+    print(f"roster: {message}", file=sys.stderr)
+    return 2
+
+
+def check_startup(config: RosterConfig) -> str | None:
+    """Why the server must not start with ``config`` (None when it may)."""
+    if config.auth.allow_anonymous and not config.server.is_loopback:
+        return (
+            "auth.allow_anonymous: keyless admin access is allowed only when server.host is a "
+            f"loopback address (got {config.server.host!r})"
+        )
+    return None
+
+
+async def _check_database(config: RosterConfig) -> None:
+    from datasources.services import open_services
+
+    services = await open_services(config)
+    await services.close()
+
+
+def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.server import create_app
+
+    server = config.server.model_copy(
+        update={k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    )
+    config = config.model_copy(update={"server": server})
+    problem = check_startup(config)
+    if problem:
+        return _fail(problem)
+    try:
+        asyncio.run(_check_database(config))
+    except SchemaMismatch as exc:
+        fixes = "\n".join(f"    {fix}" for fix in exc.fixes)
+        return _fail(f"{exc}\n  run:\n{fixes}" if fixes else str(exc))
+    if config.auth.allow_anonymous:
+        logger.warning(
+            "auth.allow_anonymous is on: every request WITHOUT a key acts as an admin. "
+            "For the demo on %s only; never in production.",
+            server.host,
+        )
+    if config.demo.load_data:
+        from app.demo_data import load_demo_data
+
+        asyncio.run(load_demo_data(config))
+    print(f"Roster: http://{server.host}:{server.port}/graphql", file=sys.stderr)
+    uvicorn.run(create_app(config), host=server.host, port=server.port, log_level="info")
+    return 0
+
+
+def cmd_db_upgrade(config: RosterConfig, _args: argparse.Namespace) -> int:
+    from app.migrate import upgrade
+
+    upgrade(config.database.url)
+    print("database schema is up to date", file=sys.stderr)
+    return 0
+
+
+async def _api_key(config: RosterConfig, args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import IntegrityError
+
+    from datasources.db.api_keys import ApiKeyStore, Scope
+    from datasources.db.engine import create_engine
+
+    engine = create_engine(config.database)
+    store = ApiKeyStore(engine)
+    try:
+        if args.key_command == "create":
+            try:
+                secret, key = await store.create(args.name, Scope(args.scope))
+            except IntegrityError:
+                return _fail(f"an API key named {args.name!r} exists already")
+            print(secret)
+            print(
+                f"created API key {key.name!r} (scope {key.scope.value}); it is shown only now",
+                file=sys.stderr,
+            )
+        elif args.key_command == "list":
+            for key in await store.list():
+                state = "revoked" if key.revoked else "active"
+                print(f"{key.id}\t{key.name}\t{key.scope.value}\t{key.key_prefix}…\t{state}")
+        elif args.key_command == "revoke":
+            if not await store.revoke(args.name):
+                return _fail(f"no active API key named {args.name!r}")
+            print(f"revoked API key {args.name!r}", file=sys.stderr)
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def cmd_api_key(config: RosterConfig, args: argparse.Namespace) -> int:
+    return asyncio.run(_api_key(config, args))
+
+
+def cmd_export_schema(config: RosterConfig, args: argparse.Namespace) -> int:
+    from schema.builder import build_schema
+
+    sdl = build_schema(config).as_str() + "\n"
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(sdl)
+    else:
+        sys.stdout.write(sdl)
+    return 0
+
+
+def cmd_demo_load(config: RosterConfig, _args: argparse.Namespace) -> int:
+    from app.demo_data import load_demo_data
+
+    asyncio.run(load_demo_data(config))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="roster", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_config(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--config", help="TOML config file (default: $ROSTER_CONFIG)")
+        return p
+
+    serve = with_config(sub.add_parser("serve", help="run the HTTP server"))
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(handler=cmd_serve)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    with_config(db.add_parser("upgrade", help="migrate to the newest schema")).set_defaults(
+        handler=cmd_db_upgrade
+    )
+
+    keys = sub.add_parser("api-key", help="API keys").add_subparsers(dest="key_command", required=True)
+    create = with_config(keys.add_parser("create", help="create a key and print it once"))
+    create.add_argument("--name", required=True)
+    create.add_argument("--scope", choices=["admin", "read"], required=True)
+    with_config(keys.add_parser("list", help="list keys (never the keys themselves)"))
+    revoke = with_config(keys.add_parser("revoke", help="revoke a key by name"))
+    revoke.add_argument("--name", required=True)
+    for p in keys.choices.values():
+        p.set_defaults(handler=cmd_api_key)
+
+    export = with_config(sub.add_parser("export-schema", help="print the GraphQL SDL"))
+    export.add_argument("--output", "-o")
+    export.set_defaults(handler=cmd_export_schema)
+
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
+    with_config(demo.add_parser("load", help="add the demo customers and users")).set_defaults(
+        handler=cmd_demo_load
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    return int(args.handler(config, args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""A small demo data set: a few customers and customer users, added only where missing.
+
+It goes through the same directory calls as the API, so the demo data obeys every rule a
+client's data does.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from datasources.services import open_services
+from domain.config import RosterConfig
+from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN, VALID_ID
+from domain.validity import Validity
+from resolvers.context import ANONYMOUS_ACTOR_ID
+
+logger = logging.getLogger("roster.demo")
+
+CUSTOMERS = [
+    {"customerId": "ACME", "name": "Acme Corporation", "city": "Springfield", "country": "USA",
+     "url": "https://acme.test"},
+    {"customerId": "MUELLER", "name": "Müller & Söhne GmbH", "city": "München",
+     "country": "Germany"},
+    {"customerId": "GLOBEX", "name": "Globex Inc.", "city": "Cypress Creek", "country": "USA"},
+]
+
+USERS = [
+    ("jdoe", "Jane", "Doe", "jane.doe@acme.test", "ACME", Validity.VALID),
+    ("rroe", "Richard", "Roe", "richard.roe@acme.test", "ACME", Validity.VALID),
+    ("kmueller", "Käthe", "Müller", "kaethe@mueller-soehne.test", "MUELLER", Validity.VALID),
+    ("hsimpson", "Homer", "Simpson", "homer@globex.test", "GLOBEX", Validity.VALID),
+    ("old.account", "Olga", "Former", "olga@globex.test", "GLOBEX", Validity.INVALID),
+]
+
+
+async def load_demo_data(config: RosterConfig) -> None:
+    services = await open_services(config)
+    try:
+        for values in CUSTOMERS:
+            if await services.customers.get(values["customerId"]) is None:
+                await services.customers.create(
+                    {**values, "validity": Validity.VALID}, actor=ANONYMOUS_ACTOR_ID
+                )
+        for login, first, last, email, customer_id, validity in USERS:
+            if await services.customer_users.get(login) is not None:
+                continue
+            outcome = await services.customer_users.create(
+                {
+                    LOGIN: login,
+                    "UserFirstname": first,
+                    "UserLastname": last,
+                    EMAIL: email,
+                    CUSTOMER_ID: customer_id,
+                    VALID_ID: validity.value,
+                },
+                password=None,
+                source=None,
+                actor=ANONYMOUS_ACTOR_ID,
+            )
+            if outcome.problems:
+                logger.warning("demo user %s not added: %s", login, outcome.problems)
+        logger.info("demo data present: %d customers, %d users", len(CUSTOMERS), len(USERS))
+    finally:
+        await services.close()

@@ -1,0 +1,31 @@
+"""``roster db upgrade``: Alembic, pointed at the database the configuration names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+import migrations
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the schema to ``revision``. Runs its own event loop: call it from sync code."""
+    _ensure_sqlite_directory(url)
+    command.upgrade(alembic_config(url), revision)
+
+
+def _ensure_sqlite_directory(url: str) -> None:
+    prefix = "sqlite+aiosqlite:///"
+    if url.startswith(prefix):
+        path = url[len(prefix) :].split("?", 1)[0]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,87 @@
+"""The Starlette application: ``/graphql`` (with GraphiQL) and ``/healthz``."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from app.auth import ACTOR_SCOPE_KEY, GraphQLGate
+from datasources.services import Services, open_services
+from domain.config import RosterConfig
+from loaders.registry import Loaders
+from resolvers.context import RequestContext
+from schema.builder import build_schema
+
+logger = logging.getLogger("roster")
+
+
+class RosterGraphQL(GraphQL[RequestContext, None]):
+    def __init__(self, services_ref: dict[str, Services], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._services_ref = services_ref
+
+    async def get_context(self, request: Any, response: Any) -> RequestContext:
+        services = self._services_ref["services"]
+        return RequestContext(
+            services=services,
+            loaders=Loaders(services),
+            actor=request.scope[ACTOR_SCOPE_KEY],
+        )
+
+
+def create_app(config: RosterConfig, services: Services | None = None) -> Starlette:
+    """The app for ``config``. Pass ``services`` to share an open database (tests); otherwise
+    the app opens them at start-up and closes them at shutdown."""
+    holder: dict[str, Services] = {}
+    schema = build_schema(config)
+    graphql = RosterGraphQL(
+        holder,
+        schema=schema,
+        graphql_ide="graphiql" if config.server.graphiql else None,
+        allow_queries_via_get=False,
+    )
+
+    class LazyGate:
+        """Builds the auth gate once services exist (they open in the lifespan)."""
+
+        gate: GraphQLGate | None = None
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            if self.gate is None:
+                self.gate = GraphQLGate(
+                    graphql,
+                    keys=holder["services"].api_keys,
+                    auth=config.auth,
+                    server=config.server,
+                )
+            await self.gate(scope, receive, send)
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if services is not None:
+            holder["services"] = services
+            yield
+            return
+        holder["services"] = await open_services(config)
+        try:
+            yield
+        finally:
+            await holder["services"].close()
+
+    if services is not None:
+        holder["services"] = services
+    return Starlette(
+        routes=[Route("/healthz", healthz), Route("/graphql", LazyGate())],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,300 @@
+"""The customer-user directory: OTOBO's front ``CustomerUser.pm`` over ordered backends.
+
+Backends are asked in configured order (``CustomerUser``, ``CustomerUser1``, …): a read takes
+the first backend that has the login, a login must be unique across all of them
+(case-insensitively), a create goes to the named or first writable backend and an update to the
+user's own backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from datasources.db.customer_users import DbCustomerUserBackend, carry_login
+from datasources.db.customers import DbCustomerStore
+from datasources.paging import Page, keyset_page
+from datasources.unit_of_work import Outcome, transaction
+from domain.config import PasswordConfig
+from domain.customer_user_rules import normalize_values, password_problems, validate_values
+from domain.errors import ErrorCode, Problem, ProblemsFound
+from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN, VALID_ID
+from domain.pagination import Cursor
+from domain.passwords import generate_password, hash_password
+from domain.records import CustomerUserRecord
+
+PASSWORD_PATH = ("input", "password")
+
+
+class CustomerUserDirectory:
+    def __init__(
+        self,
+        backends: Sequence[DbCustomerUserBackend],
+        customers: DbCustomerStore,
+        passwords: PasswordConfig,
+    ) -> None:
+        self.backends = list(backends)
+        self.customers = customers
+        self.passwords = passwords
+
+    def backend(self, name: str) -> DbCustomerUserBackend | None:
+        return next((b for b in self.backends if b.name == name), None)
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    async def get_many(self, logins: Sequence[str]) -> dict[str, CustomerUserRecord]:
+        """Records by lower-cased login; the earliest backend that has a login wins."""
+        found: dict[str, CustomerUserRecord] = {}
+        missing = list(logins)
+        for backend in self.backends:
+            if not missing:
+                break
+            for key, record in (await backend.get_many(missing)).items():
+                found.setdefault(key, record)
+            missing = [login for login in missing if login.lower() not in found]
+        return found
+
+    async def get(self, login: str) -> CustomerUserRecord | None:
+        return (await self.get_many([login])).get(login.lower())
+
+    async def list_page(
+        self, *, first: int, after: Cursor | None, valid_only: bool
+    ) -> Page[CustomerUserRecord]:
+        async def fetch(after_key: str | None, limit: int) -> list[CustomerUserRecord]:
+            pages = await asyncio.gather(
+                *(
+                    b.list_page(valid_only=valid_only, after=after_key, limit=limit)
+                    for b in self.backends
+                )
+            )
+            merged: list[CustomerUserRecord] = []
+            seen: set[str] = set()
+            # Each page is in code point order; an earlier backend wins a login collision.
+            for record in heapq.merge(*pages, key=lambda r: r.login):
+                if record.login.lower() not in seen:
+                    seen.add(record.login.lower())
+                    merged.append(record)
+            return merged[:limit]
+
+        return await keyset_page(fetch, lambda r: r.login, first=first, after=after)
+
+    async def count(self, *, valid_only: bool) -> int:
+        counts = await asyncio.gather(*(b.count(valid_only=valid_only) for b in self.backends))
+        return sum(counts)
+
+    # ---- writing ---------------------------------------------------------------------------
+
+    def _writable_backend(self, source: str | None) -> DbCustomerUserBackend | Problem:
+        if source is not None:
+            backend = self.backend(source)
+            if backend is None:
+                return Problem(
+                    ("input", "source"), ErrorCode.NOT_FOUND, f"No backend named {source!r}."
+                )
+            if backend.read_only:
+                return Problem(
+                    ("input", "source"), ErrorCode.READ_ONLY, f"Backend {source!r} is read-only."
+                )
+            return backend
+        for backend in self.backends:
+            if not backend.read_only:
+                return backend
+        return Problem(("input",), ErrorCode.READ_ONLY, "Every customer-user backend is read-only.")
+
+    async def _login_problem(self, login: str, *, own_login: str | None) -> Problem | None:
+        if own_login is not None and login.lower() == own_login.lower():
+            return None
+        if await self.get(login) is not None:
+            return Problem(
+                ("input", "login"), ErrorCode.LOGIN_TAKEN, f'Customer user "{login}" already exists.'
+            )
+        return None
+
+    async def _relational_problems(
+        self,
+        conn: Any,
+        backend: DbCustomerUserBackend,
+        values: Mapping[str, Any],
+        *,
+        own_login: str | None,
+        old: CustomerUserRecord | None,
+    ) -> list[Problem]:
+        """Checks that need the database: e-mail uniqueness and the customer's existence."""
+        problems: list[Problem] = []
+        email = values.get(EMAIL)
+        email_changed = old is None or (old.email or "").lower() != str(email or "").lower()
+        if (
+            backend.config.email_uniq_check
+            and isinstance(email, str)
+            and email
+            and email_changed
+            and await backend.email_in_use(conn, email, except_login=own_login)
+        ):
+            problems.append(
+                Problem(
+                    ("input", "email"),
+                    ErrorCode.EMAIL_TAKEN,
+                    "This email address is already in use for another customer user.",
+                )
+            )
+        customer_id = values.get(CUSTOMER_ID)
+        customer_changed = old is None or (old.customer_id or "").lower() != str(
+            customer_id or ""
+        ).lower()
+        if (
+            backend.config.customer_company_support
+            and isinstance(customer_id, str)
+            and customer_id
+            and customer_changed
+            and not await self.customers.get_many([customer_id], conn)
+        ):
+            problems.append(
+                Problem(
+                    ("input", "customerId"),
+                    ErrorCode.UNKNOWN_CUSTOMER,
+                    f"No customer with ID {customer_id!r}; create the customer first.",
+                )
+            )
+        return problems
+
+    async def _password(self, password: str | None) -> tuple[str, str | None] | list[Problem]:
+        """(hash, generated password or None), or the problems with the given password."""
+        if password is None or password == "":
+            generated = generate_password()
+            return await asyncio.to_thread(hash_password, generated), generated
+        problems = password_problems(
+            password,
+            min_length=self.passwords.min_length,
+            max_length=self.passwords.max_length,
+            field=PASSWORD_PATH,
+        )
+        if problems:
+            return problems
+        return await asyncio.to_thread(hash_password, password), None
+
+    async def create(
+        self,
+        values: Mapping[str, Any],
+        *,
+        password: str | None,
+        source: str | None,
+        actor: int,
+    ) -> Outcome[CustomerUserRecord]:
+        backend = self._writable_backend(source)
+        if isinstance(backend, Problem):
+            return Outcome.failed([backend])
+        values = normalize_values(values)
+        problems = validate_values(backend.rules, values, creating=True, email_must_be_checked=True)
+        login = values.get(LOGIN)
+        if isinstance(login, str) and not any(p.field == ("input", "login") for p in problems):
+            taken = await self._login_problem(login, own_login=None)
+            problems.extend([taken] if taken else [])
+        hashed = await self._password(password)
+        if isinstance(hashed, list):
+            problems.extend(hashed)
+        if problems or isinstance(hashed, list):
+            return Outcome.failed(problems)
+        password_hash, generated = hashed
+        try:
+            async with transaction(backend.engine) as conn:
+                found = await self._relational_problems(
+                    conn, backend, values, own_login=None, old=None
+                )
+                if found:
+                    raise ProblemsFound(found)
+                await backend.insert(conn, values, password_hash=password_hash, actor=actor)
+        except ProblemsFound as exc:
+            return Outcome.failed(exc.problems)
+        except sa.exc.IntegrityError:
+            return Outcome.failed(await self._conflict_problems(str(login)))
+        record = await self.get(str(login))
+        return Outcome(record=record, generated_password=generated)
+
+    async def _conflict_problems(self, login: str) -> list[Problem]:
+        """A unique index fired: a concurrent write took the login first."""
+        taken = await self._login_problem(login, own_login=None)
+        return [taken] if taken else [
+            Problem(("input",), ErrorCode.INVALID, "A concurrent change conflicted; retry.")
+        ]
+
+    async def update(
+        self, login: str, changes: Mapping[str, Any], *, actor: int
+    ) -> Outcome[CustomerUserRecord]:
+        old = await self.get(login)
+        if old is None:
+            return Outcome.failed(
+                [Problem(("input", "login"), ErrorCode.NOT_FOUND, f"No such user {login!r}.")]
+            )
+        backend = self.backend(old.source)
+        assert backend is not None
+        if backend.read_only:
+            return Outcome.failed(
+                [Problem(("input",), ErrorCode.READ_ONLY, f"Backend {backend.name!r} is read-only.")]
+            )
+        changes = normalize_values(changes)
+        problems = [
+            Problem(("input", f.graphql_name), ErrorCode.READ_ONLY, f"{f.label} is read-only.")
+            for f in backend.fields
+            if f.readonly and f.attribute in changes
+        ]
+        email_or_validity = EMAIL in changes or VALID_ID in changes
+        merged = {**old.values, **changes}
+        problems += validate_values(
+            backend.rules,
+            {**changes, EMAIL: merged.get(EMAIL), VALID_ID: merged.get(VALID_ID)}
+            if email_or_validity
+            else changes,
+            creating=False,
+            email_must_be_checked=email_or_validity,
+        )
+        new_login = str(changes.get(LOGIN, old.login))
+        if not problems:
+            taken = await self._login_problem(new_login, own_login=old.login)
+            problems.extend([taken] if taken else [])
+        if problems:
+            return Outcome.failed(problems)
+        try:
+            async with transaction(backend.engine) as conn:
+                found = await self._relational_problems(
+                    conn, backend, merged, own_login=old.login, old=old
+                )
+                if found:
+                    raise ProblemsFound(found)
+                await backend.update(conn, old.login, changes, actor=actor)
+                if new_login != old.login:
+                    await carry_login(conn, old.login, new_login)
+        except ProblemsFound as exc:
+            return Outcome.failed(exc.problems)
+        except sa.exc.IntegrityError:
+            return Outcome.failed(await self._conflict_problems(new_login))
+        return Outcome(record=await self.get(new_login))
+
+    async def set_password(
+        self, login: str, password: str | None, *, actor: int
+    ) -> Outcome[CustomerUserRecord]:
+        record = await self.get(login)
+        if record is None:
+            return Outcome.failed(
+                [Problem(("input", "login"), ErrorCode.NOT_FOUND, f"No such user {login!r}.")]
+            )
+        backend = self.backend(record.source)
+        assert backend is not None
+        if backend.read_only:
+            return Outcome.failed(
+                [Problem(("input",), ErrorCode.READ_ONLY, f"Backend {backend.name!r} is read-only.")]
+            )
+        hashed = await self._password(password)
+        if isinstance(hashed, list):
+            return Outcome.failed(hashed)
+        password_hash, generated = hashed
+        async with transaction(backend.engine) as conn:
+            stored = await backend.set_password(conn, record.login, password_hash, actor=actor)
+        if not stored:
+            return Outcome.failed(
+                [Problem(("input",), ErrorCode.INVALID, "This backend's map has no password field.")]
+            )
+        return Outcome(record=await self.get(record.login), generated_password=generated)

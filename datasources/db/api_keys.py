@@ -1,0 +1,107 @@
+"""API keys: how clients authenticate. Only a SHA-256 of each key is stored.
+
+A key is 256 random bits, so a fast hash is enough (a slow password hash would add its cost to
+every request without adding safety); the clear key is shown once, when it is created.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from datasources.db.customer_users import utcnow
+from datasources.db.tables import roster_api_key
+
+KEY_PREFIX = "rst_"
+
+
+class Scope(enum.Enum):
+    READ = "read"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    id: int
+    name: str
+    scope: Scope
+    key_prefix: str
+    revoked: bool
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _key(row: sa.RowMapping) -> ApiKey:
+    return ApiKey(
+        id=row["id"],
+        name=row["name"],
+        scope=Scope(row["scope"]),
+        key_prefix=row["key_prefix"],
+        revoked=row["revoke_time"] is not None,
+    )
+
+
+class ApiKeyStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def create(self, name: str, scope: Scope) -> tuple[str, ApiKey]:
+        """Store a new key and return it in clear, the one time it is ever available."""
+        secret = KEY_PREFIX + secrets.token_urlsafe(32)
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                sa.insert(roster_api_key)
+                .values(
+                    name=name,
+                    scope=scope.value,
+                    key_hash=_digest(secret),
+                    key_prefix=secret[:12],
+                    create_time=utcnow(),
+                )
+                .returning(*roster_api_key.c)
+            )
+            return secret, _key(result.mappings().one())
+
+    async def authenticate(self, presented: str) -> ApiKey | None:
+        """The live key matching ``presented``, or None. The lookup is by hash, never by key."""
+        if not presented.startswith(KEY_PREFIX) or len(presented) > 200:
+            return None
+        query = sa.select(roster_api_key).where(
+            roster_api_key.c.key_hash == _digest(presented), roster_api_key.c.revoke_time.is_(None)
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).mappings().first()
+        if row is None or not secrets.compare_digest(row["key_hash"], _digest(presented)):
+            return None
+        return _key(row)
+
+    async def list(self) -> list[ApiKey]:
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(sa.select(roster_api_key).order_by("id"))).mappings()
+            return [_key(row) for row in rows]
+
+    async def revoke(self, name: str) -> bool:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                sa.update(roster_api_key)
+                .where(roster_api_key.c.name == name, roster_api_key.c.revoke_time.is_(None))
+                .values(revoke_time=utcnow())
+            )
+            return bool(result.rowcount)
+
+    async def names(self, ids: Sequence[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        query = sa.select(roster_api_key.c.id, roster_api_key.c.name).where(
+            roster_api_key.c.id.in_(sorted(set(ids)))
+        )
+        async with self.engine.connect() as conn:
+            return {row.id: row.name for row in await conn.execute(query)}

@@ -1,0 +1,288 @@
+"""The database customer-user backend on OTOBO's ``customer_user`` table (``CustomerUser/DB.pm``).
+
+The table is reflected at start: its columns come from the Map, and a Map row for a column the
+table lacks is a start-up error that prints the ``ALTER TABLE`` to run. Reads return records
+keyed by Map attribute; writes take a connection so the directory decides the transaction.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from datasources.db.tables import LOGIN_REFERENCES
+from datasources.paging import binary_key
+from domain.config import CustomerUserBackendConfig
+from domain.customer_user_rules import FieldRules
+from domain.email import EmailPolicy
+from domain.field_map import LOGIN, MapField
+from domain.records import Audit, CustomerUserRecord, display_string, join_name
+from domain.validity import Validity
+
+AUDIT_COLUMNS = ("create_time", "create_by", "change_time", "change_by")
+
+
+class SchemaMismatch(Exception):  # noqa: N818 - reads as the condition it reports
+    """The database does not have what the configuration names; ``fixes`` says what to run."""
+
+    def __init__(self, message: str, fixes: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.fixes = list(fixes)
+
+
+def utcnow() -> datetime:
+    """OTOBO's columns are ``timestamp`` without a zone; we store UTC in them."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _column_ddl(field: MapField) -> str:
+    return "INTEGER" if field.type == "int" else "VARCHAR(250)"
+
+
+class DbCustomerUserBackend:
+    """One ``module = "db"`` backend: reads and writes one table of customer users."""
+
+    kind = "db"
+
+    def __init__(
+        self,
+        config: CustomerUserBackendConfig,
+        engine: AsyncEngine,
+        table: sa.Table,
+        email_policy: EmailPolicy,
+    ) -> None:
+        self.config = config
+        self.engine = engine
+        self.table = table
+        self.fields: tuple[MapField, ...] = tuple(config.map_fields())
+        self._columns = {f.column for f in self.fields}
+        self.rules = FieldRules(
+            fields=self.fields,
+            max_lengths={c.name: getattr(c.type, "length", None) for c in table.columns},
+            email_policy=email_policy,
+        )
+        self._login = table.c[config.customer_key]
+        self._login_key = binary_key(self._login, engine.dialect.name)
+        self._read_columns = [table.c[c] for c in sorted(self._columns) if c != self._password_column]
+        self._read_columns += [table.c[c] for c in AUDIT_COLUMNS if c in table.c]
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def read_only(self) -> bool:
+        return self.config.read_only
+
+    @property
+    def _password_column(self) -> str | None:
+        return next((f.column for f in self.fields if f.is_password), None)
+
+    @classmethod
+    async def open(
+        cls, config: CustomerUserBackendConfig, engine: AsyncEngine, email_policy: EmailPolicy
+    ) -> DbCustomerUserBackend:
+        """Reflect the table and check that every Map column exists."""
+
+        def reflect(sync_conn: sa.Connection) -> sa.Table | None:
+            if not sa.inspect(sync_conn).has_table(config.table):
+                return None
+            with warnings.catch_warnings():
+                # Our lower(login) expression indexes are not reflected, and need not be.
+                warnings.simplefilter("ignore", sa.exc.SAWarning)
+                return sa.Table(config.table, sa.MetaData(), autoload_with=sync_conn)
+
+        async with engine.connect() as conn:
+            table = await conn.run_sync(reflect)
+        if table is None:
+            raise SchemaMismatch(
+                f"customer_user.backends[{config.name}]: table {config.table!r} does not exist",
+                ["roster db upgrade --config <this config>"],
+            )
+        missing = [f for f in config.map_fields() if f.column not in table.c]
+        missing_audit = [c for c in AUDIT_COLUMNS if c not in table.c]
+        if missing or missing_audit:
+            names = [f.column for f in missing] + missing_audit
+            fixes = [
+                f"ALTER TABLE {config.table} ADD COLUMN {f.column} {_column_ddl(f)};"
+                for f in missing
+            ]
+            raise SchemaMismatch(
+                f"customer_user.backends[{config.name}]: table {config.table!r} has no "
+                f"column(s) {', '.join(names)} named in the map",
+                fixes,
+            )
+        return cls(config, engine, table, email_policy)
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def _record(self, row: sa.RowMapping) -> CustomerUserRecord:
+        values: dict[str, Any] = {}
+        for field in self.fields:
+            if field.is_password:
+                continue
+            value = row[field.column]
+            if value == "" and not field.required:
+                value = None
+            values[field.attribute] = value
+        by_column = {f.column: values.get(f.attribute) for f in self.fields}
+        name_parts = [by_column.get(c) for c in self.config.name_fields]
+        list_parts = [by_column.get(c) for c in self.config.list_fields]
+        return CustomerUserRecord(
+            source=self.name,
+            login=str(values[LOGIN]),
+            values=values,
+            full_name=join_name(name_parts, self.config.name_fields_join),
+            display_name=display_string(list_parts),
+            audit=Audit(
+                created_at=row.get("create_time"),
+                created_by=row.get("create_by"),
+                changed_at=row.get("change_time"),
+                changed_by=row.get("change_by"),
+            ),
+        )
+
+    def _valid_filter(self, valid_only: bool) -> sa.ColumnElement[bool]:
+        if valid_only and self.config.customer_valid:
+            return self.table.c[self.config.customer_valid] == Validity.VALID.value
+        return sa.true()
+
+    async def get_many(
+        self, logins: Sequence[str], conn: AsyncConnection | None = None
+    ) -> dict[str, CustomerUserRecord]:
+        """Records by lower-cased login; logins are matched case-insensitively, as in OTOBO."""
+        wanted = sorted({login.lower() for login in logins})
+        if not wanted:
+            return {}
+        query = sa.select(*self._read_columns).where(sa.func.lower(self._login).in_(wanted))
+        rows = await self._fetch(query, conn)
+        return {str(row[self.config.customer_key]).lower(): self._record(row) for row in rows}
+
+    async def list_page(
+        self, *, valid_only: bool, after: str | None, limit: int
+    ) -> list[CustomerUserRecord]:
+        """Users ordered by login, strictly after ``after``: keyset paging, stable under inserts."""
+        query = sa.select(*self._read_columns).where(self._valid_filter(valid_only))
+        if after is not None:
+            query = query.where(self._login_key > after)
+        query = query.order_by(self._login_key).limit(limit)
+        return [self._record(row) for row in await self._fetch(query, None)]
+
+    async def count(self, *, valid_only: bool) -> int:
+        query = sa.select(sa.func.count()).select_from(self.table)
+        query = query.where(self._valid_filter(valid_only))
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def password_hash(self, login: str) -> str | None:
+        column = self._password_column
+        if column is None:
+            return None
+        query = sa.select(self.table.c[column]).where(sa.func.lower(self._login) == login.lower())
+        async with self.engine.connect() as conn:
+            value = (await conn.execute(query)).scalar_one_or_none()
+        return str(value) if value else None
+
+    async def email_in_use(
+        self, conn: AsyncConnection, email: str, *, except_login: str | None
+    ) -> bool:
+        """OTOBO's ``CustomerUserEmailUniqCheck``: exact, case-insensitive, invalid users too."""
+        matches = [
+            sa.func.lower(self.table.c[c]) == email.lower()
+            for c in self.config.postmaster_search_fields
+        ]
+        query = sa.select(self._login).where(sa.or_(*matches))
+        if except_login is not None:
+            query = query.where(sa.func.lower(self._login) != except_login.lower())
+        return (await conn.execute(query.limit(1))).first() is not None
+
+    async def _fetch(
+        self, query: sa.Select[Any], conn: AsyncConnection | None
+    ) -> Sequence[sa.RowMapping]:
+        if conn is not None:
+            return (await conn.execute(query)).mappings().all()
+        async with self.engine.connect() as own:
+            return (await own.execute(query)).mappings().all()
+
+    # ---- writing ---------------------------------------------------------------------------
+
+    def _column_values(self, values: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
+        """Map attributes to columns; the first row wins a shared column (as in OTOBO)."""
+        out: dict[str, Any] = {}
+        for field in self.fields:
+            if field.is_password or field.column in out:
+                continue
+            if field.attribute not in values:
+                if creating:
+                    out[field.column] = 0 if field.type == "int" else ""
+                continue
+            if field.readonly and not creating:
+                continue
+            value = values[field.attribute]
+            if value is None:
+                value = 0 if field.type == "int" else ""
+            out[field.column] = value
+        return out
+
+    async def insert(
+        self,
+        conn: AsyncConnection,
+        values: Mapping[str, Any],
+        *,
+        password_hash: str | None,
+        actor: int,
+    ) -> None:
+        row = self._column_values(values, creating=True)
+        now = utcnow()
+        row.update(create_time=now, create_by=actor, change_time=now, change_by=actor)
+        if password_hash is not None and self._password_column:
+            row[self._password_column] = password_hash
+        await conn.execute(sa.insert(self.table).values(**row))
+
+    async def update(
+        self, conn: AsyncConnection, login: str, changes: Mapping[str, Any], *, actor: int
+    ) -> None:
+        row = self._column_values(changes, creating=False)
+        row.update(change_time=utcnow(), change_by=actor)
+        await conn.execute(
+            sa.update(self.table).where(sa.func.lower(self._login) == login.lower()).values(**row)
+        )
+
+    async def set_password(
+        self, conn: AsyncConnection, login: str, password_hash: str, *, actor: int
+    ) -> bool:
+        """False when the Map has no password column (OTOBO then silently does nothing)."""
+        column = self._password_column
+        if column is None:
+            return False
+        await conn.execute(
+            sa.update(self.table)
+            .where(sa.func.lower(self._login) == login.lower())
+            .values({column: password_hash, "change_time": utcnow(), "change_by": actor})
+        )
+        return True
+
+    async def repoint_customer(self, conn: AsyncConnection, old: str, new: str) -> None:
+        """A customer ID rename re-points every user whose primary customer it was (all of
+        them: OTOBO's event stops at the list limit)."""
+        column = self.table.c[self.config.customer_id]
+        await conn.execute(
+            sa.update(self.table)
+            .where(sa.func.lower(column) == old.lower())
+            .values({column.name: new})
+        )
+
+
+async def carry_login(conn: AsyncConnection, old: str, new: str) -> None:
+    """Move every relation row of login ``old`` to ``new`` (OTOBO orphans some; we don't)."""
+    for column in LOGIN_REFERENCES:
+        await conn.execute(
+            sa.update(column.table)
+            .where(sa.func.lower(column) == old.lower())
+            .values({column.name: new})
+        )

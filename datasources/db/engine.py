@@ -1,0 +1,80 @@
+"""The async engine, configured per database, with a per-request SQL statement counter.
+
+The counter exists because an N+1 query is a bug here: tests and benchmarks read how many
+statements one GraphQL request cost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from domain.config import DatabaseConfig
+
+
+@dataclass
+class StatementTally:
+    count: int = 0
+
+
+_current_tally: contextvars.ContextVar[StatementTally | None] = contextvars.ContextVar(
+    "roster_statement_tally", default=None
+)
+
+
+@contextlib.contextmanager
+def count_statements() -> Iterator[StatementTally]:
+    """Count the SQL statements run by this task and the tasks it spawns."""
+    tally = StatementTally()
+    token = _current_tally.set(tally)
+    try:
+        yield tally
+    finally:
+        _current_tally.reset(token)
+
+
+def _on_execute(*_args: Any, **_kwargs: Any) -> None:
+    tally = _current_tally.get()
+    if tally is not None:
+        tally.count += 1
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers run beside the one writer; busy_timeout makes a writer wait, not fail.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(config: DatabaseConfig) -> AsyncEngine:
+    url = make_url(config.url)
+    kwargs: dict[str, Any] = {"echo": config.echo, "pool_pre_ping": False}
+    if url.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": 30}
+        kwargs["pool_size"] = config.pool_size
+    else:
+        kwargs["pool_size"] = config.pool_size
+        kwargs["max_overflow"] = config.pool_size
+        kwargs["pool_timeout"] = config.connect_timeout_seconds
+        kwargs["connect_args"] = {
+            "timeout": config.connect_timeout_seconds,
+            "server_settings": {"application_name": "roster"},
+        }
+    engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "before_cursor_execute", _on_execute)
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"

@@ -1,0 +1,161 @@
+"""OTOBO's own tables (``scripts/database/otobo-schema.xml``) plus Roster's ``roster_*`` tables.
+
+These are the runtime definitions. The customer-user table of each DB backend is *reflected*
+at start instead (see ``customer_users.py``), because its columns come from the Map and an
+admin may add one (OTOBO's ``room`` example) without changing code.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+
+def _audit() -> list[sa.Column[object]]:
+    return [
+        sa.Column("create_time", sa.DateTime(), nullable=False),
+        sa.Column("create_by", sa.Integer(), nullable=False),
+        sa.Column("change_time", sa.DateTime(), nullable=False),
+        sa.Column("change_by", sa.Integer(), nullable=False),
+    ]
+
+
+valid = sa.Table(
+    "valid",
+    metadata,
+    sa.Column("id", sa.SmallInteger(), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    *_audit(),
+)
+
+customer_user = sa.Table(
+    "customer_user",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("login", sa.String(191), nullable=False),
+    sa.Column("email", sa.String(150), nullable=False),
+    sa.Column("customer_id", sa.String(150), nullable=False),
+    sa.Column("pw", sa.String(128)),
+    sa.Column("title", sa.String(50)),
+    sa.Column("first_name", sa.String(100), nullable=False),
+    sa.Column("last_name", sa.String(100), nullable=False),
+    sa.Column("phone", sa.String(150)),
+    sa.Column("fax", sa.String(150)),
+    sa.Column("mobile", sa.String(150)),
+    sa.Column("street", sa.String(150)),
+    sa.Column("zip", sa.String(200)),
+    sa.Column("city", sa.String(200)),
+    sa.Column("country", sa.String(200)),
+    sa.Column("comments", sa.String(250)),
+    sa.Column("valid_id", sa.SmallInteger(), nullable=False),
+    *_audit(),
+)
+
+customer_company = sa.Table(
+    "customer_company",
+    metadata,
+    sa.Column("customer_id", sa.String(150), primary_key=True),
+    sa.Column("name", sa.String(191), nullable=False, unique=True),
+    sa.Column("street", sa.String(200)),
+    sa.Column("zip", sa.String(200)),
+    sa.Column("city", sa.String(200)),
+    sa.Column("country", sa.String(200)),
+    sa.Column("url", sa.String(200)),
+    sa.Column("comments", sa.String(250)),
+    sa.Column("valid_id", sa.SmallInteger(), nullable=False),
+    *_audit(),
+)
+
+customer_user_customer = sa.Table(
+    "customer_user_customer",
+    metadata,
+    sa.Column("user_id", sa.String(100), nullable=False, index=True),
+    sa.Column("customer_id", sa.String(150), nullable=False, index=True),
+    *_audit(),
+)
+
+customer_preferences = sa.Table(
+    "customer_preferences",
+    metadata,
+    sa.Column("user_id", sa.String(191), nullable=False, index=True),
+    sa.Column("preferences_key", sa.String(150), nullable=False),
+    sa.Column("preferences_value", sa.String(250)),
+)
+
+groups_table = sa.Table(
+    "groups_table",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("comments", sa.String(250)),
+    sa.Column("valid_id", sa.SmallInteger(), nullable=False),
+    *_audit(),
+)
+
+group_customer_user = sa.Table(
+    "group_customer_user",
+    metadata,
+    sa.Column("user_id", sa.String(100), nullable=False, index=True),
+    sa.Column("group_id", sa.Integer(), nullable=False, index=True),
+    sa.Column("permission_key", sa.String(20), nullable=False),
+    sa.Column("permission_value", sa.SmallInteger(), nullable=False),
+    *_audit(),
+)
+
+group_customer = sa.Table(
+    "group_customer",
+    metadata,
+    sa.Column("customer_id", sa.String(150), nullable=False, index=True),
+    sa.Column("group_id", sa.Integer(), nullable=False, index=True),
+    sa.Column("permission_key", sa.String(20), nullable=False),
+    sa.Column("permission_value", sa.SmallInteger(), nullable=False),
+    sa.Column("permission_context", sa.String(100), nullable=False),
+    *_audit(),
+)
+
+service = sa.Table(
+    "service",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("valid_id", sa.SmallInteger(), nullable=False),
+    sa.Column("comments", sa.String(250)),
+    *_audit(),
+)
+
+service_customer_user = sa.Table(
+    "service_customer_user",
+    metadata,
+    sa.Column("customer_user_login", sa.String(191), nullable=False, index=True),
+    sa.Column("service_id", sa.Integer(), nullable=False, index=True),
+    sa.Column("create_time", sa.DateTime(), nullable=False),
+    sa.Column("create_by", sa.Integer(), nullable=False),
+)
+
+roster_api_key = sa.Table(
+    "roster_api_key",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("scope", sa.String(10), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("key_prefix", sa.String(16), nullable=False),
+    sa.Column("create_time", sa.DateTime(), nullable=False),
+    sa.Column("revoke_time", sa.DateTime()),
+)
+
+# Tables whose rows name a customer user by login: a login rename must carry them all
+# (OTOBO moves only preferences and services; we move every one).
+LOGIN_REFERENCES: tuple[sa.Column[str], ...] = (
+    customer_user_customer.c.user_id,
+    customer_preferences.c.user_id,
+    group_customer_user.c.user_id,
+    service_customer_user.c.customer_user_login,
+)
+
+# Tables whose rows name a customer by customer ID: a customer ID rename carries them.
+CUSTOMER_ID_REFERENCES: tuple[sa.Column[str], ...] = (
+    customer_user_customer.c.customer_id,
+    group_customer.c.customer_id,
+)

@@ -1,0 +1,52 @@
+"""Everything a request needs from storage, opened once per process from the configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from datasources.customer_directory import CustomerDirectory
+from datasources.customer_user_directory import CustomerUserDirectory
+from datasources.db.api_keys import ApiKeyStore
+from datasources.db.customer_users import DbCustomerUserBackend
+from datasources.db.customers import DbCustomerStore
+from datasources.db.engine import create_engine
+from domain.config import RosterConfig
+
+
+@dataclass
+class Services:
+    config: RosterConfig
+    engine: AsyncEngine
+    customer_users: CustomerUserDirectory
+    customers: CustomerDirectory
+    api_keys: ApiKeyStore
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def open_services(config: RosterConfig) -> Services:
+    """Connect and check the database against the configuration.
+
+    Raises ``SchemaMismatch`` (with the statements to run) when a table or a Map column is
+    missing, so a bad deployment stops at start instead of failing requests.
+    """
+    engine = create_engine(config.database)
+    try:
+        backends = [
+            await DbCustomerUserBackend.open(b, engine, config.email.policy())
+            for b in config.customer_user.backends
+        ]
+    except BaseException:
+        await engine.dispose()
+        raise
+    store = DbCustomerStore(config.customer_company, engine)
+    return Services(
+        config=config,
+        engine=engine,
+        customer_users=CustomerUserDirectory(backends, store, config.passwords),
+        customers=CustomerDirectory(store, backends),
+        api_keys=ApiKeyStore(engine),
+    )

@@ -1,0 +1,38 @@
+"""One mutation pattern for every write: validate, then write in one transaction, or nothing.
+
+A write function raises :class:`ProblemsFound` for an expected problem found mid-transaction;
+the transaction rolls back and the caller gets the problems as an :class:`Outcome`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domain.errors import Problem
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Outcome(Generic[T]):
+    """The result of a write: the object as stored, or the problems that stopped it."""
+
+    record: T | None = None
+    problems: list[Problem] = field(default_factory=list)
+    generated_password: str | None = None
+
+    @classmethod
+    def failed(cls, problems: list[Problem]) -> Outcome[T]:
+        return cls(record=None, problems=problems)
+
+
+@asynccontextmanager
+async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection in a transaction that commits on success and rolls back on any exception."""
+    async with engine.begin() as conn:
+        yield conn

@@ -1,0 +1,45 @@
+"""The one error vocabulary of the whole API.
+
+Every expected problem of a mutation is a :class:`Problem` with a code from :class:`ErrorCode`;
+the schema layer turns them into ``userErrors`` unchanged, so a code means the same thing in
+every mutation.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class ErrorCode(enum.Enum):
+    REQUIRED = "REQUIRED"
+    TOO_LONG = "TOO_LONG"
+    INVALID_CHARACTERS = "INVALID_CHARACTERS"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    INVALID = "INVALID"
+    RESERVED = "RESERVED"
+    LOGIN_TAKEN = "LOGIN_TAKEN"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    CUSTOMER_ID_TAKEN = "CUSTOMER_ID_TAKEN"
+    NAME_TAKEN = "NAME_TAKEN"
+    UNKNOWN_CUSTOMER = "UNKNOWN_CUSTOMER"
+    NOT_FOUND = "NOT_FOUND"
+    READ_ONLY = "READ_ONLY"
+    PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One expected problem with one input field (``field`` is the path of GraphQL names)."""
+
+    field: tuple[str, ...]
+    code: ErrorCode
+    message: str
+
+
+class ProblemsFound(Exception):  # noqa: N818 - it carries problems, it is not a failure
+    """Raised inside a unit of work to abort it (and roll back) with user-facing problems."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems

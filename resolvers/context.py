@@ -1,0 +1,31 @@
+"""What every resolver gets as ``info.context``: who is asking, the loaders and the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from datasources.db.api_keys import Scope
+from datasources.services import Services
+from loaders.registry import Loaders
+
+ANONYMOUS_ACTOR_ID = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The authenticated API client; its id is written to ``create_by``/``change_by``."""
+
+    id: int
+    name: str
+    scope: Scope
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope is Scope.ADMIN
+
+
+@dataclass
+class RequestContext:
+    services: Services
+    loaders: Loaders
+    actor: Actor

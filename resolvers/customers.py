@@ -1,0 +1,57 @@
+"""Customer (company) queries and mutations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from datasources.paging import Page
+from datasources.unit_of_work import Outcome
+from domain.records import CustomerRecord
+from domain.search_grammar import SearchExpr, SearchSyntaxError, parse_search
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput
+from resolvers.paging import page_arguments
+
+
+async def customer(ctx: RequestContext, customer_id: str) -> CustomerRecord | None:
+    return await ctx.loaders.customer.load(customer_id)
+
+
+def parse_customer_search(ctx: RequestContext, search: str | None) -> SearchExpr | None:
+    """The customer search term under OTOBO's grammar; None lists every customer."""
+    if search is None:
+        return None
+    config = ctx.services.config.customer_company
+    try:
+        return parse_search(search, prefix=config.search_prefix, suffix=config.search_suffix)
+    except SearchSyntaxError as exc:
+        raise BadUserInput(str(exc), argument="search") from exc
+
+
+async def customers(
+    ctx: RequestContext,
+    *,
+    search: SearchExpr | None,
+    searching: bool,
+    valid: bool | None,
+    first: int,
+    after: str | None,
+) -> Page[CustomerRecord]:
+    cursor = page_arguments(first, after)
+    page = await ctx.services.customers.list_page(
+        search=search, searching=searching, valid_only=bool(valid), first=first, after=cursor
+    )
+    for record, _ in page.items:
+        ctx.loaders.customer.prime(record.customer_id, record)
+    return page
+
+
+async def create(ctx: RequestContext, values: Mapping[str, Any]) -> Outcome[CustomerRecord]:
+    return await ctx.services.customers.create(values, actor=ctx.actor.id)
+
+
+async def update(
+    ctx: RequestContext, customer_id: str, changes: Mapping[str, Any]
+) -> Outcome[CustomerRecord]:
+    return await ctx.services.customers.update(customer_id, changes, actor=ctx.actor.id)

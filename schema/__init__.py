@@ -1,0 +1,1 @@
+"""Strawberry types. ``build_schema(config)`` assembles the schema for one configuration."""

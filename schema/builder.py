@@ -1,0 +1,234 @@
+"""Assemble the schema for one configuration: types from the Map, queries, mutations, limits."""
+
+import logging
+from typing import Annotated, Any, Optional
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.permission import BasePermission
+from strawberry.schema.config import StrawberryConfig
+
+from datasources.paging import DEFAULT_PAGE_SIZE
+from domain.config import RosterConfig
+from resolvers import customer_users as cu_resolvers
+from resolvers import customers as customer_resolvers
+from resolvers.errors import ApiError
+from schema.audit import Info
+from schema.common import Node, parse_global_id
+from schema.customer import (
+    Customer,
+    CustomerCreateInput,
+    CustomerPayload,
+    CustomerUpdateInput,
+)
+from schema.customer import create_values as customer_create_values
+from schema.customer import update_values as customer_update_values
+from schema.customer_user import (
+    build_customer_user_types,
+    build_payloads,
+    create_values,
+    payload_of,
+    update_values,
+)
+from schema.fields import CustomerUserField, customer_user_fields
+from schema.pagination import Connection, to_connection
+
+logger = logging.getLogger("roster.graphql")
+
+SEARCH_DESCRIPTION = (
+    "OTOBO's free-text search over the customer search fields (customer ID and name by "
+    "default). Each word gets search_prefix/search_suffix (default *…*, a substring match); "
+    "* is a wildcard; + or AND combine words with AND, OR with OR (AND binds tighter); a word "
+    "starting with ! is negated. As in OTOBO a space does NOT split words ('acme corp' is one "
+    "term) and ( ) & | are literal; unlike OTOBO, % and _ are literal too. A term of only "
+    "wildcards lists all. Results stop at search_list_limit (see limitReached)."
+)
+
+
+class IsAdmin(BasePermission):
+    message = "This API key has the read scope; mutations need an admin key."
+    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 - Strawberry's API
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return bool(info.context.actor.can_write)
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Mask everything but our typed errors and GraphQL's own validation messages."""
+    original = error.original_error
+    if original is None or isinstance(original, ApiError):
+        return False
+    logger.error("unexpected error in %s", error.path, exc_info=original)
+    return True
+
+
+def build_schema(config: RosterConfig) -> strawberry.Schema:
+    backends = config.customer_user.backends
+    types = build_customer_user_types(backends)
+    customer_user_type = types.object
+    payload_type, password_payload_type = build_payloads(types)
+    create_input = types.create_input
+    update_input = types.update_input
+
+    @strawberry.input(description="Set a password; empty or omitted generates one.")
+    class CustomerUserSetPasswordInput:
+        login: str
+        password: str | None = None
+
+    @strawberry.type
+    class Query:
+        @strawberry.field(description="Any object by its global ID.")
+        async def node(self, info: Info, id: strawberry.ID) -> Optional[Node]:  # noqa: A002, UP045
+            parsed = parse_global_id(id)
+            if parsed is None:
+                return None
+            type_name, key = parsed
+            if type_name == "CustomerUser":
+                record = await cu_resolvers.customer_user(info.context, key)
+                return types.wrap(record) if record else None  # type: ignore[no-any-return]
+            if type_name == "Customer":
+                company = await customer_resolvers.customer(info.context, key)
+                return Customer.wrap(company) if company else None
+            return None
+
+        @strawberry.field(description="A customer user by login (case-insensitive).")
+        async def customer_user(self, info: Info, login: str) -> Optional[customer_user_type]:  # type: ignore[valid-type]  # noqa: UP045
+            record = await cu_resolvers.customer_user(info.context, login)
+            return types.wrap(record) if record else None
+
+        @strawberry.field(
+            description="Customer users of every backend ordered by login. valid: true "
+            "(default) lists only VALID users; false or null lists all."
+        )
+        async def customer_users(
+            self,
+            info: Info,
+            first: int = DEFAULT_PAGE_SIZE,
+            after: str | None = None,
+            valid: bool | None = True,
+        ) -> Connection[customer_user_type]:  # type: ignore[valid-type]
+            page = await cu_resolvers.customer_users(
+                info.context, first=first, after=after, valid=valid
+            )
+            return to_connection(
+                page,  # type: ignore[arg-type]
+                types.wrap,  # type: ignore[arg-type]
+                count=lambda: cu_resolvers.customer_users_count(info.context, valid=valid),
+            )
+
+        @strawberry.field(description="A customer by customer ID (case-insensitive).")
+        async def customer(self, info: Info, customer_id: str) -> Customer | None:
+            record = await customer_resolvers.customer(info.context, customer_id)
+            return Customer.wrap(record) if record else None
+
+        @strawberry.field(description="Customers ordered by customer ID.")
+        async def customers(
+            self,
+            info: Info,
+            search: Annotated[
+                str | None, strawberry.argument(description=SEARCH_DESCRIPTION)
+            ] = None,
+            valid: bool | None = True,
+            first: int = DEFAULT_PAGE_SIZE,
+            after: str | None = None,
+        ) -> Connection[Customer]:
+            ctx = info.context
+            expr = customer_resolvers.parse_customer_search(ctx, search)
+            searching = search is not None
+            page = await customer_resolvers.customers(
+                ctx, search=expr, searching=searching, valid=valid, first=first, after=after
+            )
+            directory = ctx.services.customers
+            valid_only = bool(valid)
+            return to_connection(
+                page,  # type: ignore[arg-type]
+                Customer.wrap,
+                count=lambda: directory.count(
+                    search=expr, searching=searching, valid_only=valid_only
+                ),
+                limit_check=lambda: directory.limit_reached(
+                    search=expr, searching=searching, valid_only=valid_only
+                ),
+            )
+
+        @strawberry.field(description="Every backend's Map: labels, required, searchable.")
+        def customer_user_fields(self) -> list[CustomerUserField]:
+            return customer_user_fields(backends)
+
+    admin = [IsAdmin]
+
+    @strawberry.type
+    class Mutation:
+        @strawberry.mutation(permission_classes=admin, description="Create a customer.")
+        async def customer_create(self, info: Info, input: CustomerCreateInput) -> CustomerPayload:  # noqa: A002
+            outcome = await customer_resolvers.create(info.context, customer_create_values(input))
+            return CustomerPayload.of(outcome)
+
+        @strawberry.mutation(
+            permission_classes=admin,
+            description="Change a customer. Renaming its customer ID re-points its customer "
+            "users and every relation row, in one transaction.",
+        )
+        async def customer_update(self, info: Info, input: CustomerUpdateInput) -> CustomerPayload:  # noqa: A002
+            outcome = await customer_resolvers.update(
+                info.context, input.customer_id, customer_update_values(input)
+            )
+            return CustomerPayload.of(outcome)
+
+        @strawberry.mutation(
+            permission_classes=admin,
+            description="Create a customer user. With customer_company_support the customer "
+            "must exist first (as OTOBO's admin screen requires).",
+        )
+        async def customer_user_create(self, info: Info, input: create_input) -> password_payload_type:  # type: ignore[valid-type]  # noqa: A002
+            outcome = await cu_resolvers.create(
+                info.context,
+                create_values(types, input),
+                password=input.password,
+                source=input.source,
+            )
+            return payload_of(password_payload_type, types, outcome, with_password=True)
+
+        @strawberry.mutation(
+            permission_classes=admin,
+            description="Change a customer user (a patch). newLogin renames it and carries "
+            "every relation row. Deactivate with validity INVALID; nothing is deleted.",
+        )
+        async def customer_user_update(self, info: Info, input: update_input) -> payload_type:  # type: ignore[valid-type]  # noqa: A002
+            outcome = await cu_resolvers.update(
+                info.context, input.login, update_values(types, input)
+            )
+            return payload_of(payload_type, types, outcome, with_password=False)
+
+        @strawberry.mutation(permission_classes=admin, description="Set a customer user's password.")
+        async def customer_user_set_password(
+            self,
+            info: Info,
+            input: CustomerUserSetPasswordInput,  # noqa: A002
+        ) -> password_payload_type:  # type: ignore[valid-type]
+            outcome = await cu_resolvers.set_password(info.context, input.login, input.password)
+            return payload_of(password_payload_type, types, outcome, with_password=True)
+
+    server = config.server
+    extensions: list[Any] = [
+        QueryDepthLimiter(max_depth=server.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=server.max_aliases),
+        MaxTokensLimiter(max_token_count=server.max_tokens),
+        MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
+    ]
+    if not server.introspection:
+        extensions.append(DisableIntrospection())
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[customer_user_type, Customer],
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not server.introspection),
+    )

@@ -1,0 +1,65 @@
+"""Enums, the Node interface, global IDs and the one user-error type of the whole API."""
+
+import base64
+import binascii
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import strawberry
+
+from domain.errors import ErrorCode, Problem
+from domain.validity import Validity
+
+ValidityEnum = strawberry.enum(
+    Validity,
+    name="Validity",
+    description=(
+        "OTOBO's validity. Nothing is ever deleted: a record is deactivated by setting it "
+        "INVALID or INVALID_TEMPORARILY; both are left out of valid-only listings."
+    ),
+)
+
+UserErrorCode = strawberry.enum(
+    ErrorCode, name="UserErrorCode", description="Why a mutation refused its input."
+)
+
+
+@strawberry.type(description="An expected problem with a mutation's input. Nothing was written.")
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description="Path to the input field, e.g. [\"input\", \"email\"]; null for the whole input."
+    )
+    message: str
+    code: UserErrorCode  # type: ignore[valid-type]
+
+
+def user_errors(problems: Sequence[Problem]) -> list[UserError]:
+    return [
+        UserError(field=list(p.field) if len(p.field) > 1 else None, message=p.message, code=p.code)
+        for p in problems
+    ]
+
+
+@strawberry.interface(description="An object with a stable, opaque global ID.")
+class Node:
+    id: strawberry.ID
+
+
+def global_id(type_name: str, key: str) -> strawberry.ID:
+    """``base64url("<Type>:<natural key>")``: built from the natural key, never a position."""
+    raw = f"{type_name}:{key}".encode()
+    return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+
+
+def parse_global_id(value: str) -> tuple[str, str] | None:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    type_name, sep, key = raw.partition(":")
+    return (type_name, key) if sep and key else None
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """OTOBO's timestamps have no zone; Roster writes UTC into them."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

@@ -1,0 +1,126 @@
+"""The Customer (company) type, its inputs and payloads."""
+
+from typing import Any
+
+import strawberry
+from strawberry import UNSET
+
+from datasources.unit_of_work import Outcome
+from domain.records import CustomerRecord
+from schema.audit import AuditFields
+from schema.common import Node, UserError, ValidityEnum, global_id, user_errors
+
+
+@strawberry.type(description="A customer (company), OTOBO's customer_company.")
+class Customer(AuditFields, Node):
+    record: strawberry.Private[CustomerRecord]
+
+    @classmethod
+    def wrap(cls, record: Any) -> "Customer":
+        return cls(record=record, audit=record.audit)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return global_id("Customer", self.record.customer_id)
+
+    @strawberry.field(description="The customer ID (OTOBO's CustomerID), its natural key.")
+    def customer_id(self) -> str:
+        return self.record.customer_id
+
+    @strawberry.field(description="The company's name; unique.")
+    def name(self) -> str:
+        return self.record.name
+
+    @strawberry.field
+    def street(self) -> str | None:
+        return self.record.street
+
+    @strawberry.field
+    def zip(self) -> str | None:
+        return self.record.zip
+
+    @strawberry.field
+    def city(self) -> str | None:
+        return self.record.city
+
+    @strawberry.field
+    def country(self) -> str | None:
+        return self.record.country
+
+    @strawberry.field
+    def url(self) -> str | None:
+        return self.record.url
+
+    @strawberry.field
+    def comment(self) -> str | None:
+        return self.record.comment
+
+    @strawberry.field
+    def validity(self) -> ValidityEnum:  # type: ignore[valid-type]
+        return self.record.validity
+
+
+@strawberry.input(description="A new customer. customerId and name are required.")
+class CustomerCreateInput:
+    customer_id: str | None = strawberry.field(
+        default=None, description="Required; at most 150 characters; unique (case-insensitive)."
+    )
+    name: str | None = strawberry.field(
+        default=None, description="Required; at most 191 characters; unique (case-insensitive)."
+    )
+    street: str | None = None
+    zip: str | None = None
+    city: str | None = None
+    country: str | None = None
+    url: str | None = None
+    comment: str | None = None
+    validity: ValidityEnum = ValidityEnum.VALID  # type: ignore[valid-type]
+
+
+@strawberry.input(
+    description="A patch: omitted fields keep their value; null clears an optional one."
+)
+class CustomerUpdateInput:
+    customer_id: str = strawberry.field(description="The customer to change.")
+    new_customer_id: str | None = strawberry.field(
+        default=UNSET,
+        description="Renames the customer ID; its customer users and relation rows follow.",
+    )
+    name: str | None = UNSET
+    street: str | None = UNSET
+    zip: str | None = UNSET
+    city: str | None = UNSET
+    country: str | None = UNSET
+    url: str | None = UNSET
+    comment: str | None = UNSET
+    validity: ValidityEnum | None = UNSET  # type: ignore[valid-type]
+
+
+_PATCH_FIELDS = ("name", "street", "zip", "city", "country", "url", "comment", "validity")
+
+
+def create_values(data: CustomerCreateInput) -> dict[str, Any]:
+    return {
+        "customerId": data.customer_id,
+        **{name: getattr(data, name) for name in _PATCH_FIELDS},
+    }
+
+
+def update_values(data: CustomerUpdateInput) -> dict[str, Any]:
+    values = {name: getattr(data, name) for name in _PATCH_FIELDS if getattr(data, name) is not UNSET}
+    if data.new_customer_id is not UNSET:
+        values["newCustomerId"] = data.new_customer_id
+    return values
+
+
+@strawberry.type
+class CustomerPayload:
+    customer: Customer | None
+    user_errors: list[UserError]
+
+    @classmethod
+    def of(cls, outcome: Outcome[CustomerRecord]) -> "CustomerPayload":
+        return cls(
+            customer=Customer.wrap(outcome.record) if outcome.record else None,
+            user_errors=user_errors(outcome.problems),
+        )

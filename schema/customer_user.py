@@ -1,0 +1,269 @@
+"""The CustomerUser type and its inputs, built from the Map of the configured backends.
+
+A Map row (OTOBO's ``UserRoom``/``room`` example) becomes a typed field of ``CustomerUser`` and
+of the create/update inputs without a code change, so these classes are made at schema-build
+time. A field is non-null only when every backend maps it as required.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import strawberry
+from strawberry import UNSET
+
+from datasources.unit_of_work import Outcome
+from domain.config import CustomerUserBackendConfig
+from domain.field_map import LOGIN, PASSWORD, VALID_ID, MapField
+from domain.records import CustomerUserRecord
+from schema.audit import AuditFields, Info
+from schema.common import Node, UserError, ValidityEnum, global_id, user_errors
+from schema.customer import Customer
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One Map attribute across all backends, as the schema exposes it."""
+
+    attribute: str
+    graphql_name: str
+    type: str
+    label: str
+    non_null: bool
+
+    @property
+    def python_type(self) -> Any:
+        base: Any = int if self.type == "int" else str
+        return base if self.non_null else Optional[base]  # noqa: UP045 - built at runtime
+
+
+def field_specs(backends: Sequence[CustomerUserBackendConfig]) -> list[FieldSpec]:
+    """The union of the backends' Maps, in first-seen order, without login/password/validity
+    (those are fixed fields of every customer user)."""
+    maps = [b.map_fields() for b in backends]
+    order: dict[str, MapField] = {}
+    for fields in maps:
+        for field in fields:
+            order.setdefault(field.attribute, field)
+    specs = []
+    for attribute, field in order.items():
+        if attribute in (LOGIN, PASSWORD, VALID_ID):
+            continue
+        everywhere_required = all(
+            any(f.attribute == attribute and f.required for f in fields) for fields in maps
+        )
+        specs.append(
+            FieldSpec(attribute, field.graphql_name, field.type, field.label, everywhere_required)
+        )
+    return specs
+
+
+@strawberry.type
+class CustomerUserFields(AuditFields, Node):
+    """The fixed part of CustomerUser; the Map adds the rest (see ``build_customer_user_type``)."""
+
+    record: strawberry.Private[CustomerUserRecord]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return global_id("CustomerUser", self.record.login)
+
+    @strawberry.field(description="The login (OTOBO's UserLogin), unique across all backends.")
+    def login(self) -> str:
+        return self.record.login
+
+    @strawberry.field(description="The backend that holds this user, e.g. CustomerUser.")
+    def source(self) -> str:
+        return self.record.source
+
+    @strawberry.field(description="The name fields joined (OTOBO's UserFullname).")
+    def full_name(self) -> str:
+        return self.record.full_name
+
+    @strawberry.field(
+        description='The list fields as OTOBO shows them in search results, e.g. "Jane Doe" '
+        "<jane@acme.test>: what autocomplete widgets display."
+    )
+    def display_name(self) -> str:
+        return self.record.display_name
+
+    @strawberry.field
+    def validity(self) -> ValidityEnum:  # type: ignore[valid-type]
+        return self.record.validity
+
+    @strawberry.field(description="The primary customer (company), when it exists.")
+    async def customer(self, info: Info) -> Customer | None:
+        customer_id = self.record.customer_id
+        if customer_id is None:
+            return None
+        record = await info.context.loaders.customer.load(customer_id)
+        return Customer.wrap(record) if record else None
+
+
+def _value_resolver(spec: FieldSpec) -> Any:
+    def resolve(root: Any) -> Any:
+        value = root.record.values.get(spec.attribute)
+        if value is None:
+            return None
+        return int(value) if spec.type == "int" else str(value)
+
+    return strawberry.field(
+        resolver=resolve,
+        graphql_type=spec.python_type,
+        name=spec.graphql_name,
+        description=f"{spec.label} (Map attribute {spec.attribute}).",
+    )
+
+
+@dataclass(frozen=True)
+class CustomerUserTypes:
+    """The classes built for one configuration."""
+
+    specs: list[FieldSpec]
+    object: Any
+    create_input: Any
+    update_input: Any
+
+    def wrap(self, record: CustomerUserRecord) -> Any:
+        return self.object(record=record, audit=record.audit)
+
+
+def build_customer_user_types(backends: Sequence[CustomerUserBackendConfig]) -> CustomerUserTypes:
+    specs = field_specs(backends)
+    namespace: dict[str, Any] = {"__annotations__": {}}
+    for spec in specs:
+        namespace[spec.attribute] = _value_resolver(spec)
+    object_type = strawberry.type(
+        type("CustomerUser", (CustomerUserFields,), namespace),
+        name="CustomerUser",
+        description="A customer user. Fields past the fixed ones come from the backends' Map.",
+    )
+    return CustomerUserTypes(
+        specs=specs,
+        object=object_type,
+        create_input=_create_input(specs),
+        update_input=_update_input(specs),
+    )
+
+
+def _input_field(spec: FieldSpec, default: Any) -> Any:
+    required = " Required." if spec.non_null else ""
+    return strawberry.field(
+        default=default,
+        graphql_type=Optional[int] if spec.type == "int" else Optional[str],  # noqa: UP045
+        name=spec.graphql_name,
+        description=f"{spec.label}.{required}",
+    )
+
+
+def _create_input(specs: Sequence[FieldSpec]) -> Any:
+    namespace: dict[str, Any] = {
+        "__annotations__": {},
+        "login": strawberry.field(default=None, graphql_type=Optional[str], description="Required; unique across all backends, case-insensitively."),  # noqa: UP045, E501
+        "password": strawberry.field(
+            default=None,
+            graphql_type=Optional[str],  # noqa: UP045
+            description="Empty or omitted: a strong password is generated and returned once "
+            "as generatedPassword. Stored as an Argon2id hash only.",
+        ),
+        "validity": strawberry.field(default=ValidityEnum.VALID, graphql_type=ValidityEnum),
+        "source": strawberry.field(
+            default=None,
+            graphql_type=Optional[str],  # noqa: UP045
+            description="The backend to create in; default: the first writable one.",
+        ),
+    }
+    for spec in specs:
+        namespace[spec.attribute] = _input_field(spec, None)
+    return strawberry.input(
+        type("CustomerUserCreateInput", (), namespace),
+        name="CustomerUserCreateInput",
+        description="A new customer user. Required fields follow the Map (customerUserFields); "
+        "every missing one is reported in userErrors.",
+    )
+
+
+def _update_input(specs: Sequence[FieldSpec]) -> Any:
+    namespace: dict[str, Any] = {
+        "__annotations__": {},
+        "login": strawberry.field(graphql_type=str, description="The user to change."),
+        "new_login": strawberry.field(
+            default=UNSET,
+            graphql_type=Optional[str],  # noqa: UP045
+            name="newLogin",
+            description="Renames the login; every relation row follows.",
+        ),
+        "validity": strawberry.field(default=UNSET, graphql_type=Optional[ValidityEnum]),  # noqa: UP045
+    }
+    for spec in specs:
+        namespace[spec.attribute] = _input_field(spec, UNSET)
+    return strawberry.input(
+        type("CustomerUserUpdateInput", (), namespace),
+        name="CustomerUserUpdateInput",
+        description="A patch: omitted fields keep their value, null clears an optional field.",
+    )
+
+
+def create_values(types: CustomerUserTypes, data: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {spec.attribute: getattr(data, spec.attribute) for spec in types.specs}
+    values[LOGIN] = data.login
+    values[VALID_ID] = data.validity.value
+    return values
+
+
+def update_values(types: CustomerUserTypes, data: Any) -> dict[str, Any]:
+    values = {
+        spec.attribute: getattr(data, spec.attribute)
+        for spec in types.specs
+        if getattr(data, spec.attribute) is not UNSET
+    }
+    if data.new_login is not UNSET:
+        values[LOGIN] = data.new_login
+    if data.validity is not UNSET:
+        values[VALID_ID] = data.validity.value if data.validity is not None else None
+    return values
+
+
+def build_payloads(types: CustomerUserTypes) -> tuple[Any, Any]:
+    """CustomerUserPayload (create/update) and CustomerUserPasswordPayload."""
+    cu = types.object
+
+    payload = strawberry.type(
+        type(
+            "CustomerUserPayload",
+            (),
+            {
+                "__annotations__": {"customer_user": Optional[cu], "user_errors": list[UserError]},  # noqa: UP045
+            },
+        ),
+        name="CustomerUserPayload",
+    )
+    password_payload = strawberry.type(
+        type(
+            "CustomerUserPasswordPayload",
+            (),
+            {
+                "__annotations__": {
+                    "customer_user": Optional[cu],  # noqa: UP045
+                    "generated_password": Optional[str],  # noqa: UP045
+                    "user_errors": list[UserError],
+                },
+                "generated_password": strawberry.field(
+                    description="The generated password when none was given; shown only "
+                    "in this response, never again."
+                ),
+            },
+        ),
+        name="CustomerUserPasswordPayload",
+    )
+    return payload, password_payload
+
+
+def payload_of(payload_type: Any, types: CustomerUserTypes, outcome: Outcome[CustomerUserRecord], *, with_password: bool) -> Any:  # noqa: E501
+    kwargs: dict[str, Any] = {
+        "customer_user": types.wrap(outcome.record) if outcome.record else None,
+        "user_errors": user_errors(outcome.problems),
+    }
+    if with_password:
+        kwargs["generated_password"] = outcome.generated_password
+    return payload_type(**kwargs)

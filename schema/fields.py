@@ -1,0 +1,53 @@
+"""``customerUserFields``: the Map as data, so a frontend can build its forms from it."""
+
+import enum
+
+import strawberry
+
+from domain.config import CustomerUserBackendConfig
+
+
+@strawberry.enum(description="OTOBO's Map 'shown' flag.")
+class FieldVisibility(enum.Enum):
+    HIDDEN = 0
+    SHOWN = 1
+    LITE = 2
+
+
+@strawberry.enum(description="How the backend stores the value.")
+class FieldType(enum.Enum):
+    TEXT = "var"
+    INTEGER = "int"
+
+
+@strawberry.type(description="One row of a backend's Map.")
+class CustomerUserField:
+    backend: str = strawberry.field(description="The backend whose Map holds this row.")
+    attribute: str = strawberry.field(description="OTOBO's attribute name, e.g. UserEmail.")
+    graphql_name: str = strawberry.field(description="The CustomerUser/input field name.")
+    label: str
+    storage_field: str = strawberry.field(description="The column (or LDAP attribute).")
+    type: FieldType
+    required: bool
+    read_only: bool = strawberry.field(description="Written on create, never on update.")
+    shown: FieldVisibility
+    searchable: bool = strawberry.field(description="Listed in the backend's search_fields.")
+
+
+def customer_user_fields(backends: list[CustomerUserBackendConfig]) -> list[CustomerUserField]:
+    return [
+        CustomerUserField(
+            backend=backend.name,
+            attribute=field.attribute,
+            graphql_name=field.graphql_name,
+            label=field.label,
+            storage_field=field.column,
+            type=FieldType(field.type),
+            required=field.required,
+            read_only=field.readonly,
+            shown=FieldVisibility(field.show),
+            searchable=field.column in backend.search_fields,
+        )
+        for backend in backends
+        for field in backend.map_fields()
+    ]

@@ -1,0 +1,75 @@
+"""One connection shape for every list: Relay edges, nodes, pageInfo, lazy totals."""
+
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+import strawberry
+
+from datasources.paging import Page
+
+T = TypeVar("T")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+async def _false() -> bool:
+    return False
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+    limit_check: strawberry.Private[Callable[[], Awaitable[bool]]]
+
+    @strawberry.field
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(
+        description="How many items the whole (capped) result has. Costs a count query: "
+        "computed only when selected."
+    )
+    async def total_count(self) -> int:
+        return await self.count()
+
+    @strawberry.field(
+        description="True when the backend's list limit (search_list_limit, default 1000) "
+        "cut this search result; false for lists that are not capped."
+    )
+    async def limit_reached(self) -> bool:
+        return await self.limit_check()
+
+
+def to_connection(
+    page: Page[object],
+    wrap: Callable[[object], T],
+    *,
+    count: Callable[[], Awaitable[int]],
+    limit_check: Callable[[], Awaitable[bool]] = _false,
+) -> Connection[T]:
+    edges = [Edge(cursor=cursor.encode(), node=wrap(item)) for item, cursor in page.items]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count=count,
+        limit_check=limit_check,
+    )
