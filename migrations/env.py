@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import event, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from datasources.db.engine import sqlite_on_connect
 
 config = context.config
 
@@ -22,6 +24,8 @@ async def _run_async() -> None:
     url = config.get_main_option("sqlalchemy.url")
     assert url, "sqlalchemy.url must be set by roster db upgrade"
     engine = create_async_engine(url, poolclass=pool.NullPool)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", sqlite_on_connect)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()

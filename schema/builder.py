@@ -218,13 +218,13 @@ def build_schema(config: RosterConfig) -> strawberry.Schema:
 
     server = config.server
     extensions: list[Any] = [
-        QueryDepthLimiter(max_depth=server.max_query_depth),
-        MaxAliasesLimiter(max_alias_count=server.max_aliases),
-        MaxTokensLimiter(max_token_count=server.max_tokens),
-        MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
+        lambda: QueryDepthLimiter(max_depth=server.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=server.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=server.max_tokens),
+        lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
     ]
     if not server.introspection:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

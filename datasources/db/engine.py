@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from datasources.search_sql import register_sqlite_functions
 from domain.config import DatabaseConfig
 
 
@@ -46,7 +47,10 @@ def _on_execute(*_args: Any, **_kwargs: Any) -> None:
         tally.count += 1
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_on_connect(dbapi_connection: Any, _record: Any = None) -> None:
+    """Every SQLite connection (the app's and the migrations') gets Unicode ``lower()`` so
+    case-insensitive lookups and the ``lower(...)`` indexes agree on ``Müller``."""
+    register_sqlite_functions(dbapi_connection)
     cursor = dbapi_connection.cursor()
     # WAL lets readers run beside the one writer; busy_timeout makes a writer wait, not fail.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -72,7 +76,7 @@ def create_engine(config: DatabaseConfig) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     event.listen(engine.sync_engine, "before_cursor_execute", _on_execute)
     if url.get_backend_name() == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", sqlite_on_connect)
     return engine
 
 

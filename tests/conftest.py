@@ -1,0 +1,202 @@
+"""Fixtures: every API test runs against SQLite *and* the real PostgreSQL on 127.0.0.1:5432.
+
+Each database is made fresh for the session (PostgreSQL: a database of its own, dropped at the
+end), migrated with Alembic exactly as ``roster db upgrade`` does, and served through the real
+ASGI app with real API keys. ``make_api`` builds a further app on a fresh database for tests
+that need another configuration (a custom Map field, a read-only backend, …).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from app.migrate import upgrade
+from app.server import create_app
+from datasources.db.api_keys import Scope
+from datasources.services import Services, open_services
+from domain.config import RosterConfig
+
+PG_ADMIN_DSN = os.environ.get("ROSTER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+DB_KINDS = ["sqlite", "postgresql"]
+
+
+def unique(prefix: str = "t") -> str:
+    """A name no other test uses, so tests share a database without seeing each other."""
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+class Databases:
+    """Creates (and at the end drops) fresh databases of either kind."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.pg_names: list[str] = []
+
+    async def create(self, kind: str) -> str:
+        name = f"roster_test_{uuid.uuid4().hex[:12]}"
+        if kind == "sqlite":
+            url = f"sqlite+aiosqlite:///{self.tmp / name}.db"
+        else:
+            conn = await asyncpg.connect(PG_ADMIN_DSN)
+            try:
+                await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+            finally:
+                await conn.close()
+            self.pg_names.append(name)
+            host_part = PG_ADMIN_DSN.split("://", 1)[1].rsplit("/", 1)[0]
+            url = f"postgresql+asyncpg://{host_part}/{name}"
+        await asyncio.to_thread(upgrade, url)
+        return url
+
+    async def drop_all(self) -> None:
+        if not self.pg_names:
+            return
+        conn = await asyncpg.connect(PG_ADMIN_DSN)
+        try:
+            for name in self.pg_names:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def databases(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Databases]:
+    dbs = Databases(tmp_path_factory.mktemp("sqlite"))
+    yield dbs
+    await dbs.drop_all()
+
+
+@dataclass
+class GraphQLResponse:
+    status: int
+    body: dict[str, Any]
+    statements: int
+
+    @property
+    def data(self) -> Any:
+        assert "errors" not in self.body, self.body.get("errors")
+        return self.body["data"]
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return list(self.body.get("errors") or [])
+
+    @property
+    def error_codes(self) -> list[str]:
+        return [e.get("extensions", {}).get("code") for e in self.errors]
+
+
+@dataclass
+class Api:
+    """A client of one running app, with an admin and a read-only key."""
+
+    client: httpx.AsyncClient
+    services: Services
+    kind: str
+    admin_key: str = ""
+    read_key: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    async def post(
+        self, payload: Any, *, key: str | None = "admin", headers: dict[str, str] | None = None
+    ) -> GraphQLResponse:
+        all_headers = dict(headers or {})
+        if key == "admin":
+            all_headers["Authorization"] = f"Bearer {self.admin_key}"
+        elif key == "read":
+            all_headers["Authorization"] = f"Bearer {self.read_key}"
+        elif key is not None:
+            all_headers["Authorization"] = key
+        response = await self.client.post("/graphql", json=payload, headers=all_headers)
+        body = response.json() if response.content else {}
+        return GraphQLResponse(
+            status=response.status_code,
+            body=body,
+            statements=int(response.headers.get("x-roster-sql-statements", "-1")),
+        )
+
+    async def gql(
+        self, query: str, variables: dict[str, Any] | None = None, *, key: str | None = "admin"
+    ) -> GraphQLResponse:
+        return await self.post({"query": query, "variables": variables or {}}, key=key)
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> Any:
+        return (await self.gql(query, variables)).data
+
+
+def base_config(url: str, **sections: Any) -> RosterConfig:
+    data: dict[str, Any] = {
+        "database": {"url": url, "pool_size": 5},
+        "server": {"statement_count_header": True},
+    }
+    for key, value in sections.items():
+        data[key] = {**data.get(key, {}), **value}
+    return RosterConfig.model_validate(data)
+
+
+@contextlib.asynccontextmanager
+async def open_api(kind: str, config: RosterConfig) -> AsyncIterator[Api]:
+    services = await open_services(config)
+    try:
+        app = create_app(config, services=services)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://roster.test") as client:
+            api = Api(client=client, services=services, kind=kind)
+            api.admin_key, _ = await services.api_keys.create(unique("admin-"), Scope.ADMIN)
+            api.read_key, _ = await services.api_keys.create(unique("read-"), Scope.READ)
+            yield api
+    finally:
+        await services.close()
+
+
+@pytest.fixture(scope="session", params=DB_KINDS)
+async def api(request: pytest.FixtureRequest, databases: Databases) -> AsyncIterator[Api]:
+    """The shared app of one database kind, default configuration."""
+    url = await databases.create(request.param)
+    async with open_api(request.param, base_config(url)) as shared:
+        yield shared
+
+
+MakeApi = Callable[..., Awaitable[Api]]
+
+
+@pytest.fixture
+async def make_api(api: Api, databases: Databases) -> AsyncIterator[MakeApi]:
+    """Build an app on a fresh database of the same kind as ``api``, with config overrides.
+
+    ``before_open`` (SQL statements) runs after migrating and before the app opens, e.g. the
+    ``ALTER TABLE`` a custom Map field needs.
+    """
+    stack = contextlib.AsyncExitStack()
+
+    async def make(*, before_open: list[str] | None = None, **sections: Any) -> Api:
+        url = await databases.create(api.kind)
+        if before_open:
+            await run_sql(url, before_open)
+        return await stack.enter_async_context(open_api(api.kind, base_config(url, **sections)))
+
+    async with stack:
+        yield make
+
+
+async def run_sql(url: str, statements: list[str]) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for statement in statements:
+                await conn.execute(sa.text(statement))
+    finally:
+        await engine.dispose()
