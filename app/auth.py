@@ -13,7 +13,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from datasources.db.api_keys import ApiKeyStore, Scope as KeyScope
+from datasources.db.api_keys import ApiKeyStore
+from datasources.db.api_keys import Scope as KeyScope
 from datasources.db.engine import count_statements
 from domain.config import AuthConfig, ServerConfig
 from resolvers.context import ANONYMOUS_ACTOR_ID, Actor
@@ -24,12 +25,14 @@ ACTOR_SCOPE_KEY = "roster.actor"
 ANONYMOUS = Actor(id=ANONYMOUS_ACTOR_ID, name="anonymous", scope=KeyScope.ADMIN)
 
 
-class BodyTooLarge(Exception):  # noqa: N818
+class BodyTooLarge(Exception):
     pass
 
 
 async def _send_error(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]})
+    body = json.dumps(
+        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+    )
     headers = [(b"content-type", b"application/json")]
     if status == 401:
         headers.append((b"www-authenticate", b'Bearer realm="roster"'))
@@ -64,7 +67,9 @@ class GraphQLGate:
         length = _header(scope, b"content-length")
         if length is not None and length.isdigit() and int(length) > self.server.max_body_bytes:
             await _send_error(
-                send, 413, "PAYLOAD_TOO_LARGE",
+                send,
+                413,
+                "PAYLOAD_TOO_LARGE",
                 f"The request body is larger than {self.server.max_body_bytes} bytes.",
             )
             return

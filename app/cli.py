@@ -145,12 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.set_defaults(handler=cmd_serve)
 
-    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
     with_config(db.add_parser("upgrade", help="migrate to the newest schema")).set_defaults(
         handler=cmd_db_upgrade
     )
 
-    keys = sub.add_parser("api-key", help="API keys").add_subparsers(dest="key_command", required=True)
+    keys = sub.add_parser("api-key", help="API keys").add_subparsers(
+        dest="key_command", required=True
+    )
     create = with_config(keys.add_parser("create", help="create a key and print it once"))
     create.add_argument("--name", required=True)
     create.add_argument("--scope", choices=["admin", "read"], required=True)
@@ -164,7 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o")
     export.set_defaults(handler=cmd_export_schema)
 
-    demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(
+        dest="demo_command", required=True
+    )
     with_config(demo.add_parser("load", help="add the demo customers and users")).set_defaults(
         handler=cmd_demo_load
     )

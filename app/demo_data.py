@@ -17,10 +17,19 @@ from resolvers.context import ANONYMOUS_ACTOR_ID
 logger = logging.getLogger("roster.demo")
 
 CUSTOMERS = [
-    {"customerId": "ACME", "name": "Acme Corporation", "city": "Springfield", "country": "USA",
-     "url": "https://acme.test"},
-    {"customerId": "MUELLER", "name": "Müller & Söhne GmbH", "city": "München",
-     "country": "Germany"},
+    {
+        "customerId": "ACME",
+        "name": "Acme Corporation",
+        "city": "Springfield",
+        "country": "USA",
+        "url": "https://acme.test",
+    },
+    {
+        "customerId": "MUELLER",
+        "name": "Müller & Söhne GmbH",
+        "city": "München",
+        "country": "Germany",
+    },
     {"customerId": "GLOBEX", "name": "Globex Inc.", "city": "Cypress Creek", "country": "USA"},
 ]
 

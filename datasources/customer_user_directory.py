@@ -110,7 +110,9 @@ class CustomerUserDirectory:
             return None
         if await self.get(login) is not None:
             return Problem(
-                ("input", "login"), ErrorCode.LOGIN_TAKEN, f'Customer user "{login}" already exists.'
+                ("input", "login"),
+                ErrorCode.LOGIN_TAKEN,
+                f'Customer user "{login}" already exists.',
             )
         return None
 
@@ -142,9 +144,9 @@ class CustomerUserDirectory:
                 )
             )
         customer_id = values.get(CUSTOMER_ID)
-        customer_changed = old is None or (old.customer_id or "").lower() != str(
-            customer_id or ""
-        ).lower()
+        customer_changed = (
+            old is None or (old.customer_id or "").lower() != str(customer_id or "").lower()
+        )
         if (
             backend.config.customer_company_support
             and isinstance(customer_id, str)
@@ -217,9 +219,11 @@ class CustomerUserDirectory:
     async def _conflict_problems(self, login: str) -> list[Problem]:
         """A unique index fired: a concurrent write took the login first."""
         taken = await self._login_problem(login, own_login=None)
-        return [taken] if taken else [
-            Problem(("input",), ErrorCode.INVALID, "A concurrent change conflicted; retry.")
-        ]
+        return (
+            [taken]
+            if taken
+            else [Problem(("input",), ErrorCode.INVALID, "A concurrent change conflicted; retry.")]
+        )
 
     async def update(
         self, login: str, changes: Mapping[str, Any], *, actor: int
@@ -233,7 +237,11 @@ class CustomerUserDirectory:
         assert backend is not None
         if backend.read_only:
             return Outcome.failed(
-                [Problem(("input",), ErrorCode.READ_ONLY, f"Backend {backend.name!r} is read-only.")]
+                [
+                    Problem(
+                        ("input",), ErrorCode.READ_ONLY, f"Backend {backend.name!r} is read-only."
+                    )
+                ]
             )
         changes = normalize_values(changes)
         problems = [
@@ -285,7 +293,11 @@ class CustomerUserDirectory:
         assert backend is not None
         if backend.read_only:
             return Outcome.failed(
-                [Problem(("input",), ErrorCode.READ_ONLY, f"Backend {backend.name!r} is read-only.")]
+                [
+                    Problem(
+                        ("input",), ErrorCode.READ_ONLY, f"Backend {backend.name!r} is read-only."
+                    )
+                ]
             )
         hashed = await self._password(password)
         if isinstance(hashed, list):
@@ -295,6 +307,10 @@ class CustomerUserDirectory:
             stored = await backend.set_password(conn, record.login, password_hash, actor=actor)
         if not stored:
             return Outcome.failed(
-                [Problem(("input",), ErrorCode.INVALID, "This backend's map has no password field.")]
+                [
+                    Problem(
+                        ("input",), ErrorCode.INVALID, "This backend's map has no password field."
+                    )
+                ]
             )
         return Outcome(record=await self.get(record.login), generated_password=generated)

@@ -163,12 +163,19 @@ class CustomerUserConfig(_Strict):
         return self
 
 
+CompanyColumn = Literal[
+    "customer_id", "name", "street", "zip", "city", "country", "url", "comments"
+]
+
+
+def _default_company_search_fields() -> list[CompanyColumn]:
+    return ["customer_id", "name"]
+
+
 class CustomerCompanyConfig(_Strict):
     """OTOBO's ``CustomerCompany`` block (the company backend is always the database)."""
 
-    search_fields: list[
-        Literal["customer_id", "name", "street", "zip", "city", "country", "url", "comments"]
-    ] = Field(default_factory=lambda: ["customer_id", "name"])
+    search_fields: list[CompanyColumn] = Field(default_factory=_default_company_search_fields)
     search_prefix: Literal["", "*"] = "*"
     search_suffix: Literal["", "*"] = "*"
     search_list_limit: Annotated[int, Field(ge=1, le=100_000)] = 1000

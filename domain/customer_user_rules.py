@@ -61,7 +61,9 @@ def validate_values(
             continue
         if field.type == "int":
             if not isinstance(value, int) or isinstance(value, bool):
-                problems.append(Problem(path, ErrorCode.INVALID, f"{field.label} must be a number."))
+                problems.append(
+                    Problem(path, ErrorCode.INVALID, f"{field.label} must be a number.")
+                )
             continue
         if not isinstance(value, str):
             problems.append(Problem(path, ErrorCode.INVALID, f"{field.label} must be text."))

@@ -25,7 +25,7 @@ class ErrorCode(enum.Enum):
     UNKNOWN_CUSTOMER = "UNKNOWN_CUSTOMER"
     NOT_FOUND = "NOT_FOUND"
     READ_ONLY = "READ_ONLY"
-    PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"
+    PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"  # noqa: S105 - an error code
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ class Problem:
     message: str
 
 
-class ProblemsFound(Exception):  # noqa: N818 - it carries problems, it is not a failure
+class ProblemsFound(Exception):
     """Raised inside a unit of work to abort it (and roll back) with user-facing problems."""
 
     def __init__(self, problems: list[Problem]) -> None:

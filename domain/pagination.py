@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 
-class InvalidCursor(ValueError):  # noqa: N818 - reads naturally at the raise site
+class InvalidCursor(ValueError):
     """The client sent a cursor we did not issue (or from another ordering)."""
 
 

@@ -1,7 +1,7 @@
 """Assemble the schema for one configuration: types from the Map, queries, mutations, limits."""
 
 import logging
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -54,7 +54,7 @@ SEARCH_DESCRIPTION = (
 
 class IsAdmin(BasePermission):
     message = "This API key has the read scope; mutations need an admin key."
-    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 - Strawberry's API
+    error_extensions = {"code": "FORBIDDEN"}
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return bool(info.context.actor.can_write)
@@ -85,21 +85,21 @@ def build_schema(config: RosterConfig) -> strawberry.Schema:
     @strawberry.type
     class Query:
         @strawberry.field(description="Any object by its global ID.")
-        async def node(self, info: Info, id: strawberry.ID) -> Optional[Node]:  # noqa: A002, UP045
+        async def node(self, info: Info, id: strawberry.ID) -> Node | None:
             parsed = parse_global_id(id)
             if parsed is None:
                 return None
             type_name, key = parsed
             if type_name == "CustomerUser":
                 record = await cu_resolvers.customer_user(info.context, key)
-                return types.wrap(record) if record else None  # type: ignore[no-any-return]
+                return types.wrap(record) if record else None
             if type_name == "Customer":
                 company = await customer_resolvers.customer(info.context, key)
                 return Customer.wrap(company) if company else None
             return None
 
         @strawberry.field(description="A customer user by login (case-insensitive).")
-        async def customer_user(self, info: Info, login: str) -> Optional[customer_user_type]:  # type: ignore[valid-type]  # noqa: UP045
+        async def customer_user(self, info: Info, login: str) -> customer_user_type | None:
             record = await cu_resolvers.customer_user(info.context, login)
             return types.wrap(record) if record else None
 
@@ -113,7 +113,7 @@ def build_schema(config: RosterConfig) -> strawberry.Schema:
             first: int = DEFAULT_PAGE_SIZE,
             after: str | None = None,
             valid: bool | None = True,
-        ) -> Connection[customer_user_type]:  # type: ignore[valid-type]
+        ) -> Connection[customer_user_type]:
             page = await cu_resolvers.customer_users(
                 info.context, first=first, after=after, valid=valid
             )
@@ -162,12 +162,12 @@ def build_schema(config: RosterConfig) -> strawberry.Schema:
         def customer_user_fields(self) -> list[CustomerUserField]:
             return customer_user_fields(backends)
 
-    admin = [IsAdmin]
+    admin: list[type[BasePermission]] = [IsAdmin]
 
     @strawberry.type
     class Mutation:
         @strawberry.mutation(permission_classes=admin, description="Create a customer.")
-        async def customer_create(self, info: Info, input: CustomerCreateInput) -> CustomerPayload:  # noqa: A002
+        async def customer_create(self, info: Info, input: CustomerCreateInput) -> CustomerPayload:
             outcome = await customer_resolvers.create(info.context, customer_create_values(input))
             return CustomerPayload.of(outcome)
 
@@ -176,7 +176,7 @@ def build_schema(config: RosterConfig) -> strawberry.Schema:
             description="Change a customer. Renaming its customer ID re-points its customer "
             "users and every relation row, in one transaction.",
         )
-        async def customer_update(self, info: Info, input: CustomerUpdateInput) -> CustomerPayload:  # noqa: A002
+        async def customer_update(self, info: Info, input: CustomerUpdateInput) -> CustomerPayload:
             outcome = await customer_resolvers.update(
                 info.context, input.customer_id, customer_update_values(input)
             )
@@ -187,7 +187,9 @@ def build_schema(config: RosterConfig) -> strawberry.Schema:
             description="Create a customer user. With customer_company_support the customer "
             "must exist first (as OTOBO's admin screen requires).",
         )
-        async def customer_user_create(self, info: Info, input: create_input) -> password_payload_type:  # type: ignore[valid-type]  # noqa: A002
+        async def customer_user_create(
+            self, info: Info, input: create_input
+        ) -> password_payload_type:
             outcome = await cu_resolvers.create(
                 info.context,
                 create_values(types, input),
@@ -201,18 +203,20 @@ def build_schema(config: RosterConfig) -> strawberry.Schema:
             description="Change a customer user (a patch). newLogin renames it and carries "
             "every relation row. Deactivate with validity INVALID; nothing is deleted.",
         )
-        async def customer_user_update(self, info: Info, input: update_input) -> payload_type:  # type: ignore[valid-type]  # noqa: A002
+        async def customer_user_update(self, info: Info, input: update_input) -> payload_type:
             outcome = await cu_resolvers.update(
                 info.context, input.login, update_values(types, input)
             )
             return payload_of(payload_type, types, outcome, with_password=False)
 
-        @strawberry.mutation(permission_classes=admin, description="Set a customer user's password.")
+        @strawberry.mutation(
+            permission_classes=admin, description="Set a customer user's password."
+        )
         async def customer_user_set_password(
             self,
             info: Info,
-            input: CustomerUserSetPasswordInput,  # noqa: A002
-        ) -> password_payload_type:  # type: ignore[valid-type]
+            input: CustomerUserSetPasswordInput,
+        ) -> password_payload_type:
             outcome = await cu_resolvers.set_password(info.context, input.login, input.password)
             return payload_of(password_payload_type, types, outcome, with_password=True)
 

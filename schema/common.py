@@ -27,7 +27,7 @@ UserErrorCode = strawberry.enum(
 @strawberry.type(description="An expected problem with a mutation's input. Nothing was written.")
 class UserError:
     field: list[str] | None = strawberry.field(
-        description="Path to the input field, e.g. [\"input\", \"email\"]; null for the whole input."
+        description='Path to the input field, e.g. ["input", "email"]; null for the whole input.'
     )
     message: str
     code: UserErrorCode  # type: ignore[valid-type]
@@ -42,7 +42,9 @@ def user_errors(problems: Sequence[Problem]) -> list[UserError]:
 
 @strawberry.interface(description="An object with a stable, opaque global ID.")
 class Node:
-    id: strawberry.ID
+    @strawberry.field(description="Opaque and stable: built from the natural key.")
+    def id(self) -> strawberry.ID:
+        raise NotImplementedError
 
 
 def global_id(type_name: str, key: str) -> strawberry.ID:

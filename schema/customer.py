@@ -107,7 +107,9 @@ def create_values(data: CustomerCreateInput) -> dict[str, Any]:
 
 
 def update_values(data: CustomerUpdateInput) -> dict[str, Any]:
-    values = {name: getattr(data, name) for name in _PATCH_FIELDS if getattr(data, name) is not UNSET}
+    values = {
+        name: getattr(data, name) for name in _PATCH_FIELDS if getattr(data, name) is not UNSET
+    }
     if data.new_customer_id is not UNSET:
         values["newCustomerId"] = data.new_customer_id
     return values

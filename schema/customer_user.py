@@ -7,7 +7,7 @@ time. A field is non-null only when every backend maps it as required.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import strawberry
 from strawberry import UNSET
@@ -34,7 +34,7 @@ class FieldSpec:
     @property
     def python_type(self) -> Any:
         base: Any = int if self.type == "int" else str
-        return base if self.non_null else Optional[base]  # noqa: UP045 - built at runtime
+        return base if self.non_null else base | None
 
 
 def field_specs(backends: Sequence[CustomerUserBackendConfig]) -> list[FieldSpec]:
@@ -150,7 +150,7 @@ def _input_field(spec: FieldSpec, default: Any) -> Any:
     required = " Required." if spec.non_null else ""
     return strawberry.field(
         default=default,
-        graphql_type=Optional[int] if spec.type == "int" else Optional[str],  # noqa: UP045
+        graphql_type=int | None if spec.type == "int" else str | None,
         name=spec.graphql_name,
         description=f"{spec.label}.{required}",
     )
@@ -159,17 +159,21 @@ def _input_field(spec: FieldSpec, default: Any) -> Any:
 def _create_input(specs: Sequence[FieldSpec]) -> Any:
     namespace: dict[str, Any] = {
         "__annotations__": {},
-        "login": strawberry.field(default=None, graphql_type=Optional[str], description="Required; unique across all backends, case-insensitively."),  # noqa: UP045, E501
+        "login": strawberry.field(
+            default=None,
+            graphql_type=str | None,
+            description="Required; unique across all backends, case-insensitively.",
+        ),
         "password": strawberry.field(
             default=None,
-            graphql_type=Optional[str],  # noqa: UP045
+            graphql_type=str | None,
             description="Empty or omitted: a strong password is generated and returned once "
             "as generatedPassword. Stored as an Argon2id hash only.",
         ),
         "validity": strawberry.field(default=ValidityEnum.VALID, graphql_type=ValidityEnum),
         "source": strawberry.field(
             default=None,
-            graphql_type=Optional[str],  # noqa: UP045
+            graphql_type=str | None,
             description="The backend to create in; default: the first writable one.",
         ),
     }
@@ -189,11 +193,11 @@ def _update_input(specs: Sequence[FieldSpec]) -> Any:
         "login": strawberry.field(graphql_type=str, description="The user to change."),
         "new_login": strawberry.field(
             default=UNSET,
-            graphql_type=Optional[str],  # noqa: UP045
+            graphql_type=str | None,
             name="newLogin",
             description="Renames the login; every relation row follows.",
         ),
-        "validity": strawberry.field(default=UNSET, graphql_type=Optional[ValidityEnum]),  # noqa: UP045
+        "validity": strawberry.field(default=UNSET, graphql_type=ValidityEnum | None),
     }
     for spec in specs:
         namespace[spec.attribute] = _input_field(spec, UNSET)
@@ -233,7 +237,7 @@ def build_payloads(types: CustomerUserTypes) -> tuple[Any, Any]:
             "CustomerUserPayload",
             (),
             {
-                "__annotations__": {"customer_user": Optional[cu], "user_errors": list[UserError]},  # noqa: UP045
+                "__annotations__": {"customer_user": cu | None, "user_errors": list[UserError]},
             },
         ),
         name="CustomerUserPayload",
@@ -244,8 +248,8 @@ def build_payloads(types: CustomerUserTypes) -> tuple[Any, Any]:
             (),
             {
                 "__annotations__": {
-                    "customer_user": Optional[cu],  # noqa: UP045
-                    "generated_password": Optional[str],  # noqa: UP045
+                    "customer_user": cu | None,
+                    "generated_password": str | None,
                     "user_errors": list[UserError],
                 },
                 "generated_password": strawberry.field(
@@ -259,7 +263,13 @@ def build_payloads(types: CustomerUserTypes) -> tuple[Any, Any]:
     return payload, password_payload
 
 
-def payload_of(payload_type: Any, types: CustomerUserTypes, outcome: Outcome[CustomerUserRecord], *, with_password: bool) -> Any:  # noqa: E501
+def payload_of(
+    payload_type: Any,
+    types: CustomerUserTypes,
+    outcome: Outcome[CustomerUserRecord],
+    *,
+    with_password: bool,
+) -> Any:
     kwargs: dict[str, Any] = {
         "customer_user": types.wrap(outcome.record) if outcome.record else None,
         "user_errors": user_errors(outcome.problems),

@@ -27,7 +27,7 @@ from domain.validity import Validity
 AUDIT_COLUMNS = ("create_time", "create_by", "change_time", "change_by")
 
 
-class SchemaMismatch(Exception):  # noqa: N818 - reads as the condition it reports
+class SchemaMismatch(Exception):
     """The database does not have what the configuration names; ``fixes`` says what to run."""
 
     def __init__(self, message: str, fixes: Sequence[str] = ()) -> None:
@@ -68,7 +68,9 @@ class DbCustomerUserBackend:
         )
         self._login = table.c[config.customer_key]
         self._login_key = binary_key(self._login, engine.dialect.name)
-        self._read_columns = [table.c[c] for c in sorted(self._columns) if c != self._password_column]
+        self._read_columns = [
+            table.c[c] for c in sorted(self._columns) if c != self._password_column
+        ]
         self._read_columns += [table.c[c] for c in AUDIT_COLUMNS if c in table.c]
 
     @property
@@ -205,9 +207,11 @@ class DbCustomerUserBackend:
         self, query: sa.Select[Any], conn: AsyncConnection | None
     ) -> Sequence[sa.RowMapping]:
         if conn is not None:
-            return (await conn.execute(query)).mappings().all()
+            rows: Sequence[sa.RowMapping] = (await conn.execute(query)).mappings().all()
+            return rows
         async with self.engine.connect() as own:
-            return (await own.execute(query)).mappings().all()
+            rows = (await own.execute(query)).mappings().all()
+            return rows
 
     # ---- writing ---------------------------------------------------------------------------
 

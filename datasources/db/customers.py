@@ -42,7 +42,9 @@ def _record(row: sa.RowMapping) -> CustomerRecord:
 
 def to_columns(values: Mapping[str, Any]) -> dict[str, Any]:
     """GraphQL input names → ``customer_company`` columns (validity → ``valid_id``)."""
-    out = {CUSTOMER_FIELDS[name][0]: value for name, value in values.items() if name in CUSTOMER_FIELDS}
+    out = {
+        CUSTOMER_FIELDS[name][0]: value for name, value in values.items() if name in CUSTOMER_FIELDS
+    }
     if "validity" in values:
         out["valid_id"] = values["validity"].value
     return out
@@ -88,9 +90,7 @@ class DbCustomerStore:
         async with self.engine.connect() as conn:
             return int((await conn.execute(query)).scalar_one())
 
-    async def name_in_use(
-        self, conn: AsyncConnection, name: str, *, except_id: str | None
-    ) -> bool:
+    async def name_in_use(self, conn: AsyncConnection, name: str, *, except_id: str | None) -> bool:
         query = sa.select(_T.c.customer_id).where(sa.func.lower(_T.c.name) == name.lower())
         if except_id is not None:
             query = query.where(sa.func.lower(_T.c.customer_id) != except_id.lower())
@@ -108,7 +108,9 @@ class DbCustomerStore:
         row = to_columns(values)
         row.update(change_time=utcnow(), change_by=actor)
         await conn.execute(
-            sa.update(_T).where(sa.func.lower(_T.c.customer_id) == customer_id.lower()).values(**row)
+            sa.update(_T)
+            .where(sa.func.lower(_T.c.customer_id) == customer_id.lower())
+            .values(**row)
         )
 
     @staticmethod
@@ -125,6 +127,8 @@ class DbCustomerStore:
         self, query: sa.Select[Any], conn: AsyncConnection | None
     ) -> Sequence[sa.RowMapping]:
         if conn is not None:
-            return (await conn.execute(query)).mappings().all()
+            rows: Sequence[sa.RowMapping] = (await conn.execute(query)).mappings().all()
+            return rows
         async with self.engine.connect() as own:
-            return (await own.execute(query)).mappings().all()
+            rows = (await own.execute(query)).mappings().all()
+            return rows
