@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -49,10 +50,15 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 class GraphQLGate:
     def __init__(
-        self, app: ASGIApp, *, keys: ApiKeyStore, auth: AuthConfig, server: ServerConfig
+        self,
+        app: ASGIApp,
+        *,
+        keys: Callable[[], ApiKeyStore],
+        auth: AuthConfig,
+        server: ServerConfig,
     ) -> None:
         self.app = app
-        self.keys = keys
+        self.keys = keys  # a getter: the store exists only once the app's lifespan opened it
         self.auth = auth
         self.server = server
 
@@ -90,7 +96,7 @@ class GraphQLGate:
         kind, _, token = header.partition(" ")
         if kind.lower() != "bearer" or not token.strip():
             return "Malformed Authorization header: expected 'Bearer <API key>'."
-        key = await self.keys.authenticate(token.strip())
+        key = await self.keys().authenticate(token.strip())
         if key is None:
             logger.info("rejected an unknown or revoked API key")
             return "The API key is unknown or revoked."

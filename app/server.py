@@ -49,20 +49,12 @@ def create_app(config: RosterConfig, services: Services | None = None) -> Starle
         allow_queries_via_get=False,
     )
 
-    class LazyGate:
-        """Builds the auth gate once services exist (they open in the lifespan)."""
-
-        gate: GraphQLGate | None = None
-
-        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-            if self.gate is None:
-                self.gate = GraphQLGate(
-                    graphql,
-                    keys=holder["services"].api_keys,
-                    auth=config.auth,
-                    server=config.server,
-                )
-            await self.gate(scope, receive, send)
+    gate = GraphQLGate(
+        graphql,
+        keys=lambda: holder["services"].api_keys,
+        auth=config.auth,
+        server=config.server,
+    )
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -82,6 +74,6 @@ def create_app(config: RosterConfig, services: Services | None = None) -> Starle
     if services is not None:
         holder["services"] = services
     return Starlette(
-        routes=[Route("/healthz", healthz), Route("/graphql", LazyGate())],
+        routes=[Route("/healthz", healthz), Route("/graphql", gate)],
         lifespan=lifespan,
     )

@@ -163,20 +163,24 @@ class CustomerUserDirectory:
             )
         return problems
 
-    async def _password(self, password: str | None) -> tuple[str, str | None] | list[Problem]:
-        """(hash, generated password or None), or the problems with the given password."""
-        if password is None or password == "":
-            generated = generate_password()
-            return await asyncio.to_thread(hash_password, generated), generated
-        problems = password_problems(
+    def _password_problems(self, password: str | None) -> list[Problem]:
+        if not password:
+            return []
+        return password_problems(
             password,
             min_length=self.passwords.min_length,
             max_length=self.passwords.max_length,
             field=PASSWORD_PATH,
         )
-        if problems:
-            return problems
-        return await asyncio.to_thread(hash_password, password), None
+
+    @staticmethod
+    async def _hash(password: str | None) -> tuple[str, str | None]:
+        """(Argon2id hash, the generated password or None). An empty password generates one.
+
+        Hashing is slow on purpose, so it runs in a thread and only once the input is valid.
+        """
+        generated = generate_password() if not password else None
+        return await asyncio.to_thread(hash_password, password or str(generated)), generated
 
     async def create(
         self,
@@ -195,12 +199,10 @@ class CustomerUserDirectory:
         if isinstance(login, str) and not any(p.field == ("input", "login") for p in problems):
             taken = await self._login_problem(login, own_login=None)
             problems.extend([taken] if taken else [])
-        hashed = await self._password(password)
-        if isinstance(hashed, list):
-            problems.extend(hashed)
-        if problems or isinstance(hashed, list):
+        problems.extend(self._password_problems(password))
+        if problems:
             return Outcome.failed(problems)
-        password_hash, generated = hashed
+        password_hash, generated = await self._hash(password)
         try:
             async with transaction(backend.engine) as conn:
                 found = await self._relational_problems(
@@ -299,10 +301,10 @@ class CustomerUserDirectory:
                     )
                 ]
             )
-        hashed = await self._password(password)
-        if isinstance(hashed, list):
-            return Outcome.failed(hashed)
-        password_hash, generated = hashed
+        problems = self._password_problems(password)
+        if problems:
+            return Outcome.failed(problems)
+        password_hash, generated = await self._hash(password)
         async with transaction(backend.engine) as conn:
             stored = await backend.set_password(conn, record.login, password_hash, actor=actor)
         if not stored:

@@ -200,9 +200,23 @@ def upgrade() -> None:
     op.create_index(
         "roster_customer_company_name_lower", "customer_company", [sa.text("lower(name)")]
     )
+    if op.get_bind().dialect.name == "postgresql":
+        # Lists are ordered by code point (COLLATE "C", as SQLite's BINARY), whatever the
+        # database's collation, so keyset pages from several backends merge consistently.
+        op.create_index(
+            "roster_customer_user_login_c", "customer_user", [sa.text('login COLLATE "C"')]
+        )
+        op.create_index(
+            "roster_customer_company_customer_id_c",
+            "customer_company",
+            [sa.text('customer_id COLLATE "C"')],
+        )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index("roster_customer_company_customer_id_c", table_name="customer_company")
+        op.drop_index("roster_customer_user_login_c", table_name="customer_user")
     for index, table in (
         ("roster_customer_company_name_lower", "customer_company"),
         ("roster_customer_company_customer_id_lower", "customer_company"),

@@ -1,0 +1,28 @@
+"""The shipped configs load, and the example documents exactly the defaults."""
+
+from pathlib import Path
+
+from app.settings import load_config
+from domain.config import RosterConfig
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+
+
+def test_example_config_spells_out_every_default() -> None:
+    example = load_config(CONFIG_DIR / "roster.example.toml", environ={})
+    defaults = RosterConfig()
+    example_backend = example.customer_user.backends[0]
+    default_backend = defaults.customer_user.backends[0]
+    # The example writes OTOBO's default Map out row by row; the default config leaves it implicit.
+    assert example_backend.map_fields() == default_backend.map_fields()
+    assert example_backend.model_copy(update={"map": None}) == default_backend
+    assert example.model_copy(update={"customer_user": None}) == defaults.model_copy(
+        update={"customer_user": None}
+    )
+
+
+def test_demo_config_allows_anonymous_only_on_loopback() -> None:
+    demo = load_config(CONFIG_DIR / "demo.toml", environ={})
+    assert demo.auth.allow_anonymous
+    assert demo.server.is_loopback
+    assert demo.database.url.startswith("sqlite+aiosqlite://")
