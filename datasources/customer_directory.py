@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.customers import DbCustomerStore
-from datasources.paging import Page, keyset_page
+from datasources.paging import Page, SortKey, keyset_page
 from datasources.unit_of_work import Outcome, transaction
 from domain.customer_rules import validate_customer
 from domain.errors import ErrorCode, Problem, ProblemsFound
@@ -51,13 +51,18 @@ class CustomerDirectory:
         """A page of customers by customer ID; a search result (``searching``, even one that
         matches everything) stops at the list limit, as OTOBO's does."""
 
-        async def fetch(after_key: str | None, limit: int) -> list[CustomerRecord]:
+        async def fetch(after_key: SortKey | None, limit: int) -> list[CustomerRecord]:
             return await self.store.list_page(
-                search=search, valid_only=valid_only, after=after_key, limit=limit
+                search=search,
+                valid_only=valid_only,
+                after=str(after_key[0]) if after_key else None,
+                limit=limit,
             )
 
         cap = self.list_limit if searching else None
-        return await keyset_page(fetch, lambda c: c.customer_id, first=first, after=after, cap=cap)
+        return await keyset_page(
+            fetch, lambda c: (c.customer_id,), first=first, after=after, cap=cap
+        )
 
     async def count(self, *, search: SearchExpr | None, searching: bool, valid_only: bool) -> int:
         total = await self.store.count(search=search, valid_only=valid_only)

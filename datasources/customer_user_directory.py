@@ -17,9 +17,10 @@ import sqlalchemy as sa
 
 from datasources.db.customer_users import DbCustomerUserBackend, carry_login
 from datasources.db.customers import DbCustomerStore
-from datasources.paging import Page, keyset_page
+from datasources.paging import Page, SortKey, keyset_page
 from datasources.unit_of_work import Outcome, transaction
 from domain.config import PasswordConfig
+from domain.customer_user_query import CustomerUserQuery, record_sort_key
 from domain.customer_user_rules import normalize_values, password_problems, validate_values
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN, VALID_ID
@@ -61,30 +62,58 @@ class CustomerUserDirectory:
     async def get(self, login: str) -> CustomerUserRecord | None:
         return (await self.get_many([login])).get(login.lower())
 
-    async def list_page(
-        self, *, first: int, after: Cursor | None, valid_only: bool
+    @property
+    def list_limit(self) -> int:
+        """A search result stops at the smallest backend list limit (OTOBO's admin screen
+        asks every backend for that many and reports "more than N")."""
+        return min(b.config.search_list_limit for b in self.backends)
+
+    async def page(
+        self, query: CustomerUserQuery, *, first: int, after: Cursor | None
     ) -> Page[CustomerUserRecord]:
-        async def fetch(after_key: str | None, limit: int) -> list[CustomerUserRecord]:
+        """One page of matching users from every backend, merged in the query's order."""
+        ordering = query.ordering
+
+        def key(record: CustomerUserRecord) -> SortKey:
+            return record_sort_key(record, ordering)
+
+        async def fetch(after_key: SortKey | None, limit: int) -> list[CustomerUserRecord]:
             pages = await asyncio.gather(
-                *(
-                    b.list_page(valid_only=valid_only, after=after_key, limit=limit)
-                    for b in self.backends
-                )
+                *(b.page(query, after=after_key, limit=limit) for b in self.backends)
             )
-            merged: list[CustomerUserRecord] = []
-            seen: set[str] = set()
-            # Each page is in code point order; an earlier backend wins a login collision.
-            for record in heapq.merge(*pages, key=lambda r: r.login):
-                if record.login.lower() not in seen:
-                    seen.add(record.login.lower())
-                    merged.append(record)
-            return merged[:limit]
+            pages = await self._drop_shadowed(pages)
+            merged = heapq.merge(*pages, key=key, reverse=ordering.descending)
+            return list(merged)[:limit]
 
-        return await keyset_page(fetch, lambda r: r.login, first=first, after=after)
+        cap = self.list_limit if query.is_search else None
+        return await keyset_page(fetch, key, first=first, after=after, cap=cap)
 
-    async def count(self, *, valid_only: bool) -> int:
-        counts = await asyncio.gather(*(b.count(valid_only=valid_only) for b in self.backends))
-        return sum(counts)
+    async def _drop_shadowed(
+        self, pages: Sequence[list[CustomerUserRecord]]
+    ) -> list[list[CustomerUserRecord]]:
+        """Drop users that an earlier backend also has: the earlier backend wins a login."""
+        kept = [pages[0]] if pages else []
+        for index in range(1, len(pages)):
+            logins = [r.login for r in pages[index]]
+            shadowed: set[str] = set()
+            for earlier in self.backends[:index]:
+                if logins:
+                    shadowed |= set(await earlier.get_many(logins))
+            kept.append([r for r in pages[index] if r.login.lower() not in shadowed])
+        return kept
+
+    async def count(self, query: CustomerUserQuery) -> int:
+        """How many users the (capped) result has; a login in two backends counts twice."""
+        cap = self.list_limit if query.is_search else None
+        counts = await asyncio.gather(*(b.count(query, at_most=cap) for b in self.backends))
+        return min(sum(counts), cap) if cap is not None else sum(counts)
+
+    async def limit_reached(self, query: CustomerUserQuery) -> bool:
+        if not query.is_search:
+            return False
+        cap = self.list_limit
+        counts = await asyncio.gather(*(b.count(query, at_most=cap + 1) for b in self.backends))
+        return sum(counts) > cap
 
     # ---- writing ---------------------------------------------------------------------------
 

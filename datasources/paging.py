@@ -37,9 +37,12 @@ class Page(Generic[T]):
     has_previous_page: bool
 
 
+SortKey = tuple[Any, ...]
+
+
 async def keyset_page(
-    fetch: Callable[[str | None, int], Awaitable[Sequence[T]]],
-    key_of: Callable[[T], str],
+    fetch: Callable[[SortKey | None, int], Awaitable[Sequence[T]]],
+    key_of: Callable[[T], SortKey],
     *,
     first: int,
     after: Cursor | None,
@@ -47,11 +50,24 @@ async def keyset_page(
 ) -> Page[T]:
     """Fetch ``first`` items after ``after``; never past the ``cap``-th item of the result.
 
-    ``fetch(after_key, limit)`` returns items ordered by key, strictly after ``after_key``.
+    ``fetch(after_key, limit)`` returns items in key order, strictly after ``after_key``.
     One extra item is asked for to learn whether a next page exists.
     """
     start = after.position if after else 0
     want = first if cap is None else max(0, min(first, cap - start))
-    rows = list(await fetch(str(after.key[0]) if after else None, want + 1)) if want else []
-    items = [(row, Cursor((key_of(row),), start + i + 1)) for i, row in enumerate(rows[:want])]
+    rows = list(await fetch(after.key if after else None, want + 1)) if want else []
+    items = [(row, Cursor(key_of(row), start + i + 1)) for i, row in enumerate(rows[:want])]
     return Page(items=items, has_next_page=len(rows) > want, has_previous_page=start > 0)
+
+
+def after_condition(
+    columns: Sequence[sa.ColumnElement[Any]], key: SortKey, *, descending: bool
+) -> sa.ColumnElement[bool]:
+    """Rows strictly after ``key`` in the order of ``columns`` (a row-value comparison spelled
+    out, so it works on every database and with mixed types)."""
+    conditions = []
+    for i, column in enumerate(columns):
+        beyond = column < key[i] if descending else column > key[i]
+        equal_before = [columns[j] == key[j] for j in range(i)]
+        conditions.append(sa.and_(*equal_before, beyond))
+    return sa.or_(*conditions)

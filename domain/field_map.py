@@ -17,6 +17,7 @@ LOGIN = "UserLogin"
 PASSWORD = "UserPassword"  # noqa: S105 - an attribute name, not a secret
 EMAIL = "UserEmail"
 CUSTOMER_ID = "UserCustomerID"
+LAST_NAME = "UserLastname"
 VALID_ID = "ValidID"
 
 # OTOBO's attribute names for the default Map, with the GraphQL names a client expects.

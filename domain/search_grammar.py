@@ -65,6 +65,8 @@ __all__ = [
     "SearchSyntaxError",
     "Term",
     "Word",
+    "check_term",
+    "exact_pattern",
     "matches",
     "parse_pattern",
     "parse_search",
@@ -224,6 +226,14 @@ def parse_pattern(value: str) -> Pattern:
     )
 
 
+def exact_pattern(value: str) -> Pattern:
+    """A pattern equal to ``value`` only: every character literal, ``*`` included (OTOBO's
+    ``CustomerIDRaw``)."""
+    return Pattern(
+        segments=(value,) if value else (), leading_wildcard=False, trailing_wildcard=False
+    )
+
+
 def parse_search(term: str, *, prefix: str = "*", suffix: str = "*") -> SearchExpr | None:
     """Parse an OTOBO free-text search term; ``None`` means the term matches everything.
 
@@ -233,7 +243,7 @@ def parse_search(term: str, *, prefix: str = "*", suffix: str = "*") -> SearchEx
     words, contains control characters, mixes two operators with nothing between them, or has
     no words at all.
     """
-    _check_term(term)
+    check_term(term)
     text = term.strip()
     if not text:
         raise SearchSyntaxError("The search term is empty.")
@@ -308,7 +318,9 @@ class _ParsedWord:
 _Token = tuple[_Piece, ...] | _Space | _Op
 
 
-def _check_term(term: str) -> None:
+def check_term(term: str) -> None:
+    """Raise :class:`SearchSyntaxError` for a value too long or with control characters (the
+    limits every search argument shares)."""
     if len(term) > MAX_TERM_LENGTH:
         raise SearchSyntaxError(
             f"The search term is {len(term)} characters long; "

@@ -7,8 +7,17 @@ from typing import Any
 
 from datasources.paging import Page
 from datasources.unit_of_work import Outcome
+from domain.customer_user_query import (
+    CustomerUserQuery,
+    Ordering,
+    login_pattern,
+    sort_key_values,
+)
+from domain.pagination import Cursor
 from domain.records import CustomerUserRecord
+from domain.search_grammar import SearchSyntaxError, check_term, parse_pattern, parse_search
 from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput
 from resolvers.paging import page_arguments
 
 
@@ -16,20 +25,62 @@ async def customer_user(ctx: RequestContext, login: str) -> CustomerUserRecord |
     return await ctx.loaders.customer_user.load(login)
 
 
-async def customer_users(
-    ctx: RequestContext, *, first: int, after: str | None, valid: bool | None
-) -> Page[CustomerUserRecord]:
-    cursor = page_arguments(first, after)
-    page = await ctx.services.customer_users.list_page(
-        first=first, after=cursor, valid_only=bool(valid)
+def build_query(
+    *,
+    search: str | None,
+    login: str | None,
+    email: str | None,
+    customer_id: str | None,
+    customer_id_exact: str | None,
+    valid: bool | None,
+    ordering: Ordering,
+) -> CustomerUserQuery:
+    """Check every criterion up front, so a bad one is a BAD_USER_INPUT error, never a scan."""
+    criteria = {
+        "search": search,
+        "login": login,
+        "email": email,
+        "customerId": customer_id,
+        "customerIdExact": customer_id_exact,
+    }
+    for argument, value in criteria.items():
+        if value is None:
+            continue
+        try:
+            check_term(value)
+            if argument == "search":
+                parse_search(value)  # syntax only; each backend applies its prefix/suffix
+        except SearchSyntaxError as exc:
+            raise BadUserInput(f"{argument}: {exc}", argument=argument) from exc
+    return CustomerUserQuery(
+        search=search,
+        login=login_pattern(login) if login is not None else None,
+        email=email,
+        customer_id=parse_pattern(customer_id) if customer_id is not None else None,
+        customer_id_exact=customer_id_exact,
+        valid_only=bool(valid),
+        ordering=ordering,
     )
+
+
+async def customer_users(
+    ctx: RequestContext, query: CustomerUserQuery, *, first: int, after: str | None
+) -> Page[CustomerUserRecord]:
+    key_length = 1 if query.ordering.field.value == "login" else 2
+    cursor = page_arguments(first, after, key_length=key_length)
+    if cursor is not None:
+        _check_cursor(cursor, query)
+    page = await ctx.services.customer_users.page(query, first=first, after=cursor)
     for record, _ in page.items:
         ctx.loaders.customer_user.prime(record.login, record)
     return page
 
 
-async def customer_users_count(ctx: RequestContext, *, valid: bool | None) -> int:
-    return await ctx.services.customer_users.count(valid_only=bool(valid))
+def _check_cursor(cursor: Cursor, query: CustomerUserQuery) -> None:
+    try:
+        sort_key_values(query.ordering, cursor.key)
+    except ValueError as exc:
+        raise BadUserInput("The cursor belongs to another ordering.", argument="after") from exc
 
 
 async def create(

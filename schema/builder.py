@@ -1,5 +1,6 @@
 """Assemble the schema for one configuration: types from the Map, queries, mutations, limits."""
 
+import enum
 import logging
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from datasources.paging import DEFAULT_PAGE_SIZE
 from domain.config import RosterConfig
+from domain.customer_user_query import Ordering, SortField
 from resolvers import customer_users as cu_resolvers
 from resolvers import customers as customer_resolvers
 from resolvers.errors import ApiError
@@ -50,6 +52,49 @@ SEARCH_DESCRIPTION = (
     "term) and ( ) & | are literal; unlike OTOBO, % and _ are literal too. A term of only "
     "wildcards lists all. Results stop at search_list_limit (see limitReached)."
 )
+
+
+CUSTOMER_USERS_DESCRIPTION = (
+    "Customer users of every backend. Without criteria: a plain listing. Each criterion given "
+    "narrows the result (they combine with AND, where OTOBO takes only one). A search result "
+    "stops at the smallest search_list_limit of the backends (default 1000; limitReached says "
+    "when it did). Ordered by login unless orderBy says otherwise; text sorts by code point."
+)
+
+USER_SEARCH_DESCRIPTION = (
+    "OTOBO's free-text customer-user search over each backend's search_fields (login, first "
+    "and last name, customer ID by default). Each word gets the backend's search_prefix and "
+    "search_suffix (default *…*: a substring match); * is a wildcard; + or AND combine words "
+    "with AND, OR with OR (AND binds tighter); a word starting with ! excludes users any of "
+    "whose search fields match. As in OTOBO a space does NOT split words ('john doe' is one "
+    'term: use john+doe) and ( ) & | are literal; "a phrase" is one word. Unlike OTOBO, % and _ '
+    "are literal. Case-insensitive unless search_case_sensitive. A term of only wildcards "
+    "matches all; an empty term is an error."
+)
+
+
+@strawberry.enum(description="What customerUsers can be ordered by.")
+class CustomerUserSortField(enum.Enum):
+    LOGIN = SortField.LOGIN
+    LAST_NAME = SortField.LAST_NAME
+    EMAIL = SortField.EMAIL
+    CUSTOMER_ID = SortField.CUSTOMER_ID
+    CHANGED_AT = SortField.CHANGED_AT
+
+
+@strawberry.enum
+class SortDirection(enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input(description="An ordering; ties are broken by login in the same direction.")
+class CustomerUserOrder:
+    field: CustomerUserSortField = CustomerUserSortField.LOGIN
+    direction: SortDirection = SortDirection.ASC
+
+    def to_ordering(self) -> Ordering:
+        return Ordering(field=self.field.value, descending=self.direction is SortDirection.DESC)
 
 
 class IsAdmin(BasePermission):
@@ -103,24 +148,67 @@ def build_schema(config: RosterConfig) -> strawberry.Schema:
             record = await cu_resolvers.customer_user(info.context, login)
             return types.wrap(record) if record else None
 
-        @strawberry.field(
-            description="Customer users of every backend ordered by login. valid: true "
-            "(default) lists only VALID users; false or null lists all."
-        )
+        @strawberry.field(description=CUSTOMER_USERS_DESCRIPTION)
         async def customer_users(
             self,
             info: Info,
+            search: Annotated[
+                str | None, strawberry.argument(description=USER_SEARCH_DESCRIPTION)
+            ] = None,
+            login: Annotated[
+                str | None,
+                strawberry.argument(
+                    description="OTOBO's UserLogin search: a substring of the login "
+                    "(jo finds john and bjorn); * is a wildcard."
+                ),
+            ] = None,
+            email: Annotated[
+                str | None,
+                strawberry.argument(
+                    description="OTOBO's PostMasterSearch: the exact address, "
+                    "case-insensitively, over each backend's postmaster_search_fields."
+                ),
+            ] = None,
+            customer_id: Annotated[
+                str | None,
+                strawberry.argument(
+                    description="OTOBO's CustomerID search: the primary customer ID with "
+                    "explicit * wildcards only (acme matches only acme; acme* matches acme-1)."
+                ),
+            ] = None,
+            customer_id_exact: Annotated[
+                str | None,
+                strawberry.argument(
+                    description="OTOBO's CustomerIDRaw: exactly this customer ID (* is literal)."
+                ),
+            ] = None,
+            valid: Annotated[
+                bool | None,
+                strawberry.argument(
+                    description="true (default): only VALID users; false or null: all."
+                ),
+            ] = True,
+            order_by: CustomerUserOrder | None = None,
             first: int = DEFAULT_PAGE_SIZE,
             after: str | None = None,
-            valid: bool | None = True,
         ) -> Connection[customer_user_type]:
-            page = await cu_resolvers.customer_users(
-                info.context, first=first, after=after, valid=valid
+            ctx = info.context
+            query = cu_resolvers.build_query(
+                search=search,
+                login=login,
+                email=email,
+                customer_id=customer_id,
+                customer_id_exact=customer_id_exact,
+                valid=valid,
+                ordering=(order_by or CustomerUserOrder()).to_ordering(),
             )
+            page = await cu_resolvers.customer_users(ctx, query, first=first, after=after)
+            directory = ctx.services.customer_users
             return to_connection(
                 page,  # type: ignore[arg-type]
                 types.wrap,  # type: ignore[arg-type]
-                count=lambda: cu_resolvers.customer_users_count(info.context, valid=valid),
+                count=lambda: directory.count(query),
+                limit_check=lambda: directory.limit_reached(query),
             )
 
         @strawberry.field(description="A customer by customer ID (case-insensitive).")

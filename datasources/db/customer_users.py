@@ -16,12 +16,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.tables import LOGIN_REFERENCES
-from datasources.paging import binary_key
+from datasources.paging import SortKey, after_condition, binary_key
+from datasources.search_sql import pattern_condition, search_condition
 from domain.config import CustomerUserBackendConfig
+from domain.customer_user_query import CustomerUserQuery, Ordering, SortField, sort_key_values
 from domain.customer_user_rules import FieldRules
 from domain.email import EmailPolicy
-from domain.field_map import LOGIN, MapField
+from domain.field_map import EMAIL, LAST_NAME, LOGIN, MapField
 from domain.records import Audit, CustomerUserRecord, display_string, join_name
+from domain.search_grammar import exact_pattern, parse_search
 from domain.validity import Validity
 
 AUDIT_COLUMNS = ("create_time", "create_by", "change_time", "change_by")
@@ -149,10 +152,68 @@ class DbCustomerUserBackend:
             ),
         )
 
-    def _valid_filter(self, valid_only: bool) -> sa.ColumnElement[bool]:
-        if valid_only and self.config.customer_valid:
-            return self.table.c[self.config.customer_valid] == Validity.VALID.value
-        return sa.true()
+    def _where(self, query: CustomerUserQuery) -> sa.ColumnElement[bool]:
+        """All criteria of ``query`` combined with AND, each with OTOBO's semantics."""
+        config = self.config
+        case_sensitive = config.search_case_sensitive
+        conditions: list[sa.ColumnElement[bool]] = []
+        if query.valid_only and config.customer_valid:
+            conditions.append(self.table.c[config.customer_valid] == Validity.VALID.value)
+        if query.search is not None:
+            expr = parse_search(
+                query.search, prefix=config.search_prefix, suffix=config.search_suffix
+            )
+            columns = [self.table.c[c] for c in config.search_fields]
+            conditions.append(search_condition(expr, columns, case_sensitive=case_sensitive))
+        if query.login is not None:
+            conditions.append(
+                pattern_condition(query.login, self._login, case_sensitive=case_sensitive)
+            )
+        if query.email is not None:
+            email = query.email if case_sensitive else query.email.lower()
+            conditions.append(
+                sa.or_(
+                    *(
+                        (self.table.c[c] if case_sensitive else sa.func.lower(self.table.c[c]))
+                        == email
+                        for c in config.postmaster_search_fields
+                    )
+                )
+            )
+        customer_id = self.table.c[config.customer_id]
+        if query.customer_id is not None:
+            # OTOBO's CustomerID mode compares case-insensitively whatever the backend says.
+            conditions.append(
+                pattern_condition(query.customer_id, customer_id, case_sensitive=False)
+            )
+        if query.customer_id_exact is not None:
+            exact = exact_pattern(query.customer_id_exact)
+            conditions.append(pattern_condition(exact, customer_id, case_sensitive=case_sensitive))
+        return sa.and_(sa.true(), *conditions)
+
+    def _sort_columns(self, ordering: Ordering) -> list[sa.ColumnElement[Any]]:
+        """The ORDER BY of ``ordering``, always ending in the login so the order is total."""
+        dialect = self.engine.dialect.name
+        columns: list[sa.ColumnElement[Any]] = []
+        if ordering.field is SortField.CHANGED_AT:
+            columns.append(self.table.c.change_time)
+        elif ordering.field is not SortField.LOGIN:
+            column = self._sort_column(ordering.field)
+            text = sa.func.coalesce(column, "") if column is not None else sa.literal("")
+            columns.append(binary_key(text, dialect))
+        columns.append(self._login_key)
+        return columns
+
+    def _sort_column(self, field: SortField) -> sa.Column[Any] | None:
+        column_name = {
+            SortField.LAST_NAME: self._column_of(LAST_NAME),
+            SortField.EMAIL: self._column_of(EMAIL),
+            SortField.CUSTOMER_ID: self.config.customer_id,
+        }.get(field)
+        return self.table.c[column_name] if column_name else None
+
+    def _column_of(self, attribute: str) -> str | None:
+        return next((f.column for f in self.fields if f.attribute == attribute), None)
 
     async def get_many(
         self, logins: Sequence[str], conn: AsyncConnection | None = None
@@ -165,21 +226,32 @@ class DbCustomerUserBackend:
         rows = await self._fetch(query, conn)
         return {str(row[self.config.customer_key]).lower(): self._record(row) for row in rows}
 
-    async def list_page(
-        self, *, valid_only: bool, after: str | None, limit: int
+    async def page(
+        self, query: CustomerUserQuery, *, after: SortKey | None, limit: int
     ) -> list[CustomerUserRecord]:
-        """Users ordered by login, strictly after ``after``: keyset paging, stable under inserts."""
-        query = sa.select(*self._read_columns).where(self._valid_filter(valid_only))
+        """Matching users in ``query.ordering``, strictly after the sort key ``after``: keyset
+        paging, stable while rows are inserted."""
+        columns = self._sort_columns(query.ordering)
+        descending = query.ordering.descending
+        select = sa.select(*self._read_columns).where(self._where(query))
         if after is not None:
-            query = query.where(self._login_key > after)
-        query = query.order_by(self._login_key).limit(limit)
-        return [self._record(row) for row in await self._fetch(query, None)]
+            select = select.where(
+                after_condition(
+                    columns, sort_key_values(query.ordering, after), descending=descending
+                )
+            )
+        order = [c.desc() if descending else c.asc() for c in columns]
+        select = select.order_by(*order).limit(limit)
+        return [self._record(row) for row in await self._fetch(select, None)]
 
-    async def count(self, *, valid_only: bool) -> int:
-        query = sa.select(sa.func.count()).select_from(self.table)
-        query = query.where(self._valid_filter(valid_only))
+    async def count(self, query: CustomerUserQuery, *, at_most: int | None = None) -> int:
+        """How many users match (counting stops at ``at_most`` when given: cheap "more than")."""
+        inner = sa.select(self._login).where(self._where(query))
+        if at_most is not None:
+            inner = inner.limit(at_most)
+        select = sa.select(sa.func.count()).select_from(inner.subquery())
         async with self.engine.connect() as conn:
-            return int((await conn.execute(query)).scalar_one())
+            return int((await conn.execute(select)).scalar_one())
 
     async def password_hash(self, login: str) -> str | None:
         column = self._password_column

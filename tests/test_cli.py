@@ -1,0 +1,531 @@
+"""The ``roster`` command line, run for real as a subprocess against SQLite files in tmp_path."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from domain.field_map import default_db_map
+
+PROJECT = Path(__file__).resolve().parent.parent
+ROOM_ALTER = "ALTER TABLE customer_user ADD COLUMN room VARCHAR(250);"
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without any ROSTER_* override that could leak in."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("ROSTER_")}
+
+
+def roster(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=PROJECT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(value)
+
+
+def map_with_room(*, required: bool = True) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [
+        {
+            "attribute": f.attribute,
+            "label": f.label,
+            "field": f.column,
+            "show": f.show,
+            "required": f.required,
+            "type": f.type,
+            "readonly": f.readonly,
+        }
+        for f in default_db_map()
+    ]
+    rows.append(
+        {
+            "attribute": "UserRoom",
+            "label": "Room",
+            "field": "room",
+            "show": 1,
+            "required": required,
+            "type": "var",
+        }
+    )
+    return rows
+
+
+def write_config(
+    path: Path,
+    db: Path,
+    *,
+    server: dict[str, Any] | None = None,
+    auth: dict[str, Any] | None = None,
+    demo: dict[str, Any] | None = None,
+    backend: dict[str, Any] | None = None,
+    extra: str = "",
+) -> Path:
+    lines = ["[database]", f"url = {toml_value(f'sqlite+aiosqlite:///{db}')}"]
+    for section, values in (("server", server), ("auth", auth), ("demo", demo)):
+        if values:
+            lines.append(f"[{section}]")
+            lines += [f"{k} = {toml_value(v)}" for k, v in values.items()]
+    if backend:
+        lines.append("[[customer_user.backends]]")
+        for key, value in backend.items():
+            if key == "map":
+                lines.append("map = [")
+                lines += [f"  {toml_value(row)}," for row in value]
+                lines.append("]")
+            else:
+                lines.append(f"{key} = {toml_value(value)}")
+    path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "roster.db"
+
+
+@pytest.fixture
+def config(tmp_path: Path, db_path: Path) -> Path:
+    return write_config(tmp_path / "roster.toml", db_path)
+
+
+@pytest.fixture
+def upgraded(config: Path) -> Path:
+    result = roster("db", "upgrade", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    return config
+
+
+def rows(db: Path, query: str) -> list[tuple[Any, ...]]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return list(conn.execute(query).fetchall())
+
+
+# ---- db upgrade ----------------------------------------------------------------------------
+
+
+def test_db_upgrade_creates_tables(config: Path, db_path: Path) -> None:
+    result = roster("db", "upgrade", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stderr
+    tables = {r[0] for r in rows(db_path, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"customer_user", "customer_company", "roster_api_key", "valid"} <= tables
+    assert "customer_user_customer" in tables
+    assert [r[0] for r in rows(db_path, "SELECT id FROM valid ORDER BY id")] == [1, 2, 3]
+    columns = {r[1] for r in rows(db_path, "PRAGMA table_info(customer_user)")}
+    assert {"login", "email", "customer_id", "pw", "first_name", "last_name", "valid_id"} <= columns
+    assert {"create_time", "create_by", "change_time", "change_by"} <= columns
+
+
+def test_db_upgrade_is_idempotent(upgraded: Path, db_path: Path) -> None:
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        conn.execute(
+            "INSERT INTO customer_company (customer_id, name, valid_id, create_time, create_by,"
+            " change_time, change_by) VALUES ('KEEP', 'Keep me', 1, '2024-01-01', 1,"
+            " '2024-01-01', 1)"
+        )
+        conn.commit()
+    again = roster("db", "upgrade", "--config", str(upgraded))
+    assert again.returncode == 0, again.stderr
+    assert [r[0] for r in rows(db_path, "SELECT id FROM valid ORDER BY id")] == [1, 2, 3]
+    assert rows(db_path, "SELECT customer_id FROM customer_company") == [("KEEP",)]
+
+
+def test_db_upgrade_creates_missing_directory(tmp_path: Path) -> None:
+    db = tmp_path / "sub" / "dir" / "roster.db"
+    config = write_config(tmp_path / "c.toml", db)
+    result = roster("db", "upgrade", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert db.exists()
+
+
+def test_bad_config_fails_before_doing_anything(tmp_path: Path, db_path: Path) -> None:
+    config = write_config(tmp_path / "c.toml", db_path, extra="[server]\nprot = 1\n")
+    result = roster("db", "upgrade", "--config", str(config))
+    assert result.returncode != 0
+    assert "server.prot" in result.stderr
+    assert "unknown key" in result.stderr
+    assert not db_path.exists()
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    result = roster("db", "upgrade", "--config", str(tmp_path / "absent.toml"))
+    assert result.returncode != 0
+    assert "absent.toml" in result.stderr
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# ---- api-key -------------------------------------------------------------------------------
+
+
+def test_api_key_create_prints_key_once_and_stores_only_its_hash(
+    upgraded: Path, db_path: Path
+) -> None:
+    result = roster("api-key", "create", "--config", str(upgraded), "--name", "ci", "--scope", "admin")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1, result.stdout
+    key = lines[0]
+    assert key.startswith("rst_")
+    assert len(key) >= 40
+    assert result.stdout.count(key) == 1
+    assert key not in result.stderr
+    assert "shown only now" in result.stderr
+
+    stored = rows(db_path, "SELECT * FROM roster_api_key")
+    assert len(stored) == 1
+    values = [str(v) for v in stored[0]]
+    assert all(key not in v for v in values), "the clear key must not be stored"
+    assert hashlib.sha256(key.encode()).hexdigest() in values
+    [(name, scope, key_hash)] = rows(db_path, "SELECT name, scope, key_hash FROM roster_api_key")
+    assert (name, scope) == ("ci", "admin")
+    assert key_hash == hashlib.sha256(key.encode()).hexdigest()
+
+
+def test_api_keys_are_different_each_time(upgraded: Path) -> None:
+    first = roster("api-key", "create", "--config", str(upgraded), "--name", "a", "--scope", "read")
+    second = roster("api-key", "create", "--config", str(upgraded), "--name", "b", "--scope", "read")
+    assert first.returncode == second.returncode == 0
+    assert first.stdout.strip() != second.stdout.strip()
+
+
+def test_api_key_duplicate_name_fails_clearly(upgraded: Path, db_path: Path) -> None:
+    args = ("api-key", "create", "--config", str(upgraded), "--name", "dup", "--scope", "admin")
+    assert roster(*args).returncode == 0
+    again = roster(*args)
+    assert again.returncode != 0
+    assert "'dup'" in again.stderr
+    assert "exists already" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert "rst_" not in again.stdout
+    assert rows(db_path, "SELECT count(*) FROM roster_api_key") == [(1,)]
+
+
+def test_api_key_bad_scope_is_rejected(upgraded: Path) -> None:
+    result = roster("api-key", "create", "--config", str(upgraded), "--name", "x", "--scope", "root")
+    assert result.returncode != 0
+    assert "scope" in result.stderr
+
+
+def test_api_key_list_never_prints_the_key(upgraded: Path) -> None:
+    keys = {}
+    for name, scope in (("admin-key", "admin"), ("read-key", "read")):
+        created = roster("api-key", "create", "--config", str(upgraded), "--name", name, "--scope", scope)
+        assert created.returncode == 0, created.stderr
+        keys[name] = created.stdout.strip()
+    listed = roster("api-key", "list", "--config", str(upgraded))
+    assert listed.returncode == 0, listed.stderr
+    for key in keys.values():
+        assert key not in listed.stdout
+        assert key not in listed.stderr
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 2
+    by_name = {line.split("\t")[1]: line.split("\t") for line in lines}
+    assert by_name["admin-key"][2] == "admin"
+    assert by_name["read-key"][2] == "read"
+    assert by_name["admin-key"][-1] == "active"
+    # only a short prefix, to recognise a key, is shown
+    prefix = by_name["admin-key"][3].rstrip("…")
+    assert keys["admin-key"].startswith(prefix)
+    assert len(prefix) < len(keys["admin-key"]) // 2
+
+
+def test_api_key_revoke(upgraded: Path, db_path: Path) -> None:
+    created = roster("api-key", "create", "--config", str(upgraded), "--name", "old", "--scope", "read")
+    assert created.returncode == 0
+    revoked = roster("api-key", "revoke", "--config", str(upgraded), "--name", "old")
+    assert revoked.returncode == 0, revoked.stderr
+    assert "revoked" in revoked.stderr
+    listed = roster("api-key", "list", "--config", str(upgraded))
+    [line] = listed.stdout.splitlines()
+    assert line.split("\t")[1] == "old"
+    assert line.endswith("revoked")
+    [(revoke_time,)] = rows(db_path, "SELECT revoke_time FROM roster_api_key WHERE name = 'old'")
+    assert revoke_time is not None
+    again = roster("api-key", "revoke", "--config", str(upgraded), "--name", "old")
+    assert again.returncode != 0
+    assert "'old'" in again.stderr
+
+
+def test_api_key_revoke_unknown_name(upgraded: Path) -> None:
+    result = roster("api-key", "revoke", "--config", str(upgraded), "--name", "ghost")
+    assert result.returncode != 0
+    assert "no active API key named 'ghost'" in result.stderr
+
+
+# ---- export-schema -------------------------------------------------------------------------
+
+
+def sdl_block(sdl: str, header: str) -> list[str]:
+    start = sdl.index(header + " {")
+    body = sdl[start : sdl.index("\n}", start)]
+    return [line.strip() for line in body.splitlines()[1:]]
+
+
+def test_export_schema_prints_sdl(config: Path) -> None:
+    result = roster("export-schema", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "type CustomerUser implements Node {" in result.stdout
+    assert "type Query {" in result.stdout
+    assert "type Mutation {" in result.stdout
+    assert "room" not in result.stdout
+
+
+def test_export_schema_needs_no_database(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.toml", tmp_path / "never-created.db")
+    result = roster("export-schema", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "type CustomerUser" in result.stdout
+    assert not (tmp_path / "never-created.db").exists()
+
+
+def test_export_schema_to_file_matches_stdout(config: Path, tmp_path: Path) -> None:
+    out = tmp_path / "schema.graphql"
+    to_file = roster("export-schema", "--config", str(config), "-o", str(out))
+    assert to_file.returncode == 0, to_file.stderr
+    assert to_file.stdout == ""
+    printed = roster("export-schema", "--config", str(config))
+    assert out.read_text(encoding="utf-8") == printed.stdout
+
+
+def test_export_schema_with_custom_map_row(tmp_path: Path, db_path: Path) -> None:
+    config = write_config(tmp_path / "room.toml", db_path, backend={"map": map_with_room()})
+    result = roster("export-schema", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    sdl = result.stdout
+    customer_user = sdl_block(sdl, "type CustomerUser implements Node")
+    assert "room: String!" in customer_user  # required in the (only) backend's Map
+    assert "room: String = null" in sdl_block(sdl, "input CustomerUserCreateInput")
+    assert "room: String" in sdl_block(sdl, "input CustomerUserUpdateInput")
+
+
+def test_export_schema_optional_custom_row_is_nullable(tmp_path: Path, db_path: Path) -> None:
+    config = write_config(
+        tmp_path / "room.toml", db_path, backend={"map": map_with_room(required=False)}
+    )
+    result = roster("export-schema", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    customer_user = sdl_block(result.stdout, "type CustomerUser implements Node")
+    assert "room: String" in customer_user
+    assert "room: String!" not in customer_user
+
+
+# ---- serve: refusing to start --------------------------------------------------------------
+
+
+def assert_refused(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode != 0, result.stderr
+    assert result.stderr.startswith("roster: ") or "\nroster: " in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Uvicorn running" not in result.stderr
+
+
+def test_serve_refuses_unknown_key(upgraded: Path, tmp_path: Path, db_path: Path) -> None:
+    config = write_config(
+        tmp_path / "typo.toml",
+        db_path,
+        server={"port": free_port()},
+        backend={"serch_list_limit": 10},
+    )
+    result = roster("serve", "--config", str(config))
+    assert_refused(result)
+    assert "customer_user.backends[0].serch_list_limit" in result.stderr
+    assert "unknown key" in result.stderr
+
+
+def test_serve_refuses_anonymous_on_public_host(upgraded: Path, tmp_path: Path, db_path: Path) -> None:
+    config = write_config(
+        tmp_path / "anon.toml",
+        db_path,
+        server={"host": "0.0.0.0", "port": free_port()},  # noqa: S104 - the point of the test
+        auth={"allow_anonymous": True},
+    )
+    result = roster("serve", "--config", str(config))
+    assert_refused(result)
+    assert "allow_anonymous" in result.stderr
+    assert "0.0.0.0" in result.stderr
+
+
+def test_serve_refuses_anonymous_with_public_host_flag(
+    upgraded: Path, tmp_path: Path, db_path: Path
+) -> None:
+    config = write_config(
+        tmp_path / "anon.toml",
+        db_path,
+        server={"host": "127.0.0.1", "port": free_port()},
+        auth={"allow_anonymous": True},
+    )
+    result = roster("serve", "--config", str(config), "--host", "0.0.0.0")  # noqa: S104
+    assert_refused(result)
+    assert "allow_anonymous" in result.stderr
+
+
+def test_serve_refuses_map_column_missing_from_table(
+    upgraded: Path, tmp_path: Path, db_path: Path
+) -> None:
+    config = write_config(
+        tmp_path / "room.toml",
+        db_path,
+        server={"port": free_port()},
+        backend={"map": map_with_room()},
+    )
+    result = roster("serve", "--config", str(config))
+    assert_refused(result)
+    assert "room" in result.stderr
+    assert ROOM_ALTER in result.stderr
+    # the statement really is the fix: after running it the check passes
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        conn.execute(ROOM_ALTER)
+        conn.commit()
+    exported = roster("export-schema", "--config", str(config))
+    assert exported.returncode == 0
+
+
+def test_serve_refuses_database_without_tables(tmp_path: Path, db_path: Path) -> None:
+    config = write_config(tmp_path / "c.toml", db_path, server={"port": free_port()})
+    result = roster("serve", "--config", str(config))
+    assert_refused(result)
+    assert "customer_user" in result.stderr
+    assert "roster db upgrade" in result.stderr
+
+
+# ---- serve: a real server ------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def running_server(config: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    with log.open("wb") as err:
+        process = subprocess.Popen(  # noqa: S603 - our own CLI
+            [sys.executable, "-m", "app.cli", "serve", "--config", str(config)],
+            cwd=PROJECT,
+            env=clean_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+        try:
+            yield process, ""
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+
+
+def wait_healthy(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited with {process.returncode}:\n{log.read_text()}")
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        time.sleep(0.2)
+    pytest.fail(f"server not healthy after 20 s:\n{log.read_text()}")
+
+
+def test_serve_demo_config_serves(upgraded: Path, tmp_path: Path, db_path: Path) -> None:
+    port = free_port()
+    config = write_config(
+        tmp_path / "demo.toml",
+        db_path,
+        server={"host": "127.0.0.1", "port": port, "graphiql": True},
+        auth={"allow_anonymous": True},
+        demo={"load_data": True},
+    )
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    with running_server(config, log) as (process, _):
+        wait_healthy(process, base, log)
+        health = httpx.get(f"{base}/healthz", timeout=5)
+        assert health.json() == {"status": "ok"}
+
+        response = httpx.post(
+            f"{base}/graphql",
+            json={"query": "{ customerUsers(first: 10) { nodes { login } } }"},
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body
+        logins = {n["login"] for n in body["data"]["customerUsers"]["nodes"]}
+        assert {"jdoe", "rroe", "kmueller", "hsimpson"} <= logins
+        assert "old.account" not in logins  # INVALID users are not listed by default
+
+        page = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}, timeout=10)
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert "graphiql" in page.text.lower()
+        assert "<html" in page.text.lower()
+
+    stderr = log.read_text()
+    assert "allow_anonymous" in stderr
+    assert "WARNING" in stderr
+    warning = next(line for line in stderr.splitlines() if "allow_anonymous is on" in line)
+    assert warning.startswith("WARNING")
+
+
+def test_serve_requires_api_key_from_cli(upgraded: Path, tmp_path: Path, db_path: Path) -> None:
+    created = roster("api-key", "create", "--config", str(upgraded), "--name", "srv", "--scope", "read")
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip()
+    port = free_port()
+    config = write_config(tmp_path / "keyed.toml", db_path, server={"port": port})
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    query = {"query": "{ customerUsers(first: 5) { totalCount nodes { login } } }"}
+    with running_server(config, log) as (process, _):
+        wait_healthy(process, base, log)
+        anonymous = httpx.post(f"{base}/graphql", json=query, timeout=10)
+        assert anonymous.status_code == 401
+        assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        wrong = httpx.post(
+            f"{base}/graphql", json=query, headers={"Authorization": "Bearer rst_nope"}, timeout=10
+        )
+        assert wrong.status_code == 401
+        ok = httpx.post(
+            f"{base}/graphql", json=query, headers={"Authorization": f"Bearer {key}"}, timeout=10
+        )
+        assert ok.status_code == 200, ok.text
+        assert ok.json()["data"]["customerUsers"]["nodes"] == []
+    stderr = log.read_text()
+    assert "allow_anonymous is on" not in stderr
+    assert key not in stderr
