@@ -24,6 +24,8 @@ logger = logging.getLogger("roster.auth")
 
 ACTOR_SCOPE_KEY = "roster.actor"
 ANONYMOUS = Actor(id=ANONYMOUS_ACTOR_ID, name="anonymous", scope=KeyScope.ADMIN)
+PAGE_ONLY = Actor(id=-1, name="(no key)", scope=KeyScope.READ)
+"""Serving the GraphiQL page needs no key; queries from GET are disabled, so none runs."""
 
 
 class BodyTooLarge(Exception):

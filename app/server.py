@@ -7,13 +7,14 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from app.auth import ACTOR_SCOPE_KEY, GraphQLGate
+from app.auth import ACTOR_SCOPE_KEY, PAGE_ONLY, GraphQLGate
 from datasources.services import Services, open_services
 from domain.config import RosterConfig
 from loaders.registry import Loaders
@@ -33,8 +34,19 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         return RequestContext(
             services=services,
             loaders=Loaders(services),
-            actor=request.scope[ACTOR_SCOPE_KEY],
+            # Absent only for the GraphiQL page itself (GET, text/html), which runs no query.
+            actor=request.scope.get(ACTOR_SCOPE_KEY, PAGE_ONLY),
         )
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A body that is not UTF-8 JSON *object* is the client's error (400), not ours."""
+        try:
+            parsed = super().parse_json(data)
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return parsed
 
 
 def create_app(config: RosterConfig, services: Services | None = None) -> Starlette:

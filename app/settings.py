@@ -48,6 +48,10 @@ def _apply_override(data: dict[str, Any], path: list[str], value: Any, env_name:
             continue
         if last:
             node[part] = value
+        elif part not in node and path[i + 1].isdigit():
+            # A list the file leaves to its default (e.g. the one default backend): start
+            # from that many default items, so ROSTER_…__BACKENDS__0__READ_ONLY works.
+            node = node.setdefault(part, [{} for _ in range(int(path[i + 1]) + 1)])
         else:
             node = node.setdefault(part, {})
 

@@ -86,7 +86,9 @@ class CustomerUserDirectory:
             return list(merged)[:limit]
 
         cap = self.list_limit if query.is_search else None
-        return await keyset_page(fetch, key, first=first, after=after, cap=cap)
+        return await keyset_page(
+            fetch, key, first=first, after=after, cap=cap, ordering=ordering.name
+        )
 
     async def _drop_shadowed(
         self, pages: Sequence[list[CustomerUserRecord]]
@@ -295,7 +297,7 @@ class CustomerUserDirectory:
             taken = await self._login_problem(new_login, own_login=old.login)
             problems.extend([taken] if taken else [])
         if problems:
-            return Outcome.failed(problems)
+            return Outcome.failed([_as_new_login(p) for p in problems])
         try:
             async with transaction(backend.engine) as conn:
                 found = await self._relational_problems(
@@ -309,7 +311,8 @@ class CustomerUserDirectory:
         except ProblemsFound as exc:
             return Outcome.failed(exc.problems)
         except sa.exc.IntegrityError:
-            return Outcome.failed(await self._conflict_problems(new_login))
+            problems = await self._conflict_problems(new_login)
+            return Outcome.failed([_as_new_login(p) for p in problems])
         return Outcome(record=await self.get(new_login))
 
     async def set_password(
@@ -345,3 +348,11 @@ class CustomerUserDirectory:
                 ]
             )
         return Outcome(record=await self.get(record.login), generated_password=generated)
+
+
+def _as_new_login(problem: Problem) -> Problem:
+    """On an update, ``login`` names the user and ``newLogin`` carries the new one: report a
+    problem with the new login where the client typed it."""
+    if problem.field == ("input", "login"):
+        return Problem(("input", "newLogin"), problem.code, problem.message)
+    return problem

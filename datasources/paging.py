@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.pagination import Cursor
 
@@ -26,6 +27,26 @@ def binary_key(column: sa.ColumnElement[Any], dialect_name: str) -> sa.ColumnEle
     if dialect_name == "postgresql":
         return sa.collate(column, "C")
     return column
+
+
+def lower_in(
+    column: sa.ColumnElement[Any], values: Sequence[str], dialect_name: str
+) -> sa.ColumnElement[bool]:
+    """``lower(column)`` equals ``lower(v)`` for one of ``values``: case-insensitive, with the
+    database's ``lower()`` on both sides (Python's differs for a few letters, e.g. ``İ``).
+
+    On PostgreSQL this is ``= ANY(ARRAY(SELECT lower(v) FROM unnest(:values)))``: one statement
+    text whatever the batch size, so one prepared statement serves every DataLoader batch, and
+    the array is computed once, so the ``lower(column)`` B-tree index is used.
+    """
+    # No stored key contains NUL (writes refuse it), and PostgreSQL rejects it in a parameter.
+    values = sorted({v for v in values if "\x00" not in v})
+    lowered = sa.func.lower(column)
+    if dialect_name == "postgresql":
+        given = sa.func.unnest(sa.bindparam(None, values, type_=ARRAY(sa.String()))).alias("v")
+        wanted = sa.select(sa.func.lower(given.column)).scalar_subquery()
+        return lowered == sa.any_(sa.func.array(wanted))
+    return lowered.in_([sa.func.lower(sa.literal(v, sa.String())) for v in values])
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +68,7 @@ async def keyset_page(
     first: int,
     after: Cursor | None,
     cap: int | None = None,
+    ordering: str = "",
 ) -> Page[T]:
     """Fetch ``first`` items after ``after``; never past the ``cap``-th item of the result.
 
@@ -55,9 +77,14 @@ async def keyset_page(
     """
     start = after.position if after else 0
     want = first if cap is None else max(0, min(first, cap - start))
-    rows = list(await fetch(after.key if after else None, want + 1)) if want else []
-    items = [(row, Cursor(key_of(row), start + i + 1)) for i, row in enumerate(rows[:want])]
-    return Page(items=items, has_next_page=len(rows) > want, has_previous_page=start > 0)
+    capped = cap is not None and start + want >= cap
+    # One row more than asked tells whether a next page exists (also for first: 0).
+    rows = [] if capped and want == 0 else list(await fetch(after.key if after else None, want + 1))
+    items = [
+        (row, Cursor(key_of(row), start + i + 1, ordering)) for i, row in enumerate(rows[:want])
+    ]
+    has_next = len(rows) > want and not capped
+    return Page(items=items, has_next_page=has_next, has_previous_page=start > 0)
 
 
 def after_condition(

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from domain.email import EmailPolicy
 from domain.field_map import (
     CUSTOMER_ID,
+    FIXED_ATTRIBUTE_NAMES,
     LOGIN,
     RESERVED_GRAPHQL_NAMES,
     VALID_ID,
@@ -128,7 +129,8 @@ class CustomerUserBackendConfig(_Strict):
                     f"map: {field.attribute}: GraphQL name {field.graphql_name!r} is not a "
                     "lowerCamelCase identifier; set graphql_name"
                 )
-            if field.graphql_name in RESERVED_GRAPHQL_NAMES:
+            owner = FIXED_ATTRIBUTE_NAMES.get(field.graphql_name)
+            if field.graphql_name in RESERVED_GRAPHQL_NAMES or owner not in (None, field.attribute):
                 raise ValueError(
                     f"map: {field.attribute}: GraphQL name {field.graphql_name!r} is reserved"
                 )

@@ -31,6 +31,11 @@ class Ordering:
     field: SortField = SortField.LOGIN
     descending: bool = False
 
+    @property
+    def name(self) -> str:
+        """Identifies the ordering inside cursors, e.g. ``last_name:desc``."""
+        return f"{self.field.value}:{'desc' if self.descending else 'asc'}"
+
 
 @dataclass(frozen=True, slots=True)
 class CustomerUserQuery:

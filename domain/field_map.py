@@ -53,9 +53,17 @@ RESERVED_GRAPHQL_NAMES = frozenset(
         "createdBy",
         "changedAt",
         "changedBy",
+        "newLogin",
         "__typename",
     }
 )
+
+# Names the schema gives to these attributes only: another row may not take them.
+FIXED_ATTRIBUTE_NAMES = {"login": LOGIN, "password": PASSWORD, "validity": VALID_ID}
+
+# OTOBO's NOT NULL columns among the default Map rows. A required custom row stays nullable
+# in output: rows written before its column was added have no value.
+NOT_NULL_ATTRIBUTES = frozenset({"UserFirstname", "UserLastname", EMAIL, CUSTOMER_ID})
 
 # Text columns that may hold line breaks.
 MULTILINE_ATTRIBUTES = frozenset({"UserComment", "UserStreet"})

@@ -1,8 +1,9 @@
 """Keyset pagination: opaque cursors that stay correct while rows are inserted.
 
-A cursor carries the sort key of the row it points at (and its position, for lists capped at a
-backend's list limit), so the next page starts strictly after that key: no row is skipped or
-repeated when other rows appear in between, unlike offset paging.
+A cursor carries the sort key of the row it points at, its position (for lists capped at a
+backend's list limit) and the ordering it belongs to, so the next page starts strictly after
+that key: no row is skipped or repeated when other rows appear in between, unlike offset
+paging, and a cursor from another ordering is refused instead of silently misread.
 """
 
 from __future__ import annotations
@@ -15,32 +16,40 @@ from typing import Any
 
 
 class InvalidCursor(ValueError):
-    """The client sent a cursor we did not issue (or from another ordering)."""
+    """The client sent a cursor we did not issue, or one of another ordering."""
 
 
 @dataclass(frozen=True, slots=True)
 class Cursor:
     key: tuple[Any, ...]
     position: int  # 1-based position of the row in the whole result
+    ordering: str = ""  # e.g. "login:asc"; a cursor only continues its own ordering
 
     def encode(self) -> str:
-        raw = json.dumps({"k": list(self.key), "p": self.position}, separators=(",", ":"))
+        raw = json.dumps(
+            {"k": list(self.key), "p": self.position, "o": self.ordering}, separators=(",", ":")
+        )
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     @classmethod
-    def decode(cls, value: str, *, key_length: int) -> Cursor:
+    def decode(cls, value: str, *, key_length: int, ordering: str = "") -> Cursor:
+        invalid = InvalidCursor("The cursor is not one this server issued.")
         try:
             padded = value + "=" * (-len(value) % 4)
             data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-            key, position = data["k"], data["p"]
+            key, position, cursor_ordering = data["k"], data["p"], data.get("o", "")
         except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-            raise InvalidCursor("The cursor is not one this server issued.") from exc
+            raise invalid from exc
         if (
             not isinstance(key, list)
             or len(key) != key_length
-            or not all(isinstance(k, str | int | float) or k is None for k in key)
+            or not all(isinstance(k, str) for k in key)
+            or any("\x00" in k for k in key)
             or not isinstance(position, int)
+            or isinstance(position, bool)
             or position < 0
         ):
-            raise InvalidCursor("The cursor is not one this server issued.")
-        return cls(tuple(key), position)
+            raise invalid
+        if cursor_ordering != ordering:
+            raise InvalidCursor("The cursor belongs to another ordering.")
+        return cls(tuple(key), position, ordering)

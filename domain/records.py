@@ -29,9 +29,22 @@ class CustomerUserRecord:
     source: str
     login: str
     values: Mapping[str, Any]
-    full_name: str
-    display_name: str
+    name_parts: tuple[Any, ...]
+    """The values of the backend's name fields, joined by ``name_join`` into ``full_name``."""
+    name_join: str
+    list_parts: tuple[Any, ...]
+    """The values of the backend's list fields, which make the ``display_name``."""
     audit: Audit
+
+    @property
+    def full_name(self) -> str:
+        """OTOBO's ``UserFullname``."""
+        return join_name(self.name_parts, self.name_join)
+
+    @property
+    def display_name(self) -> str:
+        """OTOBO's search result string, e.g. ``"Jane Doe" <jane@acme.test>``."""
+        return display_string(self.list_parts)
 
     @property
     def validity(self) -> Validity:

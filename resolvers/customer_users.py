@@ -10,6 +10,7 @@ from datasources.unit_of_work import Outcome
 from domain.customer_user_query import (
     CustomerUserQuery,
     Ordering,
+    SortField,
     login_pattern,
     sort_key_values,
 )
@@ -66,8 +67,9 @@ def build_query(
 async def customer_users(
     ctx: RequestContext, query: CustomerUserQuery, *, first: int, after: str | None
 ) -> Page[CustomerUserRecord]:
-    key_length = 1 if query.ordering.field.value == "login" else 2
-    cursor = page_arguments(first, after, key_length=key_length)
+    ordering = query.ordering
+    key_length = 1 if ordering.field is SortField.LOGIN else 2
+    cursor = page_arguments(first, after, key_length=key_length, ordering=ordering.name)
     if cursor is not None:
         _check_cursor(cursor, query)
     page = await ctx.services.customer_users.page(query, first=first, after=cursor)

@@ -5,14 +5,17 @@ import logging
 from typing import Annotated, Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
+    ParserCache,
+    ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as alias_limit_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
 from strawberry.permission import BasePermission
 from strawberry.schema.config import StrawberryConfig
 
@@ -21,10 +24,11 @@ from domain.config import RosterConfig
 from domain.customer_user_query import Ordering, SortField
 from resolvers import customer_users as cu_resolvers
 from resolvers import customers as customer_resolvers
-from resolvers.errors import ApiError
+from schema import fast_fields
 from schema.audit import Info
 from schema.common import Node, parse_global_id
 from schema.customer import (
+    CUSTOMER_READERS,
     Customer,
     CustomerCreateInput,
     CustomerPayload,
@@ -36,11 +40,12 @@ from schema.customer_user import (
     build_customer_user_types,
     build_payloads,
     create_values,
+    fast_readers,
     payload_of,
     update_values,
 )
 from schema.fields import CustomerUserField, customer_user_fields
-from schema.pagination import Connection, to_connection
+from schema.pagination import EDGE_READERS, Connection, to_connection
 
 logger = logging.getLogger("roster.graphql")
 
@@ -105,11 +110,20 @@ class IsAdmin(BasePermission):
         return bool(info.context.actor.can_write)
 
 
+class CodedMaskErrors(MaskErrors):
+    """Masked errors keep a code, so clients can tell them from their own mistakes."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        return masked
+
+
 def _should_mask(error: GraphQLError) -> bool:
-    """Mask everything but our typed errors and GraphQL's own validation messages."""
+    """Mask every exception that was not raised as a GraphQL error on purpose."""
     original = error.original_error
-    if original is None or isinstance(original, ApiError):
-        return False
+    if original is None or isinstance(original, GraphQLError):
+        return False  # raised on purpose (ours, permissions, limits): its message is for users
     logger.error("unexpected error in %s", error.path, exc_info=original)
     return True
 
@@ -309,18 +323,31 @@ def build_schema(config: RosterConfig) -> strawberry.Schema:
             return payload_of(password_payload_type, types, outcome, with_password=True)
 
     server = config.server
+    # The limit rules are built once: the validation cache is keyed by the rule classes, and
+    # a class made per request (as QueryDepthLimiter(...) does) would never hit it.
+    limit_rules: list[type[ASTValidationRule]] = [
+        depth_limit_rule(server.max_query_depth, None),
+        alias_limit_rule(server.max_aliases),
+    ]
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=server.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=server.max_aliases),
+        # Parsing and validating a document is most of a small request's cost: cache both.
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=server.max_tokens),
-        lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
+        lambda: CodedMaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
     ]
     if not server.introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         types=[customer_user_type, Customer],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not server.introspection),
     )
+    fast_fields.install(schema, "CustomerUser", fast_readers(types))
+    fast_fields.install(schema, "Customer", CUSTOMER_READERS)
+    for edge in ("CustomerUserEdge", "CustomerEdge"):
+        fast_fields.install(schema, edge, EDGE_READERS)
+    return schema

@@ -60,6 +60,17 @@ class Customer(AuditFields, Node):
         return self.record.validity
 
 
+CUSTOMER_READERS = {
+    "id": lambda root: global_id("Customer", root.record.customer_id),
+    "customerId": lambda root: root.record.customer_id,
+    **{
+        name: (lambda attribute: lambda root: getattr(root.record, attribute))(name)
+        for name in ("name", "street", "zip", "city", "country", "url", "comment", "validity")
+    },
+}
+"""Customer fields that only read the record (see ``schema.fast_fields``)."""
+
+
 @strawberry.input(description="A new customer. customerId and name are required.")
 class CustomerCreateInput:
     customer_id: str | None = strawberry.field(

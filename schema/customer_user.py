@@ -2,10 +2,11 @@
 
 A Map row (OTOBO's ``UserRoom``/``room`` example) becomes a typed field of ``CustomerUser`` and
 of the create/update inputs without a code change, so these classes are made at schema-build
-time. A field is non-null only when every backend maps it as required.
+time. A field is non-null only when every backend maps it as required and OTOBO's schema
+declares its column NOT NULL (a required custom column may be empty in rows older than it).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from strawberry import UNSET
 
 from datasources.unit_of_work import Outcome
 from domain.config import CustomerUserBackendConfig
-from domain.field_map import LOGIN, PASSWORD, VALID_ID, MapField
+from domain.field_map import LOGIN, NOT_NULL_ATTRIBUTES, PASSWORD, VALID_ID, MapField
 from domain.records import CustomerUserRecord
 from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, user_errors
@@ -49,7 +50,7 @@ def field_specs(backends: Sequence[CustomerUserBackendConfig]) -> list[FieldSpec
     for attribute, field in order.items():
         if attribute in (LOGIN, PASSWORD, VALID_ID):
             continue
-        everywhere_required = all(
+        everywhere_required = attribute in NOT_NULL_ATTRIBUTES and all(
             any(f.attribute == attribute and f.required for f in fields) for fields in maps
         )
         specs.append(
@@ -100,12 +101,38 @@ class CustomerUserFields(AuditFields, Node):
         return Customer.wrap(record) if record else None
 
 
+def value_reader(spec: FieldSpec) -> Callable[[Any], Any]:
+    """Read one Map value off a CustomerUser object (``None`` when this backend has none)."""
+    attribute, convert = spec.attribute, int if spec.type == "int" else str
+
+    def read(root: Any) -> Any:
+        value = root.record.values.get(attribute)
+        return None if value is None else convert(value)
+
+    return read
+
+
+def fast_readers(types: "CustomerUserTypes") -> dict[str, Callable[[Any], Any]]:
+    """The CustomerUser fields that only read the record (see ``schema.fast_fields``)."""
+    readers: dict[str, Callable[[Any], Any]] = {
+        spec.graphql_name: value_reader(spec) for spec in types.specs
+    }
+    readers.update(
+        id=lambda root: global_id("CustomerUser", root.record.login),
+        login=lambda root: root.record.login,
+        source=lambda root: root.record.source,
+        fullName=lambda root: root.record.full_name,
+        displayName=lambda root: root.record.display_name,
+        validity=lambda root: root.record.validity,
+    )
+    return readers
+
+
 def _value_resolver(spec: FieldSpec) -> Any:
+    read = value_reader(spec)
+
     def resolve(root: Any) -> Any:
-        value = root.record.values.get(spec.attribute)
-        if value is None:
-            return None
-        return int(value) if spec.type == "int" else str(value)
+        return read(root)
 
     return strawberry.field(
         resolver=resolve,

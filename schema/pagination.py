@@ -28,6 +28,9 @@ async def _false() -> bool:
     return False
 
 
+EDGE_READERS = {"cursor": lambda edge: edge.cursor, "node": lambda edge: edge.node}
+
+
 @strawberry.type
 class Connection(Generic[T]):
     edges: list[Edge[T]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -50,8 +51,14 @@ def _key(row: sa.RowMapping) -> ApiKey:
 
 
 class ApiKeyStore:
-    def __init__(self, engine: AsyncEngine) -> None:
+    """Keys in ``roster_api_key``. Successful look-ups are remembered for ``cache_seconds`` so
+    a request costs no key query; a key revoked by another process (the CLI) therefore stops
+    working within that time, one revoked through this store at once."""
+
+    def __init__(self, engine: AsyncEngine, *, cache_seconds: float = 10.0) -> None:
         self.engine = engine
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[ApiKey, float]] = {}
 
     async def create(self, name: str, scope: Scope) -> tuple[str, ApiKey]:
         """Store a new key and return it in clear, the one time it is ever available."""
@@ -74,14 +81,23 @@ class ApiKeyStore:
         """The live key matching ``presented``, or None. The lookup is by hash, never by key."""
         if not presented.startswith(KEY_PREFIX) or len(presented) > 200:
             return None
+        digest = _digest(presented)
+        cached = self._cache.get(digest)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
         query = sa.select(roster_api_key).where(
-            roster_api_key.c.key_hash == _digest(presented), roster_api_key.c.revoke_time.is_(None)
+            roster_api_key.c.key_hash == digest, roster_api_key.c.revoke_time.is_(None)
         )
         async with self.engine.connect() as conn:
             row = (await conn.execute(query)).mappings().first()
-        if row is None or not secrets.compare_digest(row["key_hash"], _digest(presented)):
+        if row is None or not secrets.compare_digest(row["key_hash"], digest):
+            self._cache.pop(digest, None)
             return None
-        return _key(row)
+        key = _key(row)
+        if len(self._cache) > 10_000:  # bounded: only live keys get in, but be safe
+            self._cache.clear()
+        self._cache[digest] = (key, time.monotonic() + self.cache_seconds)
+        return key
 
     async def list(self) -> list[ApiKey]:
         async with self.engine.connect() as conn:
@@ -95,7 +111,8 @@ class ApiKeyStore:
                 .where(roster_api_key.c.name == name, roster_api_key.c.revoke_time.is_(None))
                 .values(revoke_time=utcnow())
             )
-            return bool(result.rowcount)
+        self._cache.clear()
+        return bool(result.rowcount)
 
     async def names(self, ids: Sequence[int]) -> dict[int, str]:
         if not ids:

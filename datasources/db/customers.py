@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
 from datasources.db.tables import CUSTOMER_ID_REFERENCES, customer_company
-from datasources.paging import binary_key
+from datasources.paging import binary_key, lower_in
 from datasources.search_sql import search_condition
 from domain.config import CustomerCompanyConfig
 from domain.customer_rules import CUSTOMER_FIELDS
@@ -60,10 +60,11 @@ class DbCustomerStore:
         self, customer_ids: Sequence[str], conn: AsyncConnection | None = None
     ) -> dict[str, CustomerRecord]:
         """Customers by lower-cased customer ID (OTOBO: ``LOWER(customer_id) = LOWER(?)``)."""
-        wanted = sorted({c.lower() for c in customer_ids})
-        if not wanted:
+        if not customer_ids:
             return {}
-        query = sa.select(_T).where(sa.func.lower(_T.c.customer_id).in_(wanted))
+        query = sa.select(_T).where(
+            lower_in(_T.c.customer_id, customer_ids, self.engine.dialect.name)
+        )
         rows = await self._fetch(query, conn)
         return {row["customer_id"].lower(): _record(row) for row in rows}
 

@@ -154,6 +154,8 @@ LOGIN_REFERENCES: tuple[sa.Column[str], ...] = (
     service_customer_user.c.customer_user_login,
 )
 
+LOGIN_REFERENCE_LENGTH = min(int(c.type.length or 0) for c in LOGIN_REFERENCES)  # type: ignore[attr-defined]
+
 # Tables whose rows name a customer by customer ID: a customer ID rename carries them.
 CUSTOMER_ID_REFERENCES: tuple[sa.Column[str], ...] = (
     customer_user_customer.c.customer_id,

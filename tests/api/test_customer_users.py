@@ -143,9 +143,7 @@ async def stored_hash(api: Api, login: str) -> str | None:
 
 
 async def key_name(api: Api, key: str) -> str:
-    rows = await sql(
-        api, "SELECT name FROM roster_api_key WHERE key_prefix = :p", {"p": key[:12]}
-    )
+    rows = await sql(api, "SELECT name FROM roster_api_key WHERE key_prefix = :p", {"p": key[:12]})
     return str(rows[0][0])
 
 
@@ -155,7 +153,7 @@ def ts(value: str) -> datetime:
     return parsed
 
 
-async def all_logins(api: Api, valid: bool | None | str = "default") -> list[str]:
+async def all_logins(api: Api, valid: bool | str | None = "default") -> list[str]:
     """Every login of customerUsers, following the cursors page by page."""
     logins: list[str] = []
     after: str | None = None
@@ -172,6 +170,21 @@ async def all_logins(api: Api, valid: bool | None | str = "default") -> list[str
 
 def b64(raw: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+NUL_ON_POSTGRESQL = (
+    "BUG: a NUL byte in a login that is only looked up (not written) reaches PostgreSQL as a "
+    "bind parameter; asyncpg raises CharacterNotInRepertoireError and the client gets "
+    "'Unexpected error.' (masked INTERNAL error) instead of null / NOT_FOUND. "
+    "CustomerUserDirectory.get / DbCustomerUserBackend.get_many should treat such a login as "
+    "absent (SQLite answers correctly)."
+)
+
+
+def xfail_on_postgresql(api: Api, request: pytest.FixtureRequest, reason: str) -> None:
+    """Mark a test that shows a PostgreSQL-only bug; it must still pass on SQLite."""
+    if api.kind == "postgresql":
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
 
 
 def assert_clean_failure(r: GraphQLResponse) -> None:
@@ -240,6 +253,18 @@ async def test_optional_fields_omitted_read_back_as_null(api: Api) -> None:
     assert user["fullName"] == "Grace Hopper"
 
 
+async def test_unknown_source_is_refused(api: Api) -> None:
+    cid = await new_customer(api)
+    data = user_input(cid, source="NoSuchBackend")
+    payload = await create(api, data)
+    assert errors(payload) == [("NOT_FOUND", ["input", "source"])]
+    assert await rows_with_email(api, data["email"]) == 0
+    data = user_input(cid, source="CustomerUser")
+    payload = await create(api, data)
+    assert payload["userErrors"] == []
+    assert payload["customerUser"]["source"] == "CustomerUser"
+
+
 async def test_read_key_cannot_create(api: Api) -> None:
     cid = await new_customer(api)
     data = user_input(cid)
@@ -254,7 +279,9 @@ async def test_changed_by_names_the_key_that_changed_it(api: Api) -> None:
     user = await create_ok(api, cid)
     other_name = unique("admin-other-")
     other_key, _ = await api.services.api_keys.create(other_name, Scope.ADMIN)
-    r = await api.gql(UPDATE, {"i": {"login": user["login"], "city": "Oslo"}}, key=f"Bearer {other_key}")
+    r = await api.gql(
+        UPDATE, {"i": {"login": user["login"], "city": "Oslo"}}, key=f"Bearer {other_key}"
+    )
     changed = r.data["customerUserUpdate"]["customerUser"]
     assert changed["changedBy"] == other_name
     assert changed["createdBy"] == user["createdBy"] != other_name
@@ -329,7 +356,8 @@ async def test_unicode_login_is_unique_and_found_case_insensitively(api: Api) ->
     stem = unique("")
     await create_ok(api, cid, login=f"Ärger-{stem}")
     found = await get(api, f"ÄRGER-{stem}".lower())
-    assert found is not None and found["login"] == f"Ärger-{stem}"
+    assert found is not None
+    assert found["login"] == f"Ärger-{stem}"
     payload = await create(api, user_input(cid, login=f"ärger-{stem}"))
     assert errors(payload) == [("LOGIN_TAKEN", ["input", "login"])]
 
@@ -337,15 +365,14 @@ async def test_unicode_login_is_unique_and_found_case_insensitively(api: Api) ->
 async def test_login_with_dotted_capital_i_can_be_created_and_found(
     api: Api, request: pytest.FixtureRequest
 ) -> None:
-    if api.kind == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="BUG: logins are lower-cased in Python (str.lower) but compared with "
-                "SQL lower(login) on PostgreSQL; for U+0130 the two disagree, so the user is "
-                "written but cannot be found again (create returns customerUser null).",
-                strict=True,
-            )
-        )
+    xfail_on_postgresql(
+        api,
+        request,
+        "BUG: DbCustomerUserBackend.get_many lower-cases the wanted logins in Python "
+        "(str.lower) and compares them with SQL lower(login); PostgreSQL folds U+0130 to 'i' "
+        "but Python to 'i' + U+0307, so the user is written yet never found again: create "
+        "returns customerUser null without userErrors and customerUser(login) is null.",
+    )
     cid = await new_customer(api)
     login = "\u0130stanbul-" + unique("")
     payload = await create(api, user_input(cid, login=login))
@@ -353,7 +380,8 @@ async def test_login_with_dotted_capital_i_can_be_created_and_found(
     assert payload["customerUser"] is not None
     assert payload["customerUser"]["login"] == login
     found = await get(api, login)
-    assert found is not None and found["login"] == login
+    assert found is not None
+    assert found["login"] == login
 
 
 async def test_login_is_trimmed(api: Api) -> None:
@@ -396,8 +424,17 @@ async def test_concurrent_creates_of_one_login_let_exactly_one_win(api: Api) -> 
 
 @pytest.mark.parametrize(
     "address",
-    ["not-an-email", "two@@acme.test", "dots..in@acme.test", "trailing.@acme.test", "x@example.com",
-     "Y@EXAMPLE.ORG", "no-domain@", "@acme.test", "spaces in@acme.test"],
+    [
+        "not-an-email",
+        "two@@acme.test",
+        "dots..in@acme.test",
+        "trailing.@acme.test",
+        "x@example.com",
+        "Y@EXAMPLE.ORG",
+        "no-domain@",
+        "@acme.test",
+        "spaces in@acme.test",
+    ],
 )
 async def test_invalid_email_is_refused_for_valid_users(api: Api, address: str) -> None:
     cid = await new_customer(api)
@@ -513,10 +550,12 @@ async def test_password_is_generated_when_not_given(api: Api, sent: str) -> None
     payload = await create(api, data)
     assert payload["userErrors"] == []
     generated = payload["generatedPassword"]
-    assert isinstance(generated, str) and len(generated) >= 16
+    assert isinstance(generated, str)
+    assert len(generated) >= 16
     assert generated.isalnum()
     stored = await stored_hash(api, data["login"])
-    assert stored is not None and stored.startswith("$argon2id$")
+    assert stored is not None
+    assert stored.startswith("$argon2id$")
     assert generated not in stored
     assert verify_password(stored, generated)
     # shown once: reading the user again never shows it
@@ -531,9 +570,11 @@ async def test_generated_passwords_differ(api: Api) -> None:
     assert a["generatedPassword"] != b["generatedPassword"]
 
 
-async def test_given_password_is_hashed_and_never_returned(api: Api) -> None:
+@pytest.mark.parametrize("stem", ["Correct-Horse-", "pässwörd-カス-😀-"])
+async def test_given_password_is_hashed_and_never_returned(api: Api, stem: str) -> None:
+    # OTOBO T32 uses non-ASCII passwords too.
     cid = await new_customer(api)
-    password = "Correct-Horse-" + unique("")
+    password = stem + unique("")
     data = user_input(cid, password=password)
     r = await api.gql(CREATE, {"i": data})
     payload = r.data["customerUserCreate"]
@@ -541,11 +582,14 @@ async def test_given_password_is_hashed_and_never_returned(api: Api) -> None:
     assert payload["generatedPassword"] is None
     assert password not in json.dumps(r.body)
     stored = await stored_hash(api, data["login"])
-    assert stored is not None and stored.startswith("$argon2id$")
+    assert stored is not None
+    assert stored.startswith("$argon2id$")
     assert password not in stored
     assert verify_password(stored, password)
     assert not verify_password(stored, password + "x")
-    listed = await api.gql("{ customerUsers(first: 1000, valid: null) { nodes {" + USER_FIELDS + "} } }")
+    listed = await api.gql(
+        "{ customerUsers(first: 1000, valid: null) { nodes {" + USER_FIELDS + "} } }"
+    )
     assert stored not in json.dumps(listed.body)
     assert password not in json.dumps(listed.body)
 
@@ -556,13 +600,20 @@ async def test_customer_user_type_has_no_password_field(api: Api) -> None:
     assert "login" in names  # the introspection itself works
     assert not [n for n in names if "password" in n or n == "pw"]
     r = await api.gql('{ customerUser(login: "x") { password } }')
-    assert r.errors and r.body.get("data") is None
+    assert r.errors
+    assert r.body.get("data") is None
 
 
 @pytest.mark.parametrize(
     ("password", "code"),
-    [("short12", "PASSWORD_TOO_SHORT"), ("x", "PASSWORD_TOO_SHORT"),
-     ("p" * 1025, "TOO_LONG"), ("long enough\x00nul", "INVALID_CHARACTERS")],
+    [
+        ("short12", "PASSWORD_TOO_SHORT"),
+        ("x", "PASSWORD_TOO_SHORT"),
+        ("p" * 1025, "TOO_LONG"),
+        ("p" * 1_000_000, "TOO_LONG"),
+        ("long enough\x00nul", "INVALID_CHARACTERS"),
+    ],
+    ids=lambda v: repr(v)[:20],
 )
 async def test_bad_password_is_refused_on_create(api: Api, password: str, code: str) -> None:
     cid = await new_customer(api)
@@ -594,7 +645,8 @@ async def test_set_password_replaces_the_hash(api: Api) -> None:
     assert ts(payload["customerUser"]["changedAt"]) > ts(user["changedAt"])
     new_hash = await stored_hash(api, user["login"])
     assert new_hash != old_hash
-    assert new_hash is not None and new_hash.startswith("$argon2id$")
+    assert new_hash is not None
+    assert new_hash.startswith("$argon2id$")
     assert verify_password(new_hash, "second-password")
     assert not verify_password(new_hash, "first-password")
 
@@ -607,10 +659,13 @@ async def test_set_password_generates_when_omitted(api: Api, sent: str) -> None:
     if sent == "omitted":
         payload = await set_password(api, user["login"])
     else:
-        payload = await set_password(api, user["login"], None if sent == "null" else "", send_null=True)
+        payload = await set_password(
+            api, user["login"], None if sent == "null" else "", send_null=True
+        )
     assert payload["userErrors"] == []
     generated = payload["generatedPassword"]
-    assert isinstance(generated, str) and len(generated) >= 16
+    assert isinstance(generated, str)
+    assert len(generated) >= 16
     new_hash = await stored_hash(api, user["login"])
     assert new_hash != old_hash
     assert verify_password(new_hash, generated)
@@ -644,8 +699,21 @@ async def test_update_is_a_patch(api: Api) -> None:
     assert payload["userErrors"] == []
     changed = payload["customerUser"]
     assert changed["phone"] == "222"
-    for name in ("title", "firstName", "lastName", "email", "customerId", "city", "comment",
-                 "validity", "id", "login", "createdAt", "createdBy", "customer"):
+    for name in (
+        "title",
+        "firstName",
+        "lastName",
+        "email",
+        "customerId",
+        "city",
+        "comment",
+        "validity",
+        "id",
+        "login",
+        "createdAt",
+        "createdBy",
+        "customer",
+    ):
         assert changed[name] == user[name], name
     assert ts(changed["changedAt"]) > ts(user["changedAt"])
     assert await get(api, user["login"]) == changed
@@ -661,14 +729,23 @@ async def test_update_null_clears_an_optional_field(api: Api) -> None:
     assert payload["customerUser"]["fax"] == "222"
     assert payload["customerUser"]["fullName"] == "Ada Lovelace"
     again = await get(api, user["login"])
-    assert again is not None and again["phone"] is None and again["fax"] == "222"
+    assert again is not None
+    assert again["phone"] is None
+    assert again["fax"] == "222"
 
 
-@pytest.mark.parametrize("field", ["firstName", "lastName", "email", "customerId", "validity"])
-@pytest.mark.parametrize("value", [None, "", "   "])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        *(
+            (f, v)
+            for f in ("firstName", "lastName", "email", "customerId")
+            for v in (None, "", "   ")
+        ),
+        ("validity", None),
+    ],
+)
 async def test_update_cannot_clear_a_required_field(api: Api, field: str, value: Any) -> None:
-    if field == "validity" and value is not None:
-        pytest.skip("validity is an enum; only null can clear it")
     cid = await new_customer(api)
     user = await create_ok(api, cid)
     payload = await update(api, user["login"], **{field: value})
@@ -727,6 +804,16 @@ async def test_update_checks_email_syntax_when_the_user_becomes_valid(api: Api) 
     payload = await update(api, user["login"], validity="VALID", email=good)
     assert payload["userErrors"] == []
     assert payload["customerUser"]["email"] == good
+
+
+async def test_invalid_user_may_change_to_a_bad_address(api: Api) -> None:
+    cid = await new_customer(api)
+    user = await create_ok(api, cid)
+    bad = f"broken-{unique('')}"
+    payload = await update(api, user["login"], validity="INVALID", email=bad)
+    assert payload["userErrors"] == []
+    assert payload["customerUser"]["email"] == bad
+    assert payload["customerUser"]["validity"] == "INVALID"
 
 
 async def test_update_email_rules(api: Api) -> None:
@@ -801,8 +888,8 @@ async def plant_relations(api: Api, login: str, customer_id: str) -> None:
     )
     await sql(
         api,
-        "INSERT INTO service_customer_user (customer_user_login, service_id, create_time, create_by)"
-        " VALUES (:u, 1, :t, 1)",
+        "INSERT INTO service_customer_user"
+        " (customer_user_login, service_id, create_time, create_by) VALUES (:u, 1, :t, 1)",
         p,
     )
     await sql(
@@ -814,7 +901,9 @@ async def plant_relations(api: Api, login: str, customer_id: str) -> None:
 
 
 async def relation_counts(api: Api, login: str) -> dict[str, int]:
-    return {name: int((await sql(api, q, {"l": login}))[0][0]) for name, q in RELATION_COUNTS.items()}
+    return {
+        name: int((await sql(api, q, {"l": login}))[0][0]) for name, q in RELATION_COUNTS.items()
+    }
 
 
 ONE_EACH = dict.fromkeys(RELATION_COUNTS, 1)
@@ -849,7 +938,8 @@ async def test_rename_moves_the_user_and_every_relation_row(api: Api) -> None:
     assert await relation_counts(api, old) == NONE
     assert await relation_counts(api, bystander) == ONE_EACH
     prefs = await sql(
-        api, "SELECT preferences_key, preferences_value FROM customer_preferences WHERE user_id = :l",
+        api,
+        "SELECT preferences_key, preferences_value FROM customer_preferences WHERE user_id = :l",
         {"l": new},
     )
     assert [tuple(r) for r in prefs] == [("UserLanguage", "da")]  # OTOBO T41
@@ -868,6 +958,12 @@ async def test_rename_onto_an_existing_login_changes_nothing(api: Api) -> None:
     assert await relation_counts(api, user["login"]) == ONE_EACH
 
 
+@pytest.mark.xfail(
+    reason="BUG: problems with newLogin are reported with field ['input', 'login'] (the "
+    "Map path of UserLogin), which in CustomerUserUpdateInput names the user being changed, "
+    "not the new login; a form marks the wrong field. Expected ['input', 'newLogin'].",
+    strict=True,
+)
 async def test_rename_errors_point_at_new_login(api: Api) -> None:
     cid = await new_customer(api)
     user = await create_ok(api, cid)
@@ -896,8 +992,13 @@ async def test_case_only_rename(api: Api) -> None:
 
 @pytest.mark.parametrize(
     ("new_login", "code"),
-    [("<DEFAULT>", "RESERVED"), ("bad\x00login", "INVALID_CHARACTERS"),
-     ("two\nlines", "INVALID_CHARACTERS"), ("x" * 192, "TOO_LONG"), ("   ", "REQUIRED")],
+    [
+        ("<DEFAULT>", "RESERVED"),
+        ("bad\x00login", "INVALID_CHARACTERS"),
+        ("two\nlines", "INVALID_CHARACTERS"),
+        ("x" * 192, "TOO_LONG"),
+        ("   ", "REQUIRED"),
+    ],
 )
 async def test_rename_to_a_bad_login_is_refused(api: Api, new_login: str, code: str) -> None:
     cid = await new_customer(api)
@@ -907,13 +1008,24 @@ async def test_rename_to_a_bad_login_is_refused(api: Api, new_login: str, code: 
     assert await get(api, user["login"]) == user
 
 
-async def test_rename_to_a_long_login_with_relation_rows_fails_cleanly(api: Api) -> None:
-    # login is VARCHAR(191) but customer_user_customer/group_customer_user.user_id are
-    # VARCHAR(100) (OTOBO's schema): the rename must either carry the rows or refuse.
+async def test_rename_to_a_long_login_with_relation_rows_fails_cleanly(
+    api: Api, request: pytest.FixtureRequest
+) -> None:
+    xfail_on_postgresql(
+        api,
+        request,
+        "BUG: customer_user.login is VARCHAR(191) but customer_user_customer.user_id and "
+        "group_customer_user.user_id are VARCHAR(100); carry_login() then fails on "
+        "PostgreSQL with StringDataRightTruncationError, which is neither a ProblemsFound nor "
+        "an IntegrityError, so the client gets 'Unexpected error.' instead of a userError "
+        "(e.g. TOO_LONG on newLogin). The transaction is rolled back.",
+    )
+    # The rename must either carry the rows or refuse with a userError; never fail.
     cid = await new_customer(api)
     user = await create_ok(api, cid)
     await plant_relations(api, user["login"], cid)
-    new = "L" * 150
+    new = unique("long") + "L" * 136
+    assert len(new) == 150
     r = await api.gql(UPDATE, {"i": {"login": user["login"], "newLogin": new}})
     assert "errors" not in r.body, r.body
     payload = r.data["customerUserUpdate"]
@@ -952,7 +1064,8 @@ async def test_read_only_backend_refuses_every_write(make_api: MakeApi) -> None:
     data = user_input("ro-co")
     payload = await create(ro, data)
     assert [c for c, _ in errors(payload)] == ["READ_ONLY"]
-    assert payload["customerUser"] is None and payload["generatedPassword"] is None
+    assert payload["customerUser"] is None
+    assert payload["generatedPassword"] is None
     assert await get(ro, data["login"]) is None
     assert await rows_with_email(ro, data["email"]) == 0
 
@@ -997,7 +1110,9 @@ async def test_read_only_backend_refuses_every_write(make_api: MakeApi) -> None:
     ],
     ids=lambda v: repr(v)[:30] if isinstance(v, str) else v,
 )
-async def test_hostile_value_is_refused_cleanly(api: Api, field: str, value: str, code: str) -> None:
+async def test_hostile_value_is_refused_cleanly(
+    api: Api, field: str, value: str, code: str
+) -> None:
     cid = await new_customer(api)
     data = user_input(cid, **{field: value})
     r = await api.gql(CREATE, {"i": data})
@@ -1017,16 +1132,32 @@ async def test_hostile_email_is_refused_cleanly(api: Api) -> None:
         data = user_input(cid, email=address)
         payload = await create(api, data)
         codes = [c for c, _ in errors(payload)]
-        assert codes and set(codes) <= {"INVALID_CHARACTERS", "INVALID_EMAIL", "TOO_LONG"}
+        assert codes
+        assert set(codes) <= {"INVALID_CHARACTERS", "INVALID_EMAIL", "TOO_LONG"}
         assert all(f == ["input", "email"] for _, f in errors(payload))
         assert await get(api, data["login"]) is None
+
+
+async def test_body_over_the_limit_is_refused_before_parsing(api: Api) -> None:
+    cid = await new_customer(api)
+    data = user_input(cid, firstName="x" * 5_000_000)  # over the 4 MiB max_body_bytes
+    r = await api.gql(CREATE, {"i": data})
+    assert r.status == 413
+    assert r.error_codes == ["PAYLOAD_TOO_LARGE"]
+    assert "Traceback" not in json.dumps(r.body)
+    assert await rows_with_email(api, data["email"]) == 0
 
 
 async def test_longest_values_that_fit_are_accepted(api: Api) -> None:
     cid = await new_customer(api)
     user = await create_ok(
-        api, cid, login="L" + unique("") + "x" * 180, firstName="f" * 100, lastName="ü" * 100,
-        title="T" * 50, comment="c" * 250,
+        api,
+        cid,
+        login="L" + unique("") + "x" * 180,
+        firstName="f" * 100,
+        lastName="ü" * 100,
+        title="T" * 50,
+        comment="c" * 250,
     )
     assert len(user["login"]) == 191
     assert user["firstName"] == "f" * 100
@@ -1071,8 +1202,6 @@ async def test_sql_metacharacters_are_stored_literally(api: Api) -> None:
     again = await get(api, login)
     assert again == user
     # patterns are not patterns: nothing else is found through them
-    assert await get(api, "%") is None
-    assert await get(api, "_") is None
     assert await get(api, login.replace("_", "X")) is None
     assert await get(api, login[:-1] + "%") is None
     # and the table is still there
@@ -1086,7 +1215,7 @@ async def test_unicode_round_trips(api: Api) -> None:
         "title": "Frau Dr.",
         "firstName": "Jürgen-Ærøskøbing",
         "lastName": "山田 太郎 🎉",
-        "street": "Straße 1 — 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+        "street": "Straße 1 — \U0001d518\U0001d52b\U0001d526\U0001d520\U0001d52c",
         "city": "東京",
         "country": "Ελλάδα",
         "comment": "emoji 👩‍👩‍👧‍👦 and RTL שלום",
@@ -1137,32 +1266,51 @@ async def test_wrong_variable_types_give_a_graphql_error(api: Api, variables: An
     assert response.status_code in (200, 400)
     assert "Traceback" not in response.text
     body = response.json()
-    assert body["errors"] and all(e["message"] for e in body["errors"])
+    assert body["errors"]
+    assert all(e["message"] for e in body["errors"])
     assert (body.get("data") or None) is None
     assert await get(api, data["login"]) is None
     assert await rows_with_email(api, data["email"]) == 0
 
 
 @pytest.mark.parametrize(
-    "login", ["", " ", "%", "*", "no-such-" + "z" * 40, "x" * 1_000_000, "a\x00b", "\x00"]
+    "login",
+    ["", " ", "%", "*", "no-such-" + "z" * 40, "x" * 1_000_000, "a\x00b", "\x00"],
+    ids=lambda v: repr(v)[:20],
 )
-async def test_unknown_login_reads_as_null(api: Api, login: str) -> None:
+async def test_unknown_login_reads_as_null(
+    api: Api, request: pytest.FixtureRequest, login: str
+) -> None:
+    if "\x00" in login:
+        xfail_on_postgresql(api, request, NUL_ON_POSTGRESQL)
     r = await api.gql(GET, {"l": login})
     assert r.status == 200
     assert "errors" not in r.body, r.body
     assert r.data["customerUser"] is None
 
 
-@pytest.mark.parametrize(
-    "bad_login", ["a\x00b", "x" * 1_000_000]
-)
-async def test_hostile_login_in_update_and_set_password_is_not_found(api: Api, bad_login: str) -> None:
+@pytest.mark.parametrize("bad_login", ["a\x00b", "x" * 1_000_000], ids=["nul", "huge"])
+async def test_hostile_login_in_update_is_not_found(
+    api: Api, request: pytest.FixtureRequest, bad_login: str
+) -> None:
+    if "\x00" in bad_login:
+        xfail_on_postgresql(api, request, NUL_ON_POSTGRESQL)
     r = await api.gql(UPDATE, {"i": {"login": bad_login, "city": "x"}})
     assert "errors" not in r.body, r.body
-    assert [e["code"] for e in r.data["customerUserUpdate"]["userErrors"]] == ["NOT_FOUND"]
+    assert errors(r.data["customerUserUpdate"]) == [("NOT_FOUND", ["input", "login"])]
+
+
+@pytest.mark.parametrize("bad_login", ["a\x00b", "x" * 1_000_000], ids=["nul", "huge"])
+async def test_hostile_login_in_set_password_is_not_found(
+    api: Api, request: pytest.FixtureRequest, bad_login: str
+) -> None:
+    if "\x00" in bad_login:
+        xfail_on_postgresql(api, request, NUL_ON_POSTGRESQL)
     r = await api.gql(SET_PASSWORD, {"i": {"login": bad_login, "password": "long-enough-1"}})
     assert "errors" not in r.body, r.body
-    assert [e["code"] for e in r.data["customerUserSetPassword"]["userErrors"]] == ["NOT_FOUND"]
+    payload = r.data["customerUserSetPassword"]
+    assert errors(payload) == [("NOT_FOUND", ["input", "login"])]
+    assert payload["generatedPassword"] is None
 
 
 @pytest.mark.parametrize(
@@ -1181,7 +1329,11 @@ async def test_hostile_login_in_update_and_set_password_is_not_found(api: Api, b
     ],
     ids=lambda v: repr(v)[:30],
 )
-async def test_malformed_global_id_reads_as_null(api: Api, node_id: str) -> None:
+async def test_malformed_global_id_reads_as_null(
+    api: Api, request: pytest.FixtureRequest, node_id: str
+) -> None:
+    if node_id == b64("CustomerUser:a\x00b"):
+        xfail_on_postgresql(api, request, NUL_ON_POSTGRESQL)
     r = await api.gql(NODE, {"id": node_id})
     assert r.status == 200
     assert "errors" not in r.body, r.body
@@ -1230,9 +1382,31 @@ async def test_listing_pages_in_code_point_order_without_gaps(make_api: MakeApi)
     fresh = await make_api()
     cid = await new_customer(fresh)
     logins = [
-        "alpha", "Alpha2", "ALPHA3", "beta", "Zulu", "zulu2", "_under", "0zero", "9nine",
-        "ärger", "Ärger2", "zebra", "Émile", "émile2", "~tilde", "a-b", "a_b", "a.b", "aa",
-        "AA2", "b", "B2", "カス", "😀smile", "mid",
+        "alpha",
+        "Alpha2",
+        "ALPHA3",
+        "beta",
+        "Zulu",
+        "zulu2",
+        "_under",
+        "0zero",
+        "9nine",
+        "ärger",
+        "Ärger2",
+        "zebra",
+        "Émile",
+        "émile2",
+        "~tilde",
+        "a-b",
+        "a_b",
+        "a.b",
+        "aa",
+        "AA2",
+        "b",
+        "B2",
+        "カス",
+        "😀smile",
+        "mid",
     ]
     assert len(logins) == 25
     for login in logins:
@@ -1266,9 +1440,9 @@ async def test_listing_is_stable_when_users_are_added_between_pages(make_api: Ma
     assert [n["login"] for n in first["nodes"]] == ["user0", "user10", "user2"]
     await create_ok(fresh, cid, login="user1")  # sorts before the cursor
     await create_ok(fresh, cid, login="user9")  # sorts after it
-    rest = (
-        await fresh.gql(LIST, {"first": 100, "after": first["pageInfo"]["endCursor"]})
-    ).data["customerUsers"]
+    rest = (await fresh.gql(LIST, {"first": 100, "after": first["pageInfo"]["endCursor"]})).data[
+        "customerUsers"
+    ]
     assert [n["login"] for n in rest["nodes"]] == ["user4", "user6", "user8", "user9"]
 
 
@@ -1294,9 +1468,26 @@ async def test_listing_first_zero_and_max(make_api: MakeApi) -> None:
     cid = await new_customer(fresh)
     await create_ok(fresh, cid)
     zero = (await fresh.gql(LIST, {"first": 0})).data["customerUsers"]
-    assert zero["nodes"] == [] and zero["totalCount"] == 1
+    assert zero["nodes"] == []
+    assert zero["totalCount"] == 1
+    assert zero["pageInfo"]["endCursor"] is None
+    full = (await fresh.gql(LIST, {"first": 1000})).data["customerUsers"]
+    assert len(full["nodes"]) == 1
+    assert full["pageInfo"]["hasNextPage"] is False
+
+
+@pytest.mark.xfail(
+    reason="BUG: keyset_page (datasources/paging.py) skips the fetch when first is 0 and so "
+    "reports hasNextPage false even though users exist; Relay's connection spec (and the "
+    "client that probes with first: 0) expects true when more items follow.",
+    strict=True,
+)
+async def test_listing_first_zero_still_says_more_follow(make_api: MakeApi) -> None:
+    fresh = await make_api()
+    cid = await new_customer(fresh)
+    await create_ok(fresh, cid)
+    zero = (await fresh.gql(LIST, {"first": 0})).data["customerUsers"]
     assert zero["pageInfo"]["hasNextPage"] is True
-    assert len((await fresh.gql(LIST, {"first": 1000})).data["customerUsers"]["nodes"]) == 1
 
 
 @pytest.mark.parametrize("first", [1001, 10_000, 2**31 - 1, -1])
@@ -1308,9 +1499,18 @@ async def test_listing_first_out_of_range_is_bad_user_input(api: Api, first: int
 
 @pytest.mark.parametrize(
     "after",
-    ["garbage", "!!!", "", b64("not json"), b64('{"k": [], "p": 1}'), b64('{"k": ["a"], "p": -1}'),
-     b64('{"k": ["a", "b"], "p": 1}'), b64('{"k": [{"x": 1}], "p": 1}'), b64("[1, 2]"),
-     "x" * 100_000],
+    [
+        "garbage",
+        "!!!",
+        "",
+        b64("not json"),
+        b64('{"k": [], "p": 1}'),
+        b64('{"k": ["a"], "p": -1}'),
+        b64('{"k": ["a", "b"], "p": 1}'),
+        b64('{"k": [{"x": 1}], "p": 1}'),
+        b64("[1, 2]"),
+        "x" * 100_000,
+    ],
     ids=lambda v: repr(v)[:30],
 )
 async def test_garbage_cursor_is_bad_user_input(api: Api, after: str) -> None:
@@ -1344,3 +1544,136 @@ async def test_listing_cost_does_not_grow_with_the_page(make_api: MakeApi) -> No
     small = await fresh.gql(audited, {"n": 5})
     large = await fresh.gql(audited, {"n": 50})
     assert small.statements == large.statements, (small.statements, large.statements)
+
+
+# ---- several backends ---------------------------------------------------------------------
+
+SECOND_TABLE = """
+CREATE TABLE customer_user_two (
+    {id},
+    login VARCHAR(191) NOT NULL, email VARCHAR(150) NOT NULL, customer_id VARCHAR(150) NOT NULL,
+    pw VARCHAR(128), title VARCHAR(50), first_name VARCHAR(100) NOT NULL,
+    last_name VARCHAR(100) NOT NULL, phone VARCHAR(150), fax VARCHAR(150), mobile VARCHAR(150),
+    street VARCHAR(150), zip VARCHAR(200), city VARCHAR(200), country VARCHAR(200),
+    comments VARCHAR(250), valid_id SMALLINT NOT NULL, create_time TIMESTAMP NOT NULL,
+    create_by INTEGER NOT NULL, change_time TIMESTAMP NOT NULL, change_by INTEGER NOT NULL
+)
+"""
+
+
+def seed_user(table: str, login: str, email: str, first_name: str) -> str:
+    return (
+        f"INSERT INTO {table} (login, email, customer_id, first_name, last_name, valid_id,"
+        " create_time, create_by, change_time, change_by) VALUES"
+        f" ('{login}', '{email}', 'two-co', '{first_name}', 'Seed', 1, '{SEED_TIME}', 1,"
+        f" '{SEED_TIME}', 1)"
+    )
+
+
+async def two_backends(api: Api, make_api: MakeApi, seed: list[str] | None = None) -> Api:
+    id_column = (
+        "id SERIAL PRIMARY KEY"
+        if api.kind == "postgresql"
+        else ("id INTEGER PRIMARY KEY AUTOINCREMENT")
+    )
+    company = (
+        "INSERT INTO customer_company (customer_id, name, valid_id, create_time, create_by,"
+        f" change_time, change_by) VALUES ('two-co', 'Two Co', 1, '{SEED_TIME}', 1,"
+        f" '{SEED_TIME}', 1)"
+    )
+    return await make_api(
+        before_open=[SECOND_TABLE.format(id=id_column), company, *(seed or [])],
+        customer_user={
+            "backends": [
+                {"name": "CustomerUser"},
+                {"name": "CustomerUser1", "table": "customer_user_two"},
+            ]
+        },
+    )
+
+
+async def test_login_is_unique_across_backends(api: Api, make_api: MakeApi) -> None:
+    # OTOBO §6.1 step 2 and D14.
+    two = await two_backends(api, make_api)
+    first = await create_ok(two, "two-co", login="Abc", source="CustomerUser1")
+    assert first["source"] == "CustomerUser1"
+    payload = await create(two, user_input("two-co", login="abc"))
+    assert errors(payload) == [("LOGIN_TAKEN", ["input", "login"])]
+    await create_ok(two, "two-co", login="XyZ")
+    payload = await create(two, user_input("two-co", login="xyz", source="CustomerUser1"))
+    assert errors(payload) == [("LOGIN_TAKEN", ["input", "login"])]
+    assert (await get(two, "ABC"))["source"] == "CustomerUser1"  # type: ignore[index]
+    assert (await get(two, "xyz"))["source"] == "CustomerUser"  # type: ignore[index]
+    rows = await sql(two, "SELECT login FROM customer_user_two")
+    assert [r[0] for r in rows] == ["Abc"]
+    assert await all_logins(two) == ["Abc", "XyZ"]
+
+
+async def test_update_and_rename_stay_in_the_users_backend(api: Api, make_api: MakeApi) -> None:
+    two = await two_backends(api, make_api)
+    await create_ok(two, "two-co", login="one", source="CustomerUser1")
+    await create_ok(two, "two-co", login="other")
+    payload = await update(two, "ONE", city="Graz")
+    assert payload["customerUser"]["source"] == "CustomerUser1"
+    assert payload["customerUser"]["city"] == "Graz"
+    payload = await update(two, "one", newLogin="OTHER")
+    assert [c for c, _ in errors(payload)] == ["LOGIN_TAKEN"]
+    payload = await update(two, "one", newLogin="uno")
+    assert payload["userErrors"] == []
+    assert payload["customerUser"]["source"] == "CustomerUser1"
+    rows = await sql(two, "SELECT login, city FROM customer_user_two")
+    assert [tuple(r) for r in rows] == [("uno", "Graz")]
+    rows = await sql(two, "SELECT login FROM customer_user")
+    assert [r[0] for r in rows] == ["other"]
+
+
+async def test_email_uniqueness_is_per_backend(api: Api, make_api: MakeApi) -> None:
+    # OTOBO §6.3: the check looks only at the target backend.
+    two = await two_backends(api, make_api)
+    await create_ok(two, "two-co", email="same@acme.test")
+    user = await create_ok(two, "two-co", email="same@acme.test", source="CustomerUser1")
+    assert user["source"] == "CustomerUser1"
+    payload = await create(
+        two, user_input("two-co", email="SAME@acme.test", source="CustomerUser1")
+    )
+    assert errors(payload) == [("EMAIL_TAKEN", ["input", "email"])]
+
+
+async def test_first_backend_wins_a_login_present_in_both(api: Api, make_api: MakeApi) -> None:
+    # OTOBO D13: the same login in CustomerUser and CustomerUser1 (only possible by hand).
+    two = await two_backends(
+        api,
+        make_api,
+        [
+            seed_user("customer_user", "dup", "dup1@acme.test", "First"),
+            seed_user("customer_user_two", "dup", "dup2@acme.test", "Second"),
+            seed_user("customer_user_two", "solo", "solo@acme.test", "Solo"),
+        ],
+    )
+    user = await get(two, "dup")
+    assert user is not None
+    assert (user["source"], user["firstName"]) == ("CustomerUser", "First")
+    conn = (await two.gql(LIST, {"first": 100})).data["customerUsers"]
+    assert [n["login"] for n in conn["nodes"]] == ["dup", "solo"]
+
+
+@pytest.mark.xfail(
+    reason="BUG: totalCount sums each backend's count (CustomerUserDirectory.count) while the "
+    "listing shows a login held by two backends once (the first backend wins), so "
+    "totalCount says 3 for a listing of 2 users.",
+    strict=True,
+)
+async def test_total_count_matches_the_listing_when_backends_share_a_login(
+    api: Api, make_api: MakeApi
+) -> None:
+    two = await two_backends(
+        api,
+        make_api,
+        [
+            seed_user("customer_user", "dup", "dup1@acme.test", "First"),
+            seed_user("customer_user_two", "dup", "dup2@acme.test", "Second"),
+            seed_user("customer_user_two", "solo", "solo@acme.test", "Solo"),
+        ],
+    )
+    conn = (await two.gql(LIST, {"first": 100})).data["customerUsers"]
+    assert conn["totalCount"] == len(conn["nodes"]) == 2

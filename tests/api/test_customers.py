@@ -7,6 +7,7 @@ search grammar, pagination, the search list limit and hostile input.
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 
 from datasources.db.customer_users import utcnow
 from datasources.db.tables import customer_company, customer_user_customer, group_customer
-from tests.conftest import Api, MakeApi, GraphQLResponse, unique
+from tests.conftest import Api, GraphQLResponse, MakeApi, unique
 
 FIELDS = (
     "id customerId name street zip city country url comment validity "
@@ -93,9 +94,7 @@ async def search_ids(api: Api, term: str, *, valid: bool | None = True) -> set[s
 
 
 def codes(payload: dict[str, Any]) -> list[tuple[tuple[str, ...] | None, str]]:
-    return [
-        (tuple(e["field"]) if e["field"] else None, e["code"]) for e in payload["userErrors"]
-    ]
+    return [(tuple(e["field"]) if e["field"] else None, e["code"]) for e in payload["userErrors"]]
 
 
 # --- create and read ---------------------------------------------------------------------------
@@ -119,7 +118,8 @@ async def test_create_returns_every_field(api: Api) -> None:
     assert customer["validity"] == "VALID"
     assert customer["id"]
     assert customer["createdAt"] is not None
-    assert customer["createdBy"] and customer["createdBy"].startswith("admin-")
+    assert customer["createdBy"]
+    assert customer["createdBy"].startswith("admin-")
     assert customer["changedBy"] == customer["createdBy"]
     assert await get(api, cid) == customer
 
@@ -262,7 +262,14 @@ async def test_length_limits(api: Api) -> None:
 
 @pytest.mark.parametrize(
     ("field", "limit"),
-    [("street", 200), ("zip", 200), ("city", 200), ("country", 200), ("url", 200), ("comment", 250)],
+    [
+        ("street", 200),
+        ("zip", 200),
+        ("city", 200),
+        ("country", 200),
+        ("url", 200),
+        ("comment", 250),
+    ],
 )
 async def test_optional_field_length_limits(api: Api, field: str, limit: int) -> None:
     cid = unique("C")
@@ -594,7 +601,12 @@ async def test_rename_onto_existing_id_changes_nothing(api: Api) -> None:
 
 @pytest.mark.parametrize(
     ("new_id", "code"),
-    [("", "REQUIRED"), ("   ", "REQUIRED"), ("x" * 151, "TOO_LONG"), ("a\x00b", "INVALID_CHARACTERS")],
+    [
+        ("", "REQUIRED"),
+        ("   ", "REQUIRED"),
+        ("x" * 151, "TOO_LONG"),
+        ("a\x00b", "INVALID_CHARACTERS"),
+    ],
 )
 async def test_rename_to_bad_id(api: Api, new_id: str, code: str) -> None:
     cid = unique("rb")
@@ -732,7 +744,9 @@ async def test_pagination_arguments_are_checked(api: Api) -> None:
 # --- pagination and the list limit (fresh databases) -----------------------------------------
 
 
-async def walk(api: Api, term: str | None, page_size: int) -> tuple[list[str], list[dict[str, Any]]]:
+async def walk(
+    api: Api, term: str | None, page_size: int
+) -> tuple[list[str], list[dict[str, Any]]]:
     ids: list[str] = []
     pages: list[dict[str, Any]] = []
     after: str | None = None
@@ -830,60 +844,100 @@ async def test_sql_metacharacters_are_stored_literally(api: Api, hostile: str) -
     assert await count_rows(api, customer_company.c.customer_id == cid) == 1
 
 
-async def test_lookup_with_nul_is_not_a_server_error(api: Api) -> None:
-    r = await api.gql(GET, {"c": "a\x00b"})
+NUL_BUG = (
+    "BUG: a lookup key containing NUL reaches PostgreSQL unchecked (asyncpg: invalid byte "
+    "sequence for encoding UTF8: 0x00) and the request fails with a masked 'Unexpected error.' "
+    "instead of finding nothing"
+)
+
+
+def xfail_on_postgres(request: pytest.FixtureRequest, api: Api, reason: str) -> None:
+    if api.kind == "postgresql":
+        request.node.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+
+
+def assert_no_unexpected_error(r: GraphQLResponse) -> None:
     assert_clean(r)
+    assert all(e["message"] != "Unexpected error." for e in r.errors), r.body
+
+
+async def test_lookup_with_nul_finds_nothing(request: pytest.FixtureRequest, api: Api) -> None:
+    xfail_on_postgres(request, api, NUL_BUG)
+    r = await api.gql(GET, {"c": "a\x00b"})
+    assert_no_unexpected_error(r)
     assert r.data["customer"] is None
 
 
-async def test_update_lookup_with_nul_is_not_a_server_error(api: Api) -> None:
+async def test_node_with_nul_in_key_is_null(request: pytest.FixtureRequest, api: Api) -> None:
+    xfail_on_postgres(request, api, NUL_BUG)
+    node_id = base64.urlsafe_b64encode(b"Customer:a\x00b").decode().rstrip("=")
+    r = await api.gql("query($id: ID!) { node(id: $id) { id } }", {"id": node_id})
+    assert_no_unexpected_error(r)
+    assert r.data["node"] is None
+
+
+async def test_update_with_nul_in_customer_id_is_not_found(
+    request: pytest.FixtureRequest, api: Api
+) -> None:
+    xfail_on_postgres(request, api, NUL_BUG)
     r = await api.gql(UPDATE, {"i": {"customerId": "a\x00b", "city": "x"}})
-    assert_clean(r)
+    assert_no_unexpected_error(r)
     assert codes(r.data["customerUpdate"]) == [(("input", "customerId"), "NOT_FOUND")]
 
 
-async def test_zz_probe(api: Api) -> None:
-    import base64
-    nid = base64.urlsafe_b64encode("Customer:a\x00b".encode()).decode().rstrip("=")
-    r = await api.gql("query($id: ID!) { node(id: $id) { id } }", {"id": nid})
-    print("NODE", api.kind, r.status, r.body)
-    cur = base64.urlsafe_b64encode(b'{"k":["a\\u0000b"],"p":1}').decode().rstrip("=")
-    r = await api.gql(SEARCH, {"s": None, "v": True, "f": 5, "a": cur})
-    print("CURSOR", api.kind, r.status, r.body)
-    r = await api.gql("query($l: String!) { customerUser(login: $l) { login } }", {"l": "a\x00b"})
-    print("CU", api.kind, r.status, r.body)
-    r = await api.gql("mutation($i: CustomerUserUpdateInput!) { customerUserUpdate(input: $i) { userErrors { code } } }", {"i": {"login": "a\x00b", "city": "x"}})
-    print("CUU", api.kind, r.status, r.body)
-    r = await api.gql("mutation($i: CustomerUserSetPasswordInput!) { customerUserSetPassword(input: $i) { userErrors { code } } }", {"i": {"login": "a\x00b"}})
-    print("CUSP", api.kind, r.status, r.body)
-    r = await api.gql(USER_CREATE, {"i": {"login": unique("x"), "firstName": "a", "lastName": "b", "email": "q@acme.test", "customerId": "a\x00b"}})
-    print("CUC", api.kind, r.status, r.body)
-    resp = await api.client.post("/graphql", json=[{"query": "{ __typename }"}], headers={"Authorization": f"Bearer {api.admin_key}"})
-    print("BATCH", resp.status_code, resp.headers, resp.text)
-    resp = await api.client.post("/graphql", content=b"{not json", headers={"Authorization": f"Bearer {api.admin_key}", "content-type": "application/json"})
-    print("BADJSON", resp.status_code, resp.text)
-    import httpx
-    from app.server import create_app
-    c = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(api.services.config, services=api.services), raise_app_exceptions=False), base_url="http://x")
-    H = {"Authorization": f"Bearer {api.admin_key}"}
-    for body in [b'"just a string"', b'42', b'null', b'[]', b'{"query": 5}', b'{"query": "{__typename}", "variables": [1]}', b'{"query": "{__typename}", "variables": "x"}', b'{"query": "{__typename}", "operationName": 5}', b'{"query": "{__typename}", "extensions": 5}', b'{}', b'\xff\xfe']:
-        resp = await c.post("/graphql", content=body, headers={**H, "content-type": "application/json"})
-        print("JSONB", body, resp.status_code, resp.text[:200])
-    resp = await c.post("/graphql", content=b"query=x", headers={**H, "content-type": "text/plain"})
-    print("TEXT", resp.status_code, resp.text[:300])
-    resp = await c.post("/graphql", content=b"query=x", headers={**H, "content-type": "application/x-www-form-urlencoded"})
-    print("FORM", resp.status_code, resp.text[:300])
-    resp = await c.get("/graphql", headers={"Accept": "text/html"})
-    print("GET", resp.status_code, resp.headers.get("content-type"), resp.text[:100])
-    resp = await c.get("/graphql?query={__typename}", headers=H)
-    print("GETQ", resp.status_code, resp.text[:300])
-    resp = await c.get("/healthz")
-    print("HEALTH", resp.status_code, resp.text)
-    resp = await c.get("/graphql")
-    print("GETNOKEY", resp.status_code, resp.text)
-    async def gen():
-        yield b'{"query": "{ __typename }", "x": "' + b"a" * 5_000_000 + b'"}'
-    resp = await c.post("/graphql", content=gen(), headers={**H, "content-type": "application/json"})
-    print("CHUNKED", resp.status_code, resp.text[:300])
-    resp = await c.post("/graphql", content=b'{"query": "{ __typename }"}', headers={**H, "content-type": "application/json", "content-length": "99999999999"})
-    print("CLBIG", resp.status_code, resp.text[:300])
+async def test_forged_cursor_with_nul_is_not_a_server_error(
+    request: pytest.FixtureRequest, api: Api
+) -> None:
+    xfail_on_postgres(
+        request,
+        api,
+        "BUG: a forged 'after' cursor whose key contains NUL is decoded without a check and "
+        "sent to PostgreSQL, which fails: masked 'Unexpected error.' instead of BAD_USER_INPUT",
+    )
+    cursor = base64.urlsafe_b64encode(b'{"k":["a\\u0000b"],"p":1}').decode().rstrip("=")
+    r = await api.gql(SEARCH, {"s": None, "v": True, "f": 5, "a": cursor})
+    assert_no_unexpected_error(r)
+    assert r.error_codes in ([], ["BAD_USER_INPUT"]), r.body
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"k": [5], "p": 1},
+        {"k": [None], "p": 1},
+        {"k": ["x"], "p": 10**12},
+        {"k": ["x", "y"], "p": 1},
+    ],
+)
+async def test_forged_cursors_are_harmless(api: Api, payload: dict[str, Any]) -> None:
+    cursor = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+    for term in (None, "*"):
+        r = await api.gql(SEARCH, {"s": term, "v": True, "f": 5, "a": cursor})
+        assert_no_unexpected_error(r)
+        assert r.error_codes in ([], ["BAD_USER_INPUT"]), r.body
+
+
+async def test_rename_is_atomic_when_a_relation_update_fails(make_api: MakeApi) -> None:
+    """A failure half-way through the cascade rolls everything back and leaks nothing."""
+    fresh = await make_api()
+    await create_ok(fresh, customerId="old", name="Old Inc")
+    await create_user(fresh, "atomic-user", "old")
+    await insert_relations(fresh, "old", ["atomic-user"])
+    async with fresh.services.engine.begin() as conn:
+        await conn.execute(sa.text("ALTER TABLE group_customer RENAME TO group_customer_gone"))
+    r = await fresh.gql(UPDATE, {"i": {"customerId": "old", "newCustomerId": "new", "city": "X"}})
+    assert_clean(r)
+    assert r.errors, r.body
+    assert r.errors[0]["message"] == "Unexpected error."
+    text = json.dumps(r.body).lower()
+    for leak in ("group_customer", "update ", "sqlalchemy", "asyncpg", "sqlite", "no such table"):
+        assert leak not in text, leak
+    stored = await get(fresh, "old")
+    assert stored is not None
+    assert stored["city"] is None
+    assert await get(fresh, "new") is None
+    assert await user_customer_id(fresh, "atomic-user") == ("old", "old")
+    async with fresh.services.engine.connect() as conn:
+        query = sa.select(sa.func.count()).select_from(customer_user_customer)
+        rows = await conn.execute(query.where(customer_user_customer.c.customer_id == "old"))
+        assert rows.scalar_one() == 1

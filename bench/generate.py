@@ -1,0 +1,113 @@
+"""A fixed, generated data set for the benchmarks: the same rows on every run.
+
+100,000 customer users over 2,000 customers by default, written straight into OTOBO's tables
+with PostgreSQL's COPY (the API would take minutes to create them; the benchmarks measure
+reads). Names come from a seeded generator, so ``smi*`` matches the same users every time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+FIRST_NAMES = [
+    "Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hans", "Ida", "Jonas",
+    "Käthe", "Lukas", "Marie", "Noah", "Olga", "Paul", "Quentin", "Rosa", "Sophie", "Tom",
+    "Ursula", "Viktor", "Wanda", "Xaver", "Yara", "Zoe", "Jane", "John", "Mia", "Leon",
+]  # fmt: skip
+LAST_NAMES = [
+    "Smith", "Smithers", "Schmidt", "Müller", "Meyer", "Weber", "Wagner", "Becker", "Hoffmann",
+    "Schulz", "Koch", "Richter", "Klein", "Wolf", "Neumann", "Schwarz", "Zimmermann", "Braun",
+    "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner", "Krause", "Meier", "Lehmann",
+    "Doe", "Roe", "Brown", "Jones", "Garcia", "Miller", "Davis", "Wilson", "Taylor", "Moore",
+    "Martin", "Lee", "Walker", "Hall", "Allen", "Young", "King", "Wright", "Scott", "Green",
+    "Baker", "Adams", "Nelson",
+]  # fmt: skip
+EPOCH = datetime(2026, 1, 1)
+
+
+@dataclass(frozen=True)
+class DataSet:
+    users: int = 100_000
+    customers: int = 2_000
+    seed: int = 20261128
+
+    def customer_ids(self) -> list[str]:
+        return [f"CUST-{n:05d}" for n in range(1, self.customers + 1)]
+
+    def customer_rows(self) -> list[tuple[object, ...]]:
+        return [
+            (cid, f"Company {cid}", "Main Street 1", "12345", "Springfield", "Germany",
+             f"https://{cid.lower()}.test", "", 1, EPOCH, 1, EPOCH, 1)
+            for cid in self.customer_ids()
+        ]  # fmt: skip
+
+    def user_rows(self) -> list[tuple[object, ...]]:
+        rng = random.Random(self.seed)
+        ids = self.customer_ids()
+        rows = []
+        for n in range(self.users):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            login = f"{first[0]}{last}{n:06d}".lower()
+            customer_id = ids[n % len(ids)]
+            draw = rng.random()
+            valid_id = 1 if draw < 0.95 else (2 if draw < 0.98 else 3)
+            rows.append(
+                (login, f"{login}@{customer_id.lower()}.test", customer_id, None, "",
+                 first, last, "", "", "", "", "", "", "", "", valid_id, EPOCH, 1, EPOCH, 1)
+            )  # fmt: skip
+        return rows
+
+    def sample_logins(self, count: int) -> list[str]:
+        rows = self.user_rows()
+        step = max(1, len(rows) // count)
+        return [str(row[0]) for row in rows[::step][:count]]
+
+
+USER_COLUMNS = [
+    "login", "email", "customer_id", "pw", "title", "first_name", "last_name", "phone", "fax",
+    "mobile", "street", "zip", "city", "country", "comments", "valid_id",
+    "create_time", "create_by", "change_time", "change_by",
+]  # fmt: skip
+CUSTOMER_COLUMNS = [
+    "customer_id", "name", "street", "zip", "city", "country", "url", "comments", "valid_id",
+    "create_time", "create_by", "change_time", "change_by",
+]  # fmt: skip
+
+
+async def load(dsn: str, data: DataSet) -> None:
+    """Replace the customers and customer users in the (migrated) database at ``dsn``."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            await conn.execute("TRUNCATE customer_user, customer_company")
+            await conn.copy_records_to_table(
+                "customer_company", records=data.customer_rows(), columns=CUSTOMER_COLUMNS
+            )
+            await conn.copy_records_to_table(
+                "customer_user", records=data.user_rows(), columns=USER_COLUMNS
+            )
+        # A bulk load leaves the rows in the GIN indexes' pending lists, which every search
+        # then scans; VACUUM merges them (autovacuum does the same on a live system).
+        await conn.execute("VACUUM ANALYZE customer_user")
+        await conn.execute("VACUUM ANALYZE customer_company")
+    finally:
+        await conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("dsn", help="postgresql://user@host/db (already migrated)")
+    parser.add_argument("--users", type=int, default=DataSet.users)
+    parser.add_argument("--customers", type=int, default=DataSet.customers)
+    args = parser.parse_args()
+    asyncio.run(load(args.dsn, DataSet(users=args.users, customers=args.customers)))
+
+
+if __name__ == "__main__":
+    main()

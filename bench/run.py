@@ -1,0 +1,248 @@
+"""Benchmark Roster over HTTP against its raw-SQL floor, on PostgreSQL.
+
+It creates a database of its own (``roster_bench``), migrates it, loads the fixed generated
+data set (``bench/generate.py``), starts the real server (``roster serve``) on a free loopback
+port and drives it at a fixed concurrency. For each scenario it prints requests per second,
+p50/p95/p99 latency, the SQL statements per request (the server's
+``X-Roster-SQL-Statements`` header) and the same query run as raw SQL through asyncpg, the
+floor, with the ratio between the two.
+
+    .venv/bin/python -m bench.run                 # 100,000 users, concurrency 8
+    .venv/bin/python -m bench.run --users 20000 --requests 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from app.migrate import upgrade
+from bench.generate import DataSet, load
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_DSN = os.environ.get("ROSTER_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+DB_NAME = "roster_bench"
+
+SEARCH = """query($s: String!) { customerUsers(search: $s, first: 1000) {
+  nodes { login firstName lastName email customerId } } }"""
+PAGE = """{ customerUsers(first: 1000) { nodes { login customer { name } } } }"""
+ONE = """query($l: String!) { customerUser(login: $l) {
+  login firstName lastName email customerId } }"""
+
+SEARCH_FLOOR = """SELECT login, first_name, last_name, email, customer_id FROM customer_user
+WHERE valid_id = 1 AND (lower(login) LIKE $1 OR lower(first_name) LIKE $1
+  OR lower(last_name) LIKE $1 OR lower(customer_id) LIKE $1)
+ORDER BY login COLLATE "C" LIMIT 1000"""
+PAGE_FLOOR = """SELECT u.login, c.name FROM customer_user u
+LEFT JOIN customer_company c ON lower(c.customer_id) = lower(u.customer_id)
+WHERE u.valid_id = 1 ORDER BY u.login COLLATE "C" LIMIT 1000"""
+ONE_FLOOR = """SELECT login, first_name, last_name, email, customer_id FROM customer_user
+WHERE lower(login) = lower($1)"""
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    seconds: float
+    latencies: list[float]
+    statements: Counter[int]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    def line(self) -> str:
+        stmts = ",".join(str(k) for k in sorted(self.statements)) or "-"
+        return (
+            f"{self.name:<34} {self.rps:>8.1f} {self.pct(0.50):>8.1f} {self.pct(0.95):>8.1f} "
+            f"{self.pct(0.99):>8.1f} {stmts:>6}"
+        )
+
+
+async def drive(
+    name: str, call: Callable[[int], Awaitable[int | None]], *, requests: int, concurrency: int
+) -> Result:
+    counter = itertools.count()
+    latencies: list[float] = []
+    statements: Counter[int] = Counter()
+
+    async def worker() -> None:
+        while (n := next(counter)) < requests:
+            start = time.perf_counter()
+            count = await call(n)
+            latencies.append(time.perf_counter() - start)
+            if count is not None:
+                statements[count] += 1
+
+    for n in range(min(20, requests)):  # warm-up: caches, connections, query plans
+        await call(n)
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return Result(name, requests, time.perf_counter() - start, latencies, statements)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def prepare(data: DataSet) -> tuple[str, str]:
+    """A fresh, migrated, loaded benchmark database; returns (asyncpg DSN, SQLAlchemy URL)."""
+    conn = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    finally:
+        await conn.close()
+    dsn = ADMIN_DSN.rsplit("/", 1)[0] + f"/{DB_NAME}"
+    url = dsn.replace("postgresql://", "postgresql+asyncpg://", 1)
+    await asyncio.to_thread(upgrade, url)
+    started = time.perf_counter()
+    await load(dsn, data)
+    print(f"loaded {data.users} users / {data.customers} customers "
+          f"in {time.perf_counter() - started:.1f}s", file=sys.stderr)  # fmt: skip
+    return dsn, url
+
+
+async def api_key(url: str) -> str:
+    from datasources.db.api_keys import ApiKeyStore, Scope
+    from datasources.db.engine import create_engine
+    from domain.config import DatabaseConfig
+
+    engine = create_engine(DatabaseConfig(url=url))
+    try:
+        secret, _ = await ApiKeyStore(engine).create(f"bench-{os.getpid()}", Scope.READ)
+        return secret
+    finally:
+        await engine.dispose()
+
+
+async def wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient() as client:
+        for _ in range(200):
+            if process.poll() is not None:
+                raise SystemExit("the server exited during start-up")
+            try:
+                if (await client.get(f"{base}/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit("the server did not become healthy")
+
+
+async def run(args: argparse.Namespace) -> None:
+    data = DataSet(users=args.users, customers=args.customers)
+    dsn, url = await prepare(data)
+    key = await api_key(url)
+    port = free_port()
+    config = Path(tempfile.mkdtemp()) / "bench.toml"
+    config.write_text(
+        f'[database]\nurl = "{url}"\npool_size = {args.concurrency}\n'
+        f'[server]\nhost = "127.0.0.1"\nport = {port}\ngraphiql = false\n'
+        "statement_count_header = true\n"
+    )
+    process = subprocess.Popen(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "app.cli", "serve", "--config", str(config)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    logins = data.sample_logins(500)
+    try:
+        await wait_healthy(base, process)
+        results = await scenarios(args, base, key, dsn, logins)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    print(f"\n{data.users} users, {data.customers} customers; concurrency {args.concurrency}; "
+          "latency in ms; stmts = SQL statements per request (incl. the API-key lookup)")  # fmt: skip
+    print(f"{'scenario':<34} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'stmts':>6}")
+    for result in results:
+        print(result.line())
+    print("\nratio to the raw-SQL floor (p50 Roster / p50 floor):")
+    for api, floor in zip(results[::2], results[1::2], strict=True):
+        print(f"  {api.name:<32} {api.pct(0.5) / floor.pct(0.5):>6.1f}x")
+
+
+async def scenarios(
+    args: argparse.Namespace, base: str, key: str, dsn: str, logins: list[str]
+) -> list[Result]:
+    headers = {"Authorization": f"Bearer {key}"}
+    limits = httpx.Limits(max_connections=args.concurrency)
+    async with (
+        httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client,
+        asyncpg.create_pool(dsn, min_size=args.concurrency, max_size=args.concurrency) as pool,
+    ):
+
+        def graphql(query: str, variables: Callable[[int], dict[str, Any]]) -> Any:
+            async def call(n: int) -> int | None:
+                response = await client.post(
+                    "/graphql", json={"query": query, "variables": variables(n)}
+                )
+                body = response.json()
+                if response.status_code != 200 or body.get("errors"):
+                    raise SystemExit(f"request failed: {response.status_code} {body}")
+                return int(response.headers["x-roster-sql-statements"])
+
+            return call
+
+        def floor(sql: str, params: Callable[[int], tuple[Any, ...]]) -> Any:
+            async def call(n: int) -> None:
+                async with pool.acquire() as conn:
+                    await conn.fetch(sql, *params(n))
+
+            return call
+
+        c, many, few = args.concurrency, args.requests, args.requests * 4
+        plan = [
+            ("(1) search smi* c=1", graphql(SEARCH, lambda n: {"s": "smi*"}), many // 2, 1),
+            ("    floor c=1", floor(SEARCH_FLOOR, lambda n: ("%smi%",)), many // 2, 1),
+            ("(1) search smi*, up to 1000", graphql(SEARCH, lambda n: {"s": "smi*"}), many, c),
+            ("    floor", floor(SEARCH_FLOOR, lambda n: ("%smi%",)), many, c),
+            ("(2) page of 1000 + customer", graphql(PAGE, lambda n: {}), many, c),
+            ("    floor", floor(PAGE_FLOOR, lambda n: ()), many, c),
+            ("(3) one user by login", graphql(ONE, lambda n: {"l": logins[n % 500]}), few, c),
+            ("    floor", floor(ONE_FLOOR, lambda n: (logins[n % 500],)), few, c),
+        ]
+        return [
+            await drive(name, call, requests=count, concurrency=conc)
+            for name, call, count, conc in plan
+        ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--customers", type=int, default=2_000)
+    parser.add_argument("--requests", type=int, default=400, help="per scenario (x4 for (3))")
+    parser.add_argument("--concurrency", type=int, default=8)
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

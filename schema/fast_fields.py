@@ -1,0 +1,35 @@
+"""Direct resolvers for fields that only read an attribute of the record.
+
+Strawberry runs every field through its argument, extension and ``Info`` machinery, about
+10 µs a field; a page of 1000 customer users with 6 fields is 6000 of them, most of a
+request's time. Fields that take no arguments, need no ``info`` and only read the record get
+graphql-core's plain resolver instead, which returns the very same value. Any field not
+listed here keeps Strawberry's resolver.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import strawberry
+from graphql import GraphQLObjectType
+
+Reader = Callable[[Any], Any]
+
+
+def install(schema: strawberry.Schema, type_name: str, readers: Mapping[str, Reader]) -> None:
+    """Give each listed field of ``type_name`` the direct resolver ``reader(source)``."""
+    graphql_type = schema._schema.get_type(type_name)
+    if not isinstance(graphql_type, GraphQLObjectType):
+        raise TypeError(f"{type_name} is not an object type of this schema")
+    for field_name, reader in readers.items():
+        field = graphql_type.fields[field_name]
+        if field.args:
+            raise ValueError(f"{type_name}.{field_name} takes arguments; it needs its resolver")
+        field.resolve = _direct(reader)
+
+
+def _direct(reader: Reader) -> Callable[..., Any]:
+    def resolve(source: Any, _info: Any) -> Any:
+        return reader(source)
+
+    return resolve
