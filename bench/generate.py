@@ -50,7 +50,7 @@ class DataSet:
     def user_rows(self) -> list[tuple[object, ...]]:
         rng = random.Random(self.seed)
         ids = self.customer_ids()
-        rows = []
+        rows: list[tuple[object, ...]] = []
         for n in range(self.users):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             login = f"{first[0]}{last}{n:06d}".lower()

@@ -47,10 +47,10 @@ ONE = """query($l: String!) { customerUser(login: $l) {
 SEARCH_FLOOR = """SELECT login, first_name, last_name, email, customer_id FROM customer_user
 WHERE valid_id = 1 AND (lower(login) LIKE $1 OR lower(first_name) LIKE $1
   OR lower(last_name) LIKE $1 OR lower(customer_id) LIKE $1)
-ORDER BY login COLLATE "C" LIMIT 1000"""
+ORDER BY concat(login, '') COLLATE "C" LIMIT 1001"""
 PAGE_FLOOR = """SELECT u.login, c.name FROM customer_user u
 LEFT JOIN customer_company c ON lower(c.customer_id) = lower(u.customer_id)
-WHERE u.valid_id = 1 ORDER BY u.login COLLATE "C" LIMIT 1000"""
+WHERE u.valid_id = 1 ORDER BY u.login COLLATE "C" LIMIT 1001"""
 ONE_FLOOR = """SELECT login, first_name, last_name, email, customer_id FROM customer_user
 WHERE lower(login) = lower($1)"""
 
@@ -138,6 +138,16 @@ async def api_key(url: str) -> str:
         await engine.dispose()
 
 
+def start_server(config: Path) -> subprocess.Popen[bytes]:
+    """``roster serve`` as users run it, in its own process."""
+    return subprocess.Popen(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "app.cli", "serve", "--config", str(config)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 async def wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
     async with httpx.AsyncClient() as client:
         for _ in range(200):
@@ -163,12 +173,7 @@ async def run(args: argparse.Namespace) -> None:
         f'[server]\nhost = "127.0.0.1"\nport = {port}\ngraphiql = false\n'
         "statement_count_header = true\n"
     )
-    process = subprocess.Popen(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "app.cli", "serve", "--config", str(config)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = start_server(config)
     base = f"http://127.0.0.1:{port}"
     logins = data.sample_logins(500)
     try:
@@ -177,8 +182,10 @@ async def run(args: argparse.Namespace) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
-    print(f"\n{data.users} users, {data.customers} customers; concurrency {args.concurrency}; "
-          "latency in ms; stmts = SQL statements per request (incl. the API-key lookup)")  # fmt: skip
+    print(
+        f"\n{data.users} users, {data.customers} customers; concurrency {args.concurrency}; "
+        "latency in ms; stmts = SQL statements per request"
+    )
     print(f"{'scenario':<34} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'stmts':>6}")
     for result in results:
         print(result.line())

@@ -42,6 +42,7 @@ from schema.customer_user import (
     create_values,
     fast_readers,
     payload_of,
+    primary_customer,
     update_values,
 )
 from schema.fields import CustomerUserField, customer_user_fields
@@ -346,7 +347,7 @@ def build_schema(config: RosterConfig) -> strawberry.Schema:
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not server.introspection),
     )
-    fast_fields.install(schema, "CustomerUser", fast_readers(types))
+    fast_fields.install(schema, "CustomerUser", fast_readers(types), {"customer": primary_customer})
     fast_fields.install(schema, "Customer", CUSTOMER_READERS)
     for edge in ("CustomerUserEdge", "CustomerEdge"):
         fast_fields.install(schema, edge, EDGE_READERS)

@@ -17,6 +17,7 @@ from datasources.unit_of_work import Outcome
 from domain.config import CustomerUserBackendConfig
 from domain.field_map import LOGIN, NOT_NULL_ATTRIBUTES, PASSWORD, VALID_ID, MapField
 from domain.records import CustomerUserRecord
+from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, user_errors
 from schema.customer import Customer
@@ -94,11 +95,16 @@ class CustomerUserFields(AuditFields, Node):
 
     @strawberry.field(description="The primary customer (company), when it exists.")
     async def customer(self, info: Info) -> Customer | None:
-        customer_id = self.record.customer_id
-        if customer_id is None:
-            return None
-        record = await info.context.loaders.customer.load(customer_id)
-        return Customer.wrap(record) if record else None
+        return await primary_customer(self, info.context)
+
+
+async def primary_customer(user: Any, context: RequestContext) -> Customer | None:
+    """The user's primary customer, through the request's customer loader (one batch)."""
+    customer_id = user.record.customer_id
+    if customer_id is None:
+        return None
+    record = await context.loaders.customer.load(customer_id)
+    return Customer.wrap(record) if record else None
 
 
 def value_reader(spec: FieldSpec) -> Callable[[Any], Any]:

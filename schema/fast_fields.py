@@ -13,23 +13,42 @@ from typing import Any
 import strawberry
 from graphql import GraphQLObjectType
 
+from resolvers.context import RequestContext
+
 Reader = Callable[[Any], Any]
+ContextReader = Callable[[Any, RequestContext], Any]
+"""Reads with the request context, e.g. through a DataLoader; may return an awaitable."""
 
 
-def install(schema: strawberry.Schema, type_name: str, readers: Mapping[str, Reader]) -> None:
-    """Give each listed field of ``type_name`` the direct resolver ``reader(source)``."""
+def install(
+    schema: strawberry.Schema,
+    type_name: str,
+    readers: Mapping[str, Reader],
+    context_readers: Mapping[str, ContextReader] | None = None,
+) -> None:
+    """Give each listed field of ``type_name`` a direct resolver: ``reader(source)`` or
+    ``context_reader(source, info.context)``."""
     graphql_type = schema._schema.get_type(type_name)
     if not isinstance(graphql_type, GraphQLObjectType):
         raise TypeError(f"{type_name} is not an object type of this schema")
-    for field_name, reader in readers.items():
+    resolvers = {name: _direct(reader) for name, reader in readers.items()}
+    resolvers |= {name: _with_context(read) for name, read in (context_readers or {}).items()}
+    for field_name, resolver in resolvers.items():
         field = graphql_type.fields[field_name]
         if field.args:
             raise ValueError(f"{type_name}.{field_name} takes arguments; it needs its resolver")
-        field.resolve = _direct(reader)
+        field.resolve = resolver
 
 
 def _direct(reader: Reader) -> Callable[..., Any]:
     def resolve(source: Any, _info: Any) -> Any:
         return reader(source)
+
+    return resolve
+
+
+def _with_context(reader: ContextReader) -> Callable[..., Any]:
+    def resolve(source: Any, info: Any) -> Any:
+        return reader(source, info.context)
 
     return resolve

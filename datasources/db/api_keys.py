@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.db.customer_users import utcnow
+from datasources.db.engine import read_only_view
 from datasources.db.tables import roster_api_key
 
 KEY_PREFIX = "rst_"
@@ -57,6 +58,7 @@ class ApiKeyStore:
 
     def __init__(self, engine: AsyncEngine, *, cache_seconds: float = 10.0) -> None:
         self.engine = engine
+        self.reader = read_only_view(engine)
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[ApiKey, float]] = {}
 
@@ -88,7 +90,7 @@ class ApiKeyStore:
         query = sa.select(roster_api_key).where(
             roster_api_key.c.key_hash == digest, roster_api_key.c.revoke_time.is_(None)
         )
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             row = (await conn.execute(query)).mappings().first()
         if row is None or not secrets.compare_digest(row["key_hash"], digest):
             self._cache.pop(digest, None)
@@ -100,7 +102,7 @@ class ApiKeyStore:
         return key
 
     async def list(self) -> list[ApiKey]:
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             rows = (await conn.execute(sa.select(roster_api_key).order_by("id"))).mappings()
             return [_key(row) for row in rows]
 
@@ -120,5 +122,5 @@ class ApiKeyStore:
         query = sa.select(roster_api_key.c.id, roster_api_key.c.name).where(
             roster_api_key.c.id.in_(sorted(set(ids)))
         )
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             return {row.id: row.name for row in await conn.execute(query)}

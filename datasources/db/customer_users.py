@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from datasources.db.engine import read_only_view
 from datasources.db.tables import LOGIN_REFERENCE_LENGTH, LOGIN_REFERENCES
 from datasources.paging import SortKey, after_condition, binary_key, lower_in
 from datasources.search_sql import pattern_condition, search_condition
@@ -61,6 +62,7 @@ class DbCustomerUserBackend:
     ) -> None:
         self.config = config
         self.engine = engine
+        self.reader = read_only_view(engine)
         self.table = table
         self.fields: tuple[MapField, ...] = tuple(config.map_fields())
         self._columns = {f.column for f in self.fields}
@@ -278,7 +280,7 @@ class DbCustomerUserBackend:
         if at_most is not None:
             inner = inner.limit(at_most)
         select = sa.select(sa.func.count()).select_from(inner.subquery())
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             return int((await conn.execute(select)).scalar_one())
 
     async def password_hash(self, login: str) -> str | None:
@@ -286,7 +288,7 @@ class DbCustomerUserBackend:
         if column is None:
             return None
         query = sa.select(self.table.c[column]).where(sa.func.lower(self._login) == login.lower())
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             value = (await conn.execute(query)).scalar_one_or_none()
         return str(value) if value else None
 
@@ -309,7 +311,7 @@ class DbCustomerUserBackend:
         if conn is not None:
             rows: Sequence[sa.RowMapping] = (await conn.execute(query)).mappings().all()
             return rows
-        async with self.engine.connect() as own:
+        async with self.reader.connect() as own:
             rows = (await own.execute(query)).mappings().all()
             return rows
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
+from datasources.db.engine import read_only_view
 from datasources.db.tables import CUSTOMER_ID_REFERENCES, customer_company
 from datasources.paging import binary_key, lower_in
 from datasources.search_sql import search_condition
@@ -54,6 +55,7 @@ class DbCustomerStore:
     def __init__(self, config: CustomerCompanyConfig, engine: AsyncEngine) -> None:
         self.config = config
         self.engine = engine
+        self.reader = read_only_view(engine)
         self._key = binary_key(_T.c.customer_id, engine.dialect.name)
 
     async def get_many(
@@ -88,7 +90,7 @@ class DbCustomerStore:
 
     async def count(self, *, search: SearchExpr | None, valid_only: bool) -> int:
         query = sa.select(sa.func.count()).select_from(_T).where(self._where(search, valid_only))
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             return int((await conn.execute(query)).scalar_one())
 
     async def name_in_use(self, conn: AsyncConnection, name: str, *, except_id: str | None) -> bool:
@@ -130,6 +132,6 @@ class DbCustomerStore:
         if conn is not None:
             rows: Sequence[sa.RowMapping] = (await conn.execute(query)).mappings().all()
             return rows
-        async with self.engine.connect() as own:
+        async with self.reader.connect() as own:
             rows = (await own.execute(query)).mappings().all()
             return rows

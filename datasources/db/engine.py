@@ -80,5 +80,15 @@ def create_engine(config: DatabaseConfig) -> AsyncEngine:
     return engine
 
 
+def read_only_view(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, with each read outside a transaction.
+
+    A plain ``connect()`` costs three round trips on PostgreSQL (BEGIN, the query, ROLLBACK
+    when the connection returns to the pool); a single-row lookup is mostly that. Reads of one
+    statement need no transaction, so they run in autocommit mode: one round trip.
+    """
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
