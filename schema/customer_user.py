@@ -161,13 +161,17 @@ class CustomerUserTypes:
         return self.object(record=record, audit=record.audit)
 
 
-def build_customer_user_types(backends: Sequence[CustomerUserBackendConfig]) -> CustomerUserTypes:
+def build_customer_user_types(
+    backends: Sequence[CustomerUserBackendConfig], *, extra_bases: tuple[type, ...] = ()
+) -> CustomerUserTypes:
+    """The CustomerUser classes: the fixed fields, the areas' fields (``extra_bases``: the
+    groups, services … a customer user has) and one field per Map attribute."""
     specs = field_specs(backends)
     namespace: dict[str, Any] = {"__annotations__": {}}
     for spec in specs:
         namespace[spec.attribute] = _value_resolver(spec)
     object_type = strawberry.type(
-        type("CustomerUser", (CustomerUserFields,), namespace),
+        type("CustomerUser", (CustomerUserFields, *extra_bases), namespace),
         name="CustomerUser",
         description="A customer user. Fields past the fixed ones come from the backends' Map.",
     )

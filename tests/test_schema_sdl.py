@@ -5,10 +5,12 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from domain.config import RosterConfig
+from domain.field_map import default_db_map
 from schema.builder import build_schema
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
@@ -100,7 +102,7 @@ def test_default_customer_user_fields(built_sdl: str) -> None:
         "changedAt",
     } <= fields
     lines = type_block(built_sdl, "CustomerUser")
-    # required in the default Map, so non-null for clients
+    # OTOBO's NOT NULL base attributes, required in the default Map: non-null for clients
     for required in ("firstName", "lastName", "email", "customerId"):
         assert f"{required}: String!" in lines
     for optional in ("title", "phone", "comment"):
@@ -110,3 +112,58 @@ def test_default_customer_user_fields(built_sdl: str) -> None:
 def test_password_is_an_input_only(built_sdl: str) -> None:
     assert "password" in field_names(built_sdl, "CustomerUserCreateInput")
     assert "password" in field_names(built_sdl, "CustomerUserSetPasswordInput")
+
+
+# ---- which Map-derived output fields are non-null ------------------------------------------
+# Only OTOBO's NOT NULL base attributes (firstName, lastName, email, customerId) are non-null in
+# output, and only when every backend maps them as required. Any other field, even a required
+# custom one such as room, is nullable in output: rows from before its column existed have no
+# value. (Writes still refuse an empty required field with a REQUIRED user error.)
+
+
+def default_rows(**required: bool) -> list[dict[str, Any]]:
+    """OTOBO's default Map as config rows, with ``required`` overridden per attribute."""
+    return [
+        {
+            "attribute": f.attribute,
+            "label": f.label,
+            "field": f.column,
+            "show": f.show,
+            "required": required.get(f.attribute, f.required),
+            "type": f.type,
+            "readonly": f.readonly,
+        }
+        for f in default_db_map()
+    ]
+
+
+def customer_user_lines(*backends: dict[str, Any]) -> list[str]:
+    config = RosterConfig.model_validate({"customer_user": {"backends": list(backends)}})
+    return type_block(build_schema(config).as_str() + "\n", "CustomerUser")
+
+
+def test_required_custom_field_is_nullable_in_output() -> None:
+    room = {"attribute": "UserRoom", "label": "Room", "field": "room", "required": True}
+    lines = customer_user_lines({"map": [*default_rows(), room]})
+    assert "room: String" in lines
+    assert "firstName: String!" in lines
+
+
+def test_required_optional_base_column_is_nullable_in_output() -> None:
+    lines = customer_user_lines({"map": default_rows(UserTitle=True)})
+    assert "title: String" in lines
+
+
+def test_base_attribute_not_required_in_the_map_is_nullable() -> None:
+    lines = customer_user_lines({"map": default_rows(UserFirstname=False)})
+    assert "firstName: String" in lines
+    assert "lastName: String!" in lines
+
+
+def test_base_attribute_is_non_null_only_when_every_backend_requires_it() -> None:
+    loose = {"name": "CustomerUser1", "table": "customer_user_two"}
+    lines = customer_user_lines({}, {**loose, "map": default_rows(UserFirstname=False)})
+    assert "firstName: String" in lines
+    assert "lastName: String!" in lines
+    lines = customer_user_lines({}, {**loose, "map": default_rows()})
+    assert "firstName: String!" in lines

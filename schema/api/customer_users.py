@@ -1,0 +1,219 @@
+"""Customer users: ``customerUser``, ``customerUsers`` (OTOBO's search), ``customerUserFields``
+and the create/update/set-password mutations."""
+
+import enum
+from typing import Annotated, Any
+
+import strawberry
+
+from datasources.paging import DEFAULT_PAGE_SIZE
+from domain.config import RosterConfig
+from domain.customer_user_query import Ordering, SortField
+from resolvers import customer_users as cu_resolvers
+from schema.audit import Info
+from schema.customer_user import (
+    CustomerUserTypes,
+    build_payloads,
+    create_values,
+    fast_readers,
+    payload_of,
+    primary_customer,
+    update_values,
+)
+from schema.fast_fields import install
+from schema.fields import CustomerUserField, customer_user_fields
+from schema.pagination import EDGE_READERS, Connection, to_connection
+from schema.permissions import ADMIN
+
+CUSTOMER_USERS_DESCRIPTION = (
+    "Customer users of every backend. Without criteria: a plain listing. Each criterion given "
+    "narrows the result (they combine with AND, where OTOBO takes only one). A search result "
+    "stops at the smallest search_list_limit of the backends (default 1000; limitReached says "
+    "when it did). Ordered by login unless orderBy says otherwise; text sorts by code point."
+)
+
+USER_SEARCH_DESCRIPTION = (
+    "OTOBO's free-text customer-user search over each backend's search_fields (login, first "
+    "and last name, customer ID by default). Each word gets the backend's search_prefix and "
+    "search_suffix (default *…*: a substring match); * is a wildcard; + or AND combine words "
+    "with AND, OR with OR (AND binds tighter); a word starting with ! excludes users any of "
+    "whose search fields match. As in OTOBO a space does NOT split words ('john doe' is one "
+    'term: use john+doe) and ( ) & | are literal; "a phrase" is one word. Unlike OTOBO, % and _ '
+    "are literal. Case-insensitive unless search_case_sensitive. A term of only wildcards "
+    "matches all; an empty term is an error."
+)
+
+
+@strawberry.enum(description="What customerUsers can be ordered by.")
+class CustomerUserSortField(enum.Enum):
+    LOGIN = SortField.LOGIN
+    LAST_NAME = SortField.LAST_NAME
+    EMAIL = SortField.EMAIL
+    CUSTOMER_ID = SortField.CUSTOMER_ID
+    CHANGED_AT = SortField.CHANGED_AT
+
+
+@strawberry.enum
+class SortDirection(enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input(description="An ordering; ties are broken by login in the same direction.")
+class CustomerUserOrder:
+    field: CustomerUserSortField = CustomerUserSortField.LOGIN
+    direction: SortDirection = SortDirection.ASC
+
+    def to_ordering(self) -> Ordering:
+        return Ordering(field=self.field.value, descending=self.direction is SortDirection.DESC)
+
+
+@strawberry.input(description="Set a password; empty or omitted generates one.")
+class CustomerUserSetPasswordInput:
+    login: str
+    password: str | None = None
+
+
+CUSTOMER_USER_FIELDS = None
+
+
+def node_loaders(types: CustomerUserTypes) -> dict[str, Any]:
+    async def load(info: Info, key: str) -> Any:
+        record = await cu_resolvers.customer_user(info.context, key)
+        return types.wrap(record) if record else None
+
+    return {"CustomerUser": load}
+
+
+def fast_fields(schema: strawberry.Schema, types: CustomerUserTypes) -> None:
+    install(schema, "CustomerUser", fast_readers(types), {"customer": primary_customer})
+    install(schema, "CustomerUserEdge", EDGE_READERS)
+
+
+def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
+    customer_user_type = types.object
+    backends = config.customer_user.backends
+
+    @strawberry.type
+    class CustomerUserQueries:
+        @strawberry.field(description="A customer user by login (case-insensitive).")
+        async def customer_user(self, info: Info, login: str) -> customer_user_type | None:
+            record = await cu_resolvers.customer_user(info.context, login)
+            return types.wrap(record) if record else None
+
+        @strawberry.field(description=CUSTOMER_USERS_DESCRIPTION)
+        async def customer_users(
+            self,
+            info: Info,
+            search: Annotated[
+                str | None, strawberry.argument(description=USER_SEARCH_DESCRIPTION)
+            ] = None,
+            login: Annotated[
+                str | None,
+                strawberry.argument(
+                    description="OTOBO's UserLogin search: a substring of the login "
+                    "(jo finds john and bjorn); * is a wildcard."
+                ),
+            ] = None,
+            email: Annotated[
+                str | None,
+                strawberry.argument(
+                    description="OTOBO's PostMasterSearch: the exact address, "
+                    "case-insensitively, over each backend's postmaster_search_fields."
+                ),
+            ] = None,
+            customer_id: Annotated[
+                str | None,
+                strawberry.argument(
+                    description="OTOBO's CustomerID search: the primary customer ID with "
+                    "explicit * wildcards only (acme matches only acme; acme* matches acme-1)."
+                ),
+            ] = None,
+            customer_id_exact: Annotated[
+                str | None,
+                strawberry.argument(
+                    description="OTOBO's CustomerIDRaw: exactly this customer ID (* is literal)."
+                ),
+            ] = None,
+            valid: Annotated[
+                bool | None,
+                strawberry.argument(
+                    description="true (default): only VALID users; false or null: all."
+                ),
+            ] = True,
+            order_by: CustomerUserOrder | None = None,
+            first: int = DEFAULT_PAGE_SIZE,
+            after: str | None = None,
+        ) -> Connection[customer_user_type]:
+            ctx = info.context
+            query = cu_resolvers.build_query(
+                search=search,
+                login=login,
+                email=email,
+                customer_id=customer_id,
+                customer_id_exact=customer_id_exact,
+                valid=valid,
+                ordering=(order_by or CustomerUserOrder()).to_ordering(),
+            )
+            page = await cu_resolvers.customer_users(ctx, query, first=first, after=after)
+            directory = ctx.services.customer_users
+            return to_connection(
+                page,  # type: ignore[arg-type]
+                types.wrap,  # type: ignore[arg-type]
+                count=lambda: directory.count(query),
+                limit_check=lambda: directory.limit_reached(query),
+            )
+
+        @strawberry.field(description="Every backend's Map: labels, required, searchable.")
+        def customer_user_fields(self) -> list[CustomerUserField]:
+            return customer_user_fields(backends)
+
+    return CustomerUserQueries
+
+
+def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
+    payload_type, password_payload_type = build_payloads(types)
+    create_input = types.create_input
+    update_input = types.update_input
+
+    @strawberry.type
+    class CustomerUserMutations:
+        @strawberry.mutation(
+            permission_classes=ADMIN,
+            description="Create a customer user. With customer_company_support the customer "
+            "must exist first (as OTOBO's admin screen requires).",
+        )
+        async def customer_user_create(
+            self, info: Info, input: create_input
+        ) -> password_payload_type:
+            outcome = await cu_resolvers.create(
+                info.context,
+                create_values(types, input),
+                password=input.password,
+                source=input.source,
+            )
+            return payload_of(password_payload_type, types, outcome, with_password=True)
+
+        @strawberry.mutation(
+            permission_classes=ADMIN,
+            description="Change a customer user (a patch). newLogin renames it and carries "
+            "every relation row. Deactivate with validity INVALID; nothing is deleted.",
+        )
+        async def customer_user_update(self, info: Info, input: update_input) -> payload_type:
+            outcome = await cu_resolvers.update(
+                info.context, input.login, update_values(types, input)
+            )
+            return payload_of(payload_type, types, outcome, with_password=False)
+
+        @strawberry.mutation(
+            permission_classes=ADMIN, description="Set a customer user's password."
+        )
+        async def customer_user_set_password(
+            self,
+            info: Info,
+            input: CustomerUserSetPasswordInput,
+        ) -> password_payload_type:
+            outcome = await cu_resolvers.set_password(info.context, input.login, input.password)
+            return payload_of(password_payload_type, types, outcome, with_password=True)
+
+    return CustomerUserMutations

@@ -1,0 +1,112 @@
+"""Customers (companies): ``customer``, ``customers``, ``customerCreate``, ``customerUpdate``."""
+
+from typing import Annotated, Any
+
+import strawberry
+
+from datasources.paging import DEFAULT_PAGE_SIZE
+from domain.config import RosterConfig
+from resolvers import customers as customer_resolvers
+from schema.audit import Info
+from schema.customer import (
+    CUSTOMER_READERS,
+    Customer,
+    CustomerCreateInput,
+    CustomerPayload,
+    CustomerUpdateInput,
+    create_values,
+    update_values,
+)
+from schema.customer_user import CustomerUserTypes
+from schema.fast_fields import install
+from schema.pagination import EDGE_READERS, Connection, to_connection
+from schema.permissions import ADMIN
+
+SEARCH_DESCRIPTION = (
+    "OTOBO's free-text search over the customer search fields (customer ID and name by "
+    "default). Each word gets search_prefix/search_suffix (default *…*, a substring match); "
+    "* is a wildcard; + or AND combine words with AND, OR with OR (AND binds tighter); a word "
+    "starting with ! is negated. As in OTOBO a space does NOT split words ('acme corp' is one "
+    "term) and ( ) & | are literal; unlike OTOBO, % and _ are literal too. A term of only "
+    "wildcards lists all. Results stop at search_list_limit (see limitReached)."
+)
+
+
+CUSTOMER_USER_FIELDS = None
+
+
+async def _node(info: Info, key: str) -> Customer | None:
+    record = await customer_resolvers.customer(info.context, key)
+    return Customer.wrap(record) if record else None
+
+
+def node_loaders(types: CustomerUserTypes) -> dict[str, Any]:
+    return {"Customer": _node}
+
+
+def fast_fields(schema: strawberry.Schema, types: CustomerUserTypes) -> None:
+    install(schema, "Customer", CUSTOMER_READERS)
+    install(schema, "CustomerEdge", EDGE_READERS)
+
+
+def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
+    @strawberry.type
+    class CustomerQueries:
+        @strawberry.field(description="A customer by customer ID (case-insensitive).")
+        async def customer(self, info: Info, customer_id: str) -> Customer | None:
+            record = await customer_resolvers.customer(info.context, customer_id)
+            return Customer.wrap(record) if record else None
+
+        @strawberry.field(description="Customers ordered by customer ID.")
+        async def customers(
+            self,
+            info: Info,
+            search: Annotated[
+                str | None, strawberry.argument(description=SEARCH_DESCRIPTION)
+            ] = None,
+            valid: bool | None = True,
+            first: int = DEFAULT_PAGE_SIZE,
+            after: str | None = None,
+        ) -> Connection[Customer]:
+            ctx = info.context
+            expr = customer_resolvers.parse_customer_search(ctx, search)
+            searching = search is not None
+            page = await customer_resolvers.customers(
+                ctx, search=expr, searching=searching, valid=valid, first=first, after=after
+            )
+            directory = ctx.services.customers
+            valid_only = bool(valid)
+            return to_connection(
+                page,  # type: ignore[arg-type]
+                Customer.wrap,
+                count=lambda: directory.count(
+                    search=expr, searching=searching, valid_only=valid_only
+                ),
+                limit_check=lambda: directory.limit_reached(
+                    search=expr, searching=searching, valid_only=valid_only
+                ),
+            )
+
+    return CustomerQueries
+
+
+def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
+    @strawberry.type
+    class CustomerMutations:
+        @strawberry.mutation(permission_classes=ADMIN, description="Create a customer.")
+        async def customer_create(self, info: Info, input: CustomerCreateInput) -> CustomerPayload:
+            outcome = await customer_resolvers.create(info.context, create_values(input))
+            return CustomerPayload.of(outcome)
+
+        @strawberry.mutation(
+            permission_classes=ADMIN,
+            description="Change a customer. Renaming its customer ID re-points its customer "
+            "users and every relation row, in one transaction.",
+        )
+        async def customer_update(self, info: Info, input: CustomerUpdateInput) -> CustomerPayload:
+            outcome = await customer_resolvers.update(
+                info.context, input.customer_id, update_values(input)
+            )
+            return CustomerPayload.of(outcome)
+
+    return CustomerMutations
