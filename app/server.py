@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from cross_web import HTTPException
@@ -17,17 +17,24 @@ from strawberry.asgi import GraphQL
 from app.auth import ACTOR_SCOPE_KEY, PAGE_ONLY, GraphQLGate
 from datasources.services import Services, open_services
 from domain.config import RosterConfig
+from domain.records import CustomerUserRecord
 from loaders.registry import Loaders
 from resolvers.context import RequestContext
-from schema.builder import build_schema
+from schema.builder import build_api
 
 logger = logging.getLogger("roster")
 
 
 class RosterGraphQL(GraphQL[RequestContext, None]):
-    def __init__(self, services_ref: dict[str, Services], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        services_ref: dict[str, Services],
+        customer_user_object: Callable[[CustomerUserRecord], Any],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._services_ref = services_ref
+        self._customer_user_object = customer_user_object
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         services = self._services_ref["services"]
@@ -36,6 +43,7 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
             loaders=Loaders(services),
             # Absent only for the GraphiQL page itself (GET, text/html), which runs no query.
             actor=request.scope.get(ACTOR_SCOPE_KEY, PAGE_ONLY),
+            customer_user_object=self._customer_user_object,
         )
 
     def parse_json(self, data: str | bytes) -> Any:
@@ -53,10 +61,11 @@ def create_app(config: RosterConfig, services: Services | None = None) -> Starle
     """The app for ``config``. Pass ``services`` to share an open database (tests); otherwise
     the app opens them at start-up and closes them at shutdown."""
     holder: dict[str, Services] = {}
-    schema = build_schema(config)
+    built = build_api(config)
     graphql = RosterGraphQL(
         holder,
-        schema=schema,
+        built.types.wrap,
+        schema=built.schema,
         graphql_ide="graphiql" if config.server.graphiql else None,
         allow_queries_via_get=False,
     )

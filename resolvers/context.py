@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from datasources.db.api_keys import Scope
 from datasources.services import Services
+from domain.records import CustomerUserRecord
 from loaders.registry import Loaders
 
 ANONYMOUS_ACTOR_ID = 0
@@ -29,3 +32,5 @@ class RequestContext:
     services: Services
     loaders: Loaders
     actor: Actor
+    customer_user_object: Callable[[CustomerUserRecord], Any]
+    """Wraps a record in this schema's ``CustomerUser`` class (built from the Map)."""

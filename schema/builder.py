@@ -3,6 +3,7 @@ mutations (``schema/api/``), ``node``, limits, caches and error masking."""
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -21,11 +22,12 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from domain.config import RosterConfig
+from schema import dynamic
 from schema.api import AREAS
 from schema.audit import Info
 from schema.common import Node, parse_global_id
 from schema.customer import Customer
-from schema.customer_user import build_customer_user_types
+from schema.customer_user import CustomerUserTypes, build_customer_user_types
 
 logger = logging.getLogger("roster.graphql")
 
@@ -87,9 +89,21 @@ def _extensions(config: RosterConfig) -> list[Any]:
     return extensions
 
 
+@dataclass(frozen=True)
+class BuiltSchema:
+    schema: strawberry.Schema
+    types: CustomerUserTypes
+
+
 def build_schema(config: RosterConfig) -> strawberry.Schema:
+    return build_api(config).schema
+
+
+def build_api(config: RosterConfig) -> BuiltSchema:
+    """The schema for ``config`` and the Map-built classes a request context needs."""
     bases = tuple(area.CUSTOMER_USER_FIELDS for area in AREAS if area.CUSTOMER_USER_FIELDS)
     types = build_customer_user_types(config.customer_user.backends, extra_bases=bases)
+    dynamic.CustomerUser = types.object  # resolved by the lazy references while building
     node_loaders: dict[str, NodeLoader] = {}
     for area in AREAS:
         node_loaders.update(area.node_loaders(types))
@@ -106,4 +120,4 @@ def build_schema(config: RosterConfig) -> strawberry.Schema:
     )
     for area in AREAS:
         area.fast_fields(schema, types)
-    return schema
+    return BuiltSchema(schema, types)

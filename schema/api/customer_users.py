@@ -20,6 +20,7 @@ from schema.customer_user import (
     primary_customer,
     update_values,
 )
+from schema.dynamic import CustomerUserRef
 from schema.fast_fields import install
 from schema.fields import CustomerUserField, customer_user_fields
 from schema.pagination import EDGE_READERS, Connection, to_connection
@@ -144,7 +145,7 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
             order_by: CustomerUserOrder | None = None,
             first: int = DEFAULT_PAGE_SIZE,
             after: str | None = None,
-        ) -> Connection[customer_user_type]:
+        ) -> Connection[CustomerUserRef]:
             ctx = info.context
             query = cu_resolvers.build_query(
                 search=search,
