@@ -104,6 +104,18 @@ class CustomerUserDirectory:
             kept.append([r for r in pages[index] if r.login.lower() not in shadowed])
         return kept
 
+    async def logins_with_primary_customer(
+        self, customer_ids: Sequence[str], *, valid_only: bool = True
+    ) -> set[str]:
+        """Users, of every backend, whose primary customer is one of ``customer_ids``."""
+        found = await asyncio.gather(
+            *(
+                b.logins_with_primary_customer(customer_ids, valid_only=valid_only)
+                for b in self.backends
+            )
+        )
+        return set().union(*found)
+
     async def count(self, query: CustomerUserQuery) -> int:
         """How many users the (capped) result has; a login in two backends counts twice."""
         cap = self.list_limit if query.is_search else None

@@ -12,6 +12,10 @@ from datasources.db.api_keys import ApiKeyStore
 from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.customers import DbCustomerStore
 from datasources.db.engine import create_engine
+from datasources.db.groups import DbGroupStore
+from datasources.db.service_catalog import DbServiceStore
+from datasources.group_directory import GroupDirectory
+from datasources.service_directory import ServiceCatalog
 from domain.config import RosterConfig
 
 
@@ -22,6 +26,8 @@ class Services:
     customer_users: CustomerUserDirectory
     customers: CustomerDirectory
     api_keys: ApiKeyStore
+    groups: GroupDirectory
+    service_catalog: ServiceCatalog
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -43,10 +49,16 @@ async def open_services(config: RosterConfig) -> Services:
         await engine.dispose()
         raise
     store = DbCustomerStore(config.customer_company, engine)
+    customer_users = CustomerUserDirectory(backends, store, config.passwords)
+    customers = CustomerDirectory(store, backends)
     return Services(
         config=config,
         engine=engine,
-        customer_users=CustomerUserDirectory(backends, store, config.passwords),
-        customers=CustomerDirectory(store, backends),
+        customer_users=customer_users,
+        customers=customers,
         api_keys=ApiKeyStore(engine),
+        groups=GroupDirectory(
+            DbGroupStore(engine), customer_users, customers, config.customer_group
+        ),
+        service_catalog=ServiceCatalog(DbServiceStore(engine), config.services, customer_users),
     )

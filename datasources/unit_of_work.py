@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from domain.assignments import Change
 from domain.errors import Problem
 
 T = TypeVar("T")
@@ -25,6 +26,8 @@ class Outcome(Generic[T]):
     record: T | None = None
     problems: list[Problem] = field(default_factory=list)
     generated_password: str | None = None
+    changes: list[Change] = field(default_factory=list)
+    """For assignments: the rows added and removed (or, on a dry run, that would be)."""
 
     @classmethod
     def failed(cls, problems: list[Problem]) -> Outcome[T]:

@@ -184,6 +184,36 @@ class CustomerCompanyConfig(_Strict):
     search_case_sensitive: bool = False
 
 
+PermissionContextName = Literal["Same", "Other"]
+
+
+def _default_contexts() -> list[PermissionContextName]:
+    return ["Same"]
+
+
+class CustomerGroupConfig(_Strict):
+    """OTOBO's CustomerGroupSupport, CustomerGroupAlwaysGroups, CustomerGroupCompanyAlwaysGroups,
+    System::Customer::Permission and CustomerGroupPermissionContext."""
+
+    support: bool = False
+    always_groups: list[str] = Field(default_factory=lambda: ["users"])
+    company_always_groups: list[str] = Field(default_factory=lambda: ["users"])
+    permission_types: list[Annotated[str, Field(pattern=r"^[a-z][a-z_]{0,19}$")]] = Field(
+        default_factory=lambda: ["ro", "rw"]
+    )
+    contexts: list[PermissionContextName] = Field(default_factory=_default_contexts)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if "rw" not in self.permission_types:
+            raise ValueError("permission_types: must include 'rw' (it implies every type)")
+        if len(set(self.permission_types)) != len(self.permission_types):
+            raise ValueError("permission_types: a type is listed twice")
+        if "Same" not in self.contexts:
+            raise ValueError("contexts: 'Same' (OTOBO's default context) is required")
+        return self
+
+
 class DatabaseConfig(_Strict):
     url: str = "sqlite+aiosqlite:///var/roster.db"
     pool_size: Annotated[int, Field(ge=1, le=200)] = 10
@@ -250,6 +280,13 @@ class PasswordConfig(_Strict):
     max_length: Annotated[int, Field(ge=8, le=4096)] = 1024
 
 
+class ServicesConfig(_Strict):
+    """OTOBO's ``Ticket::Service`` settings that decide which services a customer user gets."""
+
+    keep_children: bool = False
+    """``Ticket::Service::KeepChildren``: a valid child of an invalid service stays valid."""
+
+
 class DemoConfig(_Strict):
     load_data: bool = False
 
@@ -262,4 +299,6 @@ class RosterConfig(_Strict):
     passwords: PasswordConfig = Field(default_factory=PasswordConfig)
     customer_user: CustomerUserConfig = Field(default_factory=CustomerUserConfig)
     customer_company: CustomerCompanyConfig = Field(default_factory=CustomerCompanyConfig)
+    customer_group: CustomerGroupConfig = Field(default_factory=CustomerGroupConfig)
+    services: ServicesConfig = Field(default_factory=ServicesConfig)
     demo: DemoConfig = Field(default_factory=DemoConfig)

@@ -4,9 +4,9 @@ For one customer user, OTOBO computes (``CustomerGroup.pm``; §2.8 of the refere
 
     if not CustomerGroupSupport: every valid group, every type
     else: direct rows (key = type or 'rw')
-          ∪ for each of the user's customer IDs: that customer's rows in the Same context
-                                                (key = type or 'rw') ∪ CompanyAlwaysGroups
-    ∪ CustomerGroupAlwaysGroups (any type)
+          + for each of the user's customer IDs: that customer's rows in the Same context
+                                                (key = type or 'rw') + CompanyAlwaysGroups
+    + CustomerGroupAlwaysGroups (any type)
     limited to valid groups
 
 Here every (group, permission) the user holds comes with the list of *reasons* it holds it,
@@ -16,8 +16,12 @@ which OTOBO's "Effective permissions" table only shows as On/Off.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from domain.assignments import Link
+from domain.records import GroupRecord
+from domain.validity import Validity
 
 RW = "rw"
 SAME_CONTEXT = "Ticket::CustomerID::Same"
@@ -47,31 +51,6 @@ class Reason:
 
 
 @dataclass(frozen=True, slots=True)
-class Group:
-    id: int
-    name: str
-    valid: bool
-
-
-@dataclass(frozen=True, slots=True)
-class UserGrant:
-    """A ``group_customer_user`` row with value 1."""
-
-    group_id: int
-    permission: str
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerGrant:
-    """A ``group_customer`` row with value 1."""
-
-    customer_id: str
-    group_id: int
-    permission: str
-    context: str
-
-
-@dataclass(frozen=True, slots=True)
 class GroupSettings:
     """OTOBO's CustomerGroupSupport, AlwaysGroups, CompanyAlwaysGroups and permission types."""
 
@@ -83,7 +62,7 @@ class GroupSettings:
 
 @dataclass(frozen=True, slots=True)
 class EffectivePermission:
-    group: Group
+    group: GroupRecord
     permission: str
     reasons: tuple[Reason, ...]
 
@@ -107,22 +86,24 @@ def _grants_for(stored: str, wanted: Sequence[str]) -> list[tuple[str, bool]]:
 
 def effective_permissions(
     settings: GroupSettings,
-    groups: Iterable[Group],
+    groups: Iterable[GroupRecord],
     customer_ids: Sequence[str],
-    user_grants: Iterable[UserGrant],
-    customer_grants: Iterable[CustomerGrant],
+    user_grants: Iterable[Link],
+    customer_grants: Iterable[Link],
 ) -> list[EffectivePermission]:
     """Every (valid group, permission) the user holds, each with its reasons.
 
-    ``customer_ids`` are the user's effective customer IDs (see :func:`customer_ids`);
-    ``customer_grants`` may include grants of other customers and contexts: only the Same
-    context of the user's own customer IDs counts. Permissions are the configured types plus
-    any other key stored for the user directly.
+    ``user_grants`` are the user's ``group_customer_user`` rows and ``customer_grants``
+    ``group_customer`` rows, which may include other customers and contexts: only the Same
+    context of the user's own ``customer_ids`` (see :func:`customer_ids`) counts. Permissions
+    are the configured types plus any other key stored for the user directly.
     """
-    valid = {g.id: g for g in groups if g.valid}
+    valid = {g.id: g for g in groups if g.validity is Validity.VALID}
     by_name = {g.name: g for g in valid.values()}
     user_grants = list(user_grants)
-    extra_types = [g.permission for g in user_grants if g.permission not in settings.permission_types]
+    extra_types = [
+        str(g.permission) for g in user_grants if g.permission not in settings.permission_types
+    ]
     types = list(dict.fromkeys([*settings.permission_types, *extra_types]))
     found = _Collector()
     if not settings.support:
@@ -131,15 +112,16 @@ def effective_permissions(
                 found.add(group.id, permission, Reason(ReasonKind.GROUP_SUPPORT_OFF))
     else:
         for grant in user_grants:
-            if grant.group_id in valid:
-                for permission, via_rw in _grants_for(grant.permission, types):
+            if grant.group_id is not None and grant.group_id in valid:
+                for permission, via_rw in _grants_for(str(grant.permission), types):
                     found.add(grant.group_id, permission, Reason(ReasonKind.DIRECT_GRANT, via_rw))
         own = {c.lower(): c for c in customer_ids}
         for grant in customer_grants:
-            customer = own.get(grant.customer_id.lower())
+            customer = own.get(str(grant.customer_id).lower())
             if customer is None or grant.context != SAME_CONTEXT or grant.group_id not in valid:
                 continue
-            for permission, via_rw in _grants_for(grant.permission, types):
+            assert grant.group_id is not None
+            for permission, via_rw in _grants_for(str(grant.permission), types):
                 reason = Reason(ReasonKind.CUSTOMER_GRANT, via_rw, customer)
                 found.add(grant.group_id, permission, reason)
         for customer in customer_ids:
@@ -199,10 +181,3 @@ def split_customer_ids(raw: str | None) -> list[str]:
         if separator in raw:
             return [part.strip() for part in raw.split(separator) if part.strip()]
     return [raw.strip()]
-
-
-def grants_by_group(grants: Iterable[UserGrant]) -> Mapping[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    for grant in grants:
-        out.setdefault(grant.group_id, []).append(grant.permission)
-    return out

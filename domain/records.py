@@ -95,3 +95,14 @@ def display_string(parts: Sequence[object]) -> str:
     if match:
         return f'"{match.group(1)}" <{match.group(2)}>'
     return joined
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRecord:
+    """One group from OTOBO's ``groups_table``."""
+
+    id: int
+    name: str
+    comment: str | None
+    validity: Validity
+    audit: Audit

@@ -8,6 +8,8 @@ from strawberry.dataloader import DataLoader
 
 from datasources.services import Services
 from domain.records import CustomerRecord, CustomerUserRecord
+from loaders.groups import GroupLoaders
+from loaders.services import ServiceLoaders
 
 
 def _lower(key: str) -> str:
@@ -24,6 +26,12 @@ class Loaders:
             load_fn=self._customers, cache_key_fn=_lower
         )
         self.actor_name = DataLoader[int, str | None](load_fn=self._actor_names)
+        self.groups = GroupLoaders(services)
+        self.service_catalog = ServiceLoaders(services)
+
+    def reset(self) -> None:
+        """Forget everything loaded so far: after a write, later fields must see it."""
+        self.__init__(self._services)  # type: ignore[misc]
 
     async def _customer_users(self, logins: Sequence[str]) -> list[CustomerUserRecord | None]:
         found = await self._services.customer_users.get_many(logins)

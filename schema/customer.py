@@ -9,10 +9,11 @@ from datasources.unit_of_work import Outcome
 from domain.records import CustomerRecord
 from schema.audit import AuditFields
 from schema.common import Node, UserError, ValidityEnum, global_id, user_errors
+from schema.customer_relations import CustomerRelationFields
 
 
 @strawberry.type(description="A customer (company), OTOBO's customer_company.")
-class Customer(AuditFields, Node):
+class Customer(CustomerRelationFields, AuditFields, Node):
     record: strawberry.Private[CustomerRecord]
 
     @classmethod

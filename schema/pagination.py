@@ -8,6 +8,7 @@ import strawberry
 from datasources.paging import Page
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @strawberry.type
@@ -58,8 +59,8 @@ class Connection(Generic[T]):
 
 
 def to_connection(
-    page: Page[object],
-    wrap: Callable[[object], T],
+    page: Page[R],
+    wrap: Callable[[R], T],
     *,
     count: Callable[[], Awaitable[int]],
     limit_check: Callable[[], Awaitable[bool]] = _false,

@@ -274,6 +274,18 @@ class DbCustomerUserBackend:
         select = select.order_by(*order).limit(limit)
         return [self._record(row) for row in await self._fetch(select, None)]
 
+    async def logins_with_primary_customer(
+        self, customer_ids: Sequence[str], *, valid_only: bool = True
+    ) -> set[str]:
+        """Logins of the users whose primary customer is one of ``customer_ids``."""
+        column = self.table.c[self.config.customer_id]
+        select = sa.select(self._login).where(
+            lower_in(column, customer_ids, self.engine.dialect.name),
+            self._where(CustomerUserQuery(valid_only=valid_only)),
+        )
+        async with self.reader.connect() as conn:
+            return {str(login) for login in (await conn.execute(select)).scalars()}
+
     async def count(self, query: CustomerUserQuery, *, at_most: int | None = None) -> int:
         """How many users match (counting stops at ``at_most`` when given: cheap "more than")."""
         inner = sa.select(self._login).where(self._where(query))

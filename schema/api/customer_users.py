@@ -159,8 +159,8 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
             page = await cu_resolvers.customer_users(ctx, query, first=first, after=after)
             directory = ctx.services.customer_users
             return to_connection(
-                page,  # type: ignore[arg-type]
-                types.wrap,  # type: ignore[arg-type]
+                page,
+                types.wrap,
                 count=lambda: directory.count(query),
                 limit_check=lambda: directory.limit_reached(query),
             )

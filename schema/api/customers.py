@@ -77,7 +77,7 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
             directory = ctx.services.customers
             valid_only = bool(valid)
             return to_connection(
-                page,  # type: ignore[arg-type]
+                page,
                 Customer.wrap,
                 count=lambda: directory.count(
                     search=expr, searching=searching, valid_only=valid_only

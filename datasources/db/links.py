@@ -1,0 +1,104 @@
+"""OTOBO's relation tables as sets of :class:`~domain.assignments.Link` rows.
+
+``customer_user_customer`` (user ↔ extra customer), ``group_customer_user`` (user ↔ group per
+permission) and ``group_customer`` (customer ↔ group per permission and context) have no keys
+or constraints in OTOBO; their writers keep them unique by delete-then-insert. So does
+:meth:`LinkTable.replace`, for the whole set of one owner, inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from datasources.db.customer_users import utcnow
+from datasources.db.engine import read_only_view
+from datasources.db.tables import customer_user_customer, group_customer, group_customer_user
+from datasources.paging import lower_in
+from domain.assignments import Link
+
+
+@dataclass(frozen=True)
+class LinkTable:
+    table: sa.Table
+    columns: dict[str, str]
+    """Link field → column."""
+    granted: dict[str, Any] = field(default_factory=dict)
+    """Column values that make a row count (``permission_value = 1``), written on insert."""
+
+    def _column(self, link_field: str) -> sa.Column[Any]:
+        return self.table.c[self.columns[link_field]]
+
+    def _link(self, row: sa.RowMapping) -> Link:
+        return Link(**{name: row[column] for name, column in self.columns.items()})
+
+    async def links(
+        self, engine: AsyncEngine, link_field: str, values: Sequence[Any]
+    ) -> list[Link]:
+        """Every counting row whose ``link_field`` is one of ``values`` (text compared
+        case-insensitively, as OTOBO's logins and customer IDs are)."""
+        if not values:
+            return []
+        column = self._column(link_field)
+        if isinstance(values[0], str):
+            condition = lower_in(column, [str(v) for v in values], engine.dialect.name)
+        else:
+            condition = column.in_(sorted(set(values)))
+        query = sa.select(*(self.table.c[c] for c in self.columns.values())).where(condition)
+        for column_name, value in self.granted.items():
+            query = query.where(self.table.c[column_name] == value)
+        async with read_only_view(engine).connect() as conn:
+            return [self._link(row) for row in (await conn.execute(query)).mappings()]
+
+    async def replace(
+        self,
+        conn: AsyncConnection,
+        link_field: str,
+        value: Any,
+        links: Sequence[Link],
+        *,
+        actor: int,
+    ) -> None:
+        """Make ``links`` the complete set of rows whose ``link_field`` is ``value``."""
+        column = self._column(link_field)
+        match = (
+            sa.func.lower(column) == value.lower() if isinstance(value, str) else column == value
+        )
+        await conn.execute(sa.delete(self.table).where(match))
+        if not links:
+            return
+        now = utcnow()
+        audit = {"create_time": now, "create_by": actor, "change_time": now, "change_by": actor}
+        rows = [
+            {
+                **{column: getattr(link, name) for name, column in self.columns.items()},
+                **self.granted,
+                **audit,
+            }
+            for link in links
+        ]
+        await conn.execute(sa.insert(self.table), rows)
+
+
+USER_CUSTOMERS = LinkTable(
+    customer_user_customer, {"login": "user_id", "customer_id": "customer_id"}
+)
+USER_GROUPS = LinkTable(
+    group_customer_user,
+    {"login": "user_id", "group_id": "group_id", "permission": "permission_key"},
+    {"permission_value": 1},
+)
+CUSTOMER_GROUPS = LinkTable(
+    group_customer,
+    {
+        "customer_id": "customer_id",
+        "group_id": "group_id",
+        "permission": "permission_key",
+        "context": "permission_context",
+    },
+    {"permission_value": 1},
+)

@@ -1,0 +1,330 @@
+"""Services on OTOBO's ``service`` table and their assignments in ``service_customer_user``.
+
+The hierarchy is in the names (``A::B::C``), so "is an ancestor of" is a prefix test. It is
+spelled ``substr(name, 1, n) = prefix``, not ``LIKE 'prefix%'``: exact and case-sensitive on
+every database, with nothing in a service name to escape.
+
+``service_customer_user`` has no key (OTOBO keeps it unique by delete-then-insert); logins in
+it are matched case-insensitively, as OTOBO matches logins, and written in the user's own
+spelling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from datasources.db.customer_users import utcnow
+from datasources.db.engine import read_only_view
+from datasources.db.tables import service, service_customer_user
+from datasources.paging import SortKey, binary_key, lower_in
+from datasources.search_sql import search_condition
+from domain.records import Audit
+from domain.search_grammar import SearchExpr
+from domain.services import DEFAULT_LOGIN, SEPARATOR, ServiceRecord
+from domain.validity import Validity
+
+_S = service
+_L = service_customer_user
+_INT_RANGE = range(-(2**31), 2**31)  # the ``INTEGER`` of service.id
+
+
+def starts_below(name: sa.ColumnElement[str], root: Any) -> sa.ColumnElement[bool]:
+    """``name`` lies below ``root`` (a column or a value): it starts with ``root::``."""
+    prefix = root + SEPARATOR if isinstance(root, sa.ColumnElement) else f"{root}{SEPARATOR}"
+    length = sa.func.length(prefix) if isinstance(root, sa.ColumnElement) else len(prefix)
+    return sa.func.substr(name, 1, length) == prefix
+
+
+def _ancestor_invalid(table: sa.FromClause) -> sa.ColumnElement[bool]:
+    """Some service above this one is not valid (OTOBO's ``KeepChildren`` test)."""
+    ancestor = _S.alias("ancestor")
+    return sa.exists().where(
+        ancestor.c.valid_id != Validity.VALID.value,
+        starts_below(table.c.name, ancestor.c.name),
+    )
+
+
+_COLUMNS = (*_S.c, _ancestor_invalid(_S).label("ancestor_invalid"))
+
+
+def _record(row: sa.RowMapping) -> ServiceRecord:
+    return ServiceRecord(
+        id=int(row["id"]),
+        name=row["name"],
+        validity=Validity.from_id(row["valid_id"]),
+        comment=row["comments"] or None,
+        audit=Audit(row["create_time"], row["create_by"], row["change_time"], row["change_by"]),
+        ancestor_invalid=bool(row["ancestor_invalid"]),
+    )
+
+
+def _ids(ids: Iterable[int]) -> list[int]:
+    """Distinct ids that can exist (an out-of-range one would be a database error)."""
+    return sorted({i for i in ids if i in _INT_RANGE})
+
+
+class DbServiceStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.reader = read_only_view(engine)
+        self._dialect = engine.dialect.name
+        self._key = binary_key(_S.c.name, self._dialect)
+
+    # ---- services ------------------------------------------------------------------------------
+
+    async def get_many(
+        self, ids: Sequence[int], conn: AsyncConnection | None = None
+    ) -> dict[int, ServiceRecord]:
+        wanted = _ids(ids)
+        if not wanted:
+            return {}
+        rows = await self._fetch(sa.select(*_COLUMNS).where(_S.c.id.in_(wanted)), conn)
+        return {int(row["id"]): _record(row) for row in rows}
+
+    async def get_by_names(self, names: Sequence[str]) -> dict[str, ServiceRecord]:
+        """Services by exact full name (names taken from stored names, e.g. a parent's)."""
+        wanted = sorted({n for n in names if "\x00" not in n})
+        if not wanted:
+            return {}
+        rows = await self._fetch(sa.select(*_COLUMNS).where(_S.c.name.in_(wanted)), None)
+        return {row["name"]: _record(row) for row in rows}
+
+    async def find_by_name(self, name: str) -> ServiceRecord | None:
+        """The service of this full name, case-insensitively; the exact spelling wins if an
+        adopted database holds two names that differ only in case."""
+        query = sa.select(*_COLUMNS).where(lower_in(_S.c.name, [name], self._dialect))
+        rows = await self._fetch(query, None)
+        if not rows:
+            return None
+        return _record(next((row for row in rows if row["name"] == name), rows[0]))
+
+    async def children_of(self, names: Sequence[str]) -> list[ServiceRecord]:
+        """Every service directly or indirectly below one of ``names`` (the caller picks the
+        direct children)."""
+        wanted = sorted({n for n in names if "\x00" not in n})
+        if not wanted:
+            return []
+        query = sa.select(*_COLUMNS).where(sa.or_(*(starts_below(_S.c.name, n) for n in wanted)))
+        return [_record(row) for row in await self._fetch(query.order_by(self._key), None)]
+
+    def _where(
+        self, search: SearchExpr | None, *, valid_only: bool, keep_children: bool
+    ) -> sa.ColumnElement[bool]:
+        condition = search_condition(search, [_S.c.name], case_sensitive=False)
+        if valid_only:
+            # The SQL twin of domain.services.counts_as_valid, so pages can be cut in SQL.
+            condition = sa.and_(condition, _S.c.valid_id == Validity.VALID.value)
+            if not keep_children:
+                condition = sa.and_(condition, sa.not_(_ancestor_invalid(_S)))
+        return condition
+
+    async def list_page(
+        self,
+        *,
+        search: SearchExpr | None,
+        valid_only: bool,
+        keep_children: bool,
+        after: SortKey | None,
+        limit: int,
+    ) -> list[ServiceRecord]:
+        query = sa.select(*_COLUMNS).where(
+            self._where(search, valid_only=valid_only, keep_children=keep_children)
+        )
+        if after is not None:
+            query = query.where(self._key > str(after[0]))
+        query = query.order_by(self._key).limit(limit)
+        return [_record(row) for row in await self._fetch(query, None)]
+
+    async def count(
+        self, *, search: SearchExpr | None, valid_only: bool, keep_children: bool
+    ) -> int:
+        query = (
+            sa.select(sa.func.count())
+            .select_from(_S)
+            .where(self._where(search, valid_only=valid_only, keep_children=keep_children))
+        )
+        async with self.reader.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def subtree(self, conn: AsyncConnection, name: str) -> dict[int, str]:
+        """id → name of every service below ``name``."""
+        query = sa.select(_S.c.id, _S.c.name).where(starts_below(_S.c.name, name))
+        return {int(row.id): row.name for row in await conn.execute(query)}
+
+    async def names_in_use(
+        self, conn: AsyncConnection, names: Sequence[str], *, except_ids: Iterable[int]
+    ) -> list[str]:
+        """Which of ``names`` another service already has, case-insensitively."""
+        if not names:
+            return []
+        query = sa.select(_S.c.name).where(lower_in(_S.c.name, names, self._dialect))
+        excluded = _ids(except_ids)
+        if excluded:
+            query = query.where(_S.c.id.not_in(excluded))
+        return [row.name for row in await conn.execute(query)]
+
+    async def insert(self, conn: AsyncConnection, values: Mapping[str, Any], *, actor: int) -> int:
+        now = utcnow()
+        result = await conn.execute(
+            sa.insert(_S)
+            .values(
+                name=values["name"],
+                valid_id=values["validity"].value,
+                comments=values.get("comment"),
+                create_time=now,
+                create_by=actor,
+                change_time=now,
+                change_by=actor,
+            )
+            .returning(_S.c.id)
+        )
+        return int(result.scalar_one())
+
+    async def update(
+        self, conn: AsyncConnection, service_id: int, values: Mapping[str, Any], *, actor: int
+    ) -> None:
+        row: dict[str, Any] = {"change_time": utcnow(), "change_by": actor}
+        if "name" in values:
+            row["name"] = values["name"]
+        if "comment" in values:
+            row["comments"] = values["comment"]
+        if "validity" in values:
+            row["valid_id"] = values["validity"].value
+        await conn.execute(sa.update(_S).where(_S.c.id == service_id).values(**row))
+
+    async def rename_subtree(self, conn: AsyncConnection, old: str, new: str, *, actor: int) -> None:
+        """Every service below ``old`` moves below ``new`` (OTOBO's ``name LIKE 'old::%'``)."""
+        rest = sa.func.substr(_S.c.name, len(old) + 1)
+        await conn.execute(
+            sa.update(_S)
+            .where(starts_below(_S.c.name, old))
+            .values(name=sa.literal(new, sa.String()) + rest, change_time=utcnow(), change_by=actor)
+        )
+
+    # ---- assignments ---------------------------------------------------------------------------
+
+    async def assigned_to(self, logins: Sequence[str]) -> dict[str, list[ServiceRecord]]:
+        """Lower-cased login → the services assigned to it (``<DEFAULT>`` included), one
+        statement for any number of logins."""
+        if not logins:
+            return {}
+        query = (
+            sa.select(_L.c.customer_user_login, *_COLUMNS)
+            .select_from(_L.join(_S, _S.c.id == _L.c.service_id))
+            .where(lower_in(_L.c.customer_user_login, logins, self._dialect))
+        )
+        found: dict[str, dict[int, ServiceRecord]] = {}
+        for row in await self._fetch(query, None):
+            found.setdefault(row["customer_user_login"].lower(), {})[int(row["id"])] = _record(row)
+        return {login: list(services.values()) for login, services in found.items()}
+
+    async def service_ids_of(self, conn: AsyncConnection, login: str) -> list[int]:
+        """The ids assigned to ``login`` (existing services or not), in id order."""
+        query = (
+            sa.select(_L.c.service_id)
+            .where(sa.func.lower(_L.c.customer_user_login) == sa.func.lower(login))
+            .distinct()
+            .order_by(_L.c.service_id)
+        )
+        return [int(row.service_id) for row in await conn.execute(query)]
+
+    async def logins_of(self, conn: AsyncConnection, service_id: int) -> dict[str, str]:
+        """Lower-cased login → login as stored, of every row of the service but ``<DEFAULT>``."""
+        query = sa.select(_L.c.customer_user_login).where(
+            _L.c.service_id == service_id,
+            sa.func.lower(_L.c.customer_user_login) != DEFAULT_LOGIN.lower(),
+        )
+        stored = sorted({row.customer_user_login for row in await conn.execute(query)})
+        return {login.lower(): login for login in stored}
+
+    @staticmethod
+    async def add_rows(
+        conn: AsyncConnection, rows: Sequence[tuple[str, int]], *, actor: int
+    ) -> None:
+        """Insert (login, service id) rows."""
+        if not rows:
+            return
+        now = utcnow()
+        await conn.execute(
+            sa.insert(_L),
+            [
+                {"customer_user_login": login, "service_id": service_id}
+                | {"create_time": now, "create_by": actor}
+                for login, service_id in rows
+            ],
+        )
+
+    async def remove_services_of(
+        self, conn: AsyncConnection, login: str, service_ids: Sequence[int]
+    ) -> None:
+        if service_ids:
+            await conn.execute(
+                sa.delete(_L).where(
+                    sa.func.lower(_L.c.customer_user_login) == sa.func.lower(login),
+                    _L.c.service_id.in_(sorted(set(service_ids))),
+                )
+            )
+
+    async def remove_logins_of(
+        self, conn: AsyncConnection, service_id: int, logins: Sequence[str]
+    ) -> None:
+        if logins:
+            await conn.execute(
+                sa.delete(_L).where(
+                    _L.c.service_id == service_id,
+                    lower_in(_L.c.customer_user_login, logins, self._dialect),
+                )
+            )
+
+    def _members(self, service_ids: Sequence[int], after: str | None = None) -> sa.Select[Any]:
+        """Distinct (service id, lower-cased login) pairs of real customer users, with the
+        login after ``after`` in code point order."""
+        login = sa.func.lower(_L.c.customer_user_login)
+        query = sa.select(_L.c.service_id, login.label("login")).where(
+            _L.c.service_id.in_(_ids(service_ids)), login != DEFAULT_LOGIN.lower()
+        )
+        if after is not None:
+            query = query.where(binary_key(login, self._dialect) > after)
+        return query.group_by(_L.c.service_id, login)
+
+    async def member_pages(
+        self, service_ids: Sequence[int], *, after: str | None, limit: int
+    ) -> dict[int, list[str]]:
+        """Service id → up to ``limit`` lower-cased logins after ``after``, in code point
+        order: one statement for a page of every service (a window per service)."""
+        if not service_ids:
+            return {}
+        inner = self._members(service_ids, after).subquery()
+        rank = sa.func.row_number().over(
+            partition_by=inner.c.service_id, order_by=binary_key(inner.c.login, self._dialect)
+        )
+        ranked = sa.select(inner.c.service_id, inner.c.login, rank.label("n")).subquery()
+        query = (
+            sa.select(ranked.c.service_id, ranked.c.login)
+            .where(ranked.c.n <= limit)
+            .order_by(ranked.c.service_id, ranked.c.n)
+        )
+        pages: dict[int, list[str]] = {}
+        for row in await self._fetch(query, None):
+            pages.setdefault(int(row["service_id"]), []).append(row["login"])
+        return pages
+
+    async def member_counts(self, service_ids: Sequence[int]) -> dict[int, int]:
+        inner = self._members(service_ids).subquery()
+        query = sa.select(inner.c.service_id, sa.func.count()).group_by(inner.c.service_id)
+        async with self.reader.connect() as conn:
+            return {int(sid): int(n) for sid, n in await conn.execute(query)}
+
+    async def _fetch(
+        self, query: sa.Select[Any], conn: AsyncConnection | None
+    ) -> Sequence[sa.RowMapping]:
+        if conn is not None:
+            rows: Sequence[sa.RowMapping] = (await conn.execute(query)).mappings().all()
+            return rows
+        async with self.reader.connect() as own:
+            rows = (await own.execute(query)).mappings().all()
+            return rows

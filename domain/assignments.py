@@ -1,0 +1,59 @@
+"""Replacing a set of relation rows, as OTOBO's admin screens do, with a dry-run diff.
+
+Every assignment mutation names the complete set it wants; what changes is the difference
+between that set and the stored one. Keys are compared case-insensitively where OTOBO's
+lookups are (logins, customer IDs), so re-saving the same set with other casing changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+
+
+class ChangeKind(enum.Enum):
+    ADDED = "ADDED"
+    REMOVED = "REMOVED"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One relation row: a customer user or customer, linked to a customer or group."""
+
+    login: str | None = None
+    customer_id: str | None = None
+    group_id: int | None = None
+    permission: str | None = None
+    context: str | None = None
+
+    def key(self) -> tuple[Hashable, ...]:
+        parts = (self.login, self.customer_id, self.group_id, self.permission, self.context)
+        return tuple(p.lower() if isinstance(p, str) else p for p in parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    kind: ChangeKind
+    link: Link
+
+
+def diff(current: Iterable[Link], desired: Iterable[Link]) -> list[Change]:
+    """The changes that turn ``current`` into ``desired``: additions first, then removals."""
+    have = {link.key(): link for link in current}
+    want = {link.key(): link for link in desired}
+    added = [Change(ChangeKind.ADDED, link) for key, link in want.items() if key not in have]
+    removed = [Change(ChangeKind.REMOVED, link) for key, link in have.items() if key not in want]
+    return added + removed
+
+
+def dedupe_folded(values: Iterable[str]) -> list[str]:
+    """``values`` without case-insensitive duplicates, first spelling kept, order kept."""
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        if value.lower() not in seen:
+            seen.add(value.lower())
+            out.append(value)
+    return out

@@ -1,0 +1,68 @@
+"""Loaders for services: a page of customer users with their own and available services
+costs one query (assignments joined to services, the ``<DEFAULT>`` rows in the same batch),
+and a page of services with parents, children and members one query per kind."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from strawberry.dataloader import DataLoader
+
+from datasources.services import Services
+from domain.services import ServiceRecord
+
+MemberPageKey = tuple[int, str | None, int]
+"""(service id, lower-cased login to start after, how many)."""
+
+
+def _lower(key: str) -> str:
+    return key.lower()
+
+
+class ServiceLoaders:
+    def __init__(self, services: Services) -> None:
+        self._catalog = services.service_catalog
+        self.by_id = DataLoader[int, ServiceRecord | None](load_fn=self._by_id)
+        self.by_name = DataLoader[str, ServiceRecord | None](load_fn=self._by_name)
+        """By exact full name (a parent's name, as taken from its child's)."""
+        self.children = DataLoader[str, list[ServiceRecord]](load_fn=self._children)
+        """Direct children by the parent's full name."""
+        self.assigned = DataLoader[str, list[ServiceRecord]](
+            load_fn=self._assigned, cache_key_fn=_lower
+        )
+        """The services assigned to a login (``<DEFAULT>``: the default services)."""
+        self.member_page = DataLoader[MemberPageKey, list[str]](load_fn=self._member_pages)
+        self.member_count = DataLoader[int, int](load_fn=self._member_counts)
+
+    async def _by_id(self, ids: Sequence[int]) -> list[ServiceRecord | None]:
+        found = await self._catalog.get_many(ids)
+        return [found.get(i) for i in ids]
+
+    async def _by_name(self, names: Sequence[str]) -> list[ServiceRecord | None]:
+        found = await self._catalog.get_by_names(names)
+        return [found.get(name) for name in names]
+
+    async def _children(self, names: Sequence[str]) -> list[list[ServiceRecord]]:
+        found = await self._catalog.children_of(names)
+        return [found.get(name, []) for name in names]
+
+    async def _assigned(self, logins: Sequence[str]) -> list[list[ServiceRecord]]:
+        found = await self._catalog.assigned_to(logins)
+        for services in found.values():
+            for record in services:
+                self.by_id.prime(record.id, record)
+        return [found.get(login.lower(), []) for login in logins]
+
+    async def _member_pages(self, keys: Sequence[MemberPageKey]) -> list[list[str]]:
+        """One statement per distinct (after, limit): in practice one for a whole page of
+        services, which all ask for their first N members."""
+        pages: dict[MemberPageKey, list[str]] = {}
+        for after, limit in dict.fromkeys((k[1], k[2]) for k in keys):
+            ids = [k[0] for k in keys if (k[1], k[2]) == (after, limit)]
+            found = await self._catalog.member_pages(ids, after=after, limit=limit)
+            pages.update({(i, after, limit): found.get(i, []) for i in ids})
+        return [pages[key] for key in keys]
+
+    async def _member_counts(self, ids: Sequence[int]) -> list[int]:
+        found = await self._catalog.member_counts(ids)
+        return [found.get(i, 0) for i in ids]

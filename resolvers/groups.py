@@ -1,0 +1,228 @@
+"""Groups, relationships and effective permissions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from datasources.customer_user_directory import CustomerUserDirectory
+from datasources.group_directory import Grant
+from datasources.paging import Page, SortKey, keyset_page
+from domain.customer_user_query import CustomerUserQuery
+from domain.permissions import (
+    RW,
+    SAME_CONTEXT,
+    EffectivePermission,
+    customer_ids,
+    effective_permissions,
+    split_customer_ids,
+)
+from domain.records import CustomerRecord, CustomerUserRecord, GroupRecord
+from domain.validity import Validity
+from resolvers.context import RequestContext
+from resolvers.paging import page_arguments
+
+
+def _exclude_primary(users: CustomerUserDirectory, record: CustomerUserRecord) -> bool:
+    backend = users.backend(record.source)
+    return bool(backend and backend.config.exclude_primary_customer_id)
+
+
+async def user_customer_ids(ctx: RequestContext, record: CustomerUserRecord) -> list[str]:
+    """OTOBO's ``CustomerIDs(User)``: multi-ID field, primary (unless excluded), assigned."""
+    assigned = await ctx.loaders.groups.assigned_customers.load(record.login)
+    return customer_ids(
+        record.customer_id,
+        [str(link.customer_id) for link in assigned],
+        exclude_primary=_exclude_primary(ctx.services.customer_users, record),
+        multi=split_customer_ids(record.values.get("UserCustomerIDs")),
+    )
+
+
+async def assigned_customers(
+    ctx: RequestContext, record: CustomerUserRecord
+) -> list[CustomerRecord]:
+    links = await ctx.loaders.groups.assigned_customers.load(record.login)
+    found = await ctx.loaders.customer.load_many([str(link.customer_id) for link in links])
+    return sorted((c for c in found if c is not None), key=lambda c: c.customer_id)
+
+
+async def user_effective_permissions(
+    ctx: RequestContext, record: CustomerUserRecord
+) -> list[EffectivePermission]:
+    """The user's effective permissions with reasons; an invalid user has none (OTOBO drops
+    invalid users from every permission check)."""
+    if record.validity is not Validity.VALID:
+        return []
+    loaders = ctx.loaders.groups
+    ids, groups, user_grants = await asyncio.gather(
+        user_customer_ids(ctx, record),
+        loaders.all_groups(),
+        loaders.user_grants.load(record.login),
+    )
+    grants_per_customer = await loaders.customer_grants.load_many(ids)
+    return effective_permissions(
+        ctx.services.groups.settings,
+        groups,
+        ids,
+        user_grants,
+        [link for links in grants_per_customer for link in links],
+    )
+
+
+async def group_members(
+    ctx: RequestContext, group: GroupRecord, permission: str, *, first: int, after: str | None
+) -> Page[tuple[CustomerUserRecord, EffectivePermission]]:
+    """The valid customer users who effectively hold ``permission`` on ``group``, by login.
+
+    When the group reaches (nearly) everyone (group support off, an always-group, a company
+    always-group) the candidates are the valid users, page by page; otherwise they come from
+    the relation rows: direct grants, and the users (primary or assigned) of customers granted
+    in the Same context. Each candidate's effective permissions decide, so a member shows the
+    same reasons as on the user.
+    """
+    cursor = page_arguments(first, after, ordering="login:asc")
+    users = ctx.services.customer_users
+
+    held = _held_by(ctx, group, permission)
+    if _reaches_everyone(ctx, group):
+        page = await users.page(CustomerUserQuery(valid_only=True), first=first, after=cursor)
+        reasons = await asyncio.gather(*(held(record) for record, _ in page.items))
+        return Page(
+            items=[
+                ((record, found), position)
+                for (record, position), found in zip(page.items, reasons, strict=True)
+                if found is not None
+            ],
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+        )
+    members = await _members_from_relations(ctx, group, permission, held)
+
+    async def fetch(after_key: SortKey | None, limit: int) -> list[tuple[Any, Any]]:
+        start = str(after_key[0]) if after_key else None
+        return [m for m in members if start is None or m[0].login > start][:limit]
+
+    return await keyset_page(
+        fetch, lambda m: (m[0].login,), first=first, after=cursor, ordering="login:asc"
+    )
+
+
+def _reaches_everyone(ctx: RequestContext, group: GroupRecord) -> bool:
+    """Group support off or an always-group: every valid user is (nearly surely) a member."""
+    settings = ctx.services.groups.settings
+    return (
+        not settings.support
+        or group.name in settings.always_groups
+        or group.name in settings.company_always_groups
+    )
+
+
+async def _members_from_relations(
+    ctx: RequestContext,
+    group: GroupRecord,
+    permission: str,
+    held: Callable[[CustomerUserRecord], Awaitable[EffectivePermission | None]],
+) -> list[tuple[CustomerUserRecord, EffectivePermission]]:
+    logins = await _candidate_logins(ctx, group, permission)
+    records = await ctx.loaders.customer_user.load_many(sorted(logins))
+    candidates = sorted(
+        (r for r in records if r is not None and r.validity is Validity.VALID),
+        key=lambda r: r.login,
+    )
+    reasons = await asyncio.gather(*(held(record) for record in candidates))
+    return [(r, f) for r, f in zip(candidates, reasons, strict=True) if f is not None]
+
+
+async def group_member_count(ctx: RequestContext, group: GroupRecord, permission: str) -> int:
+    """How many members ``group_members`` pages through (for a group that reaches everyone:
+    the valid users, without checking each one)."""
+    if _reaches_everyone(ctx, group):
+        return await ctx.services.customer_users.count(CustomerUserQuery(valid_only=True))
+    held = _held_by(ctx, group, permission)
+    return len(await _members_from_relations(ctx, group, permission, held))
+
+
+def _held_by(
+    ctx: RequestContext, group: GroupRecord, permission: str
+) -> Callable[[CustomerUserRecord], Awaitable[EffectivePermission | None]]:
+    """A check: does a user effectively hold ``permission`` on ``group``, and why."""
+
+    async def held(record: CustomerUserRecord) -> EffectivePermission | None:
+        for found in await user_effective_permissions(ctx, record):
+            if found.group.id == group.id and found.permission == permission:
+                return found
+        return None
+
+    return held
+
+
+async def _candidate_logins(ctx: RequestContext, group: GroupRecord, permission: str) -> set[str]:
+    loaders = ctx.loaders.groups
+    user_links, customer_links = await asyncio.gather(
+        loaders.group_user_grants.load(group.id), loaders.group_customer_grants.load(group.id)
+    )
+    counts = {permission, RW}
+    logins = {str(link.login) for link in user_links if link.permission in counts}
+    customers = sorted(
+        {
+            str(link.customer_id)
+            for link in customer_links
+            if link.permission in counts and link.context == SAME_CONTEXT
+        }
+    )
+    if customers:
+        assigned = await loaders.assigned_users.load_many(customers)
+        logins |= {str(link.login) for links in assigned for link in links}
+        logins |= await ctx.services.customer_users.logins_with_primary_customer(customers)
+    return logins
+
+
+async def customer_users_of(
+    ctx: RequestContext, customer: CustomerRecord, *, valid: bool, first: int, after: str | None
+) -> Page[CustomerUserRecord]:
+    """The users whose primary customer this is, or to whom it is assigned, by login."""
+    cursor = page_arguments(first, after, ordering="login:asc")
+    users = await _users_of_customer(ctx, customer, valid=valid)
+
+    async def fetch(after_key: SortKey | None, limit: int) -> list[CustomerUserRecord]:
+        start = str(after_key[0]) if after_key else None
+        return [u for u in users if start is None or u.login > start][:limit]
+
+    return await keyset_page(
+        fetch, lambda u: (u.login,), first=first, after=cursor, ordering="login:asc"
+    )
+
+
+async def customer_user_count(ctx: RequestContext, customer: CustomerRecord, *, valid: bool) -> int:
+    return len(await _users_of_customer(ctx, customer, valid=valid))
+
+
+async def _users_of_customer(
+    ctx: RequestContext, customer: CustomerRecord, *, valid: bool
+) -> list[CustomerUserRecord]:
+    primary, assigned = await asyncio.gather(
+        ctx.services.customer_users.logins_with_primary_customer(
+            [customer.customer_id], valid_only=valid
+        ),
+        ctx.loaders.groups.assigned_users.load(customer.customer_id),
+    )
+    logins = primary | {str(link.login) for link in assigned}
+    records = await ctx.loaders.customer_user.load_many(sorted(logins))
+    return sorted(
+        (r for r in records if r and (not valid or r.validity is Validity.VALID)),
+        key=lambda r: r.login,
+    )
+
+
+def grants(items: Sequence[Any], target: str) -> list[Grant]:
+    """Assignment input items (``groupId``/``login``/``customerId`` + permissions) as grants."""
+    return [
+        Grant(
+            target=getattr(item, target),
+            permissions=tuple(dict.fromkeys(item.permissions)),
+            context=getattr(getattr(item, "context", None), "value", "Same"),
+        )
+        for item in items
+    ]

@@ -1,0 +1,169 @@
+"""Service queries and mutations, and the services of a customer user."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from datasources.paging import Page, SortKey, keyset_page
+from datasources.service_directory import Assignment
+from datasources.unit_of_work import Outcome
+from domain.pagination import Cursor
+from domain.records import CustomerUserRecord
+from domain.search_grammar import SearchExpr, SearchSyntaxError, parse_search
+from domain.services import (
+    DEFAULT_LOGIN,
+    Availability,
+    ServiceRecord,
+    available_services,
+    by_name,
+)
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput
+from resolvers.paging import page_arguments
+
+
+def service_key(key: str) -> int | None:
+    """The service id in a global ID's key (its canonical decimal form only)."""
+    try:
+        service_id = int(key)
+    except ValueError:
+        return None
+    return service_id if str(service_id) == key else None
+
+
+async def service(ctx: RequestContext, service_id: int) -> ServiceRecord | None:
+    return await ctx.loaders.service_catalog.by_id.load(service_id)
+
+
+async def service_by_name(ctx: RequestContext, name: str) -> ServiceRecord | None:
+    return await ctx.services.service_catalog.find(name)
+
+
+def parse_service_search(search: str | None) -> SearchExpr | None:
+    """OTOBO's search grammar on the full name, each word a substring (as ServiceSearch)."""
+    if search is None:
+        return None
+    try:
+        return parse_search(search)
+    except SearchSyntaxError as exc:
+        raise BadUserInput(str(exc), argument="search") from exc
+
+
+async def services(
+    ctx: RequestContext,
+    *,
+    search: SearchExpr | None,
+    valid: bool | None,
+    first: int,
+    after: str | None,
+) -> Page[ServiceRecord]:
+    cursor = page_arguments(first, after)
+    page = await ctx.services.service_catalog.list_page(
+        search=search, valid_only=bool(valid), first=first, after=cursor
+    )
+    for record, _ in page.items:
+        ctx.loaders.service_catalog.by_id.prime(record.id, record)
+    return page
+
+
+async def parent(ctx: RequestContext, record: ServiceRecord) -> ServiceRecord | None:
+    name = record.parent_name
+    return await ctx.loaders.service_catalog.by_name.load(name) if name else None
+
+
+async def children(ctx: RequestContext, record: ServiceRecord) -> list[ServiceRecord]:
+    return await ctx.loaders.service_catalog.children.load(record.name)
+
+
+async def own_services(ctx: RequestContext, login: str) -> list[ServiceRecord]:
+    return by_name(await ctx.loaders.service_catalog.assigned.load(login))
+
+
+async def availability(ctx: RequestContext, login: str) -> Availability:
+    """Own-or-default for one user. The user's rows and the ``<DEFAULT>`` rows are asked for
+    together, so a whole page of users shares one batch."""
+    assigned = ctx.loaders.service_catalog.assigned
+    own, defaults = await asyncio.gather(assigned.load(login), assigned.load(DEFAULT_LOGIN))
+    return available_services(
+        own, defaults, keep_children=ctx.services.service_catalog.keep_children
+    )
+
+
+async def default_services(ctx: RequestContext) -> list[ServiceRecord]:
+    return await own_services(ctx, DEFAULT_LOGIN)
+
+
+async def customer_users_of(
+    ctx: RequestContext, service_id: int, *, first: int, after: str | None
+) -> Page[CustomerUserRecord]:
+    """The customer users assigned to a service, by login. A row whose login no customer
+    user has any more (removed from its backend) is skipped."""
+    cursor = page_arguments(first, after)
+    loaders = ctx.loaders
+
+    async def fetch(after_key: SortKey | None, limit: int) -> list[str]:
+        start = str(after_key[0]) if after_key else None
+        return await loaders.service_catalog.member_page.load((service_id, start, limit))
+
+    logins = await keyset_page(fetch, lambda login: (login,), first=first, after=cursor)
+    records = await loaders.customer_user.load_many([login for login, _ in logins.items])
+    items: list[tuple[CustomerUserRecord, Cursor]] = [
+        (record, position)
+        for (_, position), record in zip(logins.items, records, strict=True)
+        if record is not None
+    ]
+    return Page(items, logins.has_next_page, logins.has_previous_page)
+
+
+async def customer_user_count(ctx: RequestContext, service_id: int) -> int:
+    """How many logins are assigned (rows of removed users included)."""
+    return await ctx.loaders.service_catalog.member_count.load(service_id)
+
+
+# ---- mutations ---------------------------------------------------------------------------------
+
+
+async def create(ctx: RequestContext, values: Mapping[str, Any]) -> Outcome[ServiceRecord]:
+    outcome = await ctx.services.service_catalog.create(values, actor=ctx.actor.id)
+    ctx.loaders.reset()
+    return outcome
+
+
+async def update(
+    ctx: RequestContext, service_id: int, changes: Mapping[str, Any]
+) -> Outcome[ServiceRecord]:
+    outcome = await ctx.services.service_catalog.update(service_id, changes, actor=ctx.actor.id)
+    ctx.loaders.reset()
+    return outcome
+
+
+async def set_services_of(
+    ctx: RequestContext, login: str, service_ids: Sequence[int], *, dry_run: bool
+) -> Outcome[Assignment[CustomerUserRecord, int]]:
+    outcome = await ctx.services.service_catalog.set_services_of(
+        login, service_ids, dry_run=dry_run, actor=ctx.actor.id
+    )
+    ctx.loaders.reset()
+    return outcome
+
+
+async def set_customer_users_of(
+    ctx: RequestContext, service_id: int, logins: Sequence[str], *, dry_run: bool
+) -> Outcome[Assignment[ServiceRecord, str]]:
+    outcome = await ctx.services.service_catalog.set_customer_users_of(
+        service_id, logins, dry_run=dry_run, actor=ctx.actor.id
+    )
+    ctx.loaders.reset()
+    return outcome
+
+
+async def set_default_services(
+    ctx: RequestContext, service_ids: Sequence[int], *, dry_run: bool
+) -> Outcome[Assignment[list[ServiceRecord], int]]:
+    outcome = await ctx.services.service_catalog.set_default_services(
+        service_ids, dry_run=dry_run, actor=ctx.actor.id
+    )
+    ctx.loaders.reset()
+    return outcome

@@ -1,0 +1,315 @@
+"""Groups and assignments: ``group``, ``groups``, ``customerGroupSettings``, ``groupCreate``,
+``groupUpdate`` and the six assignment mutations between customer users, customers and groups.
+
+Every assignment names the complete set for one owner and replaces it (as OTOBO's admin
+screens do), is idempotent, and with ``dryRun: true`` only reports the changes.
+"""
+
+from typing import Any
+
+import strawberry
+
+from datasources.paging import DEFAULT_PAGE_SIZE
+from domain.config import RosterConfig
+from resolvers import groups as group_resolvers
+from resolvers.paging import page_arguments
+from schema.audit import Info
+from schema.common import UserError, user_errors
+from schema.customer import Customer
+from schema.customer_relations import CustomerUserRelationFields
+from schema.customer_user import CustomerUserTypes
+from schema.dynamic import CustomerUserRef
+from schema.group import (
+    AssignmentChange,
+    CustomerGrantInput,
+    CustomerGroupGrantInput,
+    Group,
+    GroupAssignmentPayload,
+    GroupCreateInput,
+    GroupGrantInput,
+    GroupPayload,
+    GroupUpdateInput,
+    PermissionContext,
+    UserGrantInput,
+    changes_of,
+    group_assignment_payload,
+    group_payload,
+)
+from schema.pagination import Connection, to_connection
+from schema.permissions import ADMIN
+
+CUSTOMER_USER_FIELDS = CustomerUserRelationFields
+
+DRY_RUN = "Only report what would change; write nothing."
+
+
+@strawberry.type(description="How customer group permissions are configured.")
+class CustomerGroupSettings:
+    support: bool = strawberry.field(
+        description="OTOBO's CustomerGroupSupport. Off: every customer user has every valid "
+        "group with every permission type, and grants are stored but have no effect."
+    )
+    always_groups: list[str]
+    company_always_groups: list[str]
+    permission_types: list[str] = strawberry.field(
+        description="The permission types that may be granted; rw implies every one."
+    )
+    contexts: list[PermissionContext]
+
+
+@strawberry.input
+class CustomerUserSetCustomersInput:
+    login: str
+    customer_ids: list[str]
+    dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
+
+
+@strawberry.input
+class CustomerSetCustomerUsersInput:
+    customer_id: str
+    logins: list[str]
+    dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
+
+
+@strawberry.input
+class CustomerUserSetGroupsInput:
+    login: str
+    grants: list[GroupGrantInput]
+    dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
+
+
+@strawberry.input
+class GroupSetCustomerUsersInput:
+    group_id: int
+    grants: list[UserGrantInput]
+    dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
+
+
+@strawberry.input
+class CustomerSetGroupsInput:
+    customer_id: str
+    grants: list[CustomerGroupGrantInput]
+    dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
+
+
+@strawberry.input
+class GroupSetCustomersInput:
+    group_id: int
+    grants: list[CustomerGrantInput]
+    dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
+
+
+@strawberry.type
+class CustomerUserAssignmentPayload:
+    customer_user: CustomerUserRef | None
+    changes: list[AssignmentChange] = strawberry.field(
+        description="The rows added and removed; on a dry run, the ones that would be."
+    )
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class CustomerAssignmentPayload:
+    customer: Customer | None
+    changes: list[AssignmentChange] = strawberry.field(
+        description="The rows added and removed; on a dry run, the ones that would be."
+    )
+    user_errors: list[UserError]
+
+
+def _user_payload(info: Info, outcome: Any) -> CustomerUserAssignmentPayload:
+    info.context.loaders.reset()
+    record = outcome.record
+    return CustomerUserAssignmentPayload(
+        customer_user=info.context.customer_user_object(record) if record else None,
+        changes=changes_of(outcome),
+        user_errors=user_errors(outcome.problems),
+    )
+
+
+def _customer_payload(info: Info, outcome: Any) -> CustomerAssignmentPayload:
+    info.context.loaders.reset()
+    return CustomerAssignmentPayload(
+        customer=Customer.wrap(outcome.record) if outcome.record else None,
+        changes=changes_of(outcome),
+        user_errors=user_errors(outcome.problems),
+    )
+
+
+def _group_assignment(info: Info, outcome: Any) -> GroupAssignmentPayload:
+    info.context.loaders.reset()
+    return group_assignment_payload(outcome)
+
+
+async def _node(info: Info, key: str) -> Group | None:
+    if not key.isdigit():
+        return None
+    record = await info.context.loaders.groups.by_id.load(int(key))
+    return Group.wrap(record) if record else None
+
+
+def node_loaders(types: CustomerUserTypes) -> dict[str, Any]:
+    return {"Group": _node}
+
+
+def fast_fields(schema: strawberry.Schema, types: CustomerUserTypes) -> None:
+    """Group lists are short; Strawberry's resolvers are fast enough for them."""
+
+
+def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
+    @strawberry.type
+    class GroupQueries:
+        @strawberry.field(description="A group by its exact name (OTOBO's GroupLookup).")
+        async def group(self, info: Info, name: str) -> Group | None:
+            record = await info.context.services.groups.store.get_by_name(name)
+            return Group.wrap(record) if record else None
+
+        @strawberry.field(
+            description="Groups ordered by name. valid: true (default) lists only VALID ones."
+        )
+        async def groups(
+            self,
+            info: Info,
+            valid: bool | None = True,
+            first: int = DEFAULT_PAGE_SIZE,
+            after: str | None = None,
+        ) -> Connection[Group]:
+            directory = info.context.services.groups
+            valid_only = bool(valid)
+            page = await directory.page(
+                valid_only=valid_only, first=first, after=page_arguments(first, after)
+            )
+            return to_connection(
+                page, Group.wrap, count=lambda: directory.store.count(valid_only=valid_only)
+            )
+
+        @strawberry.field(description="The customer group configuration in force.")
+        def customer_group_settings(self) -> CustomerGroupSettings:
+            group_config = config.customer_group
+            return CustomerGroupSettings(
+                support=group_config.support,
+                always_groups=list(group_config.always_groups),
+                company_always_groups=list(group_config.company_always_groups),
+                permission_types=list(group_config.permission_types),
+                contexts=[PermissionContext(c) for c in group_config.contexts],
+            )
+
+    return GroupQueries
+
+
+def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
+    @strawberry.type
+    class GroupMutations:
+        @strawberry.mutation(permission_classes=ADMIN, description="Create a group.")
+        async def group_create(self, info: Info, input: GroupCreateInput) -> GroupPayload:
+            outcome = await info.context.services.groups.create(
+                {"name": input.name, "comment": input.comment, "validity": input.validity},
+                actor=info.context.actor.id,
+            )
+            return group_payload(outcome)
+
+        @strawberry.mutation(
+            permission_classes=ADMIN,
+            description="Change a group (a patch). Deactivate with validity INVALID: its grants "
+            "stay stored but count for nothing while it is invalid.",
+        )
+        async def group_update(self, info: Info, input: GroupUpdateInput) -> GroupPayload:
+            changes = {
+                name: getattr(input, name)
+                for name in ("name", "comment", "validity")
+                if getattr(input, name) is not strawberry.UNSET
+            }
+            outcome = await info.context.services.groups.update(
+                input.group_id, changes, actor=info.context.actor.id
+            )
+            info.context.loaders.reset()
+            return group_payload(outcome)
+
+        @strawberry.mutation(
+            permission_classes=ADMIN,
+            description="Replace the customers assigned to a customer user "
+            "(customer_user_customer).",
+        )
+        async def customer_user_set_customers(
+            self, info: Info, input: CustomerUserSetCustomersInput
+        ) -> CustomerUserAssignmentPayload:
+            outcome = await info.context.services.groups.set_user_customers(
+                input.login, input.customer_ids, dry_run=input.dry_run, actor=info.context.actor.id
+            )
+            return _user_payload(info, outcome)
+
+        @strawberry.mutation(
+            permission_classes=ADMIN,
+            description="Replace the customer users assigned to a customer "
+            "(customer_user_customer); users whose primary customer it is are not affected.",
+        )
+        async def customer_set_customer_users(
+            self, info: Info, input: CustomerSetCustomerUsersInput
+        ) -> CustomerAssignmentPayload:
+            outcome = await info.context.services.groups.set_customer_users(
+                input.customer_id, input.logins, dry_run=input.dry_run, actor=info.context.actor.id
+            )
+            return _customer_payload(info, outcome)
+
+        @strawberry.mutation(
+            permission_classes=ADMIN,
+            description="Replace a customer user's direct group grants: every group not listed "
+            "loses its grants for this user.",
+        )
+        async def customer_user_set_groups(
+            self, info: Info, input: CustomerUserSetGroupsInput
+        ) -> CustomerUserAssignmentPayload:
+            outcome = await info.context.services.groups.set_user_groups(
+                input.login,
+                group_resolvers.grants(input.grants, "group_id"),
+                dry_run=input.dry_run,
+                actor=info.context.actor.id,
+            )
+            return _user_payload(info, outcome)
+
+        @strawberry.mutation(
+            permission_classes=ADMIN,
+            description="Replace a group's direct grants to customer users.",
+        )
+        async def group_set_customer_users(
+            self, info: Info, input: GroupSetCustomerUsersInput
+        ) -> GroupAssignmentPayload:
+            outcome = await info.context.services.groups.set_group_users(
+                input.group_id,
+                group_resolvers.grants(input.grants, "login"),
+                dry_run=input.dry_run,
+                actor=info.context.actor.id,
+            )
+            return _group_assignment(info, outcome)
+
+        @strawberry.mutation(
+            permission_classes=ADMIN,
+            description="Replace a customer's group grants, in every context.",
+        )
+        async def customer_set_groups(
+            self, info: Info, input: CustomerSetGroupsInput
+        ) -> CustomerAssignmentPayload:
+            outcome = await info.context.services.groups.set_customer_groups(
+                input.customer_id,
+                group_resolvers.grants(input.grants, "group_id"),
+                dry_run=input.dry_run,
+                actor=info.context.actor.id,
+            )
+            return _customer_payload(info, outcome)
+
+        @strawberry.mutation(
+            permission_classes=ADMIN,
+            description="Replace a group's grants to customers, in every context.",
+        )
+        async def group_set_customers(
+            self, info: Info, input: GroupSetCustomersInput
+        ) -> GroupAssignmentPayload:
+            outcome = await info.context.services.groups.set_group_customers(
+                input.group_id,
+                group_resolvers.grants(input.grants, "customer_id"),
+                dry_run=input.dry_run,
+                actor=info.context.actor.id,
+            )
+            return _group_assignment(info, outcome)
+
+    return GroupMutations
