@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from app.demo_services import load_demo_services
 from datasources.services import open_services
 from domain.config import RosterConfig
 from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN, VALID_ID
@@ -69,5 +70,6 @@ async def load_demo_data(config: RosterConfig) -> None:
             if outcome.problems:
                 logger.warning("demo user %s not added: %s", login, outcome.problems)
         logger.info("demo data present: %d customers, %d users", len(CUSTOMERS), len(USERS))
+        await load_demo_services(services)
     finally:
         await services.close()

@@ -48,6 +48,11 @@ def _apply_override(data: dict[str, Any], path: list[str], value: Any, env_name:
             continue
         if last:
             node[part] = value
+        elif part not in node and path[i + 1].isdigit() and int(path[i + 1]) > 0:
+            raise ConfigError(
+                f"{env_name}: the file defines no {part}, so only item 0 (the default one) "
+                f"can be overridden; define item {path[i + 1]} in the file"
+            )
         elif part not in node and path[i + 1].isdigit():
             # A list the file leaves to its default (e.g. the one default backend): start
             # from that many default items, so ROSTER_…__BACKENDS__0__READ_ONLY works.
@@ -56,9 +61,15 @@ def _apply_override(data: dict[str, Any], path: list[str], value: Any, env_name:
             node = node.setdefault(part, {})
 
 
+BACKEND_TAGS = frozenset({"db", "ldap"})
+"""Pydantic puts the chosen backend kind into error locations; the file has no such level."""
+
+
 def _format_location(location: tuple[int | str, ...]) -> str:
     out = ""
-    for part in location:
+    for index, part in enumerate(location):
+        if part in BACKEND_TAGS and index > 0 and isinstance(location[index - 1], int):
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:

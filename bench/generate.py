@@ -1,6 +1,7 @@
 """A fixed, generated data set for the benchmarks: the same rows on every run.
 
-100,000 customer users over 2,000 customers by default, written straight into OTOBO's tables
+100,000 customer users over 2,000 customers by default, and 200 services in a three-level
+hierarchy with a few per user and some default services, written straight into OTOBO's tables
 with PostgreSQL's COPY (the API would take minutes to create them; the benchmarks measure
 reads). Names come from a seeded generator, so ``smi*`` matches the same users every time.
 """
@@ -29,6 +30,8 @@ LAST_NAMES = [
     "Baker", "Adams", "Nelson",
 ]  # fmt: skip
 EPOCH = datetime(2026, 1, 1)
+SERVICE_AREAS = ["IT", "Facilities", "HR", "Finance"]
+SERVICE_GROUPS = ["Access", "Hardware", "Software", "Network", "Requests", "Training", "Support"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,39 @@ class DataSet:
             )  # fmt: skip
         return rows
 
+    @staticmethod
+    def service_names() -> list[str]:
+        """4 areas x 7 groups x 6 leaves = 200 services, parents first; id = position + 1."""
+        names = []
+        for area in SERVICE_AREAS:
+            names.append(area)
+            for group in SERVICE_GROUPS:
+                names.append(f"{area}::{group}")
+                names.extend(f"{area}::{group}::Item {n}" for n in range(1, 7))
+        return names
+
+    def service_rows(self) -> list[tuple[object, ...]]:
+        """Every 15th service is invalid, so some leaves sit below an invalid group (and
+        count as invalid)."""
+        return [
+            (i, name, 2 if i % 15 == 0 else 1, "", EPOCH, 1, EPOCH, 1)
+            for i, name in enumerate(self.service_names(), start=1)
+        ]
+
+    def service_link_rows(self, logins: list[str]) -> list[tuple[object, ...]]:
+        """0-3 leaf services per user (a fifth have none and get the defaults), plus three
+        default services: rows of ``service_customer_user``."""
+        rng = random.Random(self.seed + 1)  # its own stream: the users stay as they were
+        names = self.service_names()
+        leaves = [i for i, name in enumerate(names, start=1) if name.count("::") == 2]
+        rows: list[tuple[object, ...]] = [
+            ("<DEFAULT>", service_id, EPOCH, 1) for service_id in leaves[:3]
+        ]
+        for login in logins:
+            count = rng.choice((0, 1, 1, 2, 3))
+            rows.extend((login, service_id, EPOCH, 1) for service_id in rng.sample(leaves, count))
+        return rows
+
     def sample_logins(self, count: int) -> list[str]:
         rows = self.user_rows()
         step = max(1, len(rows) // count)
@@ -78,24 +114,41 @@ CUSTOMER_COLUMNS = [
     "customer_id", "name", "street", "zip", "city", "country", "url", "comments", "valid_id",
     "create_time", "create_by", "change_time", "change_by",
 ]  # fmt: skip
+SERVICE_COLUMNS = [
+    "id", "name", "valid_id", "comments", "create_time", "create_by", "change_time", "change_by",
+]  # fmt: skip
+SERVICE_LINK_COLUMNS = ["customer_user_login", "service_id", "create_time", "create_by"]
 
 
 async def load(dsn: str, data: DataSet) -> None:
-    """Replace the customers and customer users in the (migrated) database at ``dsn``."""
+    """Replace the customers, customer users and services in the (migrated) database at
+    ``dsn``."""
+    users = data.user_rows()
     conn = await asyncpg.connect(dsn)
     try:
         async with conn.transaction():
-            await conn.execute("TRUNCATE customer_user, customer_company")
+            await conn.execute(
+                "TRUNCATE customer_user, customer_company, service, service_customer_user"
+            )
             await conn.copy_records_to_table(
                 "customer_company", records=data.customer_rows(), columns=CUSTOMER_COLUMNS
             )
+            await conn.copy_records_to_table("customer_user", records=users, columns=USER_COLUMNS)
             await conn.copy_records_to_table(
-                "customer_user", records=data.user_rows(), columns=USER_COLUMNS
+                "service", records=data.service_rows(), columns=SERVICE_COLUMNS
+            )
+            await conn.execute(
+                "SELECT setval(pg_get_serial_sequence('service', 'id'), max(id)) FROM service"
+            )
+            await conn.copy_records_to_table(
+                "service_customer_user",
+                records=data.service_link_rows([str(row[0]) for row in users]),
+                columns=SERVICE_LINK_COLUMNS,
             )
         # A bulk load leaves the rows in the GIN indexes' pending lists, which every search
         # then scans; VACUUM merges them (autovacuum does the same on a live system).
-        await conn.execute("VACUUM ANALYZE customer_user")
-        await conn.execute("VACUUM ANALYZE customer_company")
+        for table in ("customer_user", "customer_company", "service", "service_customer_user"):
+            await conn.execute(f"VACUUM ANALYZE {table}")
     finally:
         await conn.close()
 

@@ -43,6 +43,8 @@ SEARCH = """query($s: String!) { customerUsers(search: $s, first: 1000) {
 PAGE = """{ customerUsers(first: 1000) { nodes { login customer { name } } } }"""
 ONE = """query($l: String!) { customerUser(login: $l) {
   login firstName lastName email customerId } }"""
+SERVICES = """{ customerUsers(first: 1000) { nodes {
+  login availableServices { name } usesDefaultServices } } }"""
 
 SEARCH_FLOOR = """SELECT login, first_name, last_name, email, customer_id FROM customer_user
 WHERE valid_id = 1 AND (lower(login) LIKE $1 OR lower(first_name) LIKE $1
@@ -53,6 +55,12 @@ LEFT JOIN customer_company c ON lower(c.customer_id) = lower(u.customer_id)
 WHERE u.valid_id = 1 ORDER BY u.login COLLATE "C" LIMIT 1001"""
 ONE_FLOOR = """SELECT login, first_name, last_name, email, customer_id FROM customer_user
 WHERE lower(login) = lower($1)"""
+SERVICES_FLOOR = """WITH page AS (SELECT login FROM customer_user WHERE valid_id = 1
+  ORDER BY login COLLATE "C" LIMIT 1001)
+SELECT p.login, s.name FROM page p
+LEFT JOIN service_customer_user l
+  ON lower(l.customer_user_login) IN (lower(p.login), '<default>')
+LEFT JOIN service s ON s.id = l.service_id AND s.valid_id = 1"""
 
 
 @dataclass
@@ -233,6 +241,8 @@ async def scenarios(
             ("    floor", floor(PAGE_FLOOR, lambda n: ()), many, c),
             ("(3) one user by login", graphql(ONE, lambda n: {"l": logins[n % 500]}), few, c),
             ("    floor", floor(ONE_FLOOR, lambda n: (logins[n % 500],)), few, c),
+            ("(4) page of 1000 + services", graphql(SERVICES, lambda n: {}), many, c),
+            ("    floor", floor(SERVICES_FLOOR, lambda n: ()), many, c),
         ]
         return [
             await drive(name, call, requests=count, concurrency=conc)

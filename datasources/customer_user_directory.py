@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any, TypeGuard, TypeVar
 
 import sqlalchemy as sa
 
+from datasources.backend import BackendUnavailable, CustomerUserBackend, report_unavailable
 from datasources.db.customer_users import DbCustomerUserBackend, carry_login
 from datasources.db.customers import DbCustomerStore
 from datasources.paging import Page, SortKey, keyset_page
@@ -29,12 +30,32 @@ from domain.passwords import generate_password, hash_password
 from domain.records import CustomerUserRecord
 
 PASSWORD_PATH = ("input", "password")
+T = TypeVar("T")
+
+
+async def _answer(
+    backend: CustomerUserBackend, call: Awaitable[T], unavailable: T, *, strict: bool = False
+) -> T:
+    """``call``'s answer; for a backend that is down, ``unavailable`` and a report (or, when
+    ``strict``, the error: a write must not decide on a partial view)."""
+    try:
+        return await call
+    except BackendUnavailable as exc:
+        if strict:
+            raise
+        report_unavailable(exc)
+        return unavailable
+
+
+def _writable(backend: CustomerUserBackend | None) -> TypeGuard[DbCustomerUserBackend]:
+    """Only database backends are ever written, and only when not configured read-only."""
+    return isinstance(backend, DbCustomerUserBackend) and not backend.read_only
 
 
 class CustomerUserDirectory:
     def __init__(
         self,
-        backends: Sequence[DbCustomerUserBackend],
+        backends: Sequence[CustomerUserBackend],
         customers: DbCustomerStore,
         passwords: PasswordConfig,
     ) -> None:
@@ -42,19 +63,23 @@ class CustomerUserDirectory:
         self.customers = customers
         self.passwords = passwords
 
-    def backend(self, name: str) -> DbCustomerUserBackend | None:
+    def backend(self, name: str) -> CustomerUserBackend | None:
         return next((b for b in self.backends if b.name == name), None)
 
     # ---- reading ---------------------------------------------------------------------------
 
-    async def get_many(self, logins: Sequence[str]) -> dict[str, CustomerUserRecord]:
-        """Records by lower-cased login; the earliest backend that has a login wins."""
+    async def get_many(
+        self, logins: Sequence[str], *, strict: bool = False
+    ) -> dict[str, CustomerUserRecord]:
+        """Records by lower-cased login; the earliest backend that has a login wins. A backend
+        that is down is skipped and reported (``strict``: raises ``BackendUnavailable``)."""
         found: dict[str, CustomerUserRecord] = {}
         missing = list(logins)
         for backend in self.backends:
             if not missing:
                 break
-            for key, record in (await backend.get_many(missing)).items():
+            answer = await _answer(backend, backend.get_many(missing), {}, strict=strict)
+            for key, record in answer.items():
                 found.setdefault(key, record)
             missing = [login for login in missing if login.lower() not in found]
         return found
@@ -79,7 +104,10 @@ class CustomerUserDirectory:
 
         async def fetch(after_key: SortKey | None, limit: int) -> list[CustomerUserRecord]:
             pages = await asyncio.gather(
-                *(b.page(query, after=after_key, limit=limit) for b in self.backends)
+                *(
+                    _answer(b, b.page(query, after=after_key, limit=limit), [])
+                    for b in self.backends
+                )
             )
             pages = await self._drop_shadowed(pages)
             merged = heapq.merge(*pages, key=key, reverse=ordering.descending)
@@ -100,7 +128,7 @@ class CustomerUserDirectory:
             shadowed: set[str] = set()
             for earlier in self.backends[:index]:
                 if logins:
-                    shadowed |= set(await earlier.get_many(logins))
+                    shadowed |= set(await _answer(earlier, earlier.get_many(logins), {}))
             kept.append([r for r in pages[index] if r.login.lower() not in shadowed])
         return kept
 
@@ -110,7 +138,9 @@ class CustomerUserDirectory:
         """Users, of every backend, whose primary customer is one of ``customer_ids``."""
         found = await asyncio.gather(
             *(
-                b.logins_with_primary_customer(customer_ids, valid_only=valid_only)
+                _answer(
+                    b, b.logins_with_primary_customer(customer_ids, valid_only=valid_only), set()
+                )
                 for b in self.backends
             )
         )
@@ -119,14 +149,18 @@ class CustomerUserDirectory:
     async def count(self, query: CustomerUserQuery) -> int:
         """How many users the (capped) result has; a login in two backends counts twice."""
         cap = self.list_limit if query.is_search else None
-        counts = await asyncio.gather(*(b.count(query, at_most=cap) for b in self.backends))
+        counts = await asyncio.gather(
+            *(_answer(b, b.count(query, at_most=cap), 0) for b in self.backends)
+        )
         return min(sum(counts), cap) if cap is not None else sum(counts)
 
     async def limit_reached(self, query: CustomerUserQuery) -> bool:
         if not query.is_search:
             return False
         cap = self.list_limit
-        counts = await asyncio.gather(*(b.count(query, at_most=cap + 1) for b in self.backends))
+        counts = await asyncio.gather(
+            *(_answer(b, b.count(query, at_most=cap + 1), 0) for b in self.backends)
+        )
         return sum(counts) > cap
 
     # ---- writing ---------------------------------------------------------------------------
@@ -138,15 +172,29 @@ class CustomerUserDirectory:
                 return Problem(
                     ("input", "source"), ErrorCode.NOT_FOUND, f"No backend named {source!r}."
                 )
-            if backend.read_only:
+            if not _writable(backend):
                 return Problem(
                     ("input", "source"), ErrorCode.READ_ONLY, f"Backend {source!r} is read-only."
                 )
             return backend
         for backend in self.backends:
-            if not backend.read_only:
+            if _writable(backend):
                 return backend
         return Problem(("input",), ErrorCode.READ_ONLY, "Every customer-user backend is read-only.")
+
+    async def _own_writable_backend(
+        self, login: str
+    ) -> tuple[CustomerUserRecord, DbCustomerUserBackend] | Problem:
+        """The user and the backend that holds it, if that backend may be written."""
+        record = await self.get(login)
+        if record is None:
+            return Problem(("input", "login"), ErrorCode.NOT_FOUND, f"No such user {login!r}.")
+        backend = self.backend(record.source)
+        if not _writable(backend):
+            return Problem(
+                ("input",), ErrorCode.READ_ONLY, f"Backend {record.source!r} is read-only."
+            )
+        return record, backend
 
     async def _login_problem(self, login: str, *, own_login: str | None) -> Problem | None:
         if own_login is not None and login.lower() == own_login.lower():
@@ -273,21 +321,10 @@ class CustomerUserDirectory:
     async def update(
         self, login: str, changes: Mapping[str, Any], *, actor: int
     ) -> Outcome[CustomerUserRecord]:
-        old = await self.get(login)
-        if old is None:
-            return Outcome.failed(
-                [Problem(("input", "login"), ErrorCode.NOT_FOUND, f"No such user {login!r}.")]
-            )
-        backend = self.backend(old.source)
-        assert backend is not None
-        if backend.read_only:
-            return Outcome.failed(
-                [
-                    Problem(
-                        ("input",), ErrorCode.READ_ONLY, f"Backend {backend.name!r} is read-only."
-                    )
-                ]
-            )
+        found = await self._own_writable_backend(login)
+        if isinstance(found, Problem):
+            return Outcome.failed([found])
+        old, backend = found
         changes = normalize_values(changes)
         problems = [
             Problem(("input", f.graphql_name), ErrorCode.READ_ONLY, f"{f.label} is read-only.")
@@ -312,11 +349,11 @@ class CustomerUserDirectory:
             return Outcome.failed([_as_new_login(p) for p in problems])
         try:
             async with transaction(backend.engine) as conn:
-                found = await self._relational_problems(
+                relational = await self._relational_problems(
                     conn, backend, merged, own_login=old.login, old=old
                 )
-                if found:
-                    raise ProblemsFound(found)
+                if relational:
+                    raise ProblemsFound(relational)
                 await backend.update(conn, old.login, changes, actor=actor)
                 if new_login != old.login:
                     await carry_login(conn, old.login, new_login)
@@ -330,21 +367,10 @@ class CustomerUserDirectory:
     async def set_password(
         self, login: str, password: str | None, *, actor: int
     ) -> Outcome[CustomerUserRecord]:
-        record = await self.get(login)
-        if record is None:
-            return Outcome.failed(
-                [Problem(("input", "login"), ErrorCode.NOT_FOUND, f"No such user {login!r}.")]
-            )
-        backend = self.backend(record.source)
-        assert backend is not None
-        if backend.read_only:
-            return Outcome.failed(
-                [
-                    Problem(
-                        ("input",), ErrorCode.READ_ONLY, f"Backend {backend.name!r} is read-only."
-                    )
-                ]
-            )
+        found = await self._own_writable_backend(login)
+        if isinstance(found, Problem):
+            return Outcome.failed([found])
+        record, backend = found
         problems = self._password_problems(password)
         if problems:
             return Outcome.failed(problems)

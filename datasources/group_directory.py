@@ -10,7 +10,8 @@ configured type, and a group must be valid to be granted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -22,7 +23,7 @@ from datasources.db.groups import DbGroupStore
 from datasources.db.links import CUSTOMER_GROUPS, USER_CUSTOMERS, USER_GROUPS, LinkTable
 from datasources.paging import Page, SortKey, keyset_page
 from datasources.unit_of_work import Outcome, transaction
-from domain.assignments import Link, dedupe_folded, diff
+from domain.assignments import ChangeKind, Link, dedupe_folded, diff
 from domain.config import CustomerGroupConfig
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.pagination import Cursor
@@ -32,6 +33,7 @@ from domain.text import check_text, is_blank
 from domain.validity import Validity
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 CONTEXT_VALUES = {"Same": SAME_CONTEXT, "Other": OTHER_CONTEXT}
 MAX_ITEMS = 10_000
@@ -61,6 +63,8 @@ class GroupDirectory:
         self.customers = customers
         self.config = config
         self.engine = store.engine
+        self._locks: dict[str, asyncio.Lock] = {}
+        """One replacement per table at a time in this process (SQLite has no row locks)."""
 
     @property
     def settings(self) -> GroupSettings:
@@ -192,7 +196,14 @@ class GroupDirectory:
             for p in g.permissions
         ]
         return await self._replace(
-            USER_GROUPS, "login", user.login, desired, user, dry_run=dry_run, actor=actor
+            USER_GROUPS,
+            "login",
+            user.login,
+            desired,
+            user,
+            dry_run=dry_run,
+            actor=actor,
+            group_paths=_group_paths(grants),
         )
 
     async def set_group_users(
@@ -245,6 +256,7 @@ class GroupDirectory:
             customer,
             dry_run=dry_run,
             actor=actor,
+            group_paths=_group_paths(grants),
         )
 
     async def set_group_customers(
@@ -286,13 +298,48 @@ class GroupDirectory:
         *,
         dry_run: bool,
         actor: int,
+        group_paths: Mapping[int, tuple[str, ...]] | None = None,
     ) -> Outcome[T]:
-        """Diff ``desired`` against the stored set of ``owner`` and, unless a dry run, replace
-        it in one transaction; the target ``record`` is returned unchanged."""
-        current = await table.links(self.engine, owner_field, [owner])
-        changes = diff(current, desired)
-        if changes and not dry_run:
-            async with transaction(self.engine) as conn:
+        """Make ``desired`` the set of rows of ``owner``: read the stored set, diff, and
+        (unless a dry run) replace it, all in one transaction under the table's lock.
+
+        Grants on invalid groups are never added (INACTIVE_GROUP at ``group_paths``, which
+        also says which groups the input names), and on the user and customer side the stored
+        grants of invalid groups the input does not name stay, as OTOBO's screens only show
+        valid groups; a group's own set is replaced whole.
+        """
+        invalid = {g.id for g in await self.store.all() if g.validity is not Validity.VALID}
+        async with (
+            self._locks.setdefault(table.table.name, asyncio.Lock()),
+            transaction(self.engine) as conn,
+        ):
+            await table.lock(conn)
+            current = await table.links(self.engine, owner_field, [owner], conn)
+            if owner_field != "group_id":
+                named = set(group_paths or {})
+                desired = desired + [
+                    link
+                    for link in current
+                    if link.group_id in invalid and link.group_id not in named
+                ]
+            changes = diff(current, desired)
+            inactive = [
+                Problem(
+                    (group_paths or {}).get(gid, ("input", "groupId")),
+                    ErrorCode.INACTIVE_GROUP,
+                    f"Group {gid} is not valid; make it valid before granting it.",
+                )
+                for gid in sorted(
+                    {
+                        int(c.link.group_id)
+                        for c in changes
+                        if c.kind is ChangeKind.ADDED and c.link.group_id in invalid
+                    }
+                )
+            ]
+            if inactive:
+                return Outcome.failed(inactive)
+            if changes and not dry_run:
                 unique = list({link.key(): link for link in desired}.values())
                 await table.replace(conn, owner_field, owner, unique, actor=actor)
         return Outcome(record=record, changes=changes)
@@ -306,28 +353,14 @@ class GroupDirectory:
     async def _users_named(
         self, logins: Sequence[str], path: tuple[str, ...], *, item_field: str | None = None
     ) -> tuple[list[CustomerUserRecord], list[Problem]]:
-        if len(logins) > MAX_ITEMS:
-            return [], [_too_many(path)]
-        found = await self.users.get_many(dedupe_folded(logins))
-        problems = [
-            _unknown_user((*path, str(i), *([item_field] if item_field else [])), login)
-            for i, login in enumerate(logins)
-            if login.lower() not in found
-        ]
-        return list(found.values()), problems
+        return await _named(self.users.get_many, logins, path, item_field, _unknown_user)
 
     async def _customers_named(
         self, customer_ids: Sequence[str], path: tuple[str, ...], *, item_field: str | None = None
     ) -> tuple[list[CustomerRecord], list[Problem]]:
-        if len(customer_ids) > MAX_ITEMS:
-            return [], [_too_many(path)]
-        found = await self.customers.get_many(dedupe_folded(customer_ids))
-        problems = [
-            _unknown_customer((*path, str(i), *([item_field] if item_field else [])), cid)
-            for i, cid in enumerate(customer_ids)
-            if cid.lower() not in found
-        ]
-        return list(found.values()), problems
+        return await _named(
+            self.customers.get_many, customer_ids, path, item_field, _unknown_customer
+        )
 
     async def _groups_of(
         self, grants: Sequence[Grant]
@@ -338,17 +371,8 @@ class GroupDirectory:
         problems: list[Problem] = []
         for i, grant in enumerate(grants):
             path = ("input", "grants", str(i), "groupId")
-            group = found.get(int(grant.target))
-            if group is None:
+            if int(grant.target) not in found:
                 problems.append(_unknown_group(path, grant.target))
-            elif group.validity is not Validity.VALID and grant.permissions:
-                problems.append(
-                    Problem(
-                        path,
-                        ErrorCode.INACTIVE_GROUP,
-                        f"Group {group.name!r} is not valid; make it valid before granting it.",
-                    )
-                )
         return found, problems
 
     def _permission_problems(self, grants: Sequence[Grant]) -> list[Problem]:
@@ -374,6 +398,31 @@ class GroupDirectory:
             for i, grant in enumerate(grants)
             if grant.context not in self.config.contexts
         ]
+
+
+async def _named(
+    lookup: Callable[[Sequence[str]], Awaitable[dict[str, R]]],
+    keys: Sequence[str],
+    path: tuple[str, ...],
+    item_field: str | None,
+    unknown: Callable[[tuple[str, ...], str], Problem],
+) -> tuple[list[R], list[Problem]]:
+    """The records ``keys`` name (case-insensitively, once each) and a problem per unknown key,
+    at ``path`` + its index (+ ``item_field`` when the list holds objects)."""
+    if len(keys) > MAX_ITEMS:
+        return [], [_too_many(path)]
+    found = await lookup(dedupe_folded(keys))
+    problems = [
+        unknown((*path, str(i), *([item_field] if item_field else [])), key)
+        for i, key in enumerate(keys)
+        if key.lower() not in found
+    ]
+    return list(found.values()), problems
+
+
+def _group_paths(grants: Sequence[Grant]) -> dict[int, tuple[str, ...]]:
+    """Where each group of an input was named, for errors about it."""
+    return {int(g.target): ("input", "grants", str(i), "groupId") for i, g in enumerate(grants)}
 
 
 def _group_problems(values: Mapping[str, Any], *, creating: bool) -> list[Problem]:

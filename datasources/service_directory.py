@@ -10,7 +10,8 @@ half-way), and assignment sets are checked before anything is written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -117,8 +118,17 @@ class ServiceCatalog:
             search=search, valid_only=valid_only, keep_children=self.keep_children
         )
 
+    async def assigned_ids(self, logins: Sequence[str]) -> dict[str, list[int]]:
+        """Lower-cased login → the ids assigned to it (see ``DbServiceStore.assigned_ids``)."""
+        return await self.store.assigned_ids(logins)
+
     async def assigned_to(self, logins: Sequence[str]) -> dict[str, list[ServiceRecord]]:
-        return await self.store.assigned_to(logins)
+        """Lower-cased login → the existing services assigned to it, by name."""
+        ids = await self.store.assigned_ids(logins)
+        found = await self.store.get_many([i for group in ids.values() for i in group])
+        return {
+            login: by_name(found[i] for i in group if i in found) for login, group in ids.items()
+        }
 
     async def member_pages(
         self, service_ids: Sequence[int], *, after: str | None, limit: int
@@ -128,6 +138,13 @@ class ServiceCatalog:
     async def member_counts(self, service_ids: Sequence[int]) -> dict[int, int]:
         return await self.store.member_counts(service_ids)
 
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction that holds the catalog's write lock (see ``DbServiceStore.lock``)."""
+        async with transaction(self.store.engine) as conn:
+            await self.store.lock(conn)
+            yield conn
+
     # ---- services ----------------------------------------------------------------------------
 
     async def create(self, values: Mapping[str, Any], *, actor: int) -> Outcome[ServiceRecord]:
@@ -136,7 +153,7 @@ class ServiceCatalog:
         if problems:
             return Outcome.failed(problems)
         try:
-            async with transaction(self.store.engine) as conn:
+            async with self._writing() as conn:
                 parent = await self._parent(conn, values.get("parentId"))
                 name = full_name(parent.name if parent else None, str(values["name"]))
                 await self._check_names(conn, {None: name}, field=("input", "name"), own=[])
@@ -155,7 +172,7 @@ class ServiceCatalog:
         if problems:
             return Outcome.failed(problems)
         try:
-            async with transaction(self.store.engine) as conn:
+            async with self._writing() as conn:
                 old = (await self.store.get_many([service_id], conn)).get(service_id)
                 if old is None:
                     raise ProblemsFound([_not_found(service_id, ("input", "serviceId"))])
@@ -175,7 +192,9 @@ class ServiceCatalog:
             return None
         parent = (await self.store.get_many([parent_id], conn)).get(parent_id)
         if parent is None:
-            raise ProblemsFound([_not_found(parent_id, ("input", "parentId"), ErrorCode.UNKNOWN_SERVICE)])
+            raise ProblemsFound(
+                [_not_found(parent_id, ("input", "parentId"), ErrorCode.UNKNOWN_SERVICE)]
+            )
         return parent
 
     async def _new_name(
@@ -285,7 +304,7 @@ class ServiceCatalog:
         except ProblemsFound as exc:
             return Outcome.failed(exc.problems)
         defaults = (await self.assigned_to([DEFAULT_LOGIN])).get(DEFAULT_LOGIN.lower(), [])
-        return Outcome(record=Assignment(by_name(defaults), added, removed))
+        return Outcome(record=Assignment(defaults, added, removed))
 
     async def _replace_services(
         self, login: str, service_ids: Sequence[int], *, dry_run: bool, actor: int
@@ -296,7 +315,7 @@ class ServiceCatalog:
         problem = too_many(len(wanted), field=SERVICE_IDS)
         if problem:
             raise ProblemsFound([problem])
-        async with transaction(self.store.engine) as conn:
+        async with self._writing() as conn:
             change = replacement(await self.store.service_ids_of(conn, login), wanted)
             found = await self.store.get_many(change.added, conn)
             unknown = [i for i in change.added if i not in found]
@@ -304,7 +323,11 @@ class ServiceCatalog:
             problems = []
             if unknown:
                 problems.append(
-                    Problem(SERVICE_IDS, ErrorCode.UNKNOWN_SERVICE, f"No service with id {listed(unknown)}.")
+                    Problem(
+                        SERVICE_IDS,
+                        ErrorCode.UNKNOWN_SERVICE,
+                        f"No service with id {listed(unknown)}.",
+                    )
                 )
             if inactive:
                 problems.append(_inactive(inactive, SERVICE_IDS))
@@ -336,7 +359,7 @@ class ServiceCatalog:
         if problem:
             return Outcome.failed([problem])
         try:
-            async with transaction(self.store.engine) as conn:
+            async with self._writing() as conn:
                 record = (await self.store.get_many([service_id], conn)).get(service_id)
                 if record is None:
                     raise ProblemsFound([_not_found(service_id, ("input", "serviceId"))])
@@ -346,7 +369,9 @@ class ServiceCatalog:
                 users = await self.users.get_many([spelled[k] for k in change.added])
                 added = [users[k].login for k in change.added if k in users]
                 removed = [current[k] for k in change.removed]
-                self._check_members(record, [spelled[k] for k in change.added if k not in users], added)
+                self._check_members(
+                    record, [spelled[k] for k in change.added if k not in users], added
+                )
                 if not dry_run:
                     await self.store.remove_logins_of(conn, service_id, removed)
                     await self.store.add_rows(conn, [(u, service_id) for u in added], actor=actor)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from datasources.backend import CustomerUserBackend
 from datasources.customer_directory import CustomerDirectory
 from datasources.customer_user_directory import CustomerUserDirectory
 from datasources.db.api_keys import ApiKeyStore
@@ -16,7 +17,7 @@ from datasources.db.groups import DbGroupStore
 from datasources.db.service_catalog import DbServiceStore
 from datasources.group_directory import GroupDirectory
 from datasources.service_directory import ServiceCatalog
-from domain.config import RosterConfig
+from domain.config import CustomerUserBackendConfig, LdapBackendConfig, RosterConfig
 
 
 @dataclass
@@ -33,6 +34,18 @@ class Services:
         await self.engine.dispose()
 
 
+async def open_backend(
+    backend_config: CustomerUserBackendConfig | LdapBackendConfig,
+    engine: AsyncEngine,
+    config: RosterConfig,
+) -> CustomerUserBackend:
+    if isinstance(backend_config, LdapBackendConfig):
+        from datasources.ldap.backend import LdapCustomerUserBackend
+
+        return await LdapCustomerUserBackend.open(backend_config)
+    return await DbCustomerUserBackend.open(backend_config, engine, config.email.policy())
+
+
 async def open_services(config: RosterConfig) -> Services:
     """Connect and check the database against the configuration.
 
@@ -40,17 +53,20 @@ async def open_services(config: RosterConfig) -> Services:
     missing, so a bad deployment stops at start instead of failing requests.
     """
     engine = create_engine(config.database)
+    backends: list[CustomerUserBackend] = []
     try:
-        backends = [
-            await DbCustomerUserBackend.open(b, engine, config.email.policy())
-            for b in config.customer_user.backends
-        ]
+        for backend_config in config.customer_user.backends:
+            backends.append(await open_backend(backend_config, engine, config))
     except BaseException:
+        for backend in backends:
+            await backend.close()
         await engine.dispose()
         raise
     store = DbCustomerStore(config.customer_company, engine)
     customer_users = CustomerUserDirectory(backends, store, config.passwords)
-    customers = CustomerDirectory(store, backends)
+    customers = CustomerDirectory(
+        store, [b for b in backends if isinstance(b, DbCustomerUserBackend)]
+    )
     return Services(
         config=config,
         engine=engine,

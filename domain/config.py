@@ -9,26 +9,33 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from domain.email import EmailPolicy
 from domain.field_map import (
     CUSTOMER_ID,
     FIXED_ATTRIBUTE_NAMES,
     LOGIN,
+    PASSWORD,
     RESERVED_GRAPHQL_NAMES,
     VALID_ID,
     FieldType,
     MapField,
     default_db_map,
+    default_ldap_map,
     derive_graphql_name,
     is_valid_graphql_name,
 )
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LDAP_ATTRIBUTE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
+"""An LDAP attribute description without options (RFC 4512 ``keystring``)."""
 SqlIdentifier = Annotated[str, Field(pattern=_IDENTIFIER.pattern, max_length=63)]
+StorageField = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$", max_length=63)]
+"""A SQL column or an LDAP attribute name: never taken from a request, only from here."""
 
 
 class _Strict(BaseModel):
@@ -40,7 +47,7 @@ class MapRow(_Strict):
 
     attribute: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=100)]
     label: str
-    field: SqlIdentifier
+    field: StorageField
     show: Literal[0, 1, 2] = 1
     required: bool = False
     type: FieldType = "var"
@@ -66,43 +73,46 @@ class MapRow(_Strict):
         )
 
 
-class CustomerUserBackendConfig(_Strict):
-    """One customer-user source (``CustomerUser``, ``CustomerUser1``, …)."""
+class BackendConfigBase(_Strict):
+    """What every customer-user source has, database or LDAP (OTOBO's common keys)."""
 
     name: Annotated[str, Field(min_length=1, max_length=100)] = "CustomerUser"
-    module: Literal["db"] = "db"
     label: str = "Database Backend"
     read_only: bool = False
     cache_ttl: Annotated[int, Field(ge=0)] = 0
-    table: SqlIdentifier = "customer_user"
-    customer_key: SqlIdentifier = "login"
-    customer_id: SqlIdentifier = "customer_id"
-    customer_valid: SqlIdentifier | None = "valid_id"
-    search_fields: list[SqlIdentifier] = Field(
+    customer_key: StorageField = "login"
+    customer_id: StorageField = "customer_id"
+    search_fields: list[StorageField] = Field(
         default_factory=lambda: ["login", "first_name", "last_name", "customer_id"]
     )
     search_prefix: Literal["", "*"] = "*"
     search_suffix: Literal["", "*"] = "*"
     search_list_limit: Annotated[int, Field(ge=1, le=100_000)] = 1000
     search_case_sensitive: bool = False
-    list_fields: list[SqlIdentifier] = Field(
+    list_fields: list[StorageField] = Field(
         default_factory=lambda: ["first_name", "last_name", "email"]
     )
-    name_fields: list[SqlIdentifier] = Field(
+    name_fields: list[StorageField] = Field(
         default_factory=lambda: ["title", "first_name", "last_name"]
     )
     name_fields_join: str = " "
-    postmaster_search_fields: list[SqlIdentifier] = Field(default_factory=lambda: ["email"])
+    postmaster_search_fields: list[StorageField] = Field(default_factory=lambda: ["email"])
     email_uniq_check: bool = True
     exclude_primary_customer_id: bool = False
     customer_company_support: bool = True
     map: list[MapRow] | None = None
 
+    def default_map(self) -> list[MapField]:
+        return default_db_map()
+
     def map_fields(self) -> list[MapField]:
-        """The Map in force: the configured rows, or OTOBO's default DB Map."""
+        """The Map in force: the configured rows, or the module's default Map."""
         if self.map is None:
-            return default_db_map()
+            return self.default_map()
         return [row.to_map_field() for row in self.map]
+
+    def _storage_fields(self) -> set[str]:
+        return {f.column for f in self.map_fields()}
 
     @model_validator(mode="after")
     def _check_map(self) -> Self:
@@ -136,22 +146,151 @@ class CustomerUserBackendConfig(_Strict):
                 )
             if names.count(field.graphql_name) > 1:
                 raise ValueError(f"map: GraphQL name {field.graphql_name!r} is used twice")
-        columns = {f.column for f in fields}
+        columns = self._storage_fields()
         for key in ("search_fields", "list_fields", "name_fields", "postmaster_search_fields"):
             unknown = [c for c in getattr(self, key) if c not in columns]
             if unknown:
                 raise ValueError(f"{key}: column(s) not in the map: {', '.join(unknown)}")
         if self.customer_id not in columns:
             raise ValueError(f"customer_id: column {self.customer_id!r} is not in the map")
-        if self.customer_valid is not None and self.customer_valid not in columns:
+        return self
+
+
+class CustomerUserBackendConfig(BackendConfigBase):
+    """A database source on OTOBO's ``customer_user`` table (``CustomerUser::DB``)."""
+
+    module: Literal["db"] = "db"
+    table: SqlIdentifier = "customer_user"
+    customer_valid: SqlIdentifier | None = "valid_id"
+
+    @model_validator(mode="after")
+    def _check_columns(self) -> Self:
+        bad = sorted(c for c in self._storage_fields() if not _IDENTIFIER.match(c))
+        if bad:
+            raise ValueError(f"map: not SQL column names: {', '.join(bad)}")
+        if self.customer_valid is not None and self.customer_valid not in self._storage_fields():
             raise ValueError(f"customer_valid: column {self.customer_valid!r} is not in the map")
         return self
 
 
+class LdapBackendConfig(BackendConfigBase):
+    """A read-only LDAP source (``CustomerUser::LDAP``), read live.
+
+    Defaults follow OTOBO's LDAP sample: ``uid`` is the login, ``mail`` the customer ID, a
+    search word is a prefix match (prefix ``''``, suffix ``*``) and the list limit is 200.
+    """
+
+    module: Literal["ldap"]
+    label: str = "LDAP Backend"
+    read_only: Literal[True] = True
+    url: Annotated[str, Field(pattern=r"^ldaps?://[^/?#\s]+/?$")]
+    base_dn: str
+    scope: Literal["one", "sub"] = "sub"
+    bind_dn: str = ""
+    bind_password: str = Field(default="", repr=False)
+    always_filter: str = ""
+    valid_filter: str = ""
+    """OTOBO's CustomerUserValidFilter, e.g. ``(!(description=locked))``: users it does not
+    match are INVALID."""
+    start_tls: bool = False
+    ca_file: str | None = None
+    timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 5.0
+    connect_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 3.0
+    page_size: Annotated[int, Field(ge=1, le=10_000)] = 100
+    pool_size: Annotated[int, Field(ge=1, le=50)] = 4
+    breaker_failures: Annotated[int, Field(ge=1)] = 3
+    breaker_reset_seconds: Annotated[float, Field(gt=0)] = 30.0
+    customer_key: StorageField = "uid"
+    customer_id: StorageField = "mail"
+    search_fields: list[StorageField] = Field(default_factory=lambda: ["uid", "cn", "mail"])
+    search_prefix: Literal["", "*"] = ""
+    search_suffix: Literal["", "*"] = "*"
+    search_list_limit: Annotated[int, Field(ge=1, le=100_000)] = 200
+    list_fields: list[StorageField] = Field(default_factory=lambda: ["cn", "mail"])
+    name_fields: list[StorageField] = Field(default_factory=lambda: ["givenName", "sn"])
+    postmaster_search_fields: list[StorageField] = Field(default_factory=lambda: ["mail"])
+    email_uniq_check: bool = False
+
+    def default_map(self) -> list[MapField]:
+        return default_ldap_map()
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.start_tls or self.url.startswith("ldaps://")
+
+    @model_validator(mode="after")
+    def _check_ldap(self) -> Self:
+        """Catch at start what would otherwise fail (or silently mislead) on every request."""
+        names = self._storage_fields() | {self.customer_key, self.customer_id}
+        bad = sorted(n for n in names if not _LDAP_ATTRIBUTE.match(n))
+        if bad:
+            raise ValueError(f"map: not LDAP attribute names: {', '.join(bad)}")
+        attributes = {f.attribute for f in self.map_fields()}
+        if VALID_ID in attributes:
+            raise ValueError("map: an LDAP backend has no ValidID row; validity is valid_filter")
+        if PASSWORD in attributes:
+            raise ValueError("map: an LDAP backend has no UserPassword row; it never reads one")
+        for key in ("always_filter", "valid_filter"):
+            problem = filter_syntax_problem(getattr(self, key))
+            if problem:
+                raise ValueError(f"{key}: {problem}")
+        if self.start_tls and self.url.startswith("ldaps://"):
+            raise ValueError("start_tls: an ldaps:// url is TLS already; use ldap:// with it")
+        if self.ca_file is not None and not self.uses_tls:
+            raise ValueError("ca_file: only used with an ldaps:// url or start_tls = true")
+        try:
+            port = urlsplit(self.url).port
+        except ValueError as exc:
+            raise ValueError(f"url: {exc}") from exc
+        if port == 0:
+            raise ValueError("url: port 0 is not a port")
+        return self
+
+
+def filter_syntax_problem(text: str) -> str | None:
+    """Why ``text`` is not one parenthesized LDAP filter (``None`` when it looks like one).
+
+    A shallow check, enough to catch a typo at start: the server parses the filter for real.
+    Parentheses inside values must be escaped (``\\28``, ``\\29``), so counting them is exact.
+    """
+    if not text:
+        return None
+    if not (text.startswith("(") and text.endswith(")")):
+        return "must be one filter in parentheses, e.g. (objectClass=inetOrgPerson)"
+    if any(ord(c) < 0x20 or c == "\x7f" for c in text):
+        return "contains a control character"
+    depth = 0
+    for index, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0 or (depth == 0 and index != len(text) - 1):
+                return "parentheses do not pair up into one filter"
+    if depth != 0:
+        return "parentheses do not pair up into one filter"
+    return None
+
+
+def _module_of(value: Any) -> str:
+    """The backend kind; a backend without ``module`` is a database one (OTOBO's default)."""
+    if isinstance(value, dict):
+        return str(value.get("module", "db"))
+    return str(getattr(value, "module", "db"))
+
+
+BackendConfig = Annotated[
+    Annotated[CustomerUserBackendConfig, Tag("db")] | Annotated[LdapBackendConfig, Tag("ldap")],
+    Discriminator(_module_of),
+]
+
+
+def _default_backends() -> list[CustomerUserBackendConfig | LdapBackendConfig]:
+    return [CustomerUserBackendConfig()]
+
+
 class CustomerUserConfig(_Strict):
-    backends: list[CustomerUserBackendConfig] = Field(
-        default_factory=lambda: [CustomerUserBackendConfig()]
-    )
+    backends: list[BackendConfig] = Field(default_factory=_default_backends)
 
     @model_validator(mode="after")
     def _check_backends(self) -> Self:

@@ -145,3 +145,31 @@ def default_db_map() -> list[MapField]:
         )
         for attr, label, column, show, required, ftype in rows
     ]
+
+
+def default_ldap_map() -> list[MapField]:
+    """OTOBO's LDAP sample Map (``Defaults.pm``): every row read-only; the customer ID is the
+    e-mail address unless the admin maps another attribute."""
+    rows: list[tuple[str, str, str, int, bool]] = [
+        ("UserTitle", "Title or salutation", "title", 1, False),
+        ("UserFirstname", "Firstname", "givenName", 1, True),
+        ("UserLastname", "Lastname", "sn", 1, True),
+        (LOGIN, "Username", "uid", 1, True),
+        (EMAIL, "Email", "mail", 1, True),
+        (CUSTOMER_ID, "CustomerID", "mail", 0, True),
+        ("UserPhone", "Phone", "telephoneNumber", 1, False),
+        ("UserStreet", "Street", "street", 1, False),
+        ("UserComment", "Comment", "description", 1, False),
+    ]
+    return [
+        MapField(
+            attribute=attr,
+            label=label,
+            column=column,
+            graphql_name=derive_graphql_name(attr),
+            show=show,
+            required=required,
+            readonly=True,
+        )
+        for attr, label, column, show, required in rows
+    ]

@@ -90,13 +90,17 @@ def effective_permissions(
     customer_ids: Sequence[str],
     user_grants: Iterable[Link],
     customer_grants: Iterable[Link],
+    *,
+    also: Sequence[str] = (),
 ) -> list[EffectivePermission]:
     """Every (valid group, permission) the user holds, each with its reasons.
 
     ``user_grants`` are the user's ``group_customer_user`` rows and ``customer_grants``
     ``group_customer`` rows, which may include other customers and contexts: only the Same
     context of the user's own ``customer_ids`` (see :func:`customer_ids`) counts. Permissions
-    are the configured types plus any other key stored for the user directly.
+    are the configured types, any other key stored for the user directly, and ``also``: a
+    caller asking about ``create`` learns that an ``rw`` grant gives it (OTOBO: rw satisfies
+    every type string).
     """
     valid = {g.id: g for g in groups if g.validity is Validity.VALID}
     by_name = {g.name: g for g in valid.values()}
@@ -104,7 +108,7 @@ def effective_permissions(
     extra_types = [
         str(g.permission) for g in user_grants if g.permission not in settings.permission_types
     ]
-    types = list(dict.fromkeys([*settings.permission_types, *extra_types]))
+    types = list(dict.fromkeys([*settings.permission_types, *extra_types, *also]))
     found = _Collector()
     if not settings.support:
         for group in valid.values():
@@ -169,8 +173,11 @@ def customer_ids(
 def has_permission(
     permissions: Sequence[EffectivePermission], group_name: str, permission: str
 ) -> bool:
-    """OTOBO's ``PermissionCheck``: the group is among the user's effective groups for it."""
-    return any(p.group.name == group_name and p.permission == permission for p in permissions)
+    """OTOBO's ``PermissionCheck``: the group is among the user's effective groups for it;
+    ``rw`` satisfies any permission type, configured or not (``create``, ``update`` …)."""
+    return any(
+        p.group.name == group_name and p.permission in (permission, RW) for p in permissions
+    )
 
 
 def split_customer_ids(raw: str | None) -> list[str]:

@@ -10,6 +10,7 @@ from datasources.customer_user_directory import CustomerUserDirectory
 from datasources.group_directory import Grant
 from datasources.paging import Page, SortKey, keyset_page
 from domain.customer_user_query import CustomerUserQuery
+from domain.pagination import Cursor
 from domain.permissions import (
     RW,
     SAME_CONTEXT,
@@ -49,7 +50,7 @@ async def assigned_customers(
 
 
 async def user_effective_permissions(
-    ctx: RequestContext, record: CustomerUserRecord
+    ctx: RequestContext, record: CustomerUserRecord, *, also: Sequence[str] = ()
 ) -> list[EffectivePermission]:
     """The user's effective permissions with reasons; an invalid user has none (OTOBO drops
     invalid users from every permission check)."""
@@ -68,6 +69,7 @@ async def user_effective_permissions(
         ids,
         user_grants,
         [link for links in grants_per_customer for link in links],
+        also=also,
     )
 
 
@@ -76,28 +78,19 @@ async def group_members(
 ) -> Page[tuple[CustomerUserRecord, EffectivePermission]]:
     """The valid customer users who effectively hold ``permission`` on ``group``, by login.
 
-    When the group reaches (nearly) everyone (group support off, an always-group, a company
-    always-group) the candidates are the valid users, page by page; otherwise they come from
-    the relation rows: direct grants, and the users (primary or assigned) of customers granted
-    in the Same context. Each candidate's effective permissions decide, so a member shows the
-    same reasons as on the user.
+    When the group may reach everyone (group support off, an always-group, a company
+    always-group) the candidates are the valid users, scanned page by page until a page of
+    members is full; otherwise they come from the relation rows: direct grants, and the users
+    (primary or assigned) of customers granted in the Same context. Each candidate's effective
+    permissions decide, so a member shows the same reasons as on the user. An invalid group
+    has no members.
     """
     cursor = page_arguments(first, after, ordering="login:asc")
-    users = ctx.services.customer_users
-
+    if group.validity is not Validity.VALID:
+        return Page(items=[], has_next_page=False, has_previous_page=cursor is not None)
     held = _held_by(ctx, group, permission)
-    if _reaches_everyone(ctx, group):
-        page = await users.page(CustomerUserQuery(valid_only=True), first=first, after=cursor)
-        reasons = await asyncio.gather(*(held(record) for record, _ in page.items))
-        return Page(
-            items=[
-                ((record, found), position)
-                for (record, position), found in zip(page.items, reasons, strict=True)
-                if found is not None
-            ],
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-        )
+    if _may_reach_everyone(ctx, group):
+        return await _scan_for_members(ctx, held, first=first, after=cursor)
     members = await _members_from_relations(ctx, group, permission, held)
 
     async def fetch(after_key: SortKey | None, limit: int) -> list[tuple[Any, Any]]:
@@ -109,8 +102,40 @@ async def group_members(
     )
 
 
-def _reaches_everyone(ctx: RequestContext, group: GroupRecord) -> bool:
-    """Group support off or an always-group: every valid user is (nearly surely) a member."""
+async def _scan_for_members(
+    ctx: RequestContext,
+    held: Callable[[CustomerUserRecord], Awaitable[EffectivePermission | None]],
+    *,
+    first: int,
+    after: Cursor | None,
+) -> Page[tuple[CustomerUserRecord, EffectivePermission]]:
+    """Walk the valid users in login order, keeping members, until ``first`` + 1 are found
+    (the one more tells a next page exists) or the users run out."""
+    users = ctx.services.customer_users
+    collected: list[tuple[tuple[CustomerUserRecord, EffectivePermission], Cursor]] = []
+    position = after
+    while True:
+        page = await users.page(
+            CustomerUserQuery(valid_only=True), first=max(first, 1), after=position
+        )
+        found = await asyncio.gather(*(held(record) for record, _ in page.items))
+        collected += [
+            ((record, held_by), cursor)
+            for (record, cursor), held_by in zip(page.items, found, strict=True)
+            if held_by is not None
+        ]
+        if len(collected) > first or not page.has_next_page or not page.items:
+            break
+        position = page.items[-1][1]
+    return Page(
+        items=collected[:first],
+        has_next_page=len(collected) > first or page.has_next_page,
+        has_previous_page=after is not None,
+    )
+
+
+def _may_reach_everyone(ctx: RequestContext, group: GroupRecord) -> bool:
+    """Group support off or an always-group: every valid user may be a member."""
     settings = ctx.services.groups.settings
     return (
         not settings.support
@@ -136,12 +161,26 @@ async def _members_from_relations(
 
 
 async def group_member_count(ctx: RequestContext, group: GroupRecord, permission: str) -> int:
-    """How many members ``group_members`` pages through (for a group that reaches everyone:
-    the valid users, without checking each one)."""
-    if _reaches_everyone(ctx, group):
-        return await ctx.services.customer_users.count(CustomerUserQuery(valid_only=True))
+    """How many members ``group_members`` pages through."""
+    if group.validity is not Validity.VALID:
+        return 0
     held = _held_by(ctx, group, permission)
-    return len(await _members_from_relations(ctx, group, permission, held))
+    if not _may_reach_everyone(ctx, group):
+        return len(await _members_from_relations(ctx, group, permission, held))
+    settings = ctx.services.groups.settings
+    users = ctx.services.customer_users
+    everyone = not settings.support or group.name in settings.always_groups
+    if everyone or not any(b.config.exclude_primary_customer_id for b in users.backends):
+        # Every valid user is a member (the primary customer ID is required, so every user
+        # has a customer ID unless a backend excludes it).
+        return await users.count(CustomerUserQuery(valid_only=True))
+    total, cursor = 0, None
+    while True:
+        page = await _scan_for_members(ctx, held, first=1000, after=cursor)
+        total += len(page.items)
+        if not page.has_next_page or not page.items:
+            return total
+        cursor = page.items[-1][1]
 
 
 def _held_by(
@@ -150,7 +189,7 @@ def _held_by(
     """A check: does a user effectively hold ``permission`` on ``group``, and why."""
 
     async def held(record: CustomerUserRecord) -> EffectivePermission | None:
-        for found in await user_effective_permissions(ctx, record):
+        for found in await user_effective_permissions(ctx, record, also=(permission,)):
             if found.group.id == group.id and found.permission == permission:
                 return found
         return None

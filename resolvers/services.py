@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -85,9 +84,9 @@ async def availability(ctx: RequestContext, login: str) -> Availability:
     """Own-or-default for one user. The user's rows and the ``<DEFAULT>`` rows are asked for
     together, so a whole page of users shares one batch."""
     assigned = ctx.loaders.service_catalog.assigned
-    own, defaults = await asyncio.gather(assigned.load(login), assigned.load(DEFAULT_LOGIN))
+    own, defaults = assigned.load(login), assigned.load(DEFAULT_LOGIN)  # both in this batch
     return available_services(
-        own, defaults, keep_children=ctx.services.service_catalog.keep_children
+        await own, await defaults, keep_children=ctx.services.service_catalog.keep_children
     )
 
 

@@ -28,6 +28,7 @@ from schema.audit import Info
 from schema.common import Node, parse_global_id
 from schema.customer import Customer
 from schema.customer_user import CustomerUserTypes, build_customer_user_types
+from schema.outages import BackendOutages
 
 logger = logging.getLogger("roster.graphql")
 
@@ -83,6 +84,7 @@ def _extensions(config: RosterConfig) -> list[Any]:
         lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=server.max_tokens),
         lambda: CodedMaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
+        BackendOutages,
     ]
     if not server.introspection:
         extensions.append(DisableIntrospection)

@@ -81,7 +81,9 @@ class CustomerUserRelationFields:
         "on the group named `group` (exact name)."
     )
     async def has_permission(self, info: Info, group: str, permission: str) -> bool:
-        held = await group_resolvers.user_effective_permissions(info.context, self.record)
+        held = await group_resolvers.user_effective_permissions(
+            info.context, self.record, also=(permission,)
+        )
         return has_permission(held, group, permission)
 
 

@@ -14,7 +14,7 @@ import strawberry
 from strawberry import UNSET
 
 from datasources.unit_of_work import Outcome
-from domain.config import CustomerUserBackendConfig
+from domain.config import BackendConfigBase
 from domain.field_map import LOGIN, NOT_NULL_ATTRIBUTES, PASSWORD, VALID_ID, MapField
 from domain.records import CustomerUserRecord
 from resolvers.context import RequestContext
@@ -39,7 +39,7 @@ class FieldSpec:
         return base if self.non_null else base | None
 
 
-def field_specs(backends: Sequence[CustomerUserBackendConfig]) -> list[FieldSpec]:
+def field_specs(backends: Sequence[BackendConfigBase]) -> list[FieldSpec]:
     """The union of the backends' Maps, in first-seen order, without login/password/validity
     (those are fixed fields of every customer user)."""
     maps = [b.map_fields() for b in backends]
@@ -162,7 +162,7 @@ class CustomerUserTypes:
 
 
 def build_customer_user_types(
-    backends: Sequence[CustomerUserBackendConfig], *, extra_bases: tuple[type, ...] = ()
+    backends: Sequence[BackendConfigBase], *, extra_bases: tuple[type, ...] = ()
 ) -> CustomerUserTypes:
     """The CustomerUser classes: the fixed fields, the areas' fields (``extra_bases``: the
     groups, services … a customer user has) and one field per Map attribute."""

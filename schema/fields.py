@@ -1,10 +1,11 @@
 """``customerUserFields``: the Map as data, so a frontend can build its forms from it."""
 
 import enum
+from collections.abc import Sequence
 
 import strawberry
 
-from domain.config import CustomerUserBackendConfig
+from domain.config import BackendConfigBase
 
 
 @strawberry.enum(description="OTOBO's Map 'shown' flag.")
@@ -34,7 +35,7 @@ class CustomerUserField:
     searchable: bool = strawberry.field(description="Listed in the backend's search_fields.")
 
 
-def customer_user_fields(backends: list[CustomerUserBackendConfig]) -> list[CustomerUserField]:
+def customer_user_fields(backends: Sequence[BackendConfigBase]) -> list[CustomerUserField]:
     return [
         CustomerUserField(
             backend=backend.name,

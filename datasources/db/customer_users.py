@@ -7,6 +7,7 @@ keyed by Map attribute; writes take a connection so the directory decides the tr
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -15,7 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from datasources.db.engine import read_only_view
+from datasources.backend import BackendHealth, BackendStatus
+from datasources.db.engine import fetch_all, read_only_view
 from datasources.db.tables import LOGIN_REFERENCE_LENGTH, LOGIN_REFERENCES
 from datasources.paging import SortKey, after_condition, binary_key, lower_in
 from datasources.search_sql import pattern_condition, search_condition
@@ -286,6 +288,19 @@ class DbCustomerUserBackend:
         async with self.reader.connect() as conn:
             return {str(login) for login in (await conn.execute(select)).scalars()}
 
+    async def health(self) -> BackendHealth:
+        """A ``SELECT 1`` round trip: the database answers, and how fast."""
+        started = time.perf_counter()
+        try:
+            async with self.reader.connect() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+        except (OSError, sa.exc.SQLAlchemyError) as exc:
+            return BackendHealth(BackendStatus.DOWN, None, type(exc).__name__)
+        return BackendHealth(BackendStatus.UP, (time.perf_counter() - started) * 1000, None)
+
+    async def close(self) -> None:
+        """The engine is shared and closed by the Services container."""
+
     async def count(self, query: CustomerUserQuery, *, at_most: int | None = None) -> int:
         """How many users match (counting stops at ``at_most`` when given: cheap "more than")."""
         inner = sa.select(self._login).where(self._where(query))
@@ -320,12 +335,7 @@ class DbCustomerUserBackend:
     async def _fetch(
         self, query: sa.Select[Any], conn: AsyncConnection | None
     ) -> Sequence[sa.RowMapping]:
-        if conn is not None:
-            rows: Sequence[sa.RowMapping] = (await conn.execute(query)).mappings().all()
-            return rows
-        async with self.reader.connect() as own:
-            rows = (await own.execute(query)).mappings().all()
-            return rows
+        return await fetch_all(self.reader, query, conn)
 
     # ---- writing ---------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
-from datasources.db.engine import read_only_view
+from datasources.db.engine import fetch_all, read_only_view
 from datasources.db.tables import CUSTOMER_ID_REFERENCES, customer_company
 from datasources.paging import binary_key, lower_in
 from datasources.search_sql import search_condition
@@ -129,9 +129,4 @@ class DbCustomerStore:
     async def _fetch(
         self, query: sa.Select[Any], conn: AsyncConnection | None
     ) -> Sequence[sa.RowMapping]:
-        if conn is not None:
-            rows: Sequence[sa.RowMapping] = (await conn.execute(query)).mappings().all()
-            return rows
-        async with self.reader.connect() as own:
-            rows = (await own.execute(query)).mappings().all()
-            return rows
+        return await fetch_all(self.reader, query, conn)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from datasources.search_sql import register_sqlite_functions
 from domain.config import DatabaseConfig
@@ -88,6 +89,18 @@ def read_only_view(engine: AsyncEngine) -> AsyncEngine:
     statement need no transaction, so they run in autocommit mode: one round trip.
     """
     return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+async def fetch_all(
+    reader: AsyncEngine, query: sa.Select[Any], conn: AsyncConnection | None = None
+) -> Sequence[sa.RowMapping]:
+    """Run a read on the caller's connection (inside its transaction) or on a pooled one."""
+    if conn is not None:
+        rows: Sequence[sa.RowMapping] = (await conn.execute(query)).mappings().all()
+        return rows
+    async with reader.connect() as own:
+        rows = (await own.execute(query)).mappings().all()
+        return rows
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:

@@ -46,7 +46,9 @@ class DbGroupStore:
             return {int(r["id"]): _record(r) for r in (await conn.execute(query)).mappings()}
 
     async def get_by_name(self, name: str) -> GroupRecord | None:
-        """Exact name, as OTOBO's GroupLookup."""
+        """Exact name, as OTOBO's GroupLookup (a name with NUL cannot exist: None)."""
+        if "\x00" in name:
+            return None
         async with self.reader.connect() as conn:
             row = (await conn.execute(sa.select(_T).where(_T.c.name == name))).mappings().first()
         return _record(row) if row else None

@@ -8,6 +8,7 @@ or constraints in OTOBO; their writers keep them unique by delete-then-insert. S
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
-from datasources.db.engine import read_only_view
+from datasources.db.engine import fetch_all, read_only_view
 from datasources.db.tables import customer_user_customer, group_customer, group_customer_user
 from datasources.paging import lower_in
 from domain.assignments import Link
@@ -37,10 +38,15 @@ class LinkTable:
         return Link(**{name: row[column] for name, column in self.columns.items()})
 
     async def links(
-        self, engine: AsyncEngine, link_field: str, values: Sequence[Any]
+        self,
+        engine: AsyncEngine,
+        link_field: str,
+        values: Sequence[Any],
+        conn: AsyncConnection | None = None,
     ) -> list[Link]:
         """Every counting row whose ``link_field`` is one of ``values`` (text compared
-        case-insensitively, as OTOBO's logins and customer IDs are)."""
+        case-insensitively, as OTOBO's logins and customer IDs are); on ``conn`` when given,
+        so a replacement reads and writes in one transaction."""
         if not values:
             return []
         column = self._column(link_field)
@@ -51,8 +57,14 @@ class LinkTable:
         query = sa.select(*(self.table.c[c] for c in self.columns.values())).where(condition)
         for column_name, value in self.granted.items():
             query = query.where(self.table.c[column_name] == value)
-        async with read_only_view(engine).connect() as conn:
-            return [self._link(row) for row in (await conn.execute(query)).mappings()]
+        return [self._link(row) for row in await fetch_all(read_only_view(engine), query, conn)]
+
+    async def lock(self, conn: AsyncConnection) -> None:
+        """Serialize replacements of this table across processes (PostgreSQL): a concurrent
+        replacement would otherwise read the same old set and both insert."""
+        if conn.dialect.name == "postgresql":
+            key = zlib.crc32(self.table.name.encode())
+            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
     async def replace(
         self,

@@ -30,6 +30,8 @@ from domain.validity import Validity
 _S = service
 _L = service_customer_user
 _INT_RANGE = range(-(2**31), 2**31)  # the ``INTEGER`` of service.id
+_WRITE_LOCK = int.from_bytes(b"service", "big")
+"""PostgreSQL advisory lock key of the service catalog's writes."""
 
 
 def starts_below(name: sa.ColumnElement[str], root: Any) -> sa.ColumnElement[bool]:
@@ -73,6 +75,21 @@ class DbServiceStore:
         self.reader = read_only_view(engine)
         self._dialect = engine.dialect.name
         self._key = binary_key(_S.c.name, self._dialect)
+
+    async def lock(self, conn: AsyncConnection) -> None:
+        """Take the catalog's write lock until ``conn``'s transaction ends.
+
+        Every write reads before it writes (the current set, the parent's name, whether a name
+        is free) and must not act on what a concurrent write is about to change: two set
+        replacements would otherwise store their union, two creates of ``x`` and ``X`` both
+        pass, and a child created while its parent is renamed keep the old path. Catalog
+        writes are rare admin operations, so they simply take turns. SQLite allows one writer
+        at a time anyway; an empty write takes its lock now instead of at the first real one.
+        """
+        if self._dialect == "postgresql":
+            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_WRITE_LOCK)))
+        else:
+            await conn.execute(sa.delete(_L).where(sa.false()))
 
     # ---- services ------------------------------------------------------------------------------
 
@@ -196,7 +213,9 @@ class DbServiceStore:
             row["valid_id"] = values["validity"].value
         await conn.execute(sa.update(_S).where(_S.c.id == service_id).values(**row))
 
-    async def rename_subtree(self, conn: AsyncConnection, old: str, new: str, *, actor: int) -> None:
+    async def rename_subtree(
+        self, conn: AsyncConnection, old: str, new: str, *, actor: int
+    ) -> None:
         """Every service below ``old`` moves below ``new`` (OTOBO's ``name LIKE 'old::%'``)."""
         rest = sa.func.substr(_S.c.name, len(old) + 1)
         await conn.execute(
@@ -207,20 +226,19 @@ class DbServiceStore:
 
     # ---- assignments ---------------------------------------------------------------------------
 
-    async def assigned_to(self, logins: Sequence[str]) -> dict[str, list[ServiceRecord]]:
-        """Lower-cased login → the services assigned to it (``<DEFAULT>`` included), one
-        statement for any number of logins."""
+    async def assigned_ids(self, logins: Sequence[str]) -> dict[str, list[int]]:
+        """Lower-cased login → the ids of the services assigned to it (``<DEFAULT>``
+        included), one statement for any number of logins. Ids of services that no longer
+        exist are included; reading them by id drops them."""
         if not logins:
             return {}
-        query = (
-            sa.select(_L.c.customer_user_login, *_COLUMNS)
-            .select_from(_L.join(_S, _S.c.id == _L.c.service_id))
-            .where(lower_in(_L.c.customer_user_login, logins, self._dialect))
+        query = sa.select(_L.c.customer_user_login, _L.c.service_id).where(
+            lower_in(_L.c.customer_user_login, logins, self._dialect)
         )
-        found: dict[str, dict[int, ServiceRecord]] = {}
+        found: dict[str, dict[int, None]] = {}
         for row in await self._fetch(query, None):
-            found.setdefault(row["customer_user_login"].lower(), {})[int(row["id"])] = _record(row)
-        return {login: list(services.values()) for login, services in found.items()}
+            found.setdefault(row["customer_user_login"].lower(), {})[int(row["service_id"])] = None
+        return {login: list(ids) for login, ids in found.items()}
 
     async def service_ids_of(self, conn: AsyncConnection, login: str) -> list[int]:
         """The ids assigned to ``login`` (existing services or not), in id order."""

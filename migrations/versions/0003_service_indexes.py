@@ -1,9 +1,11 @@
-"""Case-insensitive lookups on the service tables.
+"""Indexes for the service lookups.
 
 Service rows are found by login as OTOBO finds customer users, ``lower(login) = lower(?)``,
 and services by name case-insensitively; OTOBO's own indexes are on the plain columns, which
 such lookups cannot use. (Not unique: an adopted OTOBO database on PostgreSQL may hold two
-services whose names differ only in case.)
+services whose names differ only in case.) Whether a service sits below an invalid one is
+asked of the invalid services only, which a partial index keeps at hand however large the
+catalog is.
 
 Revision ID: 0003
 Revises: 0002
@@ -26,11 +28,19 @@ INDEXES = (
 )
 
 
+INVALID_SERVICES = "roster_service_invalid_name"
+
+
 def upgrade() -> None:
     for name, table, column in INDEXES:
         op.create_index(name, table, [sa.text(f"lower({column})")])
+    invalid = sa.text("valid_id <> 1")
+    op.create_index(
+        INVALID_SERVICES, "service", ["name"], postgresql_where=invalid, sqlite_where=invalid
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(INVALID_SERVICES, table_name="service")
     for name, table, _column in INDEXES:
         op.drop_index(name, table_name=table)

@@ -1,11 +1,13 @@
 """Customer users: ``customerUser``, ``customerUsers`` (OTOBO's search), ``customerUserFields``
 and the create/update/set-password mutations."""
 
+import asyncio
 import enum
 from typing import Annotated, Any
 
 import strawberry
 
+from datasources.backend import BackendStatus
 from datasources.paging import DEFAULT_PAGE_SIZE
 from domain.config import RosterConfig
 from domain.customer_user_query import Ordering, SortField
@@ -67,6 +69,19 @@ class CustomerUserOrder:
 
     def to_ordering(self) -> Ordering:
         return Ordering(field=self.field.value, descending=self.direction is SortDirection.DESC)
+
+
+BackendStatusEnum = strawberry.enum(BackendStatus, name="BackendStatus")
+
+
+@strawberry.type(description="A customer-user backend and how it is doing right now.")
+class Backend:
+    name: str
+    kind: str = strawberry.field(description="db or ldap.")
+    read_only: bool
+    status: BackendStatusEnum
+    latency_ms: float | None = strawberry.field(description="One round trip, measured now.")
+    last_error: str | None
 
 
 @strawberry.input(description="Set a password; empty or omitted generates one.")
@@ -164,6 +179,25 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
                 count=lambda: directory.count(query),
                 limit_check=lambda: directory.limit_reached(query),
             )
+
+        @strawberry.field(
+            description="Every customer-user backend in order (CustomerUser, CustomerUser1 …) "
+            "with its health, checked now with one round trip each."
+        )
+        async def backends(self, info: Info) -> list[Backend]:
+            directory = info.context.services.customer_users
+            health = await asyncio.gather(*(b.health() for b in directory.backends))
+            return [
+                Backend(
+                    name=b.name,
+                    kind=b.kind,
+                    read_only=b.read_only,
+                    status=h.status,
+                    latency_ms=h.latency_ms,
+                    last_error=h.last_error,
+                )
+                for b, h in zip(directory.backends, health, strict=True)
+            ]
 
         @strawberry.field(description="Every backend's Map: labels, required, searchable.")
         def customer_user_fields(self) -> list[CustomerUserField]:

@@ -1,0 +1,84 @@
+"""Demo services: a small hierarchy, a few assignments and default services.
+
+Added only where missing, through the same catalog calls as the API. The set shows each rule
+once: ``Legacy`` is invalid, so its valid child ``Legacy::Fax`` counts as invalid (with the
+default ``keep_children = false``); ``rroe``'s only service is that child, so ``rroe`` gets the
+default services, as ``hsimpson``, who has none, does.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from datasources.service_directory import ServiceCatalog
+from datasources.services import Services
+from domain.errors import Problem
+from domain.services import DEFAULT_LOGIN, parent_name, short_name
+from domain.validity import Validity
+from resolvers.context import ANONYMOUS_ACTOR_ID
+
+logger = logging.getLogger("roster.demo")
+ACTOR = ANONYMOUS_ACTOR_ID
+
+SERVICES = [
+    ("IT", Validity.VALID, "Everything with a plug."),
+    ("IT::Hardware", Validity.VALID, "Laptops, phones, printers."),
+    ("IT::Network", Validity.VALID, None),
+    ("IT::Network::VPN", Validity.VALID, "Remote access."),
+    ("IT::Network::Wi-Fi", Validity.VALID, None),
+    ("Facilities", Validity.VALID, None),
+    ("Facilities::Parking", Validity.VALID, None),
+    ("Legacy", Validity.INVALID, "Retired services."),
+    ("Legacy::Fax", Validity.VALID, "Valid itself, but below an invalid service."),
+]  # parents before children
+
+ASSIGNMENTS = {
+    "jdoe": ["IT::Network::VPN", "IT::Network::Wi-Fi"],
+    "kmueller": ["Facilities::Parking", "IT::Hardware"],
+    "rroe": ["Legacy::Fax"],
+}
+DEFAULT_SERVICES = ["IT::Hardware", "Facilities::Parking"]
+
+
+async def load_demo_services(services: Services) -> None:
+    catalog = services.service_catalog
+    ids = await _add_services(catalog)
+    assigned = await catalog.assigned_to([*ASSIGNMENTS, DEFAULT_LOGIN])
+    for login, wanted in ASSIGNMENTS.items():
+        if not assigned.get(login.lower()):  # else someone chose them already: leave them
+            service_ids = [ids[name] for name in wanted if name in ids]
+            outcome = await catalog.set_services_of(login, service_ids, dry_run=False, actor=ACTOR)
+            _warn_unless_done(login, outcome.problems)
+    if not assigned.get(DEFAULT_LOGIN.lower()):
+        service_ids = [ids[name] for name in DEFAULT_SERVICES if name in ids]
+        defaults = await catalog.set_default_services(service_ids, dry_run=False, actor=ACTOR)
+        _warn_unless_done(DEFAULT_LOGIN, defaults.problems)
+    logger.info("demo services present: %d services", len(ids))
+
+
+async def _add_services(catalog: ServiceCatalog) -> dict[str, int]:
+    """Full name → id of every demo service, creating the missing ones."""
+    ids: dict[str, int] = {}
+    for name, validity, comment in SERVICES:
+        found = await catalog.find(name)
+        if found is None:
+            parent = parent_name(name)
+            outcome = await catalog.create(
+                {
+                    "name": short_name(name),
+                    "parentId": ids.get(parent) if parent else None,
+                    "comment": comment,
+                    "validity": validity,
+                },
+                actor=ACTOR,
+            )
+            found = outcome.record
+            _warn_unless_done(name, outcome.problems)
+        if found is not None:
+            ids[name] = found.id
+    return ids
+
+
+def _warn_unless_done(what: str, problems: list[Problem]) -> None:
+    if problems:
+        logger.warning("demo services: %s not set up: %s", what, problems)

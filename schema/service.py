@@ -1,0 +1,274 @@
+"""The Service type, its inputs and payloads, and the service fields of CustomerUser."""
+
+from typing import Any, Optional
+
+import strawberry
+from strawberry import UNSET
+
+from datasources.paging import DEFAULT_PAGE_SIZE
+from domain.records import CustomerUserRecord
+from domain.services import MAX_SET_SIZE, ServiceRecord
+from resolvers import services as service_resolvers
+from resolvers.context import RequestContext
+from schema.audit import AuditFields, Info
+from schema.common import Node, UserError, ValidityEnum, global_id
+from schema.dynamic import CustomerUserRef
+from schema.pagination import Connection, to_connection
+
+COUNTS_AS_VALID = (
+    "A service counts as valid when it is VALID and no service above it is invalid (OTOBO's "
+    "Ticket::Service::KeepChildren off; with [services] keep_children = true a valid child of "
+    "an invalid service counts as valid)."
+)
+DRY_RUN = "Only report what would change; write nothing."
+
+
+@strawberry.type(
+    description="A service, OTOBO's service table. The hierarchy lives in the name: "
+    "`IT::Network::VPN` is the child of `IT::Network`."
+)
+class Service(AuditFields, Node):
+    record: strawberry.Private[ServiceRecord]
+
+    @classmethod
+    def wrap(cls, record: Any) -> "Service":
+        return cls(record=record, audit=record.audit)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return global_id("Service", str(self.record.id))
+
+    @strawberry.field(description="The numeric service ID (OTOBO's ServiceID).")
+    def service_id(self) -> int:
+        return self.record.id
+
+    @strawberry.field(
+        description="The full name, parents first, joined by `::` (e.g. `IT::Network::VPN`); "
+        "unique, case-insensitively."
+    )
+    def name(self) -> str:
+        return self.record.name
+
+    @strawberry.field(description="The last part of the name (OTOBO's NameShort), e.g. `VPN`.")
+    def name_short(self) -> str:
+        return self.record.name_short
+
+    @strawberry.field
+    def comment(self) -> str | None:
+        return self.record.comment
+
+    @strawberry.field(
+        description="The service's own validity; its children keep theirs. " + COUNTS_AS_VALID
+    )
+    def validity(self) -> ValidityEnum:  # type: ignore[valid-type]
+        return self.record.validity
+
+    @strawberry.field(description="The service above this one; null at the top level.")
+    async def parent(self, info: Info) -> Optional["Service"]:
+        return await parent_of(self, info.context)
+
+    @strawberry.field(description="The services directly below this one, by name.")
+    async def children(self, info: Info) -> list["Service"]:
+        return await children_of(self, info.context)
+
+    @strawberry.field(
+        description="The customer users assigned to this service, by login (the default "
+        "services' <DEFAULT> row is not one of them). totalCount counts assigned logins, "
+        "including rows of users since removed from their backend, which are not listed."
+    )
+    async def customer_users(
+        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> Connection[CustomerUserRef]:
+        ctx = info.context
+        service_id = self.record.id
+        page = await service_resolvers.customer_users_of(ctx, service_id, first=first, after=after)
+        return to_connection(
+            page,
+            ctx.customer_user_object,
+            count=lambda: service_resolvers.customer_user_count(ctx, service_id),
+        )
+
+
+async def parent_of(service: Any, context: RequestContext) -> Service | None:
+    record = await service_resolvers.parent(context, service.record)
+    return Service.wrap(record) if record else None
+
+
+async def children_of(service: Any, context: RequestContext) -> list[Service]:
+    return [Service.wrap(r) for r in await service_resolvers.children(context, service.record)]
+
+
+SERVICE_READERS = {
+    "id": lambda root: global_id("Service", str(root.record.id)),
+    "serviceId": lambda root: root.record.id,
+    "name": lambda root: root.record.name,
+    "nameShort": lambda root: root.record.name_short,
+    "comment": lambda root: root.record.comment,
+    "validity": lambda root: root.record.validity,
+}
+"""Service fields that only read the record (see ``schema.fast_fields``)."""
+
+
+# ---- CustomerUser's services ------------------------------------------------------------------
+
+
+@strawberry.type
+class CustomerUserServiceFields:
+    """Added to CustomerUser (the services area's ``CUSTOMER_USER_FIELDS``)."""
+
+    record: strawberry.Private[CustomerUserRecord]
+
+    @strawberry.field(
+        description="The services assigned to this user (service_customer_user), valid or "
+        "not, by name. Default services are not included: see availableServices."
+    )
+    async def services(self, info: Info) -> list[Service]:
+        return await own_services(self, info.context)
+
+    @strawberry.field(
+        description="The services this user may use, by name (OTOBO's "
+        "CustomerUserServiceMemberList). The rule is own OR default, never both: the user's "
+        "own services that count as valid; only if there is none (no services at all, or "
+        "only invalid ones) the default services that count as valid. " + COUNTS_AS_VALID
+    )
+    async def available_services(self, info: Info) -> list[Service]:
+        return await available_services(self, info.context)
+
+    @strawberry.field(
+        description="True when availableServices are the default services, because the user "
+        "has no own service that counts as valid."
+    )
+    async def uses_default_services(self, info: Info) -> bool:
+        return await uses_default_services(self, info.context)
+
+
+async def own_services(user: Any, context: RequestContext) -> list[Service]:
+    records = await service_resolvers.own_services(context, user.record.login)
+    return [Service.wrap(r) for r in records]
+
+
+async def available_services(user: Any, context: RequestContext) -> list[Service]:
+    found = await service_resolvers.availability(context, user.record.login)
+    return [Service.wrap(r) for r in found.services]
+
+
+async def uses_default_services(user: Any, context: RequestContext) -> bool:
+    return (await service_resolvers.availability(context, user.record.login)).uses_defaults
+
+
+CUSTOMER_USER_CONTEXT_READERS = {
+    "services": own_services,
+    "availableServices": available_services,
+    "usesDefaultServices": uses_default_services,
+}
+
+
+# ---- inputs and payloads ----------------------------------------------------------------------
+
+NAME_RULES = (
+    "The short name, without `::` (choose the parent with parentId). Line breaks and tabs "
+    "are removed and surrounding whitespace trimmed, as OTOBO does. The full name "
+    "(parent::name) may be at most 200 characters and must be unique (case-insensitively)."
+)
+
+
+@strawberry.input(description="A new service.")
+class ServiceCreateInput:
+    name: str | None = strawberry.field(default=None, description="Required. " + NAME_RULES)
+    parent_id: int | None = strawberry.field(
+        default=None,
+        description="The parent service, which must exist (OTOBO silently makes the service "
+        "top-level instead). Omit for a top-level service.",
+    )
+    comment: str | None = strawberry.field(
+        default=None, description="At most 250 characters; cleaned like the name."
+    )
+    validity: ValidityEnum = ValidityEnum.VALID  # type: ignore[valid-type]
+
+
+@strawberry.input(
+    description="A patch: omitted fields keep their value. A new name or parent renames "
+    "every service below this one in the same transaction."
+)
+class ServiceUpdateInput:
+    service_id: int = strawberry.field(description="The service to change.")
+    name: str | None = strawberry.field(default=UNSET, description=NAME_RULES)
+    parent_id: int | None = strawberry.field(
+        default=UNSET,
+        description="The new parent; null moves the service to the top level. It must exist "
+        "and may not be the service itself or below it.",
+    )
+    comment: str | None = UNSET
+    validity: ValidityEnum | None = UNSET  # type: ignore[valid-type]
+
+
+_SET_SIZE = f"At most {MAX_SET_SIZE} distinct entries; duplicates count once."
+
+
+@strawberry.input(description="Replace the services assigned to a customer user.")
+class CustomerUserSetServicesInput:
+    login: str
+    service_ids: list[int] = strawberry.field(
+        description="The complete set; services not listed are removed. A service being "
+        "added must exist and be VALID. " + _SET_SIZE
+    )
+    dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
+
+
+@strawberry.input(description="Replace the customer users assigned to a service.")
+class ServiceSetCustomerUsersInput:
+    service_id: int
+    logins: list[str] = strawberry.field(
+        description="The complete set; users not listed are removed. Each login must belong "
+        "to a customer user (<DEFAULT> is not one); adding users needs a VALID service. "
+        + _SET_SIZE
+    )
+    dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
+
+
+@strawberry.input(description="Replace the default services.")
+class DefaultServicesSetInput:
+    service_ids: list[int] = strawberry.field(
+        description="The complete set; a service being added must exist and be VALID. " + _SET_SIZE
+    )
+    dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
+
+
+ADDED_IDS = "The service IDs added; on a dry run, those that would be."
+REMOVED_IDS = "The service IDs removed; on a dry run, those that would be."
+
+
+@strawberry.type
+class ServicePayload:
+    service: Service | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class CustomerUserSetServicesPayload:
+    customer_user: CustomerUserRef | None
+    added: list[int] = strawberry.field(description=ADDED_IDS)
+    removed: list[int] = strawberry.field(description=REMOVED_IDS)
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ServiceSetCustomerUsersPayload:
+    service: Service | None
+    added: list[str] = strawberry.field(
+        description="The logins added (as the users spell them); on a dry run, those that would be."
+    )
+    removed: list[str] = strawberry.field(
+        description="The logins removed (as stored); on a dry run, those that would be."
+    )
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class DefaultServicesSetPayload:
+    default_services: list[Service] | None = strawberry.field(
+        description="The default services after the change (on a dry run: as they are)."
+    )
+    added: list[int] = strawberry.field(description=ADDED_IDS)
+    removed: list[int] = strawberry.field(description=REMOVED_IDS)
+    user_errors: list[UserError]
