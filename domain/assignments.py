@@ -9,7 +9,7 @@ nothing.
 from __future__ import annotations
 
 import enum
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -27,9 +27,17 @@ class Link:
     group_id: int | None = None
     permission: str | None = None
     context: str | None = None
+    service_id: int | None = None
 
     def key(self) -> tuple[Hashable, ...]:
-        parts = (self.login, self.customer_id, self.group_id, self.permission, self.context)
+        parts = (
+            self.login,
+            self.customer_id,
+            self.group_id,
+            self.permission,
+            self.context,
+            self.service_id,
+        )
         return tuple(p.lower() if isinstance(p, str) else p for p in parts)
 
 
@@ -37,6 +45,13 @@ class Link:
 class Change:
     kind: ChangeKind
     link: Link
+
+
+def changes_of(added: Sequence[Link], removed: Sequence[Link]) -> list[Change]:
+    """Changes from explicit lists of added and removed rows."""
+    return [Change(ChangeKind.ADDED, link) for link in added] + [
+        Change(ChangeKind.REMOVED, link) for link in removed
+    ]
 
 
 def diff(current: Iterable[Link], desired: Iterable[Link]) -> list[Change]:

@@ -38,6 +38,9 @@ StorageField = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$", max_le
 """A SQL column or an LDAP attribute name: never taken from a request, only from here."""
 
 
+FIELD_LIST_KEYS = ("search_fields", "list_fields", "name_fields", "postmaster_search_fields")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -146,14 +149,20 @@ class BackendConfigBase(_Strict):
                 )
             if names.count(field.graphql_name) > 1:
                 raise ValueError(f"map: GraphQL name {field.graphql_name!r} is used twice")
-        columns = self._storage_fields()
-        for key in ("search_fields", "list_fields", "name_fields", "postmaster_search_fields"):
-            unknown = [c for c in getattr(self, key) if c not in columns]
-            if unknown:
-                raise ValueError(f"{key}: column(s) not in the map: {', '.join(unknown)}")
-        if self.customer_id not in columns:
-            raise ValueError(f"customer_id: column {self.customer_id!r} is not in the map")
+        if self._fields_must_be_mapped():
+            columns = self._storage_fields()
+            for key in FIELD_LIST_KEYS:
+                unknown = [c for c in getattr(self, key) if c not in columns]
+                if unknown:
+                    raise ValueError(f"{key}: column(s) not in the map: {', '.join(unknown)}")
+            if self.customer_id not in columns:
+                raise ValueError(f"customer_id: column {self.customer_id!r} is not in the map")
         return self
+
+    def _fields_must_be_mapped(self) -> bool:
+        """Whether search/list/name fields and customer_id must be Map columns: a table has
+        only those columns, a directory entry has any attribute of its object classes."""
+        return True
 
 
 class CustomerUserBackendConfig(BackendConfigBase):
@@ -214,6 +223,10 @@ class LdapBackendConfig(BackendConfigBase):
     def default_map(self) -> list[MapField]:
         return default_ldap_map()
 
+    def _fields_must_be_mapped(self) -> bool:
+        # OTOBO's LDAP sample searches and lists ``cn``, which its Map does not have.
+        return False
+
     @property
     def uses_tls(self) -> bool:
         return self.start_tls or self.url.startswith("ldaps://")
@@ -222,9 +235,10 @@ class LdapBackendConfig(BackendConfigBase):
     def _check_ldap(self) -> Self:
         """Catch at start what would otherwise fail (or silently mislead) on every request."""
         names = self._storage_fields() | {self.customer_key, self.customer_id}
+        names.update(name for key in FIELD_LIST_KEYS for name in getattr(self, key))
         bad = sorted(n for n in names if not _LDAP_ATTRIBUTE.match(n))
         if bad:
-            raise ValueError(f"map: not LDAP attribute names: {', '.join(bad)}")
+            raise ValueError(f"not LDAP attribute names: {', '.join(bad)}")
         attributes = {f.attribute for f in self.map_fields()}
         if VALID_ID in attributes:
             raise ValueError("map: an LDAP backend has no ValidID row; validity is valid_filter")

@@ -175,9 +175,7 @@ def has_permission(
 ) -> bool:
     """OTOBO's ``PermissionCheck``: the group is among the user's effective groups for it;
     ``rw`` satisfies any permission type, configured or not (``create``, ``update`` …)."""
-    return any(
-        p.group.name == group_name and p.permission in (permission, RW) for p in permissions
-    )
+    return any(p.group.name == group_name and p.permission in (permission, RW) for p in permissions)
 
 
 def split_customer_ids(raw: str | None) -> list[str]:

@@ -198,7 +198,10 @@ class EffectivePermissionType:
         )
 
 
-@strawberry.type(description="A relation row an assignment added or removed (or would).")
+@strawberry.type(
+    description="A relation row an assignment added or removed (or, on a dry run, would): "
+    "the same shape for every assignment mutation; the fields the row has are set."
+)
 class AssignmentChange:
     change: strawberry.Private[Change]
 
@@ -221,6 +224,10 @@ class AssignmentChange:
     @strawberry.field
     def permission(self) -> str | None:
         return self.change.link.permission
+
+    @strawberry.field
+    def service_id(self) -> int | None:
+        return self.change.link.service_id
 
     @strawberry.field
     def context(self) -> PermissionContext | None:

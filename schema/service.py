@@ -13,6 +13,7 @@ from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id
 from schema.dynamic import CustomerUserRef
+from schema.group import AssignmentChange
 from schema.pagination import Connection, to_connection
 
 COUNTS_AS_VALID = (
@@ -234,8 +235,7 @@ class DefaultServicesSetInput:
     dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
 
 
-ADDED_IDS = "The service IDs added; on a dry run, those that would be."
-REMOVED_IDS = "The service IDs removed; on a dry run, those that would be."
+CHANGES = "The rows added and removed; on a dry run, the ones that would be."
 
 
 @strawberry.type
@@ -247,20 +247,14 @@ class ServicePayload:
 @strawberry.type
 class CustomerUserSetServicesPayload:
     customer_user: CustomerUserRef | None
-    added: list[int] = strawberry.field(description=ADDED_IDS)
-    removed: list[int] = strawberry.field(description=REMOVED_IDS)
+    changes: list[AssignmentChange] = strawberry.field(description=CHANGES)
     user_errors: list[UserError]
 
 
 @strawberry.type
 class ServiceSetCustomerUsersPayload:
     service: Service | None
-    added: list[str] = strawberry.field(
-        description="The logins added (as the users spell them); on a dry run, those that would be."
-    )
-    removed: list[str] = strawberry.field(
-        description="The logins removed (as stored); on a dry run, those that would be."
-    )
+    changes: list[AssignmentChange] = strawberry.field(description=CHANGES)
     user_errors: list[UserError]
 
 
@@ -269,6 +263,5 @@ class DefaultServicesSetPayload:
     default_services: list[Service] | None = strawberry.field(
         description="The default services after the change (on a dry run: as they are)."
     )
-    added: list[int] = strawberry.field(description=ADDED_IDS)
-    removed: list[int] = strawberry.field(description=REMOVED_IDS)
+    changes: list[AssignmentChange] = strawberry.field(description=CHANGES)
     user_errors: list[UserError]

@@ -6,17 +6,21 @@ Every assignment names the complete set for one owner and replaces it (as OTOBO'
 screens do), is idempotent, and with ``dryRun: true`` only reports the changes.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import strawberry
 
 from datasources.paging import DEFAULT_PAGE_SIZE
+from domain.assignments import Link, changes_of
 from domain.config import RosterConfig
+from domain.services import DEFAULT_LOGIN
 from resolvers import services as service_resolvers
 from schema.audit import Info
 from schema.common import user_errors
 from schema.customer_user import CustomerUserTypes
 from schema.fast_fields import install
+from schema.group import AssignmentChange
 from schema.pagination import EDGE_READERS, Connection, to_connection
 from schema.permissions import ADMIN
 from schema.service import (
@@ -54,6 +58,15 @@ async def _node(info: Info, key: str) -> Service | None:
         return None
     record = await service_resolvers.service(info.context, service_id)
     return Service.wrap(record) if record else None
+
+
+def _changes(done: Any, link_of: Callable[[Any], Link]) -> list[AssignmentChange]:
+    """An assignment's added and removed keys as the API's one change shape."""
+    if done is None:
+        return []
+    added = [link_of(key) for key in done.added]
+    removed = [link_of(key) for key in done.removed]
+    return [AssignmentChange(change=change) for change in changes_of(added, removed)]
 
 
 def node_loaders(types: CustomerUserTypes) -> dict[str, Any]:
@@ -170,8 +183,12 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             done = outcome.record
             return CustomerUserSetServicesPayload(
                 customer_user=ctx.customer_user_object(done.subject) if done else None,
-                added=done.added if done else [],
-                removed=done.removed if done else [],
+                changes=_changes(
+                    done,
+                    lambda service_id: Link(
+                        login=done.subject.login if done else input.login, service_id=service_id
+                    ),
+                ),
                 user_errors=user_errors(outcome.problems),
             )
 
@@ -188,8 +205,9 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             done = outcome.record
             return ServiceSetCustomerUsersPayload(
                 service=Service.wrap(done.subject) if done else None,
-                added=done.added if done else [],
-                removed=done.removed if done else [],
+                changes=_changes(
+                    done, lambda login: Link(login=login, service_id=input.service_id)
+                ),
                 user_errors=user_errors(outcome.problems),
             )
 
@@ -208,8 +226,9 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             done = outcome.record
             return DefaultServicesSetPayload(
                 default_services=[Service.wrap(r) for r in done.subject] if done else None,
-                added=done.added if done else [],
-                removed=done.removed if done else [],
+                changes=_changes(
+                    done, lambda service_id: Link(login=DEFAULT_LOGIN, service_id=service_id)
+                ),
                 user_errors=user_errors(outcome.problems),
             )
 

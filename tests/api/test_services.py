@@ -49,14 +49,15 @@ query($l: String!) { customerUser(login: $l) {
 SET_SERVICES = """
 mutation($i: CustomerUserSetServicesInput!) { customerUserSetServices(input: $i) {
   customerUser { login services { name } availableServices { name } usesDefaultServices }
-  added removed userErrors { field code message } } }"""
+  changes { kind login serviceId } userErrors { field code message } } }"""
 SET_USERS = """
 mutation($i: ServiceSetCustomerUsersInput!) { serviceSetCustomerUsers(input: $i) {
   service { name customerUsers(first: 1000) { totalCount nodes { login } } }
-  added removed userErrors { field code message } } }"""
+  changes { kind login serviceId } userErrors { field code message } } }"""
 SET_DEFAULTS = """
 mutation($i: DefaultServicesSetInput!) { defaultServicesSet(input: $i) {
-  defaultServices { name } added removed userErrors { field code message } } }"""
+  defaultServices { name } changes { kind login serviceId }
+  userErrors { field code message } } }"""
 DEFAULTS = "{ defaultServices { name validity } }"
 MEMBERS = """
 query($n: String!, $f: Int!, $a: String) { service(name: $n) {
@@ -149,23 +150,34 @@ async def new_user(api: Api, login: str | None = None) -> str:
     return login
 
 
+def with_added_removed(payload: dict[str, Any], key: str) -> dict[str, Any]:
+    """The payload plus the ``added``/``removed`` keys (``key``: serviceId or login) read off
+    its ``changes``, the API's one change shape, in the order the server lists them."""
+    changes = payload.get("changes") or []
+    return {
+        **payload,
+        "added": [c[key] for c in changes if c["kind"] == "ADDED"],
+        "removed": [c[key] for c in changes if c["kind"] == "REMOVED"],
+    }
+
+
 async def set_services(api: Api, login: str, ids: list[int], *, dry_run: bool = False) -> Any:
     r = await api.gql(SET_SERVICES, {"i": {"login": login, "serviceIds": ids, "dryRun": dry_run}})
     assert_clean(r)
-    return r.data["customerUserSetServices"]
+    return with_added_removed(r.data["customerUserSetServices"], "serviceId")
 
 
 async def set_users(api: Api, service_id: int, logins: list[str], *, dry_run: bool = False) -> Any:
     variables = {"i": {"serviceId": service_id, "logins": logins, "dryRun": dry_run}}
     r = await api.gql(SET_USERS, variables)
     assert_clean(r)
-    return r.data["serviceSetCustomerUsers"]
+    return with_added_removed(r.data["serviceSetCustomerUsers"], "login")
 
 
 async def set_defaults(api: Api, ids: list[int], *, dry_run: bool = False) -> Any:
     r = await api.gql(SET_DEFAULTS, {"i": {"serviceIds": ids, "dryRun": dry_run}})
     assert_clean(r)
-    return r.data["defaultServicesSet"]
+    return with_added_removed(r.data["defaultServicesSet"], "serviceId")
 
 
 async def user_services(api: Api, login: str) -> tuple[list[str], list[str], bool]:

@@ -1,0 +1,200 @@
+"""A few bonsai connections per backend, one operation at a time each, behind timeouts.
+
+bonsai's own ``AIOConnectionPool`` connects while holding its lock (one hanging connect
+stalls every caller), waits for a free connection without a timeout and never checks an idle
+connection; and one bonsai connection must not run two operations at once (bonsai #102). This
+pool is the small part of that we need:
+
+* at most ``pool_size`` connections, each lent to one operation at a time; waiting for one,
+  connecting one and running the operation each have a deadline;
+* a new connection is first probed with asyncio's own sockets (``probe``), because bonsai's
+  connect can block the event loop (see there);
+* a connection whose operation failed in any way is closed, never reused: it may still have
+  an answer on the way. A reused connection that turns out to be gone (the server restarted
+  or dropped it while idle) is retried once on a fresh one, and the other idle ones, from the
+  same era, are dropped: so Roster recovers by itself when the server comes back.
+
+Every failure leaves here as :class:`LdapFailure`, with a reason for an operator and whether
+it says something about the server's health (a timeout does; a server that answered with an
+error result does not).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import bonsai
+import bonsai.errors
+from bonsai.asyncio import AIOLDAPConnection
+
+from datasources.ldap.probe import Endpoint, ProbeFailed, Transport, probe
+from domain.config import LdapBackendConfig
+
+T = TypeVar("T")
+
+
+class LdapFailure(Exception):
+    """An LDAP call did not give an answer; ``health`` says whether that counts against the
+    server (for the circuit breaker)."""
+
+    def __init__(self, reason: str, *, health: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.health = health
+
+
+class _Connection(AIOLDAPConnection):
+    """bonsai's asyncio connection, made safe to cancel.
+
+    bonsai's ``_poll`` takes its socket off the event loop only when the wait raises an
+    ``Exception``; a cancellation (every deadline here is one) is a ``BaseException``, and it
+    left the reader and writer registered: the loop kept calling into a connection we had
+    given up, and a later socket with the same descriptor number would fail to register.
+    """
+
+    async def _poll(self, msg_id: int, timeout: float | None = None) -> Any:  # noqa: ASYNC109
+        # bonsai's signature, overridden: its own wait_for stays, our deadlines wrap it.
+        try:
+            return await super()._poll(msg_id, timeout)  # type: ignore[no-untyped-call]
+        except BaseException:
+            self.unregister()
+            raise
+
+    def unregister(self) -> None:
+        try:
+            fd = self.fileno()
+        except (bonsai.errors.LDAPError, ValueError, OSError):
+            return
+        if fd >= 0:
+            self._loop.remove_reader(fd)
+            self._loop.remove_writer(fd)
+
+    def discard(self) -> None:
+        self.unregister()
+        with contextlib.suppress(bonsai.errors.LDAPError, OSError):
+            self.close()
+
+
+def make_client(config: LdapBackendConfig) -> Any:
+    """The bonsai client: URL, bind, TLS verification (``demand``) and no referrals."""
+    endpoint = Endpoint.from_config(config)
+    client = bonsai.LDAPClient(config.url, tls=endpoint.transport is Transport.STARTTLS)
+    if config.bind_dn:
+        client.set_credentials("SIMPLE", user=config.bind_dn, password=config.bind_password)
+    if endpoint.transport is not Transport.PLAIN:
+        client.set_cert_policy("demand")
+        if config.ca_file:
+            client.set_ca_cert(config.ca_file)
+    client.set_ignore_referrals(True)
+    client.set_server_chase_referrals(False)
+    client.set_auto_page_acquire(False)
+    client.set_async_connection_class(_Connection)
+    return client
+
+
+class ConnectionPool:
+    def __init__(self, config: LdapBackendConfig) -> None:
+        self._endpoint = Endpoint.from_config(config)
+        self._client = make_client(config)
+        self._size = config.pool_size
+        self._slots = asyncio.Semaphore(config.pool_size)
+        self._idle: list[_Connection] = []
+        self._connect_timeout = config.connect_timeout_seconds
+        self._timeout = config.timeout_seconds
+        self._closed = False
+
+    async def run(self, operation: Callable[[Any], Awaitable[T]]) -> T:
+        """``operation(connection)``'s result, or :class:`LdapFailure`."""
+        try:
+            return await self._run(operation)
+        except LdapFailure:
+            raise
+        except ProbeFailed as exc:
+            raise LdapFailure(exc.reason) from exc
+        except (TimeoutError, bonsai.errors.TimeoutError) as exc:
+            raise LdapFailure(f"no answer within {self._timeout:g} s") from exc
+        except bonsai.errors.AuthenticationError as exc:
+            raise LdapFailure(f"bind refused: {exc}") from exc
+        except (bonsai.errors.ConnectionError, bonsai.errors.ClosedConnection) as exc:
+            raise LdapFailure(f"connection failed: {exc}") from exc
+        except bonsai.errors.LDAPError as exc:
+            raise LdapFailure(f"the server answered with an error: {exc}", health=False) from exc
+        except OSError as exc:
+            raise LdapFailure(f"{type(exc).__name__}: {exc}") from exc
+
+    async def _run(self, operation: Callable[[Any], Awaitable[T]]) -> T:
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise LdapFailure(
+                f"all {self._size} connections stayed busy for {self._timeout:g} s"
+            ) from None
+        try:
+            retried = False
+            while True:
+                connection, reused = await self._take()
+                try:
+                    async with asyncio.timeout(self._timeout):
+                        result = await operation(connection)
+                except (bonsai.errors.ConnectionError, bonsai.errors.ClosedConnection):
+                    connection.discard()
+                    if reused and not retried:
+                        retried = True
+                        self._drop_idle()
+                        continue
+                    raise
+                except BaseException:
+                    connection.discard()
+                    raise
+                self._give_back(connection)
+                return result
+        finally:
+            self._slots.release()
+
+    async def _take(self) -> tuple[_Connection, bool]:
+        if self._idle:
+            return self._idle.pop(), True
+        return await self._connect(), False
+
+    async def _connect(self) -> _Connection:
+        deadline = time.monotonic() + self._connect_timeout
+        await probe(self._endpoint, self._connect_timeout)
+        remaining = max(0.05, deadline - time.monotonic())
+        try:
+            async with asyncio.timeout(remaining):
+                pending = self._client.connect(is_async=True, timeout=remaining)
+                try:
+                    connection: _Connection = await pending
+                except BaseException:
+                    pending.discard()
+                    raise
+        except TimeoutError:
+            raise LdapFailure(
+                f"no connection to {self._endpoint.address} within {self._connect_timeout:g} s"
+            ) from None
+        return connection
+
+    def _give_back(self, connection: _Connection) -> None:
+        if self._closed:
+            connection.discard()
+        else:
+            self._idle.append(connection)
+
+    def _drop_idle(self) -> None:
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.discard()
+
+    @property
+    def open_connections(self) -> int:
+        """Idle connections (the busy ones are lent out)."""
+        return len(self._idle)
+
+    async def close(self) -> None:
+        self._closed = True
+        self._drop_idle()

@@ -1,0 +1,211 @@
+"""The LDAP backend when the directory fails: stopped, frozen, silent, down at start, bad TLS.
+
+Every case goes through the GraphQL API of an app with a database backend first and the LDAP
+backend second, with short timeouts (1 s) and a breaker that opens after 2 failures for 1 s.
+The answer must come within the timeout, with the database users and a top-level
+``BACKEND_UNAVAILABLE`` error naming the LDAP backend; and the backend must work again by
+itself once slapd is back. These run on SQLite only: the database kind plays no part, and each
+case waits out real timeouts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import Api, GraphQLResponse
+from tests.ldap.conftest import DB_BACKEND, MakeLdapApi
+from tests.ldap.directory import Slapd
+from tests.ldap.helpers import (
+    BACKENDS,
+    DB,
+    LDAP,
+    LISTING,
+    USER,
+    assert_clean,
+    create_db_user,
+    outages,
+)
+
+TIMEOUT = 1.0
+FAST: dict[str, Any] = {
+    "timeout_seconds": TIMEOUT,
+    "connect_timeout_seconds": TIMEOUT,
+    "breaker_failures": 2,
+    "breaker_reset_seconds": 1.0,
+}
+# The answer's deadline: the timeout plus time for the rest of the request.
+PROMPT = TIMEOUT + 0.8
+
+
+async def timed(api: Api, query: str, variables: dict[str, Any] | None = None) -> tuple[
+    GraphQLResponse, float
+]:
+    started = time.monotonic()
+    response = await api.gql(query, variables)
+    return response, time.monotonic() - started
+
+
+async def listing(api: Api) -> tuple[set[str], list[str], float]:
+    """(the sources listed, the backends reported unavailable, the seconds it took)."""
+    response, elapsed = await timed(api, LISTING, {"f": 1000})
+    reported = outages(response)
+    nodes = response.body["data"]["customerUsers"]["nodes"]
+    return {n["source"] for n in nodes}, reported, elapsed
+
+
+async def backend_health(api: Api) -> dict[str, Any]:
+    response = await api.gql(BACKENDS)
+    assert_clean(response)
+    health: dict[str, Any] = response.data["backends"][1]
+    assert health["name"] == LDAP
+    return health
+
+
+async def db_with_a_user(make: MakeLdapApi) -> str:
+    """A database with the user ``db.only``, written through a database-only app (so that no
+    LDAP backend takes part in the create), for an app whose LDAP backend will not answer."""
+    api = await make([DB_BACKEND])
+    await create_db_user(api, "db.only")
+    return api.services.config.database.url
+
+
+async def recovered(api: Api) -> None:
+    """The LDAP users are back once the breaker's reset time has passed."""
+    await asyncio.sleep(FAST["breaker_reset_seconds"])
+    assert await listing(api) == ({DB, LDAP}, [], pytest.approx(0, abs=PROMPT))
+    assert (await backend_health(api))["status"] == "UP"
+
+
+async def test_slapd_stopped_mid_run(slapd_restored: Slapd, make_sqlite_api: MakeLdapApi) -> None:
+    slapd = slapd_restored
+    api = await make_sqlite_api([DB_BACKEND, slapd.backend(**FAST)])
+    await create_db_user(api, "db.only")
+    sources, reported, _ = await listing(api)
+    assert (sources, reported) == ({DB, LDAP}, [])
+
+    slapd.stop()
+    sources, reported, elapsed = await listing(api)
+    assert (sources, reported) == ({DB}, [LDAP])  # the database users, and the outage
+    assert elapsed < PROMPT
+    health = await backend_health(api)  # the second failure: the breaker opens
+    assert (health["status"], health["latencyMs"]) == ("DOWN", None)
+    assert "cannot connect" in health["lastError"]
+
+    response, elapsed = await timed(api, USER, {"l": "ldap001"})
+    assert (response.body["data"], outages(response)) == ({"customerUser": None}, [LDAP])
+    assert elapsed < 0.5  # the breaker answers at once
+    assert "circuit open" in (await backend_health(api))["lastError"]
+
+    slapd.start()
+    await recovered(api)
+
+
+async def test_frozen_slapd_answers_within_the_timeout(
+    slapd_restored: Slapd, make_sqlite_api: MakeLdapApi
+) -> None:
+    slapd = slapd_restored
+    api = await make_sqlite_api([DB_BACKEND, slapd.backend(**FAST)])
+    await create_db_user(api, "db.only")
+    assert (await listing(api))[:2] == ({DB, LDAP}, [])  # a pooled connection is open now
+
+    slapd.pause()
+    sources, reported, elapsed = await listing(api)  # on the pooled connection
+    assert (sources, reported) == ({DB}, [LDAP])
+    assert TIMEOUT * 0.9 < elapsed < PROMPT
+    response, elapsed = await timed(api, USER, {"l": "ldap001"})  # on a new connection
+    assert (response.body["data"], outages(response)) == ({"customerUser": None}, [LDAP])
+    assert elapsed < PROMPT
+    health = await backend_health(api)
+    assert health["status"] == "DOWN"
+    assert "circuit open" in health["lastError"]
+
+    slapd.resume()
+    await recovered(api)
+
+
+@pytest.fixture
+async def silent_port() -> AsyncIterator[int]:
+    """A port that accepts connections and never says a word."""
+    connections: list[asyncio.StreamWriter] = []
+    ended: list[bool] = []
+
+    async def stay_silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)
+        while await reader.read(65536):
+            pass
+        ended.append(True)
+
+    server = await asyncio.start_server(stay_silent, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        print("connections", len(connections), "ended", len(ended))
+        for writer in connections:
+            writer.transport.abort()
+        await server.wait_closed()
+
+
+@pytest.mark.parametrize("transport", ["ldap", "ldaps", "starttls"])
+async def test_a_port_that_never_answers(
+    slapd: Slapd, make_sqlite_api: MakeLdapApi, silent_port: int, transport: str
+) -> None:
+    """An ``ldaps://`` handshake with a silent server would freeze the event loop inside
+    libldap: the probe does the handshake with asyncio first."""
+    overrides: dict[str, Any] = {**FAST, "url": f"ldap://127.0.0.1:{silent_port}"}
+    if transport == "ldaps":
+        overrides.update(url=f"ldaps://127.0.0.1:{silent_port}", ca_file=slapd.ca_file)
+    if transport == "starttls":
+        overrides.update(start_tls=True, ca_file=slapd.ca_file)
+    url = await db_with_a_user(make_sqlite_api)
+    api = await make_sqlite_api([DB_BACKEND, slapd.backend(**overrides)], url=url)
+    sources, reported, elapsed = await listing(api)
+    assert (sources, reported) == ({DB}, [LDAP])
+    assert elapsed < PROMPT
+    response, elapsed = await timed(api, USER, {"l": "db.only"})
+    assert response.data["customerUser"]["source"] == DB  # the first backend has it
+    health = await backend_health(api)
+    assert health["status"] == "DOWN"
+    assert f"within {TIMEOUT:g} s" in health["lastError"]
+
+
+async def test_roster_starts_while_ldap_is_down(
+    slapd_restored: Slapd, make_sqlite_api: MakeLdapApi
+) -> None:
+    slapd = slapd_restored
+    url = await db_with_a_user(make_sqlite_api)
+    slapd.stop()
+    api = await make_sqlite_api([DB_BACKEND, slapd.backend(**FAST)], url=url)
+    sources, reported, elapsed = await listing(api)
+    assert (sources, reported, elapsed < PROMPT) == ({DB}, [LDAP], True)
+    health = await backend_health(api)
+    assert health["status"] == "DOWN"
+    assert "Connection refused" in health["lastError"]
+
+    slapd.start()
+    await recovered(api)
+
+
+@pytest.mark.parametrize("transport", ["ldaps", "starttls"])
+@pytest.mark.parametrize("trusted", [True, False], ids=["right-ca", "wrong-ca"])
+async def test_tls(slapd: Slapd, make_sqlite_api: MakeLdapApi, transport: str, trusted: bool) -> None:
+    overrides: dict[str, Any] = {**FAST, "ca_file": slapd.ca_file if trusted else slapd.wrong_ca_file}
+    if transport == "ldaps":
+        overrides["url"] = slapd.ldaps_url
+    else:
+        overrides["start_tls"] = True
+    api = await make_sqlite_api([DB_BACKEND, slapd.backend(**overrides)])
+    response = await api.gql(USER, {"l": "ldap001"})
+    health = await backend_health(api)
+    if trusted:
+        assert response.data["customerUser"]["source"] == LDAP
+        assert (health["status"], health["lastError"]) == ("UP", None)
+    else:
+        assert (response.body["data"], outages(response)) == ({"customerUser": None}, [LDAP])
+        assert health["status"] == "DOWN"
+        assert "TLS certificate rejected" in health["lastError"]
