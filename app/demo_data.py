@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 
 from app.demo_services import load_demo_services
-from datasources.services import open_services
+from datasources.group_directory import Grant
+from datasources.services import Services, open_services
 from domain.config import RosterConfig
 from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN, VALID_ID
 from domain.validity import Validity
@@ -71,5 +72,36 @@ async def load_demo_data(config: RosterConfig) -> None:
                 logger.warning("demo user %s not added: %s", login, outcome.problems)
         logger.info("demo data present: %d customers, %d users", len(CUSTOMERS), len(USERS))
         await load_demo_services(services)
+        await _load_demo_groups(services)
     finally:
         await services.close()
+
+
+GROUPS = ["users", "support", "billing"]
+
+
+async def _load_demo_groups(services: Services) -> None:
+    """A few groups: ACME may read tickets of ``support``; Jane Doe may also write them, and
+    Richard Roe works in ``billing``. With ``customer_group.support`` on (the demo config),
+    ``effectivePermissions`` then shows direct, customer and always-group reasons."""
+    groups = services.groups
+    existing = {g.name: g for g in await groups.store.all()}
+    for name in GROUPS:
+        if name not in existing:
+            outcome = await groups.create(
+                {"name": name, "comment": f"Demo group {name}", "validity": Validity.VALID},
+                actor=ANONYMOUS_ACTOR_ID,
+            )
+            if outcome.record:
+                existing[name] = outcome.record
+    support, billing = existing["support"].id, existing["billing"].id
+    actor = ANONYMOUS_ACTOR_ID
+    await groups.set_customer_groups(
+        "ACME", [Grant(target=support, permissions=("ro",))], dry_run=False, actor=actor
+    )
+    await groups.set_user_groups(
+        "jdoe", [Grant(target=support, permissions=("rw",))], dry_run=False, actor=actor
+    )
+    await groups.set_user_groups(
+        "rroe", [Grant(target=billing, permissions=("ro", "rw"))], dry_run=False, actor=actor
+    )

@@ -7,5 +7,6 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
   .venv/bin/python -m pip install --quiet --upgrade pip
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[${ROSTER_EXTRAS:-}]" 2>&1 \
-  | grep -v "^WARNING: Location" || true
+spec="."
+if [ -n "${ROSTER_EXTRAS:-}" ]; then spec=".[${ROSTER_EXTRAS}]"; fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
