@@ -9,6 +9,11 @@ floor, with the ratio between the two.
 
     .venv/bin/python -m bench.run                 # 100,000 users, concurrency 8
     .venv/bin/python -m bench.run --users 20000 --requests 200
+
+Scenario (5) searches an LDAP backend instead: a real slapd (started as the LDAP tests start
+it, with ``--ldap-users`` generated people) behind a second ``roster serve`` whose only
+customer-user backend is that directory; its floor is the same paged search through bonsai
+directly, on as many open connections as the concurrency. ``--ldap-users 0`` skips it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import os
 import socket
 import subprocess
@@ -55,6 +61,12 @@ LEFT JOIN customer_company c ON lower(c.customer_id) = lower(u.customer_id)
 WHERE u.valid_id = 1 ORDER BY u.login COLLATE "C" LIMIT 1001"""
 ONE_FLOOR = """SELECT login, first_name, last_name, email, customer_id FROM customer_user
 WHERE lower(login) = lower($1)"""
+LDAP_SEARCH = """query($s: String!) { customerUsers(search: $s, first: 200) {
+  nodes { login firstName lastName email customerId } } }"""
+LDAP_ATTRIBUTES = [
+    "uid", "mail", "title", "givenName", "sn", "telephoneNumber", "street", "description", "cn",
+]  # fmt: skip
+
 SERVICES_FLOOR = """WITH page AS (SELECT login FROM customer_user WHERE valid_id = 1
   ORDER BY login COLLATE "C" LIMIT 1001)
 SELECT p.login, s.name FROM page p
@@ -190,6 +202,8 @@ async def run(args: argparse.Namespace) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+    if args.ldap_users:
+        results += await ldap_scenarios(args, url, key)
     print(
         f"\n{data.users} users, {data.customers} customers; concurrency {args.concurrency}; "
         "latency in ms; stmts = SQL statements per request"
@@ -250,6 +264,115 @@ async def scenarios(
         ]
 
 
+def ldap_people(count: int) -> list[Any]:
+    from tests.ldap.directory import GIVEN, ORGS, SURNAMES, Person
+
+    return [
+        Person(
+            uid=f"ldap{i:05d}",
+            given=GIVEN[i % len(GIVEN)],
+            sn=SURNAMES[i % len(SURNAMES)],
+            org=ORGS[i % len(ORGS)],
+            locked=i % 7 == 3,
+        )
+        for i in range(count)
+    ]
+
+
+def ldap_term(n: int, users: int) -> str:
+    """``ldapNNN*``: 100 of the generated people (uids ``ldapNNN00`` to ``ldapNNN99``)."""
+    return f"ldap{n % max(1, users // 100):03d}*"
+
+
+async def ldap_scenarios(args: argparse.Namespace, url: str, key: str) -> list[Result]:
+    """(5) an LDAP search through Roster, and the same search through bonsai directly."""
+    import bonsai
+
+    from datasources.ldap.filters import query_filter
+    from domain.config import LdapBackendConfig
+    from domain.customer_user_query import CustomerUserQuery
+    from tests.ldap.directory import PEOPLE_DN, READER_DN, READER_PASSWORD, VALID_FILTER, Slapd
+
+    root = Path(tempfile.mkdtemp())
+    slapd = Slapd(root)
+    started = time.perf_counter()
+    await asyncio.to_thread(slapd.prepare, ldap_people(args.ldap_users))
+    slapd.start()
+    print(f"slapd with {args.ldap_users} people in {time.perf_counter() - started:.1f}s",
+          file=sys.stderr)  # fmt: skip
+    backend = {
+        "name": "Directory",
+        "module": "ldap",
+        "url": slapd.url,
+        "base_dn": PEOPLE_DN,
+        "bind_dn": READER_DN,
+        "bind_password": READER_PASSWORD,
+        "valid_filter": VALID_FILTER,
+        "search_fields": ["uid", "cn", "sn", "givenName", "mail"],
+        "pool_size": args.concurrency,
+    }
+    lines = "\n".join(f"{k} = {json.dumps(v)}" for k, v in backend.items())
+    port = free_port()
+    config = root / "bench-ldap.toml"
+    config.write_text(
+        f'[database]\nurl = "{url}"\npool_size = {args.concurrency}\n'
+        f'[server]\nhost = "127.0.0.1"\nport = {port}\ngraphiql = false\n'
+        f"statement_count_header = true\n[[customer_user.backends]]\n{lines}\n"
+    )
+    ldap_config = LdapBackendConfig.model_validate(backend)
+    process = start_server(config)
+    try:
+        await wait_healthy(f"http://127.0.0.1:{port}", process)
+        client = bonsai.LDAPClient(slapd.url)
+        client.set_credentials("SIMPLE", user=READER_DN, password=READER_PASSWORD)
+        client.set_auto_page_acquire(False)
+        connections: asyncio.Queue[Any] = asyncio.Queue()
+        for _ in range(args.concurrency):
+            connections.put_nowait(await client.connect(is_async=True, timeout=10))
+
+        async def bonsai_search(n: int) -> None:
+            term = ldap_term(n, args.ldap_users)
+            filter_exp = query_filter(ldap_config, CustomerUserQuery(search=term))
+            conn = await connections.get()
+            try:
+                results = await conn.paged_search(
+                    PEOPLE_DN, 2, filter_exp, LDAP_ATTRIBUTES, timeout=10, page_size=100
+                )
+                entries = list(results)
+                while (message_id := results.acquire_next_page()) is not None:
+                    results = await conn.get_result(message_id, 10)
+                    entries += list(results)
+            finally:
+                connections.put_nowait(conn)
+
+        headers = {"Authorization": f"Bearer {key}"}
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60
+        ) as http:
+
+            async def roster_search(n: int) -> int | None:
+                variables = {"s": ldap_term(n, args.ldap_users)}
+                response = await http.post(
+                    "/graphql", json={"query": LDAP_SEARCH, "variables": variables}
+                )
+                body = response.json()
+                if response.status_code != 200 or body.get("errors"):
+                    raise SystemExit(f"request failed: {response.status_code} {body}")
+                return int(response.headers["x-roster-sql-statements"])
+
+            c, many = args.concurrency, args.requests
+            return [
+                await drive(
+                    "(5) LDAP search ldapNNN*", roster_search, requests=many, concurrency=c
+                ),
+                await drive("    floor (bonsai)", bonsai_search, requests=many, concurrency=c),
+            ]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        slapd.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -258,6 +381,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=2_000)
     parser.add_argument("--requests", type=int, default=400, help="per scenario (x4 for (3))")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--ldap-users", type=int, default=10_000, help="people in slapd for (5); 0 skips it"
+    )
     asyncio.run(run(parser.parse_args()))
 
 

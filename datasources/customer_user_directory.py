@@ -199,7 +199,17 @@ class CustomerUserDirectory:
     async def _login_problem(self, login: str, *, own_login: str | None) -> Problem | None:
         if own_login is not None and login.lower() == own_login.lower():
             return None
-        if await self.get(login) is not None:
+        try:
+            found = await self.get_many([login], strict=True)
+        except BackendUnavailable as exc:
+            # A login must be unique across every backend; with one down that is unknowable.
+            return Problem(
+                ("input", "login"),
+                ErrorCode.BACKEND_UNAVAILABLE,
+                f"Backend {exc.backend!r} is unavailable, so the login cannot be checked for "
+                "uniqueness; retry when it is back.",
+            )
+        if login.lower() in found:
             return Problem(
                 ("input", "login"),
                 ErrorCode.LOGIN_TAKEN,

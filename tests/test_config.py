@@ -264,13 +264,6 @@ def test_env_override_of_default_backend_keeps_its_defaults(write: Any) -> None:
     assert config.customer_user.backends == [CustomerUserBackendConfig(read_only=True)]
 
 
-@pytest.mark.xfail(
-    reason="BUG: with no [[customer_user.backends]] in the file, an override of list item 1 "
-    "makes _apply_override start from two default backends, and validation fails with "
-    "'backends: every backend needs a distinct name', naming neither the variable nor the "
-    "missing item (with the backends in the file it says 'no list item')",
-    strict=True,
-)
 def test_env_override_of_a_second_default_backend_names_the_variable(write: Any) -> None:
     message = load_error(write(""), {"ROSTER_CUSTOMER_USER__BACKENDS__1__READ_ONLY": "true"})
     assert "ROSTER_CUSTOMER_USER__BACKENDS__1__READ_ONLY" in message

@@ -49,24 +49,30 @@ LOOKUP_BATCH = 100
 _NO_AUDIT = Audit(created_at=None, created_by=None, changed_at=None, changed_by=None)
 
 
+def _text(value: Any) -> str | None:
+    """A value as text: LDAPv3 values are UTF-8 and bonsai decodes them; a binary value that
+    is not UTF-8 is no text (``None``)."""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return str(value)
+
+
 def _values(entry: Any, attribute: str) -> list[str]:
-    """An attribute's values as text (LDAPv3 values are UTF-8; bonsai decodes them); binary
-    values that are not UTF-8 are left out."""
-    out: list[str] = []
-    for value in entry.get(attribute) or ():
-        if isinstance(value, bytes):
-            try:
-                value = value.decode("utf-8")
-            except UnicodeDecodeError:
-                continue
-        out.append(str(value))
-    return out
+    """An attribute's values as text."""
+    return [text for value in entry.get(attribute) or () if (text := _text(value)) is not None]
 
 
 def _first(entry: Any, attribute: str) -> str | None:
-    """The first value (OTOBO shows one value of a multi-valued attribute)."""
-    values = _values(entry, attribute)
-    return values[0] if values else None
+    """The first value (OTOBO shows one value of a multi-valued attribute). Hot: one call per
+    attribute of every entry read."""
+    for value in entry.get(attribute) or ():
+        text = _text(value)
+        if text is not None:
+            return text
+    return None
 
 
 def _chunks(items: Sequence[str], size: int = LOOKUP_BATCH) -> Iterator[Sequence[str]]:

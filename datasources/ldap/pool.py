@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -48,16 +50,25 @@ class LdapFailure(Exception):
 
 
 class _Connection(AIOLDAPConnection):
-    """bonsai's asyncio connection, made safe to cancel.
+    """bonsai's asyncio connection, made safe to give up on.
 
-    bonsai's ``_poll`` takes its socket off the event loop only when the wait raises an
-    ``Exception``; a cancellation (every deadline here is one) is a ``BaseException``, and it
-    left the reader and writer registered: the loop kept calling into a connection we had
-    given up, and a later socket with the same descriptor number would fail to register.
+    Two bonsai leaks are closed here. ``_poll`` takes the socket off the event loop only when
+    the wait raises an ``Exception``; a cancellation (every deadline here is one) is a
+    ``BaseException``, and it left the reader and writer registered: the loop kept calling
+    into a connection we had given up, and a later socket with the same descriptor number
+    would fail to register. And an open that never finished (a server that accepts and does
+    not answer the bind) stays in the connection's pending operations, whose iterator refers
+    back to the connection: a cycle of C objects the garbage collector cannot see, so the
+    libldap handle and its socket were never freed (measured: one socket per timed-out
+    connect). ``discard`` abandons that operation, and the connection is freed once dropped.
     """
+
+    _open_id: int | None = None
 
     async def _poll(self, msg_id: int, timeout: float | None = None) -> Any:  # noqa: ASYNC109
         # bonsai's signature, overridden: its own wait_for stays, our deadlines wrap it.
+        if self.closed and self._open_id is None:
+            self._open_id = msg_id  # the first wait of an unopened connection is the open
         try:
             return await super()._poll(msg_id, timeout)  # type: ignore[no-untyped-call]
         except BaseException:
@@ -75,8 +86,24 @@ class _Connection(AIOLDAPConnection):
 
     def discard(self) -> None:
         self.unregister()
+        if self.closed:
+            self._abandon_open()
         with contextlib.suppress(bonsai.errors.LDAPError, OSError):
             self.close()
+
+    def _abandon_open(self) -> None:
+        open_id = self._open_id
+        with contextlib.suppress(bonsai.errors.LDAPError, ValueError, OSError):
+            # While bonsai's init thread runs, fileno() is the open's own id (a socketpair)
+            # and there is no libldap handle to abandon with yet.
+            fd = self.fileno()
+            if open_id is None or fd == open_id:
+                return
+            self.abandon(open_id)
+            # The handle (and the descriptor) go when the last reference does, which a
+            # traceback may hold for a while; the server need not wait for that.
+            with socket.socket(fileno=os.dup(fd)) as sock:
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 def make_client(config: LdapBackendConfig) -> Any:
@@ -189,11 +216,6 @@ class ConnectionPool:
         idle, self._idle = self._idle, []
         for connection in idle:
             connection.discard()
-
-    @property
-    def open_connections(self) -> int:
-        """Idle connections (the busy ones are lent out)."""
-        return len(self._idle)
 
     async def close(self) -> None:
         self._closed = True

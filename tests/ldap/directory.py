@@ -129,13 +129,14 @@ def _ldif_line(name: str, value: str) -> str:
 
 
 def ldif(people: list[Person]) -> str:
+    reader = ["organizationalRole", "simpleSecurityObject"]
     blocks = [
-        [f"dn: {BASE_DN}", "objectClass: dcObject", "objectClass: organization"]
-        + ["o: Roster", "dc: roster"],
-        [f"dn: {READER_DN}", "objectClass: organizationalRole"]
-        + ["objectClass: simpleSecurityObject", "cn: reader", f"userPassword: {READER_PASSWORD}"],
+        [f"dn: {BASE_DN}", "objectClass: dcObject", "objectClass: organization", "o: Roster"],
+        [f"dn: {READER_DN}", *(f"objectClass: {c}" for c in reader), "cn: reader"],
         [f"dn: {PEOPLE_DN}", "objectClass: organizationalUnit", "ou: people"],
     ]
+    blocks[0].append("dc: roster")
+    blocks[1].append(f"userPassword: {READER_PASSWORD}")
     for p in people:
         block = [f"dn: uid={p.uid},{PEOPLE_DN}", "objectClass: inetOrgPerson", f"uid: {p.uid}"]
         block += [_ldif_line(name, value) for name, value in _attributes(p)]
@@ -181,8 +182,9 @@ class Slapd:
     def wrong_ca_file(self) -> str:
         return str(self.root / "other-ca.pem")
 
-    def prepare(self) -> None:
-        """Certificates, configuration and data (``slapadd``), all under ``root``."""
+    def prepare(self, people: list[Person] | None = None) -> None:
+        """Certificates, configuration and data (``slapadd``; ``PEOPLE`` unless given), all
+        under ``root``."""
         root = self.root
         (root / "db").mkdir()
         for name, subject in (("ca", "Roster Test CA"), ("other-ca", "Someone Else's CA")):
@@ -202,9 +204,16 @@ class Slapd:
             "-extfile", str(root / "san.cnf"), "-out", str(root / "server.pem"),
         )  # fmt: skip
         (root / "slapd.conf").write_text(self._config())
-        (root / "data.ldif").write_text(ldif(PEOPLE), encoding="utf-8")
+        (root / "data.ldif").write_text(ldif(PEOPLE if people is None else people), "utf-8")
         subprocess.run(  # noqa: S603
-            ["/usr/sbin/slapadd", "-q", "-f", str(root / "slapd.conf"), "-l", str(root / "data.ldif")],
+            [
+                "/usr/sbin/slapadd",
+                "-q",
+                "-f",
+                str(root / "slapd.conf"),
+                "-l",
+                str(root / "data.ldif"),
+            ],
             check=True,
             capture_output=True,
         )

@@ -69,8 +69,7 @@ def expected_logins(term: str, *, valid_only: bool = True) -> list[str]:
     return sorted(
         p.uid
         for p in PEOPLE
-        if (not valid_only or not p.locked)
-        and matches(expr, p.search_values, case_sensitive=False)
+        if (not valid_only or not p.locked) and matches(expr, p.search_values, case_sensitive=False)
     )
 
 

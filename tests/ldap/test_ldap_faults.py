@@ -11,6 +11,7 @@ case waits out real timeouts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -28,6 +29,7 @@ from tests.ldap.helpers import (
     USER,
     assert_clean,
     create_db_user,
+    create_user,
     outages,
 )
 
@@ -42,12 +44,35 @@ FAST: dict[str, Any] = {
 PROMPT = TIMEOUT + 0.8
 
 
-async def timed(api: Api, query: str, variables: dict[str, Any] | None = None) -> tuple[
-    GraphQLResponse, float
-]:
+async def timed(
+    api: Api, query: str, variables: dict[str, Any] | None = None
+) -> tuple[GraphQLResponse, float]:
     started = time.monotonic()
     response = await api.gql(query, variables)
     return response, time.monotonic() - started
+
+
+@contextlib.asynccontextmanager
+async def loop_watch() -> AsyncIterator[list[float]]:
+    """The gaps between ticks of a 10 ms timer while the block runs: a blocked event loop
+    shows as a long gap."""
+    gaps: list[float] = [0.0]
+
+    async def tick() -> None:
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(0.01)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    ticker = asyncio.create_task(tick())
+    try:
+        yield gaps
+    finally:
+        ticker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ticker
 
 
 async def listing(api: Api) -> tuple[set[str], list[str], float]:
@@ -77,7 +102,9 @@ async def db_with_a_user(make: MakeLdapApi) -> str:
 async def recovered(api: Api) -> None:
     """The LDAP users are back once the breaker's reset time has passed."""
     await asyncio.sleep(FAST["breaker_reset_seconds"])
-    assert await listing(api) == ({DB, LDAP}, [], pytest.approx(0, abs=PROMPT))
+    sources, reported, elapsed = await listing(api)
+    assert (sources, reported) == ({DB, LDAP}, [])
+    assert elapsed < PROMPT
     assert (await backend_health(api))["status"] == "UP"
 
 
@@ -105,6 +132,37 @@ async def test_slapd_stopped_mid_run(slapd_restored: Slapd, make_sqlite_api: Mak
     await recovered(api)
 
 
+async def test_no_login_is_created_while_its_uniqueness_cannot_be_checked(
+    slapd_restored: Slapd, make_sqlite_api: MakeLdapApi
+) -> None:
+    """A login must be unique across every backend: with LDAP down a create (or a rename) is
+    refused with a typed user error instead of risking a duplicate of an LDAP login."""
+    slapd = slapd_restored
+    api = await make_sqlite_api([DB_BACKEND, slapd.backend(**FAST)])
+    await create_db_user(api, "db.before")
+    slapd.stop()
+    payload = await create_user(api, "ldap001")
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("BACKEND_UNAVAILABLE", ["input", "login"])
+    ]
+    assert LDAP in payload["userErrors"][0]["message"]
+    rename = await api.gql(
+        "mutation($i: CustomerUserUpdateInput!) { customerUserUpdate(input: $i) {"
+        " userErrors { code field } } }",
+        {"i": {"login": "db.before", "newLogin": "ldap002"}},
+    )
+    assert rename.data["customerUserUpdate"]["userErrors"] == [
+        {"code": "BACKEND_UNAVAILABLE", "field": ["input", "newLogin"]}
+    ]
+    slapd.start()
+    await recovered(api)
+    # Nothing was written while it was down: the LDAP user is the only ldap001, db.before kept.
+    found = await api.gql(USER, {"l": "ldap001"})
+    assert found.data["customerUser"]["source"] == LDAP
+    kept = await api.gql(USER, {"l": "db.before"})
+    assert kept.data["customerUser"]["source"] == DB
+
+
 async def test_frozen_slapd_answers_within_the_timeout(
     slapd_restored: Slapd, make_sqlite_api: MakeLdapApi
 ) -> None:
@@ -114,9 +172,11 @@ async def test_frozen_slapd_answers_within_the_timeout(
     assert (await listing(api))[:2] == ({DB, LDAP}, [])  # a pooled connection is open now
 
     slapd.pause()
-    sources, reported, elapsed = await listing(api)  # on the pooled connection
+    async with loop_watch() as gaps:
+        sources, reported, elapsed = await listing(api)  # on the pooled connection
     assert (sources, reported) == ({DB}, [LDAP])
     assert TIMEOUT * 0.9 < elapsed < PROMPT
+    assert max(gaps) < 0.25, "the event loop was blocked while waiting for LDAP"
     response, elapsed = await timed(api, USER, {"l": "ldap001"})  # on a new connection
     assert (response.body["data"], outages(response)) == ({"customerUser": None}, [LDAP])
     assert elapsed < PROMPT
@@ -128,35 +188,42 @@ async def test_frozen_slapd_answers_within_the_timeout(
     await recovered(api)
 
 
+class SilentServer:
+    """Accepts connections and never says a word; counts the connections the client closed."""
+
+    def __init__(self) -> None:
+        self.accepted: list[asyncio.StreamWriter] = []
+        self.closed_by_client = 0
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.accepted.append(writer)
+        with contextlib.suppress(ConnectionError):
+            while await reader.read(65536):
+                pass
+            self.closed_by_client += 1
+
+
 @pytest.fixture
-async def silent_port() -> AsyncIterator[int]:
-    """A port that accepts connections and never says a word."""
-    connections: list[asyncio.StreamWriter] = []
-    ended: list[bool] = []
-
-    async def stay_silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connections.append(writer)
-        while await reader.read(65536):
-            pass
-        ended.append(True)
-
-    server = await asyncio.start_server(stay_silent, "127.0.0.1", 0)
+async def silent() -> AsyncIterator[tuple[SilentServer, int]]:
+    handler = SilentServer()
+    server = await asyncio.start_server(handler.serve, "127.0.0.1", 0)
     try:
-        yield server.sockets[0].getsockname()[1]
+        yield handler, server.sockets[0].getsockname()[1]
     finally:
         server.close()
-        print("connections", len(connections), "ended", len(ended))
-        for writer in connections:
+        for writer in handler.accepted:
             writer.transport.abort()
         await server.wait_closed()
 
 
 @pytest.mark.parametrize("transport", ["ldap", "ldaps", "starttls"])
 async def test_a_port_that_never_answers(
-    slapd: Slapd, make_sqlite_api: MakeLdapApi, silent_port: int, transport: str
+    slapd: Slapd, make_sqlite_api: MakeLdapApi, silent: tuple[SilentServer, int], transport: str
 ) -> None:
     """An ``ldaps://`` handshake with a silent server would freeze the event loop inside
-    libldap: the probe does the handshake with asyncio first."""
+    libldap: the probe does the handshake with asyncio first. Every connection given up on is
+    closed (bonsai leaked the socket of an open that never finished)."""
+    server, silent_port = silent
     overrides: dict[str, Any] = {**FAST, "url": f"ldap://127.0.0.1:{silent_port}"}
     if transport == "ldaps":
         overrides.update(url=f"ldaps://127.0.0.1:{silent_port}", ca_file=slapd.ca_file)
@@ -164,14 +231,19 @@ async def test_a_port_that_never_answers(
         overrides.update(start_tls=True, ca_file=slapd.ca_file)
     url = await db_with_a_user(make_sqlite_api)
     api = await make_sqlite_api([DB_BACKEND, slapd.backend(**overrides)], url=url)
-    sources, reported, elapsed = await listing(api)
+    async with loop_watch() as gaps:
+        sources, reported, elapsed = await listing(api)
     assert (sources, reported) == ({DB}, [LDAP])
     assert elapsed < PROMPT
+    assert max(gaps) < 0.25, "the event loop was blocked while waiting for LDAP"
     response, elapsed = await timed(api, USER, {"l": "db.only"})
     assert response.data["customerUser"]["source"] == DB  # the first backend has it
     health = await backend_health(api)
     assert health["status"] == "DOWN"
     assert f"within {TIMEOUT:g} s" in health["lastError"]
+    await asyncio.sleep(0.1)
+    assert server.accepted
+    assert server.closed_by_client == len(server.accepted)
 
 
 async def test_roster_starts_while_ldap_is_down(
@@ -193,8 +265,13 @@ async def test_roster_starts_while_ldap_is_down(
 
 @pytest.mark.parametrize("transport", ["ldaps", "starttls"])
 @pytest.mark.parametrize("trusted", [True, False], ids=["right-ca", "wrong-ca"])
-async def test_tls(slapd: Slapd, make_sqlite_api: MakeLdapApi, transport: str, trusted: bool) -> None:
-    overrides: dict[str, Any] = {**FAST, "ca_file": slapd.ca_file if trusted else slapd.wrong_ca_file}
+async def test_tls(
+    slapd: Slapd, make_sqlite_api: MakeLdapApi, transport: str, trusted: bool
+) -> None:
+    overrides: dict[str, Any] = {
+        **FAST,
+        "ca_file": slapd.ca_file if trusted else slapd.wrong_ca_file,
+    }
     if transport == "ldaps":
         overrides["url"] = slapd.ldaps_url
     else:
@@ -209,3 +286,34 @@ async def test_tls(slapd: Slapd, make_sqlite_api: MakeLdapApi, transport: str, t
         assert (response.body["data"], outages(response)) == ({"customerUser": None}, [LDAP])
         assert health["status"] == "DOWN"
         assert "TLS certificate rejected" in health["lastError"]
+
+
+async def test_cached_lookups_are_served_until_their_ttl_and_never_after(
+    slapd_restored: Slapd, make_sqlite_api: MakeLdapApi
+) -> None:
+    slapd = slapd_restored
+    api = await make_sqlite_api([DB_BACKEND, slapd.backend(**FAST, cache_ttl=1)])
+    response = await api.gql(USER, {"l": "LDAP001"})
+    assert response.data["customerUser"]["source"] == LDAP
+    started = time.monotonic()
+    slapd.stop()
+    response = await api.gql(USER, {"l": "ldap001"})  # any spelling: the key is lower-case
+    assert response.data["customerUser"]["login"] == "ldap001"  # from the cache
+    response = await api.gql(USER, {"l": "ldap002"})  # never looked up: asks the server
+    assert (response.body["data"], outages(response)) == ({"customerUser": None}, [LDAP])
+    assert time.monotonic() - started < 1
+    await asyncio.sleep(1 - (time.monotonic() - started))
+    response = await api.gql(USER, {"l": "ldap001"})  # expired: not served any more
+    assert (response.body["data"], outages(response)) == ({"customerUser": None}, [LDAP])
+
+
+async def test_an_unreadable_ca_file_is_a_clear_outage(
+    slapd: Slapd, make_sqlite_api: MakeLdapApi
+) -> None:
+    backend = slapd.backend(**FAST, url=slapd.ldaps_url, ca_file="/nonexistent/ca.pem")
+    api = await make_sqlite_api([DB_BACKEND, backend])  # starts all the same
+    response = await api.gql(USER, {"l": "ldap001"})
+    assert (response.body["data"], outages(response)) == ({"customerUser": None}, [LDAP])
+    health = await backend_health(api)
+    assert health["status"] == "DOWN"
+    assert "CA file '/nonexistent/ca.pem' cannot be used" in health["lastError"]

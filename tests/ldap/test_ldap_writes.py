@@ -49,7 +49,7 @@ SERVICE_CREATE = (
 )
 SET_SERVICES = (
     "mutation($i: CustomerUserSetServicesInput!) { customerUserSetServices(input: $i) { "
-    f"added {ERRORS} }} }}"
+    f"customerUser {{ login source }} {ERRORS} }} }}"
 )
 RELATIONS = """query($l: String!) { customerUser(login: $l) {
   login source validity customerIds groupGrants { group { name } permissions }
@@ -134,7 +134,10 @@ async def test_services_for_ldap_users(ldap_api: Api) -> None:
     service_id = created["serviceCreate"]["service"]["serviceId"]
     variables = {"i": {"login": "ldap006", "serviceIds": [service_id]}}
     result = await data(ldap_api, SET_SERVICES, variables)
-    assert result["customerUserSetServices"] == {"added": [service_id], "userErrors": []}
+    assert result["customerUserSetServices"] == {
+        "customerUser": {"login": "ldap006", "source": LDAP},
+        "userErrors": [],
+    }
     user = (await data(ldap_api, RELATIONS, {"l": "ldap006"}))["customerUser"]
     assert len(user["services"]) == 1
     assert user["availableServices"] == user["services"]
