@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -45,6 +46,13 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
             actor=request.scope.get(ACTOR_SCOPE_KEY, PAGE_ONLY),
             customer_user_object=self._customer_user_object,
         )
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson: a page of 1000 users is a few hundred kB of JSON, ~10x faster than json."""
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         """A body that is not UTF-8 JSON *object* is the client's error (400), not ours."""
