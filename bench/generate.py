@@ -1,6 +1,7 @@
 """A fixed, generated data set for the benchmarks: the same rows on every run.
 
-100,000 customer users over 2,000 customers by default, and 200 services in a three-level
+100,000 customer users over 2,000 customers by default, 50 groups with direct and customer
+grants and extra customers for a tenth of the users, and 200 services in a three-level
 hierarchy with a few per user and some default services, written straight into OTOBO's tables
 with PostgreSQL's COPY (the API would take minutes to create them; the benchmarks measure
 reads). Names come from a seeded generator, so ``smi*`` matches the same users every time.
@@ -99,6 +100,35 @@ class DataSet:
             rows.extend((login, service_id, EPOCH, 1) for service_id in rng.sample(leaves, count))
         return rows
 
+    groups: int = 50
+
+    def group_rows(self) -> list[tuple[object, ...]]:
+        """``users`` (the always-group) and ``group-01`` … ; id = position + 1."""
+        names = ["users", *(f"group-{n:02d}" for n in range(1, self.groups))]
+        return [(i, name, "", 1, EPOCH, 1, EPOCH, 1) for i, name in enumerate(names, start=1)]
+
+    def grant_rows(self, logins: list[str]) -> tuple[list[tuple[object, ...]], ...]:
+        """Group grants: a third of the users get a direct grant (ro or rw) on one group, every
+        customer gets ro on two groups (Same context), and a tenth of the users get one extra
+        customer (customer_user_customer)."""
+        rng = random.Random(self.seed + 2)
+        group_ids = range(2, self.groups + 1)
+        user_grants: list[tuple[object, ...]] = [
+            (login, rng.choice(group_ids), rng.choice(("ro", "rw")), 1, EPOCH, 1, EPOCH, 1)
+            for login in logins
+            if rng.random() < 1 / 3
+        ]
+        customer_grants: list[tuple[object, ...]] = [
+            (cid, gid, "ro", 1, "Ticket::CustomerID::Same", EPOCH, 1, EPOCH, 1)
+            for cid in self.customer_ids()
+            for gid in rng.sample(group_ids, 2)
+        ]
+        ids = self.customer_ids()
+        extra_customers: list[tuple[object, ...]] = [
+            (login, rng.choice(ids), EPOCH, 1, EPOCH, 1) for login in logins if rng.random() < 0.1
+        ]
+        return user_grants, customer_grants, extra_customers
+
     def sample_logins(self, count: int) -> list[str]:
         rows = self.user_rows()
         step = max(1, len(rows) // count)
@@ -118,6 +148,14 @@ SERVICE_COLUMNS = [
     "id", "name", "valid_id", "comments", "create_time", "create_by", "change_time", "change_by",
 ]  # fmt: skip
 SERVICE_LINK_COLUMNS = ["customer_user_login", "service_id", "create_time", "create_by"]
+AUDIT = ["create_time", "create_by", "change_time", "change_by"]
+GROUP_COLUMNS = ["id", "name", "comments", "valid_id", *AUDIT]
+USER_GRANT_COLUMNS = ["user_id", "group_id", "permission_key", "permission_value", *AUDIT]
+CUSTOMER_GRANT_COLUMNS = [
+    "customer_id", "group_id", "permission_key", "permission_value", "permission_context", *AUDIT,
+]  # fmt: skip
+EXTRA_CUSTOMER_COLUMNS = ["user_id", "customer_id", *AUDIT]
+GROUP_TABLES = ("groups_table", "group_customer_user", "group_customer", "customer_user_customer")
 
 
 async def load(dsn: str, data: DataSet) -> None:
@@ -128,7 +166,8 @@ async def load(dsn: str, data: DataSet) -> None:
     try:
         async with conn.transaction():
             await conn.execute(
-                "TRUNCATE customer_user, customer_company, service, service_customer_user"
+                "TRUNCATE customer_user, customer_company, service, service_customer_user, "
+                + ", ".join(GROUP_TABLES)
             )
             await conn.copy_records_to_table(
                 "customer_company", records=data.customer_rows(), columns=CUSTOMER_COLUMNS
@@ -145,12 +184,30 @@ async def load(dsn: str, data: DataSet) -> None:
                 records=data.service_link_rows([str(row[0]) for row in users]),
                 columns=SERVICE_LINK_COLUMNS,
             )
+            await load_groups(conn, data, [str(row[0]) for row in users])
         # A bulk load leaves the rows in the GIN indexes' pending lists, which every search
         # then scans; VACUUM merges them (autovacuum does the same on a live system).
-        for table in ("customer_user", "customer_company", "service", "service_customer_user"):
+        tables = ("customer_user", "customer_company", "service", "service_customer_user")
+        for table in (*tables, *GROUP_TABLES):
             await conn.execute(f"VACUUM ANALYZE {table}")
     finally:
         await conn.close()
+
+
+async def load_groups(conn: asyncpg.Connection, data: DataSet, logins: list[str]) -> None:
+    await conn.copy_records_to_table(
+        "groups_table", records=data.group_rows(), columns=GROUP_COLUMNS
+    )
+    await conn.execute(
+        "SELECT setval(pg_get_serial_sequence('groups_table', 'id'), max(id)) FROM groups_table"
+    )
+    user_grants, customer_grants, extra_customers = data.grant_rows(logins)
+    for table, rows, columns in (
+        ("group_customer_user", user_grants, USER_GRANT_COLUMNS),
+        ("group_customer", customer_grants, CUSTOMER_GRANT_COLUMNS),
+        ("customer_user_customer", extra_customers, EXTRA_CUSTOMER_COLUMNS),
+    ):
+        await conn.copy_records_to_table(table, records=rows, columns=columns)
 
 
 def main() -> None:

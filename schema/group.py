@@ -183,7 +183,10 @@ class CustomerGroupGrant:
     permissions: list[str]
 
 
-@strawberry.type(description="A permission a customer user holds on a group, and why.")
+@strawberry.type(
+    name="EffectivePermission",
+    description="A permission a customer user holds on a group, and why.",
+)
 class EffectivePermissionType:
     permission: str
     reasons: list[PermissionReason]
@@ -307,3 +310,23 @@ class CustomerGrantInput:
     customer_id: str
     permissions: list[str]
     context: PermissionContext = PermissionContext.SAME
+
+
+GROUP_READERS = {
+    "id": lambda root: global_id("Group", str(root.record.id)),
+    "groupId": lambda root: root.record.id,
+    "name": lambda root: root.record.name,
+    "comment": lambda root: root.record.comment,
+    "validity": lambda root: root.record.validity,
+}
+EFFECTIVE_PERMISSION_READERS = {
+    "permission": lambda root: root.permission,
+    "reasons": lambda root: root.reasons,
+    "group": lambda root: root.group,
+}
+REASON_READERS = {
+    "kind": lambda root: root.reason.kind,
+    "viaRw": lambda root: root.reason.via_rw,
+    "customerId": lambda root: root.reason.customer_id,
+}
+"""Fields that only read the object (see ``schema.fast_fields``)."""

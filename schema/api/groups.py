@@ -19,10 +19,15 @@ from schema.customer import Customer
 from schema.customer_relations import CustomerUserRelationFields
 from schema.customer_user import CustomerUserTypes
 from schema.dynamic import CustomerUserRef
+from schema.fast_fields import install
 from schema.group import (
+    EFFECTIVE_PERMISSION_READERS,
+    GROUP_READERS,
+    REASON_READERS,
     AssignmentChange,
     CustomerGrantInput,
     CustomerGroupGrantInput,
+    EffectivePermissionType,
     Group,
     GroupAssignmentPayload,
     GroupCreateInput,
@@ -153,7 +158,24 @@ def node_loaders(types: CustomerUserTypes) -> dict[str, Any]:
 
 
 def fast_fields(schema: strawberry.Schema, types: CustomerUserTypes) -> None:
-    """Group lists are short; Strawberry's resolvers are fast enough for them."""
+    """A page of users with effective permissions has tens of thousands of these fields."""
+    install(schema, "Group", GROUP_READERS)
+    install(schema, "EffectivePermission", EFFECTIVE_PERMISSION_READERS)
+    install(schema, "PermissionReason", REASON_READERS)
+    install(
+        schema,
+        "CustomerUser",
+        {},
+        {
+            "customerIds": lambda user, ctx: group_resolvers.user_customer_ids(ctx, user.record),
+            "effectivePermissions": _effective_permissions,
+        },
+    )
+
+
+async def _effective_permissions(user: Any, ctx: Any) -> list[EffectivePermissionType]:
+    held = await group_resolvers.user_effective_permissions(ctx, user.record)
+    return [EffectivePermissionType.of(p) for p in held]
 
 
 def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
