@@ -57,13 +57,12 @@ GROUPS = """{ customerUsers(first: 1000) { nodes { login customer { name } custo
 GROUPS_FLOOR = """WITH page AS (SELECT login, customer_id FROM customer_user WHERE valid_id = 1
   ORDER BY login COLLATE "C" LIMIT 1001),
 ids AS (SELECT p.login, p.customer_id AS cid FROM page p
-  UNION SELECT x.user_id, x.customer_id FROM customer_user_customer x
-  JOIN page p ON lower(x.user_id) = lower(p.login))
-SELECT p.login, c.name, g.name, d.permission_key, k.permission_key FROM page p
-LEFT JOIN customer_company c ON lower(c.customer_id) = lower(p.customer_id)
-LEFT JOIN group_customer_user d ON lower(d.user_id) = lower(p.login)
-LEFT JOIN groups_table g ON g.id = d.group_id AND g.valid_id = 1
-LEFT JOIN ids i ON i.login = p.login
+  UNION ALL SELECT x.user_id, x.customer_id FROM customer_user_customer x
+  WHERE lower(x.user_id) IN (SELECT lower(login) FROM page))
+SELECT i.login, c.name, d.group_id, d.permission_key, k.group_id, k.permission_key
+FROM ids i
+LEFT JOIN customer_company c ON lower(c.customer_id) = lower(i.cid)
+LEFT JOIN group_customer_user d ON lower(d.user_id) = lower(i.login)
 LEFT JOIN group_customer k ON lower(k.customer_id) = lower(i.cid)
   AND k.permission_context = 'Ticket::CustomerID::Same'"""
 SEARCH_FLOOR = """SELECT login, first_name, last_name, email, customer_id FROM customer_user
