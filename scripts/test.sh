@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(slapd ldap-utils libldap-dev libsasl2-dev)
+DEBIAN_PACKAGES=(slapd ldap-utils libldap-dev libsasl2-dev openssl)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
