@@ -458,4 +458,4 @@ def _unknown_customer(path: tuple[str, ...], customer_id: str) -> Problem:
 
 
 def _too_many(path: tuple[str, ...]) -> Problem:
-    return Problem(path, ErrorCode.INVALID, f"At most {MAX_ITEMS} entries per assignment.")
+    return Problem(path, ErrorCode.TOO_LONG, f"At most {MAX_ITEMS} entries per assignment.")

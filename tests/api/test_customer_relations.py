@@ -466,9 +466,9 @@ async def test_more_than_10000_entries_is_refused(api: Api) -> None:
     home = await new_customer(api)
     login = await new_user(api, home)
     payload = await set_customers(api, login, [home] * 10_001)
-    assert codes(payload) == [(("input", "customerIds"), "INVALID")]
+    assert codes(payload) == [(("input", "customerIds"), "TOO_LONG")]
     payload = await set_users(api, home, [login] * 10_001)
-    assert codes(payload) == [(("input", "logins"), "INVALID")]
+    assert codes(payload) == [(("input", "logins"), "TOO_LONG")]
     assert await assigned(api, login) == []
     # 10,000 is still fine.
     assert await set_customers_ok(api, login, [home] * 10_000) == {("ADDED", login, home)}

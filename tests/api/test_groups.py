@@ -1793,28 +1793,28 @@ async def test_more_than_10000_entries_is_refused(on: Api) -> None:
     group_id = await new_group(on, group)
     too_many = [{"login": user, "permissions": ["ro"]}] * 10_001
     payload = await assign(on, "groupSetCustomerUsers", groupId=group_id, grants=too_many)
-    assert codes(payload) == [(("input", "grants"), "INVALID")]
+    assert codes(payload) == [(("input", "grants"), "TOO_LONG")]
     payload = await assign(
         on,
         "customerUserSetGroups",
         login=user,
         grants=[{"groupId": group_id, "permissions": ["ro"]}] * 10_001,
     )
-    assert codes(payload) == [(("input", "grants"), "INVALID")]
+    assert codes(payload) == [(("input", "grants"), "TOO_LONG")]
     payload = await assign(
         on,
         "groupSetCustomers",
         groupId=group_id,
         grants=[{"customerId": customer, "permissions": ["ro"]}] * 10_001,
     )
-    assert codes(payload) == [(("input", "grants"), "INVALID")]
+    assert codes(payload) == [(("input", "grants"), "TOO_LONG")]
     payload = await assign(
         on,
         "customerSetGroups",
         customerId=customer,
         grants=[{"groupId": group_id, "permissions": ["ro"]}] * 10_001,
     )
-    assert codes(payload) == [(("input", "grants"), "INVALID")]
+    assert codes(payload) == [(("input", "grants"), "TOO_LONG")]
     assert await effective(on, user) == {}
     # Exactly 10,000 entries (all naming the same user) is within the limit.
     payload = await assign(on, "groupSetCustomerUsers", groupId=group_id, grants=too_many[:10_000])
