@@ -8,10 +8,10 @@ from typing import Any
 from datasources.paging import Page
 from datasources.unit_of_work import Outcome
 from domain.records import CustomerRecord
-from domain.search_grammar import SearchExpr, SearchSyntaxError, parse_search
+from domain.search_grammar import SearchExpr
 from resolvers.context import RequestContext
-from resolvers.errors import BadUserInput
 from resolvers.paging import page_arguments
+from resolvers.search import search_argument
 
 
 async def customer(ctx: RequestContext, customer_id: str) -> CustomerRecord | None:
@@ -20,13 +20,8 @@ async def customer(ctx: RequestContext, customer_id: str) -> CustomerRecord | No
 
 def parse_customer_search(ctx: RequestContext, search: str | None) -> SearchExpr | None:
     """The customer search term under OTOBO's grammar; None lists every customer."""
-    if search is None:
-        return None
     config = ctx.services.config.customer_company
-    try:
-        return parse_search(search, prefix=config.search_prefix, suffix=config.search_suffix)
-    except SearchSyntaxError as exc:
-        raise BadUserInput(str(exc), argument="search") from exc
+    return search_argument(search, prefix=config.search_prefix, suffix=config.search_suffix)
 
 
 async def customers(

@@ -10,7 +10,7 @@ from datasources.service_directory import Assignment
 from datasources.unit_of_work import Outcome
 from domain.pagination import Cursor
 from domain.records import CustomerUserRecord
-from domain.search_grammar import SearchExpr, SearchSyntaxError, parse_search
+from domain.search_grammar import SearchExpr
 from domain.services import (
     DEFAULT_LOGIN,
     Availability,
@@ -19,8 +19,8 @@ from domain.services import (
     by_name,
 )
 from resolvers.context import RequestContext
-from resolvers.errors import BadUserInput
 from resolvers.paging import page_arguments
+from resolvers.search import search_argument
 
 
 def service_key(key: str) -> int | None:
@@ -42,12 +42,7 @@ async def service_by_name(ctx: RequestContext, name: str) -> ServiceRecord | Non
 
 def parse_service_search(search: str | None) -> SearchExpr | None:
     """OTOBO's search grammar on the full name, each word a substring (as ServiceSearch)."""
-    if search is None:
-        return None
-    try:
-        return parse_search(search)
-    except SearchSyntaxError as exc:
-        raise BadUserInput(str(exc), argument="search") from exc
+    return search_argument(search)
 
 
 async def services(
