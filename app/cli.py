@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from app.settings import ConfigError, load_config
 from datasources.db.customer_users import SchemaMismatch
-from domain.config import RosterConfig
+from domain.config import LdapBackendConfig, RosterConfig
 
 logger = logging.getLogger("roster")
 
@@ -27,6 +27,15 @@ def check_startup(config: RosterConfig) -> str | None:
             "auth.allow_anonymous: keyless admin access is allowed only when server.host is a "
             f"loopback address (got {config.server.host!r})"
         )
+    return _missing_ldap_client(config)
+
+
+def _missing_ldap_client(config: RosterConfig) -> str | None:
+    from datasources import ldap
+
+    for backend in config.customer_user.backends:
+        if isinstance(backend, LdapBackendConfig) and not ldap.client_installed():
+            return f"customer_user backend {backend.name!r} is LDAP: {ldap.INSTALL_HINT}"
     return None
 
 

@@ -40,6 +40,10 @@ async def open_backend(
     config: RosterConfig,
 ) -> CustomerUserBackend:
     if isinstance(backend_config, LdapBackendConfig):
+        from datasources import ldap
+
+        if not ldap.client_installed():
+            raise RuntimeError(f"backend {backend_config.name!r} is LDAP: {ldap.INSTALL_HINT}")
         from datasources.ldap.backend import LdapCustomerUserBackend
 
         return await LdapCustomerUserBackend.open(backend_config)

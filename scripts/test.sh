@@ -28,7 +28,7 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
 fi
 
 echo "== installing Roster and its test tools"
-ROSTER_EXTRAS=dev bash scripts/bootstrap.sh
+ROSTER_EXTRAS=dev,ldap bash scripts/bootstrap.sh
 
 echo "== ruff"
 .venv/bin/ruff check .

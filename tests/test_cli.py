@@ -416,6 +416,38 @@ def test_serve_refuses_anonymous_with_public_host_flag(
     assert "allow_anonymous" in result.stderr
 
 
+def test_serve_without_the_ldap_extra_names_the_missing_client(
+    upgraded: Path, tmp_path: Path, db_path: Path
+) -> None:
+    """A deployment with an LDAP backend but without the optional bonsai client is refused at
+    start with the install hint. bonsai is installed for the suite, so its absence is the one
+    thing faked here: ``sys.modules['bonsai'] = None`` makes Python treat it as not installed."""
+    config = write_config(
+        tmp_path / "ldap.toml",
+        db_path,
+        server={"port": free_port()},
+        backend={"name": "CustomerUser", "module": "db"},
+        extra='[[customer_user.backends]]\nname = "Directory"\nmodule = "ldap"\n'
+        'url = "ldap://127.0.0.1:1"\nbase_dn = "dc=example,dc=org"\n',
+    )
+    script = (
+        "import sys; sys.modules['bonsai'] = None; from app.cli import main; "
+        f"sys.exit(main(['serve', '--config', {str(config)!r}]))"
+    )
+    result = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [sys.executable, "-c", script],
+        cwd=PROJECT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert_refused(result)
+    assert "'Directory' is LDAP" in result.stderr
+    assert ".[ldap]" in result.stderr
+
+
 def test_serve_refuses_map_column_missing_from_table(
     upgraded: Path, tmp_path: Path, db_path: Path
 ) -> None:

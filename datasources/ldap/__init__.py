@@ -6,3 +6,16 @@
 ``cache`` holds looked-up entries for ``cache_ttl`` seconds, and ``backend`` puts them together
 behind the ``CustomerUserBackend`` protocol.
 """
+
+import importlib.util
+
+INSTALL_HINT = (
+    "install Roster with its 'ldap' extra (pip install -e '.[ldap]'), which compiles the bonsai "
+    "LDAP client against libldap-dev and libsasl2-dev"
+)
+
+
+def client_installed() -> bool:
+    """Whether bonsai can be imported: it is an optional extra because it compiles against the
+    OpenLDAP headers, which a database-only deployment (and the demo) should not need."""
+    return importlib.util.find_spec("bonsai") is not None
