@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from app.settings import ConfigError, load_config
+from app.settings import CONFIG_ENV, ENV_PREFIX, ConfigError, load_config
 from datasources.db.customer_users import SchemaMismatch
 from domain.config import LdapBackendConfig, RosterConfig
 
@@ -26,6 +28,13 @@ def check_startup(config: RosterConfig) -> str | None:
         return (
             "auth.allow_anonymous: keyless admin access is allowed only when server.host is a "
             f"loopback address (got {config.server.host!r})"
+        )
+    if config.server.workers > 1 and config.server.port == 0:
+        return "server.workers: several worker processes need a fixed server.port (not 0)"
+    if config.server.workers > 1 and config.database.is_sqlite:
+        return (
+            "server.workers: several worker processes need PostgreSQL; with SQLite run one "
+            "(its writes are serialized inside the one process)"
         )
     return _missing_ldap_client(config)
 
@@ -51,9 +60,8 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
 
     from app.server import create_app
 
-    server = config.server.model_copy(
-        update={k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
-    )
+    overrides = (("host", args.host), ("port", args.port), ("workers", args.workers))
+    server = config.server.model_copy(update={k: v for k, v in overrides if v is not None})
     config = config.model_copy(update={"server": server})
     problem = check_startup(config)
     if problem:
@@ -74,8 +82,23 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
 
         asyncio.run(load_demo_data(config))
     print(f"Roster: http://{server.host}:{server.port}/graphql", file=sys.stderr)
-    uvicorn.run(create_app(config), host=server.host, port=server.port, log_level="info")
-    return 0
+    if server.workers == 1:
+        uvicorn.run(create_app(config), host=server.host, port=server.port, log_level="info")
+        return 0
+    from app.workers import serve_workers
+
+    # Each worker loads the same configuration again: the file, the environment overrides
+    # and this command line's, handed down as environment overrides.
+    if args.config:
+        os.environ[CONFIG_ENV] = str(Path(args.config).resolve())
+    os.environ[f"{ENV_PREFIX}SERVER__HOST"] = server.host
+    os.environ[f"{ENV_PREFIX}SERVER__PORT"] = str(server.port)
+    os.environ[f"{ENV_PREFIX}SERVER__WORKERS"] = str(server.workers)
+    os.environ[f"{ENV_PREFIX}DEMO__LOAD_DATA"] = "false"  # loaded once, above
+    try:
+        return serve_workers(server.host, server.port, server.workers)
+    except OSError as exc:
+        return _fail(f"cannot listen on {server.host}:{server.port}: {exc}")
 
 
 def cmd_db_upgrade(config: RosterConfig, _args: argparse.Namespace) -> int:
@@ -152,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = with_config(sub.add_parser("serve", help="run the HTTP server"))
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, help="server processes (server.workers)")
     serve.set_defaults(handler=cmd_serve)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(

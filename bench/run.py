@@ -5,7 +5,9 @@ data set (``bench/generate.py``), starts the real server (``roster serve``) on a
 port and drives it at a fixed concurrency. For each scenario it prints requests per second,
 p50/p95/p99 latency, the SQL statements per request (the server's
 ``X-Roster-SQL-Statements`` header) and the same query run as raw SQL through asyncpg, the
-floor, with the ratio between the two.
+floor, with the ratio between the two. The server runs as ``roster serve --workers N`` with
+one worker per CPU core (``--workers``), and the load comes from a minimal keep-alive HTTP
+client (``bench/http_client.py``) so the client's own Python costs the shared cores little.
 
     .venv/bin/python -m bench.run                 # 100,000 users, concurrency 8
     .venv/bin/python -m bench.run --users 20000 --requests 200
@@ -39,6 +41,7 @@ import httpx
 
 from app.migrate import upgrade
 from bench.generate import DataSet, load
+from bench.http_client import ConnectionPool
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_DSN = os.environ.get("ROSTER_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -204,7 +207,7 @@ async def run(args: argparse.Namespace) -> None:
     config.write_text(
         f'[database]\nurl = "{url}"\npool_size = {args.concurrency}\n'
         f'[server]\nhost = "127.0.0.1"\nport = {port}\ngraphiql = false\n'
-        "statement_count_header = true\n"
+        f"statement_count_header = true\nworkers = {args.workers}\n"
         # Group support on, as a helpdesk that uses groups runs it: with it off every user
         # holds every group (50 x 2 permissions each), which measures JSON, not Roster.
         "[customer_group]\nsupport = true\n"
@@ -222,7 +225,7 @@ async def run(args: argparse.Namespace) -> None:
         results += await ldap_scenarios(args, url, key)
     print(
         f"\n{data.users} users, {data.customers} customers; concurrency {args.concurrency}; "
-        "latency in ms; stmts = SQL statements per request"
+        f"{args.workers} server worker(s); latency in ms; stmts = SQL statements per request"
     )
     print(f"{'scenario':<34} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'stmts':>6}")
     for result in results:
@@ -236,21 +239,20 @@ async def scenarios(
     args: argparse.Namespace, base: str, key: str, dsn: str, logins: list[str]
 ) -> list[Result]:
     headers = {"Authorization": f"Bearer {key}"}
-    limits = httpx.Limits(max_connections=args.concurrency)
+    host, port = base.removeprefix("http://").split(":")
     async with (
-        httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client,
+        ConnectionPool(host, int(port), args.concurrency) as client,
         asyncpg.create_pool(dsn, min_size=args.concurrency, max_size=args.concurrency) as pool,
     ):
 
         def graphql(query: str, variables: Callable[[int], dict[str, Any]]) -> Any:
             async def call(n: int) -> int | None:
-                response = await client.post(
-                    "/graphql", json={"query": query, "variables": variables(n)}
-                )
-                body = response.json()
-                if response.status_code != 200 or body.get("errors"):
-                    raise SystemExit(f"request failed: {response.status_code} {body}")
-                return int(response.headers["x-roster-sql-statements"])
+                payload = {"query": query, "variables": variables(n)}
+                reply = await client.post("/graphql", payload, headers)
+                body = reply.json()
+                if reply.status != 200 or not isinstance(body, dict) or body.get("errors"):
+                    raise SystemExit(f"request failed: {reply.status} {body}")
+                return int(reply.headers["x-roster-sql-statements"])
 
             return call
 
@@ -335,7 +337,8 @@ async def ldap_scenarios(args: argparse.Namespace, url: str, key: str) -> list[R
     config.write_text(
         f'[database]\nurl = "{url}"\npool_size = {args.concurrency}\n'
         f'[server]\nhost = "127.0.0.1"\nport = {port}\ngraphiql = false\n'
-        f"statement_count_header = true\n[[customer_user.backends]]\n{lines}\n"
+        f"statement_count_header = true\nworkers = {args.workers}\n"
+        f"[[customer_user.backends]]\n{lines}\n"
     )
     ldap_config = LdapBackendConfig.model_validate(backend)
     process = start_server(config)
@@ -364,19 +367,15 @@ async def ldap_scenarios(args: argparse.Namespace, url: str, key: str) -> list[R
                 connections.put_nowait(conn)
 
         headers = {"Authorization": f"Bearer {key}"}
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60
-        ) as http:
+        async with ConnectionPool("127.0.0.1", port, args.concurrency) as http:
 
             async def roster_search(n: int) -> int | None:
-                variables = {"s": ldap_term(n, args.ldap_users)}
-                response = await http.post(
-                    "/graphql", json={"query": LDAP_SEARCH, "variables": variables}
-                )
-                body = response.json()
-                if response.status_code != 200 or body.get("errors"):
-                    raise SystemExit(f"request failed: {response.status_code} {body}")
-                return int(response.headers["x-roster-sql-statements"])
+                payload = {"query": LDAP_SEARCH, "variables": {"s": ldap_term(n, args.ldap_users)}}
+                reply = await http.post("/graphql", payload, headers)
+                body = reply.json()
+                if reply.status != 200 or not isinstance(body, dict) or body.get("errors"):
+                    raise SystemExit(f"request failed: {reply.status} {body}")
+                return int(reply.headers["x-roster-sql-statements"])
 
             c, many = args.concurrency, args.requests
             return [
@@ -399,6 +398,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=2_000)
     parser.add_argument("--requests", type=int, default=400, help="per scenario (x4 for (3))")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="server processes (one per core)"
+    )
     parser.add_argument(
         "--ldap-users", type=int, default=10_000, help="people in slapd for (5); 0 skips it"
     )

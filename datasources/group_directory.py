@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from datasources.customer_directory import CustomerDirectory
 from datasources.customer_user_directory import CustomerUserDirectory
 from datasources.db.groups import DbGroupStore
-from datasources.db.links import CUSTOMER_GROUPS, USER_CUSTOMERS, USER_GROUPS, LinkTable
+from datasources.db.links import CUSTOMER_GROUPS, USER_CUSTOMERS, USER_GROUPS, LinkReader, LinkTable
 from datasources.paging import Page, SortKey, keyset_page
 from datasources.unit_of_work import Outcome, transaction
 from domain.assignments import ChangeKind, Link, dedupe_folded, diff
@@ -65,6 +65,14 @@ class GroupDirectory:
         self.engine = store.engine
         self._locks: dict[str, asyncio.Lock] = {}
         """One replacement per table at a time in this process (SQLite has no row locks)."""
+        self._readers: dict[tuple[str, str], LinkReader] = {}
+
+    def _reader(self, table: LinkTable, link_field: str) -> LinkReader:
+        """The prepared reader of ``table`` by ``link_field``, built on first use."""
+        key = (table.table.name, link_field)
+        if key not in self._readers:
+            self._readers[key] = table.reader(self.engine, link_field)
+        return self._readers[key]
 
     @property
     def settings(self) -> GroupSettings:
@@ -127,22 +135,22 @@ class GroupDirectory:
     # ---- reading relation rows -------------------------------------------------------------
 
     async def assigned_customers(self, logins: Sequence[str]) -> list[Link]:
-        return await USER_CUSTOMERS.links(self.engine, "login", logins)
+        return await self._reader(USER_CUSTOMERS, "login").links(logins)
 
     async def assigned_users(self, customer_ids: Sequence[str]) -> list[Link]:
-        return await USER_CUSTOMERS.links(self.engine, "customer_id", customer_ids)
+        return await self._reader(USER_CUSTOMERS, "customer_id").links(customer_ids)
 
     async def user_grants(self, logins: Sequence[str]) -> list[Link]:
-        return await USER_GROUPS.links(self.engine, "login", logins)
+        return await self._reader(USER_GROUPS, "login").links(logins)
 
     async def customer_grants(self, customer_ids: Sequence[str]) -> list[Link]:
-        return await CUSTOMER_GROUPS.links(self.engine, "customer_id", customer_ids)
+        return await self._reader(CUSTOMER_GROUPS, "customer_id").links(customer_ids)
 
     async def group_user_grants(self, group_ids: Sequence[int]) -> list[Link]:
-        return await USER_GROUPS.links(self.engine, "group_id", group_ids)
+        return await self._reader(USER_GROUPS, "group_id").links(group_ids)
 
     async def group_customer_grants(self, group_ids: Sequence[int]) -> list[Link]:
-        return await CUSTOMER_GROUPS.links(self.engine, "group_id", group_ids)
+        return await self._reader(CUSTOMER_GROUPS, "group_id").links(group_ids)
 
     # ---- assignments -----------------------------------------------------------------------
 
@@ -314,7 +322,7 @@ class GroupDirectory:
             transaction(self.engine) as conn,
         ):
             await table.lock(conn)
-            current = await table.links(self.engine, owner_field, [owner], conn)
+            current = await self._reader(table, owner_field).links([owner], conn)
             if owner_field != "group_id":
                 named = set(group_paths or {})
                 desired = desired + [

@@ -7,6 +7,7 @@ Python without disagreeing with any database's notion of "after".
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -32,21 +33,71 @@ def binary_key(column: sa.ColumnElement[Any], dialect_name: str) -> sa.ColumnEle
 def lower_in(
     column: sa.ColumnElement[Any], values: Sequence[str], dialect_name: str
 ) -> sa.ColumnElement[bool]:
-    """``lower(column)`` equals ``lower(v)`` for one of ``values``: case-insensitive, with the
-    database's ``lower()`` on both sides (Python's differs for a few letters, e.g. ``İ``).
+    """``lower(column)`` equals ``lower(v)`` for one of ``values`` (a one-off statement; a
+    statement built once for many lists uses :class:`KeyList`)."""
+    return KeyList(column, dialect_name).condition_with(values)
 
-    On PostgreSQL this is ``= ANY(ARRAY(SELECT lower(v) FROM unnest(:values)))``: one statement
-    text whatever the batch size, so one prepared statement serves every DataLoader batch, and
-    the array is computed once, so the ``lower(column)`` B-tree index is used.
+
+class KeyList:
+    """``column`` is one of a list of keys bound when the statement runs. Text keys compare
+    case-insensitively, with the database's ``lower()`` on both sides (Python's differs for a
+    few letters, e.g. ``İ``); integer keys (``integers=True``) compare as they are.
+
+    One statement text serves every list length, so one prepared statement serves every
+    DataLoader batch. On PostgreSQL text keys are ``= ANY(ARRAY(SELECT lower(v) FROM
+    unnest(:keys)))`` (the array is computed once, so the ``lower(column)`` B-tree index is
+    used); on SQLite ``IN (SELECT lower(value) FROM json_each(:keys))``.
     """
-    # No stored key contains NUL (writes refuse it), and PostgreSQL rejects it in a parameter.
-    values = sorted({v for v in values if "\x00" not in v})
-    lowered = sa.func.lower(column)
-    if dialect_name == "postgresql":
-        given = sa.func.unnest(sa.bindparam(None, values, type_=ARRAY(sa.String()))).alias("v")
-        wanted = sa.select(sa.func.lower(given.column)).scalar_subquery()
-        return lowered == sa.any_(sa.func.array(wanted))
-    return lowered.in_([sa.func.lower(sa.literal(v, sa.String())) for v in values])
+
+    def __init__(
+        self,
+        column: sa.ColumnElement[Any],
+        dialect_name: str,
+        *,
+        integers: bool = False,
+        name: str = "keys",
+    ) -> None:
+        self._column = column
+        self._postgresql = dialect_name == "postgresql"
+        self._integers = integers
+        self.name = name
+        self.condition = self._condition(sa.bindparam(name, type_=self._type()))
+
+    def bind(self, values: Sequence[Any]) -> dict[str, Any]:
+        """The parameter for ``values``."""
+        return {self.name: self._value(values)}
+
+    def condition_with(self, values: Sequence[Any]) -> sa.ColumnElement[bool]:
+        """The condition with ``values`` bound into it."""
+        return self._condition(sa.bindparam(None, self._value(values), type_=self._type()))
+
+    def _type(self) -> sa.types.TypeEngine[Any]:
+        if not self._postgresql:
+            return sa.String()
+        return ARRAY(sa.Integer() if self._integers else sa.String())
+
+    def _value(self, values: Sequence[Any]) -> list[Any] | str:
+        if self._integers:
+            # An id beyond the 32-bit columns cannot exist (and would be a database error).
+            cleaned: list[Any] = sorted({int(v) for v in values if -(2**31) <= int(v) < 2**31})
+        else:
+            # No stored key holds NUL (writes refuse it); PostgreSQL rejects it in a parameter.
+            cleaned = sorted({str(v) for v in values if "\x00" not in str(v)})
+        return cleaned if self._postgresql else json.dumps(cleaned)
+
+    def _condition(self, parameter: sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
+        if self._integers:
+            if self._postgresql:
+                return self._column == sa.any_(parameter)
+            listed = sa.func.json_each(parameter).table_valued("value")
+            return self._column.in_(sa.select(listed.c.value))
+        lowered = sa.func.lower(self._column)
+        if self._postgresql:
+            given = sa.func.unnest(parameter).alias("v")
+            wanted = sa.select(sa.func.lower(given.column)).scalar_subquery()
+            return lowered == sa.any_(sa.func.array(wanted))
+        listed = sa.func.json_each(parameter).table_valued("value")
+        return lowered.in_(sa.select(sa.func.lower(listed.c.value)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -382,6 +382,10 @@ class DatabaseConfig(_Strict):
             )
         return self
 
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
 
 class ServerConfig(_Strict):
     host: str = "127.0.0.1"
@@ -394,6 +398,10 @@ class ServerConfig(_Strict):
     max_tokens: Annotated[int, Field(ge=100)] = 5000
     statement_count_header: bool = False
     """Add ``X-Roster-SQL-Statements`` to each response (benchmarks and tests read it)."""
+    workers: Annotated[int, Field(ge=1, le=64)] = 1
+    """Server processes sharing the port (one per CPU core serves the most requests; each has
+    its own database pool of ``database.pool_size``). PostgreSQL only: with SQLite, one
+    process serializes its writes itself."""
 
     @property
     def is_loopback(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
 from strawberry.dataloader import DataLoader
 
@@ -17,21 +18,36 @@ def _lower(key: str) -> str:
 
 
 class Loaders:
+    """Each loader is made on first use: a request reads one or two kinds of object, and
+    making all of them (about twenty DataLoaders) for every request was measurable in a
+    one-user lookup."""
+
     def __init__(self, services: Services) -> None:
         self._services = services
-        self.customer_user = DataLoader[str, CustomerUserRecord | None](
-            load_fn=self._customer_users, cache_key_fn=_lower
-        )
-        self.customer = DataLoader[str, CustomerRecord | None](
-            load_fn=self._customers, cache_key_fn=_lower
-        )
-        self.actor_name = DataLoader[int, str | None](load_fn=self._actor_names)
-        self.groups = GroupLoaders(services)
-        self.service_catalog = ServiceLoaders(services)
+
+    @cached_property
+    def customer_user(self) -> DataLoader[str, CustomerUserRecord | None]:
+        return DataLoader(load_fn=self._customer_users, cache_key_fn=_lower)
+
+    @cached_property
+    def customer(self) -> DataLoader[str, CustomerRecord | None]:
+        return DataLoader(load_fn=self._customers, cache_key_fn=_lower)
+
+    @cached_property
+    def actor_name(self) -> DataLoader[int, str | None]:
+        return DataLoader(load_fn=self._actor_names)
+
+    @cached_property
+    def groups(self) -> GroupLoaders:
+        return GroupLoaders(self._services)
+
+    @cached_property
+    def service_catalog(self) -> ServiceLoaders:
+        return ServiceLoaders(self._services)
 
     def reset(self) -> None:
         """Forget everything loaded so far: after a write, later fields must see it."""
-        self.__init__(self._services)  # type: ignore[misc]
+        self.__dict__ = {"_services": self._services}
 
     async def _customer_users(self, logins: Sequence[str]) -> list[CustomerUserRecord | None]:
         found = await self._services.customer_users.get_many(logins)

@@ -8,14 +8,8 @@ from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaskErrors,
-    MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
-)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import MaskErrors
 from strawberry.extensions.max_aliases import create_validator as alias_limit_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
 from strawberry.schema.config import StrawberryConfig
@@ -28,6 +22,7 @@ from schema.audit import Info
 from schema.common import Node, parse_global_id
 from schema.customer import Customer
 from schema.customer_user import CustomerUserTypes, build_customer_user_types
+from schema.document_cache import DocumentCache, DocumentLru, DocumentRules
 from schema.outages import BackendOutages
 
 logger = logging.getLogger("roster.graphql")
@@ -71,24 +66,21 @@ def _node_query(loaders: dict[str, NodeLoader]) -> Any:
 
 def _extensions(config: RosterConfig) -> list[Any]:
     server = config.server
-    # The limit rules are built once: the validation cache is keyed by the rule classes, and
-    # a class made per request (as QueryDepthLimiter(...) does) would never hit it.
+    # The limit rules are built once, not per request (as QueryDepthLimiter(...) would).
     limit_rules: list[type[ASTValidationRule]] = [
         depth_limit_rule(server.max_query_depth, None),
         alias_limit_rule(server.max_aliases),
     ]
-    extensions: list[Any] = [
+    if not server.introspection:
+        limit_rules.append(NoSchemaIntrospectionCustomRule)
+    documents = DocumentLru()
+    rules = DocumentRules(max_tokens=server.max_tokens, validation_rules=tuple(limit_rules))
+    return [
         # Parsing and validating a document is most of a small request's cost: cache both.
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        lambda: AddValidationRules(limit_rules),
-        lambda: MaxTokensLimiter(max_token_count=server.max_tokens),
+        lambda: DocumentCache(documents, rules),
         lambda: CodedMaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
         BackendOutages,
     ]
-    if not server.introspection:
-        extensions.append(DisableIntrospection)
-    return extensions
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -606,3 +607,76 @@ def test_serve_requires_api_key_from_cli(upgraded: Path, tmp_path: Path, db_path
     stderr = log.read_text()
     assert "allow_anonymous is on" not in stderr
     assert key not in stderr
+
+
+# ---- serve: several worker processes ---------------------------------------------------------
+
+
+def test_serve_refuses_workers_on_sqlite(upgraded: Path, tmp_path: Path, db_path: Path) -> None:
+    config = write_config(tmp_path / "w.toml", db_path, server={"port": free_port(), "workers": 2})
+    result = roster("serve", "--config", str(config))
+    assert_refused(result)
+    assert "server.workers" in result.stderr
+    assert "PostgreSQL" in result.stderr
+
+
+def test_serve_refuses_workers_on_port_zero(tmp_path: Path, db_path: Path) -> None:
+    config = write_config(tmp_path / "w.toml", db_path, server={"port": 0})
+    result = roster("serve", "--config", str(config), "--workers", "2")
+    assert_refused(result)
+    assert "fixed server.port" in result.stderr
+
+
+def _worker_processes(parent: int) -> list[int]:
+    """The worker processes ``serve`` started (not multiprocessing's resource tracker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            status = (entry / "status").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+            if f"\nPPid:\t{parent}\n" in status and b"spawn_main" in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+async def test_serve_with_two_workers_answers_on_every_connection_and_stops_whole(
+    databases: Any, tmp_path: Path
+) -> None:
+    url = await databases.create("postgresql")
+    await asyncio.to_thread(check_two_workers, url, tmp_path)
+
+
+def check_two_workers(url: str, tmp_path: Path) -> None:
+    port = free_port()
+    config = tmp_path / "workers.toml"
+    config.write_text(
+        f"[database]\nurl = {json.dumps(url)}\n"
+        f'[server]\nhost = "127.0.0.1"\nport = {port}\nworkers = 2\n'
+        "[auth]\nallow_anonymous = true\n",
+        encoding="utf-8",
+    )
+    log = tmp_path / "serve.log"
+    base = f"http://127.0.0.1:{port}"
+    with running_server(config, log) as process:
+        wait_healthy(process, base, log)
+        workers = _worker_processes(process.pid)
+        assert len(workers) == 2, log.read_text()
+        create = """mutation { customerCreate(input: {customerId: "ACME", name: "Acme"}) {
+            customer { customerId } userErrors { code } } }"""
+        created = httpx.post(f"{base}/graphql", json={"query": create}, timeout=10).json()
+        assert created["data"]["customerCreate"]["customer"] == {"customerId": "ACME"}
+        # A new connection each time: the kernel spreads them over both workers, and each
+        # worker must see what another wrote (one database, no per-process state).
+        for _ in range(12):
+            reply = httpx.post(
+                f"{base}/graphql", json={"query": '{ customer(customerId: "acme") { name } }'}
+            )
+            assert reply.status_code == 200
+            assert reply.json() == {"data": {"customer": {"name": "Acme"}}}
+    for worker in workers:
+        assert (
+            not Path(f"/proc/{worker}").exists()
+            or "zombie" in Path(f"/proc/{worker}/status").read_text()
+        ), "a worker outlived the server"

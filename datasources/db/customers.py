@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
 from datasources.db.engine import fetch_all, read_only_view
+from datasources.db.prepared import PreparedRead, Row
 from datasources.db.tables import CUSTOMER_ID_REFERENCES, customer_company
-from datasources.paging import binary_key, lower_in
+from datasources.paging import KeyList, binary_key
 from datasources.search_sql import search_condition
 from domain.config import CustomerCompanyConfig
 from domain.customer_rules import CUSTOMER_FIELDS
@@ -22,7 +23,7 @@ from domain.validity import Validity
 _T = customer_company
 
 
-def _record(row: sa.RowMapping) -> CustomerRecord:
+def _record(row: Row) -> CustomerRecord:
     def text(column: str) -> str | None:
         value = row[column]
         return None if value in (None, "") else str(value)
@@ -57,6 +58,10 @@ class DbCustomerStore:
         self.engine = engine
         self.reader = read_only_view(engine)
         self._key = binary_key(_T.c.customer_id, engine.dialect.name)
+        self._customer_ids = KeyList(_T.c.customer_id, engine.dialect.name)
+        self._get_many = PreparedRead(
+            self.reader, sa.select(_T).where(self._customer_ids.condition)
+        )
 
     async def get_many(
         self, customer_ids: Sequence[str], conn: AsyncConnection | None = None
@@ -64,10 +69,7 @@ class DbCustomerStore:
         """Customers by lower-cased customer ID (OTOBO: ``LOWER(customer_id) = LOWER(?)``)."""
         if not customer_ids:
             return {}
-        query = sa.select(_T).where(
-            lower_in(_T.c.customer_id, customer_ids, self.engine.dialect.name)
-        )
-        rows = await self._fetch(query, conn)
+        rows = await self._get_many.fetch_all(self._customer_ids.bind(customer_ids), conn)
         return {row["customer_id"].lower(): _record(row) for row in rows}
 
     def _where(self, search: SearchExpr | None, valid_only: bool) -> sa.ColumnElement[bool]:

@@ -42,7 +42,8 @@ def count_statements() -> Iterator[StatementTally]:
         _current_tally.reset(token)
 
 
-def _on_execute(*_args: Any, **_kwargs: Any) -> None:
+def tally_statement(*_args: Any, **_kwargs: Any) -> None:
+    """Count one statement for the current request (also SQLAlchemy's execute hook)."""
     tally = _current_tally.get()
     if tally is not None:
         tally.count += 1
@@ -75,7 +76,7 @@ def create_engine(config: DatabaseConfig) -> AsyncEngine:
             "server_settings": {"application_name": "roster"},
         }
     engine = create_async_engine(url, **kwargs)
-    event.listen(engine.sync_engine, "before_cursor_execute", _on_execute)
+    event.listen(engine.sync_engine, "before_cursor_execute", tally_statement)
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite_on_connect)
     return engine

@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
-from datasources.db.engine import fetch_all, read_only_view
+from datasources.db.engine import read_only_view
+from datasources.db.prepared import PreparedRead, Row
 from datasources.db.tables import customer_user_customer, group_customer, group_customer_user
-from datasources.paging import lower_in
+from datasources.paging import KeyList
 from domain.assignments import Link
 
 
@@ -31,33 +32,15 @@ class LinkTable:
     granted: dict[str, Any] = field(default_factory=dict)
     """Column values that make a row count (``permission_value = 1``), written on insert."""
 
-    def _column(self, link_field: str) -> sa.Column[Any]:
+    def column(self, link_field: str) -> sa.Column[Any]:
         return self.table.c[self.columns[link_field]]
 
-    def _link(self, row: sa.RowMapping) -> Link:
+    def link_of(self, row: Row) -> Link:
         return Link(**{name: row[column] for name, column in self.columns.items()})
 
-    async def links(
-        self,
-        engine: AsyncEngine,
-        link_field: str,
-        values: Sequence[Any],
-        conn: AsyncConnection | None = None,
-    ) -> list[Link]:
-        """Every counting row whose ``link_field`` is one of ``values`` (text compared
-        case-insensitively, as OTOBO's logins and customer IDs are); on ``conn`` when given,
-        so a replacement reads and writes in one transaction."""
-        if not values:
-            return []
-        column = self._column(link_field)
-        if isinstance(values[0], str):
-            condition = lower_in(column, [str(v) for v in values], engine.dialect.name)
-        else:
-            condition = column.in_(sorted(set(values)))
-        query = sa.select(*(self.table.c[c] for c in self.columns.values())).where(condition)
-        for column_name, value in self.granted.items():
-            query = query.where(self.table.c[column_name] == value)
-        return [self._link(row) for row in await fetch_all(read_only_view(engine), query, conn)]
+    def reader(self, engine: AsyncEngine, link_field: str) -> LinkReader:
+        """A reader of the rows whose ``link_field`` is one of a list, built once per engine."""
+        return LinkReader(self, engine, link_field)
 
     async def lock(self, conn: AsyncConnection) -> None:
         """Serialize replacements of this table across processes (PostgreSQL): a concurrent
@@ -76,7 +59,7 @@ class LinkTable:
         actor: int,
     ) -> None:
         """Make ``links`` the complete set of rows whose ``link_field`` is ``value``."""
-        column = self._column(link_field)
+        column = self.column(link_field)
         match = (
             sa.func.lower(column) == value.lower() if isinstance(value, str) else column == value
         )
@@ -94,6 +77,31 @@ class LinkTable:
             for link in links
         ]
         await conn.execute(sa.insert(self.table), rows)
+
+
+class LinkReader:
+    """Every counting row of ``table`` whose ``link_field`` is one of a list of values (text
+    compared case-insensitively, as OTOBO's logins and customer IDs are): one prepared
+    statement for any list."""
+
+    def __init__(self, table: LinkTable, engine: AsyncEngine, link_field: str) -> None:
+        column = table.column(link_field)
+        integers = isinstance(column.type, sa.Integer)
+        self._table = table
+        self._keys = KeyList(column, engine.dialect.name, integers=integers)
+        query = sa.select(*(table.table.c[c] for c in table.columns.values()))
+        query = query.where(self._keys.condition)
+        for column_name, value in table.granted.items():
+            query = query.where(table.table.c[column_name] == value)
+        self._read = PreparedRead(read_only_view(engine), query)
+
+    async def links(self, values: Sequence[Any], conn: AsyncConnection | None = None) -> list[Link]:
+        """The rows; on ``conn`` when given, so a replacement reads and writes in one
+        transaction."""
+        if not values:
+            return []
+        rows = await self._read.fetch_all(self._keys.bind(values), conn)
+        return [self._table.link_of(row) for row in rows]
 
 
 USER_CUSTOMERS = LinkTable(

@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
 from datasources.db.engine import read_only_view
+from datasources.db.prepared import PreparedRead, Row
 from datasources.db.tables import service, service_customer_user
-from datasources.paging import SortKey, binary_key, lower_in
+from datasources.paging import KeyList, SortKey, binary_key, lower_in
 from datasources.search_sql import search_condition
 from domain.records import Audit
 from domain.search_grammar import SearchExpr
@@ -53,7 +54,7 @@ def _ancestor_invalid(table: sa.FromClause) -> sa.ColumnElement[bool]:
 _COLUMNS = (*_S.c, _ancestor_invalid(_S).label("ancestor_invalid"))
 
 
-def _record(row: sa.RowMapping) -> ServiceRecord:
+def _record(row: Row) -> ServiceRecord:
     return ServiceRecord(
         id=int(row["id"]),
         name=row["name"],
@@ -75,6 +76,13 @@ class DbServiceStore:
         self.reader = read_only_view(engine)
         self._dialect = engine.dialect.name
         self._key = binary_key(_S.c.name, self._dialect)
+        self._ids = KeyList(_S.c.id, self._dialect, integers=True)
+        self._by_ids = PreparedRead(self.reader, sa.select(*_COLUMNS).where(self._ids.condition))
+        self._logins = KeyList(_L.c.customer_user_login, self._dialect)
+        self._assigned = PreparedRead(
+            self.reader,
+            sa.select(_L.c.customer_user_login, _L.c.service_id).where(self._logins.condition),
+        )
 
     async def lock(self, conn: AsyncConnection) -> None:
         """Take the catalog's write lock until ``conn``'s transaction ends.
@@ -99,7 +107,7 @@ class DbServiceStore:
         wanted = _ids(ids)
         if not wanted:
             return {}
-        rows = await self._fetch(sa.select(*_COLUMNS).where(_S.c.id.in_(wanted)), conn)
+        rows = await self._by_ids.fetch_all(self._ids.bind(wanted), conn)
         return {int(row["id"]): _record(row) for row in rows}
 
     async def get_by_names(self, names: Sequence[str]) -> dict[str, ServiceRecord]:
@@ -232,11 +240,8 @@ class DbServiceStore:
         exist are included; reading them by id drops them."""
         if not logins:
             return {}
-        query = sa.select(_L.c.customer_user_login, _L.c.service_id).where(
-            lower_in(_L.c.customer_user_login, logins, self._dialect)
-        )
         found: dict[str, dict[int, None]] = {}
-        for row in await self._fetch(query, None):
+        for row in await self._assigned.fetch_all(self._logins.bind(logins)):
             found.setdefault(row["customer_user_login"].lower(), {})[int(row["service_id"])] = None
         return {login: list(ids) for login, ids in found.items()}
 

@@ -505,6 +505,50 @@ async def test_too_many_tokens_is_rejected(api: Api) -> None:
     assert r.statements == await baseline_statements(api)
 
 
+async def test_a_rejected_query_stays_rejected_when_sent_again(api: Api) -> None:
+    """Parsed and validated documents are cached by their text: the cache must keep the
+    verdict, not just the document."""
+    await baseline_statements(api)  # the key's first request also looks the key up
+    baseline = await baseline_statements(api)
+    for _ in range(3):
+        r = await api.gql(nested(13))
+        assert any("maximum operation depth of 12" in e["message"] for e in r.errors), r.errors
+        assert r.body.get("data") is None
+        assert r.statements == baseline
+
+
+async def test_the_same_text_with_other_variables_is_executed_anew(api: Api) -> None:
+    query = "query($id: String!) { customer(customerId: $id) { customerId } }"
+    first = (await create_customer(api))["customerId"]
+    second = (await create_customer(api))["customerId"]
+    for cid in (first, second, first):
+        assert (await api.data(query, {"id": cid}))["customer"] == {"customerId": cid}
+
+
+async def test_a_query_too_long_to_cache_still_works_and_is_checked(api: Api) -> None:
+    padding = " " * 30_000  # whitespace is not a token: the token limit is not what stops it
+    cid = (await create_customer(api))["customerId"]
+    ok = "{" + padding + f'customer(customerId: "{cid}") {{ customerId }} }}'
+    for _ in range(2):
+        assert (await api.data(ok))["customer"] == {"customerId": cid}
+    deep = nested(13).replace("{ ", "{ " + padding, 1)
+    for _ in range(2):
+        r = await api.gql(deep)
+        assert any("maximum operation depth of 12" in e["message"] for e in r.errors), r.errors
+
+
+async def test_introspection_can_be_switched_off(make_api: MakeApi) -> None:
+    closed = await make_api(server={"introspection": False})
+    for _ in range(2):
+        r = await closed.gql("{ __schema { queryType { name } } }")
+        assert r.errors, r.body
+        assert "introspection" in r.errors[0]["message"].lower(), r.errors
+        assert r.body.get("data") is None
+    assert (await closed.data("{ customers(first: 1) { totalCount } }"))["customers"] == {
+        "totalCount": 0
+    }
+
+
 async def test_body_larger_than_the_limit_is_413(make_api: MakeApi) -> None:
     small = await make_api(server={"max_body_bytes": 2048, "statement_count_header": True})
     cid = unique("C")
