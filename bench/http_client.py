@@ -5,12 +5,15 @@ full-featured client such as httpx spends about as much Python per request as th
 answering a one-user query, and that time would be charged to Roster's latency. This client
 sends a prebuilt request on one connection per concurrent worker and reads exactly
 ``Content-Length`` bytes back; it understands only what Roster's server sends (no chunked
-bodies, no redirects).
+bodies, no redirects). A connection the server closed while it was idle (uvicorn closes
+kept-alive connections after 5 s) is reopened and the request sent again: the benchmark only
+sends reads.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 
 import orjson
@@ -29,21 +32,37 @@ class Reply:
 class Connection:
     """One open connection; ``post`` is not to be called concurrently on the same one."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._reader = reader
-        self._writer = writer
+    def __init__(self, host: str, port: int) -> None:
+        self._host, self._port = host, port
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
 
     @classmethod
     async def open(cls, host: str, port: int) -> Connection:
-        reader, writer = await asyncio.open_connection(host, port)
-        return cls(reader, writer)
+        connection = cls(host, port)
+        await connection._connect()
+        return connection
+
+    async def _connect(self) -> None:
+        self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
 
     async def post(self, path: str, payload: object, headers: dict[str, str]) -> Reply:
         body = orjson.dumps(payload)
         head = [f"POST {path} HTTP/1.1", "Host: bench", "Content-Type: application/json"]
         head += [f"{name}: {value}" for name, value in headers.items()]
         head.append(f"Content-Length: {len(body)}")
-        self._writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+        request = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+        try:
+            return await self._exchange(request)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            await self.close()
+            await self._connect()
+            return await self._exchange(request)
+
+    async def _exchange(self, request: bytes) -> Reply:
+        if self._reader is None or self._writer is None:
+            raise RuntimeError("the connection is not open")
+        self._writer.write(request)
         status_line = await self._reader.readuntil(b"\r\n")
         status = int(status_line.split(b" ", 2)[1])
         reply_headers: dict[str, str] = {}
@@ -56,8 +75,10 @@ class Connection:
         return Reply(status, reply_headers, content)
 
     async def close(self) -> None:
-        self._writer.close()
-        await self._writer.wait_closed()
+        if self._writer is not None:
+            self._writer.close()
+            with contextlib.suppress(ConnectionError):
+                await self._writer.wait_closed()
 
 
 class ConnectionPool:

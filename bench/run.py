@@ -221,7 +221,7 @@ async def run(args: argparse.Namespace) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
-    if args.ldap_users:
+    if args.ldap_users and wanted(args, "(5)"):
         results += await ldap_scenarios(args, url, key)
     print(
         f"\n{data.users} users, {data.customers} customers; concurrency {args.concurrency}; "
@@ -278,10 +278,18 @@ async def scenarios(
             ("(6) page of 1000 + groups", graphql(GROUPS, lambda n: {}), many // 2, c),
             ("    floor", floor(GROUPS_FLOOR, lambda n: ()), many // 2, c),
         ]
+        chosen = [  # a floor line belongs to the scenario above it
+            step for i, step in enumerate(plan) if wanted(args, plan[i - i % 2][0])
+        ]
         return [
             await drive(name, call, requests=count, concurrency=conc)
-            for name, call, count, conc in plan
+            for name, call, count, conc in chosen
         ]
+
+
+def wanted(args: argparse.Namespace, name: str) -> bool:
+    """Whether ``--only`` selects the scenario called ``name`` ("(3) one user by login")."""
+    return not args.only or name[1:].split(")")[0] in args.only.split(",")
 
 
 def ldap_people(count: int) -> list[Any]:
@@ -398,6 +406,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=2_000)
     parser.add_argument("--requests", type=int, default=400, help="per scenario (x4 for (3))")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--only", default="", help="scenario numbers to run, e.g. 1,3")
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, help="server processes (one per core)"
     )

@@ -73,8 +73,7 @@ async def customer_users(
     if cursor is not None:
         _check_cursor(cursor, query)
     page = await ctx.services.customer_users.page(query, first=first, after=cursor)
-    for record, _ in page.items:
-        ctx.loaders.customer_user.prime(record.login, record)
+    ctx.loaders.customer_user.remember(record for record, _ in page.items)
     return page
 
 

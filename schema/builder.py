@@ -22,7 +22,8 @@ from schema.audit import Info
 from schema.common import Node, parse_global_id
 from schema.customer import Customer
 from schema.customer_user import CustomerUserTypes, build_customer_user_types
-from schema.document_cache import DocumentCache, DocumentLru, DocumentRules
+from schema.document_cache import DocumentCache, DocumentRules, Lru, Verdicts
+from schema.flat_lists import FlatListExecutionContext
 from schema.outages import BackendOutages
 
 logger = logging.getLogger("roster.graphql")
@@ -73,11 +74,11 @@ def _extensions(config: RosterConfig) -> list[Any]:
     ]
     if not server.introspection:
         limit_rules.append(NoSchemaIntrospectionCustomRule)
-    documents = DocumentLru()
+    verdicts: Verdicts = Lru()
     rules = DocumentRules(max_tokens=server.max_tokens, validation_rules=tuple(limit_rules))
     return [
         # Parsing and validating a document is most of a small request's cost: cache both.
-        lambda: DocumentCache(documents, rules),
+        lambda: DocumentCache(verdicts, rules),
         lambda: CodedMaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
         BackendOutages,
     ]
@@ -111,6 +112,7 @@ def build_api(config: RosterConfig) -> BuiltSchema:
         types=[types.object, Customer],
         extensions=_extensions(config),
         config=StrawberryConfig(disable_field_suggestions=not config.server.introspection),
+        execution_context_class=FlatListExecutionContext,
     )
     for area in AREAS:
         area.fast_fields(schema, types)

@@ -3,11 +3,13 @@
 Clients send the same few query texts again and again (with different variables), and parsing
 plus validating a document costs more than a one-user lookup's SQL. Strawberry's
 ``ParserCache`` and ``ValidationCache`` key their caches differently: the validation cache
-hashes the whole parsed document on every request (a walk of every AST node). Here one LRU,
-keyed by the query text, holds the parsed document and its validation errors together.
+hashes the whole parsed document on every request (a walk of every AST node). Here both are
+keyed by the query text: parsed documents in one cache for the process (parsing does not
+depend on the schema, only on the token limit), validation verdicts in one per schema (they
+depend on the schema and its rules).
 
-Only texts up to ``max_text_length`` characters are cached, so a client sending huge unique
-queries cannot make the cache hold much memory; those are parsed and validated each time.
+Only texts up to ``MAX_TEXT_LENGTH`` characters are cached, so a client sending huge unique
+queries cannot make the caches hold much memory; those are parsed and validated each time.
 
 The limits that apply to parsing (at most ``max_tokens`` tokens) and validation (extra rules:
 query depth, aliases, no introspection when it is off) are applied here too, rather than by one
@@ -18,41 +20,44 @@ measurable in a one-user lookup.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLError
 from strawberry.extensions import SchemaExtension
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
-@dataclass
-class _Entry:
-    document: DocumentNode
-    errors: tuple[GraphQLError, ...] = ()
-    validated: bool = False
+MAX_TEXT_LENGTH = 20_000
+MAX_ENTRIES = 512
 
 
-@dataclass
-class DocumentLru:
-    """Query text → parsed document and validation errors, least recently used dropped."""
+class Lru(Generic[K, V]):
+    """At most ``max_entries`` values, the least recently used dropped first."""
 
-    max_entries: int = 512
-    max_text_length: int = 20_000
-    _entries: OrderedDict[str, _Entry] = field(default_factory=OrderedDict)
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self._max_entries = max_entries
+        self._entries: OrderedDict[K, V] = OrderedDict()
 
-    def get(self, text: str) -> _Entry | None:
-        entry = self._entries.get(text)
-        if entry is not None:
-            self._entries.move_to_end(text)
-        return entry
+    def get(self, key: K) -> V | None:
+        value = self._entries.get(key)
+        if value is not None:
+            self._entries.move_to_end(key)
+        return value
 
-    def put(self, text: str, document: DocumentNode) -> _Entry | None:
-        if len(text) > self.max_text_length:
-            return None
-        entry = self._entries[text] = _Entry(document)
-        if len(self._entries) > self.max_entries:
+    def put(self, key: K, value: V) -> None:
+        self._entries[key] = value
+        if len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
-        return entry
+
+
+Verdicts = Lru[str, tuple[GraphQLError, ...]]
+"""Query text → its validation errors (empty: valid), for one schema."""
+
+_parsed: Lru[tuple[str, int], DocumentNode] = Lru()
+"""(query text, token limit) → parsed document, for the whole process."""
 
 
 @dataclass(frozen=True)
@@ -64,34 +69,34 @@ class DocumentRules:
 
 
 class DocumentCache(SchemaExtension):
-    """Made per request around one shared :class:`DocumentLru` (one per schema: validation
-    depends on the schema and its rules)."""
+    """Made per request around its schema's :data:`Verdicts`."""
 
-    def __init__(self, cache: DocumentLru, rules: DocumentRules) -> None:
-        self._cache = cache
+    def __init__(self, verdicts: Verdicts, rules: DocumentRules) -> None:
+        self._verdicts = verdicts
         self._rules = rules
-        self._entry: _Entry | None = None
+        self._cacheable = False
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        if context.query is not None and context.graphql_document is None:
-            self._entry = self._cache.get(context.query)
-            if self._entry is not None:
-                context.graphql_document = self._entry.document
+        text = context.query
+        self._cacheable = text is not None and len(text) <= MAX_TEXT_LENGTH
+        key = (text or "", self._rules.max_tokens)
+        if self._cacheable and context.graphql_document is None:
+            context.graphql_document = _parsed.get(key)
         context.parse_options["max_tokens"] = self._rules.max_tokens
         yield
-        # A miss: Strawberry parsed the text (a syntax error leaves no document to keep).
-        if self._entry is None and context.query and context.graphql_document is not None:
-            self._entry = self._cache.put(context.query, context.graphql_document)
+        # A syntax error leaves no document to keep.
+        if self._cacheable and context.graphql_document is not None:
+            _parsed.put(key, context.graphql_document)
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        entry = self._entry
-        if entry is not None and entry.validated:
-            context.pre_execution_errors = list(entry.errors)
+        text = context.query or ""
+        verdict = self._verdicts.get(text) if self._cacheable else None
+        if verdict is not None:
+            context.pre_execution_errors = list(verdict)
         else:
             context.validation_rules = (*context.validation_rules, *self._rules.validation_rules)
         yield
-        if entry is not None and not entry.validated:
-            entry.errors = tuple(context.pre_execution_errors or ())
-            entry.validated = True
+        if self._cacheable and verdict is None:
+            self._verdicts.put(text, tuple(context.pre_execution_errors or ()))

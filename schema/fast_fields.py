@@ -4,9 +4,11 @@ Strawberry runs every field through its argument, extension and ``Info`` machine
 10 µs a field; a page of 1000 customer users with 6 fields is 6000 of them, most of a
 request's time. Fields that take no arguments, need no ``info`` and only read the record get
 graphql-core's plain resolver instead, which returns the very same value. Any field not
-listed here keeps Strawberry's resolver.
+listed here keeps Strawberry's resolver. A reader must return a plain value (never an
+awaitable) and have no side effects: ``schema.flat_lists`` may call it twice.
 """
 
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -44,7 +46,17 @@ def _direct(reader: Reader) -> Callable[..., Any]:
     def resolve(source: Any, _info: Any) -> Any:
         return reader(source)
 
+    _readers[resolve] = reader
     return resolve
+
+
+_readers: weakref.WeakKeyDictionary[Callable[..., Any], Reader] = weakref.WeakKeyDictionary()
+
+
+def reader_of(resolve: Callable[..., Any] | None) -> Reader | None:
+    """The reader behind a direct resolver installed here (None for any other resolver):
+    ``schema.flat_lists`` calls it without graphql-core's per-field steps."""
+    return _readers.get(resolve) if resolve is not None else None
 
 
 def _with_context(reader: ContextReader) -> Callable[..., Any]:

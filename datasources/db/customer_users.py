@@ -7,9 +7,10 @@ keyed by Map attribute; writes take a connection so the directory decides the tr
 
 from __future__ import annotations
 
+import operator
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.backend import BackendHealth, BackendStatus
-from datasources.db.engine import fetch_all, read_only_view
-from datasources.db.prepared import PreparedRead, Row
+from datasources.db.engine import read_only_view
+from datasources.db.prepared import PositionalRow, PreparedRead
 from datasources.db.tables import LOGIN_REFERENCE_LENGTH, LOGIN_REFERENCES
 from datasources.paging import KeyList, SortKey, after_condition, binary_key, lower_in
 from datasources.search_sql import pattern_condition, search_condition
@@ -40,6 +41,16 @@ class SchemaMismatch(Exception):
     def __init__(self, message: str, fixes: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.fixes = list(fixes)
+
+
+def _picker(positions: Sequence[int]) -> Callable[[PositionalRow], tuple[Any, ...]]:
+    """The values at ``positions`` of a row, as a tuple (``itemgetter`` runs in C)."""
+    if not positions:
+        return lambda _row: ()
+    if len(positions) == 1:
+        (only,) = positions
+        return lambda row: (row[only],)
+    return operator.itemgetter(*positions)
 
 
 def utcnow() -> datetime:
@@ -81,16 +92,24 @@ class DbCustomerUserBackend:
         readable = [f for f in self.fields if not f.is_password]
         self._attributes = tuple(f.attribute for f in readable)
         self._columns_read = tuple(f.column for f in readable)
-        self._blank_is_none = tuple(not f.required for f in readable)
         self._login = table.c[config.customer_key]
         self._login_key = binary_key(self._login, engine.dialect.name)
         self._read_columns = [
             table.c[c] for c in sorted(self._columns) if c != self._password_column
         ]
         self._read_columns += [table.c[c] for c in AUDIT_COLUMNS]
+        # Rows are read by position (a tuple index, not a name lookup): 1000-row pages.
+        position = {column.name: i for i, column in enumerate(self._read_columns)}
+        self._pick_values = _picker([position[c] for c in self._columns_read])
+        self._pick_names = _picker([position[c] for c in config.name_fields])
+        self._pick_list = _picker([position[c] for c in config.list_fields])
+        self._pick_audit = _picker([position[c] for c in AUDIT_COLUMNS])
+        self._blank_is_none_attributes = tuple(f.attribute for f in readable if not f.required)
+        self._login_position = position[config.customer_key]
         self._by_logins = KeyList(self._login, engine.dialect.name)
         self._get_many = PreparedRead(
-            self.reader, sa.select(*self._read_columns).where(self._by_logins.condition)
+            self.reader,
+            sa.select(*self._read_columns).where(self._by_logins.condition),
         )
 
     @property
@@ -143,31 +162,21 @@ class DbCustomerUserBackend:
 
     # ---- reading ---------------------------------------------------------------------------
 
-    def _record(self, row: Row) -> CustomerUserRecord:
+    def _record(self, row: PositionalRow) -> CustomerUserRecord:
         # Hot path: a 1000-user page builds 1000 of these, so the Map is walked through a
         # precomputed plan and the name strings are left for the record to join on demand.
-        values = {
-            attribute: None if blank_is_none and value == "" else value
-            for attribute, value, blank_is_none in zip(
-                self._attributes,
-                (row[c] for c in self._columns_read),
-                self._blank_is_none,
-                strict=True,
-            )
-        }
+        values = dict(zip(self._attributes, self._pick_values(row), strict=True))
+        for attribute in self._blank_is_none_attributes:
+            if values[attribute] == "":
+                values[attribute] = None
         return CustomerUserRecord(
             source=self.name,
             login=str(values[LOGIN]),
             values=values,
-            name_parts=tuple(row[c] for c in self.config.name_fields),
+            name_parts=self._pick_names(row),
             name_join=self.config.name_fields_join,
-            list_parts=tuple(row[c] for c in self.config.list_fields),
-            audit=Audit(
-                created_at=row["create_time"],
-                created_by=row["create_by"],
-                changed_at=row["change_time"],
-                changed_by=row["change_by"],
-            ),
+            list_parts=self._pick_list(row),
+            audit=Audit(*self._pick_audit(row)),
         )
 
     def _where(self, query: CustomerUserQuery) -> sa.ColumnElement[bool]:
@@ -258,8 +267,8 @@ class DbCustomerUserBackend:
         """Records by lower-cased login; logins are matched case-insensitively, as in OTOBO."""
         if not logins:
             return {}
-        rows = await self._get_many.fetch_all(self._by_logins.bind(logins), conn)
-        return {str(row[self.config.customer_key]).lower(): self._record(row) for row in rows}
+        rows = await self._get_many.fetch_positional(self._by_logins.bind(logins), conn)
+        return {str(row[self._login_position]).lower(): self._record(row) for row in rows}
 
     async def page(
         self, query: CustomerUserQuery, *, after: SortKey | None, limit: int
@@ -276,7 +285,9 @@ class DbCustomerUserBackend:
             select = select.where(after_condition(columns, key, descending=descending))
         order = [c.desc() if descending else c.asc() for c in columns]
         select = select.order_by(*order).limit(limit)
-        return [self._record(row) for row in await self._fetch(select, None)]
+        async with self.reader.connect() as conn:
+            rows = (await conn.execute(select)).all()
+        return [self._record(row) for row in rows]
 
     async def logins_with_primary_customer(
         self, customer_ids: Sequence[str], *, valid_only: bool = True
@@ -333,11 +344,6 @@ class DbCustomerUserBackend:
         if except_login is not None:
             query = query.where(sa.func.lower(self._login) != except_login.lower())
         return (await conn.execute(query.limit(1))).first() is not None
-
-    async def _fetch(
-        self, query: sa.Select[Any], conn: AsyncConnection | None
-    ) -> Sequence[sa.RowMapping]:
-        return await fetch_all(self.reader, query, conn)
 
     # ---- writing ---------------------------------------------------------------------------
 
