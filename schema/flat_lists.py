@@ -42,7 +42,7 @@ TYPENAME = "__typename"
 class _Leaf:
     key: str
     read: Callable[[Any], Any]
-    serialize: Callable[[Any], Any]
+    coerce: Callable[[Any], Any]
     non_null: bool
 
 
@@ -123,18 +123,20 @@ def _row(plan: _Plan, item: Any, info: GraphQLResolveInfo[Any]) -> dict[str, Any
     if is_type_of is not None and is_type_of(item, info) is not True:
         raise _NotFlat
     row: dict[str, Any] = {}
-    for leaf in plan.leaves:
-        value = leaf.read(item)
-        if value is None:
-            if leaf.non_null:
+    try:
+        for leaf in plan.leaves:
+            value = leaf.read(item)
+            if value is None:
+                if leaf.non_null:
+                    raise _NotFlat
+                row[leaf.key] = None
+                continue
+            coerced = leaf.coerce(value)
+            if coerced is None or coerced is Undefined:
                 raise _NotFlat
-            row[leaf.key] = None
-            continue
-        try:
-            serialized = leaf.serialize(value)
-        except Exception as exc:
-            raise _NotFlat from exc
-        if serialized is None or serialized is Undefined:
-            raise _NotFlat
-        row[leaf.key] = serialized
+            row[leaf.key] = coerced
+    except _NotFlat:
+        raise
+    except Exception as exc:  # graphql-core's path reports it as the field's error
+        raise _NotFlat from exc
     return row

@@ -1640,3 +1640,31 @@ async def test_total_count_matches_the_listing_when_backends_share_a_login(
     )
     conn = (await two.gql(LIST, {"first": 100})).data["customerUsers"]
     assert conn["totalCount"] == len(conn["nodes"]) == 2
+
+
+# ---- lists of plain fields (completed in one loop by schema.flat_lists) ---------------------
+
+
+async def test_a_list_of_plain_fields_reads_as_each_item_would(api: Api) -> None:
+    """``nodes`` with only plain fields takes the one-loop path; ``edges { node }`` takes
+    graphql-core's: aliases, ``__typename``, repeated fields and ``@include`` must agree."""
+    cid = await new_customer(api)
+    for _ in range(3):
+        await create_ok(api, cid, title=None)
+    fields = """__typename login first: firstName email title validity customerId
+        again: login skipped: email @include(if: false) login"""
+    query = f"""{{ a: customerUsers(customerIdExact: "{cid}") {{ nodes {{ {fields} }} }}
+        b: customerUsers(customerIdExact: "{cid}") {{ edges {{ node {{ {fields} }} }} }} }}"""
+    data = await api.data(query)
+    nodes = data["a"]["nodes"]
+    assert len(nodes) == 3
+    assert nodes == [edge["node"] for edge in data["b"]["edges"]]
+    first = nodes[0]
+    assert list(first) == [
+        "__typename", "login", "first", "email", "title", "validity", "customerId", "again"
+    ]  # fmt: skip
+    assert first["__typename"] == "CustomerUser"
+    assert first["again"] == first["login"]
+    assert first["title"] is None
+    assert first["validity"] == "VALID"
+    assert first["customerId"] == cid
