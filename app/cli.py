@@ -83,7 +83,13 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
         asyncio.run(load_demo_data(config))
     print(f"Roster: http://{server.host}:{server.port}/graphql", file=sys.stderr)
     if server.workers == 1:
-        uvicorn.run(create_app(config), host=server.host, port=server.port, log_level="info")
+        uvicorn.run(
+            create_app(config),
+            host=server.host,
+            port=server.port,
+            log_level="info",
+            access_log=server.access_log,
+        )
         return 0
     from app.workers import serve_workers
 
@@ -96,7 +102,7 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
     os.environ[f"{ENV_PREFIX}SERVER__WORKERS"] = str(server.workers)
     os.environ[f"{ENV_PREFIX}DEMO__LOAD_DATA"] = "false"  # loaded once, above
     try:
-        return serve_workers(server.host, server.port, server.workers)
+        return serve_workers(server.host, server.port, server.workers, server.access_log)
     except OSError as exc:
         return _fail(f"cannot listen on {server.host}:{server.port}: {exc}")
 

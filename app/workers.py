@@ -41,21 +41,27 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(sock: socket.socket, host: str, port: int) -> None:
+def _worker(sock: socket.socket, host: str, port: int, access_log: bool) -> None:
     config = uvicorn.Config(
-        "app.server:app_from_environment", factory=True, log_level="info", host=host, port=port
+        "app.server:app_from_environment",
+        factory=True,
+        log_level="info",
+        access_log=access_log,
+        host=host,
+        port=port,
     )
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def serve_workers(host: str, port: int, count: int) -> int:
+def serve_workers(host: str, port: int, count: int, access_log: bool) -> int:
     """Run ``count`` workers until a signal stops them (0) or one of them dies (1)."""
     sockets = [reuse_port_socket(host, port) for _ in range(count)]
     for sock in sockets:
         sock.listen(BACKLOG)
     context = multiprocessing.get_context("spawn")
     workers = [
-        context.Process(target=_worker, args=(sock, host, port), daemon=False) for sock in sockets
+        context.Process(target=_worker, args=(sock, host, port, access_log), daemon=False)
+        for sock in sockets
     ]
     for process in workers:
         process.start()

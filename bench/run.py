@@ -208,6 +208,7 @@ async def run(args: argparse.Namespace) -> None:
         f'[database]\nurl = "{url}"\npool_size = {args.concurrency}\n'
         f'[server]\nhost = "127.0.0.1"\nport = {port}\ngraphiql = false\n'
         f"statement_count_header = true\nworkers = {args.workers}\n"
+        f"access_log = {str(args.access_log).lower()}\n"
         # Group support on, as a helpdesk that uses groups runs it: with it off every user
         # holds every group (50 x 2 permissions each), which measures JSON, not Roster.
         "[customer_group]\nsupport = true\n"
@@ -407,6 +408,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="per scenario (x4 for (3))")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--only", default="", help="scenario numbers to run, e.g. 1,3")
+    parser.add_argument(
+        "--no-access-log",
+        dest="access_log",
+        action="store_false",
+        help="run the server with server.access_log = false (as behind a logging proxy)",
+    )
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, help="server processes (one per core)"
     )
