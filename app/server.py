@@ -69,7 +69,7 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
             request = _plain_request(body)
             if request is not None and await self._execute_plain(scope, request, send):
                 return
-            receive = _replay(body)
+            receive = _replay(body, receive)
         await super().__call__(scope, receive, send)
 
     async def _execute_plain(self, scope: Scope, request: dict[str, Any], send: Send) -> bool:
@@ -133,18 +133,19 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-def _replay(body: bytes) -> Receive:
-    """A ``receive`` that hands ``body`` over again (to Strawberry's view)."""
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands ``body`` over again (to Strawberry's view), then the
+    connection's own messages (a disconnect when it comes)."""
     sent = False
 
-    async def receive() -> Message:
+    async def replay() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await receive()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return receive
+    return replay
 
 
 def _plain_request(body: bytes) -> dict[str, Any] | None:

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.backend import BackendHealth, BackendStatus
 from datasources.db.engine import read_only_view
-from datasources.db.prepared import PositionalRow, PreparedRead
+from datasources.db.prepared import KeyedRead, PositionalRow
 from datasources.db.tables import LOGIN_REFERENCE_LENGTH, LOGIN_REFERENCES
-from datasources.paging import KeyList, SortKey, after_condition, binary_key, lower_in
+from datasources.paging import SortKey, after_condition, binary_key, lower_in
 from datasources.search_sql import pattern_condition, search_condition
 from domain.config import CustomerUserBackendConfig
 from domain.customer_user_query import CustomerUserQuery, SortField, sort_key_values
@@ -106,11 +106,7 @@ class DbCustomerUserBackend:
         self._pick_audit = _picker([position[c] for c in AUDIT_COLUMNS])
         self._blank_is_none_attributes = tuple(f.attribute for f in readable if not f.required)
         self._login_position = position[config.customer_key]
-        self._by_logins = KeyList(self._login, engine.dialect.name)
-        self._get_many = PreparedRead(
-            self.reader,
-            sa.select(*self._read_columns).where(self._by_logins.condition),
-        )
+        self._get_many = KeyedRead(self.reader, sa.select(*self._read_columns), self._login)
 
     @property
     def name(self) -> str:
@@ -267,7 +263,7 @@ class DbCustomerUserBackend:
         """Records by lower-cased login; logins are matched case-insensitively, as in OTOBO."""
         if not logins:
             return {}
-        rows = await self._get_many.fetch_positional(self._by_logins.bind(logins), conn)
+        rows = await self._get_many.fetch_positional(logins, conn)
         return {str(row[self._login_position]).lower(): self._record(row) for row in rows}
 
     async def page(

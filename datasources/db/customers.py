@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
 from datasources.db.engine import fetch_all, read_only_view
-from datasources.db.prepared import PreparedRead, Row
+from datasources.db.prepared import KeyedRead, Row
 from datasources.db.tables import CUSTOMER_ID_REFERENCES, customer_company
-from datasources.paging import KeyList, binary_key
+from datasources.paging import binary_key
 from datasources.search_sql import search_condition
 from domain.config import CustomerCompanyConfig
 from domain.customer_rules import CUSTOMER_FIELDS
@@ -58,10 +58,7 @@ class DbCustomerStore:
         self.engine = engine
         self.reader = read_only_view(engine)
         self._key = binary_key(_T.c.customer_id, engine.dialect.name)
-        self._customer_ids = KeyList(_T.c.customer_id, engine.dialect.name)
-        self._get_many = PreparedRead(
-            self.reader, sa.select(_T).where(self._customer_ids.condition)
-        )
+        self._get_many = KeyedRead(self.reader, sa.select(_T), _T.c.customer_id)
 
     async def get_many(
         self, customer_ids: Sequence[str], conn: AsyncConnection | None = None
@@ -69,7 +66,7 @@ class DbCustomerStore:
         """Customers by lower-cased customer ID (OTOBO: ``LOWER(customer_id) = LOWER(?)``)."""
         if not customer_ids:
             return {}
-        rows = await self._get_many.fetch_all(self._customer_ids.bind(customer_ids), conn)
+        rows = await self._get_many.fetch_all(customer_ids, conn)
         return {row["customer_id"].lower(): _record(row) for row in rows}
 
     def _where(self, search: SearchExpr | None, valid_only: bool) -> sa.ColumnElement[bool]:

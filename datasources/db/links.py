@@ -18,9 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
 from datasources.db.engine import read_only_view
-from datasources.db.prepared import PreparedRead, Row
+from datasources.db.prepared import KeyedRead, Row
 from datasources.db.tables import customer_user_customer, group_customer, group_customer_user
-from datasources.paging import KeyList
 from domain.assignments import Link
 
 
@@ -86,21 +85,19 @@ class LinkReader:
 
     def __init__(self, table: LinkTable, engine: AsyncEngine, link_field: str) -> None:
         column = table.column(link_field)
-        integers = isinstance(column.type, sa.Integer)
         self._table = table
-        self._keys = KeyList(column, engine.dialect.name, integers=integers)
         query = sa.select(*(table.table.c[c] for c in table.columns.values()))
-        query = query.where(self._keys.condition)
         for column_name, value in table.granted.items():
             query = query.where(table.table.c[column_name] == value)
-        self._read = PreparedRead(read_only_view(engine), query)
+        integers = isinstance(column.type, sa.Integer)
+        self._read = KeyedRead(read_only_view(engine), query, column, integers=integers)
 
     async def links(self, values: Sequence[Any], conn: AsyncConnection | None = None) -> list[Link]:
         """The rows; on ``conn`` when given, so a replacement reads and writes in one
         transaction."""
         if not values:
             return []
-        rows = await self._read.fetch_all(self._keys.bind(values), conn)
+        rows = await self._read.fetch_all(values, conn)
         return [self._table.link_of(row) for row in rows]
 
 

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.engine import tally_statement
+from datasources.paging import KeyList
 
 
 class Row(Protocol):
@@ -99,3 +100,41 @@ class PreparedRead:
         finally:
             pooled.close()
         return rows
+
+
+class KeyedRead:
+    """``select`` restricted to the rows whose ``column`` is one of a list of keys (compared
+    as :class:`~datasources.paging.KeyList` does): one prepared statement for a single key,
+    the common DataLoader batch, and one for any longer list."""
+
+    def __init__(
+        self,
+        reader: AsyncEngine,
+        select: sa.Select[Any],
+        column: sa.ColumnElement[Any],
+        *,
+        integers: bool = False,
+    ) -> None:
+        self._keys = KeyList(column, reader.dialect.name, integers=integers)
+        self._one = PreparedRead(reader, select.where(self._keys.single_condition()))
+        self._many = PreparedRead(reader, select.where(self._keys.condition))
+
+    async def fetch_all(
+        self, values: Sequence[Any], conn: AsyncConnection | None = None
+    ) -> Sequence[Row]:
+        """The rows for ``values``, read by column name."""
+        read, parameters = self._statement(values)
+        return await read.fetch_all(parameters, conn)
+
+    async def fetch_positional(
+        self, values: Sequence[Any], conn: AsyncConnection | None = None
+    ) -> Sequence[PositionalRow]:
+        """The rows for ``values``, read by column position."""
+        read, parameters = self._statement(values)
+        return await read.fetch_positional(parameters, conn)
+
+    def _statement(self, values: Sequence[Any]) -> tuple[PreparedRead, dict[str, Any]]:
+        keys = self._keys.distinct(values)
+        if len(keys) == 1:
+            return self._one, {"key": keys[0]}
+        return self._many, self._keys.bind(keys)

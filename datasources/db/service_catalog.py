@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
 from datasources.db.engine import read_only_view
-from datasources.db.prepared import PreparedRead, Row
+from datasources.db.prepared import KeyedRead, Row
 from datasources.db.tables import service, service_customer_user
-from datasources.paging import KeyList, SortKey, binary_key, lower_in
+from datasources.paging import SortKey, binary_key, lower_in
 from datasources.search_sql import search_condition
 from domain.records import Audit
 from domain.search_grammar import SearchExpr
@@ -76,12 +76,11 @@ class DbServiceStore:
         self.reader = read_only_view(engine)
         self._dialect = engine.dialect.name
         self._key = binary_key(_S.c.name, self._dialect)
-        self._ids = KeyList(_S.c.id, self._dialect, integers=True)
-        self._by_ids = PreparedRead(self.reader, sa.select(*_COLUMNS).where(self._ids.condition))
-        self._logins = KeyList(_L.c.customer_user_login, self._dialect)
-        self._assigned = PreparedRead(
+        self._by_ids = KeyedRead(self.reader, sa.select(*_COLUMNS), _S.c.id, integers=True)
+        self._assigned = KeyedRead(
             self.reader,
-            sa.select(_L.c.customer_user_login, _L.c.service_id).where(self._logins.condition),
+            sa.select(_L.c.customer_user_login, _L.c.service_id),
+            _L.c.customer_user_login,
         )
 
     async def lock(self, conn: AsyncConnection) -> None:
@@ -107,7 +106,7 @@ class DbServiceStore:
         wanted = _ids(ids)
         if not wanted:
             return {}
-        rows = await self._by_ids.fetch_all(self._ids.bind(wanted), conn)
+        rows = await self._by_ids.fetch_all(wanted, conn)
         return {int(row["id"]): _record(row) for row in rows}
 
     async def get_by_names(self, names: Sequence[str]) -> dict[str, ServiceRecord]:
@@ -241,7 +240,7 @@ class DbServiceStore:
         if not logins:
             return {}
         found: dict[str, dict[int, None]] = {}
-        for row in await self._assigned.fetch_all(self._logins.bind(logins)):
+        for row in await self._assigned.fetch_all(logins):
             found.setdefault(row["customer_user_login"].lower(), {})[int(row["service_id"])] = None
         return {login: list(ids) for login, ids in found.items()}
 
