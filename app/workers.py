@@ -20,7 +20,6 @@ import logging
 import multiprocessing
 import signal
 import socket
-import sys
 import time
 from types import FrameType
 
@@ -87,5 +86,4 @@ def serve_workers(host: str, port: int, count: int, access_log: bool) -> int:
         process.join(timeout=30)
         if process.is_alive():
             process.kill()
-    sys.stdout.flush()
     return 0 if stopping else 1

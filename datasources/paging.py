@@ -8,7 +8,7 @@ Python without disagreeing with any database's notion of "after".
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -28,6 +28,15 @@ def binary_key(column: sa.ColumnElement[Any], dialect_name: str) -> sa.ColumnEle
     if dialect_name == "postgresql":
         return sa.collate(column, "C")
     return column
+
+
+INT_RANGE = range(-(2**31), 2**31)
+"""The ids a 32-bit id column can hold: asking for any other is a database error."""
+
+
+def existing_ids(values: Iterable[int]) -> list[int]:
+    """Distinct ids that can exist, in order."""
+    return sorted({int(v) for v in values if int(v) in INT_RANGE})
 
 
 def lower_in(
@@ -80,7 +89,7 @@ class KeyList:
     def distinct(self, values: Sequence[Any]) -> list[Any]:
         """The keys that can match, each once."""
         if self._integers:
-            return sorted({int(v) for v in values if -(2**31) <= int(v) < 2**31})
+            return existing_ids(values)
         # No stored key holds NUL (writes refuse it); PostgreSQL rejects it in a parameter.
         return sorted({str(v) for v in values if "\x00" not in str(v)})
 

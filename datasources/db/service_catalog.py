@@ -21,7 +21,7 @@ from datasources.db.customer_users import utcnow
 from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead, Row
 from datasources.db.tables import service, service_customer_user
-from datasources.paging import SortKey, binary_key, lower_in
+from datasources.paging import SortKey, binary_key, existing_ids, lower_in
 from datasources.search_sql import search_condition
 from domain.records import Audit
 from domain.search_grammar import SearchExpr
@@ -30,7 +30,6 @@ from domain.validity import Validity
 
 _S = service
 _L = service_customer_user
-_INT_RANGE = range(-(2**31), 2**31)  # the ``INTEGER`` of service.id
 _WRITE_LOCK = int.from_bytes(b"service", "big")
 """PostgreSQL advisory lock key of the service catalog's writes."""
 
@@ -63,11 +62,6 @@ def _record(row: Row) -> ServiceRecord:
         audit=Audit(row["create_time"], row["create_by"], row["change_time"], row["change_by"]),
         ancestor_invalid=bool(row["ancestor_invalid"]),
     )
-
-
-def _ids(ids: Iterable[int]) -> list[int]:
-    """Distinct ids that can exist (an out-of-range one would be a database error)."""
-    return sorted({i for i in ids if i in _INT_RANGE})
 
 
 class DbServiceStore:
@@ -103,7 +97,7 @@ class DbServiceStore:
     async def get_many(
         self, ids: Sequence[int], conn: AsyncConnection | None = None
     ) -> dict[int, ServiceRecord]:
-        wanted = _ids(ids)
+        wanted = existing_ids(ids)
         if not wanted:
             return {}
         rows = await self._by_ids.fetch_all(wanted, conn)
@@ -186,7 +180,7 @@ class DbServiceStore:
         if not names:
             return []
         query = sa.select(_S.c.name).where(lower_in(_S.c.name, names, self._dialect))
-        excluded = _ids(except_ids)
+        excluded = existing_ids(except_ids)
         if excluded:
             query = query.where(_S.c.id.not_in(excluded))
         return [row.name for row in await conn.execute(query)]
@@ -307,7 +301,7 @@ class DbServiceStore:
         login after ``after`` in code point order."""
         login = sa.func.lower(_L.c.customer_user_login)
         query = sa.select(_L.c.service_id, login.label("login")).where(
-            _L.c.service_id.in_(_ids(service_ids)), login != DEFAULT_LOGIN.lower()
+            _L.c.service_id.in_(existing_ids(service_ids)), login != DEFAULT_LOGIN.lower()
         )
         if after is not None:
             query = query.where(binary_key(login, self._dialect) > after)
