@@ -29,8 +29,6 @@ def check_startup(config: RosterConfig) -> str | None:
             "auth.allow_anonymous: keyless admin access is allowed only when server.host is a "
             f"loopback address (got {config.server.host!r})"
         )
-    if config.server.workers > 1 and config.server.port == 0:
-        return "server.workers: several worker processes need a fixed server.port (not 0)"
     if config.server.workers > 1 and config.database.is_sqlite:
         return (
             "server.workers: several worker processes need PostgreSQL; with SQLite run one "
@@ -81,8 +79,8 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
         from app.demo_data import load_demo_data
 
         asyncio.run(load_demo_data(config))
-    print(f"Roster: http://{server.host}:{server.port}/graphql", file=sys.stderr)
     if server.workers == 1:
+        print(f"Roster: http://{server.host}:{server.port}/graphql", file=sys.stderr)
         uvicorn.run(
             create_app(config),
             host=server.host,
@@ -91,20 +89,23 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
             access_log=server.access_log,
         )
         return 0
-    from app.workers import serve_workers
+    from app.workers import listening_socket, serve_workers
 
+    try:
+        listener = listening_socket(server.host, server.port)
+    except OSError as exc:
+        return _fail(f"cannot listen on {server.host}:{server.port}: {exc}")
+    port = listener.getsockname()[1]
+    print(f"Roster: http://{server.host}:{port}/graphql", file=sys.stderr)
     # Each worker loads the same configuration again: the file, the environment overrides
     # and this command line's, handed down as environment overrides.
     if args.config:
         os.environ[CONFIG_ENV] = str(Path(args.config).resolve())
     os.environ[f"{ENV_PREFIX}SERVER__HOST"] = server.host
-    os.environ[f"{ENV_PREFIX}SERVER__PORT"] = str(server.port)
+    os.environ[f"{ENV_PREFIX}SERVER__PORT"] = str(port)
     os.environ[f"{ENV_PREFIX}SERVER__WORKERS"] = str(server.workers)
     os.environ[f"{ENV_PREFIX}DEMO__LOAD_DATA"] = "false"  # loaded once, above
-    try:
-        return serve_workers(server.host, server.port, server.workers, server.access_log)
-    except OSError as exc:
-        return _fail(f"cannot listen on {server.host}:{server.port}: {exc}")
+    return serve_workers(listener, server.workers, server.access_log)
 
 
 def cmd_db_upgrade(config: RosterConfig, _args: argparse.Namespace) -> int:

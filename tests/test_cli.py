@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import http.client
 import json
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -620,13 +622,6 @@ def test_serve_refuses_workers_on_sqlite(upgraded: Path, tmp_path: Path, db_path
     assert "PostgreSQL" in result.stderr
 
 
-def test_serve_refuses_workers_on_port_zero(tmp_path: Path, db_path: Path) -> None:
-    config = write_config(tmp_path / "w.toml", db_path, server={"port": 0})
-    result = roster("serve", "--config", str(config), "--workers", "2")
-    assert_refused(result)
-    assert "fixed server.port" in result.stderr
-
-
 def _worker_processes(parent: int) -> list[int]:
     """The worker processes ``serve`` started (not multiprocessing's resource tracker)."""
     found = []
@@ -641,25 +636,73 @@ def _worker_processes(parent: int) -> list[int]:
     return found
 
 
-async def test_serve_with_two_workers_answers_on_every_connection_and_stops_whole(
-    databases: Any, tmp_path: Path
-) -> None:
-    url = await databases.create("postgresql")
-    await asyncio.to_thread(check_two_workers, url, tmp_path)
+def _gone(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    with contextlib.suppress(OSError):
+        return "zombie" in status.read_text()
+    return True
 
 
-def check_two_workers(url: str, tmp_path: Path) -> None:
-    port = free_port()
+def _announced_base(process: subprocess.Popen[bytes], log: Path) -> str:
+    """The address ``serve`` prints (``server.port = 0`` takes any free port)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        for line in log.read_text().splitlines():
+            if line.startswith("Roster: http://"):
+                return line.removeprefix("Roster: ").removesuffix("/graphql")
+        if process.poll() is not None:
+            pytest.fail(f"server exited with {process.returncode}:\n{log.read_text()}")
+        time.sleep(0.1)
+    pytest.fail(f"server printed no address:\n{log.read_text()}")
+
+
+def _serving_process(connection: http.client.HTTPConnection, candidates: list[int]) -> int:
+    """Which of ``candidates`` holds the server side of ``connection`` (what ``ss -tp`` shows)."""
+    assert connection.sock is not None
+    client_port = connection.sock.getsockname()[1]
+    server_port = connection.sock.getpeername()[1]
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].rsplit(":", 1)[1], 16)
+        remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+        if (local_port, remote_port) == (server_port, client_port):
+            inodes.add(f"socket:[{fields[9]}]")
+    holders = {pid for pid in candidates if inodes & _open_files(pid)}
+    assert len(holders) == 1, (inodes, holders)
+    return holders.pop()
+
+
+def _open_files(pid: int) -> set[str]:
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):  # closed while we look
+            found.add(os.readlink(fd))
+    return found
+
+
+def _workers_config(url: str, tmp_path: Path) -> Path:
     config = tmp_path / "workers.toml"
     config.write_text(
         f"[database]\nurl = {json.dumps(url)}\n"
-        f'[server]\nhost = "127.0.0.1"\nport = {port}\nworkers = 2\n'
+        '[server]\nhost = "127.0.0.1"\nport = 0\nworkers = 2\n'
         "[auth]\nallow_anonymous = true\n",
         encoding="utf-8",
     )
+    return config
+
+
+async def test_serve_with_two_workers_spreads_kept_alive_connections_and_stops_whole(
+    databases: Any, tmp_path: Path
+) -> None:
+    url = await databases.create("postgresql")
+    await asyncio.to_thread(check_two_workers, _workers_config(url, tmp_path), tmp_path)
+
+
+def check_two_workers(config: Path, tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
-    base = f"http://127.0.0.1:{port}"
     with running_server(config, log) as process:
+        base = _announced_base(process, log)
         wait_healthy(process, base, log)
         workers = _worker_processes(process.pid)
         assert len(workers) == 2, log.read_text()
@@ -667,16 +710,51 @@ def check_two_workers(url: str, tmp_path: Path) -> None:
             customer { customerId } userErrors { code } } }"""
         created = httpx.post(f"{base}/graphql", json={"query": create}, timeout=10).json()
         assert created["data"]["customerCreate"]["customer"] == {"customerId": "ACME"}
-        # A new connection each time: the kernel spreads them over both workers, and each
-        # worker must see what another wrote (one database, no per-process state).
-        for _ in range(12):
-            reply = httpx.post(
-                f"{base}/graphql", json={"query": '{ customer(customerId: "acme") { name } }'}
-            )
-            assert reply.status_code == 200
-            assert reply.json() == {"data": {"customer": {"name": "Acme"}}}
-    for worker in workers:
-        assert (
-            not Path(f"/proc/{worker}").exists()
-            or "zombie" in Path(f"/proc/{worker}/status").read_text()
-        ), "a worker outlived the server"
+        # Six kept-alive connections, as a frontend's HTTP client holds them: three on each
+        # worker, and each worker sees what the other wrote (one database, no per-process
+        # state). Two requests per connection: the second reuses it.
+        host, port = base.removeprefix("http://").rsplit(":", 1)
+        connections = [http.client.HTTPConnection(host, int(port), timeout=10) for _ in range(6)]
+        body = json.dumps({"query": '{ customer(customerId: "acme") { name } }'})
+        for _ in range(2):
+            for connection in connections:
+                connection.request("POST", "/graphql", body, {"Content-Type": "application/json"})
+                reply = connection.getresponse()
+                assert reply.status == 200
+                assert json.loads(reply.read()) == {"data": {"customer": {"name": "Acme"}}}
+        served_by = [_serving_process(connection, workers) for connection in connections]
+        assert sorted(served_by.count(pid) for pid in workers) == [3, 3], served_by
+        for connection in connections:
+            connection.close()
+    assert all(_gone(worker) for worker in workers), "a worker outlived the server"
+
+
+async def test_serve_with_workers_stops_whole_when_a_worker_or_the_parent_dies(
+    databases: Any, tmp_path: Path
+) -> None:
+    url = await databases.create("postgresql")
+    await asyncio.to_thread(check_worker_deaths, _workers_config(url, tmp_path), tmp_path)
+
+
+def check_worker_deaths(config: Path, tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    # A worker killed: the parent stops the other one and exits with an error, rather than
+    # serving on with half its capacity and nobody told.
+    with running_server(config, log) as process:
+        wait_healthy(process, _announced_base(process, log), log)
+        first, second = _worker_processes(process.pid)
+        os.kill(first, signal.SIGKILL)
+        assert process.wait(timeout=20) == 1
+        assert "a worker process exited" in log.read_text()
+        assert _gone(second)
+    # The parent killed (nobody left to forward a stop signal): the workers notice the closed
+    # hand-over channel and stop instead of lingering as orphans holding database connections.
+    with running_server(config, log) as process:
+        wait_healthy(process, _announced_base(process, log), log)
+        workers = _worker_processes(process.pid)
+        process.kill()
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 20
+        while not all(_gone(worker) for worker in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert all(_gone(worker) for worker in workers), "a worker outlived its parent"
