@@ -86,7 +86,7 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
             host=server.host,
             port=server.port,
             log_level="info",
-            access_log=server.access_log,
+            access_log=False,  # the app writes its own (app/access_log.py)
         )
         return 0
     from app.workers import listening_socket, serve_workers
@@ -105,7 +105,7 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
     os.environ[f"{ENV_PREFIX}SERVER__PORT"] = str(port)
     os.environ[f"{ENV_PREFIX}SERVER__WORKERS"] = str(server.workers)
     os.environ[f"{ENV_PREFIX}DEMO__LOAD_DATA"] = "false"  # loaded once, above
-    return serve_workers(listener, server.workers, server.access_log)
+    return serve_workers(listener, server.workers)
 
 
 def cmd_db_upgrade(config: RosterConfig, _args: argparse.Namespace) -> int:

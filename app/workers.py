@@ -110,12 +110,12 @@ class HandedConnectionsServer(uvicorn.Server):
         )
 
 
-def _worker(channel: socket.socket, access_log: bool) -> None:
+def _worker(channel: socket.socket) -> None:
     config = uvicorn.Config(
         "app.server:app_from_environment",
         factory=True,
         log_level="info",
-        access_log=access_log,
+        access_log=False,  # the app writes its own (app/access_log.py)
     )
     HandedConnectionsServer(config, channel).run()
 
@@ -164,13 +164,12 @@ class RoundRobin:
         return True
 
 
-def serve_workers(listener: socket.socket, count: int, access_log: bool) -> int:
+def serve_workers(listener: socket.socket, count: int) -> int:
     """Run ``count`` workers on ``listener`` until a signal stops them (0) or one dies (1)."""
     pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(count)]
     context = multiprocessing.get_context("spawn")
     workers = [
-        context.Process(target=_worker, args=(theirs, access_log), daemon=False)
-        for _ours, theirs in pairs
+        context.Process(target=_worker, args=(theirs,), daemon=False) for _ours, theirs in pairs
     ]
     for process in workers:
         process.start()

@@ -399,7 +399,8 @@ class ServerConfig(_Strict):
     statement_count_header: bool = False
     """Add ``X-Roster-SQL-Statements`` to each response (benchmarks and tests read it)."""
     access_log: bool = True
-    """One log line per request (uvicorn's access log); off where a reverse proxy logs them."""
+    """One line per request on standard error (``app/access_log.py``); off where a reverse
+    proxy logs them."""
     workers: Annotated[int, Field(ge=1, le=64)] = 1
     """Server processes sharing the port (one per CPU core serves the most requests; each has
     its own database pool of ``database.pool_size``). PostgreSQL only: with SQLite, one

@@ -727,6 +727,9 @@ def check_two_workers(config: Path, tmp_path: Path) -> None:
         for connection in connections:
             connection.close()
     assert all(_gone(worker) for worker in workers), "a worker outlived the server"
+    # The access log: one line per request, from whichever worker served it.
+    posts = log.read_text().count('"POST /graphql HTTP/1.1" 200 OK\n')
+    assert posts == 1 + 6 * 2, log.read_text()
 
 
 async def test_serve_with_workers_stops_whole_when_a_worker_or_the_parent_dies(
