@@ -87,7 +87,11 @@ class PreparedRead:
     async def _fetch_on_driver(self, sql: str, parameters: Mapping[str, Any]) -> Sequence[Any]:
         given = self._fixed_values | dict(parameters)
         values = [given[name] for name in self._parameter_order]
-        pooled = await self._reader.raw_connection()
+        pool: Any = self._reader.sync_engine.pool
+        if pool.checkedin():
+            pooled = pool.connect()
+        else:
+            pooled = await self._reader.raw_connection()
         try:
             tally_statement()
             driver: Any = pooled.driver_connection
