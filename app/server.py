@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -21,6 +22,7 @@ from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from app.access_log import AccessLog
 from app.auth import ACTOR_SCOPE_KEY, PAGE_ONLY, GraphQLGate
 from datasources.services import Services, open_services
 from domain.config import RosterConfig
@@ -28,6 +30,7 @@ from domain.records import CustomerUserRecord
 from loaders.registry import Loaders
 from resolvers.context import RequestContext
 from schema.builder import build_api
+from schema.direct_execution import DirectExecution
 
 logger = logging.getLogger("roster")
 
@@ -37,11 +40,13 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         self,
         services_ref: dict[str, Services],
         customer_user_object: Callable[[CustomerUserRecord], Any],
+        direct: DirectExecution,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._services_ref = services_ref
         self._customer_user_object = customer_user_object
+        self._direct = direct
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         return self._context(request.scope)
@@ -62,7 +67,8 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
 
         Why: Strawberry's view (request adapters, content negotiation, multipart, batching,
         streaming) cost about a quarter of a one-user lookup. The direct path runs the same
-        ``schema.execute`` with the same context and answers with the same JSON.
+        execution with the same context (``schema.direct_execution`` for a query text seen
+        before, ``schema.execute`` otherwise) and answers with the same JSON.
         """
         if scope["type"] == "http" and scope["method"] == "POST" and _is_json(scope):
             body = await _read_body(receive)
@@ -75,17 +81,26 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
     async def _execute_plain(self, scope: Scope, request: dict[str, Any], send: Send) -> bool:
         """Execute ``request``; False (nothing sent) when the operation was refused before it
         ran (no query, unknown operation name, GET-only rules), so the view answers that."""
-        try:
-            result = await self.schema.execute(
-                request["query"],
-                variable_values=request.get("variables"),
-                context_value=self._context(scope),
-                operation_name=request.get("operationName"),
-                allowed_operation_types=POST_OPERATIONS,
-                operation_extensions=request.get("extensions"),
-            )
-        except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError):
-            return False
+        context = self._context(scope)
+        result = await self._direct.execute(
+            request["query"],
+            variable_values=request.get("variables"),
+            context_value=context,
+            operation_name=request.get("operationName"),
+            operation_extensions=request.get("extensions"),
+        )
+        if result is None:  # a text not seen before, or one Strawberry must refuse
+            try:
+                result = await self.schema.execute(
+                    request["query"],
+                    variable_values=request.get("variables"),
+                    context_value=context,
+                    operation_name=request.get("operationName"),
+                    allowed_operation_types=POST_OPERATIONS,
+                    operation_extensions=request.get("extensions"),
+                )
+            except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError):
+                return False
         body = self.encode_json(process_result(result))
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
@@ -184,6 +199,7 @@ def create_app(config: RosterConfig, services: Services | None = None) -> Starle
     graphql = RosterGraphQL(
         holder,
         built.types.wrap,
+        built.direct,
         schema=built.schema,
         graphql_ide="graphiql" if config.server.graphiql else None,
         allow_queries_via_get=False,
@@ -217,6 +233,7 @@ def create_app(config: RosterConfig, services: Services | None = None) -> Starle
     return Starlette(
         routes=[Route("/healthz", healthz), Route("/graphql", gate)],
         lifespan=lifespan,
+        middleware=[Middleware(AccessLog)] if config.server.access_log else [],
     )
 
 

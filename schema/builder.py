@@ -1,15 +1,13 @@
 """Assemble the schema for one configuration: types from the Map, each area's queries and
 mutations (``schema/api/``), ``node``, limits, caches and error masking."""
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import ASTValidationRule
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import MaskErrors
 from strawberry.extensions.max_aliases import create_validator as alias_limit_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
 from strawberry.schema.config import StrawberryConfig
@@ -22,31 +20,13 @@ from schema.audit import Info
 from schema.common import Node, parse_global_id
 from schema.customer import Customer
 from schema.customer_user import CustomerUserTypes, build_customer_user_types
+from schema.direct_execution import DirectExecution
 from schema.document_cache import DocumentCache, DocumentRules, Lru, Verdicts
 from schema.flat_lists import FlatListExecutionContext
+from schema.masking import MaskUnexpectedErrors, mask_error
 from schema.outages import BackendOutages
 
-logger = logging.getLogger("roster.graphql")
-
 NodeLoader = Callable[[Info, str], Awaitable[Any]]
-
-
-class CodedMaskErrors(MaskErrors):
-    """Masked errors keep a code, so clients can tell them from their own mistakes."""
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
-        return masked
-
-
-def _should_mask(error: GraphQLError) -> bool:
-    """Mask every exception that was not raised as a GraphQL error on purpose."""
-    original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
-        return False  # raised on purpose (ours, permissions, limits): its message is for users
-    logger.error("unexpected error in %s", error.path, exc_info=original)
-    return True
 
 
 def _node_query(loaders: dict[str, NodeLoader]) -> Any:
@@ -65,7 +45,7 @@ def _node_query(loaders: dict[str, NodeLoader]) -> Any:
     return NodeQuery
 
 
-def _extensions(config: RosterConfig) -> list[Any]:
+def _document_rules(config: RosterConfig) -> DocumentRules:
     server = config.server
     # The limit rules are built once, not per request (as QueryDepthLimiter(...) would).
     limit_rules: list[type[ASTValidationRule]] = [
@@ -74,12 +54,14 @@ def _extensions(config: RosterConfig) -> list[Any]:
     ]
     if not server.introspection:
         limit_rules.append(NoSchemaIntrospectionCustomRule)
-    verdicts: Verdicts = Lru()
-    rules = DocumentRules(max_tokens=server.max_tokens, validation_rules=tuple(limit_rules))
+    return DocumentRules(max_tokens=server.max_tokens, validation_rules=tuple(limit_rules))
+
+
+def _extensions(verdicts: Verdicts, rules: DocumentRules) -> list[Any]:
     return [
         # Parsing and validating a document is most of a small request's cost: cache both.
         lambda: DocumentCache(verdicts, rules),
-        lambda: CodedMaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
+        MaskUnexpectedErrors,
         BackendOutages,
     ]
 
@@ -88,6 +70,7 @@ def _extensions(config: RosterConfig) -> list[Any]:
 class BuiltSchema:
     schema: strawberry.Schema
     types: CustomerUserTypes
+    direct: DirectExecution
 
 
 def build_schema(config: RosterConfig) -> strawberry.Schema:
@@ -122,14 +105,16 @@ def _build_api(config: RosterConfig) -> BuiltSchema:
         "Query", (_node_query(node_loaders), *(area.queries(types, config) for area in AREAS))
     )
     mutation = merge_types("Mutation", tuple(area.mutations(types, config) for area in AREAS))
+    verdicts: Verdicts = Lru()
+    rules = _document_rules(config)
     schema = strawberry.Schema(
         query=query,
         mutation=mutation,
         types=[types.object, Customer],
-        extensions=_extensions(config),
+        extensions=_extensions(verdicts, rules),
         config=StrawberryConfig(disable_field_suggestions=not config.server.introspection),
         execution_context_class=FlatListExecutionContext,
     )
     for area in AREAS:
         area.fast_fields(schema, types)
-    return BuiltSchema(schema, types)
+    return BuiltSchema(schema, types, DirectExecution(schema, verdicts, rules, mask_error))

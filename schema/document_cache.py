@@ -68,6 +68,16 @@ class DocumentRules:
     validation_rules: tuple[type[ASTValidationRule], ...]
 
 
+def known_valid_document(
+    text: str, verdicts: Verdicts, rules: DocumentRules
+) -> DocumentNode | None:
+    """The parsed document of ``text`` when an earlier request found it valid under ``rules``
+    (None when it has not been seen, was invalid, or has been evicted since)."""
+    if len(text) > MAX_TEXT_LENGTH or verdicts.get(text) != ():
+        return None
+    return _parsed.get((text, rules.max_tokens))
+
+
 class DocumentCache(SchemaExtension):
     """Made per request around its schema's :data:`Verdicts`."""
 
