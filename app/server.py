@@ -81,23 +81,18 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
     async def _execute_plain(self, scope: Scope, request: dict[str, Any], send: Send) -> bool:
         """Execute ``request``; False (nothing sent) when the operation was refused before it
         ran (no query, unknown operation name, GET-only rules), so the view answers that."""
-        context = self._context(scope)
-        result = await self._direct.execute(
-            request["query"],
-            variable_values=request.get("variables"),
-            context_value=context,
-            operation_name=request.get("operationName"),
-            operation_extensions=request.get("extensions"),
-        )
+        query: str = request["query"]
+        arguments: dict[str, Any] = {
+            "variable_values": request.get("variables"),
+            "context_value": self._context(scope),
+            "operation_name": request.get("operationName"),
+            "operation_extensions": request.get("extensions"),
+        }
+        result = await self._direct.execute(query, **arguments)
         if result is None:  # a text not seen before, or one Strawberry must refuse
             try:
                 result = await self.schema.execute(
-                    request["query"],
-                    variable_values=request.get("variables"),
-                    context_value=context,
-                    operation_name=request.get("operationName"),
-                    allowed_operation_types=POST_OPERATIONS,
-                    operation_extensions=request.get("extensions"),
+                    query, allowed_operation_types=POST_OPERATIONS, **arguments
                 )
             except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError):
                 return False

@@ -63,6 +63,8 @@ def sqlite_on_connect(dbapi_connection: Any, _record: Any = None) -> None:
 
 def create_engine(config: DatabaseConfig) -> AsyncEngine:
     url = make_url(config.url)
+    # No pre-ping and no recycling: PreparedRead checks idle connections out without a
+    # greenlet, which holds only while a checkout of an idle connection awaits nothing.
     kwargs: dict[str, Any] = {"echo": config.echo, "pool_pre_ping": False}
     if url.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": 30}

@@ -87,6 +87,10 @@ class PreparedRead:
     async def _fetch_on_driver(self, sql: str, parameters: Mapping[str, Any]) -> Sequence[Any]:
         given = self._fixed_values | dict(parameters)
         values = [given[name] for name in self._parameter_order]
+        # An idle pooled connection is taken directly: SQLAlchemy's async checkout runs the
+        # pool in a new greenlet each time (with a 16 KB frame stack mapped and unmapped),
+        # which was 12 % of a one-user lookup. Checking out an idle connection awaits nothing
+        # (no pre-ping, no recycling: datasources/db/engine.py); opening one does.
         pool: Any = self._reader.sync_engine.pool
         if pool.checkedin():
             pooled = pool.connect()
