@@ -30,6 +30,7 @@ from domain.passwords import generate_password, hash_password
 from domain.records import CustomerUserRecord
 
 PASSWORD_PATH = ("input", "password")
+COUNT_CHUNK = 1000  # users read per step when counting across an LDAP backend
 T = TypeVar("T")
 
 
@@ -124,13 +125,17 @@ class CustomerUserDirectory:
         """Drop users that an earlier backend also has: the earlier backend wins a login."""
         kept = [pages[0]] if pages else []
         for index in range(1, len(pages)):
-            logins = [r.login for r in pages[index]]
-            shadowed: set[str] = set()
-            for earlier in self.backends[:index]:
-                if logins:
-                    shadowed |= set(await _answer(earlier, earlier.get_many(logins), {}))
+            shadowed = await self._held_before(index, [r.login for r in pages[index]])
             kept.append([r for r in pages[index] if r.login.lower() not in shadowed])
         return kept
+
+    async def _held_before(self, index: int, logins: Sequence[str]) -> set[str]:
+        """Which of ``logins`` (lower-cased) a backend before backend ``index`` holds."""
+        held: set[str] = set()
+        for earlier in self.backends[:index]:
+            if logins:
+                held |= set(await _answer(earlier, earlier.get_many(logins), {}))
+        return held
 
     async def logins_with_primary_customer(
         self, customer_ids: Sequence[str], *, valid_only: bool = True
@@ -147,21 +152,47 @@ class CustomerUserDirectory:
         return set().union(*found)
 
     async def count(self, query: CustomerUserQuery) -> int:
-        """How many users the (capped) result has; a login in two backends counts twice."""
-        cap = self.list_limit if query.is_search else None
-        counts = await asyncio.gather(
-            *(_answer(b, b.count(query, at_most=cap), 0) for b in self.backends)
-        )
-        return min(sum(counts), cap) if cap is not None else sum(counts)
+        """How many users the (capped) result lists."""
+        return await self._count_listed(query, self.list_limit if query.is_search else None)
 
     async def limit_reached(self, query: CustomerUserQuery) -> bool:
         if not query.is_search:
             return False
-        cap = self.list_limit
+        return await self._count_listed(query, self.list_limit + 1) > self.list_limit
+
+    async def _count_listed(self, query: CustomerUserQuery, at_most: int | None) -> int:
+        """How many users ``page`` lists for ``query``, counting at most ``at_most``: a login
+        that several backends hold is listed (and counted) once, from the earliest."""
         counts = await asyncio.gather(
-            *(_answer(b, b.count(query, at_most=cap + 1), 0) for b in self.backends)
+            *(
+                _answer(backend, self._count_unshadowed(index, query, at_most), 0)
+                for index, backend in enumerate(self.backends)
+            )
         )
-        return sum(counts) > cap
+        # Each count is exact up to at_most, so the capped sum is exact too.
+        return sum(counts) if at_most is None else min(sum(counts), at_most)
+
+    async def _count_unshadowed(
+        self, index: int, query: CustomerUserQuery, at_most: int | None
+    ) -> int:
+        """Backend ``index``'s matching users that no earlier backend holds."""
+        backend, earlier = self.backends[index], self.backends[:index]
+        same_database = [b for b in earlier if isinstance(b, DbCustomerUserBackend)]
+        if isinstance(backend, DbCustomerUserBackend) and len(same_database) == len(earlier):
+            return await backend.count(query, at_most=at_most, excluding=same_database)
+        # An LDAP backend on either side: walk the matching users and ask the earlier
+        # backends, as the listing does. A search stops at its list limit; a plain listing
+        # of a large backend is read in full (only when totalCount is asked for).
+        ordering = query.ordering
+        counted = 0
+        after: SortKey | None = None
+        while True:
+            records = await backend.page(query, after=after, limit=COUNT_CHUNK)
+            held = await self._held_before(index, [record.login for record in records])
+            counted += sum(1 for record in records if record.login.lower() not in held)
+            if len(records) < COUNT_CHUNK or (at_most is not None and counted >= at_most):
+                return counted if at_most is None else min(counted, at_most)
+            after = record_sort_key(records[-1], ordering)
 
     # ---- writing ---------------------------------------------------------------------------
 

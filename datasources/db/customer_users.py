@@ -310,9 +310,20 @@ class DbCustomerUserBackend:
     async def close(self) -> None:
         """The engine is shared and closed by the Services container."""
 
-    async def count(self, query: CustomerUserQuery, *, at_most: int | None = None) -> int:
-        """How many users match (counting stops at ``at_most`` when given: cheap "more than")."""
+    async def count(
+        self,
+        query: CustomerUserQuery,
+        *,
+        at_most: int | None = None,
+        excluding: Sequence[DbCustomerUserBackend] = (),
+    ) -> int:
+        """How many users match (counting stops at ``at_most`` when given: cheap "more than"),
+        leaving out the logins that a backend of ``excluding`` (same database) holds."""
         inner = sa.select(self._login).where(self._where(query))
+        for other in excluding:
+            table = other.table.alias()  # it may be this very table
+            held = sa.func.lower(table.c[other.config.customer_key])
+            inner = inner.where(~sa.exists().where(held == sa.func.lower(self._login)))
         if at_most is not None:
             inner = inner.limit(at_most)
         select = sa.select(sa.func.count()).select_from(inner.subquery())

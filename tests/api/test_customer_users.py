@@ -1533,7 +1533,10 @@ def seed_user(table: str, login: str, email: str, first_name: str) -> str:
     )
 
 
-async def two_backends(api: Api, make_api: MakeApi, seed: list[str] | None = None) -> Api:
+async def two_backends(
+    api: Api, make_api: MakeApi, seed: list[str] | None = None, **options: Any
+) -> Api:
+    """Two database backends (the second on ``customer_user_two``), each with ``options``."""
     id_column = (
         "id SERIAL PRIMARY KEY"
         if api.kind == "postgresql"
@@ -1548,8 +1551,8 @@ async def two_backends(api: Api, make_api: MakeApi, seed: list[str] | None = Non
         before_open=[SECOND_TABLE.format(id=id_column), company, *(seed or [])],
         customer_user={
             "backends": [
-                {"name": "CustomerUser"},
-                {"name": "CustomerUser1", "table": "customer_user_two"},
+                {"name": "CustomerUser", **options},
+                {"name": "CustomerUser1", "table": "customer_user_two", **options},
             ]
         },
     )
@@ -1620,12 +1623,6 @@ async def test_first_backend_wins_a_login_present_in_both(api: Api, make_api: Ma
     assert [n["login"] for n in conn["nodes"]] == ["dup", "solo"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: totalCount sums each backend's count (CustomerUserDirectory.count) while the "
-    "listing shows a login held by two backends once (the first backend wins), so "
-    "totalCount says 3 for a listing of 2 users.",
-    strict=True,
-)
 async def test_total_count_matches_the_listing_when_backends_share_a_login(
     api: Api, make_api: MakeApi
 ) -> None:
@@ -1640,6 +1637,31 @@ async def test_total_count_matches_the_listing_when_backends_share_a_login(
     )
     conn = (await two.gql(LIST, {"first": 100})).data["customerUsers"]
     assert conn["totalCount"] == len(conn["nodes"]) == 2
+
+
+TWO_SEARCH = """query($s: String!) { customerUsers(search: $s, first: 10) {
+    totalCount limitReached nodes { login source } } }"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [([], (["dup", "solo"], 2, False)), (["zed"], (["dup", "solo"], 2, True))],
+    ids=["at-the-limit", "past-it"],
+)
+async def test_a_login_in_two_backends_counts_once_toward_the_search_limit(
+    api: Api, make_api: MakeApi, extra: list[str], expected: tuple[list[str], int, bool]
+) -> None:
+    seed = [
+        seed_user("customer_user", "dup", "dup1@acme.test", "First"),
+        seed_user("customer_user_two", "dup", "dup2@acme.test", "Second"),
+        seed_user("customer_user_two", "solo", "solo@acme.test", "Solo"),
+        *(seed_user("customer_user_two", login, f"{login}@acme.test", "X") for login in extra),
+    ]
+    two = await two_backends(api, make_api, seed, search_list_limit=2)
+    conn = (await two.gql(TWO_SEARCH, {"s": "*"})).data["customerUsers"]
+    assert [n["login"] for n in conn["nodes"]] == expected[0]
+    assert conn["nodes"][0]["source"] == "CustomerUser"  # the earlier backend's "dup"
+    assert (conn["totalCount"], conn["limitReached"]) == expected[1:]
 
 
 # ---- lists of plain fields (completed in one loop by schema.flat_lists) ---------------------
