@@ -67,9 +67,12 @@ class CustomerUserBackend(Protocol):
 
     async def count(self, query: CustomerUserQuery, *, at_most: int | None = None) -> int: ...
 
-    async def logins_with_primary_customer(
+    async def logins_by_primary_customer(
         self, customer_ids: Sequence[str], *, valid_only: bool = True
-    ) -> set[str]: ...
+    ) -> dict[str, set[str]]:
+        """The logins of the users whose primary customer is one of ``customer_ids``, by
+        lower-cased customer ID."""
+        ...
 
     async def health(self) -> BackendHealth: ...
 

@@ -137,19 +137,22 @@ class CustomerUserDirectory:
                 held |= set(await _answer(earlier, earlier.get_many(logins), {}))
         return held
 
-    async def logins_with_primary_customer(
+    async def logins_by_primary_customer(
         self, customer_ids: Sequence[str], *, valid_only: bool = True
-    ) -> set[str]:
-        """Users, of every backend, whose primary customer is one of ``customer_ids``."""
-        found = await asyncio.gather(
+    ) -> dict[str, set[str]]:
+        """Users, of every backend, whose primary customer is one of ``customer_ids``, by
+        lower-cased customer ID."""
+        answers = await asyncio.gather(
             *(
-                _answer(
-                    b, b.logins_with_primary_customer(customer_ids, valid_only=valid_only), set()
-                )
+                _answer(b, b.logins_by_primary_customer(customer_ids, valid_only=valid_only), {})
                 for b in self.backends
             )
         )
-        return set().union(*found)
+        merged: dict[str, set[str]] = {}
+        for answer in answers:
+            for customer_id, logins in answer.items():
+                merged.setdefault(customer_id, set()).update(logins)
+        return merged
 
     async def count(self, query: CustomerUserQuery) -> int:
         """How many users the (capped) result lists."""

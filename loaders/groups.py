@@ -32,6 +32,7 @@ class GroupLoaders:
     def __init__(self, services: Services) -> None:
         groups = services.groups
         self._groups = groups
+        self._customer_users = services.customer_users
         self.all = DataLoader[str, list[GroupRecord]](load_fn=self._all)
         self.by_id = DataLoader[int, GroupRecord | None](load_fn=self._by_id)
         self.assigned_customers = DataLoader[str, list[Link]](
@@ -46,6 +47,10 @@ class GroupLoaders:
         self.customer_grants = DataLoader[str, list[Link]](
             load_fn=self._customer_grants, cache_key_fn=_lower
         )
+        self.primary_users = DataLoader[tuple[str, bool], set[str]](
+            load_fn=self._primary_users, cache_key_fn=lambda key: (key[0].lower(), key[1])
+        )
+        """(customer ID, valid users only) → the logins whose primary customer it is."""
         self.group_user_grants = DataLoader[int, list[Link]](load_fn=self._group_user_grants)
         self.group_customer_grants = DataLoader[int, list[Link]](
             load_fn=self._group_customer_grants
@@ -73,6 +78,18 @@ class GroupLoaders:
     async def _user_grants(self, logins: Sequence[str]) -> list[list[Link]]:
         links = await self._groups.user_grants(logins)
         return _grouped(logins, links, lambda link: str(link.login).lower())
+
+    async def _primary_users(self, keys: Sequence[tuple[str, bool]]) -> list[set[str]]:
+        found: dict[tuple[str, bool], set[str]] = {}
+        for valid_only in {valid for _, valid in keys}:
+            ids = [customer_id for customer_id, valid in keys if valid == valid_only]
+            by_customer = await self._customer_users.logins_by_primary_customer(
+                ids, valid_only=valid_only
+            )
+            for customer_id in ids:
+                key = customer_id.lower()
+                found[(key, valid_only)] = by_customer.get(key, set())
+        return [found[(customer_id.lower(), valid)] for customer_id, valid in keys]
 
     async def _customer_grants(self, customer_ids: Sequence[str]) -> list[list[Link]]:
         links = await self._groups.customer_grants(customer_ids)

@@ -212,9 +212,12 @@ async def _candidate_logins(ctx: RequestContext, group: GroupRecord, permission:
         }
     )
     if customers:
-        assigned = await loaders.assigned_users.load_many(customers)
+        assigned, primary = await asyncio.gather(
+            loaders.assigned_users.load_many(customers),
+            loaders.primary_users.load_many([(customer_id, True) for customer_id in customers]),
+        )
         logins |= {str(link.login) for links in assigned for link in links}
-        logins |= await ctx.services.customer_users.logins_with_primary_customer(customers)
+        logins = logins.union(*primary)
     return logins
 
 
@@ -242,9 +245,7 @@ async def _users_of_customer(
     ctx: RequestContext, customer: CustomerRecord, *, valid: bool
 ) -> list[CustomerUserRecord]:
     primary, assigned = await asyncio.gather(
-        ctx.services.customer_users.logins_with_primary_customer(
-            [customer.customer_id], valid_only=valid
-        ),
+        ctx.loaders.groups.primary_users.load((customer.customer_id, valid)),
         ctx.loaders.groups.assigned_users.load(customer.customer_id),
     )
     logins = primary | {str(link.login) for link in assigned}

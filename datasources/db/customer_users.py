@@ -285,17 +285,19 @@ class DbCustomerUserBackend:
             rows = (await conn.execute(select)).all()
         return [self._record(row) for row in rows]
 
-    async def logins_with_primary_customer(
+    async def logins_by_primary_customer(
         self, customer_ids: Sequence[str], *, valid_only: bool = True
-    ) -> set[str]:
-        """Logins of the users whose primary customer is one of ``customer_ids``."""
+    ) -> dict[str, set[str]]:
         column = self.table.c[self.config.customer_id]
-        select = sa.select(self._login).where(
+        select = sa.select(self._login, column).where(
             lower_in(column, customer_ids, self.engine.dialect.name),
             self._where(CustomerUserQuery(valid_only=valid_only)),
         )
+        found: dict[str, set[str]] = {}
         async with self.reader.connect() as conn:
-            return {str(login) for login in (await conn.execute(select)).scalars()}
+            for login, customer_id in (await conn.execute(select)).all():
+                found.setdefault(str(customer_id).lower(), set()).add(str(login))
+        return found
 
     async def health(self) -> BackendHealth:
         """A ``SELECT 1`` round trip: the database answers, and how fast."""

@@ -179,25 +179,25 @@ class LdapCustomerUserBackend:
         entries = await self._call(lambda conn: self._search(conn, filter_exp, [key], limit))
         return len(entries)
 
-    async def logins_with_primary_customer(
+    async def logins_by_primary_customer(
         self, customer_ids: Sequence[str], *, valid_only: bool = True
-    ) -> set[str]:
-        """Logins of the users whose customer ID attribute equals one of ``customer_ids``."""
+    ) -> dict[str, set[str]]:
+        """By the customer ID attribute (compared as the directory compares it)."""
         wanted = sorted({c for c in customer_ids if c})
         if not wanted:
-            return set()
-        key = self.config.customer_key
+            return {}
+        key, attribute = self.config.customer_key, self.config.customer_id
 
-        async def find(conn: Any) -> set[str]:
-            logins: set[str] = set()
+        async def find(conn: Any) -> dict[str, set[str]]:
+            found: dict[str, set[str]] = {}
             for chunk in _chunks(wanted):
-                clause = equals_any(self.config.customer_id, chunk)
+                clause = equals_any(attribute, chunk)
                 filter_exp = scoped(self.config, [clause], valid_only=valid_only)
-                for entry in await self._search(conn, filter_exp, [key], None):
-                    login = _first(entry, key)
-                    if login:
-                        logins.add(login)
-            return logins
+                for entry in await self._search(conn, filter_exp, [key, attribute], None):
+                    login, customer_id = _first(entry, key), _first(entry, attribute)
+                    if login and customer_id:
+                        found.setdefault(customer_id.lower(), set()).add(login)
+            return found
 
         return await self._call(find)
 

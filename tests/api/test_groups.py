@@ -1956,6 +1956,48 @@ async def test_nested_page_costs_a_constant_number_of_statements(make_api: MakeA
     assert small.statements == large.statements, (small.statements, large.statements)
 
 
+CUSTOMERS_WITH_USERS = """query($f: Int!) { customers(first: $f) { nodes { customerId
+    customerUsers { totalCount nodes { login } } } } }"""
+GROUPS_WITH_MEMBERS = """query($f: Int!) { groups(first: $f) { nodes { name
+    customerUsers { totalCount nodes { permission customerUser { login } } } } } }"""
+
+
+async def test_lists_with_their_members_cost_a_constant_number_of_statements(
+    make_api: MakeApi,
+) -> None:
+    """A page of customers, or of groups, each with its customer users: one query per kind of
+    relation for the whole page, not one per customer or group."""
+    api = await make_api(customer_group={"support": True})
+    customers = [await new_customer(api, f"mem-{i}") for i in range(8)]
+    logins = await bulk_users(api, customers, 24, "mem")
+    for i, login in enumerate(logins[:8]):
+        await set_user_customers(api, login, [customers[(i + 3) % 8]])
+    groups = [await new_group(api, f"mg-{i}") for i in range(8)]
+    for i, customer in enumerate(customers):
+        await set_customer_groups(api, customer, [(groups[i], ["ro"], "SAME")])
+    for i, login in enumerate(logins[:8]):
+        await set_user_groups(api, login, {groups[(i + 5) % 8]: ["rw"]})
+
+    # A customer: its three primary users and one assigned. A group: one customer's four
+    # users (granted in the Same context) and one user granted directly.
+    for query, connection, members in (
+        (CUSTOMERS_WITH_USERS, "customers", 4),
+        (GROUPS_WITH_MEMBERS, "groups", 5),
+    ):
+        small = await api.gql(query, {"f": 2})
+        large = await api.gql(query, {"f": 8})
+        nodes = large.data[connection]["nodes"]
+        assert len(small.data[connection]["nodes"]) == 2
+        assert [len(n["customerUsers"]["nodes"]) for n in nodes] == [members] * 8, nodes
+        assert [n["customerUsers"]["totalCount"] for n in nodes] == [members] * 8
+        assert small.statements > 0
+        assert small.statements == large.statements, (
+            connection,
+            small.statements,
+            large.statements,
+        )
+
+
 async def test_concurrent_replacements_do_not_mix(on: Api) -> None:
     """Two replacements of one group's set at the same time: the result is one of the two
     sets, never their union, and no row is stored twice ("atomically", issue 4)."""
