@@ -9,10 +9,15 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from datasources.paging import Page
 from datasources.services import Services
+from domain.customer_user_query import CustomerUserQuery
+from domain.pagination import Cursor
 from domain.records import CustomerRecord, CustomerUserRecord
 from loaders.groups import GroupLoaders
 from loaders.services import ServiceLoaders
+
+VALID_USERS = CustomerUserQuery(valid_only=True)
 
 
 def _lower(key: str) -> str:
@@ -63,6 +68,18 @@ class Loaders:
         return DataLoader(load_fn=self._actor_names)
 
     @cached_property
+    def valid_users_page(self) -> DataLoader[tuple[int, Cursor | None], Page[CustomerUserRecord]]:
+        """(page size, after) → a page of the valid users in login order. Groups that may
+        reach every user scan these pages for members; a list of such groups reads each page
+        once instead of once per group."""
+        return DataLoader(load_fn=self._valid_users_pages)
+
+    @cached_property
+    def valid_users_count(self) -> DataLoader[bool, int]:
+        """How many valid users there are (one key, True): every such group's member count."""
+        return DataLoader(load_fn=self._valid_users_count)
+
+    @cached_property
     def groups(self) -> GroupLoaders:
         return GroupLoaders(self._services)
 
@@ -81,6 +98,20 @@ class Loaders:
     async def _customers(self, ids: Sequence[str]) -> list[CustomerRecord | None]:
         found = await self._services.customers.get_many(ids)
         return [found.get(customer_id.lower()) for customer_id in ids]
+
+    async def _valid_users_pages(
+        self, keys: Sequence[tuple[int, Cursor | None]]
+    ) -> list[Page[CustomerUserRecord]]:
+        directory = self._services.customer_users
+        return list(
+            await asyncio.gather(
+                *(directory.page(VALID_USERS, first=first, after=after) for first, after in keys)
+            )
+        )
+
+    async def _valid_users_count(self, keys: Sequence[bool]) -> list[int]:
+        count = await self._services.customer_users.count(VALID_USERS)
+        return [count for _ in keys]
 
     async def _actor_names(self, ids: Sequence[int]) -> list[str | None]:
         names = await self._services.api_keys.names(ids)

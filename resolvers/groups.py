@@ -9,7 +9,6 @@ from typing import Any
 from datasources.customer_user_directory import CustomerUserDirectory
 from datasources.group_directory import Grant
 from datasources.paging import Page, SortKey, keyset_page
-from domain.customer_user_query import CustomerUserQuery
 from domain.pagination import Cursor
 from domain.permissions import (
     RW,
@@ -111,13 +110,10 @@ async def _scan_for_members(
 ) -> Page[tuple[CustomerUserRecord, EffectivePermission]]:
     """Walk the valid users in login order, keeping members, until ``first`` + 1 are found
     (the one more tells a next page exists) or the users run out."""
-    users = ctx.services.customer_users
     collected: list[tuple[tuple[CustomerUserRecord, EffectivePermission], Cursor]] = []
     position = after
     while True:
-        page = await users.page(
-            CustomerUserQuery(valid_only=True), first=max(first, 1), after=position
-        )
+        page = await ctx.loaders.valid_users_page.load((max(first, 1), position))
         found = await asyncio.gather(*(held(record) for record, _ in page.items))
         collected += [
             ((record, held_by), cursor)
@@ -173,7 +169,7 @@ async def group_member_count(ctx: RequestContext, group: GroupRecord, permission
     if everyone or not any(b.config.exclude_primary_customer_id for b in users.backends):
         # Every valid user is a member (the primary customer ID is required, so every user
         # has a customer ID unless a backend excludes it).
-        return await users.count(CustomerUserQuery(valid_only=True))
+        return await ctx.loaders.valid_users_count.load(True)
     total, cursor = 0, None
     while True:
         page = await _scan_for_members(ctx, held, first=1000, after=cursor)

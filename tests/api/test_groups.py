@@ -1998,6 +1998,28 @@ async def test_lists_with_their_members_cost_a_constant_number_of_statements(
         )
 
 
+async def test_groups_that_reach_everyone_read_the_users_once_per_page(
+    make_api: MakeApi,
+) -> None:
+    """With group support off every valid user holds every group: a page of groups with their
+    members reads the users' pages once, not once per group."""
+    api = await make_api(customer_group={"support": False})
+    customer = await new_customer(api, "all-co")
+    logins = await bulk_users(api, [customer], 12, "all")
+    for i in range(8):
+        await new_group(api, f"ag-{i}")
+    small = await api.gql(GROUPS_WITH_MEMBERS, {"f": 2})
+    large = await api.gql(GROUPS_WITH_MEMBERS, {"f": 8})
+    nodes = large.data["groups"]["nodes"]
+    assert len(nodes) == 8
+    for node in nodes:
+        members = node["customerUsers"]
+        assert members["totalCount"] == 12
+        assert [m["customerUser"]["login"] for m in members["nodes"]] == logins
+    assert small.statements > 0
+    assert small.statements == large.statements, (small.statements, large.statements)
+
+
 async def test_concurrent_replacements_do_not_mix(on: Api) -> None:
     """Two replacements of one group's set at the same time: the result is one of the two
     sets, never their union, and no row is stored twice ("atomically", issue 4)."""
