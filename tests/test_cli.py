@@ -692,18 +692,29 @@ def _workers_config(url: str, tmp_path: Path) -> Path:
     return config
 
 
+@pytest.fixture
+async def workers_config(databases: Any, tmp_path: Path) -> Path:
+    return _workers_config(await databases.create("postgresql"), tmp_path)
+
+
+@contextlib.contextmanager
+def running_workers(config: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``serve`` with several workers, once it answers: the process and its base URL."""
+    with running_server(config, log) as process:
+        base = _announced_base(process, log)
+        wait_healthy(process, base, log)
+        yield process, base
+
+
 async def test_serve_with_two_workers_spreads_kept_alive_connections_and_stops_whole(
-    databases: Any, tmp_path: Path
+    workers_config: Path, tmp_path: Path
 ) -> None:
-    url = await databases.create("postgresql")
-    await asyncio.to_thread(check_two_workers, _workers_config(url, tmp_path), tmp_path)
+    await asyncio.to_thread(check_two_workers, workers_config, tmp_path)
 
 
 def check_two_workers(config: Path, tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
-    with running_server(config, log) as process:
-        base = _announced_base(process, log)
-        wait_healthy(process, base, log)
+    with running_workers(config, log) as (process, base):
         workers = _worker_processes(process.pid)
         assert len(workers) == 2, log.read_text()
         create = """mutation { customerCreate(input: {customerId: "ACME", name: "Acme"}) {
@@ -733,18 +744,16 @@ def check_two_workers(config: Path, tmp_path: Path) -> None:
 
 
 async def test_serve_with_workers_stops_whole_when_a_worker_or_the_parent_dies(
-    databases: Any, tmp_path: Path
+    workers_config: Path, tmp_path: Path
 ) -> None:
-    url = await databases.create("postgresql")
-    await asyncio.to_thread(check_worker_deaths, _workers_config(url, tmp_path), tmp_path)
+    await asyncio.to_thread(check_worker_deaths, workers_config, tmp_path)
 
 
 def check_worker_deaths(config: Path, tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
     # A worker killed: the parent stops the other one and exits with an error, rather than
     # serving on with half its capacity and nobody told.
-    with running_server(config, log) as process:
-        wait_healthy(process, _announced_base(process, log), log)
+    with running_workers(config, log) as (process, _base):
         first, second = _worker_processes(process.pid)
         os.kill(first, signal.SIGKILL)
         assert process.wait(timeout=20) == 1
@@ -752,8 +761,7 @@ def check_worker_deaths(config: Path, tmp_path: Path) -> None:
         assert _gone(second)
     # The parent killed (nobody left to forward a stop signal): the workers notice the closed
     # hand-over channel and stop instead of lingering as orphans holding database connections.
-    with running_server(config, log) as process:
-        wait_healthy(process, _announced_base(process, log), log)
+    with running_workers(config, log) as (process, _base):
         workers = _worker_processes(process.pid)
         process.kill()
         process.wait(timeout=10)
