@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -91,6 +92,25 @@ LEFT JOIN service_customer_user l
 LEFT JOIN service s ON s.id = l.service_id AND s.valid_id = 1"""
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by the process ``pid`` and its children: the
+    server's workers. Latency on a shared machine drifts with its neighbours; CPU time per
+    request is the steadier measure of what a change saved."""
+    pids = {pid}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                status = (entry / "status").read_text()
+                if f"\nPPid:\t{pid}\n" in status:
+                    pids.add(int(entry.name))
+    ticks = 0
+    for each in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Result:
     name: str
@@ -98,6 +118,7 @@ class Result:
     seconds: float
     latencies: list[float]
     statements: Counter[int]
+    server_cpu: float | None = None  # seconds, over the measured requests
 
     @property
     def rps(self) -> float:
@@ -109,15 +130,22 @@ class Result:
 
     def line(self) -> str:
         stmts = ",".join(str(k) for k in sorted(self.statements)) or "-"
+        cpu = "-" if self.server_cpu is None else f"{self.server_cpu / self.requests * 1000:.2f}"
         return (
             f"{self.name:<34} {self.rps:>8.1f} {self.pct(0.50):>8.1f} {self.pct(0.95):>8.1f} "
-            f"{self.pct(0.99):>8.1f} {stmts:>6}"
+            f"{self.pct(0.99):>8.1f} {stmts:>6} {cpu:>8}"
         )
 
 
 async def drive(
-    name: str, call: Callable[[int], Awaitable[int | None]], *, requests: int, concurrency: int
+    name: str,
+    call: Callable[[int], Awaitable[int | None]],
+    *,
+    requests: int,
+    concurrency: int,
+    server: int | None = None,
 ) -> Result:
+    """``requests`` calls, ``concurrency`` at a time; with ``server`` (a pid), its CPU time."""
     counter = itertools.count()
     latencies: list[float] = []
     statements: Counter[int] = Counter()
@@ -132,9 +160,12 @@ async def drive(
 
     for n in range(min(20, requests)):  # warm-up: caches, connections, query plans
         await call(n)
+    cpu_before = server_cpu_seconds(server) if server is not None else 0.0
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Result(name, requests, time.perf_counter() - start, latencies, statements)
+    elapsed = time.perf_counter() - start
+    cpu = server_cpu_seconds(server) - cpu_before if server is not None else None
+    return Result(name, requests, elapsed, latencies, statements, cpu)
 
 
 def free_port() -> int:
@@ -218,7 +249,7 @@ async def run(args: argparse.Namespace) -> None:
     logins = data.sample_logins(500)
     try:
         await wait_healthy(base, process)
-        results = await scenarios(args, base, key, dsn, logins)
+        results = await scenarios(args, base, key, dsn, logins, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -226,9 +257,12 @@ async def run(args: argparse.Namespace) -> None:
         results += await ldap_scenarios(args, url, key)
     print(
         f"\n{data.users} users, {data.customers} customers; concurrency {args.concurrency}; "
-        f"{args.workers} server worker(s); latency in ms; stmts = SQL statements per request"
+        f"{args.workers} server worker(s); latency in ms; stmts = SQL statements per request;\n"
+        "cpu ms = the server processes' CPU time per request"
     )
-    print(f"{'scenario':<34} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'stmts':>6}")
+    print(
+        f"{'scenario':<34} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'stmts':>6} {'cpu ms':>8}"
+    )
     for result in results:
         print(result.line())
     print("\nratio to the raw-SQL floor (p50 Roster / p50 floor):")
@@ -237,7 +271,7 @@ async def run(args: argparse.Namespace) -> None:
 
 
 async def scenarios(
-    args: argparse.Namespace, base: str, key: str, dsn: str, logins: list[str]
+    args: argparse.Namespace, base: str, key: str, dsn: str, logins: list[str], server: int
 ) -> list[Result]:
     headers = {"Authorization": f"Bearer {key}"}
     host, port = base.removeprefix("http://").split(":")
@@ -285,7 +319,13 @@ async def scenarios(
             step for i, step in enumerate(plan) if wanted(args, plan[i - i % 2][0])
         ]
         return [
-            await drive(name, call, requests=count, concurrency=conc)
+            await drive(
+                name,
+                call,
+                requests=count,
+                concurrency=conc,
+                server=None if name.strip().startswith("floor") else server,
+            )
             for name, call, count, conc in chosen
         ]
 
@@ -391,7 +431,11 @@ async def ldap_scenarios(args: argparse.Namespace, url: str, key: str) -> list[R
             c, many = args.concurrency, args.requests
             return [
                 await drive(
-                    "(5) LDAP search ldapNNN*", roster_search, requests=many, concurrency=c
+                    "(5) LDAP search ldapNNN*",
+                    roster_search,
+                    requests=many,
+                    concurrency=c,
+                    server=process.pid,
                 ),
                 await drive("    floor (bonsai)", bonsai_search, requests=many, concurrency=c),
             ]
