@@ -217,6 +217,7 @@ def create_app(config: RosterConfig, services: Services | None = None) -> Starle
             yield
             return
         holder["services"] = await open_services(config)
+        await holder["services"].api_keys.follow_revocations()
         _freeze_startup_objects()
         try:
             yield

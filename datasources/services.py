@@ -31,6 +31,7 @@ class Services:
     service_catalog: ServiceCatalog
 
     async def close(self) -> None:
+        await self.api_keys.close()
         await self.engine.dispose()
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -681,12 +682,12 @@ def _open_files(pid: int) -> set[str]:
     return found
 
 
-def _workers_config(url: str, tmp_path: Path) -> Path:
+def _workers_config(url: str, tmp_path: Path, *, anonymous: bool = True) -> Path:
     config = tmp_path / "workers.toml"
     config.write_text(
         f"[database]\nurl = {json.dumps(url)}\n"
         '[server]\nhost = "127.0.0.1"\nport = 0\nworkers = 2\n'
-        "[auth]\nallow_anonymous = true\n",
+        f"[auth]\nallow_anonymous = {str(anonymous).lower()}\n",
         encoding="utf-8",
     )
     return config
@@ -769,3 +770,82 @@ def check_worker_deaths(config: Path, tmp_path: Path) -> None:
         while not all(_gone(worker) for worker in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert all(_gone(worker) for worker in workers), "a worker outlived its parent"
+
+
+# ---- serve: API keys revoked by the CLI ------------------------------------------------------
+
+KEY_QUERY = json.dumps({"query": "{ customers(first: 1) { totalCount } }"})
+
+
+def _statuses(connections: list[http.client.HTTPConnection], key: str) -> list[int]:
+    statuses = []
+    for connection in connections:
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+        connection.request("POST", "/graphql", KEY_QUERY, headers)
+        reply = connection.getresponse()
+        reply.read()
+        statuses.append(reply.status)
+    return statuses
+
+
+def _refused_within(connections: list[http.client.HTTPConnection], key: str) -> float:
+    """Seconds until every connection's request with ``key`` is refused (at most 8)."""
+    started = time.monotonic()
+    while time.monotonic() - started < 8:
+        if _statuses(connections, key) == [401] * len(connections):
+            return time.monotonic() - started
+        time.sleep(0.05)
+    pytest.fail("the revoked key still works after 8 s")
+
+
+async def _listening_backends(url: str, terminate: bool = False) -> int:
+    """The server connections that LISTEN for revocations (closed, with ``terminate``)."""
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        query = "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND datname = $1"
+        pids = [row["pid"] for row in await connection.fetch(query, connection._params.database)]
+        for pid in pids if terminate else []:
+            await connection.execute("SELECT pg_terminate_backend($1)", pid)
+        return len(pids)
+    finally:
+        await connection.close()
+
+
+async def test_a_key_revoked_by_the_cli_stops_working_in_every_worker_at_once(
+    databases: Any, tmp_path: Path
+) -> None:
+    """Workers remember a key for 10 s; a revocation notifies them (PostgreSQL LISTEN/NOTIFY),
+    also after their listening connection was cut and came back."""
+    url = await databases.create("postgresql")
+    config = _workers_config(url, tmp_path, anonymous=False)
+    await asyncio.to_thread(check_revocations, config, url, tmp_path)
+
+
+def check_revocations(config: Path, url: str, tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    with running_workers(config, log) as (_process, base):
+        host, port = base.removeprefix("http://").rsplit(":", 1)
+        for name in ("first", "second"):
+            if name == "second":
+                # A real fault: the listening connections are cut. The workers reconnect
+                # (within 5 s) and still hear the next revocation.
+                assert asyncio.run(_listening_backends(url, terminate=True)) == 2
+                deadline = time.monotonic() + 15
+                while asyncio.run(_listening_backends(url)) < 2:
+                    assert time.monotonic() < deadline, log.read_text()
+                    time.sleep(0.2)
+            created = roster(
+                "api-key", "create", "--config", str(config), "--name", name, "--scope", "read"
+            )
+            assert created.returncode == 0, created.stderr
+            key = created.stdout.strip()
+            # Four kept-alive connections, two per worker: both workers now remember the key.
+            connections = [
+                http.client.HTTPConnection(host, int(port), timeout=10) for _ in range(4)
+            ]
+            assert _statuses(connections, key) == [200] * 4
+            revoked = roster("api-key", "revoke", "--config", str(config), "--name", name)
+            assert revoked.returncode == 0, revoked.stderr
+            assert _refused_within(connections, key) < 2  # not the 10 s the cache would take
+            for connection in connections:
+                connection.close()

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.db.customer_users import utcnow
 from datasources.db.engine import read_only_view
+from datasources.db.notifications import Listener, notify_statement
 from datasources.db.tables import roster_api_key
 
 KEY_PREFIX = "rst_"
@@ -51,16 +52,36 @@ def _key(row: sa.RowMapping) -> ApiKey:
     )
 
 
+REVOKED_CHANNEL = "roster_api_key_revoked"
+
+
 class ApiKeyStore:
     """Keys in ``roster_api_key``. Successful look-ups are remembered for ``cache_seconds`` so
-    a request costs no key query; a key revoked by another process (the CLI) therefore stops
-    working within that time, one revoked through this store at once."""
+    a request costs no key query.
+
+    A key revoked through this store stops working here at once. On PostgreSQL a revocation
+    also notifies every server process that follows them (``follow_revocations``: the
+    server does), so a key revoked by the CLI stops working everywhere at once too. On SQLite,
+    or while a server's listening connection is down, it stops within ``cache_seconds``."""
 
     def __init__(self, engine: AsyncEngine, *, cache_seconds: float = 10.0) -> None:
         self.engine = engine
         self.reader = read_only_view(engine)
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[ApiKey, float]] = {}
+        self._revocations: Listener | None = None
+        self._notifies = engine.dialect.name == "postgresql"
+
+    async def follow_revocations(self) -> None:
+        """Forget the remembered keys whenever any process revokes one (PostgreSQL only)."""
+        if self._notifies and self._revocations is None:
+            self._revocations = Listener(self.engine, REVOKED_CHANNEL, self._cache.clear)
+            await self._revocations.start()
+
+    async def close(self) -> None:
+        if self._revocations is not None:
+            await self._revocations.stop()
+            self._revocations = None
 
     async def create(self, name: str, scope: Scope) -> tuple[str, ApiKey]:
         """Store a new key and return it in clear, the one time it is ever available."""
@@ -113,6 +134,9 @@ class ApiKeyStore:
                 .where(roster_api_key.c.name == name, roster_api_key.c.revoke_time.is_(None))
                 .values(revoke_time=utcnow())
             )
+            if self._notifies and result.rowcount:
+                # Delivered when this transaction commits, to every following process.
+                await conn.execute(sa.text(notify_statement(REVOKED_CHANNEL)))
         self._cache.clear()
         return bool(result.rowcount)
 
