@@ -32,6 +32,8 @@ class Services:
 
     async def close(self) -> None:
         await self.api_keys.close()
+        for backend in self.customer_users.backends:
+            await backend.close()  # LDAP connection pools; a database backend shares the engine
         await self.engine.dispose()
 
 
