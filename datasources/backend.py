@@ -67,6 +67,11 @@ class CustomerUserBackend(Protocol):
 
     async def count(self, query: CustomerUserQuery, *, at_most: int | None = None) -> int: ...
 
+    async def listing_cut(self, query: CustomerUserQuery) -> bool:
+        """Whether a plain listing (not a search: those the directory caps itself) leaves
+        matching users out."""
+        ...
+
     async def logins_by_primary_customer(
         self, customer_ids: Sequence[str], *, valid_only: bool = True
     ) -> dict[str, set[str]]:

@@ -159,9 +159,14 @@ class CustomerUserDirectory:
         return await self._count_listed(query, self.list_limit if query.is_search else None)
 
     async def limit_reached(self, query: CustomerUserQuery) -> bool:
-        if not query.is_search:
-            return False
-        return await self._count_listed(query, self.list_limit + 1) > self.list_limit
+        """Whether a list limit cut the result: a search's (the smallest of the backends'),
+        or an LDAP backend's own in a plain listing."""
+        if query.is_search:
+            return await self._count_listed(query, self.list_limit + 1) > self.list_limit
+        cuts = await asyncio.gather(
+            *(_answer(b, b.listing_cut(query), False) for b in self.backends)
+        )
+        return any(cuts)
 
     async def _count_listed(self, query: CustomerUserQuery, at_most: int | None) -> int:
         """How many users ``page`` lists for ``query``, counting at most ``at_most``: a login

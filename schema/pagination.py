@@ -58,8 +58,9 @@ class Connection(Generic[T]):
         return await self.count()
 
     @strawberry.field(
-        description="True when the backend's list limit (search_list_limit, default 1000) "
-        "cut this search result; false for lists that are not capped."
+        description="True when a list limit cut this result: a search stops at the smallest "
+        "search_list_limit of the backends (default 1000), and a plain listing of an LDAP "
+        "backend at that backend's (as OTOBO's does); false for lists that are not capped."
     )
     async def limit_reached(self) -> bool:
         return await self.limit_check()

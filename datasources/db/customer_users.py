@@ -332,6 +332,10 @@ class DbCustomerUserBackend:
         async with self.reader.connect() as conn:
             return int((await conn.execute(select)).scalar_one())
 
+    async def listing_cut(self, query: CustomerUserQuery) -> bool:
+        """Never: a table is listed in full, page by page."""
+        return False
+
     async def password_hash(self, login: str) -> str | None:
         column = self._password_column
         if column is None:

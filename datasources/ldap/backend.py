@@ -179,6 +179,17 @@ class LdapCustomerUserBackend:
         entries = await self._call(lambda conn: self._search(conn, filter_exp, [key], limit))
         return len(entries)
 
+    async def listing_cut(self, query: CustomerUserQuery) -> bool:
+        """Whether more entries match than the listing reads (its search_list_limit, as
+        OTOBO's LDAP backend stops there too): one more entry's key is asked for."""
+        if query.is_search:
+            return False
+        limit = self.config.search_list_limit
+        filter_exp = query_filter(self.config, query)
+        key = self.config.customer_key
+        entries = await self._call(lambda conn: self._search(conn, filter_exp, [key], limit + 1))
+        return len(entries) > limit
+
     async def logins_by_primary_customer(
         self, customer_ids: Sequence[str], *, valid_only: bool = True
     ) -> dict[str, set[str]]:

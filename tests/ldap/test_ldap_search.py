@@ -205,10 +205,19 @@ async def test_merge_order_and_collisions(make_ldap_api: MakeLdapApi, slapd: Sla
     assert (user["source"], user["lastName"]) == (LDAP, BY_UID["ldap005"].sn)
 
 
-async def test_a_plain_listing_stops_at_the_ldap_list_limit(ldap_api: Api) -> None:
-    listed = [n["login"] for n in (await search_pages(ldap_api, page_size=150))[0]]
+async def test_a_plain_listing_stops_at_the_ldap_list_limit(
+    ldap_api: Api, make_ldap_api: MakeLdapApi, slapd: Slapd
+) -> None:
+    nodes, first = await search_pages(ldap_api, page_size=150)
+    listed = [n["login"] for n in nodes]
     from_directory = [login for login in listed if login in BY_UID]
     assert len(from_directory) == 200
     assert len(set(listed)) == len(listed)
     valid = {p.uid for p in PEOPLE if not p.locked}
     assert set(from_directory) <= valid
+    assert first["limitReached"] is True  # the client learns the listing is incomplete
+    # A limit above the directory's size lists every valid person, and says nothing was cut.
+    roomy = await make_ldap_api([DB_BACKEND, slapd.backend(search_list_limit=len(PEOPLE) + 1)])
+    nodes, first = await search_pages(roomy, page_size=150)
+    assert {n["login"] for n in nodes if n["login"] in BY_UID} == valid
+    assert first["limitReached"] is False
