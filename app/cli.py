@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from app.logs import configure_logging
 from app.settings import CONFIG_ENV, ENV_PREFIX, ConfigError, load_config
 from datasources.db.customer_users import SchemaMismatch
 from domain.config import LdapBackendConfig, RosterConfig
@@ -218,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     args = build_parser().parse_args(argv)
     try:
         config = load_config(args.config)

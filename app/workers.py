@@ -34,6 +34,8 @@ from types import FrameType
 
 import uvicorn
 
+from app.logs import configure_logging
+
 logger = logging.getLogger("roster.workers")
 
 BACKLOG = 2048  # uvicorn's default
@@ -111,6 +113,7 @@ class HandedConnectionsServer(uvicorn.Server):
 
 
 def _worker(channel: socket.socket) -> None:
+    configure_logging()  # a spawned process starts without the parent's logging set-up
     config = uvicorn.Config(
         "app.server:app_from_environment",
         factory=True,

@@ -834,6 +834,8 @@ def check_revocations(config: Path, url: str, tmp_path: Path) -> None:
                 while asyncio.run(_listening_backends(url)) < 2:
                     assert time.monotonic() < deadline, log.read_text()
                     time.sleep(0.2)
+                lost = "WARNING roster.notifications: lost the connection listening on"
+                assert log.read_text().count(lost) == 2  # each worker says so, in Roster's format
             created = roster(
                 "api-key", "create", "--config", str(config), "--name", name, "--scope", "read"
             )
