@@ -244,10 +244,20 @@ async def _users_of_customer(
         ctx.loaders.groups.primary_users.load((customer.customer_id, valid)),
         ctx.loaders.groups.assigned_users.load(customer.customer_id),
     )
-    logins = primary | {str(link.login) for link in assigned}
+    assigned_logins = {str(link.login).lower() for link in assigned}
+    logins = {login.lower() for login in primary} | assigned_logins
     records = await ctx.loaders.customer_user.load_many(sorted(logins))
+    own_id = customer.customer_id.lower()
     return sorted(
-        (r for r in records if r and (not valid or r.validity is Validity.VALID)),
+        (
+            r
+            for r in records
+            if r
+            and (not valid or r.validity is Validity.VALID)
+            # A login that two backends hold is the earlier backend's user: listed here
+            # only if that user's own customer ID (or an assignment) is this customer.
+            and ((r.customer_id or "").lower() == own_id or r.login.lower() in assigned_logins)
+        ),
         key=lambda r: r.login,
     )
 

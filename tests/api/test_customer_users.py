@@ -1524,11 +1524,13 @@ CREATE TABLE customer_user_two (
 """
 
 
-def seed_user(table: str, login: str, email: str, first_name: str) -> str:
+def seed_user(
+    table: str, login: str, email: str, first_name: str, customer_id: str = "two-co"
+) -> str:
     return (
         f"INSERT INTO {table} (login, email, customer_id, first_name, last_name, valid_id,"
         " create_time, create_by, change_time, change_by) VALUES"
-        f" ('{login}', '{email}', 'two-co', '{first_name}', 'Seed', 1, '{SEED_TIME}', 1,"
+        f" ('{login}', '{email}', '{customer_id}', '{first_name}', 'Seed', 1, '{SEED_TIME}', 1,"
         f" '{SEED_TIME}', 1)"
     )
 
@@ -1637,6 +1639,26 @@ async def test_total_count_matches_the_listing_when_backends_share_a_login(
     )
     conn = (await two.gql(LIST, {"first": 100})).data["customerUsers"]
     assert conn["totalCount"] == len(conn["nodes"]) == 2
+
+
+async def test_a_customer_lists_a_shared_login_only_when_the_shown_user_is_its_own(
+    api: Api, make_api: MakeApi
+) -> None:
+    """ "dup" is in both backends; the first backend's (customer one-co) is the user everyone
+    sees, so two-co, the customer of the hidden second "dup", does not list it."""
+    two = await two_backends(
+        api,
+        make_api,
+        [
+            seed_user("customer_user", "dup", "dup1@acme.test", "First", customer_id="one-co"),
+            seed_user("customer_user_two", "dup", "dup2@acme.test", "Second"),
+            seed_user("customer_user_two", "solo", "solo@acme.test", "Solo"),
+        ],
+    )
+    members = """{ customer(customerId: "two-co") {
+        customerUsers { totalCount nodes { login customerId } } } }"""
+    listed = (await two.gql(members)).data["customer"]["customerUsers"]
+    assert listed == {"totalCount": 1, "nodes": [{"login": "solo", "customerId": "two-co"}]}
 
 
 TWO_SEARCH = """query($s: String!) { customerUsers(search: $s, first: 10) {
