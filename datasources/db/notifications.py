@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 logger = logging.getLogger("roster.notifications")
 
+CONNECT_TIMEOUT = 10.0  # seconds
+
 # The keyword arguments that SQLAlchemy's asyncpg dialect consumes itself.
 _DIALECT_ONLY = (
     "async_creator_fn",
@@ -80,11 +82,15 @@ class Listener:
         args, kwargs = self._engine.dialect.create_connect_args(self._engine.url)
         for name in _DIALECT_ONLY:
             kwargs.pop(name, None)
+        kwargs.setdefault("timeout", CONNECT_TIMEOUT)
+        connection = None
         try:
             connection = await asyncpg.connect(*args, **kwargs)
             await connection.add_listener(self._channel, self._notified)
         except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             logger.warning("cannot listen on %s (retrying): %s", self._channel, exc)
+            if connection is not None:
+                connection.terminate()
             return False
         connection.add_termination_listener(self._lost)
         self._connection = connection
