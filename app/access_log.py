@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import sys
 from http import HTTPStatus
-from typing import TextIO
 from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,9 +31,8 @@ _PHRASES = {status.value: status.phrase for status in HTTPStatus}
 class AccessLog:
     """ASGI middleware that logs every HTTP request ``app`` answers."""
 
-    def __init__(self, app: ASGIApp, stream: TextIO | None = None) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self._app = app
-        self._stream = stream
         self._pending: list[str] = []
         self._flush_scheduled = False
 
@@ -69,7 +67,7 @@ class AccessLog:
         """Write the pending lines (done once per event-loop turn that logged any)."""
         self._flush_scheduled = False
         lines, self._pending = self._pending, []
-        stream = self._stream or sys.stderr
+        stream = sys.stderr  # looked up each time: it may be replaced (tests capture it)
         chunk: list[str] = []
         size = 0
         for line in lines:

@@ -171,13 +171,7 @@ class LdapCustomerUserBackend:
         """How many users match, counting at most ``at_most`` (and never past what ``page``
         would read)."""
         cap = self._cap(query)
-        limit = cap if at_most is None else min(at_most, cap)
-        if limit <= 0:
-            return 0
-        filter_exp = query_filter(self.config, query)
-        key = self.config.customer_key
-        entries = await self._call(lambda conn: self._search(conn, filter_exp, [key], limit))
-        return len(entries)
+        return await self._count_entries(query, cap if at_most is None else min(at_most, cap))
 
     async def listing_cut(self, query: CustomerUserQuery) -> bool:
         """Whether more entries match than the listing reads (its search_list_limit, as
@@ -185,10 +179,16 @@ class LdapCustomerUserBackend:
         if query.is_search:
             return False
         limit = self.config.search_list_limit
+        return await self._count_entries(query, limit + 1) > limit
+
+    async def _count_entries(self, query: CustomerUserQuery, limit: int) -> int:
+        """How many entries match, reading at most ``limit`` (their keys only)."""
+        if limit <= 0:
+            return 0
         filter_exp = query_filter(self.config, query)
         key = self.config.customer_key
-        entries = await self._call(lambda conn: self._search(conn, filter_exp, [key], limit + 1))
-        return len(entries) > limit
+        entries = await self._call(lambda conn: self._search(conn, filter_exp, [key], limit))
+        return len(entries)
 
     async def logins_by_primary_customer(
         self, customer_ids: Sequence[str], *, valid_only: bool = True
