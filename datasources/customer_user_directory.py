@@ -85,8 +85,11 @@ class CustomerUserDirectory:
             missing = [login for login in missing if login.lower() not in found]
         return found
 
-    async def get(self, login: str) -> CustomerUserRecord | None:
-        return (await self.get_many([login])).get(login.lower())
+    async def get(self, login: str, *, strict: bool = False) -> CustomerUserRecord | None:
+        """The user of ``login``. A write that must resolve a login passes ``strict``: with a
+        backend down that might hold it, "no such user" would be a guess, so
+        ``BackendUnavailable`` is raised instead (see :func:`unresolvable`)."""
+        return (await self.get_many([login], strict=strict)).get(login.lower())
 
     @property
     def list_limit(self) -> int:
@@ -225,7 +228,10 @@ class CustomerUserDirectory:
         self, login: str
     ) -> tuple[CustomerUserRecord, DbCustomerUserBackend] | Problem:
         """The user and the backend that holds it, if that backend may be written."""
-        record = await self.get(login)
+        try:
+            record = await self.get(login, strict=True)
+        except BackendUnavailable as exc:
+            return unresolvable(("input", "login"), exc)
         if record is None:
             return Problem(("input", "login"), ErrorCode.NOT_FOUND, f"No such user {login!r}.")
         backend = self.backend(record.source)
@@ -256,52 +262,52 @@ class CustomerUserDirectory:
             )
         return None
 
-    async def _relational_problems(
+    async def _check_in_transaction(
         self,
         conn: Any,
         backend: DbCustomerUserBackend,
-        values: Mapping[str, Any],
         *,
+        email: Any,
+        customer_id: Any,
         own_login: str | None,
         old: CustomerUserRecord | None,
-    ) -> list[Problem]:
-        """Checks that need the database: e-mail uniqueness and the customer's existence."""
+    ) -> str | None:
+        """The checks that need the database, inside the transaction that writes: e-mail
+        uniqueness (under the address's lock, so two writes of one address take turns) and
+        the customer's existence. Returns the customer ID as the customer spells it, so a
+        reader that compares IDs exactly (SQL outside Roster) finds the customer whatever case
+        the client typed; raises ``ProblemsFound``."""
         problems: list[Problem] = []
-        email = values.get(EMAIL)
         email_changed = old is None or (old.email or "").lower() != str(email or "").lower()
-        if (
-            backend.config.email_uniq_check
-            and isinstance(email, str)
-            and email
-            and email_changed
-            and await backend.email_in_use(conn, email, except_login=own_login)
-        ):
-            problems.append(
-                Problem(
-                    ("input", "email"),
-                    ErrorCode.EMAIL_TAKEN,
-                    "This email address is already in use for another customer user.",
+        if backend.config.email_uniq_check and isinstance(email, str) and email and email_changed:
+            await backend.lock_email(conn, email)
+            if await backend.email_in_use(conn, email, except_login=own_login):
+                problems.append(
+                    Problem(
+                        ("input", "email"),
+                        ErrorCode.EMAIL_TAKEN,
+                        "This email address is already in use for another customer user.",
+                    )
                 )
-            )
-        customer_id = values.get(CUSTOMER_ID)
-        customer_changed = (
-            old is None or (old.customer_id or "").lower() != str(customer_id or "").lower()
-        )
-        if (
-            backend.config.customer_company_support
-            and isinstance(customer_id, str)
-            and customer_id
-            and customer_changed
-            and not await self.customers.get_many([customer_id], conn)
-        ):
-            problems.append(
-                Problem(
-                    ("input", "customerId"),
-                    ErrorCode.UNKNOWN_CUSTOMER,
-                    f"No customer with ID {customer_id!r}; create the customer first.",
+        spelled = customer_id if isinstance(customer_id, str) and customer_id else None
+        if spelled is not None:
+            stored = (await self.customers.get_many([spelled], conn)).get(spelled.lower())
+            unchanged = old is not None and (old.customer_id or "").lower() == spelled.lower()
+            if stored is not None:
+                spelled = stored.customer_id
+            elif unchanged:
+                spelled = old.customer_id if old is not None else spelled
+            elif backend.config.customer_company_support:
+                problems.append(
+                    Problem(
+                        ("input", "customerId"),
+                        ErrorCode.UNKNOWN_CUSTOMER,
+                        f"No customer with ID {spelled!r}; create the customer first.",
+                    )
                 )
-            )
-        return problems
+        if problems:
+            raise ProblemsFound(problems)
+        return spelled
 
     def _password_problems(self, password: str | None) -> list[Problem]:
         if not password:
@@ -345,11 +351,16 @@ class CustomerUserDirectory:
         password_hash, generated = await self._hash(password)
         try:
             async with transaction(backend.engine) as conn:
-                found = await self._relational_problems(
-                    conn, backend, values, own_login=None, old=None
+                spelled = await self._check_in_transaction(
+                    conn,
+                    backend,
+                    email=values.get(EMAIL),
+                    customer_id=values.get(CUSTOMER_ID),
+                    own_login=None,
+                    old=None,
                 )
-                if found:
-                    raise ProblemsFound(found)
+                if spelled is not None:
+                    values = {**values, CUSTOMER_ID: spelled}
                 await backend.insert(conn, values, password_hash=password_hash, actor=actor)
         except ProblemsFound as exc:
             return Outcome.failed(exc.problems)
@@ -398,11 +409,16 @@ class CustomerUserDirectory:
             return Outcome.failed([_as_new_login(p) for p in problems])
         try:
             async with transaction(backend.engine) as conn:
-                relational = await self._relational_problems(
-                    conn, backend, merged, own_login=old.login, old=old
+                spelled = await self._check_in_transaction(
+                    conn,
+                    backend,
+                    email=merged.get(EMAIL),
+                    customer_id=changes.get(CUSTOMER_ID),
+                    own_login=old.login,
+                    old=old,
                 )
-                if relational:
-                    raise ProblemsFound(relational)
+                if spelled is not None:
+                    changes = {**changes, CUSTOMER_ID: spelled}
                 await backend.update(conn, old.login, changes, actor=actor)
                 if new_login != old.login:
                     await carry_login(conn, old.login, new_login)
@@ -435,6 +451,18 @@ class CustomerUserDirectory:
                 ]
             )
         return Outcome(record=await self.get(record.login), generated_password=generated)
+
+
+def unresolvable(field: tuple[str, ...], exc: BackendUnavailable) -> Problem:
+    """A write that names a login a backend that is down might hold is refused, as a create
+    is while the login's uniqueness cannot be checked: not "no such user", which may be false,
+    and nothing written."""
+    return Problem(
+        field,
+        ErrorCode.BACKEND_UNAVAILABLE,
+        f"Backend {exc.backend!r} is unavailable, so the customer user cannot be looked up; "
+        "retry when it is back.",
+    )
 
 
 def _as_new_login(problem: Problem) -> Problem:

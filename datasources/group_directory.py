@@ -5,7 +5,9 @@ users, a user's groups, a group's users, a customer's groups, a group's customer
 the complete set it wants for one owner, is validated as a whole before anything is written,
 and either replaces the set in one transaction or, with ``dry_run``, only reports the diff.
 Unlike OTOBO, every login, customer and group named must exist, every permission must be a
-configured type, and a group must be valid to be granted.
+configured type, a group must be valid to be granted, one target named twice must have the
+same permissions both times (``DUPLICATE`` otherwise), and a login that a backend that is down
+might hold is refused (``BACKEND_UNAVAILABLE``) rather than called unknown.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from datasources.backend import BackendUnavailable
 from datasources.customer_directory import CustomerDirectory
-from datasources.customer_user_directory import CustomerUserDirectory
+from datasources.customer_user_directory import CustomerUserDirectory, unresolvable
 from datasources.db.groups import DbGroupStore
 from datasources.db.links import CUSTOMER_GROUPS, USER_CUSTOMERS, USER_GROUPS, LinkReader, LinkTable
 from datasources.paging import Page, SortKey, keyset_page
 from datasources.unit_of_work import Outcome, transaction
-from domain.assignments import ChangeKind, Link, dedupe_folded, diff
+from domain.assignments import ChangeKind, Link, conflicting_duplicates, dedupe_folded, diff
 from domain.config import CustomerGroupConfig
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.pagination import Cursor
@@ -157,9 +160,9 @@ class GroupDirectory:
     async def set_user_customers(
         self, login: str, customer_ids: Sequence[str], *, dry_run: bool, actor: int
     ) -> Outcome[CustomerUserRecord]:
-        user = await self.users.get(login)
-        if user is None:
-            return Outcome.failed([_unknown_user(("input", "login"), login)])
+        user = await self._user(login)
+        if isinstance(user, Problem):
+            return Outcome.failed([user])
         found, problems = await self._customers_named(customer_ids, ("input", "customerIds"))
         if problems:
             return Outcome.failed(problems)
@@ -191,11 +194,11 @@ class GroupDirectory:
     async def set_user_groups(
         self, login: str, grants: Sequence[Grant], *, dry_run: bool, actor: int
     ) -> Outcome[CustomerUserRecord]:
-        user = await self.users.get(login)
-        if user is None:
-            return Outcome.failed([_unknown_user(("input", "login"), login)])
+        user = await self._user(login)
+        if isinstance(user, Problem):
+            return Outcome.failed([user])
         groups, problems = await self._groups_of(grants)
-        problems += self._permission_problems(grants)
+        problems += self._permission_problems(grants) + _duplicate_problems(grants, "groupId")
         if problems:
             return Outcome.failed(problems)
         desired = [
@@ -223,7 +226,7 @@ class GroupDirectory:
         users, problems = await self._users_named(
             [str(g.target) for g in grants], ("input", "grants"), item_field="login"
         )
-        problems += self._permission_problems(grants)
+        problems += self._permission_problems(grants) + _duplicate_problems(grants, "login")
         if problems:
             return Outcome.failed(problems)
         by_login = {u.login.lower(): u for u in users}
@@ -244,6 +247,7 @@ class GroupDirectory:
             return Outcome.failed([_unknown_customer(("input", "customerId"), customer_id)])
         groups, problems = await self._groups_of(grants)
         problems += self._permission_problems(grants) + self._context_problems(grants)
+        problems += _duplicate_problems(grants, "groupId")
         if problems:
             return Outcome.failed(problems)
         desired = [
@@ -277,6 +281,7 @@ class GroupDirectory:
             [str(g.target) for g in grants], ("input", "grants"), item_field="customerId"
         )
         problems += self._permission_problems(grants) + self._context_problems(grants)
+        problems += _duplicate_problems(grants, "customerId")
         if problems:
             return Outcome.failed(problems)
         by_id = {c.customer_id.lower(): c for c in found}
@@ -358,10 +363,25 @@ class GroupDirectory:
             return None, [_unknown_group(("input", "groupId"), group_id)]
         return group, []
 
+    async def _user(self, login: str) -> CustomerUserRecord | Problem:
+        """The user an assignment is for; with a backend down that might hold it, a refusal
+        (BACKEND_UNAVAILABLE), never a false "no such user"."""
+        try:
+            user = await self.users.get(login, strict=True)
+        except BackendUnavailable as exc:
+            return unresolvable(("input", "login"), exc)
+        return user if user is not None else _unknown_user(("input", "login"), login)
+
     async def _users_named(
         self, logins: Sequence[str], path: tuple[str, ...], *, item_field: str | None = None
     ) -> tuple[list[CustomerUserRecord], list[Problem]]:
-        return await _named(self.users.get_many, logins, path, item_field, _unknown_user)
+        async def lookup(keys: Sequence[str]) -> dict[str, CustomerUserRecord]:
+            return await self.users.get_many(keys, strict=True)
+
+        try:
+            return await _named(lookup, logins, path, item_field, _unknown_user)
+        except BackendUnavailable as exc:
+            return [], [unresolvable(path, exc)]
 
     async def _customers_named(
         self, customer_ids: Sequence[str], path: tuple[str, ...], *, item_field: str | None = None
@@ -426,6 +446,32 @@ async def _named(
         if key.lower() not in found
     ]
     return list(found.values()), problems
+
+
+_NOUNS = {"groupId": "Group", "login": "Customer user", "customerId": "Customer"}
+
+
+def _duplicate_problems(grants: Sequence[Grant], item_field: str) -> list[Problem]:
+    """One input naming the same group (login, customer: case-insensitively; for customers,
+    in the same context) twice with different permissions is refused at the later entry: a
+    silent union would grant what neither entry says. The same permissions twice is only a
+    repetition and is accepted, as a replacement with the same set is idempotent."""
+    return [
+        Problem(
+            ("input", "grants", str(index), item_field),
+            ErrorCode.DUPLICATE,
+            f"{_NOUNS[item_field]} {grants[index].target!r} is named again with other "
+            f"permissions than at grants[{first}]; name it once, with every permission it is "
+            "to have.",
+        )
+        for index, first in conflicting_duplicates(
+            [(_folded(g.target), g.context) for g in grants], [g.permissions for g in grants]
+        )
+    ]
+
+
+def _folded(target: Any) -> Any:
+    return target.lower() if isinstance(target, str) else target
 
 
 def _group_paths(grants: Sequence[Grant]) -> dict[int, tuple[str, ...]]:

@@ -18,7 +18,8 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from datasources.customer_user_directory import CustomerUserDirectory
+from datasources.backend import BackendUnavailable
+from datasources.customer_user_directory import CustomerUserDirectory, unresolvable
 from datasources.db.service_catalog import DbServiceStore
 from datasources.paging import Page, SortKey, keyset_page
 from datasources.unit_of_work import Outcome, transaction
@@ -280,7 +281,10 @@ class ServiceCatalog:
                     )
                 ]
             )
-        user = await self.users.get(login)
+        try:
+            user = await self.users.get(login, strict=True)
+        except BackendUnavailable as exc:
+            return Outcome.failed([unresolvable(("input", "login"), exc)])
         if user is None:
             return Outcome.failed(
                 [Problem(("input", "login"), ErrorCode.NOT_FOUND, f"No such user {login!r}.")]
@@ -366,7 +370,7 @@ class ServiceCatalog:
                 current = await self.store.logins_of(conn, service_id)
                 change = replacement(list(current), [login.lower() for login in wanted])
                 spelled = {login.lower(): login for login in wanted}
-                users = await self.users.get_many([spelled[k] for k in change.added])
+                users = await self._users([spelled[k] for k in change.added])
                 added = [users[k].login for k in change.added if k in users]
                 removed = [current[k] for k in change.removed]
                 self._check_members(
@@ -378,6 +382,14 @@ class ServiceCatalog:
         except ProblemsFound as exc:
             return Outcome.failed(exc.problems)
         return Outcome(record=Assignment(record, added, removed))
+
+    async def _users(self, logins: Sequence[str]) -> dict[str, CustomerUserRecord]:
+        """The users being added (only those: removing a login needs no backend); with a
+        backend down that might hold one, the replacement is refused, not half-judged."""
+        try:
+            return await self.users.get_many(logins, strict=True)
+        except BackendUnavailable as exc:
+            raise ProblemsFound([unresolvable(LOGINS, exc)]) from None
 
     @staticmethod
     def _check_members(record: ServiceRecord, unknown: list[str], added: list[str]) -> None:

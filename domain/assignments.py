@@ -72,3 +72,17 @@ def dedupe_folded(values: Iterable[str]) -> list[str]:
             seen.add(value.lower())
             out.append(value)
     return out
+
+
+def conflicting_duplicates(
+    keys: Sequence[Hashable], permissions: Sequence[Iterable[str]]
+) -> list[tuple[int, int]]:
+    """(index, index of the first entry with that key) for every entry whose key an earlier
+    entry had with another set of permissions; the same set again is no conflict."""
+    first: dict[Hashable, int] = {}
+    conflicts = []
+    for index, key in enumerate(keys):
+        seen = first.setdefault(key, index)
+        if seen != index and set(permissions[seen]) != set(permissions[index]):
+            conflicts.append((index, seen))
+    return conflicts

@@ -36,6 +36,8 @@ class ErrorCode(enum.Enum):
     INACTIVE_SERVICE = "INACTIVE_SERVICE"
     INVALID_NAME = "INVALID_NAME"
     CYCLE = "CYCLE"
+    DUPLICATE = "DUPLICATE"
+    """The same item twice in one input, in ways that contradict each other."""
 
 
 @dataclass(frozen=True, slots=True)

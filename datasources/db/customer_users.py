@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 import time
 import warnings
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +34,8 @@ from domain.search_grammar import exact_pattern, parse_search
 from domain.validity import Validity
 
 AUDIT_COLUMNS = ("create_time", "create_by", "change_time", "change_by")
+_EMAIL_LOCK = int.from_bytes(b"mail", "big")
+"""First key of the PostgreSQL advisory locks on e-mail addresses (see ``lock_email``)."""
 
 
 class SchemaMismatch(Exception):
@@ -359,6 +362,24 @@ class DbCustomerUserBackend:
         return (await conn.execute(query.limit(1))).first() is not None
 
     # ---- writing ---------------------------------------------------------------------------
+
+    async def lock_email(self, conn: AsyncConnection, email: str) -> None:
+        """Hold the right to give ``email`` to a user until ``conn``'s transaction ends.
+
+        E-mail uniqueness is a switch (``email_uniq_check``) over a table that may already hold
+        duplicates (OTOBO checks in Perl, not with an index), so no unique index can keep it;
+        instead the check and the write that follows run under this lock, and a concurrent
+        create or update with the same address (in any case) waits, then sees the first one's
+        row. PostgreSQL: a transaction advisory lock on the lower-cased address (the two-key
+        form, a key space of its own; a hash collision only makes two writes take turns).
+        SQLite: the database's write lock, taken now instead of at the insert, so the check
+        reads the latest committed rows (SQLite has one writer at a time anyway).
+        """
+        if conn.dialect.name == "postgresql":
+            key = zlib.crc32(email.lower().encode()) - 2**31  # int4, as the two-key form wants
+            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_EMAIL_LOCK, key)))
+        else:
+            await conn.execute(sa.delete(self.table).where(sa.false()))
 
     def _column_values(self, values: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
         """Map attributes to columns; the first row wins a shared column (as in OTOBO)."""

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import Api, GraphQLResponse, MakeApi, unique
 
@@ -374,11 +375,17 @@ async def test_customer_ids_order_primary_first_then_assigned_sorted(api: Api) -
 
 
 async def test_customer_ids_deduplicate_case_insensitively(api: Api) -> None:
-    """A primary customer ID stored in other casing than the company's is still the same
-    customer: assigning the company does not add a second entry."""
+    """A primary customer ID stored in other casing than the company's (as an OTOBO database
+    may hold it; Roster itself stores the company's spelling) is still the same customer:
+    assigning the company does not add a second entry."""
     prefix = unique("case")
     company = await new_customer(api, f"{prefix}-Acme")
-    login = await new_user(api, company.upper())
+    login = await new_user(api, company)
+    async with api.services.engine.begin() as conn:
+        await conn.execute(
+            sa.text("UPDATE customer_user SET customer_id = :c WHERE login = :l"),
+            {"c": company.upper(), "l": login},
+        )
     assert await customer_ids(api, login) == [company.upper()]
     changes = await set_customers_ok(api, login, [company.lower()])
     assert changes == {("ADDED", login, company)}  # stored as the company spells it

@@ -1676,11 +1676,10 @@ async def test_duplicate_entries_are_deduplicated(on: Api) -> None:
         "customerUserSetGroups",
         login=user,
         grants=[
-            {"groupId": group_id, "permissions": ["ro", "ro"]},
-            {"groupId": group_id, "permissions": ["ro"]},
-            {"groupId": group_id, "permissions": ["rw"]},
+            {"groupId": group_id, "permissions": ["ro", "rw", "ro"]},
+            {"groupId": group_id, "permissions": ["rw", "ro"]},
         ],
-    )
+    )  # the same permissions twice; other ones are DUPLICATE (tests/api/test_integrity.py)
     assert changes == {
         ("ADDED", user, None, group_id, "ro", None),
         ("ADDED", user, None, group_id, "rw", None),

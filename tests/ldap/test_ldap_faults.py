@@ -18,8 +18,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from tests.conftest import Api, GraphQLResponse
+from tests.conftest import Api, GraphQLResponse, unique
 from tests.ldap.conftest import DB_BACKEND, MakeLdapApi
 from tests.ldap.directory import Slapd
 from tests.ldap.helpers import (
@@ -31,6 +32,7 @@ from tests.ldap.helpers import (
     assert_clean,
     create_db_user,
     create_user,
+    new_customer,
     outages,
 )
 
@@ -326,3 +328,129 @@ async def test_an_unreadable_ca_file_is_a_clear_outage(
     health = await backend_health(api)
     assert health["status"] == "DOWN"
     assert "CA file '/nonexistent/ca.pem' cannot be used" in health["lastError"]
+
+
+LOGIN_WRITES: list[tuple[str, str, str, dict[str, Any], list[str]]] = [
+    # (mutation, input type, payload selection, input (ldap001 stands in), field of the refusal)
+    (
+        "customerUserSetGroups",
+        "CustomerUserSetGroupsInput",
+        "customerUser { login }",
+        {"login": "ldap001", "grants": [{"groupId": "$group", "permissions": ["ro"]}]},
+        ["input", "login"],
+    ),
+    (
+        "customerUserSetCustomers",
+        "CustomerUserSetCustomersInput",
+        "customerUser { login }",
+        {"login": "ldap001", "customerIds": ["$customer"]},
+        ["input", "login"],
+    ),
+    (
+        "customerSetCustomerUsers",
+        "CustomerSetCustomerUsersInput",
+        "customer { customerId }",
+        {"customerId": "$customer", "logins": ["ldap001"]},
+        ["input", "logins"],
+    ),
+    (
+        "groupSetCustomerUsers",
+        "GroupSetCustomerUsersInput",
+        "group { groupId }",
+        {"groupId": "$group", "grants": [{"login": "LDAP001", "permissions": ["rw"]}]},
+        ["input", "grants"],
+    ),
+    (
+        "customerUserSetServices",
+        "CustomerUserSetServicesInput",
+        "customerUser { login }",
+        {"login": "ldap001", "serviceIds": ["$service"]},
+        ["input", "login"],
+    ),
+    (
+        "serviceSetCustomerUsers",
+        "ServiceSetCustomerUsersInput",
+        "service { serviceId }",
+        {"serviceId": "$service", "logins": ["ldap001"]},
+        ["input", "logins"],
+    ),
+    (
+        "customerUserUpdate",
+        "CustomerUserUpdateInput",
+        "customerUser { login }",
+        {"login": "ldap001", "firstName": "Changed"},
+        ["input", "login"],
+    ),
+    (
+        "customerUserSetPassword",
+        "CustomerUserSetPasswordInput",
+        "customerUser { login }",
+        {"login": "ldap001"},
+        ["input", "login"],
+    ),
+]
+RELATION_ROWS = (
+    "SELECT (SELECT count(*) FROM group_customer_user WHERE lower(user_id) = 'ldap001')"
+    " + (SELECT count(*) FROM customer_user_customer WHERE lower(user_id) = 'ldap001')"
+    " + (SELECT count(*) FROM service_customer_user WHERE lower(customer_user_login) = 'ldap001')"
+)
+
+
+async def test_no_write_names_an_ldap_user_as_unknown_while_ldap_is_down(
+    slapd_restored: Slapd, make_sqlite_api: MakeLdapApi
+) -> None:
+    """With the directory down, a write that must find ``ldap001`` cannot know whether it
+    exists: every one is refused with BACKEND_UNAVAILABLE naming the backend (never a false
+    UNKNOWN_CUSTOMER_USER / NOT_FOUND), and nothing is written. A database user, which the
+    first backend answers for, is served as usual meanwhile."""
+    slapd = slapd_restored
+    api = await make_sqlite_api([DB_BACKEND, slapd.backend(**FAST)])
+    await create_db_user(api, "db.still")
+    made = {
+        "$customer": await new_customer(api),
+        "$group": (
+            await api.data(
+                "mutation($n: String!) { groupCreate(input: {name: $n}) { group { groupId } } }",
+                {"n": unique("g")},
+            )
+        )["groupCreate"]["group"]["groupId"],
+        "$service": (
+            await api.data(
+                "mutation($n: String!) { serviceCreate(input: {name: $n}) {"
+                " service { serviceId } } }",
+                {"n": unique("s")},
+            )
+        )["serviceCreate"]["service"]["serviceId"],
+    }
+
+    def filled(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: filled(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [filled(v) for v in value]
+        return made.get(value, value) if isinstance(value, str) else value
+
+    assert (await api.data(USER, {"l": "ldap001"}))["customerUser"]["source"] == LDAP
+    slapd.stop()
+    for mutation, input_type, selection, values, field in LOGIN_WRITES:
+        response = await api.gql(
+            f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ {selection}"
+            " userErrors { field code message } } }",
+            {"i": filled(values)},
+        )
+        assert_clean(response)
+        errors = response.data[mutation]["userErrors"]
+        assert [(e["code"], e["field"]) for e in errors] == [("BACKEND_UNAVAILABLE", field)], (
+            mutation
+        )
+        assert LDAP in errors[0]["message"], mutation
+    async with api.services.engine.connect() as conn:
+        assert (await conn.execute(sa.text(RELATION_ROWS))).scalar_one() == 0
+
+    # The database user is the first backend's: LDAP's outage is no reason to refuse.
+    response = await api.gql(
+        "mutation($i: CustomerUserSetCustomersInput!) { customerUserSetCustomers(input: $i) {"
+        " userErrors { code } } }",
+        {"i": {"login": "db.still", "customerIds": [made["$customer"]]}},
+    )
+    assert response.data["customerUserSetCustomers"]["userErrors"] == []
