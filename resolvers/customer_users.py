@@ -91,18 +91,24 @@ async def create(
     password: str | None,
     source: str | None,
 ) -> Outcome[CustomerUserRecord]:
-    return await ctx.services.customer_users.create(
+    outcome = await ctx.services.customer_users.create(
         values, password=password, source=source, actor=ctx.actor.id
     )
+    ctx.loaders.reset()  # later fields and mutations of this request must see the write
+    return outcome
 
 
 async def update(
     ctx: RequestContext, login: str, changes: Mapping[str, Any]
 ) -> Outcome[CustomerUserRecord]:
-    return await ctx.services.customer_users.update(login, changes, actor=ctx.actor.id)
+    outcome = await ctx.services.customer_users.update(login, changes, actor=ctx.actor.id)
+    ctx.loaders.reset()
+    return outcome
 
 
 async def set_password(
     ctx: RequestContext, login: str, password: str | None
 ) -> Outcome[CustomerUserRecord]:
-    return await ctx.services.customer_users.set_password(login, password, actor=ctx.actor.id)
+    outcome = await ctx.services.customer_users.set_password(login, password, actor=ctx.actor.id)
+    ctx.loaders.reset()
+    return outcome

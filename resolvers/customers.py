@@ -43,10 +43,14 @@ async def customers(
 
 
 async def create(ctx: RequestContext, values: Mapping[str, Any]) -> Outcome[CustomerRecord]:
-    return await ctx.services.customers.create(values, actor=ctx.actor.id)
+    outcome = await ctx.services.customers.create(values, actor=ctx.actor.id)
+    ctx.loaders.reset()  # later fields and mutations of this request must see the write
+    return outcome
 
 
 async def update(
     ctx: RequestContext, customer_id: str, changes: Mapping[str, Any]
 ) -> Outcome[CustomerRecord]:
-    return await ctx.services.customers.update(customer_id, changes, actor=ctx.actor.id)
+    outcome = await ctx.services.customers.update(customer_id, changes, actor=ctx.actor.id)
+    ctx.loaders.reset()
+    return outcome

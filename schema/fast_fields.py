@@ -4,7 +4,9 @@ Strawberry runs every field through its argument, extension and ``Info`` machine
 10 µs a field; a page of 1000 customer users with 6 fields is 6000 of them, most of a
 request's time. Fields that take no arguments, need no ``info`` and only read the record get
 graphql-core's plain resolver instead, which returns the very same value. Any field not
-listed here keeps Strawberry's resolver. A reader must return a plain value (never an
+listed here keeps Strawberry's resolver, and a field that carries a permission or a field
+extension (or a schema whose extensions hook field resolution) is refused when the schema is
+built: the direct resolver would skip them. A reader must return a plain value (never an
 awaitable) and have no side effects: ``schema.flat_lists`` may call it twice.
 """
 
@@ -13,9 +15,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import strawberry
-from graphql import GraphQLObjectType
+from graphql import GraphQLField, GraphQLObjectType
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 
 from resolvers.context import RequestContext
+
+DEFINITION_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+"""Where Strawberry keeps a graphql-core field's own definition (a private convention; the
+canary in tests/test_fast_fields.py fails if it moves)."""
 
 Reader = Callable[[Any], Any]
 ContextReader = Callable[[Any, RequestContext], Any]
@@ -35,11 +44,44 @@ def install(
         raise TypeError(f"{type_name} is not an object type of this schema")
     resolvers = {name: _direct(reader) for name, reader in readers.items()}
     resolvers |= {name: _with_context(read) for name, read in (context_readers or {}).items()}
+    _refuse_resolve_hooks(schema)
     for field_name, resolver in resolvers.items():
         field = graphql_type.fields[field_name]
         if field.args:
             raise ValueError(f"{type_name}.{field_name} takes arguments; it needs its resolver")
+        _refuse_guarded(type_name, field_name, field)
         field.resolve = resolver
+
+
+def _refuse_guarded(type_name: str, field_name: str, field: GraphQLField) -> None:
+    """A field with a permission or a field extension must run Strawberry's resolver, which
+    applies them; a direct resolver would silently skip them. Refused when the schema is
+    built, so the mistake cannot reach a running server."""
+    definition = field.extensions.get(DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField):
+        raise TypeError(f"{type_name}.{field_name} has no Strawberry definition to check")
+    if definition.permission_classes or definition.extensions:
+        raise ValueError(
+            f"{type_name}.{field_name} carries a permission or a field extension: it must "
+            "keep Strawberry's resolver, not a fast reader"
+        )
+
+
+def _refuse_resolve_hooks(schema: strawberry.Schema) -> None:
+    """A schema extension that hooks every field's resolution would be skipped by direct
+    resolvers: none may be installed beside them."""
+    for extension in schema.extensions:
+        if isinstance(extension, SchemaExtension):
+            kind: type[Any] = type(extension)
+        elif isinstance(extension, type):
+            kind = extension
+        else:  # a factory (schema.builder's extensions made per request)
+            kind = type(extension())
+        if getattr(kind, "resolve", SchemaExtension.resolve) is not SchemaExtension.resolve:
+            raise ValueError(
+                f"the schema extension {kind.__name__} hooks field resolution; fast readers "
+                "would skip it"
+            )
 
 
 def _direct(reader: Reader) -> Callable[..., Any]:
