@@ -19,6 +19,19 @@ class InvalidCursor(ValueError):
     """The client sent a cursor we did not issue, or one of another ordering."""
 
 
+def _storable(text: str) -> bool:
+    """Whether ``text`` can be a stored key, and so be compared with one: no NUL (writes
+    refuse it; PostgreSQL rejects it in a parameter) and no lone surrogate (JSON's
+    ``"\\ud800"`` decodes to one; it has no UTF-8 form, so no driver can send it)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class Cursor:
     key: tuple[Any, ...]
@@ -38,13 +51,13 @@ class Cursor:
             padded = value + "=" * (-len(value) % 4)
             data = json.loads(base64.urlsafe_b64decode(padded.encode()))
             key, position, cursor_ordering = data["k"], data["p"], data.get("o", "")
-        except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-            raise invalid from exc
+        except (binascii.Error, ValueError, KeyError, TypeError, RecursionError) as exc:
+            raise invalid from exc  # (ValueError covers undecodable text and huge numbers)
         if (
             not isinstance(key, list)
             or len(key) != key_length
             or not all(isinstance(k, str) for k in key)
-            or any("\x00" in k for k in key)
+            or not all(_storable(k) for k in key)
             or not isinstance(position, int)
             or isinstance(position, bool)
             or position < 0

@@ -62,6 +62,23 @@ def parse_global_id(value: str) -> tuple[str, str] | None:
     return (type_name, key) if sep and key else None
 
 
+INT32_MAX = 2**31 - 1
+"""OTOBO's numeric ids (group, service) are 32-bit integer columns."""
+
+
+def int_key(key: str) -> int | None:
+    """The numeric id in a global ID's key, or None when no record can have it.
+
+    Only the canonical ASCII decimal form counts (``"7"``, not ``"007"``, ``"+7"``, ``"²"`` or
+    other scripts' digits, which ``int()`` or ``str.isdigit()`` accept), so one object has one
+    ID; and only ids a 32-bit column can hold: a larger one is unknown, not a database error,
+    and a key of 5,000 digits is not even converted (``int()`` refuses more than 4,300)."""
+    if not (0 < len(key) <= len(str(INT32_MAX)) and key.isascii() and key.isdigit()):
+        return None
+    value = int(key)
+    return value if value <= INT32_MAX and str(value) == key else None
+
+
 def as_utc(value: datetime | None) -> datetime | None:
     """OTOBO's timestamps have no zone; Roster writes UTC into them."""
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

@@ -14,7 +14,7 @@ from domain.config import RosterConfig
 from resolvers import groups as group_resolvers
 from resolvers.paging import page_arguments
 from schema.audit import Info
-from schema.common import UserError, user_errors
+from schema.common import UserError, int_key, user_errors
 from schema.customer import Customer
 from schema.customer_relations import CustomerUserRelationFields
 from schema.customer_user import CustomerUserTypes
@@ -147,9 +147,10 @@ def _group_assignment(info: Info, outcome: Any) -> GroupAssignmentPayload:
 
 
 async def _node(info: Info, key: str) -> Group | None:
-    if not key.isdigit():
+    group_id = int_key(key)
+    if group_id is None:
         return None
-    record = await info.context.loaders.groups.by_id.load(int(key))
+    record = await info.context.loaders.groups.by_id.load(group_id)
     return Group.wrap(record) if record else None
 
 
@@ -228,6 +229,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
                 {"name": input.name, "comment": input.comment, "validity": input.validity},
                 actor=info.context.actor.id,
             )
+            info.context.loaders.reset()
             return group_payload(outcome)
 
         @strawberry.mutation(

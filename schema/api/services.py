@@ -17,7 +17,7 @@ from domain.config import RosterConfig
 from domain.services import DEFAULT_LOGIN
 from resolvers import services as service_resolvers
 from schema.audit import Info
-from schema.common import user_errors
+from schema.common import int_key, user_errors
 from schema.customer_user import CustomerUserTypes
 from schema.fast_fields import install
 from schema.group import AssignmentChange
@@ -53,7 +53,7 @@ SEARCH_DESCRIPTION = (
 
 
 async def _node(info: Info, key: str) -> Service | None:
-    service_id = service_resolvers.service_key(key)
+    service_id = int_key(key)
     if service_id is None:
         return None
     record = await service_resolvers.service(info.context, service_id)

@@ -89,10 +89,13 @@ async def test_the_operation_name_picks_the_operation_or_is_refused(
     r = await twice(api, payload)
     if name == "Ids":
         assert r.data == {"customer": {"customerId": customer_id}}
+    elif name == "Names":
+        assert r.data == {"customer": {"name": f"{customer_id} Ltd"}}
     elif name == "Nope":
         assert r.status == 400
-    else:  # without a name, the first operation runs (Strawberry's rule)
-        assert r.data == {"customer": {"name": f"{customer_id} Ltd"}}
+    else:  # without a name, none runs (tests/api/test_operation_names.py)
+        assert r.error_codes == ["GRAPHQL_VALIDATION_FAILED"]
+        assert r.body["data"] is None
 
 
 async def test_typed_and_permission_errors_are_the_same(api: Api) -> None:
