@@ -319,14 +319,16 @@ class CustomerUserDirectory:
             field=PASSWORD_PATH,
         )
 
-    @staticmethod
-    async def _hash(password: str | None) -> tuple[str, str | None]:
-        """(Argon2id hash, the generated password or None). An empty password generates one.
+    async def _hash(self, password: str | None) -> tuple[str, str | None]:
+        """(hash in ``[passwords] scheme``, the generated password or None).
 
-        Hashing is slow on purpose, so it runs in a thread and only once the input is valid.
+        An empty password generates one. Hashing is slow on purpose (bcrypt cost 12), so it runs
+        in a thread and only once the input is valid.
         """
         generated = generate_password() if not password else None
-        return await asyncio.to_thread(hash_password, password or str(generated)), generated
+        secret = password or str(generated)
+        scheme, cost = self.passwords.scheme, self.passwords.bcrypt_cost
+        return await asyncio.to_thread(hash_password, secret, scheme, bcrypt_cost=cost), generated
 
     async def create(
         self,

@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(slapd ldap-utils libldap-dev libsasl2-dev openssl)
+# The two Perl libraries are OTOBO's password hashing (tests/test_otobo_password_vectors.py).
+DEBIAN_PACKAGES=(slapd ldap-utils libldap-dev libsasl2-dev openssl
+  libcrypt-eksblowfish-perl libcrypt-passwdmd5-perl)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -162,6 +162,10 @@ def base_config(url: str, **sections: Any) -> RosterConfig:
     data: dict[str, Any] = {
         "database": {"url": url, "pool_size": 5},
         "server": {"statement_count_header": True},
+        # bcrypt's lowest cost: cost 12 (the default) takes ~0.5 s a hash on a shared 2-core
+        # machine, and the suite creates thousands of users. The tests of what is stored pick
+        # cost 12 themselves (tests/test_otobo_password_vectors.py).
+        "passwords": {"bcrypt_cost": 4},
     }
     for key, value in sections.items():
         data[key] = {**data.get(key, {}), **value}
