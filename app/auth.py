@@ -7,14 +7,17 @@ about the schema and costs no parsing. Failures are GraphQL-shaped JSON with
 
 from __future__ import annotations
 
-import json
+import ipaddress
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from datasources.db.api_keys import ApiKeyStore
+from app.request_errors import send_request_error
+from datasources.db.api_keys import ApiKeyStore, KeyStoreUnavailable
 from datasources.db.api_keys import Scope as KeyScope
 from datasources.db.engine import count_statements
 from domain.config import AuthConfig, ServerConfig
@@ -32,15 +35,20 @@ class BodyTooLarge(Exception):
     pass
 
 
-async def _send_error(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps(
-        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
-    )
-    headers = [(b"content-type", b"application/json")]
-    if status == 401:
-        headers.append((b"www-authenticate", b'Bearer realm="roster"'))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body.encode()})
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A request turned away before GraphQL, as the GraphQL-shaped error it is answered with."""
+
+    message: str
+    status: int = 401
+    code: str = "UNAUTHENTICATED"
+
+
+KEYS_UNAVAILABLE = Refusal(
+    "The API key cannot be checked now: the database does not answer. Try again shortly.",
+    status=503,
+    code="SERVICE_UNAVAILABLE",
+)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -48,6 +56,48 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key.lower() == name:
             return str(value.decode("latin-1"))
     return None
+
+
+FOREIGN_HOST = (
+    "auth.allow_anonymous is on: requests without a key act as an admin, so only requests "
+    "addressed to localhost, 127.0.0.1 or [::1] (Host), from no page or a page on one of "
+    "those (Origin), are answered. Open Roster at http://localhost:<port>/graphql."
+)
+
+
+def _loopback_name(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _from_loopback_page(scope: Scope) -> bool:
+    """Whether a request is addressed to a loopback name (``Host``) and, when a browser says
+    which page sent it (``Origin``), comes from a page on a loopback name.
+
+    Why: with anonymous admin access on loopback (the demo), any web page the user opens could
+    otherwise drive the API: DNS rebinding points the page's own host name at 127.0.0.1, so the
+    browser treats Roster as that page's origin; the ``Host`` it sends is still the page's
+    name. A page of another site that posts directly sends its own ``Origin``."""
+    host = _header(scope, b"host")
+    if host is None:
+        return False
+    name = host[1:].partition("]")[0] if host.startswith("[") else host.rpartition(":")[0] or host
+    if not _loopback_name(name):
+        return False
+    origin = _header(scope, b"origin")
+    if origin is None:
+        return True
+    try:
+        parts = urlsplit(origin)
+        return parts.scheme in ("http", "https") and _loopback_name(parts.hostname)
+    except ValueError:
+        return False
 
 
 class GraphQLGate:
@@ -68,13 +118,17 @@ class GraphQLGate:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.auth.allow_anonymous and not _from_loopback_page(scope):
+            logger.warning("refused a request to a non-loopback Host or from a foreign Origin")
+            await send_request_error(send, 403, "FORBIDDEN", FOREIGN_HOST)
+            return
         accept = _header(scope, b"accept") or ""
         if scope["method"] == "GET" and "text/html" in accept:
             await self.app(scope, receive, send)  # the GraphiQL page itself needs no key
             return
         length = _header(scope, b"content-length")
         if length is not None and length.isdigit() and int(length) > self.server.max_body_bytes:
-            await _send_error(
+            await send_request_error(
                 send,
                 413,
                 "PAYLOAD_TOO_LARGE",
@@ -83,25 +137,29 @@ class GraphQLGate:
             return
         with count_statements() as tally:
             actor = await self._authenticate(scope)
-            if isinstance(actor, str):
-                await _send_error(send, 401, "UNAUTHENTICATED", actor)
+            if isinstance(actor, Refusal):
+                await send_request_error(send, actor.status, actor.code, actor.message)
                 return
             scope[ACTOR_SCOPE_KEY] = actor
             await self._forward(scope, receive, send, tally)
 
-    async def _authenticate(self, scope: Scope) -> Actor | str:
+    async def _authenticate(self, scope: Scope) -> Actor | Refusal:
         header = _header(scope, b"authorization")
         if header is None:
             if self.auth.allow_anonymous:
                 return ANONYMOUS
-            return "Authentication required: send 'Authorization: Bearer <API key>'."
+            return Refusal("Authentication required: send 'Authorization: Bearer <API key>'.")
         kind, _, token = header.partition(" ")
         if kind.lower() != "bearer" or not token.strip():
-            return "Malformed Authorization header: expected 'Bearer <API key>'."
-        key = await self.keys().authenticate(token.strip())
+            return Refusal("Malformed Authorization header: expected 'Bearer <API key>'.")
+        try:
+            key = await self.keys().authenticate(token.strip())
+        except KeyStoreUnavailable as error:
+            logger.warning("cannot check API keys: %s", error)
+            return KEYS_UNAVAILABLE
         if key is None:
             logger.info("rejected an unknown or revoked API key")
-            return "The API key is unknown or revoked."
+            return Refusal("The API key is unknown or revoked.")
         return Actor(id=key.id, name=key.name, scope=key.scope)
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send, tally: Any) -> None:
@@ -127,6 +185,6 @@ class GraphQLGate:
         try:
             await self.app(scope, limited_receive, counting_send)
         except BodyTooLarge:
-            await _send_error(
+            await send_request_error(
                 send, 413, "PAYLOAD_TOO_LARGE", f"The request body is larger than {limit} bytes."
             )

@@ -57,6 +57,7 @@ async def _check_database(config: RosterConfig) -> None:
 def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.connection_timeouts import ConnectionTimeouts
     from app.server import create_app
 
     overrides = (("host", args.host), ("port", args.port), ("workers", args.workers))
@@ -76,10 +77,17 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
             "For the demo on %s only; never in production.",
             server.host,
         )
+    from domain.passwords import scheme_warning
+
+    if weak_scheme := scheme_warning(config.passwords.scheme):
+        logger.warning(weak_scheme)
     if config.demo.load_data:
         from app.demo_data import load_demo_data
 
         asyncio.run(load_demo_data(config))
+    # Idle and half-open connections are closed (app/connection_timeouts.py), in one process
+    # and in every worker alike.
+    timeouts = ConnectionTimeouts.from_config(server)
     if server.workers == 1:
         print(f"Roster: http://{server.host}:{server.port}/graphql", file=sys.stderr)
         uvicorn.run(
@@ -88,9 +96,12 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
             port=server.port,
             log_level="info",
             access_log=False,  # the app writes its own (app/access_log.py)
+            http=timeouts.http_protocol(),
+            timeout_keep_alive=timeouts.keep_alive_seconds,
+            limit_concurrency=timeouts.limit_concurrency,
         )
         return 0
-    from app.workers import listening_socket, serve_workers
+    from app.workers import Supervision, listening_socket, serve_workers
 
     try:
         listener = listening_socket(server.host, server.port)
@@ -106,7 +117,7 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
     os.environ[f"{ENV_PREFIX}SERVER__PORT"] = str(port)
     os.environ[f"{ENV_PREFIX}SERVER__WORKERS"] = str(server.workers)
     os.environ[f"{ENV_PREFIX}DEMO__LOAD_DATA"] = "false"  # loaded once, above
-    return serve_workers(listener, server.workers)
+    return serve_workers(listener, server.workers, Supervision.from_config(server), timeouts)
 
 
 def cmd_db_upgrade(config: RosterConfig, _args: argparse.Namespace) -> int:

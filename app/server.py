@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -20,10 +21,12 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from app.access_log import AccessLog
 from app.auth import ACTOR_SCOPE_KEY, PAGE_ONLY, GraphQLGate
+from app.request_errors import code_for_status, send_request_error
 from datasources.services import Services, open_services
 from domain.config import RosterConfig
 from domain.records import CustomerUserRecord
@@ -31,6 +34,7 @@ from loaders.registry import Loaders
 from resolvers.context import RequestContext
 from schema.builder import build_api
 from schema.direct_execution import DirectExecution
+from schema.time_limit import deadline_error
 
 logger = logging.getLogger("roster")
 
@@ -41,12 +45,14 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         services_ref: dict[str, Services],
         customer_user_object: Callable[[CustomerUserRecord], Any],
         direct: DirectExecution,
+        request_timeout: float,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._services_ref = services_ref
         self._customer_user_object = customer_user_object
         self._direct = direct
+        self._request_timeout = request_timeout
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         return self._context(request.scope)
@@ -76,7 +82,17 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
             if request is not None and await self._execute_plain(scope, request, send):
                 return
             receive = _replay(body, receive)
-        await super().__call__(scope, receive, send)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:  # Strawberry's view answers these in text/plain
+            await send_request_error(
+                send, exc.status_code, code_for_status(exc.status_code), exc.reason
+            )
+            return
+        await response(scope, receive, send)
 
     async def _execute_plain(self, scope: Scope, request: dict[str, Any], send: Send) -> bool:
         """Execute ``request``; False (nothing sent) when the operation was refused before it
@@ -88,19 +104,43 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
             "operation_name": request.get("operationName"),
             "operation_extensions": request.get("extensions"),
         }
-        result = await self._direct.execute(query, **arguments)
-        if result is None:  # a text not seen before, or one Strawberry must refuse
-            try:
+
+        async def execute() -> ExecutionResult:
+            result = await self._direct.execute(query, **arguments)
+            if result is None:  # a text not seen before, or one Strawberry must refuse
                 result = await self.schema.execute(
                     query, allowed_operation_types=POST_OPERATIONS, **arguments
                 )
-            except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError):
-                return False
+            return result
+
+        try:
+            result = await self._within_deadline(execute())
+        except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError):
+            return False
         body = self.encode_json(process_result(result))
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         return True
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Strawberry's view's execution (requests that are not a plain POST), under the
+        same deadline as the direct path's."""
+        return await self._within_deadline(super().execute_single(*args, **kwargs))
+
+    async def _within_deadline(self, execution: Awaitable[ExecutionResult]) -> ExecutionResult:
+        """The result of ``execution``, or a ``TIMEOUT`` error when it runs past
+        ``server.request_timeout_seconds``: it is cancelled then, so the worker moves on
+        (``schema/time_limit.py``; PostgreSQL's statement_timeout stops the database too)."""
+        deadline = asyncio.timeout(self._request_timeout)
+        try:
+            async with deadline:
+                return await execution
+        except TimeoutError:
+            if not deadline.expired():  # not ours: a failure to report as such
+                raise
+        logger.warning("a request exceeded the time limit of %g s", self._request_timeout)
+        return ExecutionResult(data=None, errors=[deadline_error(self._request_timeout)])
 
     def encode_json(self, data: object) -> bytes:
         """orjson: a page of 1000 users is a few hundred kB of JSON, ~10x faster than json."""
@@ -195,6 +235,7 @@ def create_app(config: RosterConfig, services: Services | None = None) -> Starle
         holder,
         built.types.wrap,
         built.direct,
+        config.server.request_timeout_seconds,
         schema=built.schema,
         graphql_ide="graphiql" if config.server.graphiql else None,
         allow_queries_via_get=False,

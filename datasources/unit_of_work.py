@@ -6,8 +6,9 @@ the transaction rolls back and the caller gets the problems as an :class:`Outcom
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -34,8 +35,34 @@ class Outcome(Generic[T]):
         return cls(record=None, problems=problems)
 
 
+@dataclass(slots=True)
+class CommitWatch:
+    """Whether a transaction run under :func:`watching_commits` reached its commit."""
+
+    committing: bool = False
+
+
+_watch: ContextVar[CommitWatch | None] = ContextVar("roster_commit_watch", default=None)
+
+
+@contextmanager
+def watching_commits() -> Iterator[CommitWatch]:
+    """Note whether any transaction run inside reaches its commit: a write whose connection
+    was lost before that wrote nothing (the server rolls it back) and may run again; one lost
+    during its commit may have been written, and must not (``schema.retries``)."""
+    watch = CommitWatch()
+    token = _watch.set(watch)
+    try:
+        yield watch
+    finally:
+        _watch.reset(token)
+
+
 @asynccontextmanager
 async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection in a transaction that commits on success and rolls back on any exception."""
     async with engine.begin() as conn:
         yield conn
+        watch = _watch.get()
+        if watch is not None:
+            watch.committing = True  # from here on, the write may have reached the database

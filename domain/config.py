@@ -29,6 +29,12 @@ from domain.field_map import (
     derive_graphql_name,
     is_valid_graphql_name,
 )
+from domain.passwords import (
+    DEFAULT_BCRYPT_COST,
+    MAX_BCRYPT_COST,
+    MAX_PASSWORD_LENGTH,
+    PasswordScheme,
+)
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LDAP_ATTRIBUTE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
@@ -371,6 +377,10 @@ class DatabaseConfig(_Strict):
     url: str = "sqlite+aiosqlite:///var/roster.db"
     pool_size: Annotated[int, Field(ge=1, le=200)] = 10
     connect_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
+    statement_timeout_seconds: Annotated[float, Field(ge=0, le=3600)] = 25.0
+    """PostgreSQL's ``statement_timeout`` for Roster's connections (0: none), a bit below
+    ``server.request_timeout_seconds`` so the database stops with the request. SQLite has no
+    such setting."""
     echo: bool = False
 
     @model_validator(mode="after")
@@ -396,6 +406,13 @@ class ServerConfig(_Strict):
     max_query_depth: Annotated[int, Field(ge=2, le=100)] = 12
     max_aliases: Annotated[int, Field(ge=1, le=1000)] = 30
     max_tokens: Annotated[int, Field(ge=100)] = 5000
+    max_query_cost: Annotated[int, Field(ge=1)] = 1_000_000
+    """A query asking for more (fields times page sizes, ``schema/query_cost.py``) is refused with
+    ``QUERY_TOO_COSTLY`` before it runs; a page of 1000 users with a few fields costs ~5000."""
+    assumed_list_size: Annotated[int, Field(ge=1, le=1000)] = 10
+    """The size the cost assumes for a list that has no ``first`` (a user's groups, services…)."""
+    request_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    """A request still executing after this long is stopped and answered with ``TIMEOUT``."""
     statement_count_header: bool = False
     """Add ``X-Roster-SQL-Statements`` to each response (benchmarks and tests read it)."""
     access_log: bool = True
@@ -405,6 +422,22 @@ class ServerConfig(_Strict):
     """Server processes sharing the port (one per CPU core serves the most requests; each has
     its own database pool of ``database.pool_size``). PostgreSQL only: with SQLite, one
     process serializes its writes itself."""
+    worker_restart_limit: Annotated[int, Field(ge=0, le=1000)] = 5
+    """A worker that dies or hangs is replaced; more restarts than this within
+    ``worker_restart_window_seconds`` stop the server (exit 1): a crash loop is not hidden
+    (0: the first death stops it)."""
+    worker_restart_window_seconds: Annotated[float, Field(gt=0, le=86400)] = 60.0
+    worker_heartbeat_timeout_seconds: Annotated[float, Field(ge=0.5, le=3600)] = 30.0
+    """A worker whose event loop has not run for this long (blocked, stopped) is killed and
+    replaced."""
+    header_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0
+    """A connection must complete its request's headers this long after it opened (or after
+    the request's first byte), or it is closed (``app/connection_timeouts.py``)."""
+    keep_alive_timeout_seconds: Annotated[int, Field(ge=1, le=3600)] = 5
+    """An idle kept-alive connection is closed after this long (uvicorn's timeout_keep_alive)."""
+    limit_concurrency: Annotated[int, Field(ge=1)] | None = None
+    """Per server process: past this many connections or running requests, answer 503 at once
+    (uvicorn's limit_concurrency). Unset: no limit."""
 
     @property
     def is_loopback(self) -> bool:
@@ -441,7 +474,13 @@ class EmailConfig(_Strict):
 
 class PasswordConfig(_Strict):
     min_length: Annotated[int, Field(ge=1, le=128)] = 8
-    max_length: Annotated[int, Field(ge=8, le=4096)] = 1024
+    max_length: Annotated[int, Field(ge=8, le=MAX_PASSWORD_LENGTH)] = 1024
+    scheme: PasswordScheme = "bcrypt"
+    """What new passwords are stored as (domain/passwords.py): ``bcrypt`` in OTOBO's own
+    ``BCRYPT:`` form (OTOBO verifies it), ``argon2id`` (OTOBO cannot), or OTOBO's unsalted legacy
+    ``sha2``/``sha512`` (a warning at start). Every format is still recognised when verifying."""
+    bcrypt_cost: Annotated[int, Field(ge=4, le=MAX_BCRYPT_COST)] = DEFAULT_BCRYPT_COST
+    """OTOBO's ``Customer::AuthModule::DB::bcryptCost`` (OTOBO itself writes at least 9)."""
 
 
 class ServicesConfig(_Strict):

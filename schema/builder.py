@@ -8,13 +8,12 @@ from typing import Any
 import strawberry
 from graphql import ASTValidationRule
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions.max_aliases import create_validator as alias_limit_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from datasources.paging import MAX_PAGE_SIZE
 from domain.config import RosterConfig
-from schema import dynamic
+from schema import dynamic, retries
 from schema.api import AREAS
 from schema.audit import Info
 from schema.common import Node, parse_global_id
@@ -23,8 +22,11 @@ from schema.customer_user import CustomerUserTypes, build_customer_user_types
 from schema.direct_execution import DirectExecution
 from schema.document_cache import DocumentCache, DocumentRules, Lru, Verdicts
 from schema.flat_lists import FlatListExecutionContext
-from schema.masking import MaskUnexpectedErrors, mask_error
+from schema.limit_rules import alias_limit_rule, depth_limit_rule
+from schema.masking import MaskUnexpectedErrors, RosterSchema, report_errors
 from schema.outages import BackendOutages
+from schema.query_cost import CostLimits, QueryCost
+from schema.time_limit import StatementTimeouts
 
 NodeLoader = Callable[[Info, str], Awaitable[Any]]
 
@@ -47,14 +49,18 @@ def _node_query(loaders: dict[str, NodeLoader]) -> Any:
 
 def _document_rules(config: RosterConfig) -> DocumentRules:
     server = config.server
-    # The limit rules are built once, not per request (as QueryDepthLimiter(...) would).
+    # The limit rules are built once, not per request (as QueryDepthLimiter(...) would), and
+    # take time linear in the document, unlike Strawberry's (``schema/limit_rules.py``).
     limit_rules: list[type[ASTValidationRule]] = [
-        depth_limit_rule(server.max_query_depth, None),
+        depth_limit_rule(server.max_query_depth),
         alias_limit_rule(server.max_aliases),
     ]
     if not server.introspection:
         limit_rules.append(NoSchemaIntrospectionCustomRule)
-    return DocumentRules(max_tokens=server.max_tokens, validation_rules=tuple(limit_rules))
+    cost = QueryCost(CostLimits(server.max_query_cost, server.assumed_list_size, MAX_PAGE_SIZE))
+    return DocumentRules(
+        max_tokens=server.max_tokens, validation_rules=tuple(limit_rules), cost=cost
+    )
 
 
 def _extensions(verdicts: Verdicts, rules: DocumentRules) -> list[Any]:
@@ -62,6 +68,7 @@ def _extensions(verdicts: Verdicts, rules: DocumentRules) -> list[Any]:
         # Parsing and validating a document is most of a small request's cost: cache both.
         lambda: DocumentCache(verdicts, rules),
         MaskUnexpectedErrors,
+        StatementTimeouts,
         BackendOutages,
     ]
 
@@ -107,7 +114,7 @@ def _build_api(config: RosterConfig) -> BuiltSchema:
     mutation = merge_types("Mutation", tuple(area.mutations(types, config) for area in AREAS))
     verdicts: Verdicts = Lru()
     rules = _document_rules(config)
-    schema = strawberry.Schema(
+    schema = RosterSchema(  # Roster's error log and operation choice (schema/masking.py)
         query=query,
         mutation=mutation,
         types=[types.object, Customer],
@@ -117,4 +124,5 @@ def _build_api(config: RosterConfig) -> BuiltSchema:
     )
     for area in AREAS:
         area.fast_fields(schema, types)
-    return BuiltSchema(schema, types, DirectExecution(schema, verdicts, rules, mask_error))
+    retries.install(schema)  # a root field whose connection was lost runs once more
+    return BuiltSchema(schema, types, DirectExecution(schema, verdicts, rules, report_errors))

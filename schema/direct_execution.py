@@ -14,8 +14,11 @@ What this does as ``Schema.execute`` with Roster's extensions does (``schema.bui
   operation name, a subscription — returns None and goes through Strawberry, which answers
   it (and its errors) as always;
 - the same executor call (execution context class, awaitable check, operation extensions);
-- errors logged by the schema's ``process_errors`` before masking, masked by
-  ``schema.masking.mask_error`` as ``MaskUnexpectedErrors`` masks them, and a
+- the query's cost checked against the maximum (``schema.query_cost``): a refusal before
+  execution, or the cost in the result's ``extensions``; statement timeouts answered as
+  ``TIMEOUT`` (``schema.time_limit``), as ``StatementTimeouts`` answers them;
+- errors logged and masked by ``schema.masking.report_errors``, as the schema's
+  ``process_errors`` and ``MaskUnexpectedErrors`` log and mask them, and a
   ``BACKEND_UNAVAILABLE`` error per backend that did not answer, as ``BackendOutages`` adds.
 Tests run every query both ways (``tests/api/test_direct_execution.py``).
 """
@@ -26,8 +29,8 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType, execute
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, execute
 from strawberry.execution import optimized_is_awaitable
 from strawberry.types import ExecutionResult
 from strawberry.utils.await_maybe import await_maybe
@@ -35,8 +38,14 @@ from strawberry.utils.await_maybe import await_maybe
 from datasources.backend import collect_unavailable
 from schema.document_cache import DocumentRules, Verdicts, known_valid_document
 from schema.outages import outage_errors
+from schema.time_limit import typed_timeouts
 
 RUNNABLE = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+ErrorReport = Callable[
+    [list[GraphQLError], DocumentNode, dict[str, Any] | None], list[GraphQLError]
+]
+"""Logs a result's errors and returns them as the client sees them (``schema.masking``)."""
 
 
 class DirectExecution:
@@ -47,12 +56,12 @@ class DirectExecution:
         schema: strawberry.Schema,
         verdicts: Verdicts,
         rules: DocumentRules,
-        mask: Callable[[GraphQLError], GraphQLError],
+        report: ErrorReport,
     ) -> None:
         self._schema = schema
         self._verdicts = verdicts
         self._rules = rules
-        self._mask = mask
+        self._report = report
 
     async def execute(
         self,
@@ -67,6 +76,16 @@ class DirectExecution:
         document = known_valid_document(query, self._verdicts, self._rules)
         if document is None or not _runnable(document.definitions, operation_name):
             return None
+        extensions: dict[str, Any] | None = None
+        if self._rules.cost is not None:  # refused before execution, as DocumentCache does
+            cost = self._rules.cost.verdict(
+                self._schema._schema, query, document, operation_name, variable_values
+            )
+            refusal = cost.error
+            if refusal is not None:
+                self._schema.process_errors([refusal])
+                return ExecutionResult(data=None, errors=[refusal])
+            extensions = cost.extensions
         with collect_unavailable() as outages:
             try:
                 result: GraphQLExecutionResult = await await_maybe(
@@ -85,11 +104,10 @@ class DirectExecution:
                 result = GraphQLExecutionResult(None, [GraphQLError(str(exc), original_error=exc)])
         errors = result.errors
         if errors:
-            self._schema.process_errors(errors)
-            errors = [self._mask(error) for error in errors]
+            errors = self._report(typed_timeouts(errors), document, variable_values)
         if outages:
             errors = [*(errors or []), *outage_errors(outages)]
-        return ExecutionResult(data=result.data, errors=errors or None)
+        return ExecutionResult(data=result.data, errors=errors or None, extensions=extensions)
 
 
 def _runnable(definitions: Any, operation_name: str | None) -> bool:

@@ -14,7 +14,9 @@ queries cannot make the caches hold much memory; those are parsed and validated 
 The limits that apply to parsing (at most ``max_tokens`` tokens) and validation (extra rules:
 query depth, aliases, no introspection when it is off) are applied here too, rather than by one
 Strawberry extension each: every extension costs every request a set of hook calls, which was
-measurable in a one-user lookup.
+measurable in a one-user lookup. So is the query's cost (``schema.query_cost``), which depends
+on the variables and is therefore checked per request, after validation: validation is run
+here (as Strawberry would run it) so that a too costly query is refused before execution.
 """
 
 from __future__ import annotations
@@ -22,10 +24,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
+
+if TYPE_CHECKING:
+    from schema.query_cost import QueryCost
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -66,6 +72,8 @@ class DocumentRules:
 
     max_tokens: int
     validation_rules: tuple[type[ASTValidationRule], ...]
+    cost: QueryCost | None = None
+    """Counts each request's cost against the maximum; None: no maximum."""
 
 
 def known_valid_document(
@@ -102,11 +110,24 @@ class DocumentCache(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         text = context.query or ""
+        document = context.graphql_document
+        assert document is not None  # validation follows a successful parse
         verdict = self._verdicts.get(text) if self._cacheable else None
-        if verdict is not None:
-            context.pre_execution_errors = list(verdict)
-        else:
-            context.validation_rules = (*context.validation_rules, *self._rules.validation_rules)
+        if verdict is None:
+            rules = (*context.validation_rules, *self._rules.validation_rules)
+            verdict = tuple(validate_document(context.schema._schema, document, rules))
+            if self._cacheable:
+                self._verdicts.put(text, verdict)
+        errors = list(verdict)
+        if not errors and self._rules.cost is not None:
+            cost = self._rules.cost.verdict(
+                context.schema._schema, text, document, context.operation_name, context.variables
+            )
+            refusal = cost.error
+            if refusal is not None:
+                errors = [refusal]
+            else:
+                context.extensions_results.update(cost.extensions)
+        # Set (even when empty): Strawberry then skips its own validation.
+        context.pre_execution_errors = errors
         yield
-        if self._cacheable and verdict is None:
-            self._verdicts.put(text, tuple(context.pre_execution_errors or ()))

@@ -30,6 +30,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from schema.error_text import NO_SECRETS, Secrets, request_secrets, without_values
+from schema.time_limit import typed_timeouts
 
 logger = logging.getLogger("roster.graphql")
 
@@ -182,7 +183,9 @@ class RosterSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        log_errors(errors, _secrets(execution_context))
+        # A statement timeout is logged as the TIMEOUT it becomes (StatementTimeouts turns it
+        # into one after this runs), as on the direct path: not as a server fault.
+        log_errors(typed_timeouts(errors), _secrets(execution_context))
 
     def _create_execution_context(self, *args: Any, **kwargs: Any) -> ExecutionContext:
         # A private hook of Strawberry's; tests/api/test_operation_names.py is its canary.

@@ -55,6 +55,10 @@ def _key(row: sa.RowMapping) -> ApiKey:
 REVOKED_CHANNEL = "roster_api_key_revoked"
 
 
+class KeyStoreUnavailable(Exception):
+    """The database holding the keys does not answer, so no key can be checked now."""
+
+
 class ApiKeyStore:
     """Keys in ``roster_api_key``. Successful look-ups are remembered for ``cache_seconds`` so
     a request costs no key query.
@@ -101,18 +105,16 @@ class ApiKeyStore:
             return secret, _key(result.mappings().one())
 
     async def authenticate(self, presented: str) -> ApiKey | None:
-        """The live key matching ``presented``, or None. The lookup is by hash, never by key."""
+        """The live key matching ``presented``, or None. The lookup is by hash, never by key.
+
+        Raises ``KeyStoreUnavailable`` when the database cannot be asked."""
         if not presented.startswith(KEY_PREFIX) or len(presented) > 200:
             return None
         digest = _digest(presented)
         cached = self._cache.get(digest)
         if cached is not None and cached[1] > time.monotonic():
             return cached[0]
-        query = sa.select(roster_api_key).where(
-            roster_api_key.c.key_hash == digest, roster_api_key.c.revoke_time.is_(None)
-        )
-        async with self.reader.connect() as conn:
-            row = (await conn.execute(query)).mappings().first()
+        row = await self._live_key_row(digest)
         if row is None or not secrets.compare_digest(row["key_hash"], digest):
             self._cache.pop(digest, None)
             return None
@@ -121,6 +123,26 @@ class ApiKeyStore:
             self._cache.clear()
         self._cache[digest] = (key, time.monotonic() + self.cache_seconds)
         return key
+
+    async def _live_key_row(self, digest: str) -> sa.RowMapping | None:
+        """The unrevoked key row with ``digest``. A connection found dead is retried once:
+        SQLAlchemy has then marked the pool's older connections stale, so the retry runs on a
+        new one. Raises ``KeyStoreUnavailable`` when the database does not answer."""
+        query = sa.select(roster_api_key).where(
+            roster_api_key.c.key_hash == digest, roster_api_key.c.revoke_time.is_(None)
+        )
+        for attempt in (1, 2):
+            try:
+                async with self.reader.connect() as conn:
+                    return (await conn.execute(query)).mappings().first()
+            except sa.exc.DBAPIError as error:
+                if attempt == 1 and error.connection_invalidated:
+                    continue
+                # Only the driver's message: SQLAlchemy's own text carries the parameters.
+                raise KeyStoreUnavailable(f"{type(error.orig).__name__}: {error.orig}") from error
+            except (OSError, sa.exc.TimeoutError) as error:  # cannot connect; pool exhausted
+                raise KeyStoreUnavailable(f"{type(error).__name__}: {error}") from error
+        raise AssertionError("not reached")
 
     async def list(self) -> list[ApiKey]:
         async with self.reader.connect() as conn:

@@ -12,8 +12,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import sqlalchemy as sa
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -63,8 +64,9 @@ def sqlite_on_connect(dbapi_connection: Any, _record: Any = None) -> None:
 
 def create_engine(config: DatabaseConfig) -> AsyncEngine:
     url = make_url(config.url)
-    # No pre-ping and no recycling: PreparedRead checks idle connections out without a
-    # greenlet, which holds only while a checkout of an idle connection awaits nothing.
+    # No pre-ping: PreparedRead checks idle connections out without a greenlet, so such a
+    # checkout must await nothing. (A checkout that would reconnect it refuses and leaves to
+    # SQLAlchemy's async checkout; a ping it could not. A lost connection is retried there.)
     kwargs: dict[str, Any] = {"echo": config.echo, "pool_pre_ping": False}
     if url.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": 30}
@@ -75,13 +77,56 @@ def create_engine(config: DatabaseConfig) -> AsyncEngine:
         kwargs["pool_timeout"] = config.connect_timeout_seconds
         kwargs["connect_args"] = {
             "timeout": config.connect_timeout_seconds,
-            "server_settings": {"application_name": "roster"},
+            # The database stops a statement the request has given up on (0: no limit).
+            "server_settings": {
+                "application_name": "roster",
+                "statement_timeout": str(round(config.statement_timeout_seconds * 1000)),
+            },
         }
     engine = create_async_engine(url, **kwargs)
     event.listen(engine.sync_engine, "before_cursor_execute", tally_statement)
+    if engine.dialect.driver == "asyncpg":
+        event.listen(engine.sync_engine.pool, "checkout", refuse_closed_connection)
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite_on_connect)
     return engine
+
+
+def refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """``checkout``: a connection the server closed while it sat in the pool (a restart,
+    ``pg_terminate_backend``) is not handed out. asyncpg notices the server's goodbye on an
+    idle connection by itself, so this costs no round trip (a pre-ping would cost one per
+    checkout, and could not run on PreparedRead's synchronous checkout). SQLAlchemy then
+    marks every older connection stale and checks out a fresh one: the statement that follows
+    never meets a dead connection. A connection lost mid-statement is retried where the
+    statement runs (``prepared``, ``schema.retries``)."""
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise exc.InvalidatePoolError("the server closed this pooled connection while idle")
+
+
+LOST_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,  # 08xxx: "connection does not exist" and kin
+    asyncpg.exceptions.AdminShutdownError,  # 57P01: pg_terminate_backend, shutdown
+    asyncpg.exceptions.CrashShutdownError,  # 57P02
+    asyncpg.exceptions.CannotConnectNowError,  # 57P03
+)
+
+
+def is_lost_connection(error: BaseException | None) -> bool:
+    """Whether ``error`` (or what it wraps: SQLAlchemy's ``orig``, a ``__cause__``) means the
+    database connection is gone, rather than that the server refused a statement."""
+    for _ in range(8):
+        if error is None:
+            return False
+        if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, LOST_CONNECTION_ERRORS):
+            return True
+        if isinstance(error, OSError) and not isinstance(error, TimeoutError):
+            return True  # reset, refused, broken pipe
+        error = getattr(error, "orig", None) or error.__cause__
+    return False
 
 
 def read_only_view(engine: AsyncEngine) -> AsyncEngine:

@@ -8,17 +8,40 @@ also handed straight to the driver, on a connection checked out of the same SQLA
 (asyncpg prepares it once per connection and caches it), which brings the lookup to about
 0.17 ms. Inside a caller's transaction, on SQLite, or with ``database.echo`` on (so the SQL is
 logged), the statement runs through SQLAlchemy as usual.
+
+The pool is SQLAlchemy's, and a pool does I/O at a few moments that need SQLAlchemy's greenlet:
+(re)opening a slot's connection (after it was invalidated, or the pool was, as SQLAlchemy does on
+any disconnect) and closing an overflow connection on check-in. ``_PoolAccess`` keeps the
+greenlet-free checkout for the common case and hands exactly those moments to the async API:
+
+- a synchronous checkout that would have to connect is refused (a ``do_connect`` listener
+  raises before anything is awaited or created); SQLAlchemy returns the slot to the pool and
+  the read checks out through ``await engine.raw_connection()``, which reconnects;
+- a check-in that would close the connection (the idle queue is full) runs in a greenlet;
+- a cancelled read terminates its connection synchronously (``invalidate()`` outside a greenlet
+  aborts the socket; nothing is awaited), so no half-read connection goes back to the pool;
+- a read whose connection was lost (the server restarted or killed it) marks the pool's older
+  connections stale, as SQLAlchemy's own disconnect handling does, and runs once more on a
+  newly opened connection; reads are idempotent. A statement the server refused (a bad value,
+  a statement timeout) is not retried, and its connection, which is fine, is kept.
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+import asyncpg
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import Pool, PoolProxiedConnection, QueuePool
+from sqlalchemy.util import greenlet_spawn
 
-from datasources.db.engine import tally_statement
+from datasources.db.engine import is_lost_connection, tally_statement
 from datasources.paging import KeyList
 
 
@@ -46,7 +69,9 @@ class PreparedRead:
         self._driver_sql: str | None = None
         self._parameter_order: tuple[str, ...] = ()
         self._fixed_values: dict[str, Any] = {}
+        self._access: _PoolAccess | None = None
         if reader.dialect.driver == "asyncpg" and not reader.echo:
+            self._access = _PoolAccess.of(reader)
             compiled = statement.compile(dialect=reader.dialect)
             self._driver_sql = str(compiled)
             self._parameter_order = tuple(compiled.positiontup or ())
@@ -87,27 +112,126 @@ class PreparedRead:
     async def _fetch_on_driver(self, sql: str, parameters: Mapping[str, Any]) -> Sequence[Any]:
         given = self._fixed_values | dict(parameters)
         values = [given[name] for name in self._parameter_order]
-        # An idle pooled connection is taken directly: SQLAlchemy's async checkout runs the
-        # pool in a new greenlet each time (with a 16 KB frame stack mapped and unmapped),
-        # which was 12 % of a one-user lookup. Checking out an idle connection awaits nothing
-        # (no pre-ping, no recycling: datasources/db/engine.py); opening one does.
-        pool: Any = self._reader.sync_engine.pool
-        if pool.checkedin():
-            pooled = pool.connect()
-        else:
-            pooled = await self._reader.raw_connection()
+        access = self._access
+        assert access is not None  # set whenever there is driver SQL
+        rows = await access.fetch(self._reader, sql, values, retry_if_lost=True)
+        if rows is None:
+            # The connection was lost (and every older one marked stale): reads are
+            # idempotent, so once more, on a connection opened since.
+            rows = await access.fetch(self._reader, sql, values, retry_if_lost=False)
+        assert rows is not None
+        return rows
+
+
+class _WouldConnect(Exception):
+    """A synchronous checkout reached a slot whose connection must be opened first."""
+
+
+def _is_lost(error: Exception, driver: Any) -> bool:
+    """Whether ``error`` means the connection is gone (not that the statement failed)."""
+    return bool(driver.is_closed()) or is_lost_connection(error)
+
+
+class _PoolAccess:
+    """Driver-level reads on an engine's pooled connections, with the pool's I/O moments
+    handed to SQLAlchemy's async API (see the module docstring). One per engine (its dialect:
+    an engine's ``execution_options`` views share it and the pool)."""
+
+    _by_dialect: weakref.WeakKeyDictionary[Dialect, _PoolAccess] = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def of(cls, engine: AsyncEngine) -> _PoolAccess:
+        dialect = engine.sync_engine.dialect
+        access = cls._by_dialect.get(dialect)
+        if access is None:
+            access = cls._by_dialect[dialect] = cls()
+            event.listen(engine.sync_engine, "do_connect", access._refuse_while_synchronous)
+        return access
+
+    def __init__(self) -> None:
+        self._synchronous = False  # set only while a checkout runs without awaiting
+        self._detours = 0
+
+    def _refuse_while_synchronous(self, *_args: Any) -> None:
+        """``do_connect``: runs before a connection is opened. Inside a synchronous checkout
+        that would await outside a greenlet (``MissingGreenlet``, and a coroutine never
+        awaited); refusing it here, before anything is created, leaves the pool as it was."""
+        if self._synchronous:
+            raise _WouldConnect
+
+    async def fetch(
+        self, engine: AsyncEngine, sql: str, values: Sequence[Any], *, retry_if_lost: bool
+    ) -> Sequence[Any] | None:
+        """The rows of ``sql``; None if ``retry_if_lost`` and the connection was lost."""
+        pool = engine.sync_engine.pool
+        pooled = self._take_idle(pool) if retry_if_lost else None
+        if pooled is None:
+            pooled = await engine.raw_connection()
+        driver: Any = pooled.driver_connection
+        if retry_if_lost and driver.is_closed():
+            # Lost while idle, and asyncpg saw the server's goodbye: nothing was sent.
+            _invalidate_older(pool, pooled, None)
+            return None
         try:
             tally_statement()
-            driver: Any = pooled.driver_connection
             rows: Sequence[Any] = await driver.fetch(sql, *values)
+        except Exception as error:
+            if _is_lost(error, driver):
+                _invalidate_older(pool, pooled, error)
+                if retry_if_lost:
+                    return None
+                raise
+            if isinstance(error, asyncpg.PostgresError):
+                await self._give_back(pool, pooled)  # the server refused the statement only
+                raise
+            pooled.invalidate(error)  # a driver failure: the protocol state is unknown
+            raise
         except BaseException:
-            # The connection may be mid-protocol (a cancelled request, a lost server): it is
-            # closed rather than handed to the next request.
+            # Cancelled mid-fetch: the connection is mid-protocol. Invalidating it outside a
+            # greenlet terminates it at once (nothing awaited); its slot reconnects later.
             pooled.invalidate()
             raise
-        finally:
-            pooled.close()
+        await self._give_back(pool, pooled)
         return rows
+
+    def _take_idle(self, pool: Pool) -> PoolProxiedConnection | None:
+        """An idle connection, checked out without awaiting; None when that would need I/O
+        (no idle connection, or the slot's connection must be reopened)."""
+        if not isinstance(pool, QueuePool) or not pool.checkedin():
+            return None
+        if self._detours:
+            self._detours -= 1
+            return None
+        self._synchronous = True
+        try:
+            return pool.connect()
+        except _WouldConnect:
+            # SQLAlchemy put the slot back at the end of the queue (FIFO). Checkouts take the
+            # async path until they have come round to it, so that one reconnects it.
+            self._detours = pool.checkedin()
+            return None
+        finally:
+            self._synchronous = False
+
+    @staticmethod
+    async def _give_back(pool: Pool, pooled: PoolProxiedConnection) -> None:
+        if isinstance(pool, QueuePool) and (pool.size() == 0 or pool.checkedin() < pool.size()):
+            pooled.close()  # into the idle queue: no I/O (no transaction to roll back)
+            return
+        # An overflow connection (the idle queue is full): the pool closes it, which awaits.
+        # Shielded, so that a cancellation now does not cut the close short.
+        await asyncio.shield(greenlet_spawn(pooled.close))
+
+
+def _invalidate_older(
+    pool: Pool, pooled: PoolProxiedConnection, error: BaseException | None
+) -> None:
+    """Terminate ``pooled`` and mark every connection opened before it stale, so that their
+    next checkout reconnects: the server that dropped one most likely dropped them all (a
+    restart, ``pg_terminate_backend``). This is what SQLAlchemy does itself when a statement
+    finds its connection gone (``invalidate_pool_on_disconnect``), through the same private
+    ``Pool._invalidate`` (canary: tests/datasources/test_connection_faults.py)."""
+    pool._invalidate(pooled, error)
 
 
 class KeyedRead:

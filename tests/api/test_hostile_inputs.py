@@ -8,9 +8,8 @@ small concurrent batches through the real ASGI app and judges every answer:
 
 - no HTTP status >= 500 (the client reports an unhandled exception as the 500 a server sends);
 - the body is JSON, and no error in it has ``extensions.code == "INTERNAL_SERVER_ERROR"``;
-- every execution error (one with a ``path``) has an ``extensions.code``; request errors
-  (parse, validation, variable coercion) are counted in the summary, and asserted as well once
-  ``REQUIRE_CODES_ON_REQUEST_ERRORS`` is switched on;
+- every error has an ``extensions.code``, execution errors (with a ``path``) and request
+  errors (parse, validation, variable coercion, a body that is not a GraphQL request) alike;
 - no password the request carried comes back;
 - where GraphQL itself demands an error (several operations and no or an unknown
   ``operationName``), there is one;
@@ -59,9 +58,6 @@ BATCH = 6
 """Requests in flight at once: enough to interleave them on the pool, few enough to keep
 log attribution and the database's writer lock unremarkable."""
 TIMEOUT = 20.0
-REQUIRE_CODES_ON_REQUEST_ERRORS = False
-"""README promises ``extensions.code`` on top-level errors; today graphql-core's parse,
-validation and variable errors carry none. Switch on when they do."""
 LISTED = 25
 
 SUPPORT_ON: dict[str, Any] = {
@@ -286,8 +282,7 @@ def judge(outcome: Outcome) -> None:
             problems.append(f"execution error without extensions.code: {message[:120]}")
         elif code is None:
             outcome.uncoded.append(message)
-            if REQUIRE_CODES_ON_REQUEST_ERRORS:
-                problems.append(f"request error without extensions.code: {message[:120]}")
+            problems.append(f"request error without extensions.code: {message[:120]}")
 
 
 def judge_logs(outcomes: list[Outcome], records: list[logging.LogRecord]) -> list[str]:

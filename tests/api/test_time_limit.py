@@ -1,0 +1,135 @@
+"""The per-request time limit: the server's deadline and PostgreSQL's statement_timeout both
+answer ``TIMEOUT`` (``schema/time_limit.py``), and the app keeps serving afterwards.
+
+A read is made slow for real: a separate connection holds ``customer_user`` locked
+(``ACCESS EXCLUSIVE``, in an open transaction), so PostgreSQL makes the read wait. SQLite has
+no such wait for reads (WAL) and no statement timeout: these tests run on PostgreSQL only.
+Each query is sent twice, through Strawberry and then the direct path."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from tests.api.test_auth_and_limits import create_customer, create_user
+from tests.conftest import Api, GraphQLResponse, MakeApi, unique
+
+LISTING = "{ customerUsers(first: 5) { nodes { login } } }"
+LOOKUP = "query($c: String!) { customer(customerId: $c) { customerId } }"
+
+
+@pytest.fixture(autouse=True)
+def postgresql_only(api: Api) -> None:
+    if api.kind != "postgresql":
+        pytest.skip("needs PostgreSQL: a lock that blocks reads, and statement_timeout")
+
+
+@contextlib.asynccontextmanager
+async def customer_user_locked(app: Api) -> AsyncIterator[None]:
+    """``customer_user`` locked against reads by another connection until the block ends."""
+    url = app.services.config.database.url.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(url)
+    try:
+        transaction = conn.transaction()
+        await transaction.start()
+        await conn.execute("LOCK TABLE customer_user IN ACCESS EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            await transaction.rollback()
+    finally:
+        await conn.close()
+
+
+async def timed(app: Api, query: str) -> tuple[GraphQLResponse, float]:
+    started = time.perf_counter()
+    async with asyncio.timeout(15):  # without a time limit, this would wait for the lock
+        r = await app.gql(query)
+    return r, time.perf_counter() - started
+
+
+async def seeded(app: Api) -> tuple[str, str]:
+    """(customer ID, login) of a customer and its user, made before any lock is taken."""
+    customer = await create_customer(app)
+    user = await create_user(app, customer["customerId"])
+    return customer["customerId"], user["login"]
+
+
+async def assert_still_serving(app: Api, seed: tuple[str, str]) -> None:
+    customer_id, login = seed
+    r = await app.gql(LISTING)
+    assert login in {n["login"] for n in r.data["customerUsers"]["nodes"]}
+    r = await app.gql(LOOKUP, {"c": customer_id})
+    assert r.data == {"customer": {"customerId": customer_id}}
+
+
+async def test_a_request_past_the_deadline_is_answered_with_timeout(make_api: MakeApi) -> None:
+    app = await make_api(
+        server={"request_timeout_seconds": 1.5}, database={"statement_timeout_seconds": 0}
+    )
+    seed = await seeded(app)
+    async with customer_user_locked(app):
+        for _ in range(2):  # Strawberry's path, then the direct one
+            r, elapsed = await timed(app, LISTING)
+            assert r.status == 200
+            assert r.body == {"data": None, "errors": r.errors}, r.body
+            assert r.error_codes == ["TIMEOUT"]
+            assert "1.5 s" in r.errors[0]["message"]
+            assert elapsed < 5.0
+        # A request that does not need the locked table is not held up.
+        customer_id = unique("C")
+        r = await app.gql(LOOKUP, {"c": customer_id})
+        assert r.data == {"customer": None}
+    await assert_still_serving(app, seed)
+
+
+async def test_a_statement_past_statement_timeout_is_a_timeout_error(
+    make_api: MakeApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = await make_api(
+        server={"request_timeout_seconds": 20}, database={"statement_timeout_seconds": 0.3}
+    )
+    seed = await seeded(app)
+    async with customer_user_locked(app):
+        for _ in range(2):  # Strawberry's path, then the direct path
+            caplog.clear()
+            r, elapsed = await timed(app, LISTING)
+            assert r.status == 200
+            assert r.error_codes == ["TIMEOUT"], r.body
+            assert r.errors[0]["path"] == ["customerUsers"]
+            assert "statement" in r.errors[0]["message"]
+            assert r.body["data"] is None  # customerUsers is non-null
+            assert elapsed < 5.0
+            # a limit the request ran into, not a server fault: no ERROR line on either path
+            assert [x.getMessage() for x in caplog.records if x.levelno >= logging.ERROR] == []
+    await assert_still_serving(app, seed)
+
+
+async def test_a_mutation_stopped_by_statement_timeout_writes_nothing(make_api: MakeApi) -> None:
+    app = await make_api(database={"statement_timeout_seconds": 0.3})
+    seed = await seeded(app)
+    customer = await create_customer(app)
+    login = unique("u")
+    mutation = (
+        "mutation($i: CustomerUserCreateInput!) { customerUserCreate(input: $i) { "
+        "customerUser { login } userErrors { code } } }"
+    )
+    user = {
+        "login": login,
+        "firstName": "F",
+        "lastName": "L",
+        "email": f"{login}@acme.test",
+        "customerId": customer["customerId"],
+    }
+    async with customer_user_locked(app), asyncio.timeout(15):
+        r = await app.gql(mutation, {"i": user})
+        assert r.error_codes == ["TIMEOUT"], r.body
+    r = await app.gql("query($l: String!) { customerUser(login: $l) { login } }", {"l": login})
+    assert r.data == {"customerUser": None}
+    await assert_still_serving(app, seed)
