@@ -36,6 +36,8 @@ class Connection:
         self._host, self._port = host, port
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
+        self.resent = 0
+        """Requests sent again after the server closed or broke the connection."""
 
     @classmethod
     async def open(cls, host: str, port: int) -> Connection:
@@ -55,6 +57,7 @@ class Connection:
         try:
             return await self._exchange(request)
         except (asyncio.IncompleteReadError, ConnectionError):
+            self.resent += 1
             await self.close()
             await self._connect()
             return await self._exchange(request)

@@ -205,13 +205,14 @@ async def api_key(url: str) -> str:
         await engine.dispose()
 
 
-def start_server(config: Path) -> subprocess.Popen[bytes]:
-    """``roster serve`` as users run it, in its own process."""
+def start_server(config: Path, log: Path | None = None) -> subprocess.Popen[bytes]:
+    """``roster serve`` as users run it, in its own process (its output into ``log``)."""
+    output = log.open("wb") if log is not None else subprocess.DEVNULL
     return subprocess.Popen(  # noqa: S603 - our own CLI
         [sys.executable, "-m", "app.cli", "serve", "--config", str(config)],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
     )
 
 

@@ -7,13 +7,14 @@ the transaction rolls back and the caller gets the problems as an :class:`Outcom
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from datasources.db.engine import LostConnection, commit_outcome, transaction_id
 from domain.assignments import Change
 from domain.errors import Problem
 
@@ -60,9 +61,32 @@ def watching_commits() -> Iterator[CommitWatch]:
 
 @asynccontextmanager
 async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """A connection in a transaction that commits on success and rolls back on any exception."""
-    async with engine.begin() as conn:
-        yield conn
+    """A connection in a transaction that commits on success and rolls back on any exception.
+
+    A commit whose connection was lost leaves the client unsure whether it was written. On
+    PostgreSQL the transaction's id is taken first, and then asked after: committed, the
+    write stands and the caller carries on as if the commit had answered; rolled back, the
+    error becomes :class:`LostConnection` (safe to run again); unknown, the error stands."""
+    async with engine.connect() as conn:
+        transaction = await conn.begin()
+        xid = await transaction_id(conn)
+        try:
+            yield conn
+        except BaseException:
+            with suppress(Exception):  # a lost connection cannot roll back: the server did
+                await transaction.rollback()
+            raise
         watch = _watch.get()
         if watch is not None:
             watch.committing = True  # from here on, the write may have reached the database
+        try:
+            await transaction.commit()
+        except Exception as error:
+            outcome = await commit_outcome(engine, xid) if xid is not None else None
+            if outcome == "committed":
+                return
+            if outcome == "aborted":
+                if watch is not None:
+                    watch.committing = False
+                raise LostConnection("the transaction was rolled back") from error
+            raise

@@ -6,6 +6,7 @@ statements one GraphQL request cost.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 from collections.abc import Iterator, Sequence
@@ -113,6 +114,11 @@ LOST_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+class LostConnection(Exception):
+    """A unit of work whose connection was lost, and whose transaction is known to have been
+    rolled back: running it again writes it once."""
+
+
 def is_lost_connection(error: BaseException | None) -> bool:
     """Whether ``error`` (or what it wraps: SQLAlchemy's ``orig``, a ``__cause__``) means the
     database connection is gone, rather than that the server refused a statement."""
@@ -121,12 +127,38 @@ def is_lost_connection(error: BaseException | None) -> bool:
             return False
         if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
             return True
-        if isinstance(error, LOST_CONNECTION_ERRORS):
+        if isinstance(error, (*LOST_CONNECTION_ERRORS, LostConnection)):
             return True
         if isinstance(error, OSError) and not isinstance(error, TimeoutError):
             return True  # reset, refused, broken pipe
         error = getattr(error, "orig", None) or error.__cause__
     return False
+
+
+async def transaction_id(conn: AsyncConnection) -> int | None:
+    """The id of ``conn``'s transaction on PostgreSQL (None elsewhere), so that a commit whose
+    answer was lost can be looked up (:func:`commit_outcome`)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    value = await conn.scalar(sa.text("SELECT txid_current()"))
+    return int(value)
+
+
+async def commit_outcome(engine: AsyncEngine, xid: int) -> str | None:
+    """Whether transaction ``xid`` was ``"committed"`` or ``"aborted"`` (None: unknown, e.g.
+    the database cannot be reached), asked on a new connection. PostgreSQL's ``txid_status``
+    exists for exactly this: a connection lost during COMMIT leaves the client unsure. A
+    terminated backend may take a moment to finish aborting: ``in progress`` is asked again."""
+    for _ in range(40):
+        try:
+            async with engine.connect() as conn:
+                status = await conn.scalar(sa.text("SELECT txid_status(:xid)"), {"xid": xid})
+        except sa.exc.DBAPIError:
+            return None
+        if status in ("committed", "aborted"):
+            return str(status)
+        await asyncio.sleep(0.05)
+    return None
 
 
 def read_only_view(engine: AsyncEngine) -> AsyncEngine:
