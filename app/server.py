@@ -44,7 +44,7 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         self,
         services_ref: dict[str, Services],
         customer_user_object: Callable[[CustomerUserRecord], Any],
-        direct: DirectExecution,
+        direct: DirectExecution | None,
         request_timeout: float,
         **kwargs: Any,
     ) -> None:
@@ -106,7 +106,8 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         }
 
         async def execute() -> ExecutionResult:
-            result = await self._direct.execute(query, **arguments)
+            direct = self._direct
+            result = None if direct is None else await direct.execute(query, **arguments)
             if result is None:  # a text not seen before, or one Strawberry must refuse
                 result = await self.schema.execute(
                     query, allowed_operation_types=POST_OPERATIONS, **arguments
@@ -231,10 +232,11 @@ def create_app(config: RosterConfig, services: Services | None = None) -> Starle
     the app opens them at start-up and closes them at shutdown."""
     holder: dict[str, Services] = {}
     built = build_api(config)
+    direct = built.direct if config.server.direct_execution else None
     graphql = RosterGraphQL(
         holder,
         built.types.wrap,
-        built.direct,
+        direct,
         config.server.request_timeout_seconds,
         schema=built.schema,
         graphql_ide="graphiql" if config.server.graphiql else None,
@@ -267,11 +269,13 @@ def create_app(config: RosterConfig, services: Services | None = None) -> Starle
 
     if services is not None:
         holder["services"] = services
-    return Starlette(
+    app = Starlette(
         routes=[Route("/healthz", healthz), Route("/graphql", gate)],
         lifespan=lifespan,
         middleware=[Middleware(AccessLog)] if config.server.access_log else [],
     )
+    app.state.direct_execution = direct  # None when switched off; tests read its counter
+    return app
 
 
 def app_from_environment() -> Starlette:

@@ -192,14 +192,15 @@ async def prepare(data: DataSet) -> tuple[str, str]:
     return dsn, url
 
 
-async def api_key(url: str) -> str:
+async def api_key(url: str, scope: str = "read") -> str:
+    """A new API key of ``scope`` (``read`` or ``admin``) in the database at ``url``."""
     from datasources.db.api_keys import ApiKeyStore, Scope
     from datasources.db.engine import create_engine
     from domain.config import DatabaseConfig
 
     engine = create_engine(DatabaseConfig(url=url))
     try:
-        secret, _ = await ApiKeyStore(engine).create(f"bench-{os.getpid()}", Scope.READ)
+        secret, _ = await ApiKeyStore(engine).create(f"bench-{os.getpid()}", Scope(scope))
         return secret
     finally:
         await engine.dispose()

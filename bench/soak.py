@@ -46,7 +46,7 @@ import asyncpg
 
 from bench.generate import DataSet
 from bench.http_client import Connection, Reply
-from bench.run import free_port, prepare, start_server, wait_healthy
+from bench.run import api_key, free_port, prepare, start_server, wait_healthy
 
 ONE = "query($l: String!) { customerUser(login: $l) { login email customerId } }"
 SEARCH = '{ customerUsers(search: "smi*", first: 50) { nodes { login lastName } } }'
@@ -195,19 +195,6 @@ async def cut_database_connections(dsn: str) -> int:
         await conn.close()
 
 
-async def admin_key(url: str) -> str:
-    from datasources.db.api_keys import ApiKeyStore, Scope
-    from datasources.db.engine import create_engine
-    from domain.config import DatabaseConfig
-
-    engine = create_engine(DatabaseConfig(url=url))
-    try:
-        secret, _ = await ApiKeyStore(engine).create(f"soak-{os.getpid()}", Scope.ADMIN)
-        return secret
-    finally:
-        await engine.dispose()
-
-
 async def faults(args: argparse.Namespace, dsn: str, server: int, log: list[str]) -> None:
     """``--cuts`` database disconnects spread over the first two thirds of the run (one, at a
     third, by default), then the worker kill at two thirds."""
@@ -253,7 +240,7 @@ def percentile(values: list[float], q: float) -> float:
 async def run(args: argparse.Namespace) -> int:
     data = DataSet(users=args.users, customers=max(10, args.users // 50))
     dsn, url = await prepare(data)
-    key = await admin_key(url)
+    key = await api_key(url, "admin")
     port = free_port()
     config = Path(tempfile.mkdtemp()) / "soak.toml"
     config.write_text(

@@ -418,6 +418,10 @@ class ServerConfig(_Strict):
     access_log: bool = True
     """One line per request on standard error (``app/access_log.py``); off where a reverse
     proxy logs them."""
+    direct_execution: bool = True
+    """A diagnostic switch: false sends every request through Strawberry's full execution,
+    not only the first of each query text (``schema/direct_execution.py``). The answers are
+    the same either way; off costs CPU time per request."""
     workers: Annotated[int, Field(ge=1, le=64)] = 1
     """Server processes sharing the port (one per CPU core serves the most requests; each has
     its own database pool of ``database.pool_size``). PostgreSQL only: with SQLite, one

@@ -10,12 +10,18 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from datasources.db.engine import sqlite_on_connect
+from datasources.db.tables import metadata
 
 config = context.config
 
+target_metadata = metadata
+"""What the migrations build, so ``alembic revision --autogenerate`` and ``alembic check``
+compare against the tables the code uses (tests/test_migrations_match_tables.py keeps the two
+in step)."""
+
 
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=None, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -33,7 +39,11 @@ async def _run_async() -> None:
 
 
 if context.is_offline_mode():
-    context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 else:

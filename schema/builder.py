@@ -64,6 +64,8 @@ def _document_rules(config: RosterConfig) -> DocumentRules:
 
 
 def _extensions(verdicts: Verdicts, rules: DocumentRules) -> list[Any]:
+    # The direct path does these extensions' work itself, and refuses to be built for any
+    # other list (schema.direct_execution.MIRRORED_EXTENSIONS): change both together.
     return [
         # Parsing and validating a document is most of a small request's cost: cache both.
         lambda: DocumentCache(verdicts, rules),

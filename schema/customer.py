@@ -1,15 +1,74 @@
-"""The Customer (company) type, its inputs and payloads."""
+"""The Customer (company) type, its inputs and payloads.
+
+``Customer`` lists its group grants, so this module imports ``schema.group``; the groups side
+refers back to ``Customer`` only lazily (see ``schema.group.CustomerGrant``), which keeps the
+schema modules a DAG (tests/test_schema_modules_acyclic.py).
+"""
 
 from typing import Any
 
 import strawberry
 from strawberry import UNSET
 
+from datasources.paging import DEFAULT_PAGE_SIZE
 from datasources.unit_of_work import Outcome
 from domain.records import CustomerRecord
-from schema.audit import AuditFields
+from resolvers import groups as group_resolvers
+from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, user_errors
-from schema.customer_relations import CustomerRelationFields
+from schema.dynamic import CustomerUserRef
+from schema.group import CustomerGroupGrant, Group, PermissionContext
+from schema.pagination import Connection, to_connection
+
+
+@strawberry.type
+class CustomerRelationFields:
+    """A customer's customer users and group grants; a base class so that they come first in
+    ``Customer``'s fields, as the published SDL has them."""
+
+    record: strawberry.Private[CustomerRecord]
+
+    @strawberry.field(
+        description="The customer users whose primary customer this is, or to whom it is "
+        "assigned, by login. valid: true (default) lists only VALID users."
+    )
+    async def customer_users(
+        self,
+        info: Info,
+        valid: bool = True,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Connection[CustomerUserRef]:
+        ctx = info.context
+        page = await group_resolvers.customer_users_of(
+            ctx, self.record, valid=valid, first=first, after=after
+        )
+        return to_connection(
+            page,
+            ctx.customer_user_object,
+            count=lambda: group_resolvers.customer_user_count(ctx, self.record, valid=valid),
+        )
+
+    @strawberry.field(description="The customer's group grants (group_customer), per context.")
+    async def group_grants(self, info: Info) -> list[CustomerGroupGrant]:
+        loaders = info.context.loaders.groups
+        links = await loaders.customer_grants.load(self.record.customer_id)
+        by_key: dict[tuple[int, str], list[str]] = {}
+        for link in links:
+            key = (int(link.group_id or 0), str(link.context))
+            by_key.setdefault(key, []).append(str(link.permission))
+        groups = {
+            g.id: g for g in await loaders.by_id.load_many(sorted({k[0] for k in by_key})) if g
+        }
+        return [
+            CustomerGroupGrant(
+                group=Group.wrap(groups[gid]),
+                context=PermissionContext.of(context),
+                permissions=permissions,
+            )
+            for (gid, context), permissions in sorted(by_key.items())
+            if gid in groups
+        ]
 
 
 @strawberry.type(description="A customer (company), OTOBO's customer_company.")

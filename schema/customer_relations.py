@@ -1,33 +1,21 @@
-"""The fields that connect customers and customer users to each other and to groups.
+"""The fields that connect a customer user to its customers and groups.
 
-They sit on ``CustomerUser`` (through the groups area's ``CUSTOMER_USER_FIELDS``) and on
-``Customer`` (as a base class), and resolve through the per-request loaders, so a page of
-1000 users with their customers and effective permissions costs a fixed number of queries.
+They sit on ``CustomerUser`` (through the groups area's ``CUSTOMER_USER_FIELDS``) and resolve
+through the per-request loaders, so a page of 1000 users with their customers and effective
+permissions costs a fixed number of queries. (A customer's own relation fields are in
+``schema.customer``.) This module sits above both ``schema.customer`` and ``schema.group``
+and imports them directly: the schema modules form a DAG
+(tests/test_schema_modules_acyclic.py).
 """
-
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from datasources.paging import DEFAULT_PAGE_SIZE
 from domain.permissions import has_permission
-from domain.records import CustomerRecord, CustomerUserRecord
+from domain.records import CustomerUserRecord
 from resolvers import groups as group_resolvers
 from schema.audit import Info
-from schema.dynamic import CustomerUserRef
-from schema.group import (
-    CustomerGroupGrant,
-    EffectivePermissionType,
-    Group,
-    GroupGrant,
-    PermissionContext,
-)
-from schema.pagination import Connection, to_connection
-
-if TYPE_CHECKING:
-    from schema.customer import Customer
-
-CustomerRef = Annotated["Customer", strawberry.lazy("schema.customer")]
+from schema.customer import Customer
+from schema.group import EffectivePermissionType, Group, GroupGrant
 
 
 @strawberry.type
@@ -46,9 +34,7 @@ class CustomerUserRelationFields:
         description="The customers assigned to the user (OTOBO's customer_user_customer), "
         "besides the primary one."
     )
-    async def customers(self, info: Info) -> list[CustomerRef]:
-        from schema.customer import Customer
-
+    async def customers(self, info: Info) -> list[Customer]:
         records = await group_resolvers.assigned_customers(info.context, self.record)
         return [Customer.wrap(r) for r in records]
 
@@ -85,50 +71,3 @@ class CustomerUserRelationFields:
             info.context, self.record, also=(permission,)
         )
         return has_permission(held, group, permission)
-
-
-@strawberry.type
-class CustomerRelationFields:
-    record: strawberry.Private[CustomerRecord]
-
-    @strawberry.field(
-        description="The customer users whose primary customer this is, or to whom it is "
-        "assigned, by login. valid: true (default) lists only VALID users."
-    )
-    async def customer_users(
-        self,
-        info: Info,
-        valid: bool = True,
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
-    ) -> Connection[CustomerUserRef]:
-        ctx = info.context
-        page = await group_resolvers.customer_users_of(
-            ctx, self.record, valid=valid, first=first, after=after
-        )
-        return to_connection(
-            page,
-            ctx.customer_user_object,
-            count=lambda: group_resolvers.customer_user_count(ctx, self.record, valid=valid),
-        )
-
-    @strawberry.field(description="The customer's group grants (group_customer), per context.")
-    async def group_grants(self, info: Info) -> list[CustomerGroupGrant]:
-        loaders = info.context.loaders.groups
-        links = await loaders.customer_grants.load(self.record.customer_id)
-        by_key: dict[tuple[int, str], list[str]] = {}
-        for link in links:
-            key = (int(link.group_id or 0), str(link.context))
-            by_key.setdefault(key, []).append(str(link.permission))
-        groups = {
-            g.id: g for g in await loaders.by_id.load_many(sorted({k[0] for k in by_key})) if g
-        }
-        return [
-            CustomerGroupGrant(
-                group=Group.wrap(groups[gid]),
-                context=PermissionContext.of(context),
-                permissions=permissions,
-            )
-            for (gid, context), permissions in sorted(by_key.items())
-            if gid in groups
-        ]

@@ -20,7 +20,13 @@ What this does as ``Schema.execute`` with Roster's extensions does (``schema.bui
 - errors logged and masked by ``schema.masking.report_errors``, as the schema's
   ``process_errors`` and ``MaskUnexpectedErrors`` log and mask them, and a
   ``BACKEND_UNAVAILABLE`` error per backend that did not answer, as ``BackendOutages`` adds.
-Tests run every query both ways (``tests/api/test_direct_execution.py``).
+
+That list is :data:`MIRRORED_EXTENSIONS`, and a schema whose extensions are not exactly those
+is refused when it is built (:class:`UnmirroredExtensions`): an extension added to the schema
+(or removed from it) would otherwise apply to the first request of a text and silently not to
+the repeated ones. ``server.direct_execution = false`` turns this path off (a diagnostic
+switch: every request then goes through Strawberry). ``tests/api/test_direct_execution.py``
+runs a representative set of requests on both paths on purpose and compares the answers.
 """
 
 from __future__ import annotations
@@ -32,13 +38,15 @@ import strawberry
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType, execute
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.execution import optimized_is_awaitable
+from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.utils.await_maybe import await_maybe
 
 from datasources.backend import collect_unavailable
-from schema.document_cache import DocumentRules, Verdicts, known_valid_document
-from schema.outages import outage_errors
-from schema.time_limit import typed_timeouts
+from schema.document_cache import DocumentCache, DocumentRules, Verdicts, known_valid_document
+from schema.masking import MaskUnexpectedErrors
+from schema.outages import BackendOutages, outage_errors
+from schema.time_limit import StatementTimeouts, typed_timeouts
 
 RUNNABLE = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
@@ -46,6 +54,19 @@ ErrorReport = Callable[
     [list[GraphQLError], DocumentNode, dict[str, Any] | None], list[GraphQLError]
 ]
 """Logs a result's errors and returns them as the client sees them (``schema.masking``)."""
+
+MIRRORED_EXTENSIONS: tuple[type[SchemaExtension], ...] = (
+    DocumentCache,
+    MaskUnexpectedErrors,
+    StatementTimeouts,
+    BackendOutages,
+)
+"""The schema extensions whose work :meth:`DirectExecution.execute` does itself, in the
+schema's order (``schema.builder``). Change it only together with ``execute``."""
+
+
+class UnmirroredExtensions(RuntimeError):
+    """The schema's extensions are not the ones the direct path does the work of."""
 
 
 class DirectExecution:
@@ -58,10 +79,13 @@ class DirectExecution:
         rules: DocumentRules,
         report: ErrorReport,
     ) -> None:
+        _refuse_unmirrored(schema)
         self._schema = schema
         self._verdicts = verdicts
         self._rules = rules
         self._report = report
+        self.answered = 0
+        """Requests answered here rather than through Strawberry (tests read it)."""
 
     async def execute(
         self,
@@ -76,6 +100,7 @@ class DirectExecution:
         document = known_valid_document(query, self._verdicts, self._rules)
         if document is None or not _runnable(document.definitions, operation_name):
             return None
+        self.answered += 1
         extensions: dict[str, Any] | None = None
         if self._rules.cost is not None:  # refused before execution, as DocumentCache does
             cost = self._rules.cost.verdict(
@@ -108,6 +133,37 @@ class DirectExecution:
         if outages:
             errors = [*(errors or []), *outage_errors(outages)]
         return ExecutionResult(data=result.data, errors=errors or None, extensions=extensions)
+
+
+def extension_classes(schema: strawberry.Schema) -> tuple[type[Any], ...]:
+    """The class of each of ``schema``'s extensions, in order: an extension is given as an
+    instance, a class, or a factory made per request (``schema.builder``'s DocumentCache)."""
+    classes: list[type[Any]] = []
+    for extension in schema.extensions:
+        if isinstance(extension, SchemaExtension):
+            classes.append(type(extension))
+        elif isinstance(extension, type):
+            classes.append(extension)
+        else:
+            classes.append(type(extension()))
+    return tuple(classes)
+
+
+def _refuse_unmirrored(schema: strawberry.Schema) -> None:
+    """Refuse (when the schema is built, so at start-up) a schema whose extensions differ from
+    :data:`MIRRORED_EXTENSIONS`: repeated queries would skip an added one, or still get the
+    work of a removed one."""
+    found = extension_classes(schema)
+    if found == MIRRORED_EXTENSIONS:
+        return
+    names = ", ".join(kind.__name__ for kind in found) or "none"
+    mirrored = ", ".join(kind.__name__ for kind in MIRRORED_EXTENSIONS)
+    raise UnmirroredExtensions(
+        f"the schema's extensions ({names}) are not the ones the direct execution path "
+        f"mirrors ({mirrored}): make schema.direct_execution.DirectExecution.execute do what "
+        "the changed extensions do and update MIRRORED_EXTENSIONS, or the repeated requests "
+        "of a query text would be answered differently from its first"
+    )
 
 
 def _runnable(definitions: Any, operation_name: str | None) -> bool:

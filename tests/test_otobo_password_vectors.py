@@ -28,8 +28,8 @@ import sqlalchemy as sa
 
 from domain.password_schemes import des_crypt, md5_crypt
 from domain.passwords import hash_password, verify
-from tests.api.test_customer_users import new_customer, user_input
 from tests.conftest import Api, MakeApi, unique
+from tests.factories import new_customer, user_input
 
 PERL_MODULES = ("Crypt::Eksblowfish::Bcrypt", "Crypt::PasswdMD5", "Digest::SHA")
 

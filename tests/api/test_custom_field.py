@@ -16,6 +16,7 @@ from datasources.services import open_services
 from domain.config import RosterConfig
 from domain.field_map import default_db_map
 from tests.conftest import Api, Databases, MakeApi, base_config, unique
+from tests.factories import new_customer
 
 ADD_ROOM = "ALTER TABLE customer_user ADD COLUMN room VARCHAR(250)"
 ROOM_FIX = "ALTER TABLE customer_user ADD COLUMN room VARCHAR(250);"
@@ -72,16 +73,6 @@ def room_sections(**room_overrides: Any) -> dict[str, Any]:
 
 async def room_api(make_api: MakeApi, **room_overrides: Any) -> Api:
     return await make_api(before_open=[ADD_ROOM], **room_sections(**room_overrides))
-
-
-async def new_customer(api: Api) -> str:
-    cid = unique("C")
-    r = await api.gql(
-        "mutation($i: CustomerCreateInput!) { customerCreate(input: $i) { userErrors { code } } }",
-        {"i": {"customerId": cid, "name": f"Name {cid}"}},
-    )
-    assert r.data["customerCreate"]["userErrors"] == []
-    return cid
 
 
 def user_input(customer_id: str, **extra: Any) -> dict[str, Any]:

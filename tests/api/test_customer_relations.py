@@ -16,18 +16,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import Api, GraphQLResponse, MakeApi, unique
+from tests.factories import new_customer, new_user
 
 ERRORS = "userErrors { field code message }"
 CHANGES = "changes { kind login customerId groupId permission context }"
-
-CUSTOMER_CREATE = (
-    "mutation($i: CustomerCreateInput!) { customerCreate(input: $i) { "
-    f"customer {{ customerId }} {ERRORS} }} }}"
-)
-USER_CREATE = (
-    "mutation($i: CustomerUserCreateInput!) { customerUserCreate(input: $i) { "
-    f"customerUser {{ login }} {ERRORS} }} }}"
-)
 USER_UPDATE = (
     "mutation($i: CustomerUserUpdateInput!) { customerUserUpdate(input: $i) { "
     f"customerUser {{ login }} {ERRORS} }} }}"
@@ -68,33 +60,6 @@ def change_rows(payload: dict[str, Any]) -> set[tuple[str, str, str]]:
     for c in payload["changes"]:
         assert (c["groupId"], c["permission"], c["context"]) == (None, None, None)
     return set(rows)
-
-
-async def new_customer(api: Api, customer_id: str | None = None) -> str:
-    cid = customer_id or unique("C")
-    r = await api.gql(CUSTOMER_CREATE, {"i": {"customerId": cid, "name": f"Company {cid}"}})
-    assert_clean(r)
-    assert r.data["customerCreate"]["userErrors"] == [], r.body
-    return cid
-
-
-async def new_user(
-    api: Api, customer_id: str, login: str | None = None, *, validity: str = "VALID"
-) -> str:
-    name = login or unique("u")
-    values = {
-        "login": name,
-        "firstName": "First",
-        "lastName": "Last",
-        "email": f"{unique('m')}@acme.test",
-        "customerId": customer_id,
-        "password": "correct horse battery staple",
-        "validity": validity,
-    }
-    r = await api.gql(USER_CREATE, {"i": values})
-    assert_clean(r)
-    assert r.data["customerUserCreate"]["userErrors"] == [], r.body
-    return name
 
 
 async def set_customers_raw(

@@ -22,7 +22,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests import factories
 from tests.conftest import Api, Databases, GraphQLResponse, MakeApi, base_config, open_api
+from tests.factories import new_customer
 
 # ---- queries ------------------------------------------------------------------------------
 
@@ -47,28 +49,12 @@ query(
   }
 }
 """
-
-CUSTOMER_CREATE = (
-    "mutation($i: CustomerCreateInput!) { customerCreate(input: $i) {"
-    " customer { customerId } userErrors { field code message } } }"
-)
-USER_CREATE = (
-    "mutation($i: CustomerUserCreateInput!) { customerUserCreate(input: $i) {"
-    " customerUser { login } userErrors { field code message } } }"
-)
 USER_UPDATE = (
     "mutation($i: CustomerUserUpdateInput!) { customerUserUpdate(input: $i) {"
     " customerUser { login changedAt } userErrors { field code message } } }"
 )
 
 # ---- helpers ------------------------------------------------------------------------------
-
-
-async def new_customer(api: Api, customer_id: str) -> None:
-    r = await api.gql(
-        CUSTOMER_CREATE, {"i": {"customerId": customer_id, "name": f"Company {customer_id}"}}
-    )
-    assert r.data["customerCreate"]["userErrors"] == [], r.body
 
 
 async def new_user(
@@ -80,16 +66,11 @@ async def new_user(
     email: str | None = None,
     **extra: Any,
 ) -> None:
-    data = {
-        "login": login,
-        "firstName": first,
-        "lastName": last,
-        "customerId": customer_id,
-        "email": email or f"{login}@acme.test",
-        **extra,
-    }
-    r = await api.gql(USER_CREATE, {"i": data})
-    assert r.data["customerUserCreate"]["userErrors"] == [], (login, r.body)
+    """One user of the search world, named as the expectations spell it."""
+    email = email or f"{login}@acme.test"
+    await factories.new_user(
+        api, customer_id, login, firstName=first, lastName=last, email=email, **extra
+    )
 
 
 async def update_user(api: Api, login: str, **changes: Any) -> None:

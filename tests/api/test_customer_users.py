@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from datasources.db.api_keys import Scope
 from domain.passwords import verify_password
 from tests.conftest import Api, GraphQLResponse, MakeApi, unique
+from tests.factories import new_customer, user_input
 
 # ---- queries ------------------------------------------------------------------------------
 
@@ -46,10 +47,6 @@ SET_PASSWORD = (
 )
 GET = "query($l: String!) { customerUser(login: $l) {" + USER_FIELDS + "} }"
 NODE = "query($id: ID!) { node(id: $id) { __typename id ... on CustomerUser { login } } }"
-CUSTOMER_CREATE = (
-    "mutation($i: CustomerCreateInput!) { customerCreate(input: $i) {"
-    " customer { customerId } userErrors { field code } } }"
-)
 LIST = """
 query($first: Int!, $after: String, $valid: Boolean) {
   customerUsers(first: $first, after: $after, valid: $valid) {
@@ -62,27 +59,6 @@ query($first: Int!, $after: String, $valid: Boolean) {
 """
 
 # ---- helpers ------------------------------------------------------------------------------
-
-
-async def new_customer(api: Api) -> str:
-    """A fresh customer (customer_company_support is on by default, so users need one)."""
-    cid = unique("C")
-    r = await api.gql(CUSTOMER_CREATE, {"i": {"customerId": cid, "name": f"Company {cid}"}})
-    assert r.data["customerCreate"]["userErrors"] == [], r.body
-    return cid
-
-
-def user_input(customer_id: str, login: str | None = None, **fields: Any) -> dict[str, Any]:
-    """A complete, valid create input; ``fields`` override or add (None means "send null")."""
-    data: dict[str, Any] = {
-        "login": login if login is not None else unique("u"),
-        "firstName": "Ada",
-        "lastName": "Lovelace",
-        "email": f"{unique('m')}@acme.test",
-        "customerId": customer_id,
-    }
-    data.update(fields)
-    return data
 
 
 async def create(api: Api, data: dict[str, Any], *, key: str | None = "admin") -> dict[str, Any]:

@@ -13,18 +13,15 @@ Every test runs on SQLite and PostgreSQL. SQL only looks at what was stored.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import Api, Databases, MakeApi, base_config, open_api, unique
+from tests.conftest import Api, MakeApi, unique
+from tests.factories import new_customer, new_group, user_input
 
 ERRORS = "userErrors { field code message }"
-CUSTOMER_CREATE = (
-    f"mutation($i: CustomerCreateInput!) {{ customerCreate(input: $i) {{ {ERRORS} }} }}"
-)
 USER_CREATE = (
     "mutation($i: CustomerUserCreateInput!) { customerUserCreate(input: $i) { "
     f"customerUser {{ login email customerId }} {ERRORS} }} }}"
@@ -32,10 +29,6 @@ USER_CREATE = (
 USER_UPDATE = (
     "mutation($i: CustomerUserUpdateInput!) { customerUserUpdate(input: $i) { "
     f"customerUser {{ login email customerId }} {ERRORS} }} }}"
-)
-GROUP_CREATE = (
-    "mutation($i: GroupCreateInput!) { groupCreate(input: $i) { "
-    f"group {{ groupId }} {ERRORS} }} }}"
 )
 ASSIGN = {
     "customerUserSetGroups": "CustomerUserSetGroupsInput",
@@ -51,23 +44,6 @@ POOL = {"pool_size": 10}
 PostgreSQL runs 20 at a time without using up a shared server's connections."""
 
 
-@pytest.fixture(scope="module")
-async def groups_on(api: Api, databases: Databases) -> AsyncIterator[Api]:
-    """An app with group support on and both contexts, on a fresh database of api's kind."""
-    url = await databases.create(api.kind)
-    config = base_config(
-        url,
-        customer_group={
-            "support": True,
-            "always_groups": [],
-            "company_always_groups": [],
-            "contexts": ["Same", "Other"],
-        },
-    )
-    async with open_api(api.kind, config) as shared:
-        yield shared
-
-
 # ---- helpers --------------------------------------------------------------------------------
 
 
@@ -80,24 +56,6 @@ def errors(payload: dict[str, Any]) -> list[tuple[str, list[str]]]:
 async def sql(api: Api, statement: str, params: dict[str, Any] | None = None) -> list[Any]:
     async with api.services.engine.begin() as conn:
         return list((await conn.execute(sa.text(statement), params or {})).all())
-
-
-async def new_customer(api: Api, customer_id: str | None = None) -> str:
-    cid = customer_id or unique("C")
-    r = await api.gql(CUSTOMER_CREATE, {"i": {"customerId": cid, "name": f"Company {cid}"}})
-    assert r.data["customerCreate"]["userErrors"] == [], r.body
-    return cid
-
-
-def user_input(customer_id: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "login": unique("u"),
-        "firstName": "Ada",
-        "lastName": "Lovelace",
-        "email": f"{unique('m')}@acme.test",
-        "customerId": customer_id,
-        **fields,
-    }
 
 
 async def create(api: Api, data: dict[str, Any]) -> dict[str, Any]:
@@ -116,13 +74,6 @@ async def update(api: Api, login: str, **changes: Any) -> dict[str, Any]:
     r = await api.gql(USER_UPDATE, {"i": {"login": login, **changes}})
     payload: dict[str, Any] = r.data["customerUserUpdate"]
     return payload
-
-
-async def new_group(api: Api) -> int:
-    r = await api.gql(GROUP_CREATE, {"i": {"name": unique("g")}})
-    assert r.data["groupCreate"]["userErrors"] == [], r.body
-    group_id: int = r.data["groupCreate"]["group"]["groupId"]
-    return group_id
 
 
 async def assign(api: Api, mutation: str, **values: Any) -> dict[str, Any]:

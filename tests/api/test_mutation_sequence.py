@@ -12,8 +12,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tests.api.test_customer_users import create_ok, new_customer
+from tests.api.test_customer_users import create_ok
 from tests.conftest import Api, unique
+from tests.factories import new_customer
 
 USER_CUSTOMER = "customerUser { customer { customerId name } }"
 CUSTOMER_MEMBERS = "customer { customerUsers(first: 100) { nodes { login firstName } } }"

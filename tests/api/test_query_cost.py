@@ -61,6 +61,12 @@ def cost_of(r: GraphQLResponse, maximum: int = MAXIMUM) -> int:
     return extensions["cost"]["requested"]  # type: ignore[no-any-return]
 
 
+NOT_A_HANG = 15.0
+"""Seconds. Not a speed target (speed is measured in bench/): linear work answers these in
+milliseconds, while the exponential walks this guards against (2^30 and more fragment spreads,
+four nested pages of 1000) take minutes to hours. Generous, so a loaded machine never trips it."""
+
+
 async def test_the_issue_query_is_refused_before_it_runs(api: Api) -> None:
     customer = await create_customer(api)
     await create_user(api, customer["customerId"])
@@ -71,7 +77,7 @@ async def test_the_issue_query_is_refused_before_it_runs(api: Api) -> None:
         assert r.statements == baseline  # nothing was executed
     started = time.perf_counter()
     await api.gql(ISSUE_QUERY, key="read")
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < NOT_A_HANG
 
 
 async def test_thirty_aliases_of_a_two_level_query_are_refused(api: Api) -> None:
@@ -153,7 +159,7 @@ async def test_a_fragment_bomb_is_refused_at_once(api: Api) -> None:
         started = time.perf_counter()
         for r in await twice(api, fragment_bomb(depth), {"l": "nobody"}):
             assert r.error_codes == ["QUERY_TOO_COSTLY"], r.body
-        assert time.perf_counter() - started < 1.0, depth
+        assert time.perf_counter() - started < NOT_A_HANG, depth
 
 
 async def test_a_fragment_bomb_validates_and_runs_in_linear_time(make_api: MakeApi) -> None:
@@ -168,7 +174,7 @@ async def test_a_fragment_bomb_validates_and_runs_in_linear_time(make_api: MakeA
             assert r.data == {"customerUser": {"login": login}}
             # 2^(depth + 1), counted up to JSON's largest exact integer.
             assert cost_of(r, 10**18) == min(2 ** (depth + 1), 2**53)
-        assert time.perf_counter() - started < 1.0, depth
+        assert time.perf_counter() - started < NOT_A_HANG, depth
 
 
 async def test_the_depth_limit_holds_through_nested_fragments(make_api: MakeApi) -> None:

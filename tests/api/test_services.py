@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from datasources.db.customer_users import utcnow
 from datasources.db.tables import customer_user, service, service_customer_user
 from tests.conftest import Api, GraphQLResponse, MakeApi, unique
+from tests.factories import new_user_and_customer
 
 SERVICE_FIELDS = (
     "id serviceId name nameShort comment validity createdAt createdBy changedAt changedBy "
@@ -63,19 +64,10 @@ MEMBERS = """
 query($n: String!, $f: Int!, $a: String) { service(name: $n) {
   customerUsers(first: $f, after: $a) {
     totalCount pageInfo { hasNextPage hasPreviousPage endCursor } nodes { login } } } }"""
-USER_CREATE = (
-    "mutation($i: CustomerUserCreateInput!) { customerUserCreate(input: $i) {"
-    " customerUser { login } userErrors { field code } } }"
-)
 USER_UPDATE = (
     "mutation($i: CustomerUserUpdateInput!) { customerUserUpdate(input: $i) {"
     " customerUser { login services { name } } userErrors { field code } } }"
 )
-CUSTOMER_CREATE = (
-    "mutation($i: CustomerCreateInput!) { customerCreate(input: $i) {"
-    " customer { customerId } userErrors { field code } } }"
-)
-
 
 # ---- helpers ------------------------------------------------------------------------------------
 
@@ -129,25 +121,6 @@ async def listing(
 
 async def names(api: Api, search: str | None, *, valid: bool | None = True) -> list[str]:
     return [n["name"] for n in (await listing(api, search, valid=valid))["nodes"]]
-
-
-async def new_user(api: Api, login: str | None = None) -> str:
-    """A customer user (and its customer), made through the API."""
-    cid = unique("C")
-    r = await api.gql(CUSTOMER_CREATE, {"i": {"customerId": cid, "name": f"Company {cid}"}})
-    assert r.data["customerCreate"]["userErrors"] == []
-    login = login or unique("u")
-    data = {
-        "login": login,
-        "firstName": "Ada",
-        "lastName": "Lovelace",
-        "email": f"{unique('m')}@acme.test",
-        "customerId": cid,
-        "password": "correct horse battery",
-    }
-    r = await api.gql(USER_CREATE, {"i": data})
-    assert r.data["customerUserCreate"]["userErrors"] == [], r.body
-    return login
 
 
 def with_added_removed(payload: dict[str, Any], key: str) -> dict[str, Any]:
@@ -625,7 +598,7 @@ async def test_own_or_default_allocations(make_api: MakeApi) -> None:  # 51-55
     fresh = await make_api()
     s1 = (await create_ok(fresh, "S1"))["serviceId"]
     s2 = (await create_ok(fresh, "S2"))["serviceId"]
-    cu1, cu2 = await new_user(fresh, "cu1"), await new_user(fresh, "cu2")
+    cu1, cu2 = await new_user_and_customer(fresh, "cu1"), await new_user_and_customer(fresh, "cu2")
     # 51: nothing assigned
     assert await user_services(fresh, cu1) == ([], [], True)
     assert await user_services(fresh, cu2) == ([], [], True)
@@ -673,7 +646,7 @@ async def test_only_invalid_own_services_fall_back_to_defaults(make_api: MakeApi
     d_off = await create_ok(fresh, "Default off")
     await set_defaults(fresh, [d["serviceId"], d_off["serviceId"]])
     await update(fresh, d_off["serviceId"], validity="INVALID")
-    user = await new_user(fresh)
+    user = await new_user_and_customer(fresh)
     await set_services(fresh, user, [own["serviceId"]])
     assert await user_services(fresh, user) == (["Own"], ["Own"], False)
     for validity in ("INVALID", "INVALID_TEMPORARILY"):
@@ -694,7 +667,7 @@ async def test_services_below_an_invalid_parent(make_api: MakeApi, keep_children
     child = await create_ok(fresh, "Child", parent["serviceId"])
     fallback = await create_ok(fresh, "Fallback")
     await set_defaults(fresh, [fallback["serviceId"]])
-    user = await new_user(fresh)
+    user = await new_user_and_customer(fresh)
     await set_services(fresh, user, [child["serviceId"]])
     assert await user_services(fresh, user) == (["Parent::Child"], ["Parent::Child"], False)
     await update(fresh, parent["serviceId"], validity="INVALID")
@@ -706,7 +679,7 @@ async def test_services_below_an_invalid_parent(make_api: MakeApi, keep_children
     assert await user_services(fresh, user) == expected
     # A default below an invalid parent is not available either (unless keep_children).
     await set_defaults(fresh, [child["serviceId"]])
-    other = await new_user(fresh)
+    other = await new_user_and_customer(fresh)
     expected_default = ["Parent::Child"] if keep_children else []
     assert await user_services(fresh, other) == ([], expected_default, True)
 
@@ -714,7 +687,7 @@ async def test_services_below_an_invalid_parent(make_api: MakeApi, keep_children
 async def test_customer_user_set_services_replaces_dedupes_and_is_idempotent(api: Api) -> None:
     p = unique("Set")
     a, b, c = [(await create_ok(api, f"{p}{x}"))["serviceId"] for x in "abc"]
-    user = await new_user(api)
+    user = await new_user_and_customer(api)
     payload = await set_services(api, user, [a, b, a, b, a])
     assert (payload["added"], payload["removed"]) == ([a, b], [])
     assert await link_rows(api, login=user) == 2
@@ -732,7 +705,7 @@ async def test_customer_user_set_services_replaces_dedupes_and_is_idempotent(api
 async def test_service_set_customer_users_in_the_other_direction(api: Api) -> None:
     s = await create_ok(api, unique("Dir"))
     sid = s["serviceId"]
-    u1, u2, u3 = [await new_user(api, unique(f"dir{i}")) for i in range(3)]
+    u1, u2, u3 = [await new_user_and_customer(api, unique(f"dir{i}")) for i in range(3)]
     payload = await set_users(api, sid, [u2.upper(), u1, u2, u1.lower()])
     assert payload["userErrors"] == []
     assert (payload["added"], payload["removed"]) == ([u2, u1], [])  # the users' spelling
@@ -750,7 +723,7 @@ async def test_service_set_customer_users_in_the_other_direction(api: Api) -> No
 async def test_members_are_paged_and_default_rows_are_not_members(make_api: MakeApi) -> None:
     fresh = await make_api()
     s = await create_ok(fresh, "Paged")
-    logins = sorted([await new_user(fresh, f"m{i}") for i in range(5)])
+    logins = sorted([await new_user_and_customer(fresh, f"m{i}") for i in range(5)])
     await set_users(fresh, s["serviceId"], logins)
     await set_defaults(fresh, [s["serviceId"]])
     seen: list[str] = []
@@ -775,7 +748,7 @@ async def test_members_are_paged_and_default_rows_are_not_members(make_api: Make
 
 async def test_rows_of_removed_users_are_skipped_but_counted(api: Api) -> None:
     s = await create_ok(api, unique("Gone"))
-    user = await new_user(api)
+    user = await new_user_and_customer(api)
     await set_users(api, s["serviceId"], [user])
     async with api.services.engine.begin() as conn:
         await conn.execute(
@@ -803,14 +776,14 @@ async def test_dry_runs_report_and_write_nothing(make_api: MakeApi) -> None:
     fresh = await make_api()
     a = (await create_ok(fresh, "A"))["serviceId"]
     b = (await create_ok(fresh, "B"))["serviceId"]
-    user = await new_user(fresh, "dry")
+    user = await new_user_and_customer(fresh, "dry")
     await set_services(fresh, user, [a])
     payload = await set_services(fresh, user, [b], dry_run=True)
     assert (payload["added"], payload["removed"], payload["userErrors"]) == ([b], [a], [])
     assert payload["customerUser"]["services"] == [{"name": "A"}]  # as it is
     assert await user_services(fresh, user) == (["A"], ["A"], False)
 
-    other = await new_user(fresh, "dry2")
+    other = await new_user_and_customer(fresh, "dry2")
     payload = await set_users(fresh, b, [other, user], dry_run=True)
     assert (payload["added"], payload["removed"]) == ([other, user], [])
     assert payload["service"]["customerUsers"]["totalCount"] == 0
@@ -831,7 +804,7 @@ async def test_dry_runs_report_and_write_nothing(make_api: MakeApi) -> None:
 
 async def test_unknown_services_in_a_set_change_nothing(api: Api) -> None:
     a = (await create_ok(api, unique("Unk")))["serviceId"]
-    user = await new_user(api)
+    user = await new_user_and_customer(api)
     await set_services(api, user, [a])
     payload = await set_services(api, user, [a, 2_000_000_000, 2_000_000_001, -5])
     assert errors(payload) == [("UNKNOWN_SERVICE", ["input", "serviceIds"])]
@@ -848,7 +821,7 @@ async def test_unknown_services_in_a_set_change_nothing(api: Api) -> None:
 
 async def test_unknown_or_reserved_logins(api: Api) -> None:
     s = (await create_ok(api, unique("Log")))["serviceId"]
-    user = await new_user(api)
+    user = await new_user_and_customer(api)
     payload = await set_services(api, unique("nobody"), [s])
     assert errors(payload) == [("NOT_FOUND", ["input", "login"])]
     for reserved in ("<DEFAULT>", "<default>"):
@@ -870,7 +843,7 @@ async def test_invalid_services_cannot_be_added_but_can_be_kept_and_removed(api:
     p = unique("Inv")
     valid = (await create_ok(api, f"{p}ok"))["serviceId"]
     off = await create_ok(api, f"{p}off")
-    user, other = await new_user(api), await new_user(api)
+    user, other = await new_user_and_customer(api), await new_user_and_customer(api)
     await set_services(api, user, [valid, off["serviceId"]])
     await update(api, off["serviceId"], validity="INVALID")
     payload = await set_services(api, other, [valid, off["serviceId"]])
@@ -890,7 +863,7 @@ async def test_invalid_services_cannot_be_added_but_can_be_kept_and_removed(api:
 
 async def test_ten_thousand_entries(make_api: MakeApi) -> None:
     fresh = await make_api()
-    user = await new_user(fresh, "many")
+    user = await new_user_and_customer(fresh, "many")
     one = (await create_ok(fresh, "One"))["serviceId"]
     # 10,000 unknown ids: one typed error with a short message; nothing written.
     unknown = list(range(1_000_000, 1_010_000))
@@ -959,7 +932,7 @@ async def test_hostile_names_are_stored_literally(api: Api) -> None:
 
 async def test_read_key_cannot_change_services(api: Api) -> None:
     s = await create_ok(api, unique("Ro"))
-    user = await new_user(api)
+    user = await new_user_and_customer(api)
     attempts = [
         (CREATE, {"i": {"name": unique("ro")}}),
         (UPDATE, {"i": {"serviceId": s["serviceId"], "name": unique("ro")}}),
@@ -1058,8 +1031,8 @@ async def test_concurrent_replacements_do_not_mix(api: Api) -> None:
     union, and no row is stored twice."""
     p = unique("Conc")
     ids = [(await create_ok(api, f"{p}{i}"))["serviceId"] for i in range(6)]
-    user = await new_user(api)
-    logins = [await new_user(api) for _ in range(6)]
+    user = await new_user_and_customer(api)
+    logins = [await new_user_and_customer(api) for _ in range(6)]
     for _ in range(5):
         await set_services(api, user, [])
         await asyncio.gather(set_services(api, user, ids[:4]), set_services(api, user, ids[2:]))

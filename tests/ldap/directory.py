@@ -245,12 +245,13 @@ access to * by dn.exact="{READER_DN}" read by * none
     def start(self) -> None:
         assert self.process is None, "slapd is running"
         listen = f"ldap://127.0.0.1:{self.port}/ ldaps://127.0.0.1:{self.tls_port}/"
-        self.process = subprocess.Popen(  # noqa: S603
-            ["/usr/sbin/slapd", "-f", str(self.root / "slapd.conf"), "-h", listen, "-d", "0"],
-            stdout=subprocess.DEVNULL,
-            stderr=(self.root / "slapd.log").open("ab"),
-            start_new_session=True,
-        )
+        with (self.root / "slapd.log").open("ab") as output:  # slapd keeps its own copy
+            self.process = subprocess.Popen(  # noqa: S603
+                ["/usr/sbin/slapd", "-f", str(self.root / "slapd.conf"), "-h", listen, "-d", "0"],
+                stdout=subprocess.DEVNULL,
+                stderr=output,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 10
         while not self._accepts():
             if self.process.poll() is not None or time.monotonic() > deadline:
