@@ -205,7 +205,8 @@ def _create_input(specs: Sequence[FieldSpec]) -> Any:
             default=None,
             graphql_type=str | None,
             description="Empty or omitted: a strong password is generated and returned once "
-            "as generatedPassword. Stored as an Argon2id hash only.",
+            "as generatedPassword. Stored only as a hash in [passwords] scheme (default: "
+            "OTOBO's bcrypt form).",
         ),
         "validity": strawberry.field(default=ValidityEnum.VALID, graphql_type=ValidityEnum),
         "source": strawberry.field(
