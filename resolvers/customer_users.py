@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+from datasources.backend import BackendHealth, CustomerUserBackend
 from datasources.paging import Page
 from datasources.unit_of_work import Outcome
 from domain.customer_user_query import (
@@ -84,6 +86,25 @@ def _check_cursor(cursor: Cursor, query: CustomerUserQuery) -> None:
         raise BadUserInput("The cursor belongs to another ordering.", argument="after") from exc
 
 
+async def customer_user_count(ctx: RequestContext, query: CustomerUserQuery) -> int:
+    return await ctx.services.customer_users.count(query)
+
+
+async def customer_user_limit_reached(ctx: RequestContext, query: CustomerUserQuery) -> bool:
+    return await ctx.services.customer_users.limit_reached(query)
+
+
+async def backend_health(ctx: RequestContext) -> list[tuple[CustomerUserBackend, BackendHealth]]:
+    """Every customer-user backend in order with its health, checked now (one round trip
+    each, all at once)."""
+    backends = ctx.services.customer_users.backends
+    health = await asyncio.gather(*(b.health() for b in backends))
+    return list(zip(backends, health, strict=True))
+
+
+# ---- use cases for resolvers.mutations.run_mutation (which resets the loaders) ------------
+
+
 async def create(
     ctx: RequestContext,
     values: Mapping[str, Any],
@@ -91,24 +112,18 @@ async def create(
     password: str | None,
     source: str | None,
 ) -> Outcome[CustomerUserRecord]:
-    outcome = await ctx.services.customer_users.create(
+    return await ctx.services.customer_users.create(
         values, password=password, source=source, actor=ctx.actor.id
     )
-    ctx.loaders.reset()  # later fields and mutations of this request must see the write
-    return outcome
 
 
 async def update(
     ctx: RequestContext, login: str, changes: Mapping[str, Any]
 ) -> Outcome[CustomerUserRecord]:
-    outcome = await ctx.services.customer_users.update(login, changes, actor=ctx.actor.id)
-    ctx.loaders.reset()
-    return outcome
+    return await ctx.services.customer_users.update(login, changes, actor=ctx.actor.id)
 
 
 async def set_password(
     ctx: RequestContext, login: str, password: str | None
 ) -> Outcome[CustomerUserRecord]:
-    outcome = await ctx.services.customer_users.set_password(login, password, actor=ctx.actor.id)
-    ctx.loaders.reset()
-    return outcome
+    return await ctx.services.customer_users.set_password(login, password, actor=ctx.actor.id)

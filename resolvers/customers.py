@@ -42,15 +42,30 @@ async def customers(
     return page
 
 
+async def customer_count(
+    ctx: RequestContext, *, search: SearchExpr | None, searching: bool, valid: bool | None
+) -> int:
+    return await ctx.services.customers.count(
+        search=search, searching=searching, valid_only=bool(valid)
+    )
+
+
+async def customer_limit_reached(
+    ctx: RequestContext, *, search: SearchExpr | None, searching: bool, valid: bool | None
+) -> bool:
+    return await ctx.services.customers.limit_reached(
+        search=search, searching=searching, valid_only=bool(valid)
+    )
+
+
+# ---- use cases for resolvers.mutations.run_mutation (which resets the loaders) ------------
+
+
 async def create(ctx: RequestContext, values: Mapping[str, Any]) -> Outcome[CustomerRecord]:
-    outcome = await ctx.services.customers.create(values, actor=ctx.actor.id)
-    ctx.loaders.reset()  # later fields and mutations of this request must see the write
-    return outcome
+    return await ctx.services.customers.create(values, actor=ctx.actor.id)
 
 
 async def update(
     ctx: RequestContext, customer_id: str, changes: Mapping[str, Any]
 ) -> Outcome[CustomerRecord]:
-    outcome = await ctx.services.customers.update(customer_id, changes, actor=ctx.actor.id)
-    ctx.loaders.reset()
-    return outcome
+    return await ctx.services.customers.update(customer_id, changes, actor=ctx.actor.id)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from datasources.customer_user_directory import CustomerUserDirectory
 from datasources.group_directory import Grant
 from datasources.paging import Page, SortKey, keyset_page
+from datasources.unit_of_work import Outcome
 from domain.pagination import Cursor
 from domain.permissions import (
     RW,
@@ -22,6 +23,22 @@ from domain.records import CustomerRecord, CustomerUserRecord, GroupRecord
 from domain.validity import Validity
 from resolvers.context import RequestContext
 from resolvers.paging import page_arguments
+
+
+async def group_by_name(ctx: RequestContext, name: str) -> GroupRecord | None:
+    return await ctx.services.groups.store.get_by_name(name)
+
+
+async def groups(
+    ctx: RequestContext, *, valid: bool | None, first: int, after: str | None
+) -> Page[GroupRecord]:
+    return await ctx.services.groups.page(
+        valid_only=bool(valid), first=first, after=page_arguments(first, after)
+    )
+
+
+async def group_count(ctx: RequestContext, *, valid: bool | None) -> int:
+    return await ctx.services.groups.store.count(valid_only=bool(valid))
 
 
 def _exclude_primary(users: CustomerUserDirectory, record: CustomerUserRecord) -> bool:
@@ -272,3 +289,64 @@ def grants(items: Sequence[Any], target: str) -> list[Grant]:
         )
         for item in items
     ]
+
+
+# ---- use cases for resolvers.mutations.run_mutation (which resets the loaders) ------------
+
+
+async def create(ctx: RequestContext, values: Mapping[str, Any]) -> Outcome[GroupRecord]:
+    return await ctx.services.groups.create(values, actor=ctx.actor.id)
+
+
+async def update(
+    ctx: RequestContext, group_id: int, changes: Mapping[str, Any]
+) -> Outcome[GroupRecord]:
+    return await ctx.services.groups.update(group_id, changes, actor=ctx.actor.id)
+
+
+async def set_user_customers(
+    ctx: RequestContext, login: str, customer_ids: Sequence[str], *, dry_run: bool
+) -> Outcome[CustomerUserRecord]:
+    return await ctx.services.groups.set_user_customers(
+        login, customer_ids, dry_run=dry_run, actor=ctx.actor.id
+    )
+
+
+async def set_customer_users(
+    ctx: RequestContext, customer_id: str, logins: Sequence[str], *, dry_run: bool
+) -> Outcome[CustomerRecord]:
+    return await ctx.services.groups.set_customer_users(
+        customer_id, logins, dry_run=dry_run, actor=ctx.actor.id
+    )
+
+
+async def set_user_groups(
+    ctx: RequestContext, login: str, given: Sequence[Grant], *, dry_run: bool
+) -> Outcome[CustomerUserRecord]:
+    return await ctx.services.groups.set_user_groups(
+        login, given, dry_run=dry_run, actor=ctx.actor.id
+    )
+
+
+async def set_group_users(
+    ctx: RequestContext, group_id: int, given: Sequence[Grant], *, dry_run: bool
+) -> Outcome[GroupRecord]:
+    return await ctx.services.groups.set_group_users(
+        group_id, given, dry_run=dry_run, actor=ctx.actor.id
+    )
+
+
+async def set_customer_groups(
+    ctx: RequestContext, customer_id: str, given: Sequence[Grant], *, dry_run: bool
+) -> Outcome[CustomerRecord]:
+    return await ctx.services.groups.set_customer_groups(
+        customer_id, given, dry_run=dry_run, actor=ctx.actor.id
+    )
+
+
+async def set_group_customers(
+    ctx: RequestContext, group_id: int, given: Sequence[Grant], *, dry_run: bool
+) -> Outcome[GroupRecord]:
+    return await ctx.services.groups.set_group_customers(
+        group_id, given, dry_run=dry_run, actor=ctx.actor.id
+    )

@@ -116,48 +116,44 @@ async def customer_user_count(ctx: RequestContext, service_id: int) -> int:
     return await ctx.loaders.service_catalog.member_count.load(service_id)
 
 
-# ---- mutations ---------------------------------------------------------------------------------
+async def service_count(
+    ctx: RequestContext, *, search: SearchExpr | None, valid: bool | None
+) -> int:
+    return await ctx.services.service_catalog.count(search=search, valid_only=bool(valid))
+
+
+# ---- use cases for resolvers.mutations.run_mutation (which resets the loaders) ------------
 
 
 async def create(ctx: RequestContext, values: Mapping[str, Any]) -> Outcome[ServiceRecord]:
-    outcome = await ctx.services.service_catalog.create(values, actor=ctx.actor.id)
-    ctx.loaders.reset()
-    return outcome
+    return await ctx.services.service_catalog.create(values, actor=ctx.actor.id)
 
 
 async def update(
     ctx: RequestContext, service_id: int, changes: Mapping[str, Any]
 ) -> Outcome[ServiceRecord]:
-    outcome = await ctx.services.service_catalog.update(service_id, changes, actor=ctx.actor.id)
-    ctx.loaders.reset()
-    return outcome
+    return await ctx.services.service_catalog.update(service_id, changes, actor=ctx.actor.id)
 
 
 async def set_services_of(
     ctx: RequestContext, login: str, service_ids: Sequence[int], *, dry_run: bool
 ) -> Outcome[Assignment[CustomerUserRecord, int]]:
-    outcome = await ctx.services.service_catalog.set_services_of(
+    return await ctx.services.service_catalog.set_services_of(
         login, service_ids, dry_run=dry_run, actor=ctx.actor.id
     )
-    ctx.loaders.reset()
-    return outcome
 
 
 async def set_customer_users_of(
     ctx: RequestContext, service_id: int, logins: Sequence[str], *, dry_run: bool
 ) -> Outcome[Assignment[ServiceRecord, str]]:
-    outcome = await ctx.services.service_catalog.set_customer_users_of(
+    return await ctx.services.service_catalog.set_customer_users_of(
         service_id, logins, dry_run=dry_run, actor=ctx.actor.id
     )
-    ctx.loaders.reset()
-    return outcome
 
 
 async def set_default_services(
     ctx: RequestContext, service_ids: Sequence[int], *, dry_run: bool
 ) -> Outcome[Assignment[list[ServiceRecord], int]]:
-    outcome = await ctx.services.service_catalog.set_default_services(
+    return await ctx.services.service_catalog.set_default_services(
         service_ids, dry_run=dry_run, actor=ctx.actor.id
     )
-    ctx.loaders.reset()
-    return outcome

@@ -2,11 +2,13 @@
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import strawberry
 
+from datasources.unit_of_work import Outcome
 from domain.errors import ErrorCode, Problem
 from domain.validity import Validity
 
@@ -38,6 +40,18 @@ def user_errors(problems: Sequence[Problem]) -> list[UserError]:
         UserError(field=list(p.field) if len(p.field) > 1 else None, message=p.message, code=p.code)
         for p in problems
     ]
+
+
+P = TypeVar("P")
+
+
+def outcome_payload(payload_type: Callable[..., P], outcome: Outcome[Any], **fields: Any) -> P:
+    """The one way a mutation's :class:`Outcome` becomes its payload.
+
+    ``fields`` are the payload's object fields, which the caller wraps from ``outcome.record``
+    (``None`` when the write was refused); the problems always become ``userErrors`` here.
+    """
+    return payload_type(**fields, user_errors=user_errors(outcome.problems))
 
 
 @strawberry.interface(description="An object with a stable, opaque global ID.")

@@ -15,7 +15,7 @@ from datasources.unit_of_work import Outcome
 from domain.records import CustomerRecord
 from resolvers import groups as group_resolvers
 from schema.audit import AuditFields, Info
-from schema.common import Node, UserError, ValidityEnum, global_id, user_errors
+from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerUserRef
 from schema.group import CustomerGroupGrant, Group, PermissionContext
 from schema.pagination import Connection, to_connection
@@ -120,17 +120,6 @@ class Customer(CustomerRelationFields, AuditFields, Node):
         return self.record.validity
 
 
-CUSTOMER_READERS = {
-    "id": lambda root: global_id("Customer", root.record.customer_id),
-    "customerId": lambda root: root.record.customer_id,
-    **{
-        name: (lambda attribute: lambda root: getattr(root.record, attribute))(name)
-        for name in ("name", "street", "zip", "city", "country", "url", "comment", "validity")
-    },
-}
-"""Customer fields that only read the record (see ``schema.fast_fields``)."""
-
-
 @strawberry.input(description="A new customer. customerId and name are required.")
 class CustomerCreateInput:
     customer_id: str | None = strawberry.field(
@@ -193,7 +182,6 @@ class CustomerPayload:
 
     @classmethod
     def of(cls, outcome: Outcome[CustomerRecord]) -> "CustomerPayload":
-        return cls(
-            customer=Customer.wrap(outcome.record) if outcome.record else None,
-            user_errors=user_errors(outcome.problems),
+        return outcome_payload(
+            cls, outcome, customer=Customer.wrap(outcome.record) if outcome.record else None
         )

@@ -8,14 +8,29 @@ and imports them directly: the schema modules form a DAG
 (tests/test_schema_modules_acyclic.py).
 """
 
+from typing import Any
+
 import strawberry
 
 from domain.permissions import has_permission
 from domain.records import CustomerUserRecord
 from resolvers import groups as group_resolvers
+from resolvers.context import RequestContext
 from schema.audit import Info
 from schema.customer import Customer
+from schema.fast_fields import context_reader
 from schema.group import EffectivePermissionType, Group, GroupGrant
+
+
+async def customer_ids_of(user: Any, context: RequestContext) -> list[str]:
+    return await group_resolvers.user_customer_ids(context, user.record)
+
+
+async def effective_permissions_of(
+    user: Any, context: RequestContext
+) -> list[EffectivePermissionType]:
+    held = await group_resolvers.user_effective_permissions(context, user.record)
+    return [EffectivePermissionType.of(p) for p in held]
 
 
 @strawberry.type
@@ -25,10 +40,11 @@ class CustomerUserRelationFields:
     @strawberry.field(
         description="The customer IDs the user acts for, in OTOBO's order (CustomerIDs): the "
         "primary one (unless the backend sets exclude_primary_customer_id), then the assigned "
-        "ones, without duplicates."
+        "ones, without duplicates.",
+        metadata=context_reader(customer_ids_of),
     )
     async def customer_ids(self, info: Info) -> list[str]:
-        return await group_resolvers.user_customer_ids(info.context, self.record)
+        return await customer_ids_of(self, info.context)
 
     @strawberry.field(
         description="The customers assigned to the user (OTOBO's customer_user_customer), "
@@ -56,11 +72,11 @@ class CustomerUserRelationFields:
         "a direct grant, a grant to one of its customers (Same context), an always-group, a "
         "company always-group, rw implying it (viaRw), or customer_group.support being off "
         "(then every valid group, every type). OTOBO's 'Effective permissions' table, "
-        "machine-readable. Invalid users hold nothing."
+        "machine-readable. Invalid users hold nothing.",
+        metadata=context_reader(effective_permissions_of),
     )
     async def effective_permissions(self, info: Info) -> list[EffectivePermissionType]:
-        held = await group_resolvers.user_effective_permissions(info.context, self.record)
-        return [EffectivePermissionType.of(p) for p in held]
+        return await effective_permissions_of(self, info.context)
 
     @strawberry.field(
         description="OTOBO's PermissionCheck: whether the user effectively holds `permission` "

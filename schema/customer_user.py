@@ -19,8 +19,9 @@ from domain.field_map import LOGIN, NOT_NULL_ATTRIBUTES, PASSWORD, VALID_ID, Map
 from domain.records import CustomerUserRecord
 from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
-from schema.common import Node, UserError, ValidityEnum, global_id, user_errors
+from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.customer import Customer
+from schema.fast_fields import context_reader
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,15 @@ def field_specs(backends: Sequence[BackendConfigBase]) -> list[FieldSpec]:
     return specs
 
 
+async def primary_customer(user: Any, context: RequestContext) -> Customer | None:
+    """The user's primary customer, through the request's customer loader (one batch)."""
+    customer_id = user.record.customer_id
+    if customer_id is None:
+        return None
+    record = await context.loaders.customer.load(customer_id)
+    return Customer.wrap(record) if record else None
+
+
 @strawberry.type
 class CustomerUserFields(AuditFields, Node):
     """The fixed part of CustomerUser; the Map adds the rest (see ``build_customer_user_type``)."""
@@ -93,18 +103,12 @@ class CustomerUserFields(AuditFields, Node):
     def validity(self) -> ValidityEnum:  # type: ignore[valid-type]
         return self.record.validity
 
-    @strawberry.field(description="The primary customer (company), when it exists.")
+    @strawberry.field(
+        description="The primary customer (company), when it exists.",
+        metadata=context_reader(primary_customer),
+    )
     async def customer(self, info: Info) -> Customer | None:
         return await primary_customer(self, info.context)
-
-
-async def primary_customer(user: Any, context: RequestContext) -> Customer | None:
-    """The user's primary customer, through the request's customer loader (one batch)."""
-    customer_id = user.record.customer_id
-    if customer_id is None:
-        return None
-    record = await context.loaders.customer.load(customer_id)
-    return Customer.wrap(record) if record else None
 
 
 def value_reader(spec: FieldSpec) -> Callable[[Any], Any]:
@@ -118,30 +122,11 @@ def value_reader(spec: FieldSpec) -> Callable[[Any], Any]:
     return read
 
 
-def fast_readers(types: "CustomerUserTypes") -> dict[str, Callable[[Any], Any]]:
-    """The CustomerUser fields that only read the record (see ``schema.fast_fields``)."""
-    readers: dict[str, Callable[[Any], Any]] = {
-        spec.graphql_name: value_reader(spec) for spec in types.specs
-    }
-    readers.update(
-        id=lambda root: global_id("CustomerUser", root.record.login),
-        login=lambda root: root.record.login,
-        source=lambda root: root.record.source,
-        fullName=lambda root: root.record.full_name,
-        displayName=lambda root: root.record.display_name,
-        validity=lambda root: root.record.validity,
-    )
-    return readers
-
-
 def _value_resolver(spec: FieldSpec) -> Any:
-    read = value_reader(spec)
-
-    def resolve(root: Any) -> Any:
-        return read(root)
-
+    """A Map value's field; its resolver reads only ``root``, so it is also the field's fast
+    reader (``schema.fast_fields.install_declared``)."""
     return strawberry.field(
-        resolver=resolve,
+        resolver=value_reader(spec),
         graphql_type=spec.python_type,
         name=spec.graphql_name,
         description=f"{spec.label} (Map attribute {spec.attribute}).",
@@ -308,10 +293,9 @@ def payload_of(
     *,
     with_password: bool,
 ) -> Any:
-    kwargs: dict[str, Any] = {
+    fields: dict[str, Any] = {
         "customer_user": types.wrap(outcome.record) if outcome.record else None,
-        "user_errors": user_errors(outcome.problems),
     }
     if with_password:
-        kwargs["generated_password"] = outcome.generated_password
-    return payload_type(**kwargs)
+        fields["generated_password"] = outcome.generated_password
+    return outcome_payload(payload_type, outcome, **fields)

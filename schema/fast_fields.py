@@ -3,13 +3,20 @@
 Strawberry runs every field through its argument, extension and ``Info`` machinery, about
 10 µs a field; a page of 1000 customer users with 6 fields is 6000 of them, most of a
 request's time. Fields that take no arguments, need no ``info`` and only read the record get
-graphql-core's plain resolver instead, which returns the very same value. Any field not
-listed here keeps Strawberry's resolver, and a field that carries a permission or a field
-extension (or a schema whose extensions hook field resolution) is refused when the schema is
-built: the direct resolver would skip them. A reader must return a plain value (never an
-awaitable) and have no side effects: ``schema.flat_lists`` may call it twice.
+graphql-core's plain resolver instead, which returns the very same value.
+
+The readers come from the Strawberry declarations themselves (``install_declared``), so a
+field is declared once: a plain attribute is read with ``getattr``, and a synchronous resolver
+that takes only ``self``/``root`` (no ``info``, no arguments) is itself the reader. A field
+whose value needs the request (a DataLoader) declares its context reader next to it, in the
+field's metadata (``context_reader``). Any other field keeps Strawberry's resolver, and a
+field that carries a permission or a field extension (or a schema whose extensions hook field
+resolution) never gets a direct resolver: it would skip them. A reader must return a plain
+value (never an awaitable) and have no side effects: ``schema.flat_lists`` may call it twice.
 """
 
+import inspect
+import operator
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -31,6 +38,76 @@ ContextReader = Callable[[Any, RequestContext], Any]
 """Reads with the request context, e.g. through a DataLoader; may return an awaitable."""
 
 
+CONTEXT_READER = "roster.fast_fields.context_reader"
+"""The key of a field's metadata that holds its context reader (see ``context_reader``)."""
+
+
+def context_reader(read: ContextReader) -> dict[str, ContextReader]:
+    """Field metadata declaring ``read`` as the field's direct resolver:
+    ``@strawberry.field(metadata=context_reader(read))`` over a resolver that returns
+    ``read(self, info.context)``, so the field and its fast path are declared in one place."""
+    return {CONTEXT_READER: read}
+
+
+def install_declared(schema: strawberry.Schema, type_name: str) -> None:
+    """Give every field of ``type_name`` whose declaration allows it a direct resolver: plain
+    attributes, synchronous resolvers of ``self`` alone, and fields declaring a
+    ``context_reader``. A guarded field is skipped (and refused if it declares a reader)."""
+    readers: dict[str, Reader] = {}
+    context_readers: dict[str, ContextReader] = {}
+    for field_name, field in _object_type(schema, type_name).fields.items():
+        definition = field.extensions.get(DEFINITION_BACKREF)
+        if not isinstance(definition, StrawberryField):
+            continue
+        metadata: Mapping[str, Any] = definition.metadata or {}
+        declared = metadata.get(CONTEXT_READER)
+        if declared is not None:
+            context_readers[field_name] = declared
+            continue
+        if field.args or definition.permission_classes or definition.extensions:
+            continue
+        reader = _declared_reader(definition)
+        if reader is not None:
+            readers[field_name] = reader
+    install(schema, type_name, readers, context_readers)
+
+
+def _declared_reader(definition: StrawberryField) -> Reader | None:
+    """The reader a declaration implies, or None when it needs Strawberry's resolver."""
+    resolver = definition.base_resolver
+    if resolver is None:
+        return operator.attrgetter(definition.python_name)
+    func = resolver.wrapped_func
+    if not inspect.isfunction(func) or resolver.is_async or _is_lazy(func):
+        return None
+    parameters = list(inspect.signature(func).parameters.values())
+    if len(parameters) != 1 or parameters[0].name not in ("self", "root"):
+        return None
+    if parameters[0].kind not in (
+        inspect.Parameter.POSITIONAL_ONLY,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    ):
+        return None
+    reader: Reader = func
+    return reader
+
+
+def _is_lazy(func: Callable[..., Any]) -> bool:
+    """A coroutine or generator function returns no plain value: not a reader."""
+    return (
+        inspect.iscoroutinefunction(func)
+        or inspect.isgeneratorfunction(func)
+        or inspect.isasyncgenfunction(func)
+    )
+
+
+def _object_type(schema: strawberry.Schema, type_name: str) -> GraphQLObjectType:
+    graphql_type = schema._schema.get_type(type_name)
+    if not isinstance(graphql_type, GraphQLObjectType):
+        raise TypeError(f"{type_name} is not an object type of this schema")
+    return graphql_type
+
+
 def install(
     schema: strawberry.Schema,
     type_name: str,
@@ -39,9 +116,7 @@ def install(
 ) -> None:
     """Give each listed field of ``type_name`` a direct resolver: ``reader(source)`` or
     ``context_reader(source, info.context)``."""
-    graphql_type = schema._schema.get_type(type_name)
-    if not isinstance(graphql_type, GraphQLObjectType):
-        raise TypeError(f"{type_name} is not an object type of this schema")
+    graphql_type = _object_type(schema, type_name)
     resolvers = {name: _direct(reader) for name, reader in readers.items()}
     resolvers |= {name: _with_context(read) for name, read in (context_readers or {}).items()}
     _refuse_resolve_hooks(schema)

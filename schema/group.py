@@ -20,7 +20,7 @@ from domain.permissions import OTHER_CONTEXT, EffectivePermission, Reason, Reaso
 from domain.records import CustomerRecord, GroupRecord
 from resolvers import groups as group_resolvers
 from schema.audit import AuditFields, Info
-from schema.common import Node, UserError, ValidityEnum, global_id, user_errors
+from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerUserRef
 from schema.pagination import Connection, to_connection
 
@@ -275,17 +275,17 @@ class GroupAssignmentPayload:
 
 
 def group_payload(outcome: Outcome[GroupRecord]) -> GroupPayload:
-    return GroupPayload(
-        group=Group.wrap(outcome.record) if outcome.record else None,
-        user_errors=user_errors(outcome.problems),
+    return outcome_payload(
+        GroupPayload, outcome, group=Group.wrap(outcome.record) if outcome.record else None
     )
 
 
 def group_assignment_payload(outcome: Outcome[GroupRecord]) -> GroupAssignmentPayload:
-    return GroupAssignmentPayload(
+    return outcome_payload(
+        GroupAssignmentPayload,
+        outcome,
         group=Group.wrap(outcome.record) if outcome.record else None,
         changes=changes_of(outcome),
-        user_errors=user_errors(outcome.problems),
     )
 
 
@@ -328,23 +328,3 @@ class CustomerGrantInput:
     customer_id: str
     permissions: list[str]
     context: PermissionContext = PermissionContext.SAME
-
-
-GROUP_READERS = {
-    "id": lambda root: global_id("Group", str(root.record.id)),
-    "groupId": lambda root: root.record.id,
-    "name": lambda root: root.record.name,
-    "comment": lambda root: root.record.comment,
-    "validity": lambda root: root.record.validity,
-}
-EFFECTIVE_PERMISSION_READERS = {
-    "permission": lambda root: root.permission,
-    "reasons": lambda root: root.reasons,
-    "group": lambda root: root.group,
-}
-REASON_READERS = {
-    "kind": lambda root: root.reason.kind,
-    "viaRw": lambda root: root.reason.via_rw,
-    "customerId": lambda root: root.reason.customer_id,
-}
-"""Fields that only read the object (see ``schema.fast_fields``)."""

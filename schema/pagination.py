@@ -36,9 +36,6 @@ async def _false() -> bool:
     return False
 
 
-EDGE_READERS = {"cursor": lambda edge: edge.position.encode(), "node": lambda edge: edge.node}
-
-
 @strawberry.type
 class Connection(Generic[T]):
     edges: list[Edge[T]]

@@ -1,18 +1,23 @@
 """The Service type, its inputs and payloads, and the service fields of CustomerUser."""
 
+from collections.abc import Callable
 from typing import Any, Optional
 
 import strawberry
 from strawberry import UNSET
 
 from datasources.paging import DEFAULT_PAGE_SIZE
+from datasources.service_directory import Assignment
+from datasources.unit_of_work import Outcome
+from domain.assignments import Link, changes_of
 from domain.records import CustomerUserRecord
-from domain.services import MAX_SET_SIZE, ServiceRecord
+from domain.services import DEFAULT_LOGIN, MAX_SET_SIZE, ServiceRecord
 from resolvers import services as service_resolvers
 from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
-from schema.common import Node, UserError, ValidityEnum, global_id
+from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerUserRef
+from schema.fast_fields import context_reader
 from schema.group import AssignmentChange
 from schema.pagination import Connection, to_connection
 
@@ -22,6 +27,15 @@ COUNTS_AS_VALID = (
     "an invalid service counts as valid)."
 )
 DRY_RUN = "Only report what would change; write nothing."
+
+
+async def parent_of(service: Any, context: RequestContext) -> "Service | None":
+    record = await service_resolvers.parent(context, service.record)
+    return Service.wrap(record) if record else None
+
+
+async def children_of(service: Any, context: RequestContext) -> "list[Service]":
+    return [Service.wrap(r) for r in await service_resolvers.children(context, service.record)]
 
 
 @strawberry.type(
@@ -64,11 +78,17 @@ class Service(AuditFields, Node):
     def validity(self) -> ValidityEnum:  # type: ignore[valid-type]
         return self.record.validity
 
-    @strawberry.field(description="The service above this one; null at the top level.")
+    @strawberry.field(
+        description="The service above this one; null at the top level.",
+        metadata=context_reader(parent_of),
+    )
     async def parent(self, info: Info) -> Optional["Service"]:
         return await parent_of(self, info.context)
 
-    @strawberry.field(description="The services directly below this one, by name.")
+    @strawberry.field(
+        description="The services directly below this one, by name.",
+        metadata=context_reader(children_of),
+    )
     async def children(self, info: Info) -> list["Service"]:
         return await children_of(self, info.context)
 
@@ -90,57 +110,7 @@ class Service(AuditFields, Node):
         )
 
 
-async def parent_of(service: Any, context: RequestContext) -> Service | None:
-    record = await service_resolvers.parent(context, service.record)
-    return Service.wrap(record) if record else None
-
-
-async def children_of(service: Any, context: RequestContext) -> list[Service]:
-    return [Service.wrap(r) for r in await service_resolvers.children(context, service.record)]
-
-
-SERVICE_READERS = {
-    "id": lambda root: global_id("Service", str(root.record.id)),
-    "serviceId": lambda root: root.record.id,
-    "name": lambda root: root.record.name,
-    "nameShort": lambda root: root.record.name_short,
-    "comment": lambda root: root.record.comment,
-    "validity": lambda root: root.record.validity,
-}
-"""Service fields that only read the record (see ``schema.fast_fields``)."""
-
-
 # ---- CustomerUser's services ------------------------------------------------------------------
-
-
-@strawberry.type
-class CustomerUserServiceFields:
-    """Added to CustomerUser (the services area's ``CUSTOMER_USER_FIELDS``)."""
-
-    record: strawberry.Private[CustomerUserRecord]
-
-    @strawberry.field(
-        description="The services assigned to this user (service_customer_user), valid or "
-        "not, by name. Default services are not included: see availableServices."
-    )
-    async def services(self, info: Info) -> list[Service]:
-        return await own_services(self, info.context)
-
-    @strawberry.field(
-        description="The services this user may use, by name (OTOBO's "
-        "CustomerUserServiceMemberList). The rule is own OR default, never both: the user's "
-        "own services that count as valid; only if there is none (no services at all, or "
-        "only invalid ones) the default services that count as valid. " + COUNTS_AS_VALID
-    )
-    async def available_services(self, info: Info) -> list[Service]:
-        return await available_services(self, info.context)
-
-    @strawberry.field(
-        description="True when availableServices are the default services, because the user "
-        "has no own service that counts as valid."
-    )
-    async def uses_default_services(self, info: Info) -> bool:
-        return await uses_default_services(self, info.context)
 
 
 async def own_services(user: Any, context: RequestContext) -> list[Service]:
@@ -157,11 +127,37 @@ async def uses_default_services(user: Any, context: RequestContext) -> bool:
     return (await service_resolvers.availability(context, user.record.login)).uses_defaults
 
 
-CUSTOMER_USER_CONTEXT_READERS = {
-    "services": own_services,
-    "availableServices": available_services,
-    "usesDefaultServices": uses_default_services,
-}
+@strawberry.type
+class CustomerUserServiceFields:
+    """Added to CustomerUser (the services area's ``CUSTOMER_USER_FIELDS``)."""
+
+    record: strawberry.Private[CustomerUserRecord]
+
+    @strawberry.field(
+        description="The services assigned to this user (service_customer_user), valid or "
+        "not, by name. Default services are not included: see availableServices.",
+        metadata=context_reader(own_services),
+    )
+    async def services(self, info: Info) -> list[Service]:
+        return await own_services(self, info.context)
+
+    @strawberry.field(
+        description="The services this user may use, by name (OTOBO's "
+        "CustomerUserServiceMemberList). The rule is own OR default, never both: the user's "
+        "own services that count as valid; only if there is none (no services at all, or "
+        "only invalid ones) the default services that count as valid. " + COUNTS_AS_VALID,
+        metadata=context_reader(available_services),
+    )
+    async def available_services(self, info: Info) -> list[Service]:
+        return await available_services(self, info.context)
+
+    @strawberry.field(
+        description="True when availableServices are the default services, because the user "
+        "has no own service that counts as valid.",
+        metadata=context_reader(uses_default_services),
+    )
+    async def uses_default_services(self, info: Info) -> bool:
+        return await uses_default_services(self, info.context)
 
 
 # ---- inputs and payloads ----------------------------------------------------------------------
@@ -265,3 +261,59 @@ class DefaultServicesSetPayload:
     )
     changes: list[AssignmentChange] = strawberry.field(description=CHANGES)
     user_errors: list[UserError]
+
+
+def _changes(done: Any, link_of: Callable[[Any], Link]) -> list[AssignmentChange]:
+    """An assignment's added and removed keys as the API's one change shape."""
+    if done is None:
+        return []
+    added = [link_of(key) for key in done.added]
+    removed = [link_of(key) for key in done.removed]
+    return [AssignmentChange(change=change) for change in changes_of(added, removed)]
+
+
+def service_payload(outcome: Outcome[ServiceRecord]) -> ServicePayload:
+    return outcome_payload(
+        ServicePayload, outcome, service=Service.wrap(outcome.record) if outcome.record else None
+    )
+
+
+def user_services_payload(
+    ctx: RequestContext, outcome: Outcome[Assignment[CustomerUserRecord, int]], login: str
+) -> CustomerUserSetServicesPayload:
+    done = outcome.record
+    return outcome_payload(
+        CustomerUserSetServicesPayload,
+        outcome,
+        customer_user=ctx.customer_user_object(done.subject) if done else None,
+        changes=_changes(
+            done,
+            lambda service_id: Link(
+                login=done.subject.login if done else login, service_id=service_id
+            ),
+        ),
+    )
+
+
+def service_users_payload(
+    outcome: Outcome[Assignment[ServiceRecord, str]], service_id: int
+) -> ServiceSetCustomerUsersPayload:
+    done = outcome.record
+    return outcome_payload(
+        ServiceSetCustomerUsersPayload,
+        outcome,
+        service=Service.wrap(done.subject) if done else None,
+        changes=_changes(done, lambda login: Link(login=login, service_id=service_id)),
+    )
+
+
+def default_services_payload(
+    outcome: Outcome[Assignment[list[ServiceRecord], int]],
+) -> DefaultServicesSetPayload:
+    done = outcome.record
+    return outcome_payload(
+        DefaultServicesSetPayload,
+        outcome,
+        default_services=[Service.wrap(r) for r in done.subject] if done else None,
+        changes=_changes(done, lambda service_id: Link(login=DEFAULT_LOGIN, service_id=service_id)),
+    )

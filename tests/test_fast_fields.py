@@ -15,7 +15,15 @@ import strawberry
 from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.permission import BasePermission
 
-from schema.fast_fields import DEFINITION_BACKREF, install
+from domain.config import RosterConfig
+from schema.builder import build_schema
+from schema.fast_fields import (
+    CONTEXT_READER,
+    DEFINITION_BACKREF,
+    install,
+    install_declared,
+    reader_of,
+)
 
 
 class Never(BasePermission):
@@ -89,3 +97,81 @@ def test_canary_strawberry_keeps_the_field_definition_on_the_graphql_field() -> 
     definition = field.extensions.get(DEFINITION_BACKREF)
     assert definition is not None, "Strawberry no longer keeps its field definition there"
     assert definition.permission_classes == [Never]
+
+
+# ---- the readers Roster's own types declare -----------------------------------------------
+
+PLAIN_FIELDS = {
+    "CustomerUser": {"id", "login", "source", "fullName", "displayName", "validity"}
+    | {"title", "firstName", "lastName", "email", "customerId", "phone", "fax", "mobile"}
+    | {"street", "zip", "city", "country", "comment"},
+    "Customer": {"id", "customerId", "name", "street", "zip", "city", "country", "url"}
+    | {"comment", "validity"},
+    "Group": {"id", "groupId", "name", "comment", "validity"},
+    "EffectivePermission": {"permission", "reasons", "group"},
+    "PermissionReason": {"kind", "viaRw", "customerId"},
+    "Service": {"id", "serviceId", "name", "nameShort", "comment", "validity"},
+    "CustomerUserEdge": {"cursor", "node"},
+    "CustomerEdge": {"cursor", "node"},
+    "ServiceEdge": {"cursor", "node"},
+}
+"""Every field that had a hand-written reader before the readers came from the declarations."""
+
+CONTEXT_FIELDS = {
+    "CustomerUser": {"customer", "customerIds", "effectivePermissions", "services"}
+    | {"availableServices", "usesDefaultServices"},
+    "Service": {"parent", "children"},
+}
+"""Fields whose declared context reader replaces Strawberry's resolver."""
+
+
+@pytest.fixture(scope="module")
+def roster_schema() -> strawberry.Schema:
+    config = RosterConfig.model_validate({"database": {"url": "sqlite+aiosqlite:///:memory:"}})
+    return build_schema(config)
+
+
+@pytest.mark.parametrize("type_name", sorted(PLAIN_FIELDS))
+def test_every_plain_field_of_roster_keeps_its_fast_reader(
+    roster_schema: strawberry.Schema, type_name: str
+) -> None:
+    fields = roster_schema._schema.get_type(type_name).fields  # type: ignore[union-attr]
+    slow = sorted(
+        name for name in PLAIN_FIELDS[type_name] if reader_of(fields[name].resolve) is None
+    )
+    assert slow == [], f"{type_name} lost the fast reader of {slow}"
+
+
+@pytest.mark.parametrize("type_name", sorted(CONTEXT_FIELDS))
+def test_every_context_field_of_roster_keeps_its_direct_resolver(
+    roster_schema: strawberry.Schema, type_name: str
+) -> None:
+    """Strawberry's resolver of these fields takes ``info``; the direct one is installed from
+    the reader declared in the field's metadata and takes only graphql-core's two arguments."""
+    fields = roster_schema._schema.get_type(type_name).fields  # type: ignore[union-attr]
+    for name in CONTEXT_FIELDS[type_name]:
+        definition = fields[name].extensions[DEFINITION_BACKREF]
+        assert CONTEXT_READER in definition.metadata, name
+        assert fields[name].resolve.__qualname__.startswith("_with_context"), name
+
+
+def test_guarded_and_argument_fields_of_roster_keep_strawberrys_resolver(
+    roster_schema: strawberry.Schema,
+) -> None:
+    """Derived readers never cover a field that takes arguments (or ``info``)."""
+    customer_user = roster_schema._schema.get_type("CustomerUser")
+    for name in ("hasPermission", "createdBy", "changedBy"):
+        assert reader_of(customer_user.fields[name].resolve) is None, name  # type: ignore[union-attr]
+
+
+def test_a_declared_thing_gets_readers_from_its_declaration() -> None:
+    """``install_declared`` on the inline schema: the plain attribute gets a reader, the
+    guarded fields do not, and the answers are the same."""
+    built = schema()
+    install_declared(built, "Thing")
+    fields = built._schema.get_type("Thing").fields  # type: ignore[union-attr]
+    assert reader_of(fields["name"].resolve) is not None
+    assert reader_of(fields["secret"].resolve) is None
+    assert reader_of(fields["shouted"].resolve) is None
+    result = built.execute_sync("{ thing { name shouted } }")
+    assert result.data == {"thing": {"name": "plain", "shouted": "QUIET"}}

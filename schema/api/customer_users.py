@@ -1,7 +1,6 @@
 """Customer users: ``customerUser``, ``customerUsers`` (OTOBO's search), ``customerUserFields``
 and the create/update/set-password mutations."""
 
-import asyncio
 import enum
 from typing import Annotated, Any
 
@@ -12,20 +11,19 @@ from datasources.paging import DEFAULT_PAGE_SIZE
 from domain.config import RosterConfig
 from domain.customer_user_query import Ordering, SortField
 from resolvers import customer_users as cu_resolvers
+from resolvers.mutations import run_mutation
 from schema.audit import Info
 from schema.customer_user import (
     CustomerUserTypes,
     build_payloads,
     create_values,
-    fast_readers,
     payload_of,
-    primary_customer,
     update_values,
 )
 from schema.dynamic import CustomerUserRef
-from schema.fast_fields import install
+from schema.fast_fields import install_declared
 from schema.fields import CustomerUserField, customer_user_fields
-from schema.pagination import EDGE_READERS, Connection, to_connection
+from schema.pagination import Connection, to_connection
 from schema.permissions import ADMIN
 
 CUSTOMER_USERS_DESCRIPTION = (
@@ -102,8 +100,10 @@ def node_loaders(types: CustomerUserTypes) -> dict[str, Any]:
 
 
 def fast_fields(schema: strawberry.Schema, types: CustomerUserTypes) -> None:
-    install(schema, "CustomerUser", fast_readers(types), {"customer": primary_customer})
-    install(schema, "CustomerUserEdge", EDGE_READERS)
+    """Every area's CustomerUser fields (services, groups …) are on this one type: their
+    readers come from their declarations (``schema.fast_fields.install_declared``)."""
+    install_declared(schema, "CustomerUser")
+    install_declared(schema, "CustomerUserEdge")
 
 
 def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
@@ -172,12 +172,11 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
                 ordering=(order_by or CustomerUserOrder()).to_ordering(),
             )
             page = await cu_resolvers.customer_users(ctx, query, first=first, after=after)
-            directory = ctx.services.customer_users
             return to_connection(
                 page,
                 types.wrap,
-                count=lambda: directory.count(query),
-                limit_check=lambda: directory.limit_reached(query),
+                count=lambda: cu_resolvers.customer_user_count(ctx, query),
+                limit_check=lambda: cu_resolvers.customer_user_limit_reached(ctx, query),
             )
 
         @strawberry.field(
@@ -185,8 +184,6 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
             "with its health, checked now with one round trip each."
         )
         async def backends(self, info: Info) -> list[Backend]:
-            directory = info.context.services.customer_users
-            health = await asyncio.gather(*(b.health() for b in directory.backends))
             return [
                 Backend(
                     name=b.name,
@@ -196,7 +193,7 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
                     latency_ms=h.latency_ms,
                     last_error=h.last_error,
                 )
-                for b, h in zip(directory.backends, health, strict=True)
+                for b, h in await cu_resolvers.backend_health(info.context)
             ]
 
         @strawberry.field(description="Every backend's Map: labels, required, searchable.")
@@ -221,11 +218,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         async def customer_user_create(
             self, info: Info, input: create_input
         ) -> password_payload_type:
-            outcome = await cu_resolvers.create(
+            values, password, source = create_values(types, input), input.password, input.source
+            outcome = await run_mutation(
                 info.context,
-                create_values(types, input),
-                password=input.password,
-                source=input.source,
+                lambda ctx: cu_resolvers.create(ctx, values, password=password, source=source),
             )
             return payload_of(password_payload_type, types, outcome, with_password=True)
 
@@ -235,8 +231,9 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             "every relation row. Deactivate with validity INVALID; nothing is deleted.",
         )
         async def customer_user_update(self, info: Info, input: update_input) -> payload_type:
-            outcome = await cu_resolvers.update(
-                info.context, input.login, update_values(types, input)
+            login, changes = input.login, update_values(types, input)
+            outcome = await run_mutation(
+                info.context, lambda ctx: cu_resolvers.update(ctx, login, changes)
             )
             return payload_of(payload_type, types, outcome, with_password=False)
 
@@ -248,7 +245,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             info: Info,
             input: CustomerUserSetPasswordInput,
         ) -> password_payload_type:
-            outcome = await cu_resolvers.set_password(info.context, input.login, input.password)
+            login, password = input.login, input.password
+            outcome = await run_mutation(
+                info.context, lambda ctx: cu_resolvers.set_password(ctx, login, password)
+            )
             return payload_of(password_payload_type, types, outcome, with_password=True)
 
     return CustomerUserMutations

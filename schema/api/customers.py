@@ -7,9 +7,9 @@ import strawberry
 from datasources.paging import DEFAULT_PAGE_SIZE
 from domain.config import RosterConfig
 from resolvers import customers as customer_resolvers
+from resolvers.mutations import run_mutation
 from schema.audit import Info
 from schema.customer import (
-    CUSTOMER_READERS,
     Customer,
     CustomerCreateInput,
     CustomerPayload,
@@ -18,8 +18,8 @@ from schema.customer import (
     update_values,
 )
 from schema.customer_user import CustomerUserTypes
-from schema.fast_fields import install
-from schema.pagination import EDGE_READERS, Connection, to_connection
+from schema.fast_fields import install_declared
+from schema.pagination import Connection, to_connection
 from schema.permissions import ADMIN
 
 SEARCH_DESCRIPTION = (
@@ -45,8 +45,8 @@ def node_loaders(types: CustomerUserTypes) -> dict[str, Any]:
 
 
 def fast_fields(schema: strawberry.Schema, types: CustomerUserTypes) -> None:
-    install(schema, "Customer", CUSTOMER_READERS)
-    install(schema, "CustomerEdge", EDGE_READERS)
+    install_declared(schema, "Customer")
+    install_declared(schema, "CustomerEdge")
 
 
 def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
@@ -74,16 +74,14 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
             page = await customer_resolvers.customers(
                 ctx, search=expr, searching=searching, valid=valid, first=first, after=after
             )
-            directory = ctx.services.customers
-            valid_only = bool(valid)
             return to_connection(
                 page,
                 Customer.wrap,
-                count=lambda: directory.count(
-                    search=expr, searching=searching, valid_only=valid_only
+                count=lambda: customer_resolvers.customer_count(
+                    ctx, search=expr, searching=searching, valid=valid
                 ),
-                limit_check=lambda: directory.limit_reached(
-                    search=expr, searching=searching, valid_only=valid_only
+                limit_check=lambda: customer_resolvers.customer_limit_reached(
+                    ctx, search=expr, searching=searching, valid=valid
                 ),
             )
 
@@ -95,7 +93,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
     class CustomerMutations:
         @strawberry.mutation(permission_classes=ADMIN, description="Create a customer.")
         async def customer_create(self, info: Info, input: CustomerCreateInput) -> CustomerPayload:
-            outcome = await customer_resolvers.create(info.context, create_values(input))
+            values = create_values(input)
+            outcome = await run_mutation(
+                info.context, lambda ctx: customer_resolvers.create(ctx, values)
+            )
             return CustomerPayload.of(outcome)
 
         @strawberry.mutation(
@@ -104,8 +105,9 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             "users and every relation row, in one transaction.",
         )
         async def customer_update(self, info: Info, input: CustomerUpdateInput) -> CustomerPayload:
-            outcome = await customer_resolvers.update(
-                info.context, input.customer_id, update_values(input)
+            customer_id, changes = input.customer_id, update_values(input)
+            outcome = await run_mutation(
+                info.context, lambda ctx: customer_resolvers.update(ctx, customer_id, changes)
             )
             return CustomerPayload.of(outcome)
 

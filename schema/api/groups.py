@@ -10,24 +10,23 @@ from typing import Any
 import strawberry
 
 from datasources.paging import DEFAULT_PAGE_SIZE
+from datasources.unit_of_work import Outcome
 from domain.config import RosterConfig
+from domain.records import CustomerRecord, CustomerUserRecord
 from resolvers import groups as group_resolvers
-from resolvers.paging import page_arguments
+from resolvers.context import RequestContext
+from resolvers.mutations import run_mutation
 from schema.audit import Info
-from schema.common import UserError, int_key, user_errors
+from schema.common import UserError, int_key, outcome_payload
 from schema.customer import Customer
 from schema.customer_relations import CustomerUserRelationFields
 from schema.customer_user import CustomerUserTypes
 from schema.dynamic import CustomerUserRef
-from schema.fast_fields import install
+from schema.fast_fields import install_declared
 from schema.group import (
-    EFFECTIVE_PERMISSION_READERS,
-    GROUP_READERS,
-    REASON_READERS,
     AssignmentChange,
     CustomerGrantInput,
     CustomerGroupGrantInput,
-    EffectivePermissionType,
     Group,
     GroupAssignmentPayload,
     GroupCreateInput,
@@ -122,28 +121,25 @@ class CustomerAssignmentPayload:
     user_errors: list[UserError]
 
 
-def _user_payload(info: Info, outcome: Any) -> CustomerUserAssignmentPayload:
-    info.context.loaders.reset()
+def user_assignment_payload(
+    ctx: RequestContext, outcome: Outcome[CustomerUserRecord]
+) -> CustomerUserAssignmentPayload:
     record = outcome.record
-    return CustomerUserAssignmentPayload(
-        customer_user=info.context.customer_user_object(record) if record else None,
+    return outcome_payload(
+        CustomerUserAssignmentPayload,
+        outcome,
+        customer_user=ctx.customer_user_object(record) if record else None,
         changes=changes_of(outcome),
-        user_errors=user_errors(outcome.problems),
     )
 
 
-def _customer_payload(info: Info, outcome: Any) -> CustomerAssignmentPayload:
-    info.context.loaders.reset()
-    return CustomerAssignmentPayload(
+def customer_assignment_payload(outcome: Outcome[CustomerRecord]) -> CustomerAssignmentPayload:
+    return outcome_payload(
+        CustomerAssignmentPayload,
+        outcome,
         customer=Customer.wrap(outcome.record) if outcome.record else None,
         changes=changes_of(outcome),
-        user_errors=user_errors(outcome.problems),
     )
-
-
-def _group_assignment(info: Info, outcome: Any) -> GroupAssignmentPayload:
-    info.context.loaders.reset()
-    return group_assignment_payload(outcome)
 
 
 async def _node(info: Info, key: str) -> Group | None:
@@ -159,24 +155,11 @@ def node_loaders(types: CustomerUserTypes) -> dict[str, Any]:
 
 
 def fast_fields(schema: strawberry.Schema, types: CustomerUserTypes) -> None:
-    """A page of users with effective permissions has tens of thousands of these fields."""
-    install(schema, "Group", GROUP_READERS)
-    install(schema, "EffectivePermission", EFFECTIVE_PERMISSION_READERS)
-    install(schema, "PermissionReason", REASON_READERS)
-    install(
-        schema,
-        "CustomerUser",
-        {},
-        {
-            "customerIds": lambda user, ctx: group_resolvers.user_customer_ids(ctx, user.record),
-            "effectivePermissions": _effective_permissions,
-        },
-    )
-
-
-async def _effective_permissions(user: Any, ctx: Any) -> list[EffectivePermissionType]:
-    held = await group_resolvers.user_effective_permissions(ctx, user.record)
-    return [EffectivePermissionType.of(p) for p in held]
+    """A page of users with effective permissions has tens of thousands of these fields; the
+    readers come from their declarations (``schema.fast_fields.install_declared``)."""
+    install_declared(schema, "Group")
+    install_declared(schema, "EffectivePermission")
+    install_declared(schema, "PermissionReason")
 
 
 def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
@@ -184,7 +167,7 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
     class GroupQueries:
         @strawberry.field(description="A group by its exact name (OTOBO's GroupLookup).")
         async def group(self, info: Info, name: str) -> Group | None:
-            record = await info.context.services.groups.store.get_by_name(name)
+            record = await group_resolvers.group_by_name(info.context, name)
             return Group.wrap(record) if record else None
 
         @strawberry.field(
@@ -197,13 +180,10 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
             first: int = DEFAULT_PAGE_SIZE,
             after: str | None = None,
         ) -> Connection[Group]:
-            directory = info.context.services.groups
-            valid_only = bool(valid)
-            page = await directory.page(
-                valid_only=valid_only, first=first, after=page_arguments(first, after)
-            )
+            ctx = info.context
+            page = await group_resolvers.groups(ctx, valid=valid, first=first, after=after)
             return to_connection(
-                page, Group.wrap, count=lambda: directory.store.count(valid_only=valid_only)
+                page, Group.wrap, count=lambda: group_resolvers.group_count(ctx, valid=valid)
             )
 
         @strawberry.field(description="The customer group configuration in force.")
@@ -225,11 +205,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
     class GroupMutations:
         @strawberry.mutation(permission_classes=ADMIN, description="Create a group.")
         async def group_create(self, info: Info, input: GroupCreateInput) -> GroupPayload:
-            outcome = await info.context.services.groups.create(
-                {"name": input.name, "comment": input.comment, "validity": input.validity},
-                actor=info.context.actor.id,
+            values = {"name": input.name, "comment": input.comment, "validity": input.validity}
+            outcome = await run_mutation(
+                info.context, lambda ctx: group_resolvers.create(ctx, values)
             )
-            info.context.loaders.reset()
             return group_payload(outcome)
 
         @strawberry.mutation(
@@ -243,10 +222,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
                 for name in ("name", "comment", "validity")
                 if getattr(input, name) is not strawberry.UNSET
             }
-            outcome = await info.context.services.groups.update(
-                input.group_id, changes, actor=info.context.actor.id
+            group_id = input.group_id
+            outcome = await run_mutation(
+                info.context, lambda ctx: group_resolvers.update(ctx, group_id, changes)
             )
-            info.context.loaders.reset()
             return group_payload(outcome)
 
         @strawberry.mutation(
@@ -257,10 +236,14 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         async def customer_user_set_customers(
             self, info: Info, input: CustomerUserSetCustomersInput
         ) -> CustomerUserAssignmentPayload:
-            outcome = await info.context.services.groups.set_user_customers(
-                input.login, input.customer_ids, dry_run=input.dry_run, actor=info.context.actor.id
+            login, customer_ids, dry_run = input.login, input.customer_ids, input.dry_run
+            outcome = await run_mutation(
+                info.context,
+                lambda ctx: group_resolvers.set_user_customers(
+                    ctx, login, customer_ids, dry_run=dry_run
+                ),
             )
-            return _user_payload(info, outcome)
+            return user_assignment_payload(info.context, outcome)
 
         @strawberry.mutation(
             permission_classes=ADMIN,
@@ -270,10 +253,14 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         async def customer_set_customer_users(
             self, info: Info, input: CustomerSetCustomerUsersInput
         ) -> CustomerAssignmentPayload:
-            outcome = await info.context.services.groups.set_customer_users(
-                input.customer_id, input.logins, dry_run=input.dry_run, actor=info.context.actor.id
+            customer_id, logins, dry_run = input.customer_id, input.logins, input.dry_run
+            outcome = await run_mutation(
+                info.context,
+                lambda ctx: group_resolvers.set_customer_users(
+                    ctx, customer_id, logins, dry_run=dry_run
+                ),
             )
-            return _customer_payload(info, outcome)
+            return customer_assignment_payload(outcome)
 
         @strawberry.mutation(
             permission_classes=ADMIN,
@@ -283,13 +270,13 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         async def customer_user_set_groups(
             self, info: Info, input: CustomerUserSetGroupsInput
         ) -> CustomerUserAssignmentPayload:
-            outcome = await info.context.services.groups.set_user_groups(
-                input.login,
-                group_resolvers.grants(input.grants, "group_id"),
-                dry_run=input.dry_run,
-                actor=info.context.actor.id,
+            login, dry_run = input.login, input.dry_run
+            given = group_resolvers.grants(input.grants, "group_id")
+            outcome = await run_mutation(
+                info.context,
+                lambda ctx: group_resolvers.set_user_groups(ctx, login, given, dry_run=dry_run),
             )
-            return _user_payload(info, outcome)
+            return user_assignment_payload(info.context, outcome)
 
         @strawberry.mutation(
             permission_classes=ADMIN,
@@ -298,13 +285,13 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         async def group_set_customer_users(
             self, info: Info, input: GroupSetCustomerUsersInput
         ) -> GroupAssignmentPayload:
-            outcome = await info.context.services.groups.set_group_users(
-                input.group_id,
-                group_resolvers.grants(input.grants, "login"),
-                dry_run=input.dry_run,
-                actor=info.context.actor.id,
+            group_id, dry_run = input.group_id, input.dry_run
+            given = group_resolvers.grants(input.grants, "login")
+            outcome = await run_mutation(
+                info.context,
+                lambda ctx: group_resolvers.set_group_users(ctx, group_id, given, dry_run=dry_run),
             )
-            return _group_assignment(info, outcome)
+            return group_assignment_payload(outcome)
 
         @strawberry.mutation(
             permission_classes=ADMIN,
@@ -313,13 +300,15 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         async def customer_set_groups(
             self, info: Info, input: CustomerSetGroupsInput
         ) -> CustomerAssignmentPayload:
-            outcome = await info.context.services.groups.set_customer_groups(
-                input.customer_id,
-                group_resolvers.grants(input.grants, "group_id"),
-                dry_run=input.dry_run,
-                actor=info.context.actor.id,
+            customer_id, dry_run = input.customer_id, input.dry_run
+            given = group_resolvers.grants(input.grants, "group_id")
+            outcome = await run_mutation(
+                info.context,
+                lambda ctx: group_resolvers.set_customer_groups(
+                    ctx, customer_id, given, dry_run=dry_run
+                ),
             )
-            return _customer_payload(info, outcome)
+            return customer_assignment_payload(outcome)
 
         @strawberry.mutation(
             permission_classes=ADMIN,
@@ -328,12 +317,14 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         async def group_set_customers(
             self, info: Info, input: GroupSetCustomersInput
         ) -> GroupAssignmentPayload:
-            outcome = await info.context.services.groups.set_group_customers(
-                input.group_id,
-                group_resolvers.grants(input.grants, "customer_id"),
-                dry_run=input.dry_run,
-                actor=info.context.actor.id,
+            group_id, dry_run = input.group_id, input.dry_run
+            given = group_resolvers.grants(input.grants, "customer_id")
+            outcome = await run_mutation(
+                info.context,
+                lambda ctx: group_resolvers.set_group_customers(
+                    ctx, group_id, given, dry_run=dry_run
+                ),
             )
-            return _group_assignment(info, outcome)
+            return group_assignment_payload(outcome)
 
     return GroupMutations

@@ -6,27 +6,22 @@ Every assignment names the complete set for one owner and replaces it (as OTOBO'
 screens do), is idempotent, and with ``dryRun: true`` only reports the changes.
 """
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import strawberry
 
 from datasources.paging import DEFAULT_PAGE_SIZE
-from domain.assignments import Link, changes_of
 from domain.config import RosterConfig
-from domain.services import DEFAULT_LOGIN
 from resolvers import services as service_resolvers
+from resolvers.mutations import run_mutation
 from schema.audit import Info
-from schema.common import int_key, user_errors
+from schema.common import int_key
 from schema.customer_user import CustomerUserTypes
-from schema.fast_fields import install
-from schema.group import AssignmentChange
-from schema.pagination import EDGE_READERS, Connection, to_connection
+from schema.fast_fields import install_declared
+from schema.pagination import Connection, to_connection
 from schema.permissions import ADMIN
 from schema.service import (
     COUNTS_AS_VALID,
-    CUSTOMER_USER_CONTEXT_READERS,
-    SERVICE_READERS,
     CustomerUserServiceFields,
     CustomerUserSetServicesInput,
     CustomerUserSetServicesPayload,
@@ -38,8 +33,10 @@ from schema.service import (
     ServiceSetCustomerUsersInput,
     ServiceSetCustomerUsersPayload,
     ServiceUpdateInput,
-    children_of,
-    parent_of,
+    default_services_payload,
+    service_payload,
+    service_users_payload,
+    user_services_payload,
 )
 
 CUSTOMER_USER_FIELDS = CustomerUserServiceFields
@@ -60,23 +57,15 @@ async def _node(info: Info, key: str) -> Service | None:
     return Service.wrap(record) if record else None
 
 
-def _changes(done: Any, link_of: Callable[[Any], Link]) -> list[AssignmentChange]:
-    """An assignment's added and removed keys as the API's one change shape."""
-    if done is None:
-        return []
-    added = [link_of(key) for key in done.added]
-    removed = [link_of(key) for key in done.removed]
-    return [AssignmentChange(change=change) for change in changes_of(added, removed)]
-
-
 def node_loaders(types: CustomerUserTypes) -> dict[str, Any]:
     return {"Service": _node}
 
 
 def fast_fields(schema: strawberry.Schema, types: CustomerUserTypes) -> None:
-    install(schema, "Service", SERVICE_READERS, {"parent": parent_of, "children": children_of})
-    install(schema, "ServiceEdge", EDGE_READERS)
-    install(schema, "CustomerUser", {}, CUSTOMER_USER_CONTEXT_READERS)
+    """The readers come from the declarations (``schema.fast_fields.install_declared``); the
+    services fields of CustomerUser get theirs with the rest of CustomerUser."""
+    install_declared(schema, "Service")
+    install_declared(schema, "ServiceEdge")
 
 
 def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
@@ -107,11 +96,10 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
             page = await service_resolvers.services(
                 ctx, search=expr, valid=valid, first=first, after=after
             )
-            catalog = ctx.services.service_catalog
             return to_connection(
                 page,
                 Service.wrap,
-                count=lambda: catalog.count(search=expr, valid_only=bool(valid)),
+                count=lambda: service_resolvers.service_count(ctx, search=expr, valid=valid),
             )
 
         @strawberry.field(
@@ -140,11 +128,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
                 "comment": input.comment,
                 "validity": input.validity,
             }
-            outcome = await service_resolvers.create(info.context, values)
-            return ServicePayload(
-                service=Service.wrap(outcome.record) if outcome.record else None,
-                user_errors=user_errors(outcome.problems),
+            outcome = await run_mutation(
+                info.context, lambda ctx: service_resolvers.create(ctx, values)
             )
+            return service_payload(outcome)
 
         @strawberry.mutation(
             permission_classes=ADMIN,
@@ -163,11 +150,11 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
                 )
                 if getattr(input, name) is not strawberry.UNSET
             }
-            outcome = await service_resolvers.update(info.context, input.service_id, changes)
-            return ServicePayload(
-                service=Service.wrap(outcome.record) if outcome.record else None,
-                user_errors=user_errors(outcome.problems),
+            service_id = input.service_id
+            outcome = await run_mutation(
+                info.context, lambda ctx: service_resolvers.update(ctx, service_id, changes)
             )
+            return service_payload(outcome)
 
         @strawberry.mutation(
             permission_classes=ADMIN,
@@ -176,21 +163,14 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         async def customer_user_set_services(
             self, info: Info, input: CustomerUserSetServicesInput
         ) -> CustomerUserSetServicesPayload:
-            ctx = info.context
-            outcome = await service_resolvers.set_services_of(
-                ctx, input.login, input.service_ids, dry_run=input.dry_run
-            )
-            done = outcome.record
-            return CustomerUserSetServicesPayload(
-                customer_user=ctx.customer_user_object(done.subject) if done else None,
-                changes=_changes(
-                    done,
-                    lambda service_id: Link(
-                        login=done.subject.login if done else input.login, service_id=service_id
-                    ),
+            login, service_ids, dry_run = input.login, input.service_ids, input.dry_run
+            outcome = await run_mutation(
+                info.context,
+                lambda ctx: service_resolvers.set_services_of(
+                    ctx, login, service_ids, dry_run=dry_run
                 ),
-                user_errors=user_errors(outcome.problems),
             )
+            return user_services_payload(info.context, outcome, login)
 
         @strawberry.mutation(
             permission_classes=ADMIN,
@@ -199,17 +179,14 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         async def service_set_customer_users(
             self, info: Info, input: ServiceSetCustomerUsersInput
         ) -> ServiceSetCustomerUsersPayload:
-            outcome = await service_resolvers.set_customer_users_of(
-                info.context, input.service_id, input.logins, dry_run=input.dry_run
-            )
-            done = outcome.record
-            return ServiceSetCustomerUsersPayload(
-                service=Service.wrap(done.subject) if done else None,
-                changes=_changes(
-                    done, lambda login: Link(login=login, service_id=input.service_id)
+            service_id, logins, dry_run = input.service_id, input.logins, input.dry_run
+            outcome = await run_mutation(
+                info.context,
+                lambda ctx: service_resolvers.set_customer_users_of(
+                    ctx, service_id, logins, dry_run=dry_run
                 ),
-                user_errors=user_errors(outcome.problems),
             )
+            return service_users_payload(outcome, service_id)
 
         @strawberry.mutation(
             permission_classes=ADMIN,
@@ -220,16 +197,13 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         async def default_services_set(
             self, info: Info, input: DefaultServicesSetInput
         ) -> DefaultServicesSetPayload:
-            outcome = await service_resolvers.set_default_services(
-                info.context, input.service_ids, dry_run=input.dry_run
-            )
-            done = outcome.record
-            return DefaultServicesSetPayload(
-                default_services=[Service.wrap(r) for r in done.subject] if done else None,
-                changes=_changes(
-                    done, lambda service_id: Link(login=DEFAULT_LOGIN, service_id=service_id)
+            service_ids, dry_run = input.service_ids, input.dry_run
+            outcome = await run_mutation(
+                info.context,
+                lambda ctx: service_resolvers.set_default_services(
+                    ctx, service_ids, dry_run=dry_run
                 ),
-                user_errors=user_errors(outcome.problems),
             )
+            return default_services_payload(outcome)
 
     return ServiceMutations
