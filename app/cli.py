@@ -48,10 +48,10 @@ def _missing_ldap_client(config: RosterConfig) -> str | None:
 
 
 async def _check_database(config: RosterConfig) -> None:
-    from datasources.services import open_services
+    from datasources.storage import open_storage
 
-    services = await open_services(config)
-    await services.close()
+    storage = await open_storage(config)
+    await storage.close()
 
 
 def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ import logging
 
 from app.demo_services import load_demo_services
 from datasources.group_directory import Grant
-from datasources.services import Services, open_services
+from datasources.storage import Storage, open_storage
 from domain.config import RosterConfig
 from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN, VALID_ID
 from domain.validity import Validity
@@ -45,17 +45,17 @@ USERS = [
 
 
 async def load_demo_data(config: RosterConfig) -> None:
-    services = await open_services(config)
+    storage = await open_storage(config)
     try:
         for values in CUSTOMERS:
-            if await services.customers.get(values["customerId"]) is None:
-                await services.customers.create(
+            if await storage.customers.get(values["customerId"]) is None:
+                await storage.customers.create(
                     {**values, "validity": Validity.VALID}, actor=ANONYMOUS_ACTOR_ID
                 )
         for login, first, last, email, customer_id, validity in USERS:
-            if await services.customer_users.get(login) is not None:
+            if await storage.customer_users.get(login) is not None:
                 continue
-            outcome = await services.customer_users.create(
+            outcome = await storage.customer_users.create(
                 {
                     LOGIN: login,
                     "UserFirstname": first,
@@ -71,20 +71,20 @@ async def load_demo_data(config: RosterConfig) -> None:
             if outcome.problems:
                 logger.warning("demo user %s not added: %s", login, outcome.problems)
         logger.info("demo data present: %d customers, %d users", len(CUSTOMERS), len(USERS))
-        await load_demo_services(services)
-        await _load_demo_groups(services)
+        await load_demo_services(storage)
+        await _load_demo_groups(storage)
     finally:
-        await services.close()
+        await storage.close()
 
 
 GROUPS = ["users", "support", "billing"]
 
 
-async def _load_demo_groups(services: Services) -> None:
+async def _load_demo_groups(storage: Storage) -> None:
     """A few groups: ACME may read tickets of ``support``; Jane Doe may also write them, and
     Richard Roe works in ``billing``. With ``customer_group.support`` on (the demo config),
     ``effectivePermissions`` then shows direct, customer and always-group reasons."""
-    groups = services.groups
+    groups = storage.groups
     existing = {g.name: g for g in await groups.store.all()}
     for name in GROUPS:
         if name not in existing:

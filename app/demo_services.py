@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from datasources.service_directory import ServiceCatalog
-from datasources.services import Services
+from datasources.service_directory import ServiceDirectory
+from datasources.storage import Storage
 from domain.errors import Problem
 from domain.services import DEFAULT_LOGIN, parent_name, short_name
 from domain.validity import Validity
@@ -40,8 +40,8 @@ ASSIGNMENTS = {
 DEFAULT_SERVICES = ["IT::Hardware", "Facilities::Parking"]
 
 
-async def load_demo_services(services: Services) -> None:
-    catalog = services.service_catalog
+async def load_demo_services(storage: Storage) -> None:
+    catalog = storage.services
     ids = await _add_services(catalog)
     assigned = await catalog.assigned_to([*ASSIGNMENTS, DEFAULT_LOGIN])
     for login, wanted in ASSIGNMENTS.items():
@@ -56,7 +56,7 @@ async def load_demo_services(services: Services) -> None:
     logger.info("demo services present: %d services", len(ids))
 
 
-async def _add_services(catalog: ServiceCatalog) -> dict[str, int]:
+async def _add_services(catalog: ServiceDirectory) -> dict[str, int]:
     """Full name → id of every demo service, creating the missing ones."""
     ids: dict[str, int] = {}
     for name, validity, comment in SERVICES:

@@ -27,7 +27,7 @@ from strawberry.types.graphql import OperationType
 from app.access_log import AccessLog
 from app.auth import ACTOR_SCOPE_KEY, PAGE_ONLY, GraphQLGate
 from app.request_errors import code_for_status, send_request_error
-from datasources.services import Services, open_services
+from datasources.storage import Storage, open_storage
 from domain.config import RosterConfig
 from domain.records import CustomerUserRecord
 from loaders.registry import Loaders
@@ -42,14 +42,14 @@ logger = logging.getLogger("roster")
 class RosterGraphQL(GraphQL[RequestContext, None]):
     def __init__(
         self,
-        services_ref: dict[str, Services],
+        storage_ref: dict[str, Storage],
         customer_user_object: Callable[[CustomerUserRecord], Any],
         direct: DirectExecution | None,
         request_timeout: float,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self._services_ref = services_ref
+        self._storage_ref = storage_ref
         self._customer_user_object = customer_user_object
         self._direct = direct
         self._request_timeout = request_timeout
@@ -58,10 +58,10 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         return self._context(request.scope)
 
     def _context(self, scope: Scope) -> RequestContext:
-        services = self._services_ref["services"]
+        storage = self._storage_ref["storage"]
         return RequestContext(
-            services=services,
-            loaders=Loaders(services),
+            storage=storage,
+            loaders=Loaders(storage),
             # Absent only for the GraphiQL page itself (GET, text/html), which runs no query.
             actor=scope.get(ACTOR_SCOPE_KEY, PAGE_ONLY),
             customer_user_object=self._customer_user_object,
@@ -227,10 +227,10 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def create_app(config: RosterConfig, services: Services | None = None) -> Starlette:
-    """The app for ``config``. Pass ``services`` to share an open database (tests); otherwise
+def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlette:
+    """The app for ``config``. Pass ``storage`` to share an open database (tests); otherwise
     the app opens them at start-up and closes them at shutdown."""
-    holder: dict[str, Services] = {}
+    holder: dict[str, Storage] = {}
     built = build_api(config)
     direct = built.direct if config.server.direct_execution else None
     graphql = RosterGraphQL(
@@ -245,7 +245,7 @@ def create_app(config: RosterConfig, services: Services | None = None) -> Starle
 
     gate = GraphQLGate(
         graphql,
-        keys=lambda: holder["services"].api_keys,
+        keys=lambda: holder["storage"].api_keys,
         auth=config.auth,
         server=config.server,
     )
@@ -255,20 +255,20 @@ def create_app(config: RosterConfig, services: Services | None = None) -> Starle
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        if services is not None:
-            holder["services"] = services
+        if storage is not None:
+            holder["storage"] = storage
             yield
             return
-        holder["services"] = await open_services(config)
-        await holder["services"].api_keys.follow_revocations()
+        holder["storage"] = await open_storage(config)
+        await holder["storage"].api_keys.follow_revocations()
         _freeze_startup_objects()
         try:
             yield
         finally:
-            await holder["services"].close()
+            await holder["storage"].close()
 
-    if services is not None:
-        holder["services"] = services
+    if storage is not None:
+        holder["storage"] = storage
     app = Starlette(
         routes=[Route("/healthz", healthz), Route("/graphql", gate)],
         lifespan=lifespan,

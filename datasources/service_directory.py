@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.backend import BackendUnavailable
 from datasources.customer_user_directory import CustomerUserDirectory, unresolvable
-from datasources.db.service_catalog import DbServiceStore
+from datasources.db.services import DbServiceStore
 from datasources.paging import Page, SortKey, keyset_page
 from datasources.unit_of_work import Outcome, transaction
 from domain.assignments import dedupe_folded
@@ -62,7 +62,7 @@ class Assignment(Generic[S, K]):
     removed: list[K]
 
 
-class ServiceCatalog:
+class ServiceDirectory:
     def __init__(
         self, store: DbServiceStore, config: ServicesConfig, users: CustomerUserDirectory
     ) -> None:

@@ -1,8 +1,8 @@
 """The one error vocabulary of the whole API.
 
 Every expected problem of a mutation is a :class:`Problem` with a code from :class:`ErrorCode`;
-the schema layer turns them into ``userErrors`` unchanged, so a code means the same thing in
-every mutation.
+the schema layer turns them into ``userErrors`` (the code unchanged, the field as the input
+path), so a code means the same thing in every mutation.
 """
 
 from __future__ import annotations
@@ -42,7 +42,12 @@ class ErrorCode(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One expected problem with one input field (``field`` is the path of GraphQL names)."""
+    """One expected problem with one input field.
+
+    ``field`` is a path of domain names: ``("email",)``, ``("customer_id",)``,
+    ``("grants", "0", "group_id")``, a customer user's Map fields by Map attribute
+    (``("UserEmail",)``), ``()`` for the input as a whole. Only the schema layer knows what
+    the client typed (``schema.problem_paths``)."""
 
     field: tuple[str, ...]
     code: ErrorCode

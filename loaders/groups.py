@@ -9,7 +9,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from datasources.services import Services
+from datasources.storage import Storage
 from domain.assignments import Link
 from domain.records import GroupRecord
 
@@ -29,10 +29,10 @@ def _grouped(
 
 
 class GroupLoaders:
-    def __init__(self, services: Services) -> None:
-        groups = services.groups
+    def __init__(self, storage: Storage) -> None:
+        groups = storage.groups
         self._groups = groups
-        self._customer_users = services.customer_users
+        self._customer_users = storage.customer_users
         self.all = DataLoader[str, list[GroupRecord]](load_fn=self._all)
         self.by_id = DataLoader[int, GroupRecord | None](load_fn=self._by_id)
         self.assigned_customers = DataLoader[str, list[Link]](

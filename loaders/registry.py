@@ -10,7 +10,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from datasources.paging import Page
-from datasources.services import Services
+from datasources.storage import Storage
 from domain.customer_user_query import CustomerUserQuery
 from domain.pagination import Cursor
 from domain.records import CustomerRecord, CustomerUserRecord
@@ -52,8 +52,8 @@ class Loaders:
     making all of them (about twenty DataLoaders) for every request was measurable in a
     one-user lookup."""
 
-    def __init__(self, services: Services) -> None:
-        self._services = services
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
 
     @cached_property
     def customer_user(self) -> CustomerUserLoader:
@@ -81,28 +81,28 @@ class Loaders:
 
     @cached_property
     def groups(self) -> GroupLoaders:
-        return GroupLoaders(self._services)
+        return GroupLoaders(self._storage)
 
     @cached_property
-    def service_catalog(self) -> ServiceLoaders:
-        return ServiceLoaders(self._services)
+    def services(self) -> ServiceLoaders:
+        return ServiceLoaders(self._storage)
 
     def reset(self) -> None:
         """Forget everything loaded so far: after a write, later fields must see it."""
-        self.__dict__ = {"_services": self._services}
+        self.__dict__ = {"_storage": self._storage}
 
     async def _customer_users(self, logins: Sequence[str]) -> list[CustomerUserRecord | None]:
-        found = await self._services.customer_users.get_many(logins)
+        found = await self._storage.customer_users.get_many(logins)
         return [found.get(login.lower()) for login in logins]
 
     async def _customers(self, ids: Sequence[str]) -> list[CustomerRecord | None]:
-        found = await self._services.customers.get_many(ids)
+        found = await self._storage.customers.get_many(ids)
         return [found.get(customer_id.lower()) for customer_id in ids]
 
     async def _valid_users_pages(
         self, keys: Sequence[tuple[int, Cursor | None]]
     ) -> list[Page[CustomerUserRecord]]:
-        directory = self._services.customer_users
+        directory = self._storage.customer_users
         return list(
             await asyncio.gather(
                 *(directory.page(VALID_USERS, first=first, after=after) for first, after in keys)
@@ -110,9 +110,9 @@ class Loaders:
         )
 
     async def _valid_users_count(self, keys: Sequence[bool]) -> list[int]:
-        count = await self._services.customer_users.count(VALID_USERS)
+        count = await self._storage.customer_users.count(VALID_USERS)
         return [count for _ in keys]
 
     async def _actor_names(self, ids: Sequence[int]) -> list[str | None]:
-        names = await self._services.api_keys.names(ids)
+        names = await self._storage.api_keys.names(ids)
         return [names.get(i) for i in ids]

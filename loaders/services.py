@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
-from datasources.services import Services
+from datasources.storage import Storage
 from domain.services import ServiceRecord
 
 MemberPageKey = tuple[int, str | None, int]
@@ -21,8 +21,8 @@ def _lower(key: str) -> str:
 
 
 class ServiceLoaders:
-    def __init__(self, services: Services) -> None:
-        self._catalog = services.service_catalog
+    def __init__(self, storage: Storage) -> None:
+        self._catalog = storage.services
         self.by_id = DataLoader[int, ServiceRecord | None](load_fn=self._by_id)
         self.by_name = DataLoader[str, ServiceRecord | None](load_fn=self._by_name)
         """By exact full name (a parent's name, as taken from its child's)."""

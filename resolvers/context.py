@@ -1,4 +1,4 @@
-"""What every resolver gets as ``info.context``: who is asking, the loaders and the services."""
+"""What every resolver gets as ``info.context``: who is asking, the loaders and the storage."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from datasources.db.api_keys import Scope
-from datasources.services import Services
+from datasources.storage import Storage
 from domain.records import CustomerUserRecord
 from loaders.registry import Loaders
 
@@ -29,7 +29,7 @@ class Actor:
 
 @dataclass
 class RequestContext:
-    services: Services
+    storage: Storage
     loaders: Loaders
     actor: Actor
     customer_user_object: Callable[[CustomerUserRecord], Any]

@@ -8,6 +8,7 @@ from typing import Any
 
 from datasources.backend import BackendHealth, CustomerUserBackend
 from datasources.paging import Page
+from datasources.storage import Storage
 from datasources.unit_of_work import Outcome
 from domain.customer_user_query import (
     CustomerUserQuery,
@@ -19,7 +20,7 @@ from domain.customer_user_query import (
 from domain.pagination import Cursor
 from domain.records import CustomerUserRecord
 from domain.search_grammar import SearchSyntaxError, check_term, parse_pattern, parse_search
-from resolvers.context import RequestContext
+from resolvers.context import Actor, RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.paging import page_arguments
 
@@ -74,7 +75,7 @@ async def customer_users(
     cursor = page_arguments(first, after, key_length=key_length, ordering=ordering.name)
     if cursor is not None:
         _check_cursor(cursor, query)
-    page = await ctx.services.customer_users.page(query, first=first, after=cursor)
+    page = await ctx.storage.customer_users.page(query, first=first, after=cursor)
     ctx.loaders.customer_user.remember(record for record, _ in page.items)
     return page
 
@@ -87,17 +88,17 @@ def _check_cursor(cursor: Cursor, query: CustomerUserQuery) -> None:
 
 
 async def customer_user_count(ctx: RequestContext, query: CustomerUserQuery) -> int:
-    return await ctx.services.customer_users.count(query)
+    return await ctx.storage.customer_users.count(query)
 
 
 async def customer_user_limit_reached(ctx: RequestContext, query: CustomerUserQuery) -> bool:
-    return await ctx.services.customer_users.limit_reached(query)
+    return await ctx.storage.customer_users.limit_reached(query)
 
 
 async def backend_health(ctx: RequestContext) -> list[tuple[CustomerUserBackend, BackendHealth]]:
     """Every customer-user backend in order with its health, checked now (one round trip
     each, all at once)."""
-    backends = ctx.services.customer_users.backends
+    backends = ctx.storage.customer_users.backends
     health = await asyncio.gather(*(b.health() for b in backends))
     return list(zip(backends, health, strict=True))
 
@@ -106,24 +107,25 @@ async def backend_health(ctx: RequestContext) -> list[tuple[CustomerUserBackend,
 
 
 async def create(
-    ctx: RequestContext,
+    storage: Storage,
+    actor: Actor,
     values: Mapping[str, Any],
     *,
     password: str | None,
     source: str | None,
 ) -> Outcome[CustomerUserRecord]:
-    return await ctx.services.customer_users.create(
-        values, password=password, source=source, actor=ctx.actor.id
+    return await storage.customer_users.create(
+        values, password=password, source=source, actor=actor.id
     )
 
 
 async def update(
-    ctx: RequestContext, login: str, changes: Mapping[str, Any]
+    storage: Storage, actor: Actor, login: str, changes: Mapping[str, Any]
 ) -> Outcome[CustomerUserRecord]:
-    return await ctx.services.customer_users.update(login, changes, actor=ctx.actor.id)
+    return await storage.customer_users.update(login, changes, actor=actor.id)
 
 
 async def set_password(
-    ctx: RequestContext, login: str, password: str | None
+    storage: Storage, actor: Actor, login: str, password: str | None
 ) -> Outcome[CustomerUserRecord]:
-    return await ctx.services.customer_users.set_password(login, password, actor=ctx.actor.id)
+    return await storage.customer_users.set_password(login, password, actor=actor.id)

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from datasources.paging import Page
+from datasources.storage import Storage
 from datasources.unit_of_work import Outcome
 from domain.records import CustomerRecord
 from domain.search_grammar import SearchExpr
-from resolvers.context import RequestContext
+from resolvers.context import Actor, RequestContext
 from resolvers.paging import page_arguments
 from resolvers.search import search_argument
 
@@ -20,7 +21,7 @@ async def customer(ctx: RequestContext, customer_id: str) -> CustomerRecord | No
 
 def parse_customer_search(ctx: RequestContext, search: str | None) -> SearchExpr | None:
     """The customer search term under OTOBO's grammar; None lists every customer."""
-    config = ctx.services.config.customer_company
+    config = ctx.storage.config.customer_company
     return search_argument(search, prefix=config.search_prefix, suffix=config.search_suffix)
 
 
@@ -34,7 +35,7 @@ async def customers(
     after: str | None,
 ) -> Page[CustomerRecord]:
     cursor = page_arguments(first, after)
-    page = await ctx.services.customers.list_page(
+    page = await ctx.storage.customers.list_page(
         search=search, searching=searching, valid_only=bool(valid), first=first, after=cursor
     )
     for record, _ in page.items:
@@ -45,7 +46,7 @@ async def customers(
 async def customer_count(
     ctx: RequestContext, *, search: SearchExpr | None, searching: bool, valid: bool | None
 ) -> int:
-    return await ctx.services.customers.count(
+    return await ctx.storage.customers.count(
         search=search, searching=searching, valid_only=bool(valid)
     )
 
@@ -53,7 +54,7 @@ async def customer_count(
 async def customer_limit_reached(
     ctx: RequestContext, *, search: SearchExpr | None, searching: bool, valid: bool | None
 ) -> bool:
-    return await ctx.services.customers.limit_reached(
+    return await ctx.storage.customers.limit_reached(
         search=search, searching=searching, valid_only=bool(valid)
     )
 
@@ -61,11 +62,13 @@ async def customer_limit_reached(
 # ---- use cases for resolvers.mutations.run_mutation (which resets the loaders) ------------
 
 
-async def create(ctx: RequestContext, values: Mapping[str, Any]) -> Outcome[CustomerRecord]:
-    return await ctx.services.customers.create(values, actor=ctx.actor.id)
+async def create(
+    storage: Storage, actor: Actor, values: Mapping[str, Any]
+) -> Outcome[CustomerRecord]:
+    return await storage.customers.create(values, actor=actor.id)
 
 
 async def update(
-    ctx: RequestContext, customer_id: str, changes: Mapping[str, Any]
+    storage: Storage, actor: Actor, customer_id: str, changes: Mapping[str, Any]
 ) -> Outcome[CustomerRecord]:
-    return await ctx.services.customers.update(customer_id, changes, actor=ctx.actor.id)
+    return await storage.customers.update(customer_id, changes, actor=actor.id)

@@ -9,6 +9,7 @@ from typing import Any
 from datasources.customer_user_directory import CustomerUserDirectory
 from datasources.group_directory import Grant
 from datasources.paging import Page, SortKey, keyset_page
+from datasources.storage import Storage
 from datasources.unit_of_work import Outcome
 from domain.pagination import Cursor
 from domain.permissions import (
@@ -21,24 +22,24 @@ from domain.permissions import (
 )
 from domain.records import CustomerRecord, CustomerUserRecord, GroupRecord
 from domain.validity import Validity
-from resolvers.context import RequestContext
+from resolvers.context import Actor, RequestContext
 from resolvers.paging import page_arguments
 
 
 async def group_by_name(ctx: RequestContext, name: str) -> GroupRecord | None:
-    return await ctx.services.groups.store.get_by_name(name)
+    return await ctx.storage.groups.store.get_by_name(name)
 
 
 async def groups(
     ctx: RequestContext, *, valid: bool | None, first: int, after: str | None
 ) -> Page[GroupRecord]:
-    return await ctx.services.groups.page(
+    return await ctx.storage.groups.page(
         valid_only=bool(valid), first=first, after=page_arguments(first, after)
     )
 
 
 async def group_count(ctx: RequestContext, *, valid: bool | None) -> int:
-    return await ctx.services.groups.store.count(valid_only=bool(valid))
+    return await ctx.storage.groups.store.count(valid_only=bool(valid))
 
 
 def _exclude_primary(users: CustomerUserDirectory, record: CustomerUserRecord) -> bool:
@@ -52,7 +53,7 @@ async def user_customer_ids(ctx: RequestContext, record: CustomerUserRecord) -> 
     return customer_ids(
         record.customer_id,
         [str(link.customer_id) for link in assigned],
-        exclude_primary=_exclude_primary(ctx.services.customer_users, record),
+        exclude_primary=_exclude_primary(ctx.storage.customer_users, record),
         multi=split_customer_ids(record.values.get("UserCustomerIDs")),
     )
 
@@ -80,7 +81,7 @@ async def user_effective_permissions(
     )
     grants_per_customer = await loaders.customer_grants.load_many(ids)
     return effective_permissions(
-        ctx.services.groups.settings,
+        ctx.storage.groups.settings,
         groups,
         ids,
         user_grants,
@@ -149,7 +150,7 @@ async def _scan_for_members(
 
 def _may_reach_everyone(ctx: RequestContext, group: GroupRecord) -> bool:
     """Group support off or an always-group: every valid user may be a member."""
-    settings = ctx.services.groups.settings
+    settings = ctx.storage.groups.settings
     return (
         not settings.support
         or group.name in settings.always_groups
@@ -180,8 +181,8 @@ async def group_member_count(ctx: RequestContext, group: GroupRecord, permission
     held = _held_by(ctx, group, permission)
     if not _may_reach_everyone(ctx, group):
         return len(await _members_from_relations(ctx, group, permission, held))
-    settings = ctx.services.groups.settings
-    users = ctx.services.customer_users
+    settings = ctx.storage.groups.settings
+    users = ctx.storage.customer_users
     everyone = not settings.support or group.name in settings.always_groups
     if everyone or not any(b.config.exclude_primary_customer_id for b in users.backends):
         # Every valid user is a member (the primary customer ID is required, so every user
@@ -294,59 +295,55 @@ def grants(items: Sequence[Any], target: str) -> list[Grant]:
 # ---- use cases for resolvers.mutations.run_mutation (which resets the loaders) ------------
 
 
-async def create(ctx: RequestContext, values: Mapping[str, Any]) -> Outcome[GroupRecord]:
-    return await ctx.services.groups.create(values, actor=ctx.actor.id)
+async def create(storage: Storage, actor: Actor, values: Mapping[str, Any]) -> Outcome[GroupRecord]:
+    return await storage.groups.create(values, actor=actor.id)
 
 
 async def update(
-    ctx: RequestContext, group_id: int, changes: Mapping[str, Any]
+    storage: Storage, actor: Actor, group_id: int, changes: Mapping[str, Any]
 ) -> Outcome[GroupRecord]:
-    return await ctx.services.groups.update(group_id, changes, actor=ctx.actor.id)
+    return await storage.groups.update(group_id, changes, actor=actor.id)
 
 
 async def set_user_customers(
-    ctx: RequestContext, login: str, customer_ids: Sequence[str], *, dry_run: bool
+    storage: Storage, actor: Actor, login: str, customer_ids: Sequence[str], *, dry_run: bool
 ) -> Outcome[CustomerUserRecord]:
-    return await ctx.services.groups.set_user_customers(
-        login, customer_ids, dry_run=dry_run, actor=ctx.actor.id
+    return await storage.groups.set_user_customers(
+        login, customer_ids, dry_run=dry_run, actor=actor.id
     )
 
 
 async def set_customer_users(
-    ctx: RequestContext, customer_id: str, logins: Sequence[str], *, dry_run: bool
+    storage: Storage, actor: Actor, customer_id: str, logins: Sequence[str], *, dry_run: bool
 ) -> Outcome[CustomerRecord]:
-    return await ctx.services.groups.set_customer_users(
-        customer_id, logins, dry_run=dry_run, actor=ctx.actor.id
+    return await storage.groups.set_customer_users(
+        customer_id, logins, dry_run=dry_run, actor=actor.id
     )
 
 
 async def set_user_groups(
-    ctx: RequestContext, login: str, given: Sequence[Grant], *, dry_run: bool
+    storage: Storage, actor: Actor, login: str, given: Sequence[Grant], *, dry_run: bool
 ) -> Outcome[CustomerUserRecord]:
-    return await ctx.services.groups.set_user_groups(
-        login, given, dry_run=dry_run, actor=ctx.actor.id
-    )
+    return await storage.groups.set_user_groups(login, given, dry_run=dry_run, actor=actor.id)
 
 
 async def set_group_users(
-    ctx: RequestContext, group_id: int, given: Sequence[Grant], *, dry_run: bool
+    storage: Storage, actor: Actor, group_id: int, given: Sequence[Grant], *, dry_run: bool
 ) -> Outcome[GroupRecord]:
-    return await ctx.services.groups.set_group_users(
-        group_id, given, dry_run=dry_run, actor=ctx.actor.id
-    )
+    return await storage.groups.set_group_users(group_id, given, dry_run=dry_run, actor=actor.id)
 
 
 async def set_customer_groups(
-    ctx: RequestContext, customer_id: str, given: Sequence[Grant], *, dry_run: bool
+    storage: Storage, actor: Actor, customer_id: str, given: Sequence[Grant], *, dry_run: bool
 ) -> Outcome[CustomerRecord]:
-    return await ctx.services.groups.set_customer_groups(
-        customer_id, given, dry_run=dry_run, actor=ctx.actor.id
+    return await storage.groups.set_customer_groups(
+        customer_id, given, dry_run=dry_run, actor=actor.id
     )
 
 
 async def set_group_customers(
-    ctx: RequestContext, group_id: int, given: Sequence[Grant], *, dry_run: bool
+    storage: Storage, actor: Actor, group_id: int, given: Sequence[Grant], *, dry_run: bool
 ) -> Outcome[GroupRecord]:
-    return await ctx.services.groups.set_group_customers(
-        group_id, given, dry_run=dry_run, actor=ctx.actor.id
+    return await storage.groups.set_group_customers(
+        group_id, given, dry_run=dry_run, actor=actor.id
     )

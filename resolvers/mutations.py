@@ -6,32 +6,40 @@ path, so no mutation can forget a step:
 1. **Authorize.** Strawberry runs a field's ``permission_classes`` (``schema.permissions.ADMIN``
    on every ``Mutation`` field, checked by ``tests/test_mutation_pipeline.py``) *before* the
    resolver is called, so a read-scope key never reaches :func:`run_mutation`.
-2. **Call the use case** (a ``resolvers.<area>`` function that asks the datasources for the
-   write and returns its :class:`~datasources.unit_of_work.Outcome`).
+2. **Call the use case** (a function of ``resolvers.use_cases``: it validates, checks against
+   storage and writes in one transaction, and returns an
+   :class:`~datasources.unit_of_work.Outcome`).
+   A use case takes the storage and the acting client first, then its own arguments, and
+   knows nothing of GraphQL, so the CLI and the demo data call the same functions.
 3. **Reset the request's loaders**, always: later fields of this mutation's payload and the
    mutations after it in the same request must read what was just written, not what the
    loaders remembered before. Resetting after a refused write costs one more read at most,
    which is simpler and safer than deciding per outcome whether anything was written.
 4. The schema layer turns the outcome into its payload (``schema.common.outcome_payload``:
-   the object or ``null``, and the problems as ``userErrors``).
+   the object or ``null``, and the problems as ``userErrors`` with their input paths).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
+from datasources.storage import Storage
 from datasources.unit_of_work import Outcome
-from resolvers.context import RequestContext
+from resolvers.context import Actor, RequestContext
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
-UseCase = Callable[[RequestContext], Awaitable[Outcome[T]]]
+UseCase = Callable[Concatenate[Storage, Actor, P], Awaitable[Outcome[T]]]
 
 
-async def run_mutation(ctx: RequestContext, use_case: UseCase[T]) -> Outcome[T]:
-    """Run ``use_case`` for this request, then reset its loaders (even if it raised)."""
+async def run_mutation(
+    ctx: RequestContext, use_case: UseCase[P, T], *args: P.args, **kwargs: P.kwargs
+) -> Outcome[T]:
+    """Run ``use_case(storage, actor, *args, **kwargs)`` for this request, then reset its
+    loaders (even if it raised)."""
     try:
-        return await use_case(ctx)
+        return await use_case(ctx.storage, ctx.actor, *args, **kwargs)
     finally:
         ctx.loaders.reset()

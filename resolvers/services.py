@@ -7,6 +7,7 @@ from typing import Any
 
 from datasources.paging import Page, SortKey, keyset_page
 from datasources.service_directory import Assignment
+from datasources.storage import Storage
 from datasources.unit_of_work import Outcome
 from domain.pagination import Cursor
 from domain.records import CustomerUserRecord
@@ -18,7 +19,7 @@ from domain.services import (
     available_services,
     by_name,
 )
-from resolvers.context import RequestContext
+from resolvers.context import Actor, RequestContext
 from resolvers.paging import page_arguments
 from resolvers.search import search_argument
 
@@ -33,11 +34,11 @@ def service_key(key: str) -> int | None:
 
 
 async def service(ctx: RequestContext, service_id: int) -> ServiceRecord | None:
-    return await ctx.loaders.service_catalog.by_id.load(service_id)
+    return await ctx.loaders.services.by_id.load(service_id)
 
 
 async def service_by_name(ctx: RequestContext, name: str) -> ServiceRecord | None:
-    return await ctx.services.service_catalog.find(name)
+    return await ctx.storage.services.find(name)
 
 
 def parse_service_search(search: str | None) -> SearchExpr | None:
@@ -54,34 +55,34 @@ async def services(
     after: str | None,
 ) -> Page[ServiceRecord]:
     cursor = page_arguments(first, after)
-    page = await ctx.services.service_catalog.list_page(
+    page = await ctx.storage.services.list_page(
         search=search, valid_only=bool(valid), first=first, after=cursor
     )
     for record, _ in page.items:
-        ctx.loaders.service_catalog.by_id.prime(record.id, record)
+        ctx.loaders.services.by_id.prime(record.id, record)
     return page
 
 
 async def parent(ctx: RequestContext, record: ServiceRecord) -> ServiceRecord | None:
     name = record.parent_name
-    return await ctx.loaders.service_catalog.by_name.load(name) if name else None
+    return await ctx.loaders.services.by_name.load(name) if name else None
 
 
 async def children(ctx: RequestContext, record: ServiceRecord) -> list[ServiceRecord]:
-    return await ctx.loaders.service_catalog.children.load(record.name)
+    return await ctx.loaders.services.children.load(record.name)
 
 
 async def own_services(ctx: RequestContext, login: str) -> list[ServiceRecord]:
-    return by_name(await ctx.loaders.service_catalog.assigned.load(login))
+    return by_name(await ctx.loaders.services.assigned.load(login))
 
 
 async def availability(ctx: RequestContext, login: str) -> Availability:
     """Own-or-default for one user. The user's rows and the ``<DEFAULT>`` rows are asked for
     together, so a whole page of users shares one batch."""
-    assigned = ctx.loaders.service_catalog.assigned
+    assigned = ctx.loaders.services.assigned
     own, defaults = assigned.load(login), assigned.load(DEFAULT_LOGIN)  # both in this batch
     return available_services(
-        await own, await defaults, keep_children=ctx.services.service_catalog.keep_children
+        await own, await defaults, keep_children=ctx.storage.services.keep_children
     )
 
 
@@ -99,7 +100,7 @@ async def customer_users_of(
 
     async def fetch(after_key: SortKey | None, limit: int) -> list[str]:
         start = str(after_key[0]) if after_key else None
-        return await loaders.service_catalog.member_page.load((service_id, start, limit))
+        return await loaders.services.member_page.load((service_id, start, limit))
 
     logins = await keyset_page(fetch, lambda login: (login,), first=first, after=cursor)
     records = await loaders.customer_user.load_many([login for login, _ in logins.items])
@@ -113,47 +114,47 @@ async def customer_users_of(
 
 async def customer_user_count(ctx: RequestContext, service_id: int) -> int:
     """How many logins are assigned (rows of removed users included)."""
-    return await ctx.loaders.service_catalog.member_count.load(service_id)
+    return await ctx.loaders.services.member_count.load(service_id)
 
 
 async def service_count(
     ctx: RequestContext, *, search: SearchExpr | None, valid: bool | None
 ) -> int:
-    return await ctx.services.service_catalog.count(search=search, valid_only=bool(valid))
+    return await ctx.storage.services.count(search=search, valid_only=bool(valid))
 
 
 # ---- use cases for resolvers.mutations.run_mutation (which resets the loaders) ------------
 
 
-async def create(ctx: RequestContext, values: Mapping[str, Any]) -> Outcome[ServiceRecord]:
-    return await ctx.services.service_catalog.create(values, actor=ctx.actor.id)
+async def create(
+    storage: Storage, actor: Actor, values: Mapping[str, Any]
+) -> Outcome[ServiceRecord]:
+    return await storage.services.create(values, actor=actor.id)
 
 
 async def update(
-    ctx: RequestContext, service_id: int, changes: Mapping[str, Any]
+    storage: Storage, actor: Actor, service_id: int, changes: Mapping[str, Any]
 ) -> Outcome[ServiceRecord]:
-    return await ctx.services.service_catalog.update(service_id, changes, actor=ctx.actor.id)
+    return await storage.services.update(service_id, changes, actor=actor.id)
 
 
 async def set_services_of(
-    ctx: RequestContext, login: str, service_ids: Sequence[int], *, dry_run: bool
+    storage: Storage, actor: Actor, login: str, service_ids: Sequence[int], *, dry_run: bool
 ) -> Outcome[Assignment[CustomerUserRecord, int]]:
-    return await ctx.services.service_catalog.set_services_of(
-        login, service_ids, dry_run=dry_run, actor=ctx.actor.id
+    return await storage.services.set_services_of(
+        login, service_ids, dry_run=dry_run, actor=actor.id
     )
 
 
 async def set_customer_users_of(
-    ctx: RequestContext, service_id: int, logins: Sequence[str], *, dry_run: bool
+    storage: Storage, actor: Actor, service_id: int, logins: Sequence[str], *, dry_run: bool
 ) -> Outcome[Assignment[ServiceRecord, str]]:
-    return await ctx.services.service_catalog.set_customer_users_of(
-        service_id, logins, dry_run=dry_run, actor=ctx.actor.id
+    return await storage.services.set_customer_users_of(
+        service_id, logins, dry_run=dry_run, actor=actor.id
     )
 
 
 async def set_default_services(
-    ctx: RequestContext, service_ids: Sequence[int], *, dry_run: bool
+    storage: Storage, actor: Actor, service_ids: Sequence[int], *, dry_run: bool
 ) -> Outcome[Assignment[list[ServiceRecord], int]]:
-    return await ctx.services.service_catalog.set_default_services(
-        service_ids, dry_run=dry_run, actor=ctx.actor.id
-    )
+    return await storage.services.set_default_services(service_ids, dry_run=dry_run, actor=actor.id)

@@ -2,7 +2,7 @@
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -11,6 +11,7 @@ import strawberry
 from datasources.unit_of_work import Outcome
 from domain.errors import ErrorCode, Problem
 from domain.validity import Validity
+from schema.problem_paths import input_path
 
 ValidityEnum = strawberry.enum(
     Validity,
@@ -35,9 +36,13 @@ class UserError:
     code: UserErrorCode  # type: ignore[valid-type]
 
 
-def user_errors(problems: Sequence[Problem]) -> list[UserError]:
+def user_errors(
+    problems: Sequence[Problem], names: Mapping[str, str] | None = None
+) -> list[UserError]:
+    """Each problem as a ``UserError``, its field as the input path the client typed
+    (``schema.problem_paths.input_path``; ``names`` as there)."""
     return [
-        UserError(field=list(p.field) if len(p.field) > 1 else None, message=p.message, code=p.code)
+        UserError(field=input_path(p.field, names), message=p.message, code=p.code)
         for p in problems
     ]
 
@@ -45,13 +50,20 @@ def user_errors(problems: Sequence[Problem]) -> list[UserError]:
 P = TypeVar("P")
 
 
-def outcome_payload(payload_type: Callable[..., P], outcome: Outcome[Any], **fields: Any) -> P:
+def outcome_payload(
+    payload_type: Callable[..., P],
+    outcome: Outcome[Any],
+    names: Mapping[str, str] | None = None,
+    **fields: Any,
+) -> P:
     """The one way a mutation's :class:`Outcome` becomes its payload.
 
     ``fields`` are the payload's object fields, which the caller wraps from ``outcome.record``
-    (``None`` when the write was refused); the problems always become ``userErrors`` here.
+    (``None`` when the write was refused); the problems always become ``userErrors`` here,
+    their domain fields named as this payload's input names them (``names``: the exceptions
+    to snake_case → camelCase, see ``schema.problem_paths``).
     """
-    return payload_type(**fields, user_errors=user_errors(outcome.problems))
+    return payload_type(**fields, user_errors=user_errors(outcome.problems, names))
 
 
 @strawberry.interface(description="An object with a stable, opaque global ID.")

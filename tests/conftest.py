@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from app.migrate import upgrade
 from app.server import create_app
 from datasources.db.api_keys import Scope
-from datasources.services import Services, open_services
+from datasources.storage import Storage, open_storage
 from domain.config import RosterConfig
 
 PG_ADMIN_DSN = os.environ.get("ROSTER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -125,7 +125,7 @@ class Api:
     """A client of one running app, with an admin and a read-only key."""
 
     client: httpx.AsyncClient
-    services: Services
+    storage: Storage
     kind: str
     admin_key: str = ""
     read_key: str = ""
@@ -174,17 +174,17 @@ def base_config(url: str, **sections: Any) -> RosterConfig:
 
 @contextlib.asynccontextmanager
 async def open_api(kind: str, config: RosterConfig) -> AsyncIterator[Api]:
-    services = await open_services(config)
+    storage = await open_storage(config)
     try:
-        app = create_app(config, services=services)
+        app = create_app(config, storage=storage)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://roster.test") as client:
-            api = Api(client=client, services=services, kind=kind)
-            api.admin_key, _ = await services.api_keys.create(unique("admin-"), Scope.ADMIN)
-            api.read_key, _ = await services.api_keys.create(unique("read-"), Scope.READ)
+            api = Api(client=client, storage=storage, kind=kind)
+            api.admin_key, _ = await storage.api_keys.create(unique("admin-"), Scope.ADMIN)
+            api.read_key, _ = await storage.api_keys.create(unique("read-"), Scope.READ)
             yield api
     finally:
-        await services.close()
+        await storage.close()
 
 
 @pytest.fixture(scope="session", params=DB_KINDS)

@@ -24,7 +24,7 @@ from schema.permissions import IsAdmin
 API_DIR = Path(__file__).resolve().parent.parent / "schema" / "api"
 
 FORBIDDEN_IN_SCHEMA = {
-    "context.services": "call a resolvers.<area> function instead of storage",
+    "context.storage": "call a resolvers.<area> function instead of storage",
     "loaders.reset": "resolvers.mutations.run_mutation resets the loaders",
 }
 

@@ -369,7 +369,7 @@ SET_PASSWORD = (
 
 
 async def _stored_pw(api: Api, login: str) -> str:
-    async with api.services.engine.connect() as conn:
+    async with api.storage.engine.connect() as conn:
         value = await conn.scalar(
             sa.text("SELECT pw FROM customer_user WHERE login = :login"), {"login": login}
         )

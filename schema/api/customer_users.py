@@ -221,7 +221,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             values, password, source = create_values(types, input), input.password, input.source
             outcome = await run_mutation(
                 info.context,
-                lambda ctx: cu_resolvers.create(ctx, values, password=password, source=source),
+                cu_resolvers.create,
+                values,
+                password=password,
+                source=source,
             )
             return payload_of(password_payload_type, types, outcome, with_password=True)
 
@@ -232,9 +235,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         )
         async def customer_user_update(self, info: Info, input: update_input) -> payload_type:
             login, changes = input.login, update_values(types, input)
-            outcome = await run_mutation(
-                info.context, lambda ctx: cu_resolvers.update(ctx, login, changes)
-            )
+            outcome = await run_mutation(info.context, cu_resolvers.update, login, changes)
             return payload_of(payload_type, types, outcome, with_password=False)
 
         @strawberry.mutation(
@@ -246,9 +247,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             input: CustomerUserSetPasswordInput,
         ) -> password_payload_type:
             login, password = input.login, input.password
-            outcome = await run_mutation(
-                info.context, lambda ctx: cu_resolvers.set_password(ctx, login, password)
-            )
+            outcome = await run_mutation(info.context, cu_resolvers.set_password, login, password)
             return payload_of(password_payload_type, types, outcome, with_password=True)
 
     return CustomerUserMutations

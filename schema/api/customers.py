@@ -94,9 +94,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         @strawberry.mutation(permission_classes=ADMIN, description="Create a customer.")
         async def customer_create(self, info: Info, input: CustomerCreateInput) -> CustomerPayload:
             values = create_values(input)
-            outcome = await run_mutation(
-                info.context, lambda ctx: customer_resolvers.create(ctx, values)
-            )
+            outcome = await run_mutation(info.context, customer_resolvers.create, values)
             return CustomerPayload.of(outcome)
 
         @strawberry.mutation(
@@ -107,7 +105,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         async def customer_update(self, info: Info, input: CustomerUpdateInput) -> CustomerPayload:
             customer_id, changes = input.customer_id, update_values(input)
             outcome = await run_mutation(
-                info.context, lambda ctx: customer_resolvers.update(ctx, customer_id, changes)
+                info.context, customer_resolvers.update, customer_id, changes
             )
             return CustomerPayload.of(outcome)
 

@@ -206,9 +206,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         @strawberry.mutation(permission_classes=ADMIN, description="Create a group.")
         async def group_create(self, info: Info, input: GroupCreateInput) -> GroupPayload:
             values = {"name": input.name, "comment": input.comment, "validity": input.validity}
-            outcome = await run_mutation(
-                info.context, lambda ctx: group_resolvers.create(ctx, values)
-            )
+            outcome = await run_mutation(info.context, group_resolvers.create, values)
             return group_payload(outcome)
 
         @strawberry.mutation(
@@ -223,9 +221,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
                 if getattr(input, name) is not strawberry.UNSET
             }
             group_id = input.group_id
-            outcome = await run_mutation(
-                info.context, lambda ctx: group_resolvers.update(ctx, group_id, changes)
-            )
+            outcome = await run_mutation(info.context, group_resolvers.update, group_id, changes)
             return group_payload(outcome)
 
         @strawberry.mutation(
@@ -239,9 +235,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             login, customer_ids, dry_run = input.login, input.customer_ids, input.dry_run
             outcome = await run_mutation(
                 info.context,
-                lambda ctx: group_resolvers.set_user_customers(
-                    ctx, login, customer_ids, dry_run=dry_run
-                ),
+                group_resolvers.set_user_customers,
+                login,
+                customer_ids,
+                dry_run=dry_run,
             )
             return user_assignment_payload(info.context, outcome)
 
@@ -256,9 +253,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             customer_id, logins, dry_run = input.customer_id, input.logins, input.dry_run
             outcome = await run_mutation(
                 info.context,
-                lambda ctx: group_resolvers.set_customer_users(
-                    ctx, customer_id, logins, dry_run=dry_run
-                ),
+                group_resolvers.set_customer_users,
+                customer_id,
+                logins,
+                dry_run=dry_run,
             )
             return customer_assignment_payload(outcome)
 
@@ -274,7 +272,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             given = group_resolvers.grants(input.grants, "group_id")
             outcome = await run_mutation(
                 info.context,
-                lambda ctx: group_resolvers.set_user_groups(ctx, login, given, dry_run=dry_run),
+                group_resolvers.set_user_groups,
+                login,
+                given,
+                dry_run=dry_run,
             )
             return user_assignment_payload(info.context, outcome)
 
@@ -289,7 +290,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             given = group_resolvers.grants(input.grants, "login")
             outcome = await run_mutation(
                 info.context,
-                lambda ctx: group_resolvers.set_group_users(ctx, group_id, given, dry_run=dry_run),
+                group_resolvers.set_group_users,
+                group_id,
+                given,
+                dry_run=dry_run,
             )
             return group_assignment_payload(outcome)
 
@@ -304,9 +308,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             given = group_resolvers.grants(input.grants, "group_id")
             outcome = await run_mutation(
                 info.context,
-                lambda ctx: group_resolvers.set_customer_groups(
-                    ctx, customer_id, given, dry_run=dry_run
-                ),
+                group_resolvers.set_customer_groups,
+                customer_id,
+                given,
+                dry_run=dry_run,
             )
             return customer_assignment_payload(outcome)
 
@@ -321,9 +326,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             given = group_resolvers.grants(input.grants, "customer_id")
             outcome = await run_mutation(
                 info.context,
-                lambda ctx: group_resolvers.set_group_customers(
-                    ctx, group_id, given, dry_run=dry_run
-                ),
+                group_resolvers.set_group_customers,
+                group_id,
+                given,
+                dry_run=dry_run,
             )
             return group_assignment_payload(outcome)
 

@@ -128,9 +128,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
                 "comment": input.comment,
                 "validity": input.validity,
             }
-            outcome = await run_mutation(
-                info.context, lambda ctx: service_resolvers.create(ctx, values)
-            )
+            outcome = await run_mutation(info.context, service_resolvers.create, values)
             return service_payload(outcome)
 
         @strawberry.mutation(
@@ -152,7 +150,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             }
             service_id = input.service_id
             outcome = await run_mutation(
-                info.context, lambda ctx: service_resolvers.update(ctx, service_id, changes)
+                info.context, service_resolvers.update, service_id, changes
             )
             return service_payload(outcome)
 
@@ -166,9 +164,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             login, service_ids, dry_run = input.login, input.service_ids, input.dry_run
             outcome = await run_mutation(
                 info.context,
-                lambda ctx: service_resolvers.set_services_of(
-                    ctx, login, service_ids, dry_run=dry_run
-                ),
+                service_resolvers.set_services_of,
+                login,
+                service_ids,
+                dry_run=dry_run,
             )
             return user_services_payload(info.context, outcome, login)
 
@@ -182,9 +181,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             service_id, logins, dry_run = input.service_id, input.logins, input.dry_run
             outcome = await run_mutation(
                 info.context,
-                lambda ctx: service_resolvers.set_customer_users_of(
-                    ctx, service_id, logins, dry_run=dry_run
-                ),
+                service_resolvers.set_customer_users_of,
+                service_id,
+                logins,
+                dry_run=dry_run,
             )
             return service_users_payload(outcome, service_id)
 
@@ -200,9 +200,9 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             service_ids, dry_run = input.service_ids, input.dry_run
             outcome = await run_mutation(
                 info.context,
-                lambda ctx: service_resolvers.set_default_services(
-                    ctx, service_ids, dry_run=dry_run
-                ),
+                service_resolvers.set_default_services,
+                service_ids,
+                dry_run=dry_run,
             )
             return default_services_payload(outcome)
 

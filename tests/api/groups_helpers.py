@@ -297,6 +297,6 @@ async def bulk_users(api: Api, customer_ids: list[str], count: int, prefix: str)
         }
         for i, login in enumerate(logins)
     ]
-    async with api.services.engine.begin() as conn:
+    async with api.storage.engine.begin() as conn:
         await conn.execute(sa.insert(customer_user), rows)
     return logins

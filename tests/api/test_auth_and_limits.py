@@ -58,7 +58,7 @@ def assert_clean(r: GraphQLResponse) -> None:
 async def raw(api: Api) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the same app that reports an unhandled exception as the HTTP 500 a real
     server would send, instead of raising it into the test."""
-    app = create_app(api.services.config, services=api.services)
+    app = create_app(api.storage.config, storage=api.storage)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://roster.test") as client:
         yield client
@@ -70,7 +70,7 @@ def bearer(key: str) -> str:
 
 async def new_key(api: Api, scope: Scope = Scope.ADMIN, prefix: str = "key-") -> tuple[str, str]:
     """A fresh key: (the clear key, its name)."""
-    secret, key = await api.services.api_keys.create(unique(prefix), scope)
+    secret, key = await api.storage.api_keys.create(unique(prefix), scope)
     return secret, key.name
 
 
@@ -177,18 +177,18 @@ async def test_scheme_is_case_insensitive_and_token_trimmed(api: Api) -> None:
 async def test_revoked_key_is_401(api: Api) -> None:
     secret, name = await new_key(api, Scope.ADMIN, "revoke-me-")
     assert (await api.gql(LISTING, key=bearer(secret))).status == 200
-    assert await api.services.api_keys.revoke(name) is True
+    assert await api.storage.api_keys.revoke(name) is True
     assert_unauthenticated(await api.gql(LISTING, key=bearer(secret)))
     cid = unique("C")
     r = await api.gql(CUSTOMER_CREATE, {"i": {"customerId": cid, "name": cid}}, key=bearer(secret))
     assert_unauthenticated(r)
     assert (await api.data(CUSTOMER_GET, {"c": cid}))["customer"] is None
-    assert await api.services.api_keys.revoke(name) is False  # already revoked
+    assert await api.storage.api_keys.revoke(name) is False  # already revoked
 
 
 async def test_revoked_read_key_is_401(api: Api) -> None:
     secret, name = await new_key(api, Scope.READ, "revoke-read-")
-    await api.services.api_keys.revoke(name)
+    await api.storage.api_keys.revoke(name)
     assert_unauthenticated(await api.gql(LISTING, key=bearer(secret)))
 
 
@@ -298,7 +298,7 @@ async def test_read_key_cannot_update_customer_user(api: Api) -> None:
 
 
 async def stored_password_hash(api: Api, login: str) -> str | None:
-    async with api.services.engine.connect() as conn:
+    async with api.storage.engine.connect() as conn:
         query = sa.select(customer_user.c.pw).where(customer_user.c.login == login)
         return (await conn.execute(query)).scalar_one()  # type: ignore[no-any-return]
 
@@ -360,7 +360,7 @@ async def test_anonymous_acts_as_admin_when_allowed(make_api: MakeApi) -> None:
     for header in ("Bearer rst_wrong", "Basic xyz", "Bearer "):
         assert_unauthenticated(await demo.gql(LISTING, key=header))
     secret, name = await new_key(demo, Scope.ADMIN)
-    await demo.services.api_keys.revoke(name)
+    await demo.storage.api_keys.revoke(name)
     assert_unauthenticated(await demo.gql(LISTING, key=bearer(secret)))
 
     # A read key stays read-only: presenting it does not fall back to anonymous admin.
@@ -405,7 +405,7 @@ async def test_created_by_and_changed_by_name_the_keys(api: Api) -> None:
     assert (updated_user["createdBy"], updated_user["changedBy"]) == (first_name, second_name)
 
     # A revoked key's name still labels what it wrote.
-    await api.services.api_keys.revoke(first_name)
+    await api.storage.api_keys.revoke(first_name)
     stored = (await api.data(CUSTOMER_GET, {"c": customer["customerId"]}))["customer"]
     assert (stored["createdBy"], stored["changedBy"]) == (first_name, second_name)
 
@@ -423,7 +423,7 @@ async def test_set_password_records_the_changer(api: Api) -> None:
 
 async def test_rows_written_by_someone_else_show_their_id(api: Api) -> None:
     cid = unique("C")
-    async with api.services.engine.begin() as conn:
+    async with api.storage.engine.begin() as conn:
         await conn.execute(
             sa.insert(customer_company).values(
                 customer_id=cid,
@@ -728,7 +728,7 @@ async def test_unknown_path_is_404(raw: httpx.AsyncClient) -> None:
 async def broken(make_api: MakeApi) -> Api:
     """An app whose customer table has vanished: every customer query fails unexpectedly."""
     fresh = await make_api()
-    async with fresh.services.engine.begin() as conn:
+    async with fresh.storage.engine.begin() as conn:
         await conn.execute(sa.text("ALTER TABLE customer_company RENAME TO customer_company_gone"))
     return fresh
 

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from datasources.db.customer_users import SchemaMismatch
-from datasources.services import open_services
+from datasources.storage import open_storage
 from domain.config import RosterConfig
 from domain.field_map import default_db_map
 from tests.conftest import Api, Databases, MakeApi, base_config, unique
@@ -88,7 +88,7 @@ def user_input(customer_id: str, **extra: Any) -> dict[str, Any]:
 
 
 async def stored_room(api: Api, login: str) -> Any:
-    async with api.services.engine.connect() as conn:
+    async with api.storage.engine.connect() as conn:
         result = await conn.execute(
             sa.text("SELECT room FROM customer_user WHERE login = :login"), {"login": login}
         )
@@ -318,7 +318,7 @@ async def test_update_room_too_long(make_api: MakeApi) -> None:
 
 
 async def open_and_close(config: RosterConfig) -> None:
-    services = await open_services(config)
+    services = await open_storage(config)
     await services.close()  # only reached when the check is missing
 
 

@@ -346,7 +346,7 @@ async def test_customer_ids_deduplicate_case_insensitively(api: Api) -> None:
     prefix = unique("case")
     company = await new_customer(api, f"{prefix}-Acme")
     login = await new_user(api, company)
-    async with api.services.engine.begin() as conn:
+    async with api.storage.engine.begin() as conn:
         await conn.execute(
             sa.text("UPDATE customer_user SET customer_id = :c WHERE login = :l"),
             {"c": company.upper(), "l": login},

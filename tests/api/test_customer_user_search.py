@@ -1176,7 +1176,7 @@ async def test_sql_injection_leaves_the_table_intact(world: Api) -> None:
     for argument in ARGUMENTS:
         r = await run(world, **{argument: "'; DROP TABLE customer_user; --"})
         assert assert_clean_ok(r) == []
-    async with world.services.engine.connect() as conn:
+    async with world.storage.engine.connect() as conn:
         count = (await conn.execute(sa.text("SELECT count(*) FROM customer_user"))).scalar_one()
     assert count == len(ALL_USERS)
     assert await found(world, search="*") == VALID_USERS

@@ -101,7 +101,7 @@ def errors(payload: dict[str, Any]) -> list[tuple[str, list[str] | None]]:
 
 
 async def sql(api: Api, statement: str, params: dict[str, Any] | None = None) -> list[Any]:
-    async with api.services.engine.begin() as conn:
+    async with api.storage.engine.begin() as conn:
         result = await conn.execute(sa.text(statement), params or {})
         return list(result.all()) if result.returns_rows else []
 
@@ -239,7 +239,7 @@ async def test_changed_by_names_the_key_that_changed_it(api: Api) -> None:
     cid = await new_customer(api)
     user = await create_ok(api, cid)
     other_name = unique("admin-other-")
-    other_key, _ = await api.services.api_keys.create(other_name, Scope.ADMIN)
+    other_key, _ = await api.storage.api_keys.create(other_name, Scope.ADMIN)
     r = await api.gql(
         UPDATE, {"i": {"login": user["login"], "city": "Oslo"}}, key=f"Bearer {other_key}"
     )

@@ -186,7 +186,7 @@ async def test_node_with_bogus_id_is_null(api: Api, bogus: str) -> None:
 
 
 async def count_rows(api: Api, where: sa.ColumnElement[bool]) -> int:
-    async with api.services.engine.connect() as conn:
+    async with api.storage.engine.connect() as conn:
         query = sa.select(sa.func.count()).select_from(customer_company).where(where)
         return int((await conn.execute(query)).scalar_one())
 
@@ -484,7 +484,7 @@ async def create_user(api: Api, login: str, customer_id: str) -> None:
 async def insert_relations(api: Api, customer_id: str, logins: list[str]) -> None:
     now = utcnow()
     audit = {"create_time": now, "create_by": 1, "change_time": now, "change_by": 1}
-    async with api.services.engine.begin() as conn:
+    async with api.storage.engine.begin() as conn:
         for login in logins:
             await conn.execute(
                 sa.insert(customer_user_customer).values(
@@ -505,7 +505,7 @@ async def insert_relations(api: Api, customer_id: str, logins: list[str]) -> Non
 
 
 async def relation_counts(api: Api, customer_id: str) -> tuple[int, int]:
-    async with api.services.engine.connect() as conn:
+    async with api.storage.engine.connect() as conn:
         counts = []
         for table in (customer_user_customer, group_customer):
             query = (
@@ -898,7 +898,7 @@ async def test_rename_is_atomic_when_a_relation_update_fails(make_api: MakeApi) 
     await create_ok(fresh, customerId="old", name="Old Inc")
     await create_user(fresh, "atomic-user", "old")
     await insert_relations(fresh, "old", ["atomic-user"])
-    async with fresh.services.engine.begin() as conn:
+    async with fresh.storage.engine.begin() as conn:
         await conn.execute(sa.text("ALTER TABLE group_customer RENAME TO group_customer_gone"))
     r = await fresh.gql(UPDATE, {"i": {"customerId": "old", "newCustomerId": "new", "city": "X"}})
     assert_clean(r)
@@ -912,7 +912,7 @@ async def test_rename_is_atomic_when_a_relation_update_fails(make_api: MakeApi) 
     assert stored["city"] is None
     assert await get(fresh, "new") is None
     assert await user_customer_id(fresh, "atomic-user") == ("old", "old")
-    async with fresh.services.engine.connect() as conn:
+    async with fresh.storage.engine.connect() as conn:
         query = sa.select(sa.func.count()).select_from(customer_user_customer)
         rows = await conn.execute(query.where(customer_user_customer.c.customer_id == "old"))
         assert rows.scalar_one() == 1

@@ -57,10 +57,9 @@ def _with_direct_execution(config: RosterConfig, on: bool) -> RosterConfig:
 
 @contextlib.asynccontextmanager
 async def both_paths(api: Api) -> AsyncIterator[BothPaths]:
-    config = api.services.config
+    config = api.storage.config
     apps = [
-        create_app(_with_direct_execution(config, on), services=api.services)
-        for on in (False, True)
+        create_app(_with_direct_execution(config, on), storage=api.storage) for on in (False, True)
     ]
     assert apps[0].state.direct_execution is None  # the switch is off: always Strawberry
     async with contextlib.AsyncExitStack() as stack:
@@ -184,7 +183,7 @@ async def test_typed_and_permission_errors_are_the_same(paths: BothPaths) -> Non
 
 async def test_unexpected_errors_stay_masked(make_api: MakeApi) -> None:
     broken = await make_api()
-    async with broken.services.engine.begin() as conn:  # a real fault: the table is gone
+    async with broken.storage.engine.begin() as conn:  # a real fault: the table is gone
         await conn.execute(sa.text("ALTER TABLE customer_company RENAME TO customer_company_x"))
     async with both_paths(broken) as paths:
         r = await twice(paths, {"query": "{ customers(first: 5) { nodes { customerId } } }"})

@@ -205,7 +205,7 @@ async def test_a_server_fault_is_logged_at_error_with_its_traceback(
     make_api: MakeApi, logs: pytest.LogCaptureFixture
 ) -> None:
     broken = await make_api()
-    async with broken.services.engine.begin() as conn:  # a real fault: the table is gone
+    async with broken.storage.engine.begin() as conn:  # a real fault: the table is gone
         await conn.execute(sa.text("ALTER TABLE customer_company RENAME TO customer_company_y"))
     for _ in range(2):
         logs.clear()

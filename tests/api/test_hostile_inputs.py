@@ -427,7 +427,7 @@ async def test_generated_hostile_requests_never_fail_on_the_server(
 
     # A client of the same app that answers an unhandled exception with the HTTP 500 a real
     # server sends, instead of raising it into the test.
-    app = create_app(api.services.config, services=api.services)
+    app = create_app(api.storage.config, storage=api.storage)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     outcomes = [Outcome(request) for request in requests]
     tagger = _TagRequest()

@@ -54,7 +54,7 @@ def errors(payload: dict[str, Any]) -> list[tuple[str, list[str]]]:
 
 
 async def sql(api: Api, statement: str, params: dict[str, Any] | None = None) -> list[Any]:
-    async with api.services.engine.begin() as conn:
+    async with api.storage.engine.begin() as conn:
         return list((await conn.execute(sa.text(statement), params or {})).all())
 
 

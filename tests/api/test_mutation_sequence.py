@@ -56,7 +56,7 @@ async def test_customer_create_is_seen_by_a_later_mutation(api: Api) -> None:
     cid = await new_customer(api)
     login = (await create_ok(api, cid))["login"]
     missing = unique("C")
-    async with api.services.engine.begin() as conn:  # a user whose customer does not exist yet
+    async with api.storage.engine.begin() as conn:  # a user whose customer does not exist yet
         await conn.execute(
             sa.text("UPDATE customer_user SET customer_id = :c WHERE login = :l"),
             {"c": missing, "l": login},

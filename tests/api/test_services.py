@@ -171,7 +171,7 @@ async def members(api: Api, name: str) -> list[str]:
 
 
 async def scalar(api: Api, query: sa.Select[Any]) -> Any:
-    async with api.services.engine.connect() as conn:
+    async with api.storage.engine.connect() as conn:
         return (await conn.execute(query)).scalar_one()
 
 
@@ -453,7 +453,7 @@ async def test_rename_onto_a_taken_name_changes_nothing(api: Api) -> None:
     assert errors(payload) == [("NAME_TAKEN", ["input", "name"])]
     # A descendant's new name taken (an orphan row, as an adopted database may hold).
     now = utcnow()
-    async with api.services.engine.begin() as conn:
+    async with api.storage.engine.begin() as conn:
         await conn.execute(
             sa.insert(service).values(
                 name=f"{a['name']}::{b['name']}::C",
@@ -750,7 +750,7 @@ async def test_rows_of_removed_users_are_skipped_but_counted(api: Api) -> None:
     s = await create_ok(api, unique("Gone"))
     user = await new_user_and_customer(api)
     await set_users(api, s["serviceId"], [user])
-    async with api.services.engine.begin() as conn:
+    async with api.storage.engine.begin() as conn:
         await conn.execute(
             sa.insert(service_customer_user).values(
                 customer_user_login="nobody-anymore",
@@ -879,7 +879,7 @@ async def test_ten_thousand_entries(make_api: MakeApi) -> None:
     # 10,000 real services and 10,000 real users work.
     now = utcnow()
     audit = {"create_time": now, "create_by": 1, "change_time": now, "change_by": 1}
-    async with fresh.services.engine.begin() as conn:
+    async with fresh.storage.engine.begin() as conn:
         await conn.execute(
             sa.insert(service),
             [{"name": f"Bulk {i:05d}", "valid_id": 1, **audit} for i in range(10_000)],
@@ -970,7 +970,7 @@ async def test_statement_count_does_not_grow_with_the_page(make_api: MakeApi) ->
     await set_defaults(fresh, services[:2])
     now = utcnow()
     audit = {"create_time": now, "create_by": 1, "change_time": now, "change_by": 1}
-    async with fresh.services.engine.begin() as conn:
+    async with fresh.storage.engine.begin() as conn:
         await conn.execute(
             sa.insert(customer_user),
             [

@@ -33,7 +33,7 @@ def postgresql_only(api: Api) -> None:
 @contextlib.asynccontextmanager
 async def customer_user_locked(app: Api) -> AsyncIterator[None]:
     """``customer_user`` locked against reads by another connection until the block ends."""
-    url = app.services.config.database.url.replace("postgresql+asyncpg://", "postgresql://")
+    url = app.storage.config.database.url.replace("postgresql+asyncpg://", "postgresql://")
     conn = await asyncpg.connect(url)
     try:
         transaction = conn.transaction()

@@ -369,7 +369,7 @@ async def test_an_api_key_lookup_on_a_killed_connection_is_retried(
 ) -> None:
     await lookups(app, 20, concurrently=True)
     fresh_keys = [
-        (await app.services.api_keys.create(unique("fault-"), Scope.READ))[0] for _ in range(3)
+        (await app.storage.api_keys.create(unique("fault-"), Scope.READ))[0] for _ in range(3)
     ]
     await kill_connections(pg_url)  # the keys above were never looked up: not cached
     r = await app.gql(LOOKUP, {"l": "fault3"}, key=f"Bearer {fresh_keys[0]}")
@@ -394,18 +394,18 @@ def closed_port() -> int:
 async def keys_on_a_dead_database(app: Api) -> AsyncIterator[None]:
     """The app's API keys looked up in a database that does not answer (a real engine on a
     closed port, put in the place of the store the app opened)."""
-    original = app.services.api_keys
+    original = app.storage.api_keys
     dead = create_engine(
         DatabaseConfig(
             url=f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/roster",
             connect_timeout_seconds=2,
         )
     )
-    app.services.api_keys = ApiKeyStore(dead)
+    app.storage.api_keys = ApiKeyStore(dead)
     try:
         yield
     finally:
-        app.services.api_keys = original
+        app.storage.api_keys = original
         await dead.dispose()
 
 

@@ -103,7 +103,7 @@ async def db_with_a_user(make: MakeLdapApi) -> str:
     LDAP backend takes part in the create), for an app whose LDAP backend will not answer."""
     api = await make([DB_BACKEND])
     await create_db_user(api, "db.only")
-    return api.services.config.database.url
+    return api.storage.config.database.url
 
 
 async def recovered(api: Api) -> None:
@@ -444,7 +444,7 @@ async def test_no_write_names_an_ldap_user_as_unknown_while_ldap_is_down(
             mutation
         )
         assert LDAP in errors[0]["message"], mutation
-    async with api.services.engine.connect() as conn:
+    async with api.storage.engine.connect() as conn:
         assert (await conn.execute(sa.text(RELATION_ROWS))).scalar_one() == 0
 
     # The database user is the first backend's: LDAP's outage is no reason to refuse.

@@ -175,7 +175,7 @@ async def test_merge_order_and_collisions(make_ldap_api: MakeLdapApi, slapd: Sla
     db_only = await make_ldap_api([DB_BACKEND])
     await create_db_user(db_only, "ldap005", lastName="Shadow")
     await create_db_user(db_only, "ldap00b")
-    url = db_only.services.config.database.url
+    url = db_only.storage.config.database.url
     db_first = await make_ldap_api([DB_BACKEND, slapd.backend()], url=url)
     nodes, first = await search_pages(db_first, page_size=4, search="ldap00*")
     merged = [(n["login"], n["source"]) for n in nodes]

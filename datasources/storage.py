@@ -14,21 +14,21 @@ from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.customers import DbCustomerStore
 from datasources.db.engine import create_engine
 from datasources.db.groups import DbGroupStore
-from datasources.db.service_catalog import DbServiceStore
+from datasources.db.services import DbServiceStore
 from datasources.group_directory import GroupDirectory
-from datasources.service_directory import ServiceCatalog
+from datasources.service_directory import ServiceDirectory
 from domain.config import CustomerUserBackendConfig, LdapBackendConfig, RosterConfig
 
 
 @dataclass
-class Services:
+class Storage:
     config: RosterConfig
     engine: AsyncEngine
     customer_users: CustomerUserDirectory
     customers: CustomerDirectory
     api_keys: ApiKeyStore
     groups: GroupDirectory
-    service_catalog: ServiceCatalog
+    services: ServiceDirectory
 
     async def close(self) -> None:
         await self.api_keys.close()
@@ -53,7 +53,7 @@ async def open_backend(
     return await DbCustomerUserBackend.open(backend_config, engine, config.email.policy())
 
 
-async def open_services(config: RosterConfig) -> Services:
+async def open_storage(config: RosterConfig) -> Storage:
     """Connect and check the database against the configuration.
 
     Raises ``SchemaMismatch`` (with the statements to run) when a table or a Map column is
@@ -74,7 +74,7 @@ async def open_services(config: RosterConfig) -> Services:
     customers = CustomerDirectory(
         store, [b for b in backends if isinstance(b, DbCustomerUserBackend)]
     )
-    return Services(
+    return Storage(
         config=config,
         engine=engine,
         customer_users=customer_users,
@@ -83,5 +83,5 @@ async def open_services(config: RosterConfig) -> Services:
         groups=GroupDirectory(
             DbGroupStore(engine), customer_users, customers, config.customer_group
         ),
-        service_catalog=ServiceCatalog(DbServiceStore(engine), config.services, customer_users),
+        services=ServiceDirectory(DbServiceStore(engine), config.services, customer_users),
     )
