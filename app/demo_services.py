@@ -1,6 +1,7 @@
 """Demo services: a small hierarchy, a few assignments and default services.
 
-Added only where missing, through the same catalog calls as the API. The set shows each rule
+Added only where missing, through the same use cases as the API (acting as ``ANONYMOUS``,
+whose id OTOBO's ``create_by``/``change_by`` get). The set shows each rule
 once: ``Legacy`` is invalid, so its valid child ``Legacy::Fax`` counts as invalid (with the
 default ``keep_children = false``); ``rroe``'s only service is that child, so ``rroe`` gets the
 default services, as ``hsimpson``, who has none, does.
@@ -10,15 +11,14 @@ from __future__ import annotations
 
 import logging
 
-from datasources.service_directory import ServiceDirectory
+from app.auth import ANONYMOUS
 from datasources.storage import Storage
 from domain.errors import Problem
-from domain.services import DEFAULT_LOGIN, parent_name, short_name
+from domain.services import DEFAULT_LOGIN, ServiceChanges, parent_name, short_name
 from domain.validity import Validity
-from resolvers.context import ANONYMOUS_ACTOR_ID
+from resolvers.use_cases import service_assignments, services
 
 logger = logging.getLogger("roster.demo")
-ACTOR = ANONYMOUS_ACTOR_ID
 
 SERVICES = [
     ("IT", Validity.VALID, "Everything with a plug."),
@@ -41,37 +41,38 @@ DEFAULT_SERVICES = ["IT::Hardware", "Facilities::Parking"]
 
 
 async def load_demo_services(storage: Storage) -> None:
-    catalog = storage.services
-    ids = await _add_services(catalog)
-    assigned = await catalog.assigned_to([*ASSIGNMENTS, DEFAULT_LOGIN])
+    ids = await _add_services(storage)
+    assigned = await storage.services.assigned_to([*ASSIGNMENTS, DEFAULT_LOGIN])
     for login, wanted in ASSIGNMENTS.items():
         if not assigned.get(login.lower()):  # else someone chose them already: leave them
             service_ids = [ids[name] for name in wanted if name in ids]
-            outcome = await catalog.set_services_of(login, service_ids, dry_run=False, actor=ACTOR)
+            outcome = await service_assignments.set_services_of(
+                storage, ANONYMOUS, login, service_ids, dry_run=False
+            )
             _warn_unless_done(login, outcome.problems)
     if not assigned.get(DEFAULT_LOGIN.lower()):
         service_ids = [ids[name] for name in DEFAULT_SERVICES if name in ids]
-        defaults = await catalog.set_default_services(service_ids, dry_run=False, actor=ACTOR)
+        defaults = await service_assignments.set_default_services(
+            storage, ANONYMOUS, service_ids, dry_run=False
+        )
         _warn_unless_done(DEFAULT_LOGIN, defaults.problems)
     logger.info("demo services present: %d services", len(ids))
 
 
-async def _add_services(catalog: ServiceDirectory) -> dict[str, int]:
+async def _add_services(storage: Storage) -> dict[str, int]:
     """Full name → id of every demo service, creating the missing ones."""
     ids: dict[str, int] = {}
     for name, validity, comment in SERVICES:
-        found = await catalog.find(name)
+        found = await storage.services.find_by_name(name)
         if found is None:
             parent = parent_name(name)
-            outcome = await catalog.create(
-                {
-                    "name": short_name(name),
-                    "parentId": ids.get(parent) if parent else None,
-                    "comment": comment,
-                    "validity": validity,
-                },
-                actor=ACTOR,
+            change = ServiceChanges(
+                name=short_name(name),
+                parent_id=ids.get(parent) if parent else None,
+                comment=comment,
+                validity=validity,
             )
+            outcome = await services.create(storage, ANONYMOUS, change)
             found = outcome.record
             _warn_unless_done(name, outcome.problems)
         if found is not None:

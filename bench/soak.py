@@ -45,8 +45,8 @@ from typing import Any
 import asyncpg
 
 from bench.generate import DataSet
+from bench.harness import api_key, free_port, prepare, start_server, wait_healthy
 from bench.http_client import Connection, Reply
-from bench.run import api_key, free_port, prepare, start_server, wait_healthy
 
 ONE = "query($l: String!) { customerUser(login: $l) { login email customerId } }"
 SEARCH = '{ customerUsers(search: "smi*", first: 50) { nodes { login lastName } } }'

@@ -1,35 +1,29 @@
 """The customer-user directory: OTOBO's front ``CustomerUser.pm`` over ordered backends.
 
 Backends are asked in configured order (``CustomerUser``, ``CustomerUser1``, …): a read takes
-the first backend that has the login, a login must be unique across all of them
-(case-insensitively), a create goes to the named or first writable backend and an update to the
-user's own backend.
+the first backend that has the login, and a listing merges the backends' pages, each login
+from the earliest backend that holds it. For a write the directory only says where it goes
+(a create to the named or first writable backend, a change to the user's own backend); the
+checks and the transaction are the use cases' (``resolvers.use_cases.customer_users``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import heapq
-from collections.abc import Awaitable, Mapping, Sequence
-from typing import Any, TypeGuard, TypeVar
-
-import sqlalchemy as sa
+from collections.abc import Awaitable, Sequence
+from typing import TypeGuard, TypeVar
 
 from datasources.backend import BackendUnavailable, CustomerUserBackend, report_unavailable
-from datasources.db.customer_users import DbCustomerUserBackend, carry_login
-from datasources.db.customers import DbCustomerStore
+from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.paging import Page, SortKey, keyset_page
-from datasources.unit_of_work import Outcome, transaction
-from domain.config import PasswordConfig
 from domain.customer_user_query import CustomerUserQuery, record_sort_key
-from domain.customer_user_rules import normalize_values, password_problems, validate_values
-from domain.errors import ErrorCode, Problem, ProblemsFound
-from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN, VALID_ID
+from domain.errors import ErrorCode, Problem
 from domain.pagination import Cursor
-from domain.passwords import generate_password, hash_password
 from domain.records import CustomerUserRecord
 
-PASSWORD_PATH = ("input", "password")
+SOURCE = ("source",)
+"""Where a problem with the backend a create names points (``NewCustomerUser.source``)."""
 COUNT_CHUNK = 1000  # users read per step when counting across an LDAP backend
 T = TypeVar("T")
 
@@ -54,15 +48,11 @@ def _writable(backend: CustomerUserBackend | None) -> TypeGuard[DbCustomerUserBa
 
 
 class CustomerUserDirectory:
-    def __init__(
-        self,
-        backends: Sequence[CustomerUserBackend],
-        customers: DbCustomerStore,
-        passwords: PasswordConfig,
-    ) -> None:
+    """Reads over the ordered backends, and the choice of the backend a write goes to (the
+    write itself is decided in ``resolvers.use_cases.customer_users``)."""
+
+    def __init__(self, backends: Sequence[CustomerUserBackend]) -> None:
         self.backends = list(backends)
-        self.customers = customers
-        self.passwords = passwords
 
     def backend(self, name: str) -> CustomerUserBackend | None:
         return next((b for b in self.backends if b.name == name), None)
@@ -205,254 +195,30 @@ class CustomerUserDirectory:
                 return counted if at_most is None else min(counted, at_most)
             after = record_sort_key(records[-1], ordering)
 
-    # ---- writing ---------------------------------------------------------------------------
+    # ---- where a write goes ----------------------------------------------------------------
 
-    def _writable_backend(self, source: str | None) -> DbCustomerUserBackend | Problem:
+    def writable_backend(self, source: str | None) -> DbCustomerUserBackend | Problem:
+        """Where a new user is written: the backend named ``source``, or else the first one
+        that may be written (OTOBO's front takes the first backend too)."""
         if source is not None:
             backend = self.backend(source)
             if backend is None:
-                return Problem(
-                    ("input", "source"), ErrorCode.NOT_FOUND, f"No backend named {source!r}."
-                )
+                return Problem(SOURCE, ErrorCode.NOT_FOUND, f"No backend named {source!r}.")
             if not _writable(backend):
-                return Problem(
-                    ("input", "source"), ErrorCode.READ_ONLY, f"Backend {source!r} is read-only."
-                )
+                return Problem(SOURCE, ErrorCode.READ_ONLY, f"Backend {source!r} is read-only.")
             return backend
         for backend in self.backends:
             if _writable(backend):
                 return backend
-        return Problem(("input",), ErrorCode.READ_ONLY, "Every customer-user backend is read-only.")
+        return Problem((), ErrorCode.READ_ONLY, "Every customer-user backend is read-only.")
 
-    async def _own_writable_backend(
-        self, login: str
-    ) -> tuple[CustomerUserRecord, DbCustomerUserBackend] | Problem:
-        """The user and the backend that holds it, if that backend may be written."""
-        try:
-            record = await self.get(login, strict=True)
-        except BackendUnavailable as exc:
-            return unresolvable(("input", "login"), exc)
-        if record is None:
-            return Problem(("input", "login"), ErrorCode.NOT_FOUND, f"No such user {login!r}.")
+    def own_backend(self, record: CustomerUserRecord) -> DbCustomerUserBackend | Problem:
+        """Where a change of ``record`` is written: the backend that holds it, if that one
+        may be written (a user never moves between backends)."""
         backend = self.backend(record.source)
         if not _writable(backend):
-            return Problem(
-                ("input",), ErrorCode.READ_ONLY, f"Backend {record.source!r} is read-only."
-            )
-        return record, backend
-
-    async def _login_problem(self, login: str, *, own_login: str | None) -> Problem | None:
-        if own_login is not None and login.lower() == own_login.lower():
-            return None
-        try:
-            found = await self.get_many([login], strict=True)
-        except BackendUnavailable as exc:
-            # A login must be unique across every backend; with one down that is unknowable.
-            return Problem(
-                ("input", "login"),
-                ErrorCode.BACKEND_UNAVAILABLE,
-                f"Backend {exc.backend!r} is unavailable, so the login cannot be checked for "
-                "uniqueness; retry when it is back.",
-            )
-        if login.lower() in found:
-            return Problem(
-                ("input", "login"),
-                ErrorCode.LOGIN_TAKEN,
-                f'Customer user "{login}" already exists.',
-            )
-        return None
-
-    async def _check_in_transaction(
-        self,
-        conn: Any,
-        backend: DbCustomerUserBackend,
-        *,
-        email: Any,
-        customer_id: Any,
-        own_login: str | None,
-        old: CustomerUserRecord | None,
-    ) -> str | None:
-        """The checks that need the database, inside the transaction that writes: e-mail
-        uniqueness (under the address's lock, so two writes of one address take turns) and
-        the customer's existence. Returns the customer ID as the customer spells it, so a
-        reader that compares IDs exactly (SQL outside Roster) finds the customer whatever case
-        the client typed; raises ``ProblemsFound``."""
-        problems: list[Problem] = []
-        email_changed = old is None or (old.email or "").lower() != str(email or "").lower()
-        if backend.config.email_uniq_check and isinstance(email, str) and email and email_changed:
-            await backend.lock_email(conn, email)
-            if await backend.email_in_use(conn, email, except_login=own_login):
-                problems.append(
-                    Problem(
-                        ("input", "email"),
-                        ErrorCode.EMAIL_TAKEN,
-                        "This email address is already in use for another customer user.",
-                    )
-                )
-        spelled = customer_id if isinstance(customer_id, str) and customer_id else None
-        if spelled is not None:
-            stored = (await self.customers.get_many([spelled], conn)).get(spelled.lower())
-            unchanged = old is not None and (old.customer_id or "").lower() == spelled.lower()
-            if stored is not None:
-                spelled = stored.customer_id
-            elif unchanged:
-                spelled = old.customer_id if old is not None else spelled
-            elif backend.config.customer_company_support:
-                problems.append(
-                    Problem(
-                        ("input", "customerId"),
-                        ErrorCode.UNKNOWN_CUSTOMER,
-                        f"No customer with ID {spelled!r}; create the customer first.",
-                    )
-                )
-        if problems:
-            raise ProblemsFound(problems)
-        return spelled
-
-    def _password_problems(self, password: str | None) -> list[Problem]:
-        if not password:
-            return []
-        return password_problems(
-            password,
-            min_length=self.passwords.min_length,
-            max_length=self.passwords.max_length,
-            field=PASSWORD_PATH,
-        )
-
-    async def _hash(self, password: str | None) -> tuple[str, str | None]:
-        """(hash in ``[passwords] scheme``, the generated password or None).
-
-        An empty password generates one. Hashing is slow on purpose (bcrypt cost 12), so it runs
-        in a thread and only once the input is valid.
-        """
-        generated = generate_password() if not password else None
-        secret = password or str(generated)
-        scheme, cost = self.passwords.scheme, self.passwords.bcrypt_cost
-        return await asyncio.to_thread(hash_password, secret, scheme, bcrypt_cost=cost), generated
-
-    async def create(
-        self,
-        values: Mapping[str, Any],
-        *,
-        password: str | None,
-        source: str | None,
-        actor: int,
-    ) -> Outcome[CustomerUserRecord]:
-        backend = self._writable_backend(source)
-        if isinstance(backend, Problem):
-            return Outcome.failed([backend])
-        values = normalize_values(values)
-        problems = validate_values(backend.rules, values, creating=True, email_must_be_checked=True)
-        login = values.get(LOGIN)
-        if isinstance(login, str) and not any(p.field == ("input", "login") for p in problems):
-            taken = await self._login_problem(login, own_login=None)
-            problems.extend([taken] if taken else [])
-        problems.extend(self._password_problems(password))
-        if problems:
-            return Outcome.failed(problems)
-        password_hash, generated = await self._hash(password)
-        try:
-            async with transaction(backend.engine) as conn:
-                spelled = await self._check_in_transaction(
-                    conn,
-                    backend,
-                    email=values.get(EMAIL),
-                    customer_id=values.get(CUSTOMER_ID),
-                    own_login=None,
-                    old=None,
-                )
-                if spelled is not None:
-                    values = {**values, CUSTOMER_ID: spelled}
-                await backend.insert(conn, values, password_hash=password_hash, actor=actor)
-        except ProblemsFound as exc:
-            return Outcome.failed(exc.problems)
-        except sa.exc.IntegrityError:
-            return Outcome.failed(await self._conflict_problems(str(login)))
-        record = await self.get(str(login))
-        return Outcome(record=record, generated_password=generated)
-
-    async def _conflict_problems(self, login: str) -> list[Problem]:
-        """A unique index fired: a concurrent write took the login first."""
-        taken = await self._login_problem(login, own_login=None)
-        return (
-            [taken]
-            if taken
-            else [Problem(("input",), ErrorCode.INVALID, "A concurrent change conflicted; retry.")]
-        )
-
-    async def update(
-        self, login: str, changes: Mapping[str, Any], *, actor: int
-    ) -> Outcome[CustomerUserRecord]:
-        found = await self._own_writable_backend(login)
-        if isinstance(found, Problem):
-            return Outcome.failed([found])
-        old, backend = found
-        changes = normalize_values(changes)
-        problems = [
-            Problem(("input", f.graphql_name), ErrorCode.READ_ONLY, f"{f.label} is read-only.")
-            for f in backend.fields
-            if f.readonly and f.attribute in changes
-        ]
-        email_or_validity = EMAIL in changes or VALID_ID in changes
-        merged = {**old.values, **changes}
-        problems += validate_values(
-            backend.rules,
-            {**changes, EMAIL: merged.get(EMAIL), VALID_ID: merged.get(VALID_ID)}
-            if email_or_validity
-            else changes,
-            creating=False,
-            email_must_be_checked=email_or_validity,
-        )
-        new_login = str(changes.get(LOGIN, old.login))
-        if not problems:
-            taken = await self._login_problem(new_login, own_login=old.login)
-            problems.extend([taken] if taken else [])
-        if problems:
-            return Outcome.failed([_as_new_login(p) for p in problems])
-        try:
-            async with transaction(backend.engine) as conn:
-                spelled = await self._check_in_transaction(
-                    conn,
-                    backend,
-                    email=merged.get(EMAIL),
-                    customer_id=changes.get(CUSTOMER_ID),
-                    own_login=old.login,
-                    old=old,
-                )
-                if spelled is not None:
-                    changes = {**changes, CUSTOMER_ID: spelled}
-                await backend.update(conn, old.login, changes, actor=actor)
-                if new_login != old.login:
-                    await carry_login(conn, old.login, new_login)
-        except ProblemsFound as exc:
-            return Outcome.failed(exc.problems)
-        except sa.exc.IntegrityError:
-            problems = await self._conflict_problems(new_login)
-            return Outcome.failed([_as_new_login(p) for p in problems])
-        return Outcome(record=await self.get(new_login))
-
-    async def set_password(
-        self, login: str, password: str | None, *, actor: int
-    ) -> Outcome[CustomerUserRecord]:
-        found = await self._own_writable_backend(login)
-        if isinstance(found, Problem):
-            return Outcome.failed([found])
-        record, backend = found
-        problems = self._password_problems(password)
-        if problems:
-            return Outcome.failed(problems)
-        password_hash, generated = await self._hash(password)
-        async with transaction(backend.engine) as conn:
-            stored = await backend.set_password(conn, record.login, password_hash, actor=actor)
-        if not stored:
-            return Outcome.failed(
-                [
-                    Problem(
-                        ("input",), ErrorCode.INVALID, "This backend's map has no password field."
-                    )
-                ]
-            )
-        return Outcome(record=await self.get(record.login), generated_password=generated)
+            return Problem((), ErrorCode.READ_ONLY, f"Backend {record.source!r} is read-only.")
+        return backend
 
 
 def unresolvable(field: tuple[str, ...], exc: BackendUnavailable) -> Problem:
@@ -465,11 +231,3 @@ def unresolvable(field: tuple[str, ...], exc: BackendUnavailable) -> Problem:
         f"Backend {exc.backend!r} is unavailable, so the customer user cannot be looked up; "
         "retry when it is back.",
     )
-
-
-def _as_new_login(problem: Problem) -> Problem:
-    """On an update, ``login`` names the user and ``newLogin`` carries the new one: report a
-    problem with the new login where the client typed it."""
-    if problem.field == ("input", "login"):
-        return Problem(("input", "newLogin"), problem.code, problem.message)
-    return problem

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.backend import CustomerUserBackend
-from datasources.customer_directory import CustomerDirectory
 from datasources.customer_user_directory import CustomerUserDirectory
 from datasources.db.api_keys import ApiKeyStore
 from datasources.db.customer_users import DbCustomerUserBackend
@@ -15,8 +14,6 @@ from datasources.db.customers import DbCustomerStore
 from datasources.db.engine import create_engine
 from datasources.db.groups import DbGroupStore
 from datasources.db.services import DbServiceStore
-from datasources.group_directory import GroupDirectory
-from datasources.service_directory import ServiceDirectory
 from domain.config import CustomerUserBackendConfig, LdapBackendConfig, RosterConfig
 
 
@@ -25,10 +22,10 @@ class Storage:
     config: RosterConfig
     engine: AsyncEngine
     customer_users: CustomerUserDirectory
-    customers: CustomerDirectory
+    customers: DbCustomerStore
     api_keys: ApiKeyStore
-    groups: GroupDirectory
-    services: ServiceDirectory
+    groups: DbGroupStore
+    services: DbServiceStore
 
     async def close(self) -> None:
         await self.api_keys.close()
@@ -69,19 +66,14 @@ async def open_storage(config: RosterConfig) -> Storage:
             await backend.close()
         await engine.dispose()
         raise
-    store = DbCustomerStore(config.customer_company, engine)
-    customer_users = CustomerUserDirectory(backends, store, config.passwords)
-    customers = CustomerDirectory(
-        store, [b for b in backends if isinstance(b, DbCustomerUserBackend)]
-    )
+    customers = DbCustomerStore(config.customer_company, engine)
+    customer_users = CustomerUserDirectory(backends)
     return Storage(
         config=config,
         engine=engine,
         customer_users=customer_users,
         customers=customers,
         api_keys=ApiKeyStore(engine),
-        groups=GroupDirectory(
-            DbGroupStore(engine), customer_users, customers, config.customer_group
-        ),
-        services=ServiceDirectory(DbServiceStore(engine), config.services, customer_users),
+        groups=DbGroupStore(engine),
+        services=DbServiceStore(engine, config.services),
     )

@@ -1,20 +1,29 @@
-"""Validation of customer-user writes, driven by the Map.
+"""Customer-user writes: the typed changes and their validation, driven by the Map.
 
-All checks that need no storage run here, before any write, and report every problem at once
-so a form can mark all its fields in one round trip.
+A customer user's values are a mapping keyed by Map attribute (``UserEmail`` …), since a Map
+row added in the configuration is a field without a code change; the changes wrap that
+mapping with the arguments that are not Map values (the password, the backend, the new
+login). All checks that need no storage run here, before any write, and report every problem
+at once so a form can mark all its fields in one round trip. A problem names a Map value by
+its Map attribute (``("UserEmail",)``) and the password as ``("password",)``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from domain.changes import UNSET, Unset
 from domain.email import EmailPolicy, email_problem
 from domain.errors import ErrorCode, Problem
 from domain.field_map import EMAIL, LOGIN, VALID_ID, MapField
 from domain.text import check_text, is_blank
 from domain.validity import Validity
+
+PASSWORD = ("password",)
+"""Where a password problem points: the ``password`` of a create or a password change."""
 
 RESERVED_LOGINS = frozenset({"<default>"})
 """OTOBO stores default services under the pseudo-login ``<DEFAULT>``; no user may take it."""
@@ -28,8 +37,37 @@ class FieldRules:
     max_lengths: Mapping[str, int | None]
     email_policy: EmailPolicy
 
-    def path(self, field: MapField) -> tuple[str, ...]:
-        return ("input", field.graphql_name)
+
+@dataclass(frozen=True, slots=True)
+class NewCustomerUser:
+    """What a create writes: ``values`` by Map attribute (with ``UserLogin`` and ``ValidID``;
+    a missing attribute is stored empty), the password (``None`` or empty: one is generated)
+    and the backend to write to (``None``: the first writable one)."""
+
+    values: Mapping[str, Any]
+    password: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerUserChanges:
+    """An update's patch: ``values`` holds only the Map attributes to change (``None`` clears
+    one), ``new_login`` a rename (``UNSET``: keep the login). The user to change is named
+    apart from the change, so the login is never among ``values``."""
+
+    values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    new_login: str | Unset | None = UNSET
+
+    def __post_init__(self) -> None:
+        if LOGIN in self.values:
+            raise ValueError(f"a rename is new_login, not values[{LOGIN!r}]")
+
+    def patch(self) -> dict[str, Any]:
+        """The patch by Map attribute, the new login as ``UserLogin``: what the Map checks
+        and the table stores."""
+        if self.new_login is UNSET:
+            return dict(self.values)
+        return {**self.values, LOGIN: self.new_login}
 
 
 def validate_values(
@@ -53,7 +91,7 @@ def validate_values(
         if not present and not creating:
             continue
         value = values.get(field.attribute)
-        path = rules.path(field)
+        path = (field.attribute,)
         if field.required and is_blank(value):
             problems.append(Problem(path, ErrorCode.REQUIRED, f"{field.label} is required."))
             continue
@@ -95,7 +133,30 @@ def _email_problems(
     reason = email_problem(address, rules.email_policy)
     if reason is None:
         return []
-    return [Problem(rules.path(email_field), ErrorCode.INVALID_EMAIL, reason)]
+    return [Problem((email_field.attribute,), ErrorCode.INVALID_EMAIL, reason)]
+
+
+def patch_problems(
+    rules: FieldRules, old_values: Mapping[str, Any], patch: Mapping[str, Any]
+) -> list[Problem]:
+    """Problems with an update's ``patch`` (attribute → value) of a user whose values are
+    ``old_values``: a read-only Map row may not be changed, and the given values are checked.
+    A change of the e-mail or the validity checks the address the user will have, as OTOBO
+    checks the address of every user that is (or becomes) valid."""
+    problems = [
+        Problem((f.attribute,), ErrorCode.READ_ONLY, f"{f.label} is read-only.")
+        for f in rules.fields
+        if f.readonly and f.attribute in patch
+    ]
+    email_or_validity = EMAIL in patch or VALID_ID in patch
+    checked = patch
+    if email_or_validity:
+        merged = {**old_values, **patch}
+        checked = {**patch, EMAIL: merged.get(EMAIL), VALID_ID: merged.get(VALID_ID)}
+    problems += validate_values(
+        rules, checked, creating=False, email_must_be_checked=email_or_validity
+    )
+    return problems
 
 
 def normalize_values(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -108,14 +169,13 @@ def normalize_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return normalized
 
 
-def password_problems(
-    password: str, *, min_length: int, max_length: int, field: tuple[str, ...]
-) -> list[Problem]:
-    problems = check_text(password, field=field, max_length=max_length)
+def password_problems(password: str, *, min_length: int, max_length: int) -> list[Problem]:
+    """A chosen password's problems (``[passwords]`` bounds, no control characters)."""
+    problems = check_text(password, field=PASSWORD, max_length=max_length)
     if len(password) < min_length:
         problems.append(
             Problem(
-                field,
+                PASSWORD,
                 ErrorCode.PASSWORD_TOO_SHORT,
                 f"Passwords need at least {min_length} characters.",
             )

@@ -19,7 +19,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from domain.assignments import Link
+from domain.assignments import CustomerGroupRow, UserGroupRow
 from domain.records import GroupRecord
 from domain.validity import Validity
 
@@ -88,8 +88,8 @@ def effective_permissions(
     settings: GroupSettings,
     groups: Iterable[GroupRecord],
     customer_ids: Sequence[str],
-    user_grants: Iterable[Link],
-    customer_grants: Iterable[Link],
+    user_grants: Iterable[UserGroupRow],
+    customer_grants: Iterable[CustomerGroupRow],
     *,
     also: Sequence[str] = (),
 ) -> list[EffectivePermission]:
@@ -106,7 +106,7 @@ def effective_permissions(
     by_name = {g.name: g for g in valid.values()}
     user_grants = list(user_grants)
     extra_types = [
-        str(g.permission) for g in user_grants if g.permission not in settings.permission_types
+        g.permission for g in user_grants if g.permission not in settings.permission_types
     ]
     types = list(dict.fromkeys([*settings.permission_types, *extra_types, *also]))
     found = _Collector()
@@ -115,17 +115,16 @@ def effective_permissions(
             for permission in types:
                 found.add(group.id, permission, Reason(ReasonKind.GROUP_SUPPORT_OFF))
     else:
-        for grant in user_grants:
-            if grant.group_id is not None and grant.group_id in valid:
-                for permission, via_rw in _grants_for(str(grant.permission), types):
-                    found.add(grant.group_id, permission, Reason(ReasonKind.DIRECT_GRANT, via_rw))
+        for direct in user_grants:
+            if direct.group_id in valid:
+                for permission, via_rw in _grants_for(direct.permission, types):
+                    found.add(direct.group_id, permission, Reason(ReasonKind.DIRECT_GRANT, via_rw))
         own = {c.lower(): c for c in customer_ids}
         for grant in customer_grants:
-            customer = own.get(str(grant.customer_id).lower())
+            customer = own.get(grant.customer_id.lower())
             if customer is None or grant.context != SAME_CONTEXT or grant.group_id not in valid:
                 continue
-            assert grant.group_id is not None
-            for permission, via_rw in _grants_for(str(grant.permission), types):
+            for permission, via_rw in _grants_for(grant.permission, types):
                 reason = Reason(ReasonKind.CUSTOMER_GRANT, via_rw, customer)
                 found.add(grant.group_id, permission, reason)
         for customer in customer_ids:

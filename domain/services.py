@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
+from domain.changes import UNSET, Unset, is_given
 from domain.customer_user_rules import RESERVED_LOGINS
 from domain.errors import ErrorCode, Problem
 from domain.records import Audit
@@ -161,33 +162,71 @@ def replacement(current: Sequence[K], wanted: Sequence[K]) -> Replacement[K]:
     )
 
 
-# ---- validation ---------------------------------------------------------------------------------
+S = TypeVar("S")
 
 
-def validate_service(values: dict[str, object], *, creating: bool) -> list[Problem]:
-    """Problems with a create (all fields) or patch (the given fields); ``values`` are cleaned.
+@dataclass(frozen=True, slots=True)
+class Assignment(Generic[S, K]):
+    """A replaced assignment set: its owner as it now is (or would be) and what changed."""
+
+    subject: S
+    added: list[K]
+    removed: list[K]
+
+
+def can_be_assigned(service: ServiceRecord) -> bool:
+    """Only a service that is itself VALID can be newly assigned (as OTOBO's screen offers
+    only valid services; a child of an invalid one is offered there, so it may be assigned)."""
+    return service.validity is Validity.VALID
+
+
+# ---- changes and their validation -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceChanges:
+    """A service's values as a create or an update gives them. A field left ``UNSET`` was not
+    given: an update keeps it, a create takes the default (top level, no comment, VALID)."""
+
+    name: str | Unset | None = UNSET
+    """The short name, without ``::`` (the parent comes from ``parent_id``)."""
+    parent_id: int | Unset | None = UNSET
+    """The service to put this one below; ``None``: the top level."""
+    comment: str | Unset | None = UNSET
+    validity: Validity | Unset | None = UNSET
+
+    def cleaned(self) -> ServiceChanges:
+        """Name and comment cleaned as OTOBO cleans them; a blank comment is no comment."""
+        name, comment = self.name, self.comment
+        return replace(
+            self,
+            name=clean(name) if isinstance(name, str) else name,
+            comment=(clean(comment) or None) if isinstance(comment, str) else comment,
+        )
+
+
+def validate_service(change: ServiceChanges, *, creating: bool) -> list[Problem]:
+    """Problems with a create (all fields) or patch (the given fields); ``change`` is cleaned.
 
     The full-path length, the parent and uniqueness need the stored services and are checked
-    by the catalog.
+    by the use case (``resolvers.use_cases.services``).
     """
     problems: list[Problem] = []
-    if creating or "name" in values:
-        problems.extend(_name_problems(values.get("name")))
-    comment = values.get("comment")
-    if isinstance(comment, str):
+    if creating or is_given(change.name):
+        problems.extend(_name_problems(change.name))
+    if isinstance(change.comment, str):
         problems.extend(
-            check_text(comment, field=("input", "comment"), max_length=MAX_COMMENT_LENGTH)
+            check_text(change.comment, field=("comment",), max_length=MAX_COMMENT_LENGTH)
         )
-    if "validity" in values and values["validity"] is None:
-        problems.append(Problem(("input", "validity"), ErrorCode.REQUIRED, "validity is required."))
+    if change.validity is None:
+        problems.append(Problem(("validity",), ErrorCode.REQUIRED, "validity is required."))
     return problems
 
 
 def _name_problems(name: object) -> list[Problem]:
-    path = ("input", "name")
-    if is_blank(name):
+    path = ("name",)
+    if not isinstance(name, str) or is_blank(name):
         return [Problem(path, ErrorCode.REQUIRED, "name is required.")]
-    assert isinstance(name, str)
     if SEPARATOR in name:
         return [
             Problem(
@@ -208,6 +247,22 @@ def full_name_problem(name: str, *, field: tuple[str, ...], subject: str) -> Pro
         ErrorCode.TOO_LONG,
         f"The full name of {subject} would be {len(name)} characters long; "
         f"at most {MAX_NAME_LENGTH} fit.",
+    )
+
+
+def unknown_service(
+    service_id: int, field: tuple[str, ...], code: ErrorCode = ErrorCode.NOT_FOUND
+) -> Problem:
+    return Problem(field, code, f"No service with id {service_id}.")
+
+
+def inactive_problem(services: Sequence[ServiceRecord], field: tuple[str, ...]) -> Problem:
+    """INACTIVE_SERVICE for services being assigned that :func:`can_be_assigned` refuses."""
+    names = listed([f"{s.id} ({s.name})" for s in services])
+    return Problem(
+        field,
+        ErrorCode.INACTIVE_SERVICE,
+        f"Not valid, so it cannot be assigned: {names}. Make it valid first.",
     )
 
 

@@ -22,7 +22,7 @@ def _lower(key: str) -> str:
 
 class ServiceLoaders:
     def __init__(self, storage: Storage) -> None:
-        self._catalog = storage.services
+        self._store = storage.services
         self.by_id = DataLoader[int, ServiceRecord | None](load_fn=self._by_id)
         self.by_name = DataLoader[str, ServiceRecord | None](load_fn=self._by_name)
         """By exact full name (a parent's name, as taken from its child's)."""
@@ -36,20 +36,20 @@ class ServiceLoaders:
         self.member_count = DataLoader[int, int](load_fn=self._member_counts)
 
     async def _by_id(self, ids: Sequence[int]) -> list[ServiceRecord | None]:
-        found = await self._catalog.get_many(ids)
+        found = await self._store.get_many(ids)
         return [found.get(i) for i in ids]
 
     async def _by_name(self, names: Sequence[str]) -> list[ServiceRecord | None]:
-        found = await self._catalog.get_by_names(names)
+        found = await self._store.get_by_names(names)
         return [found.get(name) for name in names]
 
     async def _children(self, names: Sequence[str]) -> list[list[ServiceRecord]]:
-        found = await self._catalog.children_of(names)
+        found = await self._store.children_of(names)
         return [found.get(name, []) for name in names]
 
     async def _assigned(self, logins: Sequence[str]) -> list[list[ServiceRecord]]:
         """The relation rows of every login, then each distinct service once (by id)."""
-        ids = await self._catalog.assigned_ids(logins)
+        ids = await self._store.assigned_ids(logins)
         records = await self.by_id.load_many(sorted({i for group in ids.values() for i in group}))
         found = {record.id: record for record in records if record is not None}
         return [[found[i] for i in ids.get(login.lower(), []) if i in found] for login in logins]
@@ -60,10 +60,10 @@ class ServiceLoaders:
         pages: dict[MemberPageKey, list[str]] = {}
         for after, limit in dict.fromkeys((k[1], k[2]) for k in keys):
             ids = [k[0] for k in keys if (k[1], k[2]) == (after, limit)]
-            found = await self._catalog.member_pages(ids, after=after, limit=limit)
+            found = await self._store.member_pages(ids, after=after, limit=limit)
             pages.update({(i, after, limit): found.get(i, []) for i in ids})
         return [pages[key] for key in keys]
 
     async def _member_counts(self, ids: Sequence[int]) -> list[int]:
-        found = await self._catalog.member_counts(ids)
+        found = await self._store.member_counts(ids)
         return [found.get(i, 0) for i in ids]

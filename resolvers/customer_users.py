@@ -1,15 +1,13 @@
-"""Customer-user queries and mutations."""
+"""Customer-user reads: one user, pages, counts and the backends' health.
+
+The writes are the use cases of ``resolvers.use_cases.customer_users``."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from typing import Any
 
 from datasources.backend import BackendHealth, CustomerUserBackend
 from datasources.paging import Page
-from datasources.storage import Storage
-from datasources.unit_of_work import Outcome
 from domain.customer_user_query import (
     CustomerUserQuery,
     Ordering,
@@ -20,7 +18,7 @@ from domain.customer_user_query import (
 from domain.pagination import Cursor
 from domain.records import CustomerUserRecord
 from domain.search_grammar import SearchSyntaxError, check_term, parse_pattern, parse_search
-from resolvers.context import Actor, RequestContext
+from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.paging import page_arguments
 
@@ -101,31 +99,3 @@ async def backend_health(ctx: RequestContext) -> list[tuple[CustomerUserBackend,
     backends = ctx.storage.customer_users.backends
     health = await asyncio.gather(*(b.health() for b in backends))
     return list(zip(backends, health, strict=True))
-
-
-# ---- use cases for resolvers.mutations.run_mutation (which resets the loaders) ------------
-
-
-async def create(
-    storage: Storage,
-    actor: Actor,
-    values: Mapping[str, Any],
-    *,
-    password: str | None,
-    source: str | None,
-) -> Outcome[CustomerUserRecord]:
-    return await storage.customer_users.create(
-        values, password=password, source=source, actor=actor.id
-    )
-
-
-async def update(
-    storage: Storage, actor: Actor, login: str, changes: Mapping[str, Any]
-) -> Outcome[CustomerUserRecord]:
-    return await storage.customer_users.update(login, changes, actor=actor.id)
-
-
-async def set_password(
-    storage: Storage, actor: Actor, login: str, password: str | None
-) -> Outcome[CustomerUserRecord]:
-    return await storage.customer_users.set_password(login, password, actor=actor.id)

@@ -1,16 +1,12 @@
-"""Customer (company) queries and mutations."""
+"""Customer (company) reads: one by customer ID (through the request's loader), pages,
+counts. The writes are use cases, in ``resolvers.use_cases.customers``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from datasources.paging import Page
-from datasources.storage import Storage
-from datasources.unit_of_work import Outcome
 from domain.records import CustomerRecord
 from domain.search_grammar import SearchExpr
-from resolvers.context import Actor, RequestContext
+from resolvers.context import RequestContext
 from resolvers.paging import page_arguments
 from resolvers.search import search_argument
 
@@ -57,18 +53,3 @@ async def customer_limit_reached(
     return await ctx.storage.customers.limit_reached(
         search=search, searching=searching, valid_only=bool(valid)
     )
-
-
-# ---- use cases for resolvers.mutations.run_mutation (which resets the loaders) ------------
-
-
-async def create(
-    storage: Storage, actor: Actor, values: Mapping[str, Any]
-) -> Outcome[CustomerRecord]:
-    return await storage.customers.create(values, actor=actor.id)
-
-
-async def update(
-    storage: Storage, actor: Actor, customer_id: str, changes: Mapping[str, Any]
-) -> Outcome[CustomerRecord]:
-    return await storage.customers.update(customer_id, changes, actor=actor.id)

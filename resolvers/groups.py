@@ -1,45 +1,54 @@
-"""Groups, relationships and effective permissions."""
+"""Reading groups, relationships and effective permissions (the writes are use cases:
+``resolvers.use_cases.groups``, ``group_assignments``, ``customer_assignments``)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from datasources.customer_user_directory import CustomerUserDirectory
-from datasources.group_directory import Grant
 from datasources.paging import Page, SortKey, keyset_page
-from datasources.storage import Storage
-from datasources.unit_of_work import Outcome
+from domain.group_rules import group_settings
 from domain.pagination import Cursor
 from domain.permissions import (
     RW,
     SAME_CONTEXT,
     EffectivePermission,
+    GroupSettings,
     customer_ids,
     effective_permissions,
     split_customer_ids,
 )
 from domain.records import CustomerRecord, CustomerUserRecord, GroupRecord
 from domain.validity import Validity
-from resolvers.context import Actor, RequestContext
+from resolvers.context import RequestContext
 from resolvers.paging import page_arguments
 
 
 async def group_by_name(ctx: RequestContext, name: str) -> GroupRecord | None:
-    return await ctx.storage.groups.store.get_by_name(name)
+    return await ctx.storage.groups.get_by_name(name)
 
 
 async def groups(
     ctx: RequestContext, *, valid: bool | None, first: int, after: str | None
 ) -> Page[GroupRecord]:
-    return await ctx.storage.groups.page(
-        valid_only=bool(valid), first=first, after=page_arguments(first, after)
-    )
+    """A page of groups by name (``valid``: only VALID ones)."""
+    store = ctx.storage.groups
+
+    async def fetch(after_key: SortKey | None, limit: int) -> list[GroupRecord]:
+        return await store.page(valid_only=bool(valid), after=after_key, limit=limit)
+
+    cursor = page_arguments(first, after)
+    return await keyset_page(fetch, lambda g: (g.name,), first=first, after=cursor)
 
 
 async def group_count(ctx: RequestContext, *, valid: bool | None) -> int:
-    return await ctx.storage.groups.store.count(valid_only=bool(valid))
+    return await ctx.storage.groups.count(valid_only=bool(valid))
+
+
+def _settings(ctx: RequestContext) -> GroupSettings:
+    return group_settings(ctx.storage.config.customer_group)
 
 
 def _exclude_primary(users: CustomerUserDirectory, record: CustomerUserRecord) -> bool:
@@ -52,7 +61,7 @@ async def user_customer_ids(ctx: RequestContext, record: CustomerUserRecord) -> 
     assigned = await ctx.loaders.groups.assigned_customers.load(record.login)
     return customer_ids(
         record.customer_id,
-        [str(link.customer_id) for link in assigned],
+        [row.customer_id for row in assigned],
         exclude_primary=_exclude_primary(ctx.storage.customer_users, record),
         multi=split_customer_ids(record.values.get("UserCustomerIDs")),
     )
@@ -61,8 +70,8 @@ async def user_customer_ids(ctx: RequestContext, record: CustomerUserRecord) -> 
 async def assigned_customers(
     ctx: RequestContext, record: CustomerUserRecord
 ) -> list[CustomerRecord]:
-    links = await ctx.loaders.groups.assigned_customers.load(record.login)
-    found = await ctx.loaders.customer.load_many([str(link.customer_id) for link in links])
+    rows = await ctx.loaders.groups.assigned_customers.load(record.login)
+    found = await ctx.loaders.customer.load_many([row.customer_id for row in rows])
     return sorted((c for c in found if c is not None), key=lambda c: c.customer_id)
 
 
@@ -81,11 +90,11 @@ async def user_effective_permissions(
     )
     grants_per_customer = await loaders.customer_grants.load_many(ids)
     return effective_permissions(
-        ctx.storage.groups.settings,
+        _settings(ctx),
         groups,
         ids,
         user_grants,
-        [link for links in grants_per_customer for link in links],
+        [row for rows in grants_per_customer for row in rows],
         also=also,
     )
 
@@ -150,7 +159,7 @@ async def _scan_for_members(
 
 def _may_reach_everyone(ctx: RequestContext, group: GroupRecord) -> bool:
     """Group support off or an always-group: every valid user may be a member."""
-    settings = ctx.storage.groups.settings
+    settings = _settings(ctx)
     return (
         not settings.support
         or group.name in settings.always_groups
@@ -181,7 +190,7 @@ async def group_member_count(ctx: RequestContext, group: GroupRecord, permission
     held = _held_by(ctx, group, permission)
     if not _may_reach_everyone(ctx, group):
         return len(await _members_from_relations(ctx, group, permission, held))
-    settings = ctx.storage.groups.settings
+    settings = _settings(ctx)
     users = ctx.storage.customer_users
     everyone = not settings.support or group.name in settings.always_groups
     if everyone or not any(b.config.exclude_primary_customer_id for b in users.backends):
@@ -213,16 +222,16 @@ def _held_by(
 
 async def _candidate_logins(ctx: RequestContext, group: GroupRecord, permission: str) -> set[str]:
     loaders = ctx.loaders.groups
-    user_links, customer_links = await asyncio.gather(
+    user_grants, customer_grants = await asyncio.gather(
         loaders.group_user_grants.load(group.id), loaders.group_customer_grants.load(group.id)
     )
     counts = {permission, RW}
-    logins = {str(link.login) for link in user_links if link.permission in counts}
+    logins = {row.login for row in user_grants if row.permission in counts}
     customers = sorted(
         {
-            str(link.customer_id)
-            for link in customer_links
-            if link.permission in counts and link.context == SAME_CONTEXT
+            row.customer_id
+            for row in customer_grants
+            if row.permission in counts and row.context == SAME_CONTEXT
         }
     )
     if customers:
@@ -230,7 +239,7 @@ async def _candidate_logins(ctx: RequestContext, group: GroupRecord, permission:
             loaders.assigned_users.load_many(customers),
             loaders.primary_users.load_many([(customer_id, True) for customer_id in customers]),
         )
-        logins |= {str(link.login) for links in assigned for link in links}
+        logins |= {row.login for rows in assigned for row in rows}
         logins = logins.union(*primary)
     return logins
 
@@ -262,7 +271,7 @@ async def _users_of_customer(
         ctx.loaders.groups.primary_users.load((customer.customer_id, valid)),
         ctx.loaders.groups.assigned_users.load(customer.customer_id),
     )
-    assigned_logins = {str(link.login).lower() for link in assigned}
+    assigned_logins = {row.login.lower() for row in assigned}
     logins = {login.lower() for login in primary} | assigned_logins
     records = await ctx.loaders.customer_user.load_many(sorted(logins))
     own_id = customer.customer_id.lower()
@@ -277,73 +286,4 @@ async def _users_of_customer(
             and ((r.customer_id or "").lower() == own_id or r.login.lower() in assigned_logins)
         ),
         key=lambda r: r.login,
-    )
-
-
-def grants(items: Sequence[Any], target: str) -> list[Grant]:
-    """Assignment input items (``groupId``/``login``/``customerId`` + permissions) as grants."""
-    return [
-        Grant(
-            target=getattr(item, target),
-            permissions=tuple(dict.fromkeys(item.permissions)),
-            context=getattr(getattr(item, "context", None), "value", "Same"),
-        )
-        for item in items
-    ]
-
-
-# ---- use cases for resolvers.mutations.run_mutation (which resets the loaders) ------------
-
-
-async def create(storage: Storage, actor: Actor, values: Mapping[str, Any]) -> Outcome[GroupRecord]:
-    return await storage.groups.create(values, actor=actor.id)
-
-
-async def update(
-    storage: Storage, actor: Actor, group_id: int, changes: Mapping[str, Any]
-) -> Outcome[GroupRecord]:
-    return await storage.groups.update(group_id, changes, actor=actor.id)
-
-
-async def set_user_customers(
-    storage: Storage, actor: Actor, login: str, customer_ids: Sequence[str], *, dry_run: bool
-) -> Outcome[CustomerUserRecord]:
-    return await storage.groups.set_user_customers(
-        login, customer_ids, dry_run=dry_run, actor=actor.id
-    )
-
-
-async def set_customer_users(
-    storage: Storage, actor: Actor, customer_id: str, logins: Sequence[str], *, dry_run: bool
-) -> Outcome[CustomerRecord]:
-    return await storage.groups.set_customer_users(
-        customer_id, logins, dry_run=dry_run, actor=actor.id
-    )
-
-
-async def set_user_groups(
-    storage: Storage, actor: Actor, login: str, given: Sequence[Grant], *, dry_run: bool
-) -> Outcome[CustomerUserRecord]:
-    return await storage.groups.set_user_groups(login, given, dry_run=dry_run, actor=actor.id)
-
-
-async def set_group_users(
-    storage: Storage, actor: Actor, group_id: int, given: Sequence[Grant], *, dry_run: bool
-) -> Outcome[GroupRecord]:
-    return await storage.groups.set_group_users(group_id, given, dry_run=dry_run, actor=actor.id)
-
-
-async def set_customer_groups(
-    storage: Storage, actor: Actor, customer_id: str, given: Sequence[Grant], *, dry_run: bool
-) -> Outcome[CustomerRecord]:
-    return await storage.groups.set_customer_groups(
-        customer_id, given, dry_run=dry_run, actor=actor.id
-    )
-
-
-async def set_group_customers(
-    storage: Storage, actor: Actor, group_id: int, given: Sequence[Grant], *, dry_run: bool
-) -> Outcome[GroupRecord]:
-    return await storage.groups.set_group_customers(
-        group_id, given, dry_run=dry_run, actor=actor.id
     )

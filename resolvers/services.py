@@ -1,14 +1,10 @@
-"""Service queries and mutations, and the services of a customer user."""
+"""Service reads: services by id, name and page, their hierarchy and members, and the
+services of a customer user (own and available). The writes are the use cases in
+``resolvers.use_cases.services`` and ``service_assignments``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 from datasources.paging import Page, SortKey, keyset_page
-from datasources.service_directory import Assignment
-from datasources.storage import Storage
-from datasources.unit_of_work import Outcome
 from domain.pagination import Cursor
 from domain.records import CustomerUserRecord
 from domain.search_grammar import SearchExpr
@@ -19,18 +15,9 @@ from domain.services import (
     available_services,
     by_name,
 )
-from resolvers.context import Actor, RequestContext
+from resolvers.context import RequestContext
 from resolvers.paging import page_arguments
 from resolvers.search import search_argument
-
-
-def service_key(key: str) -> int | None:
-    """The service id in a global ID's key (its canonical decimal form only)."""
-    try:
-        service_id = int(key)
-    except ValueError:
-        return None
-    return service_id if str(service_id) == key else None
 
 
 async def service(ctx: RequestContext, service_id: int) -> ServiceRecord | None:
@@ -38,7 +25,7 @@ async def service(ctx: RequestContext, service_id: int) -> ServiceRecord | None:
 
 
 async def service_by_name(ctx: RequestContext, name: str) -> ServiceRecord | None:
-    return await ctx.storage.services.find(name)
+    return await ctx.storage.services.find_by_name(name)
 
 
 def parse_service_search(search: str | None) -> SearchExpr | None:
@@ -121,40 +108,3 @@ async def service_count(
     ctx: RequestContext, *, search: SearchExpr | None, valid: bool | None
 ) -> int:
     return await ctx.storage.services.count(search=search, valid_only=bool(valid))
-
-
-# ---- use cases for resolvers.mutations.run_mutation (which resets the loaders) ------------
-
-
-async def create(
-    storage: Storage, actor: Actor, values: Mapping[str, Any]
-) -> Outcome[ServiceRecord]:
-    return await storage.services.create(values, actor=actor.id)
-
-
-async def update(
-    storage: Storage, actor: Actor, service_id: int, changes: Mapping[str, Any]
-) -> Outcome[ServiceRecord]:
-    return await storage.services.update(service_id, changes, actor=actor.id)
-
-
-async def set_services_of(
-    storage: Storage, actor: Actor, login: str, service_ids: Sequence[int], *, dry_run: bool
-) -> Outcome[Assignment[CustomerUserRecord, int]]:
-    return await storage.services.set_services_of(
-        login, service_ids, dry_run=dry_run, actor=actor.id
-    )
-
-
-async def set_customer_users_of(
-    storage: Storage, actor: Actor, service_id: int, logins: Sequence[str], *, dry_run: bool
-) -> Outcome[Assignment[ServiceRecord, str]]:
-    return await storage.services.set_customer_users_of(
-        service_id, logins, dry_run=dry_run, actor=actor.id
-    )
-
-
-async def set_default_services(
-    storage: Storage, actor: Actor, service_ids: Sequence[int], *, dry_run: bool
-) -> Outcome[Assignment[list[ServiceRecord], int]]:
-    return await storage.services.set_default_services(service_ids, dry_run=dry_run, actor=actor.id)

@@ -12,6 +12,7 @@ from strawberry import UNSET
 
 from datasources.paging import DEFAULT_PAGE_SIZE
 from datasources.unit_of_work import Outcome
+from domain.customer_rules import CustomerChanges
 from domain.records import CustomerRecord
 from resolvers import groups as group_resolvers
 from schema.audit import AuditFields, Info
@@ -156,23 +157,23 @@ class CustomerUpdateInput:
     validity: ValidityEnum | None = UNSET  # type: ignore[valid-type]
 
 
-_PATCH_FIELDS = ("name", "street", "zip", "city", "country", "url", "comment", "validity")
+_VALUE_FIELDS = ("name", "street", "zip", "city", "country", "url", "comment", "validity")
 
 
-def create_values(data: CustomerCreateInput) -> dict[str, Any]:
-    return {
-        "customerId": data.customer_id,
-        **{name: getattr(data, name) for name in _PATCH_FIELDS},
-    }
+def create_change(data: CustomerCreateInput) -> CustomerChanges:
+    """The input as the use case's typed change (every field given)."""
+    return CustomerChanges(
+        customer_id=data.customer_id, **{name: getattr(data, name) for name in _VALUE_FIELDS}
+    )
 
 
-def update_values(data: CustomerUpdateInput) -> dict[str, Any]:
-    values = {
-        name: getattr(data, name) for name in _PATCH_FIELDS if getattr(data, name) is not UNSET
-    }
-    if data.new_customer_id is not UNSET:
-        values["newCustomerId"] = data.new_customer_id
-    return values
+def update_change(data: CustomerUpdateInput) -> CustomerChanges:
+    """The fields the client sent; ``newCustomerId`` is the change's ``customer_id`` (a null
+    one renames nothing, as it never did)."""
+    given = {name: getattr(data, name) for name in _VALUE_FIELDS}
+    if data.new_customer_id is not None:
+        given["customer_id"] = data.new_customer_id
+    return CustomerChanges(**{name: v for name, v in given.items() if v is not UNSET})
 
 
 @strawberry.type

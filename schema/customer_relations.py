@@ -57,10 +57,10 @@ class CustomerUserRelationFields:
     @strawberry.field(description="The user's direct group grants (group_customer_user).")
     async def group_grants(self, info: Info) -> list[GroupGrant]:
         loaders = info.context.loaders.groups
-        links = await loaders.user_grants.load(self.record.login)
+        rows = await loaders.user_grants.load(self.record.login)
         by_group: dict[int, list[str]] = {}
-        for link in links:
-            by_group.setdefault(int(link.group_id or 0), []).append(str(link.permission))
+        for row in rows:
+            by_group.setdefault(row.group_id, []).append(row.permission)
         groups = await loaders.by_id.load_many(list(by_group))
         return [
             GroupGrant(group=Group.wrap(g), permissions=by_group[g.id])

@@ -6,7 +6,7 @@ time. A field is non-null only when every backend maps it as required and OTOBO'
 declares its column NOT NULL (a required custom column may be empty in rows older than it).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +14,17 @@ import strawberry
 from strawberry import UNSET
 
 from datasources.unit_of_work import Outcome
+from domain import changes
 from domain.config import BackendConfigBase
-from domain.field_map import LOGIN, NOT_NULL_ATTRIBUTES, PASSWORD, VALID_ID, MapField
+from domain.customer_user_rules import CustomerUserChanges, NewCustomerUser
+from domain.field_map import (
+    FIXED_ATTRIBUTE_NAMES,
+    LOGIN,
+    NOT_NULL_ATTRIBUTES,
+    PASSWORD,
+    VALID_ID,
+    MapField,
+)
 from domain.records import CustomerUserRecord
 from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
@@ -141,6 +150,9 @@ class CustomerUserTypes:
     object: Any
     create_input: Any
     update_input: Any
+    problem_names: Mapping[str, str]
+    """Map attribute → input field name: how a problem's Map attribute is shown
+    (``schema.problem_paths``; the use cases name Map values by attribute)."""
 
     def wrap(self, record: CustomerUserRecord) -> Any:
         return self.object(record=record, audit=record.audit)
@@ -165,6 +177,10 @@ def build_customer_user_types(
         object=object_type,
         create_input=_create_input(specs),
         update_input=_update_input(specs),
+        problem_names={
+            **{name_of: name for name, name_of in FIXED_ATTRIBUTE_NAMES.items()},
+            **{spec.attribute: spec.graphql_name for spec in specs},
+        },
     )
 
 
@@ -231,24 +247,26 @@ def _update_input(specs: Sequence[FieldSpec]) -> Any:
     )
 
 
-def create_values(types: CustomerUserTypes, data: Any) -> dict[str, Any]:
+def create_change(types: CustomerUserTypes, data: Any) -> NewCustomerUser:
+    """The create input as the use case's typed change: every Map value, by attribute."""
     values: dict[str, Any] = {spec.attribute: getattr(data, spec.attribute) for spec in types.specs}
     values[LOGIN] = data.login
     values[VALID_ID] = data.validity.value
-    return values
+    return NewCustomerUser(values=values, password=data.password, source=data.source)
 
 
-def update_values(types: CustomerUserTypes, data: Any) -> dict[str, Any]:
+def update_change(types: CustomerUserTypes, data: Any) -> CustomerUserChanges:
+    """The update input as the use case's typed patch: the Map values the client sent, and
+    ``newLogin`` as the rename (``input.login`` names the user, apart from the change)."""
     values = {
         spec.attribute: getattr(data, spec.attribute)
         for spec in types.specs
         if getattr(data, spec.attribute) is not UNSET
     }
-    if data.new_login is not UNSET:
-        values[LOGIN] = data.new_login
     if data.validity is not UNSET:
         values[VALID_ID] = data.validity.value if data.validity is not None else None
-    return values
+    new_login = changes.UNSET if data.new_login is UNSET else data.new_login
+    return CustomerUserChanges(values=values, new_login=new_login)
 
 
 def build_payloads(types: CustomerUserTypes) -> tuple[Any, Any]:
@@ -298,4 +316,4 @@ def payload_of(
     }
     if with_password:
         fields["generated_password"] = outcome.generated_password
-    return outcome_payload(payload_type, outcome, **fields)
+    return outcome_payload(payload_type, outcome, types.problem_names, **fields)

@@ -7,7 +7,7 @@ DAG (tests/test_schema_modules_acyclic.py).
 """
 
 import enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry import UNSET
@@ -15,7 +15,16 @@ from strawberry.types.base import StrawberryObjectDefinition
 
 from datasources.paging import DEFAULT_PAGE_SIZE
 from datasources.unit_of_work import Outcome
-from domain.assignments import Change, ChangeKind
+from domain.assignment_rules import Grant
+from domain.assignments import (
+    Change,
+    ChangeKind,
+    CustomerGroupRow,
+    UserCustomerRow,
+    UserGroupRow,
+    UserServiceRow,
+)
+from domain.group_rules import GroupChanges
 from domain.permissions import OTHER_CONTEXT, EffectivePermission, Reason, ReasonKind
 from domain.records import CustomerRecord, GroupRecord
 from resolvers import groups as group_resolvers
@@ -28,6 +37,7 @@ if TYPE_CHECKING:  # for the type checker only: at run time Strawberry resolves 
     from schema.customer import Customer
 
 CustomerRef = Annotated["Customer", strawberry.lazy("schema.customer")]
+K = TypeVar("K", int, str)
 
 
 def customer_object(info: Info, record: CustomerRecord) -> Any:
@@ -139,19 +149,18 @@ class Group(AuditFields, Node):
 
     @strawberry.field(description="Direct grants to customer users (group_customer_user rows).")
     async def user_grants(self, info: Info) -> list["UserGrant"]:
-        links = await info.context.loaders.groups.group_user_grants.load(self.record.id)
+        rows = await info.context.loaders.groups.group_user_grants.load(self.record.id)
         by_login: dict[str, list[str]] = {}
-        for link in links:
-            by_login.setdefault(str(link.login), []).append(str(link.permission))
+        for row in rows:
+            by_login.setdefault(row.login, []).append(row.permission)
         return [UserGrant(login=login, permissions=p) for login, p in sorted(by_login.items())]
 
     @strawberry.field(description="Grants to customers (group_customer rows), per context.")
     async def customer_grants(self, info: Info) -> list["CustomerGrant"]:
-        links = await info.context.loaders.groups.group_customer_grants.load(self.record.id)
+        rows = await info.context.loaders.groups.group_customer_grants.load(self.record.id)
         by_key: dict[tuple[str, str], list[str]] = {}
-        for link in links:
-            key = (str(link.customer_id), str(link.context))
-            by_key.setdefault(key, []).append(str(link.permission))
+        for row in rows:
+            by_key.setdefault((row.customer_id, row.context), []).append(row.permission)
         return [
             CustomerGrant(customer_id=cid, context=PermissionContext.of(ctx), permissions=p)
             for (cid, ctx), p in sorted(by_key.items())
@@ -224,6 +233,8 @@ class EffectivePermissionType:
     "the same shape for every assignment mutation; the fields the row has are set."
 )
 class AssignmentChange:
+    """The API's one change shape over the typed rows: each field says which rows have it."""
+
     change: strawberry.Private[Change]
 
     @strawberry.field
@@ -232,27 +243,35 @@ class AssignmentChange:
 
     @strawberry.field
     def login(self) -> str | None:
-        return self.change.link.login
+        row = self.change.row
+        return (
+            row.login if isinstance(row, UserCustomerRow | UserGroupRow | UserServiceRow) else None
+        )
 
     @strawberry.field
     def customer_id(self) -> str | None:
-        return self.change.link.customer_id
+        row = self.change.row
+        return row.customer_id if isinstance(row, UserCustomerRow | CustomerGroupRow) else None
 
     @strawberry.field
     def group_id(self) -> int | None:
-        return self.change.link.group_id
+        row = self.change.row
+        return row.group_id if isinstance(row, UserGroupRow | CustomerGroupRow) else None
 
     @strawberry.field
     def permission(self) -> str | None:
-        return self.change.link.permission
+        row = self.change.row
+        return row.permission if isinstance(row, UserGroupRow | CustomerGroupRow) else None
 
     @strawberry.field
     def service_id(self) -> int | None:
-        return self.change.link.service_id
+        row = self.change.row
+        return row.service_id if isinstance(row, UserServiceRow) else None
 
     @strawberry.field
     def context(self) -> PermissionContext | None:
-        return PermissionContext.of(self.change.link.context) if self.change.link.context else None
+        row = self.change.row
+        return PermissionContext.of(row.context) if isinstance(row, CustomerGroupRow) else None
 
 
 def changes_of(outcome: Outcome[Any]) -> list[AssignmentChange]:
@@ -265,27 +284,9 @@ class GroupPayload:
     user_errors: list[UserError]
 
 
-@strawberry.type
-class GroupAssignmentPayload:
-    group: Group | None
-    changes: list[AssignmentChange] = strawberry.field(
-        description="The rows added and removed; on a dry run, the ones that would be."
-    )
-    user_errors: list[UserError]
-
-
 def group_payload(outcome: Outcome[GroupRecord]) -> GroupPayload:
     return outcome_payload(
         GroupPayload, outcome, group=Group.wrap(outcome.record) if outcome.record else None
-    )
-
-
-def group_assignment_payload(outcome: Outcome[GroupRecord]) -> GroupAssignmentPayload:
-    return outcome_payload(
-        GroupAssignmentPayload,
-        outcome,
-        group=Group.wrap(outcome.record) if outcome.record else None,
-        changes=changes_of(outcome),
     )
 
 
@@ -295,6 +296,10 @@ class GroupCreateInput:
     comment: str | None = None
     validity: ValidityEnum = ValidityEnum.VALID  # type: ignore[valid-type]
 
+    def change(self) -> GroupChanges:
+        """The input as the use case's typed change (every field given)."""
+        return GroupChanges(name=self.name, comment=self.comment, validity=self.validity)
+
 
 @strawberry.input(description="A patch: omitted fields keep their value.")
 class GroupUpdateInput:
@@ -303,17 +308,37 @@ class GroupUpdateInput:
     comment: str | None = UNSET
     validity: ValidityEnum | None = UNSET  # type: ignore[valid-type]
 
+    def change(self) -> GroupChanges:
+        """The fields the client sent (an omitted one stays ``UNSET``: kept as it is)."""
+        given: dict[str, Any] = {
+            "name": self.name,
+            "comment": self.comment,
+            "validity": self.validity,
+        }
+        return GroupChanges(**{name: v for name, v in given.items() if v is not UNSET})
+
+
+def _grant(target: K, permissions: list[str], context: PermissionContext) -> Grant[K]:
+    """An entry of a grant input as the use case's grant (each permission once)."""
+    return Grant(target, tuple(dict.fromkeys(permissions)), context.value)
+
 
 @strawberry.input(description="Permissions on one group; an empty list removes the grant.")
 class GroupGrantInput:
     group_id: int
     permissions: list[str]
 
+    def grant(self) -> Grant[int]:
+        return _grant(self.group_id, self.permissions, PermissionContext.SAME)
+
 
 @strawberry.input
 class UserGrantInput:
     login: str
     permissions: list[str]
+
+    def grant(self) -> Grant[str]:
+        return _grant(self.login, self.permissions, PermissionContext.SAME)
 
 
 @strawberry.input
@@ -322,9 +347,15 @@ class CustomerGroupGrantInput:
     permissions: list[str]
     context: PermissionContext = PermissionContext.SAME
 
+    def grant(self) -> Grant[int]:
+        return _grant(self.group_id, self.permissions, self.context)
+
 
 @strawberry.input
 class CustomerGrantInput:
     customer_id: str
     permissions: list[str]
     context: PermissionContext = PermissionContext.SAME
+
+    def grant(self) -> Grant[str]:
+        return _grant(self.customer_id, self.permissions, self.context)

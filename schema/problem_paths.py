@@ -23,8 +23,6 @@ def camel_case(name: str) -> str:
 
 def input_path(field: tuple[str, ...], names: Mapping[str, str] | None = None) -> list[str] | None:
     """The GraphQL path of a problem's ``field``; ``None`` for the input as a whole."""
-    if field[:1] == (INPUT,):  # TRANSITIONAL: a GraphQL path already; gone with issue 12
-        return list(field) if len(field) > 1 else None
     if not field:
         return None
     known = names or {}

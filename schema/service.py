@@ -1,17 +1,16 @@
 """The Service type, its inputs and payloads, and the service fields of CustomerUser."""
 
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 import strawberry
 from strawberry import UNSET
 
 from datasources.paging import DEFAULT_PAGE_SIZE
-from datasources.service_directory import Assignment
 from datasources.unit_of_work import Outcome
-from domain.assignments import Link, changes_of
+from domain.assignments import UserServiceRow, changes_of
 from domain.records import CustomerUserRecord
-from domain.services import DEFAULT_LOGIN, MAX_SET_SIZE, ServiceRecord
+from domain.services import DEFAULT_LOGIN, MAX_SET_SIZE, Assignment, ServiceChanges, ServiceRecord
 from resolvers import services as service_resolvers
 from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
@@ -199,6 +198,21 @@ class ServiceUpdateInput:
     validity: ValidityEnum | None = UNSET  # type: ignore[valid-type]
 
 
+_CHANGED_FIELDS = ("name", "parent_id", "comment", "validity")
+"""The fields of both service inputs, named as in :class:`ServiceChanges`."""
+
+
+def create_change(data: ServiceCreateInput) -> ServiceChanges:
+    """The input as the use case's typed change (every field given)."""
+    return ServiceChanges(**{name: getattr(data, name) for name in _CHANGED_FIELDS})
+
+
+def update_change(data: ServiceUpdateInput) -> ServiceChanges:
+    """The fields the client sent (an omitted one stays ``UNSET``: kept as it is)."""
+    given = {name: getattr(data, name) for name in _CHANGED_FIELDS}
+    return ServiceChanges(**{name: v for name, v in given.items() if v is not UNSET})
+
+
 _SET_SIZE = f"At most {MAX_SET_SIZE} distinct entries; duplicates count once."
 
 
@@ -263,18 +277,32 @@ class DefaultServicesSetPayload:
     user_errors: list[UserError]
 
 
-def _changes(done: Any, link_of: Callable[[Any], Link]) -> list[AssignmentChange]:
-    """An assignment's added and removed keys as the API's one change shape."""
+K = TypeVar("K", int, str)
+
+
+def _changes(
+    done: Assignment[Any, K] | None, row_of: Callable[[K], UserServiceRow]
+) -> list[AssignmentChange]:
+    """An assignment's added and removed keys (service ids or logins) as the API's one change
+    shape."""
     if done is None:
         return []
-    added = [link_of(key) for key in done.added]
-    removed = [link_of(key) for key in done.removed]
+    added = [row_of(key) for key in done.added]
+    removed = [row_of(key) for key in done.removed]
     return [AssignmentChange(change=change) for change in changes_of(added, removed)]
+
+
+SERVICE_INPUT_NAMES = {"parent": "parentId"}
+"""The domain names ServiceCreateInput/ServiceUpdateInput spell otherwise: a problem with the
+parent is reported on ``parentId``."""
 
 
 def service_payload(outcome: Outcome[ServiceRecord]) -> ServicePayload:
     return outcome_payload(
-        ServicePayload, outcome, service=Service.wrap(outcome.record) if outcome.record else None
+        ServicePayload,
+        outcome,
+        names=SERVICE_INPUT_NAMES,
+        service=Service.wrap(outcome.record) if outcome.record else None,
     )
 
 
@@ -282,16 +310,12 @@ def user_services_payload(
     ctx: RequestContext, outcome: Outcome[Assignment[CustomerUserRecord, int]], login: str
 ) -> CustomerUserSetServicesPayload:
     done = outcome.record
+    owner = done.subject.login if done else login  # the user's own spelling
     return outcome_payload(
         CustomerUserSetServicesPayload,
         outcome,
         customer_user=ctx.customer_user_object(done.subject) if done else None,
-        changes=_changes(
-            done,
-            lambda service_id: Link(
-                login=done.subject.login if done else login, service_id=service_id
-            ),
-        ),
+        changes=_changes(done, lambda service_id: UserServiceRow(owner, service_id)),
     )
 
 
@@ -303,7 +327,7 @@ def service_users_payload(
         ServiceSetCustomerUsersPayload,
         outcome,
         service=Service.wrap(done.subject) if done else None,
-        changes=_changes(done, lambda login: Link(login=login, service_id=service_id)),
+        changes=_changes(done, lambda login: UserServiceRow(login, service_id)),
     )
 
 
@@ -315,5 +339,5 @@ def default_services_payload(
         DefaultServicesSetPayload,
         outcome,
         default_services=[Service.wrap(r) for r in done.subject] if done else None,
-        changes=_changes(done, lambda service_id: Link(login=DEFAULT_LOGIN, service_id=service_id)),
+        changes=_changes(done, lambda service_id: UserServiceRow(DEFAULT_LOGIN, service_id)),
     )

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import free_port, roster, running_server, wait_healthy, write_config
+from tests.cli.helpers import free_port, roster, write_config
+from tests.cli.servers import running_server, wait_healthy
 
 
 @pytest.mark.parametrize(("scheme", "warned"), [("sha2", True), ("bcrypt", False)])

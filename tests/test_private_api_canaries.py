@@ -249,8 +249,9 @@ def test_uvicorn_internals_the_workers_and_header_timeouts_use() -> None:
 
     protocols = [AutoHTTPProtocol, H11Protocol]
     assert "sockets" in _parameters(uvicorn.Server.startup), (
-        "uvicorn's Server.startup(sockets=...) changed: app.workers.HandedConnectionsServer "
-        "starts with sockets=[] to serve only connections its parent hands over"
+        "uvicorn's Server.startup(sockets=...) changed: app.workers.worker_server."
+        "HandedConnectionsServer starts with sockets=[] to serve only connections its parent "
+        "hands over"
     )
 
     async def app(scope: Any, receive: Any, send: Any) -> None:

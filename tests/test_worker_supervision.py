@@ -20,12 +20,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.test_cli import (
+from tests.cli.helpers import free_port
+from tests.cli.servers import (
     _announced_base,
     _gone,
     _serving_process,
     _worker_processes,
-    free_port,
     running_server,
     running_workers,
     wait_healthy,

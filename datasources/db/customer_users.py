@@ -2,7 +2,9 @@
 
 The table is reflected at start: its columns come from the Map, and a Map row for a column the
 table lacks is a start-up error that prints the ``ALTER TABLE`` to run. Reads return records
-keyed by Map attribute; writes take a connection so the directory decides the transaction.
+keyed by Map attribute (the SQL of a query is ``datasources.db.customer_user_query_sql``'s);
+writes take a connection, so the use case (``resolvers.use_cases.customer_users``) decides
+the transaction and what is checked in it.
 """
 
 from __future__ import annotations
@@ -19,19 +21,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.backend import BackendHealth, BackendStatus
+from datasources.db.customer_user_query_sql import CustomerUserQuerySql
 from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead, PositionalRow
 from datasources.db.tables import LOGIN_REFERENCE_LENGTH, LOGIN_REFERENCES
-from datasources.paging import SortKey, after_condition, binary_key, lower_in
-from datasources.search_sql import pattern_condition, search_condition
+from datasources.paging import SortKey, after_condition, lower_in
 from domain.config import CustomerUserBackendConfig
 from domain.customer_user_query import CustomerUserQuery, SortField, sort_key_values
 from domain.customer_user_rules import FieldRules
 from domain.email import EmailPolicy
-from domain.field_map import EMAIL, LAST_NAME, LOGIN, MapField
+from domain.field_map import LOGIN, MapField
 from domain.records import Audit, CustomerUserRecord
-from domain.search_grammar import exact_pattern, parse_search
-from domain.validity import Validity
 
 AUDIT_COLUMNS = ("create_time", "create_by", "change_time", "change_by")
 _EMAIL_LOCK = int.from_bytes(b"mail", "big")
@@ -96,7 +96,7 @@ class DbCustomerUserBackend:
         self._attributes = tuple(f.attribute for f in readable)
         self._columns_read = tuple(f.column for f in readable)
         self._login = table.c[config.customer_key]
-        self._login_key = binary_key(self._login, engine.dialect.name)
+        self.sql = CustomerUserQuerySql(config, table, self.fields, engine.dialect.name)
         self._read_columns = [
             table.c[c] for c in sorted(self._columns) if c != self._password_column
         ]
@@ -178,88 +178,6 @@ class DbCustomerUserBackend:
             audit=Audit(*self._pick_audit(row)),
         )
 
-    def _where(self, query: CustomerUserQuery) -> sa.ColumnElement[bool]:
-        """All criteria of ``query`` combined with AND, each with OTOBO's semantics."""
-        config = self.config
-        case_sensitive = config.search_case_sensitive
-        conditions: list[sa.ColumnElement[bool]] = []
-        if query.valid_only and config.customer_valid:
-            conditions.append(self.table.c[config.customer_valid] == Validity.VALID.value)
-        if query.search is not None:
-            expr = parse_search(
-                query.search, prefix=config.search_prefix, suffix=config.search_suffix
-            )
-            columns = [self.table.c[c] for c in config.search_fields]
-            conditions.append(search_condition(expr, columns, case_sensitive=case_sensitive))
-        if query.login is not None:
-            conditions.append(
-                pattern_condition(query.login, self._login, case_sensitive=case_sensitive)
-            )
-        if query.email is not None:
-            email = query.email if case_sensitive else query.email.lower()
-            conditions.append(
-                sa.or_(
-                    *(
-                        (self.table.c[c] if case_sensitive else sa.func.lower(self.table.c[c]))
-                        == email
-                        for c in config.postmaster_search_fields
-                    )
-                )
-            )
-        customer_id = self.table.c[config.customer_id]
-        if query.customer_id is not None:
-            # OTOBO's CustomerID mode compares case-insensitively whatever the backend says.
-            conditions.append(
-                pattern_condition(query.customer_id, customer_id, case_sensitive=False)
-            )
-        if query.customer_id_exact is not None:
-            exact = exact_pattern(query.customer_id_exact)
-            conditions.append(pattern_condition(exact, customer_id, case_sensitive=case_sensitive))
-        return sa.and_(sa.true(), *conditions)
-
-    def _sort_columns(self, query: CustomerUserQuery) -> list[sa.ColumnElement[Any]]:
-        """The ORDER BY of the query's ordering, ending in the login so the order is total.
-
-        For a search on PostgreSQL the login is sorted as ``(login || '')``, which no index
-        matches, on purpose: otherwise the planner walks the login index and filters row by
-        row (43 ms for ``*smi*`` in 100,000 users) instead of asking the trigram indexes and
-        sorting the few matches (10 ms). A plain listing keeps the index order.
-        """
-        ordering = query.ordering
-        dialect = self.engine.dialect.name
-        columns: list[sa.ColumnElement[Any]] = []
-        if ordering.field is SortField.CHANGED_AT:
-            columns.append(self._time_key(self.table.c.change_time))
-        elif ordering.field is not SortField.LOGIN:
-            column = self._sort_column(ordering.field)
-            text = sa.func.coalesce(column, "") if column is not None else sa.literal("")
-            columns.append(binary_key(text, dialect))
-        if query.is_search and dialect == "postgresql":
-            columns.append(binary_key(sa.func.concat(self._login, ""), dialect))
-        else:
-            columns.append(self._login_key)
-        return columns
-
-    def _time_key(self, value: Any) -> sa.ColumnElement[Any]:
-        """Timestamps compared as time. SQLite stores them as text, and rows written by OTOBO
-        (``2026-01-01 10:00:00``) and by us (with microseconds) would not compare as text."""
-        if self.engine.dialect.name == "sqlite":
-            if not isinstance(value, sa.ColumnElement):
-                value = sa.literal(value, sa.DateTime())
-            return sa.func.julianday(value)
-        return value if isinstance(value, sa.ColumnElement) else sa.literal(value, sa.DateTime())
-
-    def _sort_column(self, field: SortField) -> sa.Column[Any] | None:
-        column_name = {
-            SortField.LAST_NAME: self._column_of(LAST_NAME),
-            SortField.EMAIL: self._column_of(EMAIL),
-            SortField.CUSTOMER_ID: self.config.customer_id,
-        }.get(field)
-        return self.table.c[column_name] if column_name else None
-
-    def _column_of(self, attribute: str) -> str | None:
-        return next((f.column for f in self.fields if f.attribute == attribute), None)
-
     async def get_many(
         self, logins: Sequence[str], conn: AsyncConnection | None = None
     ) -> dict[str, CustomerUserRecord]:
@@ -274,13 +192,13 @@ class DbCustomerUserBackend:
     ) -> list[CustomerUserRecord]:
         """Matching users in ``query.ordering``, strictly after the sort key ``after``: keyset
         paging, stable while rows are inserted."""
-        columns = self._sort_columns(query)
+        columns = self.sql.order_by(query)
         descending = query.ordering.descending
-        select = sa.select(*self._read_columns).where(self._where(query))
+        select = sa.select(*self._read_columns).where(self.sql.where(query))
         if after is not None:
             key = sort_key_values(query.ordering, after)
             if query.ordering.field is SortField.CHANGED_AT:
-                key = (self._time_key(key[0]), *key[1:])
+                key = (self.sql.time_key(key[0]), *key[1:])
             select = select.where(after_condition(columns, key, descending=descending))
         order = [c.desc() if descending else c.asc() for c in columns]
         select = select.order_by(*order).limit(limit)
@@ -294,7 +212,7 @@ class DbCustomerUserBackend:
         column = self.table.c[self.config.customer_id]
         select = sa.select(self._login, column).where(
             lower_in(column, customer_ids, self.engine.dialect.name),
-            self._where(CustomerUserQuery(valid_only=valid_only)),
+            self.sql.where(CustomerUserQuery(valid_only=valid_only)),
         )
         found: dict[str, set[str]] = {}
         async with self.reader.connect() as conn:
@@ -313,7 +231,7 @@ class DbCustomerUserBackend:
         return BackendHealth(BackendStatus.UP, (time.perf_counter() - started) * 1000, None)
 
     async def close(self) -> None:
-        """The engine is shared and closed by the Services container."""
+        """The engine is shared and closed by ``datasources.storage.Storage``."""
 
     async def count(
         self,
@@ -324,7 +242,7 @@ class DbCustomerUserBackend:
     ) -> int:
         """How many users match (counting stops at ``at_most`` when given: cheap "more than"),
         leaving out the logins that a backend of ``excluding`` (same database) holds."""
-        inner = sa.select(self._login).where(self._where(query))
+        inner = sa.select(self._login).where(self.sql.where(query))
         for other in excluding:
             table = other.table.alias()  # it may be this very table
             held = sa.func.lower(table.c[other.config.customer_key])

@@ -1,8 +1,15 @@
-"""Groups on OTOBO's ``groups_table``."""
+"""The groups area's tables: OTOBO's ``groups_table`` and the three relation tables of
+customer users, customers and groups (``datasources.db.links``).
+
+Storage only: reads, and the primitives a use case (``resolvers.use_cases``) writes with
+inside its transaction (insert, update, name lookups, and replacing one owner's relation
+rows under a lock). What may be written is decided there.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,8 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
 from datasources.db.engine import read_only_view
+from datasources.db.links import (
+    CUSTOMER_GROUPS,
+    USER_CUSTOMERS,
+    USER_GROUPS,
+    OwnedRows,
+    RelationTable,
+    RowReader,
+)
 from datasources.db.tables import groups_table as _T
 from datasources.paging import SortKey, binary_key
+from domain.assignments import CustomerGroupRow, RowT, UserCustomerRow, UserGroupRow
+from domain.changes import is_given
+from domain.group_rules import GroupChanges
 from domain.records import Audit, GroupRecord
 from domain.validity import Validity
 
@@ -31,6 +49,10 @@ class DbGroupStore:
         self.engine = engine
         self.reader = read_only_view(engine)
         self._key = binary_key(_T.c.name, engine.dialect.name)
+        self._locks: dict[str, asyncio.Lock] = {}
+        """One replacement per relation table at a time in this process (SQLite has no row
+        locks; PostgreSQL's advisory lock covers the other processes)."""
+        self._readers: dict[tuple[str, str], RowReader[Any]] = {}
 
     async def all(self) -> list[GroupRecord]:
         """Every group: the table is small (OTOBO installs have tens to hundreds)."""
@@ -80,14 +102,16 @@ class DbGroupStore:
         return (await conn.execute(query.limit(1))).first() is not None
 
     @staticmethod
-    async def insert(conn: AsyncConnection, values: Mapping[str, Any], *, actor: int) -> int:
+    async def insert(conn: AsyncConnection, change: GroupChanges, *, actor: int) -> int:
+        """A new group from a validated ``change`` (a validity not given is VALID)."""
         now = utcnow()
+        validity = change.validity if isinstance(change.validity, Validity) else Validity.VALID
         result = await conn.execute(
             sa.insert(_T)
             .values(
-                name=values["name"],
-                comments=values.get("comment") or "",
-                valid_id=values["validity"].value,
+                name=str(change.name),
+                comments=change.comment or "",
+                valid_id=validity.value,
                 create_time=now,
                 create_by=actor,
                 change_time=now,
@@ -99,13 +123,59 @@ class DbGroupStore:
 
     @staticmethod
     async def update(
-        conn: AsyncConnection, group_id: int, values: Mapping[str, Any], *, actor: int
+        conn: AsyncConnection, group_id: int, change: GroupChanges, *, actor: int
     ) -> None:
+        """Write the given fields of a validated ``change``."""
         row: dict[str, Any] = {"change_time": utcnow(), "change_by": actor}
-        if "name" in values:
-            row["name"] = values["name"]
-        if "comment" in values:
-            row["comments"] = values["comment"] or ""
-        if "validity" in values:
-            row["valid_id"] = values["validity"].value
+        if is_given(change.name):
+            row["name"] = change.name
+        if is_given(change.comment):
+            row["comments"] = change.comment or ""
+        if isinstance(change.validity, Validity):
+            row["valid_id"] = change.validity.value
         await conn.execute(sa.update(_T).where(_T.c.id == group_id).values(**row))
+
+    # ---- relation rows ------------------------------------------------------------------------
+
+    async def assigned_customers(self, logins: Sequence[str]) -> list[UserCustomerRow]:
+        return await self._reader(USER_CUSTOMERS, "login").rows(logins)
+
+    async def assigned_users(self, customer_ids: Sequence[str]) -> list[UserCustomerRow]:
+        return await self._reader(USER_CUSTOMERS, "customer_id").rows(customer_ids)
+
+    async def user_grants(self, logins: Sequence[str]) -> list[UserGroupRow]:
+        return await self._reader(USER_GROUPS, "login").rows(logins)
+
+    async def customer_grants(self, customer_ids: Sequence[str]) -> list[CustomerGroupRow]:
+        return await self._reader(CUSTOMER_GROUPS, "customer_id").rows(customer_ids)
+
+    async def group_user_grants(self, group_ids: Sequence[int]) -> list[UserGroupRow]:
+        return await self._reader(USER_GROUPS, "group_id").rows(group_ids)
+
+    async def group_customer_grants(self, group_ids: Sequence[int]) -> list[CustomerGroupRow]:
+        return await self._reader(CUSTOMER_GROUPS, "group_id").rows(group_ids)
+
+    def serialized(self, table: RelationTable[Any]) -> asyncio.Lock:
+        """Hold this (before the transaction) while replacing rows of ``table``."""
+        return self._locks.setdefault(table.table.name, asyncio.Lock())
+
+    async def locked_rows(self, conn: AsyncConnection, owned: OwnedRows[RowT]) -> list[RowT]:
+        """The stored rows of ``owned``, read on ``conn`` after taking the table's lock for
+        the rest of the transaction, so no other replacement reads them until it ends."""
+        await owned.table.lock(conn)
+        return await self._reader(owned.table, owned.field).rows([owned.value], conn)
+
+    @staticmethod
+    async def replace(
+        conn: AsyncConnection, owned: OwnedRows[RowT], rows: Sequence[RowT], *, actor: int
+    ) -> None:
+        """Make ``rows`` the complete set of ``owned``, on ``conn``."""
+        await owned.table.replace(conn, owned.field, owned.value, rows, actor=actor)
+
+    def _reader(self, table: RelationTable[RowT], field: str) -> RowReader[RowT]:
+        """The prepared reader of ``table`` by ``field``, built on first use."""
+        key = (table.table.name, field)
+        if key not in self._readers:
+            self._readers[key] = table.reader(self.engine, field)
+        reader: RowReader[RowT] = self._readers[key]
+        return reader

@@ -1,45 +1,58 @@
-"""OTOBO's relation tables as sets of :class:`~domain.assignments.Link` rows.
+"""OTOBO's relation tables, each read and written as its own typed row
+(:mod:`domain.assignments`).
 
 ``customer_user_customer`` (user ↔ extra customer), ``group_customer_user`` (user ↔ group per
 permission) and ``group_customer`` (customer ↔ group per permission and context) have no keys
 or constraints in OTOBO; their writers keep them unique by delete-then-insert. So does
-:meth:`LinkTable.replace`, for the whole set of one owner, inside the caller's transaction.
+:meth:`RelationTable.replace`, for the whole set of one owner, inside the caller's transaction.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
 from datasources.db.engine import read_only_view
-from datasources.db.prepared import KeyedRead, Row
+from datasources.db.prepared import KeyedRead
 from datasources.db.tables import customer_user_customer, group_customer, group_customer_user
-from domain.assignments import Link
+from domain.assignments import CustomerGroupRow, RowT, UserCustomerRow, UserGroupRow
 
 
-@dataclass(frozen=True)
-class LinkTable:
-    table: sa.Table
-    columns: dict[str, str]
-    """Link field → column."""
-    granted: dict[str, Any] = field(default_factory=dict)
-    """Column values that make a row count (``permission_value = 1``), written on insert."""
+class RelationTable(Generic[RowT]):
+    """One relation table whose rows are ``row_type``: ``columns`` are the table's columns in
+    the order of the row's fields (one declaration maps both ways); ``granted`` are column
+    values that make a row count (``permission_value = 1``), written on insert."""
 
-    def column(self, link_field: str) -> sa.Column[Any]:
-        return self.table.c[self.columns[link_field]]
+    def __init__(
+        self,
+        table: sa.Table,
+        row_type: type[RowT],
+        columns: tuple[str, ...],
+        granted: Mapping[str, Any] | None = None,
+    ) -> None:
+        fields = tuple(f.name for f in dataclasses.fields(row_type))
+        if len(fields) != len(columns):
+            raise TypeError(f"{row_type.__name__} has {fields}, {table.name} maps {columns}")
+        self.table = table
+        self.row_type = row_type
+        self.columns = columns
+        self.granted = dict(granted or {})
+        self._column_of = dict(zip(fields, columns, strict=True))
 
-    def link_of(self, row: Row) -> Link:
-        return Link(**{name: row[column] for name, column in self.columns.items()})
+    def column(self, field: str) -> sa.Column[Any]:
+        """The column of the row field ``field`` (``login`` → ``user_id``)."""
+        return self.table.c[self._column_of[field]]
 
-    def reader(self, engine: AsyncEngine, link_field: str) -> LinkReader:
-        """A reader of the rows whose ``link_field`` is one of a list, built once per engine."""
-        return LinkReader(self, engine, link_field)
+    def reader(self, engine: AsyncEngine, field: str) -> RowReader[RowT]:
+        """A reader of the rows whose ``field`` is one of a list (built once per engine)."""
+        return RowReader(self, engine, field)
 
     async def lock(self, conn: AsyncConnection) -> None:
         """Serialize replacements of this table across processes (PostgreSQL): a concurrent
@@ -51,71 +64,75 @@ class LinkTable:
     async def replace(
         self,
         conn: AsyncConnection,
-        link_field: str,
-        value: Any,
-        links: Sequence[Link],
+        field: str,
+        value: str | int,
+        rows: Sequence[RowT],
         *,
         actor: int,
     ) -> None:
-        """Make ``links`` the complete set of rows whose ``link_field`` is ``value``."""
-        column = self.column(link_field)
+        """Make ``rows`` the complete set of rows whose ``field`` is ``value``."""
+        column = self.column(field)
         match = (
             sa.func.lower(column) == value.lower() if isinstance(value, str) else column == value
         )
         await conn.execute(sa.delete(self.table).where(match))
-        if not links:
+        if not rows:
             return
         now = utcnow()
         audit = {"create_time": now, "create_by": actor, "change_time": now, "change_by": actor}
-        rows = [
-            {
-                **{column: getattr(link, name) for name, column in self.columns.items()},
-                **self.granted,
-                **audit,
-            }
-            for link in links
-        ]
-        await conn.execute(sa.insert(self.table), rows)
+        fixed = {**self.granted, **audit}
+        await conn.execute(
+            sa.insert(self.table),
+            [
+                {**dict(zip(self.columns, dataclasses.astuple(row), strict=True)), **fixed}
+                for row in rows
+            ],
+        )
 
 
-class LinkReader:
-    """Every counting row of ``table`` whose ``link_field`` is one of a list of values (text
-    compared case-insensitively, as OTOBO's logins and customer IDs are): one prepared
-    statement for any list."""
+@dataclass(frozen=True)
+class OwnedRows(Generic[RowT]):
+    """The rows of one owner in one relation table: ``field`` is ``value`` (user ``ada``'s
+    ``group_customer_user`` rows: ``OwnedRows(USER_GROUPS, "login", "ada")``)."""
 
-    def __init__(self, table: LinkTable, engine: AsyncEngine, link_field: str) -> None:
-        column = table.column(link_field)
-        self._table = table
-        query = sa.select(*(table.table.c[c] for c in table.columns.values()))
-        for column_name, value in table.granted.items():
-            query = query.where(table.table.c[column_name] == value)
+    table: RelationTable[RowT]
+    field: str
+    value: str | int
+
+
+class RowReader(Generic[RowT]):
+    """Every counting row of a relation table whose ``field`` is one of a list of values
+    (text compared case-insensitively, as OTOBO's logins and customer IDs are): one prepared
+    statement for any list, its rows read by position into the table's row type."""
+
+    def __init__(self, table: RelationTable[RowT], engine: AsyncEngine, field: str) -> None:
+        column = table.column(field)
+        self._row_type = table.row_type
+        query = sa.select(*(table.table.c[name] for name in table.columns))
+        for name, value in table.granted.items():
+            query = query.where(table.table.c[name] == value)
         integers = isinstance(column.type, sa.Integer)
         self._read = KeyedRead(read_only_view(engine), query, column, integers=integers)
 
-    async def links(self, values: Sequence[Any], conn: AsyncConnection | None = None) -> list[Link]:
+    async def rows(self, values: Sequence[Any], conn: AsyncConnection | None = None) -> list[RowT]:
         """The rows; on ``conn`` when given, so a replacement reads and writes in one
         transaction."""
         if not values:
             return []
-        rows = await self._read.fetch_all(values, conn)
-        return [self._table.link_of(row) for row in rows]
+        found: Sequence[Any] = await self._read.fetch_positional(values, conn)
+        return [self._row_type(*row) for row in found]
 
 
-USER_CUSTOMERS = LinkTable(
-    customer_user_customer, {"login": "user_id", "customer_id": "customer_id"}
-)
-USER_GROUPS = LinkTable(
+USER_CUSTOMERS = RelationTable(customer_user_customer, UserCustomerRow, ("user_id", "customer_id"))
+USER_GROUPS = RelationTable(
     group_customer_user,
-    {"login": "user_id", "group_id": "group_id", "permission": "permission_key"},
+    UserGroupRow,
+    ("user_id", "group_id", "permission_key"),
     {"permission_value": 1},
 )
-CUSTOMER_GROUPS = LinkTable(
+CUSTOMER_GROUPS = RelationTable(
     group_customer,
-    {
-        "customer_id": "customer_id",
-        "group_id": "group_id",
-        "permission": "permission_key",
-        "context": "permission_context",
-    },
+    CustomerGroupRow,
+    ("customer_id", "group_id", "permission_key", "permission_context"),
     {"permission_value": 1},
 )

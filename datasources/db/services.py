@@ -1,4 +1,7 @@
-"""Services on OTOBO's ``service`` table and their assignments in ``service_customer_user``.
+"""Services on OTOBO's ``service`` table and their assignments in ``service_customer_user``:
+the services storage of a request (``Storage.services``). It reads and writes rows; what a
+write may do is decided by the use cases (``resolvers.use_cases.services`` and
+``service_assignments``), which call it inside their transaction.
 
 The hierarchy is in the names (``A::B::C``), so "is an ancestor of" is a prefix test. It is
 spelled ``substr(name, 1, n) = prefix``, not ``LIKE 'prefix%'``: exact and case-sensitive on
@@ -11,7 +14,7 @@ spelling.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,17 +24,20 @@ from datasources.db.customer_users import utcnow
 from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead, Row
 from datasources.db.tables import service, service_customer_user
-from datasources.paging import SortKey, binary_key, existing_ids, lower_in
+from datasources.paging import Page, SortKey, binary_key, existing_ids, keyset_page, lower_in
 from datasources.search_sql import search_condition
+from domain.changes import UNSET, Unset, is_given
+from domain.config import ServicesConfig
+from domain.pagination import Cursor
 from domain.records import Audit
 from domain.search_grammar import SearchExpr
-from domain.services import DEFAULT_LOGIN, SEPARATOR, ServiceRecord
+from domain.services import DEFAULT_LOGIN, SEPARATOR, ServiceRecord, by_name
 from domain.validity import Validity
 
 _S = service
 _L = service_customer_user
 _WRITE_LOCK = int.from_bytes(b"service", "big")
-"""PostgreSQL advisory lock key of the service catalog's writes."""
+"""PostgreSQL advisory lock key of the services' writes."""
 
 
 def starts_below(name: sa.ColumnElement[str], root: Any) -> sa.ColumnElement[bool]:
@@ -65,8 +71,9 @@ def _record(row: Row) -> ServiceRecord:
 
 
 class DbServiceStore:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, config: ServicesConfig) -> None:
         self.engine = engine
+        self.config = config
         self.reader = read_only_view(engine)
         self._dialect = engine.dialect.name
         self._key = binary_key(_S.c.name, self._dialect)
@@ -77,13 +84,18 @@ class DbServiceStore:
             _L.c.customer_user_login,
         )
 
+    @property
+    def keep_children(self) -> bool:
+        """OTOBO's ``KeepChildren``: whether a valid child of an invalid service counts."""
+        return self.config.keep_children
+
     async def lock(self, conn: AsyncConnection) -> None:
-        """Take the catalog's write lock until ``conn``'s transaction ends.
+        """Take the services' write lock until ``conn``'s transaction ends.
 
         Every write reads before it writes (the current set, the parent's name, whether a name
         is free) and must not act on what a concurrent write is about to change: two set
         replacements would otherwise store their union, two creates of ``x`` and ``X`` both
-        pass, and a child created while its parent is renamed keep the old path. Catalog
+        pass, and a child created while its parent is renamed keep the old path. Service
         writes are rare admin operations, so they simply take turns. SQLite allows one writer
         at a time anyway; an empty write takes its lock now instead of at the first real one.
         """
@@ -103,6 +115,11 @@ class DbServiceStore:
         rows = await self._by_ids.fetch_all(wanted, conn)
         return {int(row["id"]): _record(row) for row in rows}
 
+    async def get(
+        self, service_id: int, conn: AsyncConnection | None = None
+    ) -> ServiceRecord | None:
+        return (await self.get_many([service_id], conn)).get(service_id)
+
     async def get_by_names(self, names: Sequence[str]) -> dict[str, ServiceRecord]:
         """Services by exact full name (names taken from stored names, e.g. a parent's)."""
         wanted = sorted({n for n in names if "\x00" not in n})
@@ -120,50 +137,49 @@ class DbServiceStore:
             return None
         return _record(next((row for row in rows if row["name"] == name), rows[0]))
 
-    async def children_of(self, names: Sequence[str]) -> list[ServiceRecord]:
-        """Every service directly or indirectly below one of ``names`` (the caller picks the
-        direct children)."""
+    async def children_of(self, names: Sequence[str]) -> dict[str, list[ServiceRecord]]:
+        """Parent full name → its direct children, in name order (one statement reads every
+        service below any of ``names``; the direct children are picked here)."""
         wanted = sorted({n for n in names if "\x00" not in n})
+        children: dict[str, list[ServiceRecord]] = {name: [] for name in names}
         if not wanted:
-            return []
+            return children
         query = sa.select(*_COLUMNS).where(sa.or_(*(starts_below(_S.c.name, n) for n in wanted)))
-        return [_record(row) for row in await self._fetch(query.order_by(self._key), None)]
+        for row in await self._fetch(query.order_by(self._key), None):
+            record = _record(row)
+            if record.parent_name in children:
+                children[record.parent_name].append(record)
+        return children
 
-    def _where(
-        self, search: SearchExpr | None, *, valid_only: bool, keep_children: bool
-    ) -> sa.ColumnElement[bool]:
+    def _where(self, search: SearchExpr | None, *, valid_only: bool) -> sa.ColumnElement[bool]:
         condition = search_condition(search, [_S.c.name], case_sensitive=False)
         if valid_only:
             # The SQL twin of domain.services.counts_as_valid, so pages can be cut in SQL.
             condition = sa.and_(condition, _S.c.valid_id == Validity.VALID.value)
-            if not keep_children:
+            if not self.keep_children:
                 condition = sa.and_(condition, sa.not_(_ancestor_invalid(_S)))
         return condition
 
     async def list_page(
-        self,
-        *,
-        search: SearchExpr | None,
-        valid_only: bool,
-        keep_children: bool,
-        after: SortKey | None,
-        limit: int,
-    ) -> list[ServiceRecord]:
-        query = sa.select(*_COLUMNS).where(
-            self._where(search, valid_only=valid_only, keep_children=keep_children)
-        )
-        if after is not None:
-            query = query.where(self._key > str(after[0]))
-        query = query.order_by(self._key).limit(limit)
-        return [_record(row) for row in await self._fetch(query, None)]
+        self, *, search: SearchExpr | None, valid_only: bool, first: int, after: Cursor | None
+    ) -> Page[ServiceRecord]:
+        """Services by full name; ``valid_only`` leaves out what does not count as valid."""
+        where = self._where(search, valid_only=valid_only)
 
-    async def count(
-        self, *, search: SearchExpr | None, valid_only: bool, keep_children: bool
-    ) -> int:
+        async def fetch(after_key: SortKey | None, limit: int) -> list[ServiceRecord]:
+            query = sa.select(*_COLUMNS).where(where)
+            if after_key is not None:
+                query = query.where(self._key > str(after_key[0]))
+            query = query.order_by(self._key).limit(limit)
+            return [_record(row) for row in await self._fetch(query, None)]
+
+        return await keyset_page(fetch, lambda s: (s.name,), first=first, after=after)
+
+    async def count(self, *, search: SearchExpr | None, valid_only: bool) -> int:
         query = (
             sa.select(sa.func.count())
             .select_from(_S)
-            .where(self._where(search, valid_only=valid_only, keep_children=keep_children))
+            .where(self._where(search, valid_only=valid_only))
         )
         async with self.reader.connect() as conn:
             return int((await conn.execute(query)).scalar_one())
@@ -185,14 +201,22 @@ class DbServiceStore:
             query = query.where(_S.c.id.not_in(excluded))
         return [row.name for row in await conn.execute(query)]
 
-    async def insert(self, conn: AsyncConnection, values: Mapping[str, Any], *, actor: int) -> int:
+    async def insert(
+        self,
+        conn: AsyncConnection,
+        *,
+        name: str,
+        validity: Validity,
+        comment: str | None,
+        actor: int,
+    ) -> int:
         now = utcnow()
         result = await conn.execute(
             sa.insert(_S)
             .values(
-                name=values["name"],
-                valid_id=values["validity"].value,
-                comments=values.get("comment"),
+                name=name,
+                valid_id=validity.value,
+                comments=comment,
                 create_time=now,
                 create_by=actor,
                 change_time=now,
@@ -203,15 +227,21 @@ class DbServiceStore:
         return int(result.scalar_one())
 
     async def update(
-        self, conn: AsyncConnection, service_id: int, values: Mapping[str, Any], *, actor: int
+        self,
+        conn: AsyncConnection,
+        service_id: int,
+        *,
+        name: str,
+        comment: str | Unset | None = UNSET,
+        validity: Validity | Unset = UNSET,
+        actor: int,
     ) -> None:
-        row: dict[str, Any] = {"change_time": utcnow(), "change_by": actor}
-        if "name" in values:
-            row["name"] = values["name"]
-        if "comment" in values:
-            row["comments"] = values["comment"]
-        if "validity" in values:
-            row["valid_id"] = values["validity"].value
+        """Write the full ``name`` and whichever of ``comment`` and ``validity`` is given."""
+        row: dict[str, Any] = {"name": name, "change_time": utcnow(), "change_by": actor}
+        if is_given(comment):
+            row["comments"] = comment
+        if is_given(validity):
+            row["valid_id"] = validity.value
         await conn.execute(sa.update(_S).where(_S.c.id == service_id).values(**row))
 
     async def rename_subtree(
@@ -237,6 +267,14 @@ class DbServiceStore:
         for row in await self._assigned.fetch_all(logins):
             found.setdefault(row["customer_user_login"].lower(), {})[int(row["service_id"])] = None
         return {login: list(ids) for login, ids in found.items()}
+
+    async def assigned_to(self, logins: Sequence[str]) -> dict[str, list[ServiceRecord]]:
+        """Lower-cased login → the existing services assigned to it, by name."""
+        ids = await self.assigned_ids(logins)
+        found = await self.get_many([i for group in ids.values() for i in group])
+        return {
+            login: by_name(found[i] for i in group if i in found) for login, group in ids.items()
+        }
 
     async def service_ids_of(self, conn: AsyncConnection, login: str) -> list[int]:
         """The ids assigned to ``login`` (existing services or not), in id order."""

@@ -12,13 +12,14 @@ from domain.config import RosterConfig
 from domain.customer_user_query import Ordering, SortField
 from resolvers import customer_users as cu_resolvers
 from resolvers.mutations import run_mutation
+from resolvers.use_cases import customer_users as customer_user_use_cases
 from schema.audit import Info
 from schema.customer_user import (
     CustomerUserTypes,
     build_payloads,
-    create_values,
+    create_change,
     payload_of,
-    update_values,
+    update_change,
 )
 from schema.dynamic import CustomerUserRef
 from schema.fast_fields import install_declared
@@ -218,14 +219,8 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         async def customer_user_create(
             self, info: Info, input: create_input
         ) -> password_payload_type:
-            values, password, source = create_values(types, input), input.password, input.source
-            outcome = await run_mutation(
-                info.context,
-                cu_resolvers.create,
-                values,
-                password=password,
-                source=source,
-            )
+            change = create_change(types, input)
+            outcome = await run_mutation(info.context, customer_user_use_cases.create, change)
             return payload_of(password_payload_type, types, outcome, with_password=True)
 
         @strawberry.mutation(
@@ -234,8 +229,10 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             "every relation row. Deactivate with validity INVALID; nothing is deleted.",
         )
         async def customer_user_update(self, info: Info, input: update_input) -> payload_type:
-            login, changes = input.login, update_values(types, input)
-            outcome = await run_mutation(info.context, cu_resolvers.update, login, changes)
+            change = update_change(types, input)
+            outcome = await run_mutation(
+                info.context, customer_user_use_cases.update, input.login, change
+            )
             return payload_of(payload_type, types, outcome, with_password=False)
 
         @strawberry.mutation(
@@ -246,8 +243,9 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             info: Info,
             input: CustomerUserSetPasswordInput,
         ) -> password_payload_type:
-            login, password = input.login, input.password
-            outcome = await run_mutation(info.context, cu_resolvers.set_password, login, password)
+            outcome = await run_mutation(
+                info.context, customer_user_use_cases.set_password, input.login, input.password
+            )
             return payload_of(password_payload_type, types, outcome, with_password=True)
 
     return CustomerUserMutations

@@ -8,14 +8,15 @@ from datasources.paging import DEFAULT_PAGE_SIZE
 from domain.config import RosterConfig
 from resolvers import customers as customer_resolvers
 from resolvers.mutations import run_mutation
+from resolvers.use_cases import customers as customer_use_cases
 from schema.audit import Info
 from schema.customer import (
     Customer,
     CustomerCreateInput,
     CustomerPayload,
     CustomerUpdateInput,
-    create_values,
-    update_values,
+    create_change,
+    update_change,
 )
 from schema.customer_user import CustomerUserTypes
 from schema.fast_fields import install_declared
@@ -93,8 +94,8 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
     class CustomerMutations:
         @strawberry.mutation(permission_classes=ADMIN, description="Create a customer.")
         async def customer_create(self, info: Info, input: CustomerCreateInput) -> CustomerPayload:
-            values = create_values(input)
-            outcome = await run_mutation(info.context, customer_resolvers.create, values)
+            change = create_change(input)
+            outcome = await run_mutation(info.context, customer_use_cases.create, change)
             return CustomerPayload.of(outcome)
 
         @strawberry.mutation(
@@ -103,9 +104,9 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             "users and every relation row, in one transaction.",
         )
         async def customer_update(self, info: Info, input: CustomerUpdateInput) -> CustomerPayload:
-            customer_id, changes = input.customer_id, update_values(input)
+            change = update_change(input)
             outcome = await run_mutation(
-                info.context, customer_resolvers.update, customer_id, changes
+                info.context, customer_use_cases.update, input.customer_id, change
             )
             return CustomerPayload.of(outcome)
 

@@ -5,17 +5,22 @@ Every assignment names the complete set for one owner and replaces it (as OTOBO'
 screens do), is idempotent, and with ``dryRun: true`` only reports the changes.
 """
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 import strawberry
 
 from datasources.paging import DEFAULT_PAGE_SIZE
 from datasources.unit_of_work import Outcome
+from domain.assignment_rules import Grant
 from domain.config import RosterConfig
-from domain.records import CustomerRecord, CustomerUserRecord
+from domain.records import CustomerRecord, CustomerUserRecord, GroupRecord
 from resolvers import groups as group_resolvers
 from resolvers.context import RequestContext
 from resolvers.mutations import run_mutation
+from resolvers.use_cases import customer_assignments, group_assignments
+from resolvers.use_cases import groups as group_use_cases
 from schema.audit import Info
 from schema.common import UserError, int_key, outcome_payload
 from schema.customer import Customer
@@ -28,7 +33,6 @@ from schema.group import (
     CustomerGrantInput,
     CustomerGroupGrantInput,
     Group,
-    GroupAssignmentPayload,
     GroupCreateInput,
     GroupGrantInput,
     GroupPayload,
@@ -36,7 +40,6 @@ from schema.group import (
     PermissionContext,
     UserGrantInput,
     changes_of,
-    group_assignment_payload,
     group_payload,
 )
 from schema.pagination import Connection, to_connection
@@ -45,6 +48,9 @@ from schema.permissions import ADMIN
 CUSTOMER_USER_FIELDS = CustomerUserRelationFields
 
 DRY_RUN = "Only report what would change; write nothing."
+
+P = TypeVar("P")
+R = TypeVar("R")
 
 
 @strawberry.type(description="How customer group permissions are configured.")
@@ -61,11 +67,22 @@ class CustomerGroupSettings:
     contexts: list[PermissionContext]
 
 
+class _AssignmentInput(Protocol):
+    """What every assignment input gives its use case: the owner's key and the entries."""
+
+    dry_run: bool
+
+    def arguments(self) -> tuple[Any, list[Any]]: ...
+
+
 @strawberry.input
 class CustomerUserSetCustomersInput:
     login: str
     customer_ids: list[str]
     dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
+
+    def arguments(self) -> tuple[str, list[str]]:
+        return self.login, self.customer_ids
 
 
 @strawberry.input
@@ -74,12 +91,18 @@ class CustomerSetCustomerUsersInput:
     logins: list[str]
     dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
 
+    def arguments(self) -> tuple[str, list[str]]:
+        return self.customer_id, self.logins
+
 
 @strawberry.input
 class CustomerUserSetGroupsInput:
     login: str
     grants: list[GroupGrantInput]
     dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
+
+    def arguments(self) -> tuple[str, list[Grant[int]]]:
+        return self.login, [entry.grant() for entry in self.grants]
 
 
 @strawberry.input
@@ -88,12 +111,18 @@ class GroupSetCustomerUsersInput:
     grants: list[UserGrantInput]
     dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
 
+    def arguments(self) -> tuple[int, list[Grant[str]]]:
+        return self.group_id, [entry.grant() for entry in self.grants]
+
 
 @strawberry.input
 class CustomerSetGroupsInput:
     customer_id: str
     grants: list[CustomerGroupGrantInput]
     dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
+
+    def arguments(self) -> tuple[str, list[Grant[int]]]:
+        return self.customer_id, [entry.grant() for entry in self.grants]
 
 
 @strawberry.input
@@ -102,44 +131,75 @@ class GroupSetCustomersInput:
     grants: list[CustomerGrantInput]
     dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
 
+    def arguments(self) -> tuple[int, list[Grant[str]]]:
+        return self.group_id, [entry.grant() for entry in self.grants]
+
+
+CHANGES = "The rows added and removed; on a dry run, the ones that would be."
+
 
 @strawberry.type
 class CustomerUserAssignmentPayload:
     customer_user: CustomerUserRef | None
-    changes: list[AssignmentChange] = strawberry.field(
-        description="The rows added and removed; on a dry run, the ones that would be."
-    )
+    changes: list[AssignmentChange] = strawberry.field(description=CHANGES)
     user_errors: list[UserError]
 
 
 @strawberry.type
 class CustomerAssignmentPayload:
     customer: Customer | None
-    changes: list[AssignmentChange] = strawberry.field(
-        description="The rows added and removed; on a dry run, the ones that would be."
-    )
+    changes: list[AssignmentChange] = strawberry.field(description=CHANGES)
     user_errors: list[UserError]
 
 
-def user_assignment_payload(
-    ctx: RequestContext, outcome: Outcome[CustomerUserRecord]
-) -> CustomerUserAssignmentPayload:
+@strawberry.type
+class GroupAssignmentPayload:
+    group: Group | None
+    changes: list[AssignmentChange] = strawberry.field(description=CHANGES)
+    user_errors: list[UserError]
+
+
+@dataclass(frozen=True)
+class _Owner(Generic[R]):
+    """Where an assignment's payload returns the owner (``field``), wrapped by ``wrap``."""
+
+    field: str
+    wrap: Callable[[RequestContext, R], Any]
+
+
+_USER = _Owner[CustomerUserRecord]("customer_user", lambda ctx, r: ctx.customer_user_object(r))
+_CUSTOMER = _Owner[CustomerRecord]("customer", lambda _, r: Customer.wrap(r))
+_GROUP = _Owner[GroupRecord]("group", lambda _, r: Group.wrap(r))
+
+
+def assignment_payload(
+    payload_type: Callable[..., P], owner: _Owner[R], ctx: RequestContext, outcome: Outcome[R]
+) -> P:
+    """The one payload builder of the six assignments: the owner, the changes, the errors."""
     record = outcome.record
+    subject = owner.wrap(ctx, record) if record is not None else None
     return outcome_payload(
-        CustomerUserAssignmentPayload,
-        outcome,
-        customer_user=ctx.customer_user_object(record) if record else None,
-        changes=changes_of(outcome),
+        payload_type, outcome, changes=changes_of(outcome), **{owner.field: subject}
     )
 
 
-def customer_assignment_payload(outcome: Outcome[CustomerRecord]) -> CustomerAssignmentPayload:
-    return outcome_payload(
-        CustomerAssignmentPayload,
-        outcome,
-        customer=Customer.wrap(outcome.record) if outcome.record else None,
-        changes=changes_of(outcome),
-    )
+def _assignment(
+    input_type: type[_AssignmentInput],
+    payload_type: type[P],
+    owner: _Owner[R],
+    use_case: Callable[..., Awaitable[Outcome[R]]],
+    description: str,
+) -> Any:
+    """The one way the six assignment mutations are made: the input's owner key and entries
+    go to ``use_case`` through the mutation pipeline; the outcome becomes the payload."""
+
+    async def mutate(self: Any, info: Info, input: input_type) -> payload_type:
+        key, entries = input.arguments()
+        ctx = info.context
+        outcome = await run_mutation(ctx, use_case, key, entries, dry_run=input.dry_run)
+        return assignment_payload(payload_type, owner, ctx, outcome)
+
+    return strawberry.mutation(resolver=mutate, permission_classes=ADMIN, description=description)
 
 
 async def _node(info: Info, key: str) -> Group | None:
@@ -205,8 +265,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
     class GroupMutations:
         @strawberry.mutation(permission_classes=ADMIN, description="Create a group.")
         async def group_create(self, info: Info, input: GroupCreateInput) -> GroupPayload:
-            values = {"name": input.name, "comment": input.comment, "validity": input.validity}
-            outcome = await run_mutation(info.context, group_resolvers.create, values)
+            outcome = await run_mutation(info.context, group_use_cases.create, input.change())
             return group_payload(outcome)
 
         @strawberry.mutation(
@@ -215,122 +274,54 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             "stay stored but count for nothing while it is invalid.",
         )
         async def group_update(self, info: Info, input: GroupUpdateInput) -> GroupPayload:
-            changes = {
-                name: getattr(input, name)
-                for name in ("name", "comment", "validity")
-                if getattr(input, name) is not strawberry.UNSET
-            }
-            group_id = input.group_id
-            outcome = await run_mutation(info.context, group_resolvers.update, group_id, changes)
+            outcome = await run_mutation(
+                info.context, group_use_cases.update, input.group_id, input.change()
+            )
             return group_payload(outcome)
 
-        @strawberry.mutation(
-            permission_classes=ADMIN,
-            description="Replace the customers assigned to a customer user "
-            "(customer_user_customer).",
+        customer_user_set_customers = _assignment(
+            CustomerUserSetCustomersInput,
+            CustomerUserAssignmentPayload,
+            _USER,
+            customer_assignments.set_user_customers,
+            "Replace the customers assigned to a customer user (customer_user_customer).",
         )
-        async def customer_user_set_customers(
-            self, info: Info, input: CustomerUserSetCustomersInput
-        ) -> CustomerUserAssignmentPayload:
-            login, customer_ids, dry_run = input.login, input.customer_ids, input.dry_run
-            outcome = await run_mutation(
-                info.context,
-                group_resolvers.set_user_customers,
-                login,
-                customer_ids,
-                dry_run=dry_run,
-            )
-            return user_assignment_payload(info.context, outcome)
-
-        @strawberry.mutation(
-            permission_classes=ADMIN,
-            description="Replace the customer users assigned to a customer "
-            "(customer_user_customer); users whose primary customer it is are not affected.",
+        customer_set_customer_users = _assignment(
+            CustomerSetCustomerUsersInput,
+            CustomerAssignmentPayload,
+            _CUSTOMER,
+            customer_assignments.set_customer_users,
+            "Replace the customer users assigned to a customer (customer_user_customer); users "
+            "whose primary customer it is are not affected.",
         )
-        async def customer_set_customer_users(
-            self, info: Info, input: CustomerSetCustomerUsersInput
-        ) -> CustomerAssignmentPayload:
-            customer_id, logins, dry_run = input.customer_id, input.logins, input.dry_run
-            outcome = await run_mutation(
-                info.context,
-                group_resolvers.set_customer_users,
-                customer_id,
-                logins,
-                dry_run=dry_run,
-            )
-            return customer_assignment_payload(outcome)
-
-        @strawberry.mutation(
-            permission_classes=ADMIN,
-            description="Replace a customer user's direct group grants: every group not listed "
-            "loses its grants for this user.",
+        customer_user_set_groups = _assignment(
+            CustomerUserSetGroupsInput,
+            CustomerUserAssignmentPayload,
+            _USER,
+            group_assignments.set_user_groups,
+            "Replace a customer user's direct group grants: every group not listed loses its "
+            "grants for this user.",
         )
-        async def customer_user_set_groups(
-            self, info: Info, input: CustomerUserSetGroupsInput
-        ) -> CustomerUserAssignmentPayload:
-            login, dry_run = input.login, input.dry_run
-            given = group_resolvers.grants(input.grants, "group_id")
-            outcome = await run_mutation(
-                info.context,
-                group_resolvers.set_user_groups,
-                login,
-                given,
-                dry_run=dry_run,
-            )
-            return user_assignment_payload(info.context, outcome)
-
-        @strawberry.mutation(
-            permission_classes=ADMIN,
-            description="Replace a group's direct grants to customer users.",
+        group_set_customer_users = _assignment(
+            GroupSetCustomerUsersInput,
+            GroupAssignmentPayload,
+            _GROUP,
+            group_assignments.set_group_users,
+            "Replace a group's direct grants to customer users.",
         )
-        async def group_set_customer_users(
-            self, info: Info, input: GroupSetCustomerUsersInput
-        ) -> GroupAssignmentPayload:
-            group_id, dry_run = input.group_id, input.dry_run
-            given = group_resolvers.grants(input.grants, "login")
-            outcome = await run_mutation(
-                info.context,
-                group_resolvers.set_group_users,
-                group_id,
-                given,
-                dry_run=dry_run,
-            )
-            return group_assignment_payload(outcome)
-
-        @strawberry.mutation(
-            permission_classes=ADMIN,
-            description="Replace a customer's group grants, in every context.",
+        customer_set_groups = _assignment(
+            CustomerSetGroupsInput,
+            CustomerAssignmentPayload,
+            _CUSTOMER,
+            group_assignments.set_customer_groups,
+            "Replace a customer's group grants, in every context.",
         )
-        async def customer_set_groups(
-            self, info: Info, input: CustomerSetGroupsInput
-        ) -> CustomerAssignmentPayload:
-            customer_id, dry_run = input.customer_id, input.dry_run
-            given = group_resolvers.grants(input.grants, "group_id")
-            outcome = await run_mutation(
-                info.context,
-                group_resolvers.set_customer_groups,
-                customer_id,
-                given,
-                dry_run=dry_run,
-            )
-            return customer_assignment_payload(outcome)
-
-        @strawberry.mutation(
-            permission_classes=ADMIN,
-            description="Replace a group's grants to customers, in every context.",
+        group_set_customers = _assignment(
+            GroupSetCustomersInput,
+            GroupAssignmentPayload,
+            _GROUP,
+            group_assignments.set_group_customers,
+            "Replace a group's grants to customers, in every context.",
         )
-        async def group_set_customers(
-            self, info: Info, input: GroupSetCustomersInput
-        ) -> GroupAssignmentPayload:
-            group_id, dry_run = input.group_id, input.dry_run
-            given = group_resolvers.grants(input.grants, "customer_id")
-            outcome = await run_mutation(
-                info.context,
-                group_resolvers.set_group_customers,
-                group_id,
-                given,
-                dry_run=dry_run,
-            )
-            return group_assignment_payload(outcome)
 
     return GroupMutations

@@ -14,6 +14,8 @@ from datasources.paging import DEFAULT_PAGE_SIZE
 from domain.config import RosterConfig
 from resolvers import services as service_resolvers
 from resolvers.mutations import run_mutation
+from resolvers.use_cases import service_assignments
+from resolvers.use_cases import services as service_use_cases
 from schema.audit import Info
 from schema.common import int_key
 from schema.customer_user import CustomerUserTypes
@@ -33,9 +35,11 @@ from schema.service import (
     ServiceSetCustomerUsersInput,
     ServiceSetCustomerUsersPayload,
     ServiceUpdateInput,
+    create_change,
     default_services_payload,
     service_payload,
     service_users_payload,
+    update_change,
     user_services_payload,
 )
 
@@ -122,13 +126,8 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             description="Create a service, at the top level or below parentId.",
         )
         async def service_create(self, info: Info, input: ServiceCreateInput) -> ServicePayload:
-            values = {
-                "name": input.name,
-                "parentId": input.parent_id,
-                "comment": input.comment,
-                "validity": input.validity,
-            }
-            outcome = await run_mutation(info.context, service_resolvers.create, values)
+            change = create_change(input)
+            outcome = await run_mutation(info.context, service_use_cases.create, change)
             return service_payload(outcome)
 
         @strawberry.mutation(
@@ -138,19 +137,9 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             "children keep theirs. Deactivate with validity INVALID; nothing is deleted.",
         )
         async def service_update(self, info: Info, input: ServiceUpdateInput) -> ServicePayload:
-            changes = {
-                key: getattr(input, name)
-                for key, name in (
-                    ("name", "name"),
-                    ("parentId", "parent_id"),
-                    ("comment", "comment"),
-                    ("validity", "validity"),
-                )
-                if getattr(input, name) is not strawberry.UNSET
-            }
-            service_id = input.service_id
+            change = update_change(input)
             outcome = await run_mutation(
-                info.context, service_resolvers.update, service_id, changes
+                info.context, service_use_cases.update, input.service_id, change
             )
             return service_payload(outcome)
 
@@ -164,7 +153,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             login, service_ids, dry_run = input.login, input.service_ids, input.dry_run
             outcome = await run_mutation(
                 info.context,
-                service_resolvers.set_services_of,
+                service_assignments.set_services_of,
                 login,
                 service_ids,
                 dry_run=dry_run,
@@ -181,7 +170,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             service_id, logins, dry_run = input.service_id, input.logins, input.dry_run
             outcome = await run_mutation(
                 info.context,
-                service_resolvers.set_customer_users_of,
+                service_assignments.set_customer_users_of,
                 service_id,
                 logins,
                 dry_run=dry_run,
@@ -200,7 +189,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             service_ids, dry_run = input.service_ids, input.dry_run
             outcome = await run_mutation(
                 info.context,
-                service_resolvers.set_default_services,
+                service_assignments.set_default_services,
                 service_ids,
                 dry_run=dry_run,
             )

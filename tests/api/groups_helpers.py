@@ -3,20 +3,22 @@ customer-group permissions and effective permissions (issue 4).
 
 The tests were one 2,100-line ``test_groups.py``; they are now split by subject, and what
 several of them use lives here. Creating customers, users and groups is ``tests.factories``;
-the shared app with group support on (``on``) is in ``tests/api/conftest.py``. Bulk setup
-through SQL (``bulk_users``) is the only write that bypasses the API.
+judging an answer (``assert_clean``, ``codes``) is ``tests.checks``; the shared app with group
+support on (``on``) is in ``tests/api/conftest.py``. Bulk setup through SQL (``bulk_users``) is
+the only write that bypasses the API.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 import sqlalchemy as sa
 
 from datasources.db.customer_users import utcnow
 from datasources.db.tables import customer_user
+from tests.checks import assert_clean as assert_clean  # the group tests import these two
+from tests.checks import b64
+from tests.checks import codes as codes
 from tests.conftest import Api, GraphQLResponse
 from tests.factories import ERRORS, GROUP_CREATE, GROUP_FIELDS
 
@@ -92,17 +94,6 @@ Reason = tuple[str, str | None, bool]
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def assert_clean(response: GraphQLResponse) -> None:
-    text = json.dumps(response.body)
-    assert response.status < 500, response.body
-    assert "Traceback" not in text
-    assert ".py" not in text, text[:500]
-
-
-def codes(payload: dict[str, Any]) -> list[tuple[tuple[str, ...] | None, str]]:
-    return [(tuple(e["field"]) if e["field"] else None, e["code"]) for e in payload["userErrors"]]
-
-
 async def group_create(api: Api, **values: Any) -> dict[str, Any]:
     r = await api.gql(GROUP_CREATE, {"i": values})
     assert_clean(r)
@@ -130,7 +121,7 @@ async def group_name(api: Api, group_id: int) -> str:
 
 def gid(group_id: int) -> str:
     """The global ID of a group as the API encodes it (``Group:<id>``, unpadded base64)."""
-    return base64.urlsafe_b64encode(f"Group:{group_id}".encode()).decode().rstrip("=")
+    return b64(f"Group:{group_id}")
 
 
 async def assign_raw(

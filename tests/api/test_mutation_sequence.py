@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tests.api.test_customer_users import create_ok
+from tests.api.customer_users_helpers import create_ok
 from tests.conftest import Api, unique
 from tests.factories import new_customer
 

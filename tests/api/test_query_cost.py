@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.api.test_auth_and_limits import create_customer, create_user
+from tests.api.auth_helpers import create_customer, create_user
 from tests.conftest import Api, GraphQLResponse, MakeApi
 
 MAXIMUM = 1_000_000  # server.max_query_cost's default

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from tests.api.test_auth_and_limits import create_customer, create_user
+from tests.api.auth_helpers import create_customer, create_user
 from tests.conftest import Api, GraphQLResponse, MakeApi, unique
 
 LISTING = "{ customerUsers(first: 5) { nodes { login } } }"

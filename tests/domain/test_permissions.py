@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 import pytest
 
-from domain.assignments import Link
+from domain.assignments import CustomerGroupRow, UserGroupRow
 from domain.permissions import (
     OTHER_CONTEXT,
     SAME_CONTEXT,
@@ -53,22 +53,24 @@ def company_always(cid: str) -> Reason:
     return Reason(ReasonKind.COMPANY_ALWAYS_GROUP, customer_id=cid)
 
 
-def user_grant(group: GroupRecord, permission: str, login: str = "U") -> Link:
-    return Link(login=login, group_id=group.id, permission=permission)
+def user_grant(group: GroupRecord, permission: str, login: str = "U") -> UserGroupRow:
+    return UserGroupRow(login=login, group_id=group.id, permission=permission)
 
 
 def customer_grant(
     group: GroupRecord, permission: str, cid: str = "C", context: str = SAME_CONTEXT
-) -> Link:
-    return Link(customer_id=cid, group_id=group.id, permission=permission, context=context)
+) -> CustomerGroupRow:
+    return CustomerGroupRow(
+        customer_id=cid, group_id=group.id, permission=permission, context=context
+    )
 
 
 def compute(
     settings: GroupSettings = ON,
     *,
     ids: Sequence[str] = ("C",),
-    users: Iterable[Link] = (),
-    customers: Iterable[Link] = (),
+    users: Iterable[UserGroupRow] = (),
+    customers: Iterable[CustomerGroupRow] = (),
     groups: Iterable[GroupRecord] = GROUPS,
 ) -> list[EffectivePermission]:
     return effective_permissions(settings, groups, ids, users, customers)

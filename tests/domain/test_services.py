@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from domain.changes import UNSET, Unset
 from domain.errors import ErrorCode
 from domain.records import Audit
 from domain.services import (
     MAX_NAME_LENGTH,
     MAX_SET_SIZE,
+    ServiceChanges,
     ServiceRecord,
     available_services,
+    can_be_assigned,
     clean,
     counts_as_valid,
     full_name,
     full_name_problem,
+    inactive_problem,
     is_reserved_login,
     is_within,
     listed,
@@ -23,6 +27,7 @@ from domain.services import (
     replacement,
     short_name,
     too_many,
+    unknown_service,
     validate_service,
 )
 from domain.validity import Validity
@@ -153,44 +158,49 @@ def codes(problems: list) -> list[tuple[tuple[str, ...], ErrorCode]]:  # type: i
     return [(p.field, p.code) for p in problems]
 
 
-@pytest.mark.parametrize("name", [None, "", "   "])
-def test_name_is_required_on_create(name: str | None) -> None:
-    assert codes(validate_service({"name": name}, creating=True)) == [
-        (("input", "name"), ErrorCode.REQUIRED)
+@pytest.mark.parametrize("name", [UNSET, None, "", "   "])
+def test_name_is_required_on_create(name: str | Unset | None) -> None:
+    assert codes(validate_service(ServiceChanges(name=name), creating=True)) == [
+        (("name",), ErrorCode.REQUIRED)
     ]
 
 
 def test_patch_checks_only_what_it_changes() -> None:
-    assert validate_service({}, creating=False) == []
-    assert codes(validate_service({"name": None}, creating=False)) == [
-        (("input", "name"), ErrorCode.REQUIRED)
+    assert validate_service(ServiceChanges(), creating=False) == []
+    assert codes(validate_service(ServiceChanges(name=None), creating=False)) == [
+        (("name",), ErrorCode.REQUIRED)
     ]
-    assert codes(validate_service({"validity": None}, creating=False)) == [
-        (("input", "validity"), ErrorCode.REQUIRED)
+    assert codes(validate_service(ServiceChanges(validity=None), creating=False)) == [
+        (("validity",), ErrorCode.REQUIRED)
     ]
 
 
 @pytest.mark.parametrize("name", ["X::Test", "::TestX", "X::Test::Test", "XTest::", "::"])
 def test_separator_in_a_name_is_invalid(name: str) -> None:
-    assert codes(validate_service({"name": name}, creating=True)) == [
-        (("input", "name"), ErrorCode.INVALID_NAME)
+    assert codes(validate_service(ServiceChanges(name=name), creating=True)) == [
+        (("name",), ErrorCode.INVALID_NAME)
     ]
 
 
 def test_control_characters_and_lengths() -> None:
-    assert codes(validate_service({"name": "a\x00b"}, creating=True)) == [
-        (("input", "name"), ErrorCode.INVALID_CHARACTERS)
+    assert codes(validate_service(ServiceChanges(name="a\x00b"), creating=True)) == [
+        (("name",), ErrorCode.INVALID_CHARACTERS)
     ]
-    assert codes(validate_service({"name": "ok", "comment": "c" * 251}, creating=True)) == [
-        (("input", "comment"), ErrorCode.TOO_LONG)
-    ]
-    assert (
-        validate_service({"name": "n" * MAX_NAME_LENGTH, "comment": "c" * 250}, creating=True) == []
-    )
+    too_long = ServiceChanges(name="ok", comment="c" * 251)
+    assert codes(validate_service(too_long, creating=True)) == [(("comment",), ErrorCode.TOO_LONG)]
+    longest = ServiceChanges(name="n" * MAX_NAME_LENGTH, comment="c" * 250)
+    assert validate_service(longest, creating=True) == []
+
+
+def test_cleaning_a_change_touches_only_name_and_comment() -> None:
+    change = ServiceChanges(name=" \tVPN\n ", comment="  ", validity=Validity.INVALID).cleaned()
+    assert change == ServiceChanges(name="VPN", comment=None, validity=Validity.INVALID)
+    assert change.parent_id is UNSET  # still not given: an update keeps the parent
+    assert ServiceChanges(name=None).cleaned().name is None
 
 
 def test_full_name_length() -> None:
-    field = ("input", "name")
+    field = ("name",)
     assert full_name_problem("x" * MAX_NAME_LENGTH, field=field, subject="it") is None
     problem = full_name_problem("x" * (MAX_NAME_LENGTH + 1), field=field, subject="it")
     assert problem is not None
@@ -199,10 +209,32 @@ def test_full_name_length() -> None:
 
 
 def test_set_size_limit_and_messages() -> None:
-    assert too_many(MAX_SET_SIZE, field=("input",)) is None
-    problem = too_many(MAX_SET_SIZE + 1, field=("input",))
+    assert too_many(MAX_SET_SIZE, field=("service_ids",)) is None
+    problem = too_many(MAX_SET_SIZE + 1, field=("service_ids",))
     assert problem is not None
     assert problem.code is ErrorCode.TOO_LONG
     assert listed([1, 2]) == "1, 2"
     assert listed(["a"]) == "'a'"
     assert listed(list(range(25)), limit=3) == "0, 1, 2 and 22 more"
+
+
+# ---- assigning ----------------------------------------------------------------------------------
+
+
+def test_only_a_service_valid_itself_can_be_newly_assigned() -> None:
+    assert can_be_assigned(svc(1, "P::C", ancestor_invalid=True))  # OTOBO's screen offers it
+    for validity in (Validity.INVALID, Validity.INVALID_TEMPORARILY):
+        assert not can_be_assigned(svc(1, "P", validity))
+    problem = inactive_problem([svc(3, "Old", Validity.INVALID)], ("service_ids",))
+    assert (problem.field, problem.code) == (("service_ids",), ErrorCode.INACTIVE_SERVICE)
+    assert "'3 (Old)'" in problem.message
+
+
+def test_unknown_service_names_the_domain_field() -> None:
+    problem = unknown_service(9, ("parent",), ErrorCode.UNKNOWN_SERVICE)
+    assert (problem.field, problem.code, problem.message) == (
+        ("parent",),
+        ErrorCode.UNKNOWN_SERVICE,
+        "No service with id 9.",
+    )
+    assert unknown_service(9, ("service_id",)).code is ErrorCode.NOT_FOUND

@@ -1,0 +1,107 @@
+"""The HTTP scenarios (1)-(4) and (6): each a GraphQL query through the server and, on the
+line below it, the same data fetched as raw SQL through asyncpg, its floor."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg
+
+from bench.http_client import ConnectionPool
+from bench.measure import Call, Result, drive, graphql_call
+
+SEARCH = """query($s: String!) { customerUsers(search: $s, first: 1000) {
+  nodes { login firstName lastName email customerId } } }"""
+PAGE = """{ customerUsers(first: 1000) { nodes { login customer { name } } } }"""
+ONE = """query($l: String!) { customerUser(login: $l) {
+  login firstName lastName email customerId } }"""
+SERVICES = """{ customerUsers(first: 1000) { nodes {
+  login availableServices { name } usesDefaultServices } } }"""
+
+GROUPS = """{ customerUsers(first: 1000) { nodes { login customer { name } customerIds
+  effectivePermissions { group { name } permission reasons { kind customerId } } } } }"""
+GROUPS_FLOOR = """WITH page AS (SELECT login, customer_id FROM customer_user WHERE valid_id = 1
+  ORDER BY login COLLATE "C" LIMIT 1001),
+ids AS (SELECT p.login, p.customer_id AS cid FROM page p
+  UNION ALL SELECT x.user_id, x.customer_id FROM customer_user_customer x
+  WHERE lower(x.user_id) IN (SELECT lower(login) FROM page))
+SELECT i.login, c.name, d.group_id, d.permission_key, k.group_id, k.permission_key
+FROM ids i
+LEFT JOIN customer_company c ON lower(c.customer_id) = lower(i.cid)
+LEFT JOIN group_customer_user d ON lower(d.user_id) = lower(i.login)
+LEFT JOIN group_customer k ON lower(k.customer_id) = lower(i.cid)
+  AND k.permission_context = 'Ticket::CustomerID::Same'"""
+SEARCH_FLOOR = """SELECT login, first_name, last_name, email, customer_id FROM customer_user
+WHERE valid_id = 1 AND (lower(login) LIKE $1 OR lower(first_name) LIKE $1
+  OR lower(last_name) LIKE $1 OR lower(customer_id) LIKE $1)
+ORDER BY concat(login, '') COLLATE "C" LIMIT 1001"""
+PAGE_FLOOR = """SELECT u.login, c.name FROM customer_user u
+LEFT JOIN customer_company c ON lower(c.customer_id) = lower(u.customer_id)
+WHERE u.valid_id = 1 ORDER BY u.login COLLATE "C" LIMIT 1001"""
+ONE_FLOOR = """SELECT login, first_name, last_name, email, customer_id FROM customer_user
+WHERE lower(login) = lower($1)"""
+SERVICES_FLOOR = """WITH page AS (SELECT login FROM customer_user WHERE valid_id = 1
+  ORDER BY login COLLATE "C" LIMIT 1001)
+SELECT p.login, s.name FROM page p
+LEFT JOIN service_customer_user l
+  ON lower(l.customer_user_login) IN (lower(p.login), '<default>')
+LEFT JOIN service s ON s.id = l.service_id AND s.valid_id = 1"""
+
+
+async def scenarios(
+    args: argparse.Namespace, base: str, key: str, dsn: str, logins: list[str], server: int
+) -> list[Result]:
+    headers = {"Authorization": f"Bearer {key}"}
+    host, port = base.removeprefix("http://").split(":")
+    async with (
+        ConnectionPool(host, int(port), args.concurrency) as client,
+        asyncpg.create_pool(dsn, min_size=args.concurrency, max_size=args.concurrency) as pool,
+    ):
+
+        def graphql(query: str, variables: Callable[[int], dict[str, Any]]) -> Call:
+            return graphql_call(client, headers, query, variables)
+
+        def floor(sql: str, params: Callable[[int], tuple[Any, ...]]) -> Call:
+            async def call(n: int) -> None:
+                async with pool.acquire() as conn:
+                    await conn.fetch(sql, *params(n))
+
+            return call
+
+        # (3) answers in a few ms: 20 times the requests, so its phase lasts seconds and a
+        # passing slowdown of this shared machine moves its percentiles less.
+        c, many, lookups = args.concurrency, args.requests, args.requests * 20
+        plan = [
+            ("(1) search smi* c=1", graphql(SEARCH, lambda n: {"s": "smi*"}), many // 2, 1),
+            ("    floor c=1", floor(SEARCH_FLOOR, lambda n: ("%smi%",)), many // 2, 1),
+            ("(1) search smi*, up to 1000", graphql(SEARCH, lambda n: {"s": "smi*"}), many, c),
+            ("    floor", floor(SEARCH_FLOOR, lambda n: ("%smi%",)), many, c),
+            ("(2) page of 1000 + customer", graphql(PAGE, lambda n: {}), many, c),
+            ("    floor", floor(PAGE_FLOOR, lambda n: ()), many, c),
+            ("(3) one user by login", graphql(ONE, lambda n: {"l": logins[n % 500]}), lookups, c),
+            ("    floor", floor(ONE_FLOOR, lambda n: (logins[n % 500],)), lookups, c),
+            ("(4) page of 1000 + services", graphql(SERVICES, lambda n: {}), many, c),
+            ("    floor", floor(SERVICES_FLOOR, lambda n: ()), many, c),
+            ("(6) page of 1000 + groups", graphql(GROUPS, lambda n: {}), many // 2, c),
+            ("    floor", floor(GROUPS_FLOOR, lambda n: ()), many // 2, c),
+        ]
+        chosen = [  # a floor line belongs to the scenario above it
+            step for i, step in enumerate(plan) if wanted(args, plan[i - i % 2][0])
+        ]
+        return [
+            await drive(
+                name,
+                call,
+                requests=count,
+                concurrency=conc,
+                server=None if name.strip().startswith("floor") else server,
+            )
+            for name, call, count, conc in chosen
+        ]
+
+
+def wanted(args: argparse.Namespace, name: str) -> bool:
+    """Whether ``--only`` selects the scenario called ``name`` ("(3) one user by login")."""
+    return not args.only or name[1:].split(")")[0] in args.only.split(",")

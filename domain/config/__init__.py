@@ -1,0 +1,72 @@
+"""The configuration model: OTOBO's ``$Self->{CustomerUser}`` blocks as typed, validated data.
+
+It lives in ``domain`` because every layer reads it and it does no I/O: loading the TOML file
+and the ``ROSTER_*`` environment overrides is ``app.settings``' job. Every model forbids
+unknown keys, so a typo in the file is an error that names the key instead of a silent default.
+
+One module per job, all re-exported here so ``from domain.config import …`` is the one import:
+- ``backend_base``: what every customer-user backend has (OTOBO's common keys and its Map);
+- ``db_backend`` and ``ldap_backend``: the two kinds of customer-user backend;
+- ``customer_user``: the list of backends;
+- ``customers_groups_services``: OTOBO's customer, customer-group and service settings;
+- ``email_and_passwords``: what addresses and passwords are accepted, how passwords are stored;
+- ``server``: how the process runs (database, HTTP server, workers, anonymous access, demo).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from domain.config.backend_base import FIELD_LIST_KEYS, BackendConfigBase, MapRow, StorageField
+from domain.config.customer_user import BackendConfig, CustomerUserConfig
+from domain.config.customers_groups_services import (
+    CompanyColumn,
+    CustomerCompanyConfig,
+    CustomerGroupConfig,
+    PermissionContextName,
+    ServicesConfig,
+)
+from domain.config.db_backend import CustomerUserBackendConfig, SqlIdentifier
+from domain.config.email_and_passwords import EmailConfig, PasswordConfig
+from domain.config.ldap_backend import LdapBackendConfig, filter_syntax_problem
+from domain.config.server import AuthConfig, DatabaseConfig, DemoConfig, ServerConfig
+from domain.config.strict_model import StrictModel
+
+__all__ = [
+    "FIELD_LIST_KEYS",
+    "AuthConfig",
+    "BackendConfig",
+    "BackendConfigBase",
+    "CompanyColumn",
+    "CustomerCompanyConfig",
+    "CustomerGroupConfig",
+    "CustomerUserBackendConfig",
+    "CustomerUserConfig",
+    "DatabaseConfig",
+    "DemoConfig",
+    "EmailConfig",
+    "LdapBackendConfig",
+    "MapRow",
+    "PasswordConfig",
+    "PermissionContextName",
+    "RosterConfig",
+    "ServerConfig",
+    "ServicesConfig",
+    "SqlIdentifier",
+    "StorageField",
+    "StrictModel",
+    "filter_syntax_problem",
+]
+
+
+class RosterConfig(StrictModel):
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    auth: AuthConfig = Field(default_factory=AuthConfig)
+    email: EmailConfig = Field(default_factory=EmailConfig)
+    passwords: PasswordConfig = Field(default_factory=PasswordConfig)
+    customer_user: CustomerUserConfig = Field(default_factory=CustomerUserConfig)
+    customer_company: CustomerCompanyConfig = Field(default_factory=CustomerCompanyConfig)
+    customer_group: CustomerGroupConfig = Field(default_factory=CustomerGroupConfig)
+    services: ServicesConfig = Field(default_factory=ServicesConfig)
+    demo: DemoConfig = Field(default_factory=DemoConfig)

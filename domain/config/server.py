@@ -1,0 +1,100 @@
+"""How the Roster process runs: its database, its HTTP server and workers, and who may call it
+without a key, whether demo data is loaded. None of these are OTOBO settings."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from domain.config.strict_model import StrictModel
+
+
+class DatabaseConfig(StrictModel):
+    url: str = "sqlite+aiosqlite:///var/roster.db"
+    pool_size: Annotated[int, Field(ge=1, le=200)] = 10
+    connect_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
+    statement_timeout_seconds: Annotated[float, Field(ge=0, le=3600)] = 25.0
+    """PostgreSQL's ``statement_timeout`` for Roster's connections (0: none), a bit below
+    ``server.request_timeout_seconds`` so the database stops with the request. SQLite has no
+    such setting."""
+    echo: bool = False
+
+    @model_validator(mode="after")
+    def _check_url(self) -> Self:
+        if not self.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "url: must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+                f"(got {self.url.split(':', 1)[0]!r})"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+
+class ServerConfig(StrictModel):
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8000
+    graphiql: bool = True
+    introspection: bool = True
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 4 * 1024 * 1024
+    max_query_depth: Annotated[int, Field(ge=2, le=100)] = 12
+    max_aliases: Annotated[int, Field(ge=1, le=1000)] = 30
+    max_tokens: Annotated[int, Field(ge=100)] = 5000
+    max_query_cost: Annotated[int, Field(ge=1)] = 1_000_000
+    """A query asking for more (fields times page sizes, ``schema/query_cost.py``) is refused with
+    ``QUERY_TOO_COSTLY`` before it runs; a page of 1000 users with a few fields costs ~5000."""
+    assumed_list_size: Annotated[int, Field(ge=1, le=1000)] = 10
+    """The size the cost assumes for a list that has no ``first`` (a user's groups, services…)."""
+    request_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    """A request still executing after this long is stopped and answered with ``TIMEOUT``."""
+    statement_count_header: bool = False
+    """Add ``X-Roster-SQL-Statements`` to each response (benchmarks and tests read it)."""
+    access_log: bool = True
+    """One line per request on standard error (``app/access_log.py``); off where a reverse
+    proxy logs them."""
+    direct_execution: bool = True
+    """A diagnostic switch: false sends every request through Strawberry's full execution,
+    not only the first of each query text (``schema/direct_execution.py``). The answers are
+    the same either way; off costs CPU time per request."""
+    workers: Annotated[int, Field(ge=1, le=64)] = 1
+    """Server processes sharing the port (one per CPU core serves the most requests; each has
+    its own database pool of ``database.pool_size``). PostgreSQL only: with SQLite, one
+    process serializes its writes itself."""
+    worker_restart_limit: Annotated[int, Field(ge=0, le=1000)] = 5
+    """A worker that dies or hangs is replaced; more restarts than this within
+    ``worker_restart_window_seconds`` stop the server (exit 1): a crash loop is not hidden
+    (0: the first death stops it)."""
+    worker_restart_window_seconds: Annotated[float, Field(gt=0, le=86400)] = 60.0
+    worker_heartbeat_timeout_seconds: Annotated[float, Field(ge=0.5, le=3600)] = 30.0
+    """A worker whose event loop has not run for this long (blocked, stopped) is killed and
+    replaced."""
+    header_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0
+    """A connection must complete its request's headers this long after it opened (or after
+    the request's first byte), or it is closed (``app/connection_timeouts.py``)."""
+    keep_alive_timeout_seconds: Annotated[int, Field(ge=1, le=3600)] = 5
+    """An idle kept-alive connection is closed after this long (uvicorn's timeout_keep_alive)."""
+    limit_concurrency: Annotated[int, Field(ge=1)] | None = None
+    """Per server process: past this many connections or running requests, answer 503 at once
+    (uvicorn's limit_concurrency). Unset: no limit."""
+
+    @property
+    def is_loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+
+class AuthConfig(StrictModel):
+    allow_anonymous: bool = False
+    """Demo only: requests without a key act as an admin. Refused unless bound to loopback."""
+
+
+class DemoConfig(StrictModel):
+    load_data: bool = False

@@ -1,0 +1,75 @@
+"""Group writes: the typed change of a create or update and its validation, and the settings
+the effective-permission rules read from the configuration.
+
+OTOBO's GroupAdd/GroupUpdate check little and let the database fail; here the name is
+required, every text is checked for control characters and length first (so the caller gets
+typed problems and nothing is written), and names are unique case-insensitively (checked
+against storage by the use case).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from domain.changes import UNSET, Unset, is_given
+from domain.config import CustomerGroupConfig
+from domain.errors import ErrorCode, Problem
+from domain.permissions import GroupSettings
+from domain.text import check_text, is_blank
+from domain.validity import Validity
+
+NAME = ("name",)
+GROUP_ID = ("group_id",)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupChanges:
+    """The values of a group create, or the patch of an update (``UNSET``: keep).
+
+    ``None`` clears the comment; a ``None`` name or validity is refused. The group an update
+    changes is named apart from the change.
+    """
+
+    name: str | Unset | None = UNSET
+    comment: str | Unset | None = UNSET
+    validity: Validity | Unset | None = UNSET
+
+    def trimmed(self) -> GroupChanges:
+        """The name without surrounding white space (OTOBO trims it, too)."""
+        if isinstance(self.name, str):
+            return dataclasses.replace(self, name=self.name.strip())
+        return self
+
+
+def validate_group(change: GroupChanges, *, creating: bool) -> list[Problem]:
+    """The problems of ``change``: a create needs a name; a given name must not be blank."""
+    problems: list[Problem] = []
+    if creating or is_given(change.name):
+        if not is_given(change.name) or is_blank(change.name):
+            problems.append(Problem(NAME, ErrorCode.REQUIRED, "name is required."))
+        else:
+            problems += check_text(str(change.name), field=NAME, max_length=200)
+    if isinstance(change.comment, str):
+        problems += check_text(change.comment, field=("comment",), max_length=250, multiline=True)
+    if change.validity is None:
+        problems.append(Problem(("validity",), ErrorCode.REQUIRED, "validity is required."))
+    return problems
+
+
+def name_taken(name: str) -> Problem:
+    return Problem(NAME, ErrorCode.NAME_TAKEN, f"A group named {name!r} exists.")
+
+
+def unknown_group(field: tuple[str, ...], group_id: int) -> Problem:
+    return Problem(field, ErrorCode.UNKNOWN_GROUP, f"No group with ID {group_id}.")
+
+
+def group_settings(config: CustomerGroupConfig) -> GroupSettings:
+    """The configuration as :func:`domain.permissions.effective_permissions` reads it."""
+    return GroupSettings(
+        support=config.support,
+        always_groups=tuple(config.always_groups),
+        company_always_groups=tuple(config.company_always_groups),
+        permission_types=tuple(config.permission_types),
+    )

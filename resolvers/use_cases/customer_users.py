@@ -1,0 +1,246 @@
+"""Customer-user writes: create, update (a patch, perhaps a rename) and set a password.
+
+Every write is decided here, in one order: the directory says which backend it goes to (a
+create to the named or first writable one, a change to the user's own), the Map's rules check
+the values (``domain.customer_user_rules``), the login must be free in every backend
+(case-insensitively; with a backend down that is unknowable, so the write is refused), the
+password is hashed (slow on purpose, so only once the input is valid), and one transaction
+checks e-mail uniqueness and the primary customer and writes. A rename carries the user's
+relation rows in that same transaction.
+
+**Which field a problem names** (the one rule of this area): the part of the change that is
+wrong. A Map value by its Map attribute: ``("UserEmail",)``, ``("UserCustomerID",)``, and
+a create's login ``("UserLogin",)``. Anything else by its Python name: ``("login",)`` the user
+an update or a password change names, ``("new_login",)`` an update's new login,
+``("password",)``, ``("source",)`` the backend a create names. ``()`` the change as a whole.
+The schema maps Map attributes to their GraphQL names (``schema.customer_user``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from datasources.backend import BackendUnavailable
+from datasources.customer_user_directory import unresolvable
+from datasources.db.customer_users import DbCustomerUserBackend, carry_login
+from datasources.storage import Storage
+from datasources.unit_of_work import Outcome, transaction
+from domain.customer_user_rules import (
+    CustomerUserChanges,
+    NewCustomerUser,
+    normalize_values,
+    password_problems,
+    patch_problems,
+    validate_values,
+)
+from domain.errors import ErrorCode, Problem, ProblemsFound
+from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN
+from domain.passwords import generate_password, hash_password
+from domain.records import CustomerUserRecord
+from resolvers.context import Actor
+
+USER = ("login",)
+"""The user an update or a password change names."""
+LOGIN_VALUE = (LOGIN,)
+"""A create's login: a Map value."""
+NEW_LOGIN = ("new_login",)
+"""An update's new login (``CustomerUserChanges.new_login``)."""
+
+
+async def create(
+    storage: Storage, actor: Actor, change: NewCustomerUser
+) -> Outcome[CustomerUserRecord]:
+    """A new user in ``change.source`` (or the first writable backend); with no password
+    given one is generated and returned once in the outcome."""
+    backend = storage.customer_users.writable_backend(change.source)
+    if isinstance(backend, Problem):
+        return Outcome.failed([backend])
+    values = normalize_values(change.values)
+    problems = validate_values(backend.rules, values, creating=True, email_must_be_checked=True)
+    login = values.get(LOGIN)
+    if isinstance(login, str) and not any(p.field == LOGIN_VALUE for p in problems):
+        problems += await _login_taken(storage, login, own_login=None, field=LOGIN_VALUE)
+    problems += _password_problems(storage, change.password)
+    if problems:
+        return Outcome.failed(problems)
+    password_hash, generated = await _hash(storage, change.password)
+    try:
+        async with transaction(backend.engine) as conn:
+            spelled = await _check_in_transaction(
+                storage, conn, backend, values, email=values.get(EMAIL), old=None
+            )
+            await backend.insert(conn, spelled, password_hash=password_hash, actor=actor.id)
+    except ProblemsFound as exc:
+        return Outcome.failed(exc.problems)
+    except sa.exc.IntegrityError:
+        return Outcome.failed(await _conflict(storage, str(login), field=LOGIN_VALUE))
+    record = await storage.customer_users.get(str(login))
+    return Outcome(record=record, generated_password=generated)
+
+
+async def update(
+    storage: Storage, actor: Actor, login: str, change: CustomerUserChanges
+) -> Outcome[CustomerUserRecord]:
+    """Patch user ``login`` in its own backend; ``change.new_login`` renames it, and its
+    relation rows (customers, groups, services) follow in the same transaction."""
+    found = await _own_writable_backend(storage, login)
+    if isinstance(found, Problem):
+        return Outcome.failed([found])
+    old, backend = found
+    patch = normalize_values(change.patch())
+    problems = [_as_new_login(p) for p in patch_problems(backend.rules, old.values, patch)]
+    new_login = str(patch.get(LOGIN, old.login))
+    if not problems:
+        problems = await _login_taken(storage, new_login, own_login=old.login, field=NEW_LOGIN)
+    if problems:
+        return Outcome.failed(problems)
+    try:
+        async with transaction(backend.engine) as conn:
+            email = patch.get(EMAIL, old.values.get(EMAIL))
+            patch = await _check_in_transaction(storage, conn, backend, patch, email=email, old=old)
+            await backend.update(conn, old.login, patch, actor=actor.id)
+            if new_login != old.login:
+                await carry_login(conn, old.login, new_login)
+    except ProblemsFound as exc:
+        return Outcome.failed(exc.problems)
+    except sa.exc.IntegrityError:
+        return Outcome.failed(await _conflict(storage, new_login, field=NEW_LOGIN))
+    return Outcome(record=await storage.customer_users.get(new_login))
+
+
+async def set_password(
+    storage: Storage, actor: Actor, login: str, password: str | None
+) -> Outcome[CustomerUserRecord]:
+    """Set user ``login``'s password; ``None`` or empty generates one, returned once."""
+    found = await _own_writable_backend(storage, login)
+    if isinstance(found, Problem):
+        return Outcome.failed([found])
+    record, backend = found
+    problems = _password_problems(storage, password)
+    if problems:
+        return Outcome.failed(problems)
+    password_hash, generated = await _hash(storage, password)
+    async with transaction(backend.engine) as conn:
+        stored = await backend.set_password(conn, record.login, password_hash, actor=actor.id)
+    if not stored:
+        return Outcome.failed(
+            [Problem((), ErrorCode.INVALID, "This backend's map has no password field.")]
+        )
+    changed = await storage.customer_users.get(record.login)
+    return Outcome(record=changed, generated_password=generated)
+
+
+async def _own_writable_backend(
+    storage: Storage, login: str
+) -> tuple[CustomerUserRecord, DbCustomerUserBackend] | Problem:
+    """The user ``login`` and its backend, if that backend may be written."""
+    try:
+        record = await storage.customer_users.get(login, strict=True)
+    except BackendUnavailable as exc:
+        return unresolvable(USER, exc)
+    if record is None:
+        return Problem(USER, ErrorCode.NOT_FOUND, f"No such user {login!r}.")
+    backend = storage.customer_users.own_backend(record)
+    return backend if isinstance(backend, Problem) else (record, backend)
+
+
+async def _login_taken(
+    storage: Storage, login: str, *, own_login: str | None, field: tuple[str, ...]
+) -> list[Problem]:
+    """The problem, if any, with giving ``login`` to a user (``own_login``: the user's
+    current login, which it may keep in any case)."""
+    if own_login is not None and login.lower() == own_login.lower():
+        return []
+    try:
+        found = await storage.customer_users.get_many([login], strict=True)
+    except BackendUnavailable as exc:
+        # A login must be unique across every backend; with one down that is unknowable.
+        message = (
+            f"Backend {exc.backend!r} is unavailable, so the login cannot be checked for "
+            "uniqueness; retry when it is back."
+        )
+        return [Problem(field, ErrorCode.BACKEND_UNAVAILABLE, message)]
+    if login.lower() in found:
+        message = f'Customer user "{login}" already exists.'
+        return [Problem(field, ErrorCode.LOGIN_TAKEN, message)]
+    return []
+
+
+async def _check_in_transaction(
+    storage: Storage,
+    conn: AsyncConnection,
+    backend: DbCustomerUserBackend,
+    values: dict[str, Any],
+    *,
+    email: Any,
+    old: CustomerUserRecord | None,
+) -> dict[str, Any]:
+    """The checks that need the database, inside the transaction that writes: e-mail
+    uniqueness (under the address's lock, so two writes of one address take turns) and the
+    existence of the primary customer ``values`` names. Returns ``values`` with that customer
+    ID as the customer spells it, so a reader that compares IDs exactly (SQL outside Roster)
+    finds the customer whatever case the client typed; raises ``ProblemsFound``."""
+    problems: list[Problem] = []
+    own_login = old.login if old is not None else None
+    email_changed = old is None or (old.email or "").lower() != str(email or "").lower()
+    if backend.config.email_uniq_check and isinstance(email, str) and email and email_changed:
+        await backend.lock_email(conn, email)
+        if await backend.email_in_use(conn, email, except_login=own_login):
+            message = "This email address is already in use for another customer user."
+            problems.append(Problem((EMAIL,), ErrorCode.EMAIL_TAKEN, message))
+    customer_id = values.get(CUSTOMER_ID)
+    if isinstance(customer_id, str) and customer_id:
+        stored = (await storage.customers.get_many([customer_id], conn)).get(customer_id.lower())
+        unchanged = old is not None and (old.customer_id or "").lower() == customer_id.lower()
+        if stored is not None:
+            values = {**values, CUSTOMER_ID: stored.customer_id}
+        elif unchanged and old is not None:
+            values = {**values, CUSTOMER_ID: old.customer_id}
+        elif backend.config.customer_company_support:
+            message = f"No customer with ID {customer_id!r}; create the customer first."
+            problems.append(Problem((CUSTOMER_ID,), ErrorCode.UNKNOWN_CUSTOMER, message))
+    if problems:
+        raise ProblemsFound(problems)
+    return values
+
+
+def _password_problems(storage: Storage, password: str | None) -> list[Problem]:
+    """A chosen password's problems; none for an empty one (it is generated)."""
+    if not password:
+        return []
+    bounds = storage.config.passwords
+    return password_problems(password, min_length=bounds.min_length, max_length=bounds.max_length)
+
+
+async def _hash(storage: Storage, password: str | None) -> tuple[str, str | None]:
+    """(hash in ``[passwords] scheme``, the generated password or None).
+
+    An empty password generates one. Hashing is slow on purpose (bcrypt cost 12), so it runs
+    in a thread and only once the input is valid.
+    """
+    generated = generate_password() if not password else None
+    secret = password or str(generated)
+    config = storage.config.passwords
+    password_hash = await asyncio.to_thread(
+        hash_password, secret, config.scheme, bcrypt_cost=config.bcrypt_cost
+    )
+    return password_hash, generated
+
+
+async def _conflict(storage: Storage, login: str, *, field: tuple[str, ...]) -> list[Problem]:
+    """A unique index fired: a concurrent write took the login first (or, if the login is
+    still free, something else conflicted)."""
+    taken = await _login_taken(storage, login, own_login=None, field=field)
+    return taken or [Problem((), ErrorCode.INVALID, "A concurrent change conflicted; retry.")]
+
+
+def _as_new_login(problem: Problem) -> Problem:
+    """An update's login value is its new login: a problem with it names ``new_login``."""
+    if problem.field == LOGIN_VALUE:
+        return dataclasses.replace(problem, field=NEW_LOGIN)
+    return problem

@@ -1,0 +1,142 @@
+"""Customer (company) writes: create, and update with the customer-ID rename cascade.
+
+OTOBO's company backend checks nothing and re-points at most 250 users on a rename; here a
+create or update is validated first (``domain.customer_rules``), the customer ID and the name
+must stay unique (case-insensitive), and a rename re-points every customer user and relation
+row in the same transaction as the row itself, or nothing is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from datasources.db.customer_users import DbCustomerUserBackend
+from datasources.storage import Storage
+from datasources.unit_of_work import Outcome, transaction
+from domain.changes import is_given
+from domain.customer_rules import CustomerChanges, validate_customer
+from domain.errors import ErrorCode, Problem, ProblemsFound
+from domain.records import CustomerRecord
+from resolvers.context import Actor
+
+CUSTOMER_ID = ("customer_id",)
+NEW_CUSTOMER_ID = ("new_customer_id",)
+"""Where an update reports its new customer ID: its ``customer_id`` names the customer."""
+
+
+async def create(
+    storage: Storage, actor: Actor, change: CustomerChanges
+) -> Outcome[CustomerRecord]:
+    """A new customer from ``change``; its customer ID and name are required and unique."""
+    change = change.trimmed()
+    problems = validate_customer(change, creating=True)
+    if problems:
+        return Outcome.failed(problems)
+    customer_id = str(change.customer_id)
+    store = storage.customers
+    try:
+        async with transaction(store.engine) as conn:
+            taken = await _taken(storage, conn, change, own_id=None, id_field=CUSTOMER_ID)
+            if taken:
+                raise ProblemsFound(taken)
+            await store.insert(conn, change, actor=actor.id)
+    except ProblemsFound as exc:
+        return Outcome.failed(exc.problems)
+    except sa.exc.IntegrityError:
+        return Outcome.failed(_conflict())
+    return Outcome(record=await store.get(customer_id))
+
+
+async def update(
+    storage: Storage, actor: Actor, customer_id: str, change: CustomerChanges
+) -> Outcome[CustomerRecord]:
+    """Patch customer ``customer_id`` with the given fields of ``change``; a given
+    ``change.customer_id`` renames it, and its users and relation rows follow."""
+    store = storage.customers
+    old = await store.get(customer_id)
+    if old is None:
+        return Outcome.failed(
+            [Problem(CUSTOMER_ID, ErrorCode.NOT_FOUND, f"No customer with ID {customer_id!r}.")]
+        )
+    change = change.trimmed()
+    problems = [_as_new_id(p) for p in validate_customer(change, creating=False)]
+    if problems:
+        return Outcome.failed(problems)
+    new_id = change.customer_id if is_given(change.customer_id) else None
+    target = str(new_id or old.customer_id)
+    try:
+        async with transaction(store.engine) as conn:
+            taken = await _taken(
+                storage, conn, change, own_id=old.customer_id, id_field=NEW_CUSTOMER_ID
+            )
+            if taken:
+                raise ProblemsFound(taken)
+            await store.update(conn, old.customer_id, change, actor=actor.id)
+            if target != old.customer_id:
+                await _carry_customer_id(storage, conn, old.customer_id, target)
+    except ProblemsFound as exc:
+        return Outcome.failed(exc.problems)
+    except sa.exc.IntegrityError:
+        return Outcome.failed(_conflict())
+    return Outcome(record=await store.get(target))
+
+
+async def _taken(
+    storage: Storage,
+    conn: AsyncConnection,
+    change: CustomerChanges,
+    *,
+    own_id: str | None,
+    id_field: tuple[str, ...],
+) -> list[Problem]:
+    """The customer ID and name of ``change`` that another customer already has."""
+    store = storage.customers
+    problems: list[Problem] = []
+    new_id = change.customer_id
+    if (
+        isinstance(new_id, str)
+        and (own_id is None or new_id.lower() != own_id.lower())
+        and await store.get_many([new_id], conn)
+    ):
+        problems.append(
+            Problem(
+                id_field,
+                ErrorCode.CUSTOMER_ID_TAKEN,
+                f"A customer with ID {new_id!r} already exists.",
+            )
+        )
+    name = change.name
+    if isinstance(name, str) and await store.name_in_use(conn, name, except_id=own_id):
+        problems.append(
+            Problem(("name",), ErrorCode.NAME_TAKEN, f"A customer named {name!r} already exists.")
+        )
+    return problems
+
+
+async def _carry_customer_id(storage: Storage, conn: AsyncConnection, old: str, new: str) -> None:
+    """Re-point the relation rows and the users of every writable database backend on the
+    same engine from ``old`` to ``new``, on ``conn``: all in the rename's transaction. (An
+    LDAP directory cannot join that transaction; its users keep their attribute.)"""
+    store = storage.customers
+    await store.carry_customer_id(conn, old, new)
+    for backend in storage.customer_users.backends:
+        if (
+            isinstance(backend, DbCustomerUserBackend)
+            and backend.engine is store.engine
+            and not backend.read_only
+        ):
+            await backend.repoint_customer(conn, old, new)
+
+
+def _as_new_id(problem: Problem) -> Problem:
+    """On an update the customer ID being validated is the new one."""
+    if problem.field == CUSTOMER_ID:
+        return dataclasses.replace(problem, field=NEW_CUSTOMER_ID)
+    return problem
+
+
+def _conflict() -> list[Problem]:
+    return [Problem((), ErrorCode.INVALID, "A concurrent change conflicted; retry.")]

@@ -1,0 +1,75 @@
+"""Group writes: create, and update (a patch).
+
+A group's name is required and unique case-insensitively (OTOBO's GroupAdd lets the database
+refuse a duplicate; here the caller gets ``NAME_TAKEN``); every text is checked first
+(``domain.group_rules``), and the row is written in one transaction, or nothing is.
+Deactivating a group (validity INVALID) keeps its grants stored; they count for nothing while
+it is invalid (``domain.permissions``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from datasources.storage import Storage
+from datasources.unit_of_work import Outcome, transaction
+from domain.errors import ProblemsFound
+from domain.group_rules import GROUP_ID, GroupChanges, name_taken, unknown_group, validate_group
+from domain.records import GroupRecord
+from resolvers.context import Actor
+
+
+async def create(storage: Storage, actor: Actor, change: GroupChanges) -> Outcome[GroupRecord]:
+    """A new group from ``change``; its name is required and unique."""
+    change = change.trimmed()
+    problems = validate_group(change, creating=True)
+    if problems:
+        return Outcome.failed(problems)
+
+    async def insert(conn: AsyncConnection) -> int:
+        return await storage.groups.insert(conn, change, actor=actor.id)
+
+    return await _write(storage, change, None, insert)
+
+
+async def update(
+    storage: Storage, actor: Actor, group_id: int, change: GroupChanges
+) -> Outcome[GroupRecord]:
+    """Patch group ``group_id`` with the given fields of ``change``."""
+    if group_id not in await storage.groups.get_many([group_id]):
+        return Outcome.failed([unknown_group(GROUP_ID, group_id)])
+    change = change.trimmed()
+    problems = validate_group(change, creating=False)
+    if problems:
+        return Outcome.failed(problems)
+
+    async def patch(conn: AsyncConnection) -> int:
+        await storage.groups.update(conn, group_id, change, actor=actor.id)
+        return group_id
+
+    return await _write(storage, change, group_id, patch)
+
+
+async def _write(
+    storage: Storage,
+    change: GroupChanges,
+    group_id: int | None,
+    write: Callable[[AsyncConnection], Awaitable[int]],
+) -> Outcome[GroupRecord]:
+    """In one transaction: refuse a name another group has (case-insensitively), then
+    ``write``; the group as stored afterwards."""
+    store = storage.groups
+    name = change.name if isinstance(change.name, str) else None
+    try:
+        async with transaction(store.engine) as conn:
+            if name and await store.name_in_use(conn, name, except_id=group_id):
+                raise ProblemsFound([name_taken(name)])
+            written = await write(conn)
+    except ProblemsFound as exc:
+        return Outcome.failed(exc.problems)
+    except sa.exc.IntegrityError:  # a concurrent create took the name after the check
+        return Outcome.failed([name_taken(str(name))])
+    return Outcome(record=(await store.get_many([written]))[written])

@@ -1,0 +1,101 @@
+"""What the ``test_ldap_faults*`` modules share: the short timeouts and breaker every fault case
+runs with, a watch on the event loop, and the reads that show an outage (the listing, the
+backend's health) and the recovery after it.
+
+Every case goes through the GraphQL API of an app with a database backend first and the LDAP
+backend second, on SQLite only: the database kind plays no part, and each case waits out real
+timeouts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from tests.conftest import Api, GraphQLResponse
+from tests.ldap.conftest import DB_BACKEND, MakeLdapApi
+from tests.ldap.helpers import BACKENDS, DB, LDAP, LISTING, assert_clean, create_db_user, outages
+
+TIMEOUT = 1.0
+FAST: dict[str, Any] = {
+    "timeout_seconds": TIMEOUT,
+    "connect_timeout_seconds": TIMEOUT,
+    "breaker_failures": 2,
+    "breaker_reset_seconds": 1.0,
+}
+# The answer's deadline: the timeout plus time for the rest of the request.
+PROMPT = TIMEOUT + 0.8
+
+
+async def timed(
+    api: Api, query: str, variables: dict[str, Any] | None = None
+) -> tuple[GraphQLResponse, float]:
+    """The response to ``query`` and the seconds it took."""
+    started = time.monotonic()
+    response = await api.gql(query, variables)
+    return response, time.monotonic() - started
+
+
+@contextlib.asynccontextmanager
+async def loop_watch() -> AsyncIterator[list[float]]:
+    """The gaps between ticks of a 10 ms timer while the block runs: a blocked event loop
+    shows as a long gap. The garbage collector is off meanwhile: late in a full test run a
+    collection of the session's heap once paused this process for 0.8 s, which is not what
+    these tests look for."""
+    gaps: list[float] = [0.0]
+
+    async def tick() -> None:
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(0.01)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    gc.disable()
+    ticker = asyncio.create_task(tick())
+    try:
+        yield gaps
+    finally:
+        gc.enable()
+        ticker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ticker
+
+
+async def listing(api: Api) -> tuple[set[str], list[str], float]:
+    """(the sources listed, the backends reported unavailable, the seconds it took)."""
+    response, elapsed = await timed(api, LISTING, {"f": 1000})
+    reported = outages(response)
+    nodes = response.body["data"]["customerUsers"]["nodes"]
+    return {n["source"] for n in nodes}, reported, elapsed
+
+
+async def backend_health(api: Api) -> dict[str, Any]:
+    """The LDAP backend's entry of ``backends`` (status, latency, last error)."""
+    response = await api.gql(BACKENDS)
+    assert_clean(response)
+    health: dict[str, Any] = response.data["backends"][1]
+    assert health["name"] == LDAP
+    return health
+
+
+async def db_with_a_user(make: MakeLdapApi) -> str:
+    """A database with the user ``db.only``, written through a database-only app (so that no
+    LDAP backend takes part in the create), for an app whose LDAP backend will not answer."""
+    api = await make([DB_BACKEND])
+    await create_db_user(api, "db.only")
+    return api.storage.config.database.url
+
+
+async def recovered(api: Api) -> None:
+    """The LDAP users are back once the breaker's reset time has passed."""
+    await asyncio.sleep(FAST["breaker_reset_seconds"])
+    sources, reported, elapsed = await listing(api)
+    assert (sources, reported) == ({DB, LDAP}, [])
+    assert elapsed < PROMPT
+    assert (await backend_health(api))["status"] == "UP"
