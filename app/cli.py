@@ -120,10 +120,10 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
     return serve_workers(listener, server.workers, Supervision.from_config(server), timeouts)
 
 
-def cmd_db_upgrade(config: RosterConfig, _args: argparse.Namespace) -> int:
+def cmd_db_upgrade(config: RosterConfig, args: argparse.Namespace) -> int:
     from app.migrate import upgrade
 
-    upgrade(config.database.url)
+    upgrade(config.database.url, add_indexes=not args.no_indexes)
     print("database schema is up to date", file=sys.stderr)
     return 0
 
@@ -200,9 +200,14 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", required=True
     )
-    with_config(db.add_parser("upgrade", help="migrate to the newest schema")).set_defaults(
-        handler=cmd_db_upgrade
+    upgrade = with_config(db.add_parser("upgrade", help="migrate to the newest schema"))
+    upgrade.add_argument(
+        "--no-indexes",
+        action="store_true",
+        help="add none of Roster's roster_* indexes to OTOBO's tables (README: Adopting an "
+        "OTOBO database); pass it on every upgrade of such a database",
     )
+    upgrade.set_defaults(handler=cmd_db_upgrade)
 
     keys = sub.add_parser("api-key", help="API keys").add_subparsers(
         dest="key_command", required=True

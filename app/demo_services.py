@@ -1,7 +1,7 @@
 """Demo services: a small hierarchy, a few assignments and default services.
 
 Added only where missing, through the same use cases as the API (acting as ``ANONYMOUS``,
-whose id OTOBO's ``create_by``/``change_by`` get). The set shows each rule
+so ``createdBy`` shows ``anonymous``). The set shows each rule
 once: ``Legacy`` is invalid, so its valid child ``Legacy::Fax`` counts as invalid (with the
 default ``keep_children = false``); ``rroe``'s only service is that child, so ``rroe`` gets the
 default services, as ``hsimpson``, who has none, does.

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 
 import migrations
+from migrations.roster_indexes import ADD_INDEXES
 
 
 def alembic_config(url: str) -> Config:
@@ -17,10 +18,17 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the schema to ``revision``. Runs its own event loop: call it from sync code."""
+def upgrade(url: str, revision: str = "head", *, add_indexes: bool = True) -> None:
+    """Bring the schema to ``revision``. Runs its own event loop: call it from sync code.
+
+    ``add_indexes=False`` (``roster db upgrade --no-indexes``) leaves out Roster's ``roster_*``
+    indexes on OTOBO's tables (``migrations/roster_indexes.py``); the revisions are recorded
+    as done all the same.
+    """
     _ensure_sqlite_directory(url)
-    command.upgrade(alembic_config(url), revision)
+    config = alembic_config(url)
+    config.attributes[ADD_INDEXES] = add_indexes
+    command.upgrade(config, revision)
 
 
 def _ensure_sqlite_directory(url: str) -> None:

@@ -29,7 +29,7 @@ from app.auth import ACTOR_SCOPE_KEY, PAGE_ONLY, GraphQLGate
 from app.request_errors import code_for_status, send_request_error
 from datasources.storage import Storage, open_storage
 from domain.config import RosterConfig
-from domain.records import CustomerUserRecord
+from domain.records import CustomerRecord, CustomerUserRecord
 from loaders.registry import Loaders
 from resolvers.context import RequestContext
 from schema.builder import build_api
@@ -44,6 +44,7 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         self,
         storage_ref: dict[str, Storage],
         customer_user_object: Callable[[CustomerUserRecord], Any],
+        customer_object: Callable[[CustomerRecord], Any],
         direct: DirectExecution | None,
         request_timeout: float,
         **kwargs: Any,
@@ -51,6 +52,7 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         super().__init__(**kwargs)
         self._storage_ref = storage_ref
         self._customer_user_object = customer_user_object
+        self._customer_object = customer_object
         self._direct = direct
         self._request_timeout = request_timeout
 
@@ -65,6 +67,7 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
             # Absent only for the GraphiQL page itself (GET, text/html), which runs no query.
             actor=scope.get(ACTOR_SCOPE_KEY, PAGE_ONLY),
             customer_user_object=self._customer_user_object,
+            customer_object=self._customer_object,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -236,6 +239,7 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
     graphql = RosterGraphQL(
         holder,
         built.types.wrap,
+        built.customer_type.wrap,
         direct,
         config.server.request_timeout_seconds,
         schema=built.schema,

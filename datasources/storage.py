@@ -13,6 +13,7 @@ from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.customers import DbCustomerStore
 from datasources.db.engine import create_engine
 from datasources.db.groups import DbGroupStore
+from datasources.db.origins import DbOriginStore
 from datasources.db.services import DbServiceStore
 from domain.config import CustomerUserBackendConfig, LdapBackendConfig, RosterConfig
 
@@ -26,6 +27,8 @@ class Storage:
     api_keys: ApiKeyStore
     groups: DbGroupStore
     services: DbServiceStore
+    origins: DbOriginStore
+    """Who wrote what: the agent Roster writes as, and the API key behind each write."""
 
     async def close(self) -> None:
         await self.api_keys.close()
@@ -53,20 +56,22 @@ async def open_backend(
 async def open_storage(config: RosterConfig) -> Storage:
     """Connect and check the database against the configuration.
 
-    Raises ``SchemaMismatch`` (with the statements to run) when a table or a Map column is
-    missing, so a bad deployment stops at start instead of failing requests.
+    Raises ``SchemaMismatch`` (with the statements to run) when a table or a Map column (of a
+    customer-user backend or of the company Map) is missing, so a bad deployment stops at
+    start instead of failing requests.
     """
     engine = create_engine(config.database)
     backends: list[CustomerUserBackend] = []
     try:
         for backend_config in config.customer_user.backends:
             backends.append(await open_backend(backend_config, engine, config))
+        origins = await DbOriginStore.open(engine, config.database.agent_id)
+        customers = await DbCustomerStore.open(config.customer_company, engine)
     except BaseException:
         for backend in backends:
             await backend.close()
         await engine.dispose()
         raise
-    customers = DbCustomerStore(config.customer_company, engine)
     customer_users = CustomerUserDirectory(backends)
     return Storage(
         config=config,
@@ -76,4 +81,5 @@ async def open_storage(config: RosterConfig) -> Storage:
         api_keys=ApiKeyStore(engine),
         groups=DbGroupStore(engine),
         services=DbServiceStore(engine, config.services),
+        origins=origins,
     )

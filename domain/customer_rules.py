@@ -1,44 +1,76 @@
-"""Customer (company) writes: the typed change and its validation.
+"""Customer (company) writes: the typed change and its validation, driven by the company Map.
 
 OTOBO's company backend checks nothing and lets the database fail; we check required fields,
-characters and lengths first so the caller gets typed problems and nothing is written.
+characters, lengths and numbers first so the caller gets typed problems and nothing is
+written. The Map (``domain.company_map``) says which fields there are: OTOBO's default rows
+are the typed fields of :class:`CustomerChanges` (problems name them by domain name,
+``("customer_id",)``), any other row is a value in ``extra`` (problems name it by Map
+attribute, ``("CustomerCompanyRegion",)``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from domain.changes import UNSET, Unset, is_given
+from domain.company_map import KNOWN_FIELDS, default_company_map, is_custom, is_multiline
 from domain.errors import ErrorCode, Problem
+from domain.field_map import VALID_ID, MapField
 from domain.text import check_text, is_blank
 from domain.validity import Validity
 
+OTOBO_MAX_LENGTHS: dict[str, int] = {
+    "customer_id": 150,
+    "name": 191,
+    "street": 200,
+    "zip": 200,
+    "city": 200,
+    "country": 200,
+    "url": 200,
+    "comment": 250,
+}
+"""OTOBO's ``customer_company`` column lengths, by domain name: the most a default row takes
+whatever its column reports (a customer ID is also stored in the relation tables)."""
+
+UNBOUNDED_TEXT_MAX_LENGTH = 10_000
+"""A custom text column that reports no length (``TEXT``) still takes at most this many
+characters: a form field, not a document store (and 4 bytes each still fit MySQL's TEXT)."""
+
+SQL_INTEGER_MAX = 2**31 - 1
+"""The largest value of a custom ``int`` column that reports no narrower type (GraphQL's
+``Int`` is 32-bit as well)."""
+
+REQUIRED_LABELS = {"customer_id": "customerId"}
+"""How a message names a default row when that is not its domain name (the API's wording
+since the first release: "customerId is required.")."""
+
 
 @dataclass(frozen=True, slots=True)
-class CustomerField:
-    """One text field of a customer as OTOBO's ``customer_company`` stores it."""
+class CustomerRules:
+    """The company Map plus what the table's columns take (by column name, as reflected)."""
 
-    column: str
-    max_length: int
-    required: bool = False
-    multiline: bool = False
-    label: str | None = None
-    """How a message names the field when that is not its domain name (the API's wording
-    since the first release: "customerId is required.")."""
+    fields: tuple[MapField, ...]
+    max_lengths: Mapping[str, int | None] = dataclasses.field(default_factory=dict)
+    max_values: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
+    @classmethod
+    def default(cls) -> CustomerRules:
+        """OTOBO's default Map on OTOBO's own columns."""
+        return cls(fields=tuple(default_company_map()))
 
-CUSTOMER_FIELDS: dict[str, CustomerField] = {
-    "customer_id": CustomerField("customer_id", 150, required=True, label="customerId"),
-    "name": CustomerField("name", 191, required=True),
-    "street": CustomerField("street", 200, multiline=True),
-    "zip": CustomerField("zip", 200),
-    "city": CustomerField("city", 200),
-    "country": CustomerField("country", 200),
-    "url": CustomerField("url", 200),
-    "comment": CustomerField("comments", 250, multiline=True),
-}
-"""The text fields by domain name (the names of :class:`CustomerChanges`' fields)."""
+    def max_length(self, field: MapField) -> int:
+        limits = (
+            OTOBO_MAX_LENGTHS.get(KNOWN_FIELDS.get(field.attribute, "")),
+            self.max_lengths.get(field.column),
+        )
+        known = [n for n in limits if n]
+        return min(known) if known else UNBOUNDED_TEXT_MAX_LENGTH
+
+    def max_value(self, field: MapField) -> int:
+        return self.max_values.get(field.column, SQL_INTEGER_MAX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +78,8 @@ class CustomerChanges:
     """The values of a customer create, or the patch of an update (``UNSET``: keep).
 
     ``None`` clears an optional field. On an update ``customer_id`` is the NEW customer ID
-    (a rename); the customer to change is named apart from the change.
+    (a rename); the customer to change is named apart from the change. ``extra`` holds the
+    values of the Map's other rows by Map attribute (absent: keep; ``None``: clear).
     """
 
     customer_id: str | Unset | None = UNSET
@@ -58,6 +91,7 @@ class CustomerChanges:
     url: str | Unset | None = UNSET
     comment: str | Unset | None = UNSET
     validity: Validity | Unset | None = UNSET
+    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def trimmed(self) -> CustomerChanges:
         """Customer IDs and names are identifiers people paste with stray spaces."""
@@ -72,24 +106,67 @@ def _strip(value: str | Unset | None) -> str | Unset | None:
     return value.strip() if isinstance(value, str) else value
 
 
-def validate_customer(change: CustomerChanges, *, creating: bool) -> list[Problem]:
-    """Problems with a customer create (all fields; one not given counts as missing) or
-    patch (the given fields only), every one at once."""
+def validate_customer(
+    change: CustomerChanges, rules: CustomerRules, *, creating: bool
+) -> list[Problem]:
+    """Problems with a customer create (every Map row; one not given counts as missing) or
+    patch (the given fields only), every one at once, in Map order."""
     problems: list[Problem] = []
-    for name, spec in CUSTOMER_FIELDS.items():
-        given = getattr(change, name)
+    for field in rules.fields:
+        if is_custom(field):
+            given: Any = change.extra.get(field.attribute, UNSET)
+            path = (field.attribute,)
+            label = field.label
+        else:
+            name = KNOWN_FIELDS[field.attribute]
+            given = getattr(change, name)
+            path = (name,)
+            label = REQUIRED_LABELS.get(name, name)
         if not is_given(given) and not creating:
             continue
         value = given if is_given(given) else None
-        path = (name,)
-        if spec.required and is_blank(value):
-            label = spec.label or name
+        if field.attribute == VALID_ID:
+            if value is None and is_given(given):
+                problems.append(Problem(path, ErrorCode.REQUIRED, "validity is required."))
+        elif field.required and is_blank(value):
             problems.append(Problem(path, ErrorCode.REQUIRED, f"{label} is required."))
-            continue
-        if isinstance(value, str):
-            problems.extend(
-                check_text(value, field=path, max_length=spec.max_length, multiline=spec.multiline)
-            )
-    if change.validity is None:
-        problems.append(Problem(("validity",), ErrorCode.REQUIRED, "validity is required."))
+        elif value is not None:
+            problems.extend(_value_problems(rules, field, path, value))
+    problems.extend(_unmapped(rules, change))
+    return problems
+
+
+def _value_problems(
+    rules: CustomerRules, field: MapField, path: tuple[str, ...], value: Any
+) -> list[Problem]:
+    if field.type == "int":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return [Problem(path, ErrorCode.INVALID, f"{field.label} must be a number.")]
+        most = rules.max_value(field)
+        if not -most <= value <= most:
+            message = f"{field.label} must be between {-most} and {most}."
+            return [Problem(path, ErrorCode.INVALID, message)]
+        return []
+    if not isinstance(value, str):
+        return [Problem(path, ErrorCode.INVALID, f"{field.label} must be text.")]
+    return check_text(
+        value, field=path, max_length=rules.max_length(field), multiline=is_multiline(field)
+    )
+
+
+def _unmapped(rules: CustomerRules, change: CustomerChanges) -> list[Problem]:
+    """Values for fields the Map does not have (a default row left out of a configured Map,
+    or an attribute of no row): refused rather than silently dropped."""
+    mapped = {f.attribute for f in rules.fields}
+    problems = [
+        Problem((name,), ErrorCode.INVALID, f"{name} is not in the customer Map.")
+        for attribute, name in KNOWN_FIELDS.items()
+        if attribute not in mapped and getattr(change, name) not in (UNSET, None)
+    ]
+    custom = {f.attribute for f in rules.fields if is_custom(f)}
+    problems += [
+        Problem((attribute,), ErrorCode.INVALID, f"{attribute} is not in the customer Map.")
+        for attribute in change.extra
+        if attribute not in custom
+    ]
     return problems

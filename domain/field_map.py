@@ -8,6 +8,7 @@ becomes a field without a code change; this module names it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -111,6 +112,36 @@ class MapField:
     @property
     def multiline(self) -> bool:
         return self.attribute in MULTILINE_ATTRIBUTES
+
+
+def duplicate_attributes_problem(fields: Sequence[MapField]) -> str | None:
+    """A Map names each attribute once (the API's keys); the problem when it does not."""
+    attributes = [f.attribute for f in fields]
+    duplicates = {a for a in attributes if attributes.count(a) > 1}
+    if duplicates:
+        return f"map: attribute(s) listed twice: {', '.join(sorted(duplicates))}"
+    return None
+
+
+def graphql_names_problem(
+    fields: Sequence[MapField], *, reserved: frozenset[str], fixed: Mapping[str, str]
+) -> str | None:
+    """What keeps the Map's GraphQL names from becoming fields of one type, or ``None``:
+    each lowerCamelCase, none ``reserved`` (the type's fixed fields), none another
+    attribute's ``fixed`` name (name → the attribute it belongs to), none used twice."""
+    names = [f.graphql_name for f in fields]
+    for field in fields:
+        if not is_valid_graphql_name(field.graphql_name):
+            return (
+                f"map: {field.attribute}: GraphQL name {field.graphql_name!r} is not a "
+                "lowerCamelCase identifier; set graphql_name"
+            )
+        owner = fixed.get(field.graphql_name)
+        if field.graphql_name in reserved or owner not in (None, field.attribute):
+            return f"map: {field.attribute}: GraphQL name {field.graphql_name!r} is reserved"
+        if names.count(field.graphql_name) > 1:
+            return f"map: GraphQL name {field.graphql_name!r} is used twice"
+    return None
 
 
 def default_db_map() -> list[MapField]:

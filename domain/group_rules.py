@@ -23,6 +23,10 @@ NAME = ("name",)
 GROUP_ID = ("group_id",)
 
 
+MAX_GROUP_NAME_LENGTH = 191
+"""OTOBO's ``permission_groups.name`` is ``VARCHAR(191)`` (utf8mb4's index limit on MySQL)."""
+
+
 @dataclass(frozen=True, slots=True)
 class GroupChanges:
     """The values of a group create, or the patch of an update (``UNSET``: keep).
@@ -49,7 +53,7 @@ def validate_group(change: GroupChanges, *, creating: bool) -> list[Problem]:
         if not is_given(change.name) or is_blank(change.name):
             problems.append(Problem(NAME, ErrorCode.REQUIRED, "name is required."))
         else:
-            problems += check_text(str(change.name), field=NAME, max_length=200)
+            problems += check_text(str(change.name), field=NAME, max_length=MAX_GROUP_NAME_LENGTH)
     if isinstance(change.comment, str):
         problems += check_text(change.comment, field=("comment",), max_length=250, multiline=True)
     if change.validity is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -77,6 +77,8 @@ class CustomerRecord:
     comment: str | None
     validity: Validity
     audit: Audit
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """The values of the company Map's custom rows, by Map attribute (``domain.company_map``)."""
 
 
 def join_name(parts: Sequence[object], separator: str = " ") -> str:

@@ -34,8 +34,9 @@ SEPARATOR = "::"
 DEFAULT_LOGIN = "<DEFAULT>"
 """OTOBO's pseudo customer user whose services are the default services."""
 
-MAX_NAME_LENGTH = 200
-"""The full path, as AdminService checks it (and as ``service.name`` stores it)."""
+MAX_NAME_LENGTH = 191
+"""The full path, as ``service.name`` stores it: OTOBO's column is ``VARCHAR(191)``
+(AdminService checks 200, so a longer name fails in OTOBO's database; Roster refuses it)."""
 MAX_COMMENT_LENGTH = 250
 MAX_SET_SIZE = 10_000
 """Most distinct entries one assignment mutation may name: enough for any admin screen, and

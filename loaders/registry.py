@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 from datasources.paging import Page
 from datasources.storage import Storage
 from domain.customer_user_query import CustomerUserQuery
+from domain.origins import Origin, OriginKey
 from domain.pagination import Cursor
 from domain.records import CustomerRecord, CustomerUserRecord
 from loaders.groups import GroupLoaders
@@ -64,8 +65,14 @@ class Loaders:
         return DataLoader(load_fn=self._customers, cache_key_fn=_lower)
 
     @cached_property
-    def actor_name(self) -> DataLoader[int, str | None]:
-        return DataLoader(load_fn=self._actor_names)
+    def origin(self) -> DataLoader[OriginKey, Origin | None]:
+        """Roster's record of which API key wrote an object (with the keys' names)."""
+        return DataLoader(load_fn=self._origins)
+
+    @cached_property
+    def agent_login(self) -> DataLoader[int, str | None]:
+        """The login of an OTOBO agent (``users.id``), as ``create_by``/``change_by`` name it."""
+        return DataLoader(load_fn=self._agent_logins)
 
     @cached_property
     def valid_users_page(self) -> DataLoader[tuple[int, Cursor | None], Page[CustomerUserRecord]]:
@@ -113,6 +120,10 @@ class Loaders:
         count = await self._storage.customer_users.count(VALID_USERS)
         return [count for _ in keys]
 
-    async def _actor_names(self, ids: Sequence[int]) -> list[str | None]:
-        names = await self._storage.api_keys.names(ids)
-        return [names.get(i) for i in ids]
+    async def _origins(self, keys: Sequence[OriginKey]) -> list[Origin | None]:
+        found = await self._storage.origins.get_many(keys)
+        return [found.get(key) for key in keys]
+
+    async def _agent_logins(self, ids: Sequence[int]) -> list[str | None]:
+        logins = await self._storage.origins.agent_logins(ids)
+        return [logins.get(i) for i in ids]

@@ -8,15 +8,17 @@ from typing import Any
 
 from datasources.db.api_keys import Scope
 from datasources.storage import Storage
-from domain.records import CustomerUserRecord
+from domain.origins import ANONYMOUS_KEY_ID
+from domain.records import CustomerRecord, CustomerUserRecord
 from loaders.registry import Loaders
 
-ANONYMOUS_ACTOR_ID = 0
+ANONYMOUS_ACTOR_ID = ANONYMOUS_KEY_ID
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """The authenticated API client; its id is written to ``create_by``/``change_by``."""
+    """The authenticated API client; its id is recorded with every write it makes
+    (``roster_record_origin``; OTOBO's ``create_by``/``change_by`` get the configured agent)."""
 
     id: int
     name: str
@@ -34,3 +36,5 @@ class RequestContext:
     actor: Actor
     customer_user_object: Callable[[CustomerUserRecord], Any]
     """Wraps a record in this schema's ``CustomerUser`` class (built from the Map)."""
+    customer_object: Callable[[CustomerRecord], Any]
+    """Wraps a record in this schema's ``Customer`` class (built from the company Map)."""

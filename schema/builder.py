@@ -1,4 +1,4 @@
-"""Assemble the schema for one configuration: types from the Map, each area's queries and
+"""Assemble the schema for one configuration: types from the Maps, each area's queries and
 mutations (``schema/api/``), ``node``, limits, caches and error masking."""
 
 from collections.abc import Awaitable, Callable
@@ -17,7 +17,7 @@ from schema import dynamic, retries
 from schema.api import AREAS
 from schema.audit import Info
 from schema.common import Node, parse_global_id
-from schema.customer import Customer
+from schema.customer import build_customer_type
 from schema.customer_user import CustomerUserTypes, build_customer_user_types
 from schema.direct_execution import DirectExecution
 from schema.document_cache import DocumentCache, DocumentRules, Lru, Verdicts
@@ -79,6 +79,8 @@ def _extensions(verdicts: Verdicts, rules: DocumentRules) -> list[Any]:
 class BuiltSchema:
     schema: strawberry.Schema
     types: CustomerUserTypes
+    customer_type: Any
+    """The ``Customer`` class built from the company Map."""
     direct: DirectExecution
 
 
@@ -106,7 +108,9 @@ def build_api(config: RosterConfig) -> BuiltSchema:
 def _build_api(config: RosterConfig) -> BuiltSchema:
     bases = tuple(area.CUSTOMER_USER_FIELDS for area in AREAS if area.CUSTOMER_USER_FIELDS)
     types = build_customer_user_types(config.customer_user.backends, extra_bases=bases)
+    customer_type = build_customer_type(config.customer_company)
     dynamic.CustomerUser = types.object  # resolved by the lazy references while building
+    dynamic.Customer = customer_type
     node_loaders: dict[str, NodeLoader] = {}
     for area in AREAS:
         node_loaders.update(area.node_loaders(types))
@@ -119,7 +123,7 @@ def _build_api(config: RosterConfig) -> BuiltSchema:
     schema = RosterSchema(  # Roster's error log and operation choice (schema/masking.py)
         query=query,
         mutation=mutation,
-        types=[types.object, Customer],
+        types=[types.object, customer_type],
         extensions=_extensions(verdicts, rules),
         config=StrawberryConfig(disable_field_suggestions=not config.server.introspection),
         execution_context_class=FlatListExecutionContext,
@@ -127,4 +131,5 @@ def _build_api(config: RosterConfig) -> BuiltSchema:
     for area in AREAS:
         area.fast_fields(schema, types)
     retries.install(schema)  # a root field whose connection was lost runs once more
-    return BuiltSchema(schema, types, DirectExecution(schema, verdicts, rules, report_errors))
+    direct = DirectExecution(schema, verdicts, rules, report_errors)
+    return BuiltSchema(schema, types, customer_type, direct)

@@ -1,10 +1,20 @@
-"""The Customer (company) type, its inputs and payloads.
+"""The Customer (company) type, its inputs and payloads, built from the company Map.
+
+A company Map row (say ``CustomerCompanyRegion`` → column ``region``) becomes a typed field of
+``Customer`` and of both inputs without a code change, so these classes are made at
+schema-build time (``build_customer_type``, ``build_customer_inputs``), like the customer-user
+ones (``schema.customer_user``). OTOBO's default rows keep the names, types and descriptions
+the published SDL has always had; ``customerId``, ``name`` and ``validity`` are non-null.
+Static types refer to ``Customer`` through ``schema.dynamic.CustomerRef`` and wrap records with
+the request's ``customer_object``.
 
 ``Customer`` lists its group grants, so this module imports ``schema.group``; the groups side
 refers back to ``Customer`` only lazily (see ``schema.group.CustomerGrant``), which keeps the
 schema modules a DAG (tests/test_schema_modules_acyclic.py).
 """
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -12,12 +22,16 @@ from strawberry import UNSET
 
 from datasources.paging import DEFAULT_PAGE_SIZE
 from datasources.unit_of_work import Outcome
+from domain.company_map import CUSTOMER_ID, KEY_COLUMNS, KNOWN_FIELDS, NAME, is_custom
+from domain.config import CustomerCompanyConfig
 from domain.customer_rules import CustomerChanges
+from domain.field_map import VALID_ID, MapField
 from domain.records import CustomerRecord
 from resolvers import groups as group_resolvers
+from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
-from schema.dynamic import CustomerUserRef
+from schema.dynamic import CustomerRef, CustomerUserRef
 from schema.group import CustomerGroupGrant, Group, PermissionContext
 from schema.pagination import Connection, to_connection
 
@@ -72,117 +86,189 @@ class CustomerRelationFields:
         ]
 
 
-@strawberry.type(description="A customer (company), OTOBO's customer_company.")
-class Customer(CustomerRelationFields, AuditFields, Node):
+@strawberry.type
+class CustomerFields(CustomerRelationFields, AuditFields, Node):
+    """The fixed part of Customer; the company Map adds the rest (``build_customer_type``)."""
+
     record: strawberry.Private[CustomerRecord]
 
     @classmethod
-    def wrap(cls, record: Any) -> "Customer":
+    def wrap(cls, record: CustomerRecord) -> Any:
         return cls(record=record, audit=record.audit)
 
     @strawberry.field
     def id(self) -> strawberry.ID:
         return global_id("Customer", self.record.customer_id)
 
-    @strawberry.field(description="The customer ID (OTOBO's CustomerID), its natural key.")
-    def customer_id(self) -> str:
-        return self.record.customer_id
 
-    @strawberry.field(description="The company's name; unique.")
-    def name(self) -> str:
-        return self.record.name
-
-    @strawberry.field
-    def street(self) -> str | None:
-        return self.record.street
-
-    @strawberry.field
-    def zip(self) -> str | None:
-        return self.record.zip
-
-    @strawberry.field
-    def city(self) -> str | None:
-        return self.record.city
-
-    @strawberry.field
-    def country(self) -> str | None:
-        return self.record.country
-
-    @strawberry.field
-    def url(self) -> str | None:
-        return self.record.url
-
-    @strawberry.field
-    def comment(self) -> str | None:
-        return self.record.comment
-
-    @strawberry.field
-    def validity(self) -> ValidityEnum:  # type: ignore[valid-type]
-        return self.record.validity
+_DESCRIPTIONS = {
+    CUSTOMER_ID: "The customer ID (OTOBO's CustomerID), its natural key.",
+    NAME: "The company's name; unique.",
+}
+_CREATE_DESCRIPTIONS = {
+    CUSTOMER_ID: "Required; at most 150 characters; unique (case-insensitive).",
+    NAME: "Required; at most 191 characters; unique (case-insensitive).",
+}
 
 
-@strawberry.input(description="A new customer. customerId and name are required.")
-class CustomerCreateInput:
-    customer_id: str | None = strawberry.field(
-        default=None, description="Required; at most 150 characters; unique (case-insensitive)."
-    )
-    name: str | None = strawberry.field(
-        default=None, description="Required; at most 191 characters; unique (case-insensitive)."
-    )
-    street: str | None = None
-    zip: str | None = None
-    city: str | None = None
-    country: str | None = None
-    url: str | None = None
-    comment: str | None = None
-    validity: ValidityEnum = ValidityEnum.VALID  # type: ignore[valid-type]
+def python_name(field: MapField) -> str:
+    """The attribute a Map row has on the classes: a default row's domain name, another
+    row's prefixed attribute (so no Map attribute can shadow ``record`` or ``wrap``)."""
+    return KNOWN_FIELDS.get(field.attribute) or f"map_{field.attribute}"
 
 
-@strawberry.input(
-    description="A patch: omitted fields keep their value; null clears an optional one."
-)
-class CustomerUpdateInput:
-    customer_id: str = strawberry.field(description="The customer to change.")
-    new_customer_id: str | None = strawberry.field(
-        default=UNSET,
-        description="Renames the customer ID; its customer users and relation rows follow.",
-    )
-    name: str | None = UNSET
-    street: str | None = UNSET
-    zip: str | None = UNSET
-    city: str | None = UNSET
-    country: str | None = UNSET
-    url: str | None = UNSET
-    comment: str | None = UNSET
-    validity: ValidityEnum | None = UNSET  # type: ignore[valid-type]
+def _value_type(field: MapField) -> Any:
+    if field.attribute == VALID_ID:
+        return ValidityEnum
+    return int if field.type == "int" else str
 
 
-_VALUE_FIELDS = ("name", "street", "zip", "city", "country", "url", "comment", "validity")
+def value_reader(field: MapField) -> Callable[[Any], Any]:
+    """Read one Map value off a Customer object. It reads only ``root``, so it is also the
+    field's fast reader (``schema.fast_fields.install_declared``)."""
+    if is_custom(field):
+        attribute = field.attribute
+
+        def read_extra(root: Any) -> Any:
+            return root.record.extra.get(attribute)
+
+        return read_extra
+    name = KNOWN_FIELDS[field.attribute]
+
+    def read(root: Any) -> Any:
+        return getattr(root.record, name)
+
+    return read
 
 
-def create_change(data: CustomerCreateInput) -> CustomerChanges:
-    """The input as the use case's typed change (every field given)."""
-    return CustomerChanges(
-        customer_id=data.customer_id, **{name: getattr(data, name) for name in _VALUE_FIELDS}
+def _output_field(field: MapField) -> Any:
+    value_type = _value_type(field)
+    description = _DESCRIPTIONS.get(field.attribute)
+    if is_custom(field):
+        description = f"{field.label} (Map attribute {field.attribute})."
+    return strawberry.field(
+        resolver=value_reader(field),
+        graphql_type=value_type if field.attribute in KEY_COLUMNS else value_type | None,
+        name=field.graphql_name,
+        description=description,
     )
 
 
-def update_change(data: CustomerUpdateInput) -> CustomerChanges:
-    """The fields the client sent; ``newCustomerId`` is the change's ``customer_id`` (a null
-    one renames nothing, as it never did)."""
-    given = {name: getattr(data, name) for name in _VALUE_FIELDS}
-    if data.new_customer_id is not None:
-        given["customer_id"] = data.new_customer_id
-    return CustomerChanges(**{name: v for name, v in given.items() if v is not UNSET})
+def build_customer_type(config: CustomerCompanyConfig) -> Any:
+    """The ``Customer`` class: the fixed fields, then one field per Map row in Map order."""
+    namespace: dict[str, Any] = {"__annotations__": {}}
+    for field in config.map_fields():
+        namespace[python_name(field)] = _output_field(field)
+    return strawberry.type(
+        type("Customer", (CustomerFields,), namespace),
+        name="Customer",
+        description="A customer (company), OTOBO's customer_company.",
+    )
+
+
+def _input_field(field: MapField, *, creating: bool) -> Any:
+    if field.attribute == VALID_ID:
+        return strawberry.field(
+            default=ValidityEnum.VALID if creating else UNSET,
+            graphql_type=ValidityEnum if creating else ValidityEnum | None,
+            name=field.graphql_name,
+        )
+    description = _CREATE_DESCRIPTIONS.get(field.attribute) if creating else None
+    if is_custom(field):
+        description = f"{field.label}." + (" Required." if field.required else "")
+    elif creating and description is None and field.required:
+        description = "Required."
+    return strawberry.field(
+        default=None if creating else UNSET,
+        graphql_type=_value_type(field) | None,
+        name=field.graphql_name,
+        description=description,
+    )
+
+
+@dataclass(frozen=True)
+class CustomerInputs:
+    """The input classes built for one company Map, and how their values become changes."""
+
+    fields: tuple[MapField, ...]
+    create_input: Any
+    update_input: Any
+    problem_names: Mapping[str, str]
+    """Map attribute → input field name for the Map's other rows: how a problem naming one
+    is shown (``schema.problem_paths``); the default rows' domain names camelCase as is."""
+
+    def create_change(self, data: Any) -> CustomerChanges:
+        """The create input as the use case's typed change (every field given)."""
+        known: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for field in self.fields:
+            value = getattr(data, python_name(field))
+            if is_custom(field):
+                extra[field.attribute] = value
+            else:
+                known[KNOWN_FIELDS[field.attribute]] = value
+        return CustomerChanges(**known, extra=extra)
+
+    def update_change(self, data: Any) -> CustomerChanges:
+        """The fields the client sent; ``newCustomerId`` is the change's ``customer_id`` (a
+        null one renames nothing, as it never did)."""
+        known: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for field in self.fields:
+            value = UNSET if field.attribute == CUSTOMER_ID else getattr(data, python_name(field))
+            if value is UNSET:
+                continue
+            if is_custom(field):
+                extra[field.attribute] = value
+            else:
+                known[KNOWN_FIELDS[field.attribute]] = value
+        if data.new_customer_id is not None and data.new_customer_id is not UNSET:
+            known["customer_id"] = data.new_customer_id
+        return CustomerChanges(**known, extra=extra)
+
+
+def build_customer_inputs(config: CustomerCompanyConfig) -> CustomerInputs:
+    """``CustomerCreateInput`` (every Map row, in Map order) and ``CustomerUpdateInput``
+    (``customerId`` naming the customer, ``newCustomerId``, then the other rows)."""
+    fields = tuple(config.map_fields())
+    create: dict[str, Any] = {"__annotations__": {}}
+    update: dict[str, Any] = {
+        "__annotations__": {},
+        "customer_id": strawberry.field(graphql_type=str, description="The customer to change."),
+        "new_customer_id": strawberry.field(
+            default=UNSET,
+            graphql_type=str | None,
+            description="Renames the customer ID; its customer users and relation rows follow.",
+        ),
+    }
+    for field in fields:
+        create[python_name(field)] = _input_field(field, creating=True)
+        if field.attribute != CUSTOMER_ID:
+            update[python_name(field)] = _input_field(field, creating=False)
+    return CustomerInputs(
+        fields=fields,
+        create_input=strawberry.input(
+            type("CustomerCreateInput", (), create),
+            name="CustomerCreateInput",
+            description="A new customer. customerId and name are required.",
+        ),
+        update_input=strawberry.input(
+            type("CustomerUpdateInput", (), update),
+            name="CustomerUpdateInput",
+            description="A patch: omitted fields keep their value; null clears an optional one.",
+        ),
+        problem_names={f.attribute: f.graphql_name for f in fields if is_custom(f)},
+    )
 
 
 @strawberry.type
 class CustomerPayload:
-    customer: Customer | None
+    customer: CustomerRef | None
     user_errors: list[UserError]
 
     @classmethod
-    def of(cls, outcome: Outcome[CustomerRecord]) -> "CustomerPayload":
-        return outcome_payload(
-            cls, outcome, customer=Customer.wrap(outcome.record) if outcome.record else None
-        )
+    def of(
+        cls, ctx: RequestContext, outcome: Outcome[CustomerRecord], names: Mapping[str, str]
+    ) -> "CustomerPayload":
+        customer = ctx.customer_object(outcome.record) if outcome.record else None
+        return outcome_payload(cls, outcome, names, customer=customer)

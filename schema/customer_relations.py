@@ -3,8 +3,8 @@
 They sit on ``CustomerUser`` (through the groups area's ``CUSTOMER_USER_FIELDS``) and resolve
 through the per-request loaders, so a page of 1000 users with their customers and effective
 permissions costs a fixed number of queries. (A customer's own relation fields are in
-``schema.customer``.) This module sits above both ``schema.customer`` and ``schema.group``
-and imports them directly: the schema modules form a DAG
+``schema.customer``.) This module sits above ``schema.group`` and imports it directly; it
+names the Map-built ``Customer`` lazily (``schema.dynamic``): the schema modules form a DAG
 (tests/test_schema_modules_acyclic.py).
 """
 
@@ -17,7 +17,7 @@ from domain.records import CustomerUserRecord
 from resolvers import groups as group_resolvers
 from resolvers.context import RequestContext
 from schema.audit import Info
-from schema.customer import Customer
+from schema.dynamic import CustomerRef
 from schema.fast_fields import context_reader
 from schema.group import EffectivePermissionType, Group, GroupGrant
 
@@ -50,9 +50,9 @@ class CustomerUserRelationFields:
         description="The customers assigned to the user (OTOBO's customer_user_customer), "
         "besides the primary one."
     )
-    async def customers(self, info: Info) -> list[Customer]:
+    async def customers(self, info: Info) -> list[CustomerRef]:
         records = await group_resolvers.assigned_customers(info.context, self.record)
-        return [Customer.wrap(r) for r in records]
+        return [info.context.customer_object(r) for r in records]
 
     @strawberry.field(description="The user's direct group grants (group_customer_user).")
     async def group_grants(self, info: Info) -> list[GroupGrant]:

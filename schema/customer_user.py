@@ -29,7 +29,7 @@ from domain.records import CustomerUserRecord
 from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
-from schema.customer import Customer
+from schema.dynamic import CustomerRef
 from schema.fast_fields import context_reader
 
 
@@ -70,13 +70,13 @@ def field_specs(backends: Sequence[BackendConfigBase]) -> list[FieldSpec]:
     return specs
 
 
-async def primary_customer(user: Any, context: RequestContext) -> Customer | None:
+async def primary_customer(user: Any, context: RequestContext) -> Any:
     """The user's primary customer, through the request's customer loader (one batch)."""
     customer_id = user.record.customer_id
     if customer_id is None:
         return None
     record = await context.loaders.customer.load(customer_id)
-    return Customer.wrap(record) if record else None
+    return context.customer_object(record) if record else None
 
 
 @strawberry.type
@@ -116,7 +116,7 @@ class CustomerUserFields(AuditFields, Node):
         description="The primary customer (company), when it exists.",
         metadata=context_reader(primary_customer),
     )
-    async def customer(self, info: Info) -> Customer | None:
+    async def customer(self, info: Info) -> CustomerRef | None:
         return await primary_customer(self, info.context)
 
 

@@ -1,11 +1,12 @@
-"""``customerUserFields``: the Map as data, so a frontend can build its forms from it."""
+"""``customerUserFields`` and ``customerFields``: the Maps as data, so a frontend can build its
+forms from them."""
 
 import enum
 from collections.abc import Sequence
 
 import strawberry
 
-from domain.config import BackendConfigBase
+from domain.config import BackendConfigBase, CustomerCompanyConfig
 
 
 @strawberry.enum(description="OTOBO's Map 'shown' flag.")
@@ -51,4 +52,36 @@ def customer_user_fields(backends: Sequence[BackendConfigBase]) -> list[Customer
         )
         for backend in backends
         for field in backend.map_fields()
+    ]
+
+
+@strawberry.type(description="One row of the customer (company) Map.")
+class CustomerField:
+    attribute: str = strawberry.field(
+        description="OTOBO's attribute name, e.g. CustomerCompanyName."
+    )
+    graphql_name: str = strawberry.field(description="The Customer/input field name.")
+    label: str
+    storage_field: str = strawberry.field(description="The customer_company column.")
+    type: FieldType
+    required: bool
+    shown: FieldVisibility
+    searchable: bool = strawberry.field(description="Listed in [customer_company] search_fields.")
+
+
+def customer_fields(config: CustomerCompanyConfig) -> list[CustomerField]:
+    """The company Map in Map order. It has no ``readOnly``: OTOBO's company backend ignores
+    the flag, and so does Roster."""
+    return [
+        CustomerField(
+            attribute=field.attribute,
+            graphql_name=field.graphql_name,
+            label=field.label,
+            storage_field=field.column,
+            type=FieldType(field.type),
+            required=field.required,
+            shown=FieldVisibility(field.show),
+            searchable=field.column in config.search_fields,
+        )
+        for field in config.map_fields()
     ]

@@ -1,17 +1,16 @@
 """Groups, grants and effective permissions as GraphQL types.
 
 ``schema.customer`` imports this module (a customer lists its group grants), so nothing here
-imports ``schema.customer``: ``CustomerGrant.customer`` names ``Customer`` through a lazy
-reference and gets the class from the schema serving the request. The schema modules form a
-DAG (tests/test_schema_modules_acyclic.py).
+imports ``schema.customer``: ``CustomerGrant.customer`` names the Map-built ``Customer``
+through a lazy reference (``schema.dynamic``) and wraps records with the request's
+``customer_object``. The schema modules form a DAG (tests/test_schema_modules_acyclic.py).
 """
 
 import enum
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry import UNSET
-from strawberry.types.base import StrawberryObjectDefinition
 
 from datasources.paging import DEFAULT_PAGE_SIZE
 from datasources.unit_of_work import Outcome
@@ -26,31 +25,14 @@ from domain.assignments import (
 )
 from domain.group_rules import GroupChanges
 from domain.permissions import OTHER_CONTEXT, EffectivePermission, Reason, ReasonKind
-from domain.records import CustomerRecord, GroupRecord
+from domain.records import GroupRecord
 from resolvers import groups as group_resolvers
 from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
-from schema.dynamic import CustomerUserRef
+from schema.dynamic import CustomerRef, CustomerUserRef
 from schema.pagination import Connection, to_connection
 
-if TYPE_CHECKING:  # for the type checker only: at run time Strawberry resolves the lazy type
-    from schema.customer import Customer
-
-CustomerRef = Annotated["Customer", strawberry.lazy("schema.customer")]
 K = TypeVar("K", int, str)
-
-
-def customer_object(info: Info, record: CustomerRecord) -> Any:
-    """Wraps ``record`` in the ``Customer`` class of the schema serving the request.
-
-    Looking the class up in the schema, not importing it, is what lets ``schema.customer``
-    import this module without a cycle; the lazy ``CustomerRef`` already made the schema
-    load it.
-    """
-    definition = info.schema.get_type_by_name("Customer")
-    if not isinstance(definition, StrawberryObjectDefinition):
-        raise TypeError(f"the schema's Customer is {definition!r}, not an object type")
-    return definition.origin.wrap(record)
 
 
 @strawberry.enum(description="OTOBO's CustomerGroupPermissionContext.")
@@ -200,7 +182,7 @@ class CustomerGrant:
     @strawberry.field
     async def customer(self, info: Info) -> CustomerRef | None:
         record = await info.context.loaders.customer.load(self.customer_id)
-        return customer_object(info, record) if record else None
+        return info.context.customer_object(record) if record else None
 
 
 @strawberry.type(description="A customer's grant on a group (seen from the customer).")

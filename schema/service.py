@@ -164,7 +164,7 @@ class CustomerUserServiceFields:
 NAME_RULES = (
     "The short name, without `::` (choose the parent with parentId). Line breaks and tabs "
     "are removed and surrounding whitespace trimmed, as OTOBO does. The full name "
-    "(parent::name) may be at most 200 characters and must be unique (case-insensitively)."
+    "(parent::name) may be at most 191 characters and must be unique (case-insensitively)."
 )
 
 

@@ -33,6 +33,13 @@ def assert_clean(response: GraphQLResponse) -> None:
     assert ".py" not in text, text[:500]
 
 
+def assert_clean_200(response: GraphQLResponse) -> None:
+    """``assert_clean``, and HTTP 200: for tests whose every request is well-formed, so that
+    any other status (a 400 included) is a fault."""
+    assert_clean(response)
+    assert response.status == 200, response.body
+
+
 def assert_not_masked(response: GraphQLResponse) -> None:
     """No server fault, and nothing in the body is the masked "Unexpected error." that stands
     for an unhandled exception."""
@@ -52,6 +59,16 @@ def errors(payload: dict[str, Any]) -> list[tuple[str, list[str] | None]]:
 def codes(payload: dict[str, Any]) -> list[tuple[tuple[str, ...] | None, str]]:
     """A payload's userErrors as (field path, code) pairs, the field path as a tuple."""
     return [(tuple(e["field"]) if e["field"] else None, e["code"]) for e in payload["userErrors"]]
+
+
+async def at_one_cost(api: Api, query: str, *variables: dict[str, Any]) -> list[GraphQLResponse]:
+    """``query`` run once with each of ``variables`` (page sizes, searches), after checking that
+    every run took as many SQL statements as the first: what a page costs must not grow with
+    what it holds (no statement per row)."""
+    responses = [await api.gql(query, values) for values in variables]
+    counts = [r.statements for r in responses]
+    assert counts == [counts[0]] * len(counts), counts
+    return responses
 
 
 def b64(raw: str) -> str:

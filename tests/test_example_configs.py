@@ -16,9 +16,12 @@ def test_example_config_spells_out_every_default() -> None:
     # The example writes OTOBO's default Map out row by row; the default config leaves it implicit.
     assert example_backend.map_fields() == default_backend.map_fields()
     assert example_backend.model_copy(update={"map": None}) == default_backend
-    assert example.model_copy(update={"customer_user": None}) == defaults.model_copy(
-        update={"customer_user": None}
-    )
+    # The same for OTOBO's company Map.
+    example_company = example.customer_company
+    assert example_company.map_fields() == defaults.customer_company.map_fields()
+    assert example_company.model_copy(update={"map": None}) == defaults.customer_company
+    mapped = {"customer_user": None, "customer_company": None}
+    assert example.model_copy(update=mapped) == defaults.model_copy(update=mapped)
 
 
 def test_demo_config_allows_anonymous_only_on_loopback() -> None:

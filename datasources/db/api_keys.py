@@ -10,7 +10,6 @@ import enum
 import hashlib
 import secrets
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -161,12 +160,3 @@ class ApiKeyStore:
                 await conn.execute(sa.text(notify_statement(REVOKED_CHANNEL)))
         self._cache.clear()
         return bool(result.rowcount)
-
-    async def names(self, ids: Sequence[int]) -> dict[int, str]:
-        if not ids:
-            return {}
-        query = sa.select(roster_api_key.c.id, roster_api_key.c.name).where(
-            roster_api_key.c.id.in_(sorted(set(ids)))
-        )
-        async with self.reader.connect() as conn:
-            return {row.id: row.name for row in await conn.execute(query)}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import operator
 import time
-import warnings
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -24,6 +23,8 @@ from datasources.backend import BackendHealth, BackendStatus
 from datasources.db.customer_user_query_sql import CustomerUserQuerySql
 from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead, PositionalRow
+from datasources.db.schema_check import AUDIT_COLUMNS, missing_columns, reflect_table
+from datasources.db.schema_check import SchemaMismatch as SchemaMismatch  # re-exported
 from datasources.db.tables import LOGIN_REFERENCE_LENGTH, LOGIN_REFERENCES
 from datasources.paging import SortKey, after_condition, lower_in
 from domain.config import CustomerUserBackendConfig
@@ -33,17 +34,8 @@ from domain.email import EmailPolicy
 from domain.field_map import LOGIN, MapField
 from domain.records import Audit, CustomerUserRecord
 
-AUDIT_COLUMNS = ("create_time", "create_by", "change_time", "change_by")
 _EMAIL_LOCK = int.from_bytes(b"mail", "big")
 """First key of the PostgreSQL advisory locks on e-mail addresses (see ``lock_email``)."""
-
-
-class SchemaMismatch(Exception):
-    """The database does not have what the configuration names; ``fixes`` says what to run."""
-
-    def __init__(self, message: str, fixes: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.fixes = list(fixes)
 
 
 def _picker(positions: Sequence[int]) -> Callable[[PositionalRow], tuple[Any, ...]]:
@@ -59,10 +51,6 @@ def _picker(positions: Sequence[int]) -> Callable[[PositionalRow], tuple[Any, ..
 def utcnow() -> datetime:
     """OTOBO's columns are ``timestamp`` without a zone; we store UTC in them."""
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _column_ddl(field: MapField) -> str:
-    return "INTEGER" if field.type == "int" else "VARCHAR(250)"
 
 
 class DbCustomerUserBackend:
@@ -128,35 +116,15 @@ class DbCustomerUserBackend:
         cls, config: CustomerUserBackendConfig, engine: AsyncEngine, email_policy: EmailPolicy
     ) -> DbCustomerUserBackend:
         """Reflect the table and check that every Map column exists."""
-
-        def reflect(sync_conn: sa.Connection) -> sa.Table | None:
-            if not sa.inspect(sync_conn).has_table(config.table):
-                return None
-            with warnings.catch_warnings():
-                # Our lower(login) expression indexes are not reflected, and need not be.
-                warnings.simplefilter("ignore", sa.exc.SAWarning)
-                return sa.Table(config.table, sa.MetaData(), autoload_with=sync_conn)
-
-        async with engine.connect() as conn:
-            table = await conn.run_sync(reflect)
+        table = await reflect_table(engine, config.table)
+        where = f"customer_user.backends[{config.name}]"
         if table is None:
             raise SchemaMismatch(
-                f"customer_user.backends[{config.name}]: table {config.table!r} does not exist",
+                f"{where}: table {config.table!r} does not exist",
                 ["roster db upgrade --config <this config>"],
             )
-        missing = [f for f in config.map_fields() if f.column not in table.c]
-        missing_audit = [c for c in AUDIT_COLUMNS if c not in table.c]
-        if missing or missing_audit:
-            names = [f.column for f in missing] + missing_audit
-            fixes = [
-                f"ALTER TABLE {config.table} ADD COLUMN {f.column} {_column_ddl(f)};"
-                for f in missing
-            ]
-            raise SchemaMismatch(
-                f"customer_user.backends[{config.name}]: table {config.table!r} has no "
-                f"column(s) {', '.join(names)} named in the map",
-                fixes,
-            )
+        if mismatch := missing_columns(where, table, config.map_fields()):
+            raise mismatch
         return cls(config, engine, table, email_policy)
 
     # ---- reading ---------------------------------------------------------------------------
@@ -323,26 +291,26 @@ class DbCustomerUserBackend:
         values: Mapping[str, Any],
         *,
         password_hash: str | None,
-        actor: int,
+        agent: int,
     ) -> None:
         row = self._column_values(values, creating=True)
         now = utcnow()
-        row.update(create_time=now, create_by=actor, change_time=now, change_by=actor)
+        row.update(create_time=now, create_by=agent, change_time=now, change_by=agent)
         if password_hash is not None and self._password_column:
             row[self._password_column] = password_hash
         await conn.execute(sa.insert(self.table).values(**row))
 
     async def update(
-        self, conn: AsyncConnection, login: str, changes: Mapping[str, Any], *, actor: int
+        self, conn: AsyncConnection, login: str, changes: Mapping[str, Any], *, agent: int
     ) -> None:
         row = self._column_values(changes, creating=False)
-        row.update(change_time=utcnow(), change_by=actor)
+        row.update(change_time=utcnow(), change_by=agent)
         await conn.execute(
             sa.update(self.table).where(sa.func.lower(self._login) == login.lower()).values(**row)
         )
 
     async def set_password(
-        self, conn: AsyncConnection, login: str, password_hash: str, *, actor: int
+        self, conn: AsyncConnection, login: str, password_hash: str, *, agent: int
     ) -> bool:
         """False when the Map has no password column (OTOBO then silently does nothing)."""
         column = self._password_column
@@ -351,7 +319,7 @@ class DbCustomerUserBackend:
         await conn.execute(
             sa.update(self.table)
             .where(sa.func.lower(self._login) == login.lower())
-            .values({column: password_hash, "change_time": utcnow(), "change_by": actor})
+            .values({column: password_hash, "change_time": utcnow(), "change_by": agent})
         )
         return True
 

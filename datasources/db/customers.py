@@ -4,11 +4,16 @@ One store serves both sides: the reads (by ID, pages, counts: what ``Storage.cus
 to the loaders and resolvers) and the row writes the use cases in
 ``resolvers.use_cases.customers`` decide on. Customers live in one table (one
 ``[customer_company]`` configuration), so no directory over several backends sits above it.
+
+As in OTOBO, the company Map (``domain.company_map``) decides which columns are read and
+written. The table is reflected when storage opens: a Map row for a column the table lacks
+is a start-up error that prints the ``ALTER TABLE`` to run, and the column lengths the
+table reports bound what a write may store (``CustomerRules``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,63 +22,138 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from datasources.db.customer_users import utcnow
 from datasources.db.engine import fetch_all, read_only_view
 from datasources.db.prepared import KeyedRead, Row
-from datasources.db.tables import CUSTOMER_ID_REFERENCES, customer_company
+from datasources.db.schema_check import (
+    AUDIT_COLUMNS,
+    SchemaMismatch,
+    missing_columns,
+    reflect_table,
+)
+from datasources.db.tables import CUSTOMER_ID_REFERENCES
 from datasources.paging import Page, SortKey, binary_key, keyset_page
 from datasources.search_sql import search_condition
 from domain.changes import given_fields
+from domain.company_map import KNOWN_FIELDS, is_custom
 from domain.config import CustomerCompanyConfig
-from domain.customer_rules import CUSTOMER_FIELDS, CustomerChanges
+from domain.customer_rules import CustomerChanges, CustomerRules
+from domain.field_map import MapField
 from domain.pagination import Cursor
 from domain.records import Audit, CustomerRecord
 from domain.search_grammar import SearchExpr
 from domain.validity import Validity
 
-_T = customer_company
+TABLE = "customer_company"
+
+_INTEGER_BITS = {"TINYINT": 8, "SMALLINT": 16, "MEDIUMINT": 24, "BIGINT": 64}
 
 
-def _record(row: Row) -> CustomerRecord:
-    def text(column: str) -> str | None:
-        value = row[column]
-        return None if value in (None, "") else str(value)
+def _max_value(column: sa.Column[Any]) -> int | None:
+    """The largest value an integer column holds, from its reflected type."""
+    kind = column.type
+    if not isinstance(kind, sa.Integer):
+        return None
+    bits = _INTEGER_BITS.get(type(kind).__name__.upper())
+    if bits is None:
+        bits = (
+            16
+            if isinstance(kind, sa.SmallInteger)
+            else 64
+            if isinstance(kind, sa.BigInteger)
+            else 32
+        )
+    most: int = 2 ** (bits - 1) - 1
+    return most
 
-    return CustomerRecord(
-        customer_id=row["customer_id"],
-        name=row["name"],
-        street=text("street"),
-        zip=text("zip"),
-        city=text("city"),
-        country=text("country"),
-        url=text("url"),
-        comment=text("comments"),
-        validity=Validity.from_id(row["valid_id"]),
-        audit=Audit(row["create_time"], row["create_by"], row["change_time"], row["change_by"]),
-    )
 
-
-def to_columns(change: CustomerChanges) -> dict[str, Any]:
-    """The given fields of ``change`` as ``customer_company`` columns (validity →
-    ``valid_id``)."""
-    out: dict[str, Any] = {}
-    for name, value in given_fields(change).items():
-        if name == "validity":
-            out["valid_id"] = value.value
-        else:
-            out[CUSTOMER_FIELDS[name].column] = value
-    return out
+def column_rules(config: CustomerCompanyConfig, table: sa.Table) -> CustomerRules:
+    """The Map with what the table's columns take (lengths, integer ranges)."""
+    lengths = {c.name: getattr(c.type, "length", None) for c in table.columns}
+    values = {c.name: most for c in table.columns if (most := _max_value(c)) is not None}
+    return CustomerRules(tuple(config.map_fields()), max_lengths=lengths, max_values=values)
 
 
 class DbCustomerStore:
-    def __init__(self, config: CustomerCompanyConfig, engine: AsyncEngine) -> None:
+    def __init__(self, config: CustomerCompanyConfig, engine: AsyncEngine, table: sa.Table):
         self.config = config
         self.engine = engine
         self.reader = read_only_view(engine)
-        self._key = binary_key(_T.c.customer_id, engine.dialect.name)
-        self._get_many = KeyedRead(self.reader, sa.select(_T), _T.c.customer_id)
+        self.table = table
+        self.rules = column_rules(config, table)
+        fields = self.rules.fields
+        self._column_of = {KNOWN_FIELDS[f.attribute]: f.column for f in fields if not is_custom(f)}
+        self._custom: dict[str, MapField] = {f.attribute: f for f in fields if is_custom(f)}
+        read = dict.fromkeys([*(f.column for f in fields), *AUDIT_COLUMNS])
+        self._select = sa.select(*(table.c[c] for c in read))
+        self._key = binary_key(table.c.customer_id, engine.dialect.name)
+        self._get_many = KeyedRead(self.reader, self._select, table.c.customer_id)
+
+    @classmethod
+    async def open(cls, config: CustomerCompanyConfig, engine: AsyncEngine) -> DbCustomerStore:
+        """Reflect the table and check that every Map column exists."""
+        table = await reflect_table(engine, TABLE)
+        if table is None:
+            raise SchemaMismatch(
+                f"customer_company: table {TABLE!r} does not exist",
+                ["roster db upgrade --config <this config>"],
+            )
+        if mismatch := missing_columns("customer_company", table, config.map_fields()):
+            raise mismatch
+        return cls(config, engine, table)
 
     @property
     def list_limit(self) -> int:
         """Where a search stops (OTOBO's ``CustomerCompanySearchListLimit``)."""
         return self.config.search_list_limit
+
+    # ---- rows and records -----------------------------------------------------------------
+
+    def _record(self, row: Row) -> CustomerRecord:
+        def text(name: str) -> str | None:
+            column = self._column_of.get(name)
+            value = row[column] if column else None
+            return None if value in (None, "") else str(value)
+
+        extra: dict[str, Any] = {}
+        for attribute, field in self._custom.items():
+            value = row[field.column]
+            if field.type == "int":
+                extra[attribute] = None if value is None else int(value)
+            else:
+                extra[attribute] = None if value in (None, "") else str(value)
+        return CustomerRecord(
+            customer_id=row["customer_id"],
+            name=row["name"],
+            street=text("street"),
+            zip=text("zip"),
+            city=text("city"),
+            country=text("country"),
+            url=text("url"),
+            comment=text("comment"),
+            validity=Validity.from_id(row["valid_id"]),
+            audit=Audit(row["create_time"], row["create_by"], row["change_time"], row["change_by"]),
+            extra=extra,
+        )
+
+    def _columns(self, change: CustomerChanges, *, creating: bool) -> dict[str, Any]:
+        """The given values of ``change`` as columns; a create writes every custom column
+        (a missing value as NULL, as OTOBO's company backend does)."""
+        out: dict[str, Any] = {}
+        for name, value in given_fields(change).items():
+            if name == "extra" or name not in self._column_of:
+                continue  # values of rows the Map lacks were refused by the rules
+            out[self._column_of[name]] = value.value if name == "validity" else value
+        extra: Mapping[str, Any] = change.extra
+        if creating:
+            extra = {**dict.fromkeys(self._custom), **extra}
+        for attribute, value in extra.items():
+            out[self._custom[attribute].column] = value
+        return {column: self._storable(column, value) for column, value in out.items()}
+
+    def _storable(self, column: str, value: Any) -> Any:
+        """NULL where OTOBO writes it, but ``''``/``0`` for a column declared NOT NULL (an
+        admin's custom column may be), so clearing a value never breaks the row."""
+        if value is not None or self.table.c[column].nullable:
+            return value
+        return 0 if isinstance(self.table.c[column].type, sa.Integer) else ""
 
     # ---- reads ----------------------------------------------------------------------------
 
@@ -84,7 +164,7 @@ class DbCustomerStore:
         if not customer_ids:
             return {}
         rows = await self._get_many.fetch_all(customer_ids, conn)
-        return {row["customer_id"].lower(): _record(row) for row in rows}
+        return {row["customer_id"].lower(): self._record(row) for row in rows}
 
     async def get(
         self, customer_id: str, conn: AsyncConnection | None = None
@@ -104,11 +184,11 @@ class DbCustomerStore:
         matches everything) stops at the list limit, as OTOBO's does."""
 
         async def fetch(after_key: SortKey | None, limit: int) -> list[CustomerRecord]:
-            query = sa.select(_T).where(self._where(search, valid_only))
+            query = self._select.where(self._where(search, valid_only))
             if after_key is not None:
                 query = query.where(self._key > str(after_key[0]))
             query = query.order_by(self._key).limit(limit)
-            return [_record(row) for row in await fetch_all(self.reader, query)]
+            return [self._record(row) for row in await fetch_all(self.reader, query)]
 
         cap = self.list_limit if searching else None
         return await keyset_page(
@@ -128,43 +208,48 @@ class DbCustomerStore:
         return await self._count(search, valid_only) > self.list_limit
 
     def _where(self, search: SearchExpr | None, valid_only: bool) -> sa.ColumnElement[bool]:
-        columns = [_T.c[c] for c in self.config.search_fields]
+        columns = [self.table.c[c] for c in self.config.search_fields]
         condition = search_condition(
             search, columns, case_sensitive=self.config.search_case_sensitive
         )
         if valid_only:
-            condition = sa.and_(condition, _T.c.valid_id == Validity.VALID.value)
+            condition = sa.and_(condition, self.table.c.valid_id == Validity.VALID.value)
         return condition
 
     async def _count(self, search: SearchExpr | None, valid_only: bool) -> int:
-        query = sa.select(sa.func.count()).select_from(_T).where(self._where(search, valid_only))
+        query = (
+            sa.select(sa.func.count())
+            .select_from(self.table)
+            .where(self._where(search, valid_only))
+        )
         async with self.reader.connect() as conn:
             return int((await conn.execute(query)).scalar_one())
 
     # ---- inside a use case's transaction --------------------------------------------------
 
     async def name_in_use(self, conn: AsyncConnection, name: str, *, except_id: str | None) -> bool:
-        query = sa.select(_T.c.customer_id).where(sa.func.lower(_T.c.name) == name.lower())
+        t = self.table
+        query = sa.select(t.c.customer_id).where(sa.func.lower(t.c.name) == name.lower())
         if except_id is not None:
-            query = query.where(sa.func.lower(_T.c.customer_id) != except_id.lower())
+            query = query.where(sa.func.lower(t.c.customer_id) != except_id.lower())
         return (await conn.execute(query.limit(1))).first() is not None
 
-    async def insert(self, conn: AsyncConnection, change: CustomerChanges, *, actor: int) -> None:
+    async def insert(self, conn: AsyncConnection, change: CustomerChanges, *, agent: int) -> None:
         """A new row from ``change`` (validity VALID unless given)."""
         now = utcnow()
-        row = {"valid_id": Validity.VALID.value, **to_columns(change)}
-        row.update(create_time=now, create_by=actor, change_time=now, change_by=actor)
-        await conn.execute(sa.insert(_T).values(**row))
+        row = {"valid_id": Validity.VALID.value, **self._columns(change, creating=True)}
+        row.update(create_time=now, create_by=agent, change_time=now, change_by=agent)
+        await conn.execute(sa.insert(self.table).values(**row))
 
     async def update(
-        self, conn: AsyncConnection, customer_id: str, change: CustomerChanges, *, actor: int
+        self, conn: AsyncConnection, customer_id: str, change: CustomerChanges, *, agent: int
     ) -> None:
         """Write the given fields of ``change`` (its ``customer_id``: the new ID) to the row."""
-        row = to_columns(change)
-        row.update(change_time=utcnow(), change_by=actor)
+        row = self._columns(change, creating=False)
+        row.update(change_time=utcnow(), change_by=agent)
         await conn.execute(
-            sa.update(_T)
-            .where(sa.func.lower(_T.c.customer_id) == customer_id.lower())
+            sa.update(self.table)
+            .where(sa.func.lower(self.table.c.customer_id) == customer_id.lower())
             .values(**row)
         )
 

@@ -102,7 +102,7 @@ class DbGroupStore:
         return (await conn.execute(query.limit(1))).first() is not None
 
     @staticmethod
-    async def insert(conn: AsyncConnection, change: GroupChanges, *, actor: int) -> int:
+    async def insert(conn: AsyncConnection, change: GroupChanges, *, agent: int) -> int:
         """A new group from a validated ``change`` (a validity not given is VALID)."""
         now = utcnow()
         validity = change.validity if isinstance(change.validity, Validity) else Validity.VALID
@@ -113,9 +113,9 @@ class DbGroupStore:
                 comments=change.comment or "",
                 valid_id=validity.value,
                 create_time=now,
-                create_by=actor,
+                create_by=agent,
                 change_time=now,
-                change_by=actor,
+                change_by=agent,
             )
             .returning(_T.c.id)
         )
@@ -123,10 +123,10 @@ class DbGroupStore:
 
     @staticmethod
     async def update(
-        conn: AsyncConnection, group_id: int, change: GroupChanges, *, actor: int
+        conn: AsyncConnection, group_id: int, change: GroupChanges, *, agent: int
     ) -> None:
         """Write the given fields of a validated ``change``."""
-        row: dict[str, Any] = {"change_time": utcnow(), "change_by": actor}
+        row: dict[str, Any] = {"change_time": utcnow(), "change_by": agent}
         if is_given(change.name):
             row["name"] = change.name
         if is_given(change.comment):
@@ -167,10 +167,10 @@ class DbGroupStore:
 
     @staticmethod
     async def replace(
-        conn: AsyncConnection, owned: OwnedRows[RowT], rows: Sequence[RowT], *, actor: int
+        conn: AsyncConnection, owned: OwnedRows[RowT], rows: Sequence[RowT], *, agent: int
     ) -> None:
         """Make ``rows`` the complete set of ``owned``, on ``conn``."""
-        await owned.table.replace(conn, owned.field, owned.value, rows, actor=actor)
+        await owned.table.replace(conn, owned.field, owned.value, rows, agent=agent)
 
     def _reader(self, table: RelationTable[RowT], field: str) -> RowReader[RowT]:
         """The prepared reader of ``table`` by ``field``, built on first use."""

@@ -68,7 +68,7 @@ class RelationTable(Generic[RowT]):
         value: str | int,
         rows: Sequence[RowT],
         *,
-        actor: int,
+        agent: int,
     ) -> None:
         """Make ``rows`` the complete set of rows whose ``field`` is ``value``."""
         column = self.column(field)
@@ -79,7 +79,7 @@ class RelationTable(Generic[RowT]):
         if not rows:
             return
         now = utcnow()
-        audit = {"create_time": now, "create_by": actor, "change_time": now, "change_by": actor}
+        audit = {"create_time": now, "create_by": agent, "change_time": now, "change_by": agent}
         fixed = {**self.granted, **audit}
         await conn.execute(
             sa.insert(self.table),

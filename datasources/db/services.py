@@ -208,7 +208,7 @@ class DbServiceStore:
         name: str,
         validity: Validity,
         comment: str | None,
-        actor: int,
+        agent: int,
     ) -> int:
         now = utcnow()
         result = await conn.execute(
@@ -216,11 +216,11 @@ class DbServiceStore:
             .values(
                 name=name,
                 valid_id=validity.value,
-                comments=comment,
+                comments=comment or "",  # OTOBO's ServiceAdd: Comment ||= ''
                 create_time=now,
-                create_by=actor,
+                create_by=agent,
                 change_time=now,
-                change_by=actor,
+                change_by=agent,
             )
             .returning(_S.c.id)
         )
@@ -234,25 +234,25 @@ class DbServiceStore:
         name: str,
         comment: str | Unset | None = UNSET,
         validity: Validity | Unset = UNSET,
-        actor: int,
+        agent: int,
     ) -> None:
         """Write the full ``name`` and whichever of ``comment`` and ``validity`` is given."""
-        row: dict[str, Any] = {"name": name, "change_time": utcnow(), "change_by": actor}
+        row: dict[str, Any] = {"name": name, "change_time": utcnow(), "change_by": agent}
         if is_given(comment):
-            row["comments"] = comment
+            row["comments"] = comment or ""  # ServiceUpdate: Comment ||= ''
         if is_given(validity):
             row["valid_id"] = validity.value
         await conn.execute(sa.update(_S).where(_S.c.id == service_id).values(**row))
 
     async def rename_subtree(
-        self, conn: AsyncConnection, old: str, new: str, *, actor: int
+        self, conn: AsyncConnection, old: str, new: str, *, agent: int
     ) -> None:
         """Every service below ``old`` moves below ``new`` (OTOBO's ``name LIKE 'old::%'``)."""
         rest = sa.func.substr(_S.c.name, len(old) + 1)
         await conn.execute(
             sa.update(_S)
             .where(starts_below(_S.c.name, old))
-            .values(name=sa.literal(new, sa.String()) + rest, change_time=utcnow(), change_by=actor)
+            .values(name=sa.literal(new, sa.String()) + rest, change_time=utcnow(), change_by=agent)
         )
 
     # ---- assignments ---------------------------------------------------------------------------
@@ -297,7 +297,7 @@ class DbServiceStore:
 
     @staticmethod
     async def add_rows(
-        conn: AsyncConnection, rows: Sequence[tuple[str, int]], *, actor: int
+        conn: AsyncConnection, rows: Sequence[tuple[str, int]], *, agent: int
     ) -> None:
         """Insert (login, service id) rows."""
         if not rows:
@@ -307,7 +307,7 @@ class DbServiceStore:
             sa.insert(_L),
             [
                 {"customer_user_login": login, "service_id": service_id}
-                | {"create_time": now, "create_by": actor}
+                | {"create_time": now, "create_by": agent}
                 for login, service_id in rows
             ],
         )

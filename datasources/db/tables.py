@@ -8,6 +8,7 @@ admin may add one (OTOBO's ``room`` example) without changing code.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 metadata = sa.MetaData()
 
@@ -25,7 +26,7 @@ valid = sa.Table(
     "valid",
     metadata,
     sa.Column("id", sa.SmallInteger(), primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("name", sa.String(191), nullable=False, unique=True),
     *_audit(),
 )
 
@@ -87,7 +88,7 @@ groups_table = sa.Table(
     "groups_table",
     metadata,
     sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("name", sa.String(191), nullable=False, unique=True),
     sa.Column("comments", sa.String(250)),
     sa.Column("valid_id", sa.SmallInteger(), nullable=False),
     *_audit(),
@@ -118,7 +119,7 @@ service = sa.Table(
     "service",
     metadata,
     sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("name", sa.String(191), nullable=False, unique=True),
     sa.Column("valid_id", sa.SmallInteger(), nullable=False),
     sa.Column("comments", sa.String(250)),
     *_audit(),
@@ -133,6 +134,21 @@ service_customer_user = sa.Table(
     sa.Column("create_by", sa.Integer(), nullable=False),
 )
 
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("login", sa.String(191), nullable=False),
+    sa.Column("pw", sa.String(128), nullable=False),
+    sa.Column("title", sa.String(50)),
+    sa.Column("first_name", sa.String(100), nullable=False),
+    sa.Column("last_name", sa.String(100), nullable=False),
+    sa.Column("valid_id", sa.SmallInteger(), nullable=False),
+    *_audit(),
+    sa.UniqueConstraint("login", name="users_login"),
+)
+"""OTOBO's agents: every ``create_by``/``change_by`` names one. Roster only reads logins."""
+
 roster_api_key = sa.Table(
     "roster_api_key",
     metadata,
@@ -144,6 +160,23 @@ roster_api_key = sa.Table(
     sa.Column("create_time", sa.DateTime(), nullable=False),
     sa.Column("revoke_time", sa.DateTime()),
 )
+
+ORIGIN_KEY_TYPE = sa.String(191).with_variant(
+    mysql.VARCHAR(191, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb"
+)
+"""Keys are lower-cased by Roster and compared exactly: on MySQL/MariaDB a binary collation,
+so ``müller`` and ``muller`` are two keys there as everywhere else."""
+
+roster_record_origin = sa.Table(
+    "roster_record_origin",
+    metadata,
+    sa.Column("object_type", sa.String(20), primary_key=True),
+    sa.Column("object_key", ORIGIN_KEY_TYPE, primary_key=True),
+    sa.Column("created_key_id", sa.Integer()),
+    sa.Column("changed_key_id", sa.Integer(), nullable=False),
+    sa.Column("changed_at", sa.DateTime(), nullable=False),
+)
+"""Which API key created and last changed an object Roster wrote (``domain.origins``)."""
 
 # The indexes, named and shaped as the migrations create them (``migrations/versions``), so
 # Alembic's autogenerate comparison finds no drift (tests/test_migrations_match_tables.py).

@@ -8,7 +8,8 @@ One module per job, all re-exported here so ``from domain.config import …`` is
 - ``backend_base``: what every customer-user backend has (OTOBO's common keys and its Map);
 - ``db_backend`` and ``ldap_backend``: the two kinds of customer-user backend;
 - ``customer_user``: the list of backends;
-- ``customers_groups_services``: OTOBO's customer, customer-group and service settings;
+- ``customers_groups_services``: OTOBO's customer (with its Map), customer-group and service
+  settings;
 - ``email_and_passwords``: what addresses and passwords are accepted, how passwords are stored;
 - ``server``: how the process runs (database, HTTP server, workers, anonymous access, demo).
 """
@@ -20,7 +21,7 @@ from pydantic import Field
 from domain.config.backend_base import FIELD_LIST_KEYS, BackendConfigBase, MapRow, StorageField
 from domain.config.customer_user import BackendConfig, CustomerUserConfig
 from domain.config.customers_groups_services import (
-    CompanyColumn,
+    CompanyMapRow,
     CustomerCompanyConfig,
     CustomerGroupConfig,
     PermissionContextName,
@@ -37,7 +38,7 @@ __all__ = [
     "AuthConfig",
     "BackendConfig",
     "BackendConfigBase",
-    "CompanyColumn",
+    "CompanyMapRow",
     "CustomerCompanyConfig",
     "CustomerGroupConfig",
     "CustomerUserBackendConfig",

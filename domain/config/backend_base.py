@@ -7,6 +7,7 @@ The database and LDAP backends (``db_backend``, ``ldap_backend``) subclass
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
@@ -22,7 +23,8 @@ from domain.field_map import (
     MapField,
     default_db_map,
     derive_graphql_name,
-    is_valid_graphql_name,
+    duplicate_attributes_problem,
+    graphql_names_problem,
 )
 
 StorageField = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$", max_length=63)]
@@ -47,12 +49,15 @@ class MapRow(StrictModel):
     link_class: str | None = None
     graphql_name: str | None = None
 
-    def to_map_field(self) -> MapField:
+    def to_map_field(self, derive: Callable[[str], str] = derive_graphql_name) -> MapField:
+        """The row as a :class:`MapField`; ``derive`` names it when ``graphql_name`` is not
+        set (a company Map strips ``CustomerCompany`` where a customer-user one strips
+        ``User``)."""
         return MapField(
             attribute=self.attribute,
             label=self.label,
             column=self.field,
-            graphql_name=self.graphql_name or derive_graphql_name(self.attribute),
+            graphql_name=self.graphql_name or derive(self.attribute),
             show=self.show,
             required=self.required,
             type=self.type,
@@ -107,10 +112,9 @@ class BackendConfigBase(StrictModel):
     @model_validator(mode="after")
     def _check_map(self) -> Self:
         fields = self.map_fields()
+        if problem := duplicate_attributes_problem(fields):
+            raise ValueError(problem)
         attributes = [f.attribute for f in fields]
-        duplicates = {a for a in attributes if attributes.count(a) > 1}
-        if duplicates:
-            raise ValueError(f"map: attribute(s) listed twice: {', '.join(sorted(duplicates))}")
         for needed in (LOGIN, CUSTOMER_ID):
             if needed not in attributes:
                 raise ValueError(f"map: a row for {needed} is required")
@@ -122,20 +126,10 @@ class BackendConfigBase(StrictModel):
             )
         if VALID_ID in by_attribute and by_attribute[VALID_ID].type != "int":
             raise ValueError("map: the ValidID row must have type 'int'")
-        names = [f.graphql_name for f in fields]
-        for field in fields:
-            if not is_valid_graphql_name(field.graphql_name):
-                raise ValueError(
-                    f"map: {field.attribute}: GraphQL name {field.graphql_name!r} is not a "
-                    "lowerCamelCase identifier; set graphql_name"
-                )
-            owner = FIXED_ATTRIBUTE_NAMES.get(field.graphql_name)
-            if field.graphql_name in RESERVED_GRAPHQL_NAMES or owner not in (None, field.attribute):
-                raise ValueError(
-                    f"map: {field.attribute}: GraphQL name {field.graphql_name!r} is reserved"
-                )
-            if names.count(field.graphql_name) > 1:
-                raise ValueError(f"map: GraphQL name {field.graphql_name!r} is used twice")
+        if problem := graphql_names_problem(
+            fields, reserved=RESERVED_GRAPHQL_NAMES, fixed=FIXED_ATTRIBUTE_NAMES
+        ):
+            raise ValueError(problem)
         if self._fields_must_be_mapped():
             columns = self._storage_fields()
             for key in FIELD_LIST_KEYS:

@@ -1,5 +1,6 @@
-"""OTOBO's settings for customers (``CustomerCompany``), customer groups (``CustomerGroup*``)
-and services (``Ticket::Service``): the rules the directories apply, not where data lives."""
+"""OTOBO's settings for customers (``CustomerCompany``: its search settings and its Map, see
+``domain.company_map``), customer groups (``CustomerGroup*``) and services
+(``Ticket::Service``): the rules the directories apply, not where data lives."""
 
 from __future__ import annotations
 
@@ -7,25 +8,62 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
+from domain.company_map import (
+    NAME_OWNERS,
+    RESERVED_GRAPHQL_NAMES,
+    company_map_problem,
+    default_company_map,
+    derive_company_graphql_name,
+)
+from domain.config.backend_base import MapRow
+from domain.config.db_backend import SqlIdentifier
 from domain.config.strict_model import StrictModel
-
-CompanyColumn = Literal[
-    "customer_id", "name", "street", "zip", "city", "country", "url", "comments"
-]
+from domain.field_map import MapField, duplicate_attributes_problem, graphql_names_problem
 
 
-def _default_company_search_fields() -> list[CompanyColumn]:
+def _default_company_search_fields() -> list[SqlIdentifier]:
     return ["customer_id", "name"]
+
+
+class CompanyMapRow(MapRow):
+    """One row of OTOBO's ``CustomerCompany`` Map; ``field`` is a ``customer_company``
+    column. ``readonly`` is accepted and ignored, as OTOBO's company backend ignores it."""
+
+    field: SqlIdentifier
 
 
 class CustomerCompanyConfig(StrictModel):
     """OTOBO's ``CustomerCompany`` block (the company backend is always the database)."""
 
-    search_fields: list[CompanyColumn] = Field(default_factory=_default_company_search_fields)
+    search_fields: list[SqlIdentifier] = Field(default_factory=_default_company_search_fields)
     search_prefix: Literal["", "*"] = "*"
     search_suffix: Literal["", "*"] = "*"
     search_list_limit: Annotated[int, Field(ge=1, le=100_000)] = 1000
     search_case_sensitive: bool = False
+    map: list[CompanyMapRow] | None = None
+    """OTOBO's company Map; ``None``: its default 8 rows (and ValidID)."""
+
+    def map_fields(self) -> list[MapField]:
+        """The Map in force: the configured rows, or OTOBO's default company Map."""
+        if self.map is None:
+            return default_company_map()
+        return [row.to_map_field(derive_company_graphql_name) for row in self.map]
+
+    @model_validator(mode="after")
+    def _check_map(self) -> Self:
+        fields = self.map_fields()
+        problem = (
+            duplicate_attributes_problem(fields)
+            or company_map_problem(fields)
+            or graphql_names_problem(fields, reserved=RESERVED_GRAPHQL_NAMES, fixed=NAME_OWNERS)
+        )
+        if problem:
+            raise ValueError(problem)
+        columns = {f.column for f in fields}
+        unknown = [c for c in self.search_fields if c not in columns]
+        if unknown:
+            raise ValueError(f"search_fields: column(s) not in the map: {', '.join(unknown)}")
+        return self
 
 
 PermissionContextName = Literal["Same", "Other"]

@@ -20,6 +20,10 @@ class DatabaseConfig(StrictModel):
     ``server.request_timeout_seconds`` so the database stops with the request. SQLite has no
     such setting."""
     echo: bool = False
+    agent_id: Annotated[int, Field(ge=1, le=2**31 - 1)] = 1
+    """The OTOBO agent (``users.id``) every Roster write puts in ``create_by``/``change_by``
+    of OTOBO's tables, which name agents (1: OTOBO's admin, ``root@localhost``). The API key
+    that acted is kept in Roster's own ``roster_record_origin``."""
 
     @model_validator(mode="after")
     def _check_url(self) -> Self:

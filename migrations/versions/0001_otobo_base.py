@@ -2,6 +2,8 @@
 
 Each OTOBO table is created only when it is missing, so ``roster db upgrade`` can adopt an
 existing OTOBO database: it then adds only Roster's own ``roster_*`` tables and indexes.
+With ``roster db upgrade --no-indexes`` it adds no ``roster_*`` index to OTOBO's tables
+(``migrations/roster_indexes.py``).
 
 Revision ID: 0001
 Revises:
@@ -14,6 +16,8 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from alembic import op
+
+from migrations.roster_indexes import adding_indexes, drop_index
 
 revision = "0001"
 down_revision = None
@@ -42,7 +46,7 @@ def upgrade() -> None:
     if _create(
         "valid",
         sa.Column("id", sa.SmallInteger(), primary_key=True),
-        sa.Column("name", sa.String(200), nullable=False, unique=True),
+        sa.Column("name", sa.String(191), nullable=False, unique=True),
         *_audit(),
         existing=existing,
     ):
@@ -121,7 +125,7 @@ def upgrade() -> None:
     if _create(
         "groups_table",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("name", sa.String(200), nullable=False, unique=True),
+        sa.Column("name", sa.String(191), nullable=False, unique=True),
         sa.Column("comments", sa.String(250)),
         sa.Column("valid_id", sa.SmallInteger(), nullable=False),
         *_audit(),
@@ -154,7 +158,7 @@ def upgrade() -> None:
     if _create(
         "service",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("name", sa.String(200), nullable=False, unique=True),
+        sa.Column("name", sa.String(191), nullable=False, unique=True),
         sa.Column("valid_id", sa.SmallInteger(), nullable=False),
         sa.Column("comments", sa.String(250)),
         *_audit(),
@@ -182,6 +186,11 @@ def upgrade() -> None:
         sa.Column("create_time", sa.DateTime(), nullable=False),
         sa.Column("revoke_time", sa.DateTime()),
     )
+    if adding_indexes():
+        _create_roster_indexes()
+
+
+def _create_roster_indexes() -> None:
     # Case-insensitive lookups (OTOBO's LOWER(login) = LOWER(?)) need expression indexes;
     # the login one is unique so two concurrent creates of "Ann" and "ann" cannot both win.
     op.create_index(
@@ -215,8 +224,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.drop_index("roster_customer_company_customer_id_c", table_name="customer_company")
-        op.drop_index("roster_customer_user_login_c", table_name="customer_user")
+        drop_index("roster_customer_company_customer_id_c", "customer_company")
+        drop_index("roster_customer_user_login_c", "customer_user")
     for index, table in (
         ("roster_customer_company_name_lower", "customer_company"),
         ("roster_customer_company_customer_id_lower", "customer_company"),
@@ -224,5 +233,5 @@ def downgrade() -> None:
         ("roster_customer_user_email_lower", "customer_user"),
         ("roster_customer_user_login_lower", "customer_user"),
     ):
-        op.drop_index(index, table_name=table)
+        drop_index(index, table)
     op.drop_table("roster_api_key")

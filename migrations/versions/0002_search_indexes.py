@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from alembic import op
 
+from migrations.roster_indexes import adding_indexes, drop_index
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -32,7 +34,7 @@ TRIGRAM_INDEXES = (
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
+    if op.get_bind().dialect.name != "postgresql" or not adding_indexes():
         return
     # pg_trgm is a trusted extension (PostgreSQL 13+): the database owner may create it.
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -45,5 +47,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    for name, _table, _column in TRIGRAM_INDEXES:
-        op.execute(f"DROP INDEX IF EXISTS {name}")
+    for name, table, _column in TRIGRAM_INDEXES:
+        drop_index(name, table)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.roster_indexes import adding_indexes, drop_index
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -20,10 +22,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if not adding_indexes():
+        return
     op.create_index(
         "roster_groups_table_name_lower", "groups_table", [sa.text("lower(name)")], unique=True
     )
 
 
 def downgrade() -> None:
-    op.drop_index("roster_groups_table_name_lower", table_name="groups_table")
+    drop_index("roster_groups_table_name_lower", "groups_table")

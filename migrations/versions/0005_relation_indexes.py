@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.roster_indexes import adding_indexes, drop_index
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -28,10 +30,12 @@ INDEXES = (
 
 
 def upgrade() -> None:
+    if not adding_indexes():
+        return
     for name, table, column in INDEXES:
         op.create_index(name, table, [sa.text(f"lower({column})")])
 
 
 def downgrade() -> None:
     for name, table, _column in INDEXES:
-        op.drop_index(name, table_name=table)
+        drop_index(name, table)

@@ -25,6 +25,7 @@ from domain.assignment_rules import MAX_ITEMS, too_many, unknown_customer, unkno
 from domain.assignments import Change, RowT, dedupe_folded, diff, distinct_rows, folded
 from domain.errors import Problem
 from domain.group_rules import unknown_group
+from domain.origins import OriginKey
 from domain.records import CustomerRecord, CustomerUserRecord, GroupRecord
 from resolvers.context import Actor
 
@@ -45,6 +46,8 @@ class Party(Generic[K, R]):
     key_of: Callable[[R], K]
     """A record's own key, spelled as stored."""
     unknown: Callable[[tuple[str, ...], K], Problem]
+    origin: Callable[[K], OriginKey]
+    """Its origin record's key: an assignment records its owner as changed."""
 
 
 async def _users(storage: Storage, logins: Sequence[str]) -> Mapping[str, CustomerUserRecord]:
@@ -61,11 +64,15 @@ async def _groups(storage: Storage, ids: Sequence[int]) -> Mapping[int, GroupRec
     return await storage.groups.get_many(ids)
 
 
-USERS = Party[str, CustomerUserRecord]("login", _users, lambda r: r.login, unknown_user)
-CUSTOMERS = Party[str, CustomerRecord](
-    "customer_id", _customers, lambda r: r.customer_id, unknown_customer
+USERS = Party[str, CustomerUserRecord](
+    "login", _users, lambda r: r.login, unknown_user, OriginKey.customer_user
 )
-GROUPS = Party[int, GroupRecord]("group_id", _groups, lambda r: r.id, unknown_group)
+CUSTOMERS = Party[str, CustomerRecord](
+    "customer_id", _customers, lambda r: r.customer_id, unknown_customer, OriginKey.customer
+)
+GROUPS = Party[int, GroupRecord](
+    "group_id", _groups, lambda r: r.id, unknown_group, OriginKey.group
+)
 
 
 async def find_named(
@@ -141,9 +148,13 @@ async def assign(
     desired, problems = await assignment.wanted(storage, owner, entries)
     if problems:
         return Outcome.failed(problems)
-    owned = OwnedRows(assignment.table, owner_field[0], assignment.owner.key_of(owner))
+    stored_key = assignment.owner.key_of(owner)
+    owned = OwnedRows(assignment.table, owner_field[0], stored_key)
+    origin = assignment.owner.origin(stored_key)
     guard = await assignment.guard(storage, entries)
-    problems, changes = await _replace(storage, actor, owned, desired, guard, dry_run=dry_run)
+    problems, changes = await _replace(
+        storage, actor, owned, origin, desired, guard, dry_run=dry_run
+    )
     return Outcome.failed(problems) if problems else Outcome(record=owner, changes=changes)
 
 
@@ -151,13 +162,14 @@ async def _replace(
     storage: Storage,
     actor: Actor,
     owned: OwnedRows[RowT],
+    origin: OriginKey,
     desired: list[RowT],
     guard: RowGuard[RowT] | None,
     *,
     dry_run: bool,
 ) -> tuple[list[Problem], list[Change]]:
-    """Read the stored set, diff, and (unless a dry run, or ``guard`` refuses) replace it:
-    all in one transaction under the table's lock."""
+    """Read the stored set, diff, and (unless a dry run, or ``guard`` refuses) replace it and
+    record its owner (``origin``) as changed: all in one transaction under the table's lock."""
     store = storage.groups
     async with store.serialized(owned.table), transaction(storage.engine) as conn:
         current = await store.locked_rows(conn, owned)
@@ -168,5 +180,7 @@ async def _replace(
         if problems:
             return problems, []
         if changes and not dry_run:
-            await store.replace(conn, owned, distinct_rows(desired), actor=actor.id)
+            agent = storage.origins.agent_id
+            await store.replace(conn, owned, distinct_rows(desired), agent=agent)
+            await storage.origins.record(conn, [origin], actor.id)
     return [], changes

@@ -40,6 +40,7 @@ from domain.customer_user_rules import (
 )
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN
+from domain.origins import OriginKey
 from domain.passwords import generate_password, hash_password
 from domain.records import CustomerUserRecord
 from resolvers.context import Actor
@@ -74,7 +75,11 @@ async def create(
             spelled = await _check_in_transaction(
                 storage, conn, backend, values, email=values.get(EMAIL), old=None
             )
-            await backend.insert(conn, spelled, password_hash=password_hash, actor=actor.id)
+            await backend.insert(
+                conn, spelled, password_hash=password_hash, agent=storage.origins.agent_id
+            )
+            key = OriginKey.customer_user(str(login))
+            await storage.origins.record(conn, [key], actor.id, created=True)
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
@@ -103,9 +108,12 @@ async def update(
         async with transaction(backend.engine) as conn:
             email = patch.get(EMAIL, old.values.get(EMAIL))
             patch = await _check_in_transaction(storage, conn, backend, patch, email=email, old=old)
-            await backend.update(conn, old.login, patch, actor=actor.id)
+            await backend.update(conn, old.login, patch, agent=storage.origins.agent_id)
+            new_key = OriginKey.customer_user(new_login)
             if new_login != old.login:
                 await carry_login(conn, old.login, new_login)
+                await storage.origins.carry(conn, OriginKey.customer_user(old.login), new_key)
+            await storage.origins.record(conn, [new_key], actor.id)
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
@@ -126,7 +134,11 @@ async def set_password(
         return Outcome.failed(problems)
     password_hash, generated = await _hash(storage, password)
     async with transaction(backend.engine) as conn:
-        stored = await backend.set_password(conn, record.login, password_hash, actor=actor.id)
+        agent = storage.origins.agent_id
+        stored = await backend.set_password(conn, record.login, password_hash, agent=agent)
+        if stored:
+            key = OriginKey.customer_user(record.login)
+            await storage.origins.record(conn, [key], actor.id)
     if not stored:
         return Outcome.failed(
             [Problem((), ErrorCode.INVALID, "This backend's map has no password field.")]

@@ -1,9 +1,10 @@
 """Customer (company) writes: create, and update with the customer-ID rename cascade.
 
 OTOBO's company backend checks nothing and re-points at most 250 users on a rename; here a
-create or update is validated first (``domain.customer_rules``), the customer ID and the name
-must stay unique (case-insensitive), and a rename re-points every customer user and relation
-row in the same transaction as the row itself, or nothing is written.
+create or update is validated first (``domain.customer_rules``, against the company Map and
+the table's columns), the customer ID and the name must stay unique (case-insensitive), and
+a rename re-points every customer user and relation row in the same transaction as the row
+itself, or nothing is written.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datasources.unit_of_work import Outcome, transaction
 from domain.changes import is_given
 from domain.customer_rules import CustomerChanges, validate_customer
 from domain.errors import ErrorCode, Problem, ProblemsFound
+from domain.origins import OriginKey
 from domain.records import CustomerRecord
 from resolvers.context import Actor
 
@@ -32,17 +34,19 @@ async def create(
 ) -> Outcome[CustomerRecord]:
     """A new customer from ``change``; its customer ID and name are required and unique."""
     change = change.trimmed()
-    problems = validate_customer(change, creating=True)
+    store = storage.customers
+    problems = validate_customer(change, store.rules, creating=True)
     if problems:
         return Outcome.failed(problems)
     customer_id = str(change.customer_id)
-    store = storage.customers
     try:
         async with transaction(store.engine) as conn:
             taken = await _taken(storage, conn, change, own_id=None, id_field=CUSTOMER_ID)
             if taken:
                 raise ProblemsFound(taken)
-            await store.insert(conn, change, actor=actor.id)
+            await store.insert(conn, change, agent=storage.origins.agent_id)
+            key = OriginKey.customer(customer_id)
+            await storage.origins.record(conn, [key], actor.id, created=True)
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
@@ -62,7 +66,7 @@ async def update(
             [Problem(CUSTOMER_ID, ErrorCode.NOT_FOUND, f"No customer with ID {customer_id!r}.")]
         )
     change = change.trimmed()
-    problems = [_as_new_id(p) for p in validate_customer(change, creating=False)]
+    problems = [_as_new_id(p) for p in validate_customer(change, store.rules, creating=False)]
     if problems:
         return Outcome.failed(problems)
     new_id = change.customer_id if is_given(change.customer_id) else None
@@ -74,9 +78,10 @@ async def update(
             )
             if taken:
                 raise ProblemsFound(taken)
-            await store.update(conn, old.customer_id, change, actor=actor.id)
+            await store.update(conn, old.customer_id, change, agent=storage.origins.agent_id)
             if target != old.customer_id:
                 await _carry_customer_id(storage, conn, old.customer_id, target)
+            await storage.origins.record(conn, [OriginKey.customer(target)], actor.id)
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
@@ -117,11 +122,13 @@ async def _taken(
 
 
 async def _carry_customer_id(storage: Storage, conn: AsyncConnection, old: str, new: str) -> None:
-    """Re-point the relation rows and the users of every writable database backend on the
-    same engine from ``old`` to ``new``, on ``conn``: all in the rename's transaction. (An
-    LDAP directory cannot join that transaction; its users keep their attribute.)"""
+    """Re-point the relation rows, the users of every writable database backend on the
+    same engine and the origin record from ``old`` to ``new``, on ``conn``: all in the
+    rename's transaction. (An LDAP directory cannot join that transaction; its users keep
+    their attribute.)"""
     store = storage.customers
     await store.carry_customer_id(conn, old, new)
+    await storage.origins.carry(conn, OriginKey.customer(old), OriginKey.customer(new))
     for backend in storage.customer_users.backends:
         if (
             isinstance(backend, DbCustomerUserBackend)

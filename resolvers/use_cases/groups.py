@@ -18,6 +18,7 @@ from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.errors import ProblemsFound
 from domain.group_rules import GROUP_ID, GroupChanges, name_taken, unknown_group, validate_group
+from domain.origins import OriginKey
 from domain.records import GroupRecord
 from resolvers.context import Actor
 
@@ -30,7 +31,9 @@ async def create(storage: Storage, actor: Actor, change: GroupChanges) -> Outcom
         return Outcome.failed(problems)
 
     async def insert(conn: AsyncConnection) -> int:
-        return await storage.groups.insert(conn, change, actor=actor.id)
+        group_id = await storage.groups.insert(conn, change, agent=storage.origins.agent_id)
+        await storage.origins.record(conn, [OriginKey.group(group_id)], actor.id, created=True)
+        return group_id
 
     return await _write(storage, change, None, insert)
 
@@ -47,7 +50,8 @@ async def update(
         return Outcome.failed(problems)
 
     async def patch(conn: AsyncConnection) -> int:
-        await storage.groups.update(conn, group_id, change, actor=actor.id)
+        await storage.groups.update(conn, group_id, change, agent=storage.origins.agent_id)
+        await storage.origins.record(conn, [OriginKey.group(group_id)], actor.id)
         return group_id
 
     return await _write(storage, change, group_id, patch)

@@ -17,6 +17,7 @@ from datasources.storage import Storage
 from datasources.unit_of_work import Outcome
 from domain.assignments import dedupe_folded
 from domain.errors import ErrorCode, Problem, ProblemsFound
+from domain.origins import OriginKey
 from domain.records import CustomerUserRecord
 from domain.services import (
     DEFAULT_LOGIN,
@@ -107,9 +108,12 @@ async def _replace_services(
             problems.append(inactive_problem(inactive, SERVICE_IDS))
         if problems:
             raise ProblemsFound(problems)
-        if not dry_run:
+        if not dry_run and (change.added or change.removed):
             await store.remove_services_of(conn, login, change.removed)
-            await store.add_rows(conn, [(login, i) for i in change.added], actor=actor.id)
+            rows = [(login, i) for i in change.added]
+            await store.add_rows(conn, rows, agent=storage.origins.agent_id)
+            if not is_reserved_login(login):  # the defaults are no object of their own
+                await storage.origins.record(conn, [OriginKey.customer_user(login)], actor.id)
     return change.added, change.removed
 
 
@@ -145,9 +149,11 @@ async def set_customer_users_of(
             added = [users[k].login for k in change.added if k in users]
             removed = [current[k] for k in change.removed]
             _check_members(record, [spelled[k] for k in change.added if k not in users], added)
-            if not dry_run:
+            if not dry_run and (added or removed):
                 await store.remove_logins_of(conn, service_id, removed)
-                await store.add_rows(conn, [(u, service_id) for u in added], actor=actor.id)
+                rows = [(u, service_id) for u in added]
+                await store.add_rows(conn, rows, agent=storage.origins.agent_id)
+                await storage.origins.record(conn, [OriginKey.service(service_id)], actor.id)
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     return Outcome(record=Assignment(record, added, removed))

@@ -3,7 +3,7 @@
 The hierarchy lives in the full name (``Parent::Child``), so a new short name or a new parent
 renames the service and every service below it, in one transaction. Where OTOBO is silent or
 lenient we are strict: an unknown parent is an error (OTOBO silently makes the service
-top-level), and a move that would push a descendant past 200 characters is refused before
+top-level), and a move that would push a descendant past 191 characters is refused before
 anything is written (OTOBO's database would fail half-way).
 
 Every write here and in ``service_assignments`` runs under :func:`writing`: one transaction
@@ -23,6 +23,7 @@ from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.changes import UNSET, is_given
 from domain.errors import ErrorCode, Problem, ProblemsFound
+from domain.origins import OriginKey
 from domain.services import (
     ServiceChanges,
     ServiceRecord,
@@ -60,13 +61,16 @@ async def create(storage: Storage, actor: Actor, change: ServiceChanges) -> Outc
         parent = await _parent(storage, conn, parent_id)
         name = full_name(parent.name if parent else None, str(change.name))
         await _check_names(storage, conn, {None: name}, field=NAME, own=[])
-        return await storage.services.insert(
+        service_id = await storage.services.insert(
             conn,
             name=name,
             validity=validity,
             comment=change.comment if is_given(change.comment) else None,
-            actor=actor.id,
+            agent=storage.origins.agent_id,
         )
+        key = OriginKey.service(service_id)
+        await storage.origins.record(conn, [key], actor.id, created=True)
+        return service_id
 
     return await _checked_write(storage, change, write, creating=True)
 
@@ -82,16 +86,17 @@ async def update(
         if old is None:
             raise ProblemsFound([unknown_service(service_id, SERVICE_ID)])
         name = await _new_name(storage, conn, old, change)
-        if name != old.name:
-            await _rename(storage, conn, old, name, change, actor=actor)
+        moved = await _rename(storage, conn, old, name, change) if name != old.name else []
         await storage.services.update(
             conn,
             old.id,
             name=name,
             comment=change.comment,
             validity=change.validity if change.validity is not None else UNSET,
-            actor=actor.id,
+            agent=storage.origins.agent_id,
         )
+        keys = [OriginKey.service(i) for i in (old.id, *moved)]
+        await storage.origins.record(conn, keys, actor.id)
         return old.id
 
     return await _checked_write(storage, change, write, creating=False)
@@ -161,19 +166,18 @@ async def _rename(
     old: ServiceRecord,
     name: str,
     change: ServiceChanges,
-    *,
-    actor: Actor,
-) -> None:
-    """Rename ``old`` and carry every descendant along, after checking all new names. A
-    problem is reported on the name when the name changed (or no parent was given), else on
-    the parent that moved it."""
+) -> list[int]:
+    """Rename ``old`` and carry every descendant along, after checking all new names; the
+    ids of the descendants renamed. A problem is reported on the name when the name changed
+    (or no parent was given), else on the parent that moved it."""
     below = await storage.services.subtree(conn, old.name)
     names: dict[int | None, str] = {old.id: name}
     names.update({i: rebase(n, old.name, name) for i, n in below.items()})
     renamed = is_given(change.name) and change.name != old.name_short
     field = NAME if renamed or not is_given(change.parent_id) else PARENT
     await _check_names(storage, conn, names, field=field, own=[old.id, *below])
-    await storage.services.rename_subtree(conn, old.name, name, actor=actor.id)
+    await storage.services.rename_subtree(conn, old.name, name, agent=storage.origins.agent_id)
+    return list(below)
 
 
 async def _check_names(

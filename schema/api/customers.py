@@ -1,4 +1,6 @@
-"""Customers (companies): ``customer``, ``customers``, ``customerCreate``, ``customerUpdate``."""
+"""Customers (companies): ``customer``, ``customers``, ``customerFields``, ``customerCreate``,
+``customerUpdate``. The Customer type and both inputs are built from the company Map
+(``schema.customer``)."""
 
 from typing import Annotated, Any
 
@@ -10,16 +12,11 @@ from resolvers import customers as customer_resolvers
 from resolvers.mutations import run_mutation
 from resolvers.use_cases import customers as customer_use_cases
 from schema.audit import Info
-from schema.customer import (
-    Customer,
-    CustomerCreateInput,
-    CustomerPayload,
-    CustomerUpdateInput,
-    create_change,
-    update_change,
-)
+from schema.customer import CustomerPayload, build_customer_inputs
 from schema.customer_user import CustomerUserTypes
+from schema.dynamic import CustomerRef
 from schema.fast_fields import install_declared
+from schema.fields import CustomerField, customer_fields
 from schema.pagination import Connection, to_connection
 from schema.permissions import ADMIN
 
@@ -36,9 +33,9 @@ SEARCH_DESCRIPTION = (
 CUSTOMER_USER_FIELDS = None
 
 
-async def _node(info: Info, key: str) -> Customer | None:
+async def _node(info: Info, key: str) -> Any:
     record = await customer_resolvers.customer(info.context, key)
-    return Customer.wrap(record) if record else None
+    return info.context.customer_object(record) if record else None
 
 
 def node_loaders(types: CustomerUserTypes) -> dict[str, Any]:
@@ -51,12 +48,13 @@ def fast_fields(schema: strawberry.Schema, types: CustomerUserTypes) -> None:
 
 
 def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
+    company = config.customer_company
+
     @strawberry.type
     class CustomerQueries:
         @strawberry.field(description="A customer by customer ID (case-insensitive).")
-        async def customer(self, info: Info, customer_id: str) -> Customer | None:
-            record = await customer_resolvers.customer(info.context, customer_id)
-            return Customer.wrap(record) if record else None
+        async def customer(self, info: Info, customer_id: str) -> CustomerRef | None:
+            return await _node(info, customer_id)
 
         @strawberry.field(description="Customers ordered by customer ID.")
         async def customers(
@@ -68,7 +66,7 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
             valid: bool | None = True,
             first: int = DEFAULT_PAGE_SIZE,
             after: str | None = None,
-        ) -> Connection[Customer]:
+        ) -> Connection[CustomerRef]:
             ctx = info.context
             expr = customer_resolvers.parse_customer_search(ctx, search)
             searching = search is not None
@@ -77,7 +75,7 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
             )
             return to_connection(
                 page,
-                Customer.wrap,
+                ctx.customer_object,
                 count=lambda: customer_resolvers.customer_count(
                     ctx, search=expr, searching=searching, valid=valid
                 ),
@@ -86,28 +84,36 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
                 ),
             )
 
+        @strawberry.field(description="The customer Map: labels, required, searchable.")
+        def customer_fields(self) -> list[CustomerField]:
+            return customer_fields(company)
+
     return CustomerQueries
 
 
 def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
+    inputs = build_customer_inputs(config.customer_company)
+    create_input = inputs.create_input
+    update_input = inputs.update_input
+
     @strawberry.type
     class CustomerMutations:
         @strawberry.mutation(permission_classes=ADMIN, description="Create a customer.")
-        async def customer_create(self, info: Info, input: CustomerCreateInput) -> CustomerPayload:
-            change = create_change(input)
+        async def customer_create(self, info: Info, input: create_input) -> CustomerPayload:
+            change = inputs.create_change(input)
             outcome = await run_mutation(info.context, customer_use_cases.create, change)
-            return CustomerPayload.of(outcome)
+            return CustomerPayload.of(info.context, outcome, inputs.problem_names)
 
         @strawberry.mutation(
             permission_classes=ADMIN,
             description="Change a customer. Renaming its customer ID re-points its customer "
             "users and every relation row, in one transaction.",
         )
-        async def customer_update(self, info: Info, input: CustomerUpdateInput) -> CustomerPayload:
-            change = update_change(input)
+        async def customer_update(self, info: Info, input: update_input) -> CustomerPayload:
+            change = inputs.update_change(input)
             outcome = await run_mutation(
                 info.context, customer_use_cases.update, input.customer_id, change
             )
-            return CustomerPayload.of(outcome)
+            return CustomerPayload.of(info.context, outcome, inputs.problem_names)
 
     return CustomerMutations

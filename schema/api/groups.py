@@ -23,10 +23,9 @@ from resolvers.use_cases import customer_assignments, group_assignments
 from resolvers.use_cases import groups as group_use_cases
 from schema.audit import Info
 from schema.common import UserError, int_key, outcome_payload
-from schema.customer import Customer
 from schema.customer_relations import CustomerUserRelationFields
 from schema.customer_user import CustomerUserTypes
-from schema.dynamic import CustomerUserRef
+from schema.dynamic import CustomerRef, CustomerUserRef
 from schema.fast_fields import install_declared
 from schema.group import (
     AssignmentChange,
@@ -147,7 +146,7 @@ class CustomerUserAssignmentPayload:
 
 @strawberry.type
 class CustomerAssignmentPayload:
-    customer: Customer | None
+    customer: CustomerRef | None
     changes: list[AssignmentChange] = strawberry.field(description=CHANGES)
     user_errors: list[UserError]
 
@@ -168,7 +167,7 @@ class _Owner(Generic[R]):
 
 
 _USER = _Owner[CustomerUserRecord]("customer_user", lambda ctx, r: ctx.customer_user_object(r))
-_CUSTOMER = _Owner[CustomerRecord]("customer", lambda _, r: Customer.wrap(r))
+_CUSTOMER = _Owner[CustomerRecord]("customer", lambda ctx, r: ctx.customer_object(r))
 _GROUP = _Owner[GroupRecord]("group", lambda _, r: Group.wrap(r))
 
 

@@ -7,6 +7,7 @@ Customers and users are made with ``tests.factories``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from tests.checks import assert_clean
@@ -45,52 +46,47 @@ def change_rows(payload: dict[str, Any]) -> set[tuple[str, str, str]]:
     return set(rows)
 
 
-async def set_customers_raw(
-    api: Api, login: str, customer_ids: list[str], *, dry_run: bool = False, key: str = "admin"
-) -> GraphQLResponse:
-    values = {"login": login, "customerIds": customer_ids, "dryRun": dry_run}
-    r = await api.gql(SET_CUSTOMERS, {"i": values}, key=key)
-    assert_clean(r)
-    return r
+@dataclass(frozen=True)
+class SetMutation:
+    """One direction's set mutation: ``document``, answered under ``mutation``, whose input
+    names the one side ``owner_key`` and the list of the other ``members_key``."""
+
+    document: str
+    mutation: str
+    owner_key: str
+    members_key: str
+
+    async def raw(
+        self, api: Api, owner: str, members: list[str], *, dry_run: bool = False, key: str = "admin"
+    ) -> GraphQLResponse:
+        values = {self.owner_key: owner, self.members_key: members, "dryRun": dry_run}
+        r = await api.gql(self.document, {"i": values}, key=key)
+        assert_clean(r)
+        return r
+
+    async def payload(
+        self, api: Api, owner: str, members: list[str], *, dry_run: bool = False
+    ) -> dict[str, Any]:
+        r = await self.raw(api, owner, members, dry_run=dry_run)
+        payload: dict[str, Any] = r.data[self.mutation]
+        return payload
+
+    async def ok(self, api: Api, owner: str, members: list[str]) -> set[Any]:
+        """The changes of a set that must have had no user error."""
+        payload = await self.payload(api, owner, members)
+        assert payload["userErrors"] == [], payload
+        return change_rows(payload)
 
 
-async def set_customers(
-    api: Api, login: str, customer_ids: list[str], *, dry_run: bool = False
-) -> dict[str, Any]:
-    payload: dict[str, Any] = (
-        await set_customers_raw(api, login, customer_ids, dry_run=dry_run)
-    ).data["customerUserSetCustomers"]
-    return payload
-
-
-async def set_users_raw(
-    api: Api, customer_id: str, logins: list[str], *, dry_run: bool = False, key: str = "admin"
-) -> GraphQLResponse:
-    values = {"customerId": customer_id, "logins": logins, "dryRun": dry_run}
-    r = await api.gql(SET_USERS, {"i": values}, key=key)
-    assert_clean(r)
-    return r
-
-
-async def set_users(
-    api: Api, customer_id: str, logins: list[str], *, dry_run: bool = False
-) -> dict[str, Any]:
-    payload: dict[str, Any] = (await set_users_raw(api, customer_id, logins, dry_run=dry_run)).data[
-        "customerSetCustomerUsers"
-    ]
-    return payload
-
-
-async def set_customers_ok(api: Api, login: str, customer_ids: list[str]) -> set[Any]:
-    payload = await set_customers(api, login, customer_ids)
-    assert payload["userErrors"] == [], payload
-    return change_rows(payload)
-
-
-async def set_users_ok(api: Api, customer_id: str, logins: list[str]) -> set[Any]:
-    payload = await set_users(api, customer_id, logins)
-    assert payload["userErrors"] == [], payload
-    return change_rows(payload)
+_CUSTOMERS_OF_USER = SetMutation(SET_CUSTOMERS, "customerUserSetCustomers", "login", "customerIds")
+_USERS_OF_CUSTOMER = SetMutation(SET_USERS, "customerSetCustomerUsers", "customerId", "logins")
+# (login, customer IDs) and (customer ID, logins), under the names the tests use.
+set_customers_raw = _CUSTOMERS_OF_USER.raw
+set_customers = _CUSTOMERS_OF_USER.payload
+set_customers_ok = _CUSTOMERS_OF_USER.ok
+set_users_raw = _USERS_OF_CUSTOMER.raw
+set_users = _USERS_OF_CUSTOMER.payload
+set_users_ok = _USERS_OF_CUSTOMER.ok
 
 
 async def user(api: Api, login: str) -> dict[str, Any]:

@@ -18,27 +18,34 @@ from tests.factories import new_customer
 
 # ---- queries ------------------------------------------------------------------------------
 
-SEARCH = """
+
+def search_document(selection: str) -> str:
+    """A customerUsers query that takes every filter, order and paging argument as a variable
+    (an unset one keeps its default) and selects ``selection`` from the connection. The LDAP
+    tests (``tests/ldap/helpers.py``) ask for other fields with the same arguments."""
+    return f"""
 query(
   $search: String, $login: String, $email: String, $customerId: String,
   $customerIdExact: String, $valid: Boolean, $orderBy: CustomerUserOrder,
   $first: Int!, $after: String
-) {
+) {{
   customerUsers(
     search: $search, login: $login, email: $email, customerId: $customerId,
     customerIdExact: $customerIdExact, valid: $valid, orderBy: $orderBy,
     first: $first, after: $after
-  ) {
-    totalCount
-    limitReached
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { cursor node { login } }
-    nodes {
-      login title firstName lastName email customerId validity fullName displayName
-    }
-  }
-}
+  ) {{
+    {selection}
+  }}
+}}
 """
+
+
+SEARCH = search_document(
+    "totalCount limitReached"
+    " pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
+    " edges { cursor node { login } }"
+    " nodes { login title firstName lastName email customerId validity fullName displayName }"
+)
 USER_UPDATE = (
     "mutation($i: CustomerUserUpdateInput!) { customerUserUpdate(input: $i) {"
     " customerUser { login changedAt } userErrors { field code message } } }"

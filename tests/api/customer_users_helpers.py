@@ -71,6 +71,15 @@ async def create_ok(api: Api, customer_id: str, **fields: Any) -> dict[str, Any]
     return payload["customerUser"]  # type: ignore[no-any-return]
 
 
+async def create_refused(api: Api, data: dict[str, Any]) -> dict[str, Any]:
+    """The payload of a create that must be refused: no user in it, and none stored under the
+    login it asked for. The caller checks the user errors."""
+    payload = await create(api, data)
+    assert payload["customerUser"] is None
+    assert await get(api, data["login"]) is None
+    return payload
+
+
 async def update(api: Api, login: str, **changes: Any) -> dict[str, Any]:
     r = await api.gql(UPDATE, {"i": {"login": login, **changes}})
     return r.data["customerUserUpdate"]  # type: ignore[no-any-return]

@@ -37,6 +37,21 @@ SEARCH = (
 )
 
 
+def every_field(customer_id: str) -> dict[str, str]:
+    """A customerCreate input that sets every field, for the tests that follow each one
+    through a create or an update."""
+    return {
+        "customerId": customer_id,
+        "name": f"Acme {customer_id}",
+        "street": "Some Street 1\nBuilding B",
+        "zip": "12345",
+        "city": "Berlin",
+        "country": "Germany",
+        "url": "https://acme.example.com",
+        "comment": "a comment",
+    }
+
+
 async def create(api: Api, **values: Any) -> dict[str, Any]:
     r = await api.gql(CREATE, {"i": values})
     assert_clean(r)

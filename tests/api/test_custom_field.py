@@ -11,24 +11,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from datasources.db.customer_users import SchemaMismatch
+from datasources.db.schema_check import SchemaMismatch
 from datasources.storage import open_storage
 from domain.config import RosterConfig
-from domain.field_map import default_db_map
 from tests.conftest import Api, Databases, MakeApi, base_config, unique
-from tests.factories import new_customer
+from tests.factories import new_customer, user_input
+from tests.toml_helpers import map_with_room
 
 ADD_ROOM = "ALTER TABLE customer_user ADD COLUMN room VARCHAR(250)"
 ROOM_FIX = "ALTER TABLE customer_user ADD COLUMN room VARCHAR(250);"
-
-ROOM_ROW = {
-    "attribute": "UserRoom",
-    "label": "Room",
-    "field": "room",
-    "show": 1,
-    "required": True,
-    "type": "var",
-}
 
 CREATE = """
 mutation($i: CustomerUserCreateInput!) {
@@ -51,40 +42,12 @@ mutation($i: CustomerUserUpdateInput!) {
 READ = "query($login: String!) { customerUser(login: $login) { login room } }"
 
 
-def room_map(**room_overrides: Any) -> list[dict[str, Any]]:
-    rows = [
-        {
-            "attribute": f.attribute,
-            "label": f.label,
-            "field": f.column,
-            "show": f.show,
-            "required": f.required,
-            "type": f.type,
-            "readonly": f.readonly,
-        }
-        for f in default_db_map()
-    ]
-    return [*rows, {**ROOM_ROW, **room_overrides}]
-
-
 def room_sections(**room_overrides: Any) -> dict[str, Any]:
-    return {"customer_user": {"backends": [{"map": room_map(**room_overrides)}]}}
+    return {"customer_user": {"backends": [{"map": map_with_room(**room_overrides)}]}}
 
 
 async def room_api(make_api: MakeApi, **room_overrides: Any) -> Api:
     return await make_api(before_open=[ADD_ROOM], **room_sections(**room_overrides))
-
-
-def user_input(customer_id: str, **extra: Any) -> dict[str, Any]:
-    login = unique("u")
-    return {
-        "login": login,
-        "firstName": "Rita",
-        "lastName": "Room",
-        "email": f"{login}@acme.test",
-        "customerId": customer_id,
-        **extra,
-    }
 
 
 async def stored_room(api: Api, login: str) -> Any:
@@ -338,7 +301,7 @@ async def test_open_services_without_column_raises_schema_mismatch(
 async def test_open_services_names_every_missing_column(api: Api, databases: Databases) -> None:
     url = await databases.create(api.kind)
     extra = {"attribute": "UserBadge", "label": "Badge", "field": "badge_no", "type": "int"}
-    config = base_config(url, customer_user={"backends": [{"map": [*room_map(), extra]}]})
+    config = base_config(url, customer_user={"backends": [{"map": [*map_with_room(), extra]}]})
     with pytest.raises(SchemaMismatch) as excinfo:
         await open_and_close(config)
     assert excinfo.value.fixes == [

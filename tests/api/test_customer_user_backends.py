@@ -98,6 +98,16 @@ def seed_user(
     )
 
 
+def shared_login(dup_customer: str = "two-co") -> list[str]:
+    """The rows of the shared-login tests: "dup" in both backends (the first backend's of
+    ``dup_customer``, the second's of two-co) and "solo" in the second only."""
+    return [
+        seed_user("customer_user", "dup", "dup1@acme.test", "First", customer_id=dup_customer),
+        seed_user("customer_user_two", "dup", "dup2@acme.test", "Second"),
+        seed_user("customer_user_two", "solo", "solo@acme.test", "Solo"),
+    ]
+
+
 async def two_backends(
     api: Api, make_api: MakeApi, seed: list[str] | None = None, **options: Any
 ) -> Api:
@@ -172,15 +182,7 @@ async def test_email_uniqueness_is_per_backend(api: Api, make_api: MakeApi) -> N
 
 async def test_first_backend_wins_a_login_present_in_both(api: Api, make_api: MakeApi) -> None:
     # OTOBO D13: the same login in CustomerUser and CustomerUser1 (only possible by hand).
-    two = await two_backends(
-        api,
-        make_api,
-        [
-            seed_user("customer_user", "dup", "dup1@acme.test", "First"),
-            seed_user("customer_user_two", "dup", "dup2@acme.test", "Second"),
-            seed_user("customer_user_two", "solo", "solo@acme.test", "Solo"),
-        ],
-    )
+    two = await two_backends(api, make_api, shared_login())
     user = await get(two, "dup")
     assert user is not None
     assert (user["source"], user["firstName"]) == ("CustomerUser", "First")
@@ -191,15 +193,7 @@ async def test_first_backend_wins_a_login_present_in_both(api: Api, make_api: Ma
 async def test_total_count_matches_the_listing_when_backends_share_a_login(
     api: Api, make_api: MakeApi
 ) -> None:
-    two = await two_backends(
-        api,
-        make_api,
-        [
-            seed_user("customer_user", "dup", "dup1@acme.test", "First"),
-            seed_user("customer_user_two", "dup", "dup2@acme.test", "Second"),
-            seed_user("customer_user_two", "solo", "solo@acme.test", "Solo"),
-        ],
-    )
+    two = await two_backends(api, make_api, shared_login())
     conn = (await two.gql(LIST, {"first": 100})).data["customerUsers"]
     assert conn["totalCount"] == len(conn["nodes"]) == 2
 
@@ -209,15 +203,7 @@ async def test_a_customer_lists_a_shared_login_only_when_the_shown_user_is_its_o
 ) -> None:
     """ "dup" is in both backends; the first backend's (customer one-co) is the user everyone
     sees, so two-co, the customer of the hidden second "dup", does not list it."""
-    two = await two_backends(
-        api,
-        make_api,
-        [
-            seed_user("customer_user", "dup", "dup1@acme.test", "First", customer_id="one-co"),
-            seed_user("customer_user_two", "dup", "dup2@acme.test", "Second"),
-            seed_user("customer_user_two", "solo", "solo@acme.test", "Solo"),
-        ],
-    )
+    two = await two_backends(api, make_api, shared_login(dup_customer="one-co"))
     members = """{ customer(customerId: "two-co") {
         customerUsers { totalCount nodes { login customerId } } } }"""
     listed = (await two.gql(members)).data["customer"]["customerUsers"]
@@ -237,9 +223,7 @@ async def test_a_login_in_two_backends_counts_once_toward_the_search_limit(
     api: Api, make_api: MakeApi, extra: list[str], expected: tuple[list[str], int, bool]
 ) -> None:
     seed = [
-        seed_user("customer_user", "dup", "dup1@acme.test", "First"),
-        seed_user("customer_user_two", "dup", "dup2@acme.test", "Second"),
-        seed_user("customer_user_two", "solo", "solo@acme.test", "Solo"),
+        *shared_login(),
         *(seed_user("customer_user_two", login, f"{login}@acme.test", "X") for login in extra),
     ]
     two = await two_backends(api, make_api, seed, search_list_limit=2)

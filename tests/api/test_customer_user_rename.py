@@ -8,6 +8,7 @@ of them (preferences) have no API.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -56,6 +57,14 @@ async def plant_relations(api: Api, login: str, customer_id: str) -> None:
         " VALUES (:u, 'UserLanguage', 'da')",
         p,
     )
+
+
+async def user_with_relations(api: Api) -> dict[str, Any]:
+    """A new user (of a new customer) with a row in each table that stores its login."""
+    cid = await new_customer(api)
+    user = await create_ok(api, cid)
+    await plant_relations(api, user["login"], cid)
+    return user
 
 
 async def relation_counts(api: Api, login: str) -> dict[str, int]:
@@ -164,9 +173,7 @@ async def test_rename_to_a_long_login_with_relation_rows_fails_cleanly(api: Api)
     # A login is also stored in OTOBO's relation tables (customer_user_customer.user_id and
     # group_customer_user.user_id are VARCHAR(100)), so a login longer than 100 characters is
     # refused up front with TOO_LONG on newLogin, and nothing is changed.
-    cid = await new_customer(api)
-    user = await create_ok(api, cid)
-    await plant_relations(api, user["login"], cid)
+    user = await user_with_relations(api)
     new = unique("long") + "L" * 136
     assert len(new) == 150
     r = await api.gql(UPDATE, {"i": {"login": user["login"], "newLogin": new}})
@@ -182,9 +189,7 @@ async def test_rename_to_a_long_login_with_relation_rows_fails_cleanly(api: Api)
 
 
 async def test_rename_to_a_login_of_100_characters_carries_the_relation_rows(api: Api) -> None:
-    cid = await new_customer(api)
-    user = await create_ok(api, cid)
-    await plant_relations(api, user["login"], cid)
+    user = await user_with_relations(api)
     new = unique("long") + "L" * 86
     assert len(new) == 100
     payload = await update(api, user["login"], newLogin=new)

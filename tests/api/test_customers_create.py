@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from datasources.db.tables import customer_company
-from tests.api.customers_helpers import count_rows, create, create_ok, get
+from tests.api.customers_helpers import count_rows, create, create_ok, every_field, get
 from tests.checks import assert_clean, codes
 from tests.conftest import Api, unique
 
@@ -19,16 +19,7 @@ from tests.conftest import Api, unique
 
 async def test_create_returns_every_field(api: Api) -> None:
     cid = unique("C")
-    values = {
-        "customerId": cid,
-        "name": f"Acme {cid}",
-        "street": "Some Street 1\nBuilding B",
-        "zip": "12345",
-        "city": "Berlin",
-        "country": "Germany",
-        "url": "https://acme.example.com",
-        "comment": "a comment",
-    }
+    values = every_field(cid)
     customer = await create_ok(api, **values)
     for key, value in values.items():
         assert customer[key] == value, key

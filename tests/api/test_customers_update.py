@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.customers_helpers import create_ok, get, search_ids, update
+from tests.api.customers_helpers import create_ok, every_field, get, search_ids, update
 from tests.checks import codes
 from tests.conftest import Api, unique
 
@@ -17,17 +17,7 @@ from tests.conftest import Api, unique
 
 async def test_update_is_a_patch(api: Api) -> None:
     cid = unique("C")
-    full = {
-        "customerId": cid,
-        "name": f"N {cid}",
-        "street": "S",
-        "zip": "Z",
-        "city": "C",
-        "country": "Co",
-        "url": "U",
-        "comment": "Cm",
-    }
-    before = await create_ok(api, **full)
+    before = await create_ok(api, **every_field(cid))
     payload = await update(api, customerId=cid, city="Wien")
     assert payload["userErrors"] == []
     after = payload["customer"]

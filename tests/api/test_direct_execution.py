@@ -28,6 +28,7 @@ from schema.masking import MaskUnexpectedErrors, report_errors
 from schema.outages import BackendOutages
 from schema.time_limit import StatementTimeouts
 from tests.conftest import Api, GraphQLResponse, MakeApi, unique
+from tests.factories import new_customer, new_user
 
 CREATE = """mutation($i: CustomerCreateInput!) { customerCreate(input: $i) {
     customer { customerId name } userErrors { field code } } }"""
@@ -35,8 +36,6 @@ GET = "query($c: String!) { customer(customerId: $c) { customerId name } }"
 TWO_OPERATIONS = """
 query Names($c: String!) { customer(customerId: $c) { name } }
 query Ids($c: String!) { customer(customerId: $c) { customerId } }"""
-USER_CREATE = """mutation($i: CustomerUserCreateInput!) { customerUserCreate(input: $i) {
-    customerUser { login } userErrors { field code } } }"""
 
 
 @dataclass
@@ -102,14 +101,9 @@ async def twice(
 
 
 async def created(api: Api) -> str:
+    """A new customer named "<its ID> Ltd"; returns its ID."""
     customer_id = unique("D")
-    payload = {
-        "query": CREATE,
-        "variables": {"i": {"customerId": customer_id, "name": f"{customer_id} Ltd"}},
-    }
-    r = await api.post(payload)
-    assert r.data["customerCreate"]["userErrors"] == [], r.body
-    return customer_id
+    return await new_customer(api, customer_id, name=f"{customer_id} Ltd")
 
 
 async def test_a_repeated_query_answers_from_the_current_data_and_variables(
@@ -193,19 +187,6 @@ async def test_unexpected_errors_stay_masked(make_api: MakeApi) -> None:
     assert "customer_company" not in str(r.body)
 
 
-async def new_user(api: Api, customer_id: str, login: str) -> None:
-    values = {
-        "login": login,
-        "firstName": "First",
-        "lastName": login.capitalize(),
-        "email": f"{login}@acme.test",
-        "customerId": customer_id,
-        "password": "correct horse battery staple",
-    }
-    r = await api.post({"query": USER_CREATE, "variables": {"i": values}})
-    assert r.data["customerUserCreate"]["userErrors"] == [], r.body
-
-
 LOOKUP = """query($l: String!) { customerUser(login: $l) {
     login firstName lastName email customerId validity
     customers { customerId name } customer { customerId customerUsers(first: 10) {
@@ -231,7 +212,7 @@ async def test_lookups_lists_and_relations_are_the_same_on_both_paths(
     for name in ("ann", "bob", "cid"):
         await new_user(api, customer_id, f"{tag}{name}")
     for suffix in ("x", "y", "z"):
-        await created_with(api, f"{tag}{suffix}")
+        await new_customer(api, f"{tag}{suffix}", name=f"{tag}{suffix}")
 
     r = await twice(paths, {"query": LOOKUP, "variables": {"l": f"{tag}bob"}}, key="read")
     assert r.data["customerUser"]["customer"]["customerUsers"]["totalCount"] == 3
@@ -246,15 +227,6 @@ async def test_lookups_lists_and_relations_are_the_same_on_both_paths(
     assert set(r.data) == {"groups", "services", "defaultServices"}
     r = await twice(paths, {"query": LOOKUP, "variables": {"l": f"{tag}nobody"}})
     assert r.data == {"customerUser": None}
-
-
-async def created_with(api: Api, customer_id: str) -> None:
-    payload = {
-        "query": CREATE,
-        "variables": {"i": {"customerId": customer_id, "name": customer_id}},
-    }
-    r = await api.post(payload)
-    assert r.data["customerCreate"]["userErrors"] == [], r.body
 
 
 async def test_mutations_and_refusals_are_the_same_on_both_paths(

@@ -28,6 +28,9 @@ SET_PASSWORD = """mutation($input: CustomerUserSetPasswordInput!) {
     customerUserSetPassword(input: $input) { userErrors { code } } }"""
 SET_PASSWORD_P = """mutation($p: String) {
     customerUserSetPassword(input: {login: "u", password: $p}) { userErrors { code } } }"""
+# This module's own documents, not tests.factories': the first request of a text goes through
+# Strawberry and the next through the direct path (the schema's caches are shared by every
+# app), so a test that covers both paths must send a text no other test sends.
 CREATE_USER = """mutation($i: CustomerUserCreateInput!) {
     customerUserCreate(input: $i) { userErrors { code } } }"""
 

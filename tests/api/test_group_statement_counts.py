@@ -14,6 +14,7 @@ from tests.api.groups_helpers import (
     set_user_customers,
     set_user_groups,
 )
+from tests.checks import at_one_cost
 from tests.conftest import MakeApi
 from tests.factories import new_customer, new_group
 
@@ -49,14 +50,12 @@ async def test_nested_page_costs_a_constant_number_of_statements(make_api: MakeA
             [(group_ids[1 + i % 4], ["rw"], "SAME"), (group_ids[1 + (i + 1) % 4], ["ro"], "OTHER")],
         )
 
-    small = await api.gql(PAGE, {"f": 5})
-    large = await api.gql(PAGE, {"f": 40})
+    small, large = await at_one_cost(api, PAGE, {"f": 5}, {"f": 40})
     assert len(small.data["customerUsers"]["nodes"]) == 5
     nodes = large.data["customerUsers"]["nodes"]
     assert len(nodes) == 40
     assert all(len(n["customerIds"]) == 3 and n["effectivePermissions"] for n in nodes)
     assert small.statements > 0
-    assert small.statements == large.statements, (small.statements, large.statements)
 
 
 CUSTOMERS_WITH_USERS = """query($f: Int!) { customers(first: $f) { nodes { customerId
@@ -87,18 +86,12 @@ async def test_lists_with_their_members_cost_a_constant_number_of_statements(
         (CUSTOMERS_WITH_USERS, "customers", 4),
         (GROUPS_WITH_MEMBERS, "groups", 5),
     ):
-        small = await api.gql(query, {"f": 2})
-        large = await api.gql(query, {"f": 8})
+        small, large = await at_one_cost(api, query, {"f": 2}, {"f": 8})
         nodes = large.data[connection]["nodes"]
         assert len(small.data[connection]["nodes"]) == 2
         assert [len(n["customerUsers"]["nodes"]) for n in nodes] == [members] * 8, nodes
         assert [n["customerUsers"]["totalCount"] for n in nodes] == [members] * 8
         assert small.statements > 0
-        assert small.statements == large.statements, (
-            connection,
-            small.statements,
-            large.statements,
-        )
 
 
 async def test_groups_that_reach_everyone_read_the_users_once_per_page(
@@ -111,8 +104,7 @@ async def test_groups_that_reach_everyone_read_the_users_once_per_page(
     logins = await bulk_users(api, [customer], 12, "all")
     for i in range(8):
         await new_group(api, f"ag-{i}")
-    small = await api.gql(GROUPS_WITH_MEMBERS, {"f": 2})
-    large = await api.gql(GROUPS_WITH_MEMBERS, {"f": 8})
+    small, large = await at_one_cost(api, GROUPS_WITH_MEMBERS, {"f": 2}, {"f": 8})
     nodes = large.data["groups"]["nodes"]
     assert len(nodes) == 8
     for node in nodes:
@@ -120,4 +112,3 @@ async def test_groups_that_reach_everyone_read_the_users_once_per_page(
         assert members["totalCount"] == 12
         assert [m["customerUser"]["login"] for m in members["nodes"]] == logins
     assert small.statements > 0
-    assert small.statements == large.statements, (small.statements, large.statements)

@@ -16,12 +16,12 @@ import asyncio
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
+from tests.api.customer_users_helpers import sql
+from tests.checks import errors
 from tests.conftest import Api, MakeApi, unique
-from tests.factories import new_customer, new_group, user_input
+from tests.factories import ERRORS, new_customer, new_group, user_input
 
-ERRORS = "userErrors { field code message }"
 USER_CREATE = (
     "mutation($i: CustomerUserCreateInput!) { customerUserCreate(input: $i) { "
     f"customerUser {{ login email customerId }} {ERRORS} }} }}"
@@ -45,17 +45,6 @@ PostgreSQL runs 20 at a time without using up a shared server's connections."""
 
 
 # ---- helpers --------------------------------------------------------------------------------
-
-
-def errors(payload: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    for error in payload["userErrors"]:
-        assert error["message"], error
-    return [(e["code"], e["field"]) for e in payload["userErrors"]]
-
-
-async def sql(api: Api, statement: str, params: dict[str, Any] | None = None) -> list[Any]:
-    async with api.storage.engine.begin() as conn:
-        return list((await conn.execute(sa.text(statement), params or {})).all())
 
 
 async def create(api: Api, data: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """The service tree through GraphQL: parent chains, moves (never into a cycle), renames and
-moves cascading to every descendant, the 200-character full name, taken names.
+moves cascading to every descendant, the 191-character full name, taken names.
 
 Runs on SQLite and PostgreSQL. OTOBO cases carry their catalogue number (67-72: Service.t, 75:
 the console's Admin::Service::Add).
@@ -111,23 +111,23 @@ async def test_unknown_parent_is_an_error_not_top_level(api: Api) -> None:
     assert errors(payload) == [("UNKNOWN_SERVICE", ["input", "parentId"])]
 
 
-async def test_full_name_longer_than_200_characters(api: Api) -> None:
+async def test_full_name_longer_than_191_characters(api: Api) -> None:
     p = await create_ok(api, unique("L") + "x" * 80)
-    fits = 200 - len(p["name"]) - 2
+    fits = 191 - len(p["name"]) - 2
     ok = await create_ok(api, "n" * fits, p["serviceId"])
-    assert len(ok["name"]) == 200
+    assert len(ok["name"]) == 191
     payload = await create(api, "n" * (fits + 1), p["serviceId"])
     assert errors(payload) == [("TOO_LONG", ["input", "name"])]
-    payload = await create(api, "n" * 201)
+    payload = await create(api, "n" * 192)
     assert errors(payload) == [("TOO_LONG", ["input", "name"])]
-    # A move that would push a descendant past 200 characters changes nothing.
+    # A move that would push a descendant past 191 characters changes nothing.
     deep = await create_ok(api, unique("D") + "d" * 100)
     mid = await create_ok(api, "m" * 40, deep["serviceId"])
     payload = await update(api, mid["serviceId"], parentId=ok["serviceId"])
     assert errors(payload) == [("TOO_LONG", ["input", "parentId"])]
     assert await get(api, mid["name"]) == mid
     leaf = await create_ok(api, "leaf", mid["serviceId"])
-    payload = await update(api, deep["serviceId"], name="d" * (200 - len("::" + "m" * 40)))
+    payload = await update(api, deep["serviceId"], name="d" * (191 - len("::" + "m" * 40)))
     assert errors(payload) == [("TOO_LONG", ["input", "name"])]
     assert "descendant" in payload["userErrors"][0]["message"]
     assert await get(api, leaf["name"]) == leaf

@@ -12,13 +12,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 
-from tests.api.auth_helpers import create_customer, create_user
 from tests.conftest import Api, GraphQLResponse, MakeApi, unique
+from tests.datasources.pg_faults import tables_locked
+from tests.factories import USER_CREATE, new_customer, new_user, user_input
 
 LISTING = "{ customerUsers(first: 5) { nodes { login } } }"
 LOOKUP = "query($c: String!) { customer(customerId: $c) { customerId } }"
@@ -30,21 +30,9 @@ def postgresql_only(api: Api) -> None:
         pytest.skip("needs PostgreSQL: a lock that blocks reads, and statement_timeout")
 
 
-@contextlib.asynccontextmanager
-async def customer_user_locked(app: Api) -> AsyncIterator[None]:
+def customer_user_locked(app: Api) -> contextlib.AbstractAsyncContextManager[asyncpg.Connection]:
     """``customer_user`` locked against reads by another connection until the block ends."""
-    url = app.storage.config.database.url.replace("postgresql+asyncpg://", "postgresql://")
-    conn = await asyncpg.connect(url)
-    try:
-        transaction = conn.transaction()
-        await transaction.start()
-        await conn.execute("LOCK TABLE customer_user IN ACCESS EXCLUSIVE MODE")
-        try:
-            yield
-        finally:
-            await transaction.rollback()
-    finally:
-        await conn.close()
+    return tables_locked(app.storage.config.database.url, "customer_user")
 
 
 async def timed(app: Api, query: str) -> tuple[GraphQLResponse, float]:
@@ -56,9 +44,8 @@ async def timed(app: Api, query: str) -> tuple[GraphQLResponse, float]:
 
 async def seeded(app: Api) -> tuple[str, str]:
     """(customer ID, login) of a customer and its user, made before any lock is taken."""
-    customer = await create_customer(app)
-    user = await create_user(app, customer["customerId"])
-    return customer["customerId"], user["login"]
+    customer_id = await new_customer(app)
+    return customer_id, await new_user(app, customer_id)
 
 
 async def assert_still_serving(app: Api, seed: tuple[str, str]) -> None:
@@ -114,21 +101,10 @@ async def test_a_statement_past_statement_timeout_is_a_timeout_error(
 async def test_a_mutation_stopped_by_statement_timeout_writes_nothing(make_api: MakeApi) -> None:
     app = await make_api(database={"statement_timeout_seconds": 0.3})
     seed = await seeded(app)
-    customer = await create_customer(app)
-    login = unique("u")
-    mutation = (
-        "mutation($i: CustomerUserCreateInput!) { customerUserCreate(input: $i) { "
-        "customerUser { login } userErrors { code } } }"
-    )
-    user = {
-        "login": login,
-        "firstName": "F",
-        "lastName": "L",
-        "email": f"{login}@acme.test",
-        "customerId": customer["customerId"],
-    }
+    user = user_input(await new_customer(app))
+    login = user["login"]
     async with customer_user_locked(app), asyncio.timeout(15):
-        r = await app.gql(mutation, {"i": user})
+        r = await app.gql(USER_CREATE, {"i": user})
         assert r.error_codes == ["TIMEOUT"], r.body
     r = await app.gql("query($l: String!) { customerUser(login: $l) { login } }", {"l": login})
     assert r.data == {"customerUser": None}

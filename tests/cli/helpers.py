@@ -10,7 +10,6 @@ split by command. ``tests/test_worker_supervision.py`` and
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import socket
 import sqlite3
@@ -19,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from domain.field_map import default_db_map
+from tests.toml_helpers import backend_toml, toml_value
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -29,10 +28,10 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("ROSTER_")}
 
 
-def roster(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """``roster *args`` run to its end, its output captured."""
-    return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-        [sys.executable, "-m", "app.cli", *args],
+def python(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``python *args`` run in the project to its end, its output captured."""
+    return subprocess.run(  # noqa: S603 - our own code, fixed arguments
+        [sys.executable, *args],
         cwd=PROJECT,
         env=clean_env(),
         capture_output=True,
@@ -42,52 +41,16 @@ def roster(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     )
 
 
+def roster(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``roster *args`` run to its end, its output captured."""
+    return python("-m", "app.cli", *args, timeout=timeout)
+
+
 def free_port() -> int:
     """A loopback port free right now (bound and released again)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + "}"
-    raise TypeError(value)
-
-
-def map_with_room(*, required: bool = True) -> list[dict[str, Any]]:
-    """The default Map plus a custom ``UserRoom`` row on a ``room`` column."""
-    rows: list[dict[str, Any]] = [
-        {
-            "attribute": f.attribute,
-            "label": f.label,
-            "field": f.column,
-            "show": f.show,
-            "required": f.required,
-            "type": f.type,
-            "readonly": f.readonly,
-        }
-        for f in default_db_map()
-    ]
-    rows.append(
-        {
-            "attribute": "UserRoom",
-            "label": "Room",
-            "field": "room",
-            "show": 1,
-            "required": required,
-            "type": "var",
-        }
-    )
-    return rows
 
 
 def write_config(
@@ -106,16 +69,10 @@ def write_config(
         if values:
             lines.append(f"[{section}]")
             lines += [f"{k} = {toml_value(v)}" for k, v in values.items()]
+    text = "\n".join(lines) + "\n"
     if backend:
-        lines.append("[[customer_user.backends]]")
-        for key, value in backend.items():
-            if key == "map":
-                lines.append("map = [")
-                lines += [f"  {toml_value(row)}," for row in value]
-                lines.append("]")
-            else:
-                lines.append(f"{key} = {toml_value(value)}")
-    path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+        text += backend_toml(**backend)
+    path.write_text(text + extra, encoding="utf-8")
     return path
 
 
@@ -131,3 +88,20 @@ def assert_refused(result: subprocess.CompletedProcess[str]) -> None:
     assert result.stderr.startswith("roster: ") or "\nroster: " in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert "Uvicorn running" not in result.stderr
+
+
+def serve_config(
+    tmp_path: Path, db: Path, *, server: dict[str, Any] | None = None, **sections: Any
+) -> Path:
+    """A config for ``roster serve`` on the SQLite file ``db``: the sections ``write_config``
+    takes, the server on a free port unless ``server`` names one."""
+    server = {"port": free_port(), **(server or {})}
+    return write_config(tmp_path / "serve.toml", db, server=server, **sections)
+
+
+def serve_refused(config: Path, *flags: str) -> str:
+    """``roster serve --config config *flags`` refused to start (see ``assert_refused``); what
+    it said on stderr."""
+    result = roster("serve", "--config", str(config), *flags)
+    assert_refused(result)
+    return result.stderr

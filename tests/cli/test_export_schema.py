@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.helpers import map_with_room, roster, write_config
+from tests.cli.helpers import roster, write_config
+from tests.toml_helpers import map_with_room
 
 # ---- export-schema -------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.cli.helpers import assert_refused, free_port, roster, write_config
+from tests.cli.helpers import roster, serve_config, serve_refused
 from tests.cli.servers import (
     _gone,
     _serving_process,
@@ -28,11 +28,9 @@ from tests.cli.servers import (
 
 
 def test_serve_refuses_workers_on_sqlite(upgraded: Path, tmp_path: Path, db_path: Path) -> None:
-    config = write_config(tmp_path / "w.toml", db_path, server={"port": free_port(), "workers": 2})
-    result = roster("serve", "--config", str(config))
-    assert_refused(result)
-    assert "server.workers" in result.stderr
-    assert "PostgreSQL" in result.stderr
+    stderr = serve_refused(serve_config(tmp_path, db_path, server={"workers": 2}))
+    assert "server.workers" in stderr
+    assert "PostgreSQL" in stderr
 
 
 @pytest.fixture
@@ -40,15 +38,26 @@ async def workers_config(databases: Any, tmp_path: Path) -> Path:
     return _workers_config(await databases.create("postgresql"), tmp_path)
 
 
-async def test_serve_with_two_workers_spreads_kept_alive_connections_and_stops_whole(
-    workers_config: Path, tmp_path: Path
+@pytest.fixture
+def log(tmp_path: Path) -> Path:
+    """Where the server's stderr goes: its access log and warnings."""
+    return tmp_path / "serve.log"
+
+
+def kept_alive(base: str, count: int) -> list[http.client.HTTPConnection]:
+    """``count`` connections to the server at ``base``, each kept alive between requests."""
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    return [http.client.HTTPConnection(host, int(port), timeout=10) for _ in range(count)]
+
+
+# Plain (not async) tests: they block while the server runs (sleeps, synchronous HTTP), which
+# an async test would do on the event loop; pytest-asyncio still runs their async fixture.
+
+
+def test_serve_with_two_workers_spreads_kept_alive_connections_and_stops_whole(
+    workers_config: Path, log: Path
 ) -> None:
-    await asyncio.to_thread(check_two_workers, workers_config, tmp_path)
-
-
-def check_two_workers(config: Path, tmp_path: Path) -> None:
-    log = tmp_path / "serve.log"
-    with running_workers(config, log) as (process, base):
+    with running_workers(workers_config, log) as (process, base):
         workers = _worker_processes(process.pid)
         assert len(workers) == 2, log.read_text()
         create = """mutation { customerCreate(input: {customerId: "ACME", name: "Acme"}) {
@@ -58,8 +67,7 @@ def check_two_workers(config: Path, tmp_path: Path) -> None:
         # Six kept-alive connections, as a frontend's HTTP client holds them: three on each
         # worker, and each worker sees what the other wrote (one database, no per-process
         # state). Two requests per connection: the second reuses it.
-        host, port = base.removeprefix("http://").rsplit(":", 1)
-        connections = [http.client.HTTPConnection(host, int(port), timeout=10) for _ in range(6)]
+        connections = kept_alive(base, 6)
         body = json.dumps({"query": '{ customer(customerId: "acme") { name } }'})
         for _ in range(2):
             for connection in connections:
@@ -77,18 +85,13 @@ def check_two_workers(config: Path, tmp_path: Path) -> None:
     assert posts == 1 + 6 * 2, log.read_text()
 
 
-async def test_serve_with_workers_stops_whole_when_the_parent_dies(
-    workers_config: Path, tmp_path: Path
+def test_serve_with_workers_stops_whole_when_the_parent_dies(
+    workers_config: Path, log: Path
 ) -> None:
-    await asyncio.to_thread(check_parent_death, workers_config, tmp_path)
-
-
-def check_parent_death(config: Path, tmp_path: Path) -> None:
-    log = tmp_path / "serve.log"
     # A worker's death is survived (tests/test_worker_supervision.py); the parent's is not.
     # The parent killed (nobody left to forward a stop signal): the workers notice the closed
     # hand-over channel and stop instead of lingering as orphans holding database connections.
-    with running_workers(config, log) as (process, _base):
+    with running_workers(workers_config, log) as (process, _base):
         workers = _worker_processes(process.pid)
         process.kill()
         process.wait(timeout=10)
@@ -138,19 +141,17 @@ async def _listening_backends(url: str, terminate: bool = False) -> int:
 
 
 async def test_a_key_revoked_by_the_cli_stops_working_in_every_worker_at_once(
-    databases: Any, tmp_path: Path
+    databases: Any, tmp_path: Path, log: Path
 ) -> None:
     """Workers remember a key for 10 s; a revocation notifies them (PostgreSQL LISTEN/NOTIFY),
     also after their listening connection was cut and came back."""
     url = await databases.create("postgresql")
     config = _workers_config(url, tmp_path, anonymous=False)
-    await asyncio.to_thread(check_revocations, config, url, tmp_path)
+    await asyncio.to_thread(check_revocations, config, url, log)
 
 
-def check_revocations(config: Path, url: str, tmp_path: Path) -> None:
-    log = tmp_path / "serve.log"
+def check_revocations(config: Path, url: str, log: Path) -> None:
     with running_workers(config, log) as (_process, base):
-        host, port = base.removeprefix("http://").rsplit(":", 1)
         for name in ("first", "second"):
             if name == "second":
                 # A real fault: the listening connections are cut. The workers reconnect
@@ -168,9 +169,7 @@ def check_revocations(config: Path, url: str, tmp_path: Path) -> None:
             assert created.returncode == 0, created.stderr
             key = created.stdout.strip()
             # Four kept-alive connections, two per worker: both workers now remember the key.
-            connections = [
-                http.client.HTTPConnection(host, int(port), timeout=10) for _ in range(4)
-            ]
+            connections = kept_alive(base, 4)
             assert _statuses(connections, key) == [200] * 4
             revoked = roster("api-key", "revoke", "--config", str(config), "--name", name)
             assert revoked.returncode == 0, revoked.stderr

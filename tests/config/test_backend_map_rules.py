@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from app.settings import load_config
-from tests.config.toml_files import backend_toml, default_map_rows, load_error
+from tests.toml_helpers import backend_toml, default_map_rows, load_error
 
 
 def test_map_without_user_login(write: Any) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.settings import ConfigError, load_config
 from domain.config import CustomerUserBackendConfig, RosterConfig
-from tests.config.toml_files import backend_toml, load_error
+from tests.toml_helpers import backend_toml, load_error
 
 
 def test_env_overrides_database_url(write: Any) -> None:

@@ -9,24 +9,21 @@ from typing import Any
 
 import pytest
 
-from tests.config.toml_files import backend_toml, load_error
+from tests.toml_helpers import backend_toml, load_error
 
 
-def test_unknown_key_is_named(write: Any) -> None:
-    message = load_error(write(backend_toml(serch_list_limit=500)))
-    assert "customer_user.backends[0].serch_list_limit" in message
-    assert "unknown key" in message
-
-
-def test_unknown_top_level_section_is_named(write: Any) -> None:
-    message = load_error(write("[databse]\nurl = 'x'\n"))
-    assert "databse" in message
-    assert "unknown key" in message
-
-
-def test_unknown_key_from_env_is_named(write: Any) -> None:
-    message = load_error(write(""), {"ROSTER_SERVER__PROT": "8000"})
-    assert "server.prot" in message
+@pytest.mark.parametrize(
+    ("text", "environ", "key"),
+    [
+        (backend_toml(serch_list_limit=500), {}, "customer_user.backends[0].serch_list_limit"),
+        ("[databse]\nurl = 'x'\n", {}, "databse"),
+        ("", {"ROSTER_SERVER__PROT": "8000"}, "server.prot"),
+    ],
+    ids=["in-a-backend", "top-level-section", "from-env"],
+)
+def test_unknown_key_is_named(write: Any, text: str, environ: dict[str, str], key: str) -> None:
+    message = load_error(write(text), environ)
+    assert key in message
     assert "unknown key" in message
 
 

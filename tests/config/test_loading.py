@@ -7,7 +7,7 @@ from typing import Any
 
 from app.settings import load_config
 from domain.config import CustomerUserBackendConfig, RosterConfig
-from tests.config.toml_files import backend_toml, default_map_rows
+from tests.toml_helpers import backend_toml, default_map_rows
 
 # OTOBO's default DB Map (reference §2.2): attribute, label, column, shown, required, type.
 OTOBO_DEFAULT_MAP = [

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from domain.config import CustomerUserBackendConfig
 from domain.field_map import RESERVED_GRAPHQL_NAMES
-from tests.config.toml_files import backend_toml, default_map_rows, load_error
+from tests.toml_helpers import backend_toml, default_map_rows, load_error
 
 
 @pytest.mark.parametrize("name", sorted(RESERVED_GRAPHQL_NAMES - {"__typename"}))

@@ -1,10 +1,13 @@
 """Real PostgreSQL faults for the ``test_connection_faults*`` modules: the seed of 1500 users
-those tests look up, every connection killed as a restart would, and a wait until statements
-are inside ``pg_sleep`` on the server."""
+those tests look up, every connection killed as a restart would, a wait until statements are
+inside ``pg_sleep`` on the server, and tables locked so that statements wait on the database
+(also used by ``tests/api/test_time_limit.py``)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import asyncpg
 
@@ -47,3 +50,22 @@ async def sleeping_on_the_server(url: str, count: int) -> None:
     finally:
         await admin.close()
     raise AssertionError(f"fewer than {count} statements reached pg_sleep")
+
+
+@contextlib.asynccontextmanager
+async def tables_locked(url: str, *tables: str) -> AsyncIterator[asyncpg.Connection]:
+    """``tables`` of ``url``'s database locked against any access (``ACCESS EXCLUSIVE``, in an
+    open transaction of a connection of their own) until the block ends, so the server's
+    statements on them wait, in flight, on the database. Yields that connection; its
+    transaction, which only locked, is rolled back at the end."""
+    admin = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        transaction = admin.transaction()
+        await transaction.start()
+        await admin.execute(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE")
+        try:
+            yield admin
+        finally:
+            await transaction.rollback()
+    finally:
+        await admin.close()

@@ -24,7 +24,7 @@ from datasources.db.api_keys import ApiKeyStore, Scope
 from datasources.db.engine import create_engine
 from domain.config import DatabaseConfig
 from tests.conftest import Api, base_config, open_api, unique
-from tests.datasources.pg_faults import kill_connections
+from tests.datasources.pg_faults import kill_connections, tables_locked
 
 pytestmark = pytest.mark.postgres
 
@@ -135,24 +135,6 @@ async def test_pages_searches_and_writes_after_all_connections_were_killed_succe
     assert pool_errors == []
 
 
-@contextlib.asynccontextmanager
-async def customer_tables_locked(url: str) -> AsyncIterator[asyncpg.Connection]:
-    """Hold an exclusive lock on the customer tables (released when the block ends), so the
-    server's statements on them wait, in flight, on the database."""
-    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
-    admin = await asyncpg.connect(dsn)
-    try:
-        transaction = admin.transaction()
-        await transaction.start()
-        await admin.execute("LOCK TABLE customer_user, customer_company IN ACCESS EXCLUSIVE MODE")
-        try:
-            yield admin
-        finally:
-            await transaction.commit()
-    finally:
-        await admin.close()
-
-
 async def waiting_on_the_lock(admin: asyncpg.Connection, count: int) -> None:
     for _ in range(250):
         # Inside the lock's transaction, statistics are a snapshot: take a new one each time.
@@ -173,7 +155,7 @@ async def test_a_read_and_a_write_in_flight_when_their_connections_die_run_again
     """The statements are on the database when their connections are killed: the page is
     read again, and the create, which had not reached its commit, is written once."""
     customer_id = unique("K")
-    async with customer_tables_locked(pg_url) as admin:
+    async with tables_locked(pg_url, "customer_user", "customer_company") as admin:
         page = asyncio.ensure_future(app.gql(PAGE))
         create = asyncio.ensure_future(
             app.gql(CREATE, {"i": {"customerId": customer_id, "name": "In flight"}})

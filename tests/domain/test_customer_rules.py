@@ -12,14 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from domain.changes import UNSET
-from domain.customer_rules import CustomerChanges, validate_customer
+from domain.customer_rules import CustomerChanges, CustomerRules, validate_customer
 from domain.errors import ErrorCode
 from domain.validity import Validity
+
+DEFAULT = CustomerRules.default()
 
 
 def found(values: dict[str, Any], *, creating: bool) -> list[tuple[tuple[str, ...], ErrorCode]]:
     change = CustomerChanges(**values)
-    return [(p.field, p.code) for p in validate_customer(change, creating=creating)]
+    return [(p.field, p.code) for p in validate_customer(change, DEFAULT, creating=creating)]
 
 
 def test_a_complete_create_has_no_problems() -> None:
@@ -38,7 +40,7 @@ def test_create_reports_both_required_fields_together() -> None:
 
 
 def test_required_messages_keep_the_api_wording() -> None:
-    messages = [p.message for p in validate_customer(CustomerChanges(), creating=True)]
+    messages = [p.message for p in validate_customer(CustomerChanges(), DEFAULT, creating=True)]
     assert messages == ["customerId is required.", "name is required."]
 
 

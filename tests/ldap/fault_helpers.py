@@ -16,9 +16,10 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from tests.checks import assert_clean_200
 from tests.conftest import Api, GraphQLResponse
 from tests.ldap.conftest import DB_BACKEND, MakeLdapApi
-from tests.ldap.helpers import BACKENDS, DB, LDAP, LISTING, assert_clean, create_db_user, outages
+from tests.ldap.helpers import BACKENDS, DB, LDAP, LISTING, create_db_user, outages
 
 TIMEOUT = 1.0
 FAST: dict[str, Any] = {
@@ -78,7 +79,7 @@ async def listing(api: Api) -> tuple[set[str], list[str], float]:
 async def backend_health(api: Api) -> dict[str, Any]:
     """The LDAP backend's entry of ``backends`` (status, latency, last error)."""
     response = await api.gql(BACKENDS)
-    assert_clean(response)
+    assert_clean_200(response)
     health: dict[str, Any] = response.data["backends"][1]
     assert health["name"] == LDAP
     return health

@@ -2,58 +2,34 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from domain.search_grammar import matches, parse_search
+from tests.api.customer_user_search_helpers import search_document
+from tests.checks import assert_clean_200
 from tests.conftest import Api, GraphQLResponse, unique
+from tests.factories import ERRORS, new_customer
 from tests.ldap.directory import PEOPLE, Person
 
 LDAP = "Directory"
 DB = "CustomerUser"
 
 NODE = "login source firstName lastName email customerId validity fullName displayName"
-SEARCH = f"""
-query(
-  $search: String, $login: String, $email: String, $customerId: String,
-  $customerIdExact: String, $valid: Boolean, $orderBy: CustomerUserOrder,
-  $first: Int!, $after: String
-) {{
-  customerUsers(
-    search: $search, login: $login, email: $email, customerId: $customerId,
-    customerIdExact: $customerIdExact, valid: $valid, orderBy: $orderBy,
-    first: $first, after: $after
-  ) {{
-    totalCount limitReached
-    pageInfo {{ hasNextPage endCursor }}
-    nodes {{ {NODE} }}
-  }}
-}}
-"""
+SEARCH = search_document(
+    f"totalCount limitReached pageInfo {{ hasNextPage endCursor }} nodes {{ {NODE} }}"
+)
 LISTING = "query($f: Int!) { customerUsers(first: $f) { nodes { login source } } }"
 USER = f"query($l: String!) {{ customerUser(login: $l) {{ {NODE} }} }}"
 BACKENDS = "{ backends { name kind readOnly status latencyMs lastError } }"
-ERRORS = "userErrors { field code message }"
-CUSTOMER_CREATE = (
-    f"mutation($i: CustomerCreateInput!) {{ customerCreate(input: $i) {{ {ERRORS} }} }}"
-)
 USER_CREATE = (
     "mutation($i: CustomerUserCreateInput!) { customerUserCreate(input: $i) { "
     f"customerUser {{ login source }} {ERRORS} }} }}"
 )
 
 
-def assert_clean(response: GraphQLResponse) -> None:
-    """No server error and no leaked internals, whatever the outcome."""
-    text = json.dumps(response.body)
-    assert response.status == 200, response.body
-    assert "Traceback" not in text
-    assert ".py" not in text, text[:500]
-
-
 def outages(response: GraphQLResponse) -> list[str]:
     """The backends a response reports as unavailable (its top-level errors)."""
-    assert_clean(response)
+    assert_clean_200(response)
     found = []
     for error in response.errors:
         extensions = error.get("extensions", {})
@@ -86,7 +62,7 @@ async def search_pages(
     after = None
     while True:
         response = await api.gql(SEARCH, {**arguments, "first": page_size, "after": after})
-        assert_clean(response)
+        assert_clean_200(response)
         connection = response.data["customerUsers"]
         first = first or connection
         nodes += connection["nodes"]
@@ -98,14 +74,6 @@ async def search_pages(
 async def directory_logins(api: Api, **arguments: Any) -> list[str]:
     nodes, _ = await search_pages(api, **arguments)
     return [n["login"] for n in nodes if n["source"] == LDAP]
-
-
-async def new_customer(api: Api, customer_id: str | None = None) -> str:
-    cid = customer_id or unique("C")
-    response = await api.gql(CUSTOMER_CREATE, {"i": {"customerId": cid, "name": f"Co {cid}"}})
-    assert_clean(response)
-    assert response.data["customerCreate"]["userErrors"] == [], response.body
-    return cid
 
 
 async def create_user(api: Api, login: str, **values: Any) -> dict[str, Any]:
@@ -121,7 +89,7 @@ async def create_user(api: Api, login: str, **values: Any) -> dict[str, Any]:
     if "customerId" not in data:
         data["customerId"] = await new_customer(api)
     response = await api.gql(USER_CREATE, {"i": data})
-    assert_clean(response)
+    assert_clean_200(response)
     payload: dict[str, Any] = response.data["customerUserCreate"]
     return payload
 

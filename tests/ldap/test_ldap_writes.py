@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.checks import assert_clean_200
 from tests.conftest import Api, unique
+from tests.factories import ERRORS, new_customer
 from tests.ldap.directory import BY_UID
 from tests.ldap.helpers import (
     BACKENDS,
     DB,
-    ERRORS,
     LDAP,
     USER,
-    assert_clean,
     create_user,
-    new_customer,
 )
 
 UPDATE = (
@@ -62,7 +61,7 @@ CUSTOMER_USERS = """query($c: String!) { customer(customerId: $c) {
 
 async def data(api: Api, query: str, variables: dict[str, Any]) -> Any:
     response = await api.gql(query, variables)
-    assert_clean(response)
+    assert_clean_200(response)
     return response.data
 
 

@@ -1,4 +1,10 @@
-"""Writing configuration files for the configuration tests, and loading one that must fail."""
+"""Writing Roster's TOML configuration in tests, and loading one that must fail.
+
+The configuration tests, the CLI tests (which start ``roster`` with a config file) and the
+custom Map field tests all build the same things: TOML values, a
+``[[customer_user.backends]]`` table, OTOBO's default Map as rows, and that Map plus the
+custom ``UserRoom`` row of the reference's example (§2.3). This is the one copy of each.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,19 @@ import pytest
 from app.settings import ConfigError, load_config
 from domain.field_map import default_db_map
 
+ROOM_ROW: dict[str, Any] = {
+    "attribute": "UserRoom",
+    "label": "Room",
+    "field": "room",
+    "show": 1,
+    "required": True,
+    "type": "var",
+}
+"""OTOBO's custom Map row example: a required ``UserRoom`` stored in a ``room`` column."""
+
 
 def toml_value(value: Any) -> str:
+    """``value`` written as a TOML value (the few types the tests' configs use)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -27,6 +44,7 @@ def toml_value(value: Any) -> str:
 
 
 def default_map_rows() -> list[dict[str, Any]]:
+    """OTOBO's default DB Map as the rows a config file's ``map`` array holds."""
     return [
         {
             "attribute": f.attribute,
@@ -39,6 +57,11 @@ def default_map_rows() -> list[dict[str, Any]]:
         }
         for f in default_db_map()
     ]
+
+
+def map_with_room(**room_overrides: Any) -> list[dict[str, Any]]:
+    """The default Map plus the ``UserRoom`` row, with ``room_overrides`` applied to that row."""
+    return [*default_map_rows(), {**ROOM_ROW, **room_overrides}]
 
 
 def backend_toml(**keys: Any) -> str:
@@ -55,6 +78,7 @@ def backend_toml(**keys: Any) -> str:
 
 
 def load_error(path: Path | None, environ: dict[str, str] | None = None) -> str:
+    """The message of the ``ConfigError`` that loading ``path`` must raise."""
     with pytest.raises(ConfigError) as excinfo:
         load_config(path, environ=environ or {})
     return str(excinfo.value)
