@@ -373,22 +373,31 @@ class CustomerGroupConfig(_Strict):
         return self
 
 
+DATABASE_URL_PREFIXES = (
+    "sqlite+aiosqlite://",
+    "postgresql+asyncpg://",
+    "mysql+asyncmy://",
+    "mariadb+asyncmy://",
+)
+
+
 class DatabaseConfig(_Strict):
     url: str = "sqlite+aiosqlite:///var/roster.db"
     pool_size: Annotated[int, Field(ge=1, le=200)] = 10
     connect_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
     statement_timeout_seconds: Annotated[float, Field(ge=0, le=3600)] = 25.0
     """PostgreSQL's ``statement_timeout`` for Roster's connections (0: none), a bit below
-    ``server.request_timeout_seconds`` so the database stops with the request. SQLite has no
-    such setting."""
+    ``server.request_timeout_seconds`` so the database stops with the request; MariaDB's
+    ``max_statement_time``, MySQL's ``max_execution_time`` (reads only). SQLite has no such
+    setting."""
     echo: bool = False
 
     @model_validator(mode="after")
     def _check_url(self) -> Self:
-        if not self.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        if not self.url.startswith(DATABASE_URL_PREFIXES):
             raise ValueError(
-                "url: must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
-                f"(got {self.url.split(':', 1)[0]!r})"
+                "url: must start with sqlite+aiosqlite://, postgresql+asyncpg://, "
+                f"mysql+asyncmy:// or mariadb+asyncmy:// (got {self.url.split(':', 1)[0]!r})"
             )
         return self
 

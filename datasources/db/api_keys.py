@@ -90,19 +90,18 @@ class ApiKeyStore:
     async def create(self, name: str, scope: Scope) -> tuple[str, ApiKey]:
         """Store a new key and return it in clear, the one time it is ever available."""
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
+        row = {
+            "name": name,
+            "scope": scope.value,
+            "key_hash": _digest(secret),
+            "key_prefix": secret[:12],
+            "create_time": utcnow(),
+        }
         async with self.engine.begin() as conn:
-            result = await conn.execute(
-                sa.insert(roster_api_key)
-                .values(
-                    name=name,
-                    scope=scope.value,
-                    key_hash=_digest(secret),
-                    key_prefix=secret[:12],
-                    create_time=utcnow(),
-                )
-                .returning(*roster_api_key.c)
-            )
-            return secret, _key(result.mappings().one())
+            # The id without RETURNING, which MySQL lacks (PostgreSQL uses it all the same).
+            result = await conn.execute(sa.insert(roster_api_key).values(**row))
+            key_id = int(result.inserted_primary_key[0])
+        return secret, ApiKey(key_id, name, scope, row["key_prefix"], revoked=False)
 
     async def authenticate(self, presented: str) -> ApiKey | None:
         """The live key matching ``presented``, or None. The lookup is by hash, never by key.

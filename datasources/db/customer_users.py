@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.backend import BackendHealth, BackendStatus
+from datasources.db.dialect import exact, xact_lock
 from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead, PositionalRow
 from datasources.db.tables import LOGIN_REFERENCE_LENGTH, LOGIN_REFERENCES
@@ -200,7 +201,11 @@ class DbCustomerUserBackend:
             conditions.append(
                 sa.or_(
                     *(
-                        (self.table.c[c] if case_sensitive else sa.func.lower(self.table.c[c]))
+                        (
+                            exact(self.table.c[c])
+                            if case_sensitive
+                            else sa.func.lower(self.table.c[c])
+                        )
                         == email
                         for c in config.postmaster_search_fields
                     )
@@ -375,11 +380,8 @@ class DbCustomerUserBackend:
         SQLite: the database's write lock, taken now instead of at the insert, so the check
         reads the latest committed rows (SQLite has one writer at a time anyway).
         """
-        if conn.dialect.name == "postgresql":
-            key = zlib.crc32(email.lower().encode()) - 2**31  # int4, as the two-key form wants
-            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_EMAIL_LOCK, key)))
-        else:
-            await conn.execute(sa.delete(self.table).where(sa.false()))
+        key = zlib.crc32(email.lower().encode()) - 2**31  # int4, as the two-key form wants
+        await xact_lock(conn, _EMAIL_LOCK, key, sqlite_table=self.table)  # MariaDB: a row lock
 
     def _column_values(self, values: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
         """Map attributes to columns; the first row wins a shared column (as in OTOBO)."""

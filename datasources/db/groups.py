@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
+from datasources.db.dialect import exact
 from datasources.db.engine import read_only_view
 from datasources.db.tables import groups_table as _T
 from datasources.paging import SortKey, binary_key
@@ -50,7 +51,8 @@ class DbGroupStore:
         if "\x00" in name:
             return None
         async with self.reader.connect() as conn:
-            row = (await conn.execute(sa.select(_T).where(_T.c.name == name))).mappings().first()
+            query = sa.select(_T).where(exact(_T.c.name) == name)
+            row = (await conn.execute(query)).mappings().first()
         return _record(row) if row else None
 
     async def page(
@@ -83,8 +85,7 @@ class DbGroupStore:
     async def insert(conn: AsyncConnection, values: Mapping[str, Any], *, actor: int) -> int:
         now = utcnow()
         result = await conn.execute(
-            sa.insert(_T)
-            .values(
+            sa.insert(_T).values(
                 name=values["name"],
                 comments=values.get("comment") or "",
                 valid_id=values["validity"].value,
@@ -93,9 +94,8 @@ class DbGroupStore:
                 change_time=now,
                 change_by=actor,
             )
-            .returning(_T.c.id)
         )
-        return int(result.scalar_one())
+        return int(result.inserted_primary_key[0])  # RETURNING where there is one (not MySQL)
 
     @staticmethod
     async def update(

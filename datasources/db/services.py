@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
+from datasources.db.dialect import exact, xact_lock
 from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead, Row
 from datasources.db.tables import service, service_customer_user
@@ -37,8 +38,8 @@ _WRITE_LOCK = int.from_bytes(b"service", "big")
 def starts_below(name: sa.ColumnElement[str], root: Any) -> sa.ColumnElement[bool]:
     """``name`` lies below ``root`` (a column or a value): it starts with ``root::``."""
     prefix = root + SEPARATOR if isinstance(root, sa.ColumnElement) else f"{root}{SEPARATOR}"
-    length = sa.func.length(prefix) if isinstance(root, sa.ColumnElement) else len(prefix)
-    return sa.func.substr(name, 1, length) == prefix
+    length = sa.func.char_length(prefix) if isinstance(root, sa.ColumnElement) else len(prefix)
+    return exact(sa.func.substr(name, 1, length)) == prefix
 
 
 def _ancestor_invalid(table: sa.FromClause) -> sa.ColumnElement[bool]:
@@ -87,10 +88,7 @@ class DbServiceStore:
         writes are rare admin operations, so they simply take turns. SQLite allows one writer
         at a time anyway; an empty write takes its lock now instead of at the first real one.
         """
-        if self._dialect == "postgresql":
-            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_WRITE_LOCK)))
-        else:
-            await conn.execute(sa.delete(_L).where(sa.false()))
+        await xact_lock(conn, _WRITE_LOCK, sqlite_table=_L)  # MariaDB: a row lock
 
     # ---- services ------------------------------------------------------------------------------
 
@@ -108,7 +106,7 @@ class DbServiceStore:
         wanted = sorted({n for n in names if "\x00" not in n})
         if not wanted:
             return {}
-        rows = await self._fetch(sa.select(*_COLUMNS).where(_S.c.name.in_(wanted)), None)
+        rows = await self._fetch(sa.select(*_COLUMNS).where(exact(_S.c.name).in_(wanted)), None)
         return {row["name"]: _record(row) for row in rows}
 
     async def find_by_name(self, name: str) -> ServiceRecord | None:
@@ -188,8 +186,7 @@ class DbServiceStore:
     async def insert(self, conn: AsyncConnection, values: Mapping[str, Any], *, actor: int) -> int:
         now = utcnow()
         result = await conn.execute(
-            sa.insert(_S)
-            .values(
+            sa.insert(_S).values(
                 name=values["name"],
                 valid_id=values["validity"].value,
                 comments=values.get("comment"),
@@ -198,9 +195,8 @@ class DbServiceStore:
                 change_time=now,
                 change_by=actor,
             )
-            .returning(_S.c.id)
         )
-        return int(result.scalar_one())
+        return int(result.inserted_primary_key[0])  # RETURNING where there is one (not MySQL)
 
     async def update(
         self, conn: AsyncConnection, service_id: int, values: Mapping[str, Any], *, actor: int

@@ -7,6 +7,9 @@ admin may add one (OTOBO's ``room`` example) without changing code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -166,7 +169,9 @@ sa.Index("group_customer_group_id", group_customer.c.group_id)
 sa.Index("service_customer_user_customer_user_login", service_customer_user.c.customer_user_login)
 sa.Index("service_customer_user_service_id", service_customer_user.c.service_id)
 
-# Roster's case-insensitive lookups, OTOBO's LOWER(x) = LOWER(?) (0001, 0003, 0004, 0005).
+# Roster's case-insensitive lookups, OTOBO's LOWER(x) = LOWER(?) (0001, 0003, 0004, 0005); not
+# on MariaDB/MySQL, where the columns' case-insensitive collation serves (``dialect.py``).
+NOT_ON_MYSQL = ("postgresql", "sqlite")
 sa.Index("roster_customer_user_login_lower", _lower(customer_user.c.login), unique=True)
 sa.Index("roster_customer_user_email_lower", _lower(customer_user.c.email))
 sa.Index("roster_customer_user_customer_id_lower", _lower(customer_user.c.customer_id))
@@ -193,6 +198,18 @@ _INVALID = service.c.valid_id != 1
 sa.Index(
     "roster_service_invalid_name", service.c.name, postgresql_where=_INVALID, sqlite_where=_INVALID
 )
+for _index in [
+    *customer_user.indexes,
+    *customer_company.indexes,
+    *groups_table.indexes,
+    *service.indexes,
+    *service_customer_user.indexes,
+    *customer_user_customer.indexes,
+    *group_customer_user.indexes,
+    *group_customer.indexes,
+]:
+    if _index.name is not None and _index.name.startswith("roster_"):
+        _index.ddl_if(dialect=NOT_ON_MYSQL)
 
 # PostgreSQL only: code-point order whatever the database's collation (0001), and trigram
 # indexes for ``*term*`` searches (0002).
@@ -221,6 +238,26 @@ for _index in POSTGRESQL_ONLY_INDEXES:
     _index.ddl_if(dialect="postgresql")
 
 
+def built_on(index: sa.Index, dialect_name: str) -> bool:
+    """Whether the migrations build ``index`` on this database (its ``ddl_if``, which Alembic's
+    autogenerate comparison does not read by itself: ``include_object`` below)."""
+    condition = getattr(index, "_ddl_if", None)
+    if condition is None or condition.dialect is None:
+        return True
+    allowed = condition.dialect
+    return dialect_name in ((allowed,) if isinstance(allowed, str) else allowed)
+
+
+def include_object(dialect_name: str) -> Callable[..., bool]:
+    """Alembic's ``include_object`` for ``dialect_name``: leaves out the declared indexes the
+    migrations do not build there."""
+
+    def include(obj: Any, _name: Any, type_: str, reflected: bool, _compare_to: Any) -> bool:
+        return type_ != "index" or reflected or built_on(obj, dialect_name)
+
+    return include
+
+
 # Tables whose rows name a customer user by login: a login rename must carry them all
 # (OTOBO moves only preferences and services; we move every one).
 LOGIN_REFERENCES: tuple[sa.Column[str], ...] = (
@@ -236,4 +273,12 @@ LOGIN_REFERENCE_LENGTH = min(int(c.type.length or 0) for c in LOGIN_REFERENCES) 
 CUSTOMER_ID_REFERENCES: tuple[sa.Column[str], ...] = (
     customer_user_customer.c.customer_id,
     group_customer.c.customer_id,
+)
+
+# Rows that transactions lock to take turns: MariaDB/MySQL's stand-in for PostgreSQL's advisory
+# locks (``datasources.db.dialect.xact_lock``; rows 1…LOCK_SLOTS, seeded there only) (0006).
+roster_lock = sa.Table(
+    "roster_lock",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
 )

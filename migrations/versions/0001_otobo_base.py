@@ -3,6 +3,11 @@
 Each OTOBO table is created only when it is missing, so ``roster db upgrade`` can adopt an
 existing OTOBO database: it then adds only Roster's own ``roster_*`` tables and indexes.
 
+On MariaDB/MySQL the tables are utf8mb4 with a case-insensitive, accent-sensitive collation
+(``datasources.db.dialect.otobo_table_options``), so OTOBO's own unique indexes keep logins,
+customer IDs and names unique case-insensitively; the ``lower()`` expression indexes, which
+MariaDB cannot build, are PostgreSQL's and SQLite's way to the same end.
+
 Revision ID: 0001
 Revises:
 Create Date: 2026-11-28
@@ -14,6 +19,8 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from alembic import op
+
+from datasources.db.dialect import is_mysql, otobo_table_options, roster_table_options
 
 revision = "0001"
 down_revision = None
@@ -33,7 +40,7 @@ def _audit() -> list[sa.Column]:
 def _create(name: str, *columns: sa.Column, existing: set[str]) -> bool:
     if name in existing:
         return False
-    op.create_table(name, *columns)
+    op.create_table(name, *columns, **otobo_table_options(op.get_bind()))
     return True
 
 
@@ -181,7 +188,10 @@ def upgrade() -> None:
         sa.Column("key_prefix", sa.String(16), nullable=False),
         sa.Column("create_time", sa.DateTime(), nullable=False),
         sa.Column("revoke_time", sa.DateTime()),
+        **roster_table_options(op.get_bind()),
     )
+    if is_mysql(op.get_bind().dialect):
+        return  # the collation does what the indexes below do (see the module docstring)
     # Case-insensitive lookups (OTOBO's LOWER(login) = LOWER(?)) need expression indexes;
     # the login one is unique so two concurrent creates of "Ann" and "ann" cannot both win.
     op.create_index(
@@ -214,6 +224,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if is_mysql(op.get_bind().dialect):
+        op.drop_table("roster_api_key")
+        return
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("roster_customer_company_customer_id_c", table_name="customer_company")
         op.drop_index("roster_customer_user_login_c", table_name="customer_user")

@@ -17,6 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from datasources.db.dialect import is_mysql
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -32,6 +34,8 @@ INVALID_SERVICES = "roster_service_invalid_name"
 
 
 def upgrade() -> None:
+    if is_mysql(op.get_bind().dialect):
+        return  # no expression indexes there; the columns' collation serves (see 0001)
     for name, table, column in INDEXES:
         op.create_index(name, table, [sa.text(f"lower({column})")])
     invalid = sa.text("valid_id <> 1")
@@ -41,6 +45,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if is_mysql(op.get_bind().dialect):
+        return
     op.drop_index(INVALID_SERVICES, table_name="service")
     for name, table, _column in INDEXES:
         op.drop_index(name, table_name=table)

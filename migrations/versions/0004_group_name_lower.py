@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from datasources.db.dialect import is_mysql
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -20,10 +22,14 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if is_mysql(op.get_bind().dialect):
+        return  # no expression indexes there; the columns' collation serves (see 0001)
     op.create_index(
         "roster_groups_table_name_lower", "groups_table", [sa.text("lower(name)")], unique=True
     )
 
 
 def downgrade() -> None:
+    if is_mysql(op.get_bind().dialect):
+        return
     op.drop_index("roster_groups_table_name_lower", table_name="groups_table")

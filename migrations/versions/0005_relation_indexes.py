@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from datasources.db.dialect import is_mysql
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -28,10 +30,14 @@ INDEXES = (
 
 
 def upgrade() -> None:
+    if is_mysql(op.get_bind().dialect):
+        return  # no expression indexes there; the columns' collation serves (see 0001)
     for name, table, column in INDEXES:
         op.create_index(name, table, [sa.text(f"lower({column})")])
 
 
 def downgrade() -> None:
+    if is_mysql(op.get_bind().dialect):
+        return
     for name, table, _column in INDEXES:
         op.drop_index(name, table_name=table)

@@ -1,0 +1,231 @@
+"""What differs between the databases Roster runs on (SQLite, PostgreSQL, MariaDB/MySQL), in one
+place, so that the stores write one query and get the same answer everywhere.
+
+The rule every store follows is PostgreSQL's: text compares exactly (code point by code point)
+unless the query says ``lower(…)``, in which case it compares case-insensitively and nothing
+else (``Müller`` = ``MÜLLER``, ``Müller`` ≠ ``Muller``); lists sort by code point.
+
+MariaDB and MySQL compare text by the column's collation. OTOBO's tables use
+``utf8mb4_unicode_ci`` (its installer: ``CREATE DATABASE … COLLATE utf8mb4_unicode_ci``), which
+ignores case *and accents* and trailing spaces, and Roster must also serve tables it did not
+create. So on the MySQL family:
+
+- ``lower(x)`` compiles to ``LOWER(x COLLATE <binary>)``: lower-cased by one set of case tables
+  for both sides, then compared code point by code point, whatever the column's collation
+  (``lower`` is registered as a generic function below; nothing at the call sites changes);
+- :func:`exact` (and ``paging.binary_key``) adds ``COLLATE <binary>`` where PostgreSQL compares
+  or sorts exactly: case-sensitive search, names compared exactly, keyset pages;
+- the binary collation is ``utf8mb4_nopad_bin`` on MariaDB and ``utf8mb4_0900_bin`` on MySQL 8
+  (both NO PAD: ``'a' <> 'a '``, as on PostgreSQL);
+- advisory locks (``pg_advisory_xact_lock``) become a row lock on ``roster_lock``, held to the
+  end of the transaction (:func:`xact_lock`);
+- the tables Roster creates get an accent-sensitive, case-insensitive collation
+  (:func:`otobo_table_options`), so OTOBO's own unique indexes (login, group and service name,
+  customer ID) refuse ``MÜLLER`` beside ``Müller`` but keep ``Muller`` apart, as Roster's
+  ``lower()`` indexes do on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import functions
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+
+MYSQL_FAMILY = ("mysql", "mariadb")
+"""SQLAlchemy's dialect names for MySQL and MariaDB (``mysql+asyncmy://``, ``mariadb+asyncmy://``;
+a ``mysql`` URL pointing at a MariaDB server gets ``mysql`` with ``is_mariadb`` set)."""
+
+LOCK_SLOTS = 1024
+"""Rows of ``roster_lock`` (ids 1…LOCK_SLOTS): the MySQL family's advisory locks."""
+
+
+def is_mysql(dialect: Dialect | str) -> bool:
+    """Whether ``dialect`` (or a dialect name) is MariaDB or MySQL."""
+    name = dialect if isinstance(dialect, str) else dialect.name
+    return name in MYSQL_FAMILY
+
+
+def binary_collation(dialect: Dialect) -> str:
+    """The utf8mb4 collation that compares code point by code point, without padding."""
+    return "utf8mb4_nopad_bin" if getattr(dialect, "is_mariadb", False) else "utf8mb4_0900_bin"
+
+
+def key_collation(dialect: Dialect) -> str | None:
+    """The collation of the OTOBO tables Roster creates: case-insensitive, accent-sensitive,
+    NO PAD (MariaDB 10.10+: UCA 14; MySQL 8: UCA 9). None on an older server, whose tables then
+    get the database's default (OTOBO's ``utf8mb4_unicode_ci``: accents ignored too)."""
+    version = tuple(getattr(dialect, "server_version_info", None) or ())
+    if getattr(dialect, "is_mariadb", False):
+        return "utf8mb4_uca1400_nopad_as_ci" if version >= (10, 10) else None
+    return "utf8mb4_0900_as_ci" if version >= (8, 0) else None
+
+
+def otobo_table_options(bind: sa.Connection) -> dict[str, Any]:
+    """``op.create_table`` keyword arguments for an OTOBO table Roster creates."""
+    if not is_mysql(bind.dialect):
+        return {}
+    options = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
+    collation = key_collation(bind.dialect)
+    if collation is not None:
+        options["mysql_collate"] = collation
+    return options
+
+
+def roster_table_options(bind: sa.Connection) -> dict[str, Any]:
+    """``op.create_table`` keyword arguments for one of Roster's own ``roster_*`` tables: text
+    compared exactly, as on PostgreSQL (an API key named ``Ops`` is not ``ops``)."""
+    if not is_mysql(bind.dialect):
+        return {}
+    return {
+        "mysql_engine": "InnoDB",
+        "mysql_charset": "utf8mb4",
+        "mysql_collate": binary_collation(bind.dialect),
+    }
+
+
+# ---- exact comparison and order --------------------------------------------------------------
+
+
+class _Exact(ColumnElement[Any]):
+    """``element`` compared and sorted code point by code point (see :func:`exact`)."""
+
+    __visit_name__ = "roster_exact"
+    inherit_cache = True
+    _traverse_internals = [("element", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, element: ColumnElement[Any]) -> None:
+        self.element = element
+        self.type = element.type
+
+    def self_group(self, against: Any = None) -> ColumnElement[Any]:
+        return _Exact(self.element.self_group(against=against))
+
+
+def exact(element: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``element`` with PostgreSQL's (and SQLite's) exact text semantics on every database:
+    ``COLLATE <binary>`` on MariaDB/MySQL, unchanged elsewhere (an index on the column stays
+    usable there)."""
+    return _Exact(element)
+
+
+@compiles(_Exact)
+def _compile_exact(element: _Exact, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.element, **kw)
+
+
+@compiles(_Exact, "mysql")
+@compiles(_Exact, "mariadb")
+def _compile_exact_mysql(element: _Exact, compiler: SQLCompiler, **kw: Any) -> str:
+    collated = sa.collate(element.element, binary_collation(compiler.dialect))
+    return f"({compiler.process(collated, **kw)})"
+
+
+class lower(functions.ReturnTypeFromArgs[Any]):  # noqa: N801 (SQL's name, as sa.func spells it)
+    """``sa.func.lower``: SQL's ``lower()``, which on MariaDB/MySQL also sets the binary
+    collation, so ``lower(a) = lower(b)`` means "equal but for case" there too (see the module
+    docstring). Registered under ``lower`` when this module is imported (``datasources.db``
+    does, before any statement is built)."""
+
+    inherit_cache = True
+
+
+@compiles(lower, "mysql")
+@compiles(lower, "mariadb")
+def _compile_lower_mysql(element: lower, compiler: SQLCompiler, **kw: Any) -> str:
+    (argument,) = element.clauses.clauses
+    collated = sa.collate(argument, binary_collation(compiler.dialect))  # type: ignore[arg-type]
+    return f"LOWER({compiler.process(collated, **kw)})"
+
+
+@compiles(functions.char_length, "sqlite")
+def _compile_char_length_sqlite(
+    element: functions.char_length, compiler: SQLCompiler, **kw: Any
+) -> str:
+    """SQLite's ``length()`` counts characters; it has no ``char_length()``. (MySQL's
+    ``length()`` counts bytes: portable code says ``char_length``.)"""
+    return f"length({compiler.process(element.clauses, **kw)})"
+
+
+# ---- sessions --------------------------------------------------------------------------------
+
+
+def mysql_session_setup(dialect: Dialect, statement_timeout_seconds: float) -> Any:
+    """A ``connect`` listener for MariaDB/MySQL connections: the statement time limit
+    (PostgreSQL's ``statement_timeout``): MariaDB's ``max_statement_time`` (seconds, any
+    statement), MySQL's ``max_execution_time`` (milliseconds, reads only). 0: none. The dialect
+    knows which server it talks to by then (SQLAlchemy initializes it on the first connect,
+    before other listeners run)."""
+
+    def setup(dbapi_connection: Any, _record: Any = None) -> None:
+        if getattr(dialect, "is_mariadb", False):
+            statement = f"SET SESSION max_statement_time = {float(statement_timeout_seconds)!r}"
+        else:
+            statement = (
+                f"SET SESSION max_execution_time = {round(statement_timeout_seconds * 1000)}"
+            )
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(statement)
+        finally:
+            cursor.close()
+
+    return setup
+
+
+STATEMENT_TIMEOUT_ERRORS = (1969, 3024)
+"""MariaDB's ``ER_STATEMENT_TIMEOUT`` (max_statement_time) and MySQL's ``ER_QUERY_TIMEOUT``
+(max_execution_time)."""
+
+
+def is_mysql_statement_timeout(error: BaseException) -> bool:
+    """Whether ``error`` (a driver error, not what wraps it) is MariaDB/MySQL stopping a
+    statement at its time limit."""
+    args = getattr(error, "args", ())
+    return (
+        bool(args)
+        and type(error).__module__.startswith("asyncmy")
+        and (args[0] in STATEMENT_TIMEOUT_ERRORS)
+    )
+
+
+# ---- locks -----------------------------------------------------------------------------------
+
+
+async def xact_lock(
+    conn: AsyncConnection, *keys: int, sqlite_table: sa.Table | None = None
+) -> None:
+    """Hold the lock named by ``keys`` until ``conn``'s transaction ends; a concurrent
+    transaction asking for the same lock waits.
+
+    - PostgreSQL: ``pg_advisory_xact_lock(*keys)`` (one bigint or two int4 keys).
+    - MariaDB/MySQL: a row lock (``SELECT … FOR UPDATE``) on one of ``roster_lock``'s
+      :data:`LOCK_SLOTS` rows, picked by a hash of the keys. Two locks sharing a row only take
+      turns (no transaction holds two of these locks, so that cannot deadlock). ``GET_LOCK``
+      is not used: it belongs to the session, not the transaction, and would outlive a
+      connection returned to the pool.
+    - SQLite (one writer at a time anyway): when ``sqlite_table`` is given, an empty delete on
+      it takes the database's write lock now instead of at the first real write.
+    """
+    dialect = conn.dialect
+    if dialect.name == "postgresql":
+        await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(*keys)))
+    elif is_mysql(dialect):
+        slot = zlib.crc32(",".join(map(str, keys)).encode()) % LOCK_SLOTS + 1
+        await conn.execute(
+            sa.select(roster_lock.c.id).where(roster_lock.c.id == slot).with_for_update()
+        )
+    elif sqlite_table is not None:
+        await conn.execute(sa.delete(sqlite_table).where(sa.false()))
+
+
+# Imported last: tables.py builds ``sa.func.lower`` expressions at import, after the class above
+# has replaced the plain function.
+from datasources.db.tables import roster_lock  # noqa: E402
