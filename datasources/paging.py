@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from datasources.db.dialect import exact, is_mysql
+from datasources.db.dialect import exactly, is_mysql
 from domain.pagination import Cursor
 
 T = TypeVar("T")
@@ -30,7 +30,7 @@ def binary_key(column: sa.ColumnElement[Any], dialect_name: str) -> sa.ColumnEle
     if dialect_name == "postgresql":
         return sa.collate(column, "C")
     if is_mysql(dialect_name):
-        return exact(column)
+        return exactly(column)
     return column
 
 

@@ -38,7 +38,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from datasources.db.dialect import exact
+from datasources.db.dialect import exactly
 from domain.search_grammar import And, Not, Or, Pattern, SearchExpr, Word
 
 __all__ = [
@@ -213,7 +213,7 @@ def _compile_case_sensitive_mysql(
     element: _CaseSensitiveMatch, compiler: SQLCompiler, **kw: Any
 ) -> str:
     """The column's collation (OTOBO's ignores case and accents) gives way to the binary one."""
-    column = exact(element.column)
+    column = exactly(element.column)
     if element.exact:
         condition = compiler.process(column == element.value, **kw)
     else:

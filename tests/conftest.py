@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -45,6 +46,21 @@ DB_KINDS = [
     for kind in os.environ.get("ROSTER_TEST_DB_KINDS", ",".join(ALL_DB_KINDS)).split(",")
     if kind in ALL_DB_KINDS
 ]
+
+
+def exact_sql(kind: str, column: str) -> str:
+    """``column`` for an exact comparison in a test's raw SQL: MariaDB compares by the column's
+    collation, which ignores case (and, on OTOBO's tables, accents)."""
+    return f"{column} COLLATE utf8mb4_nopad_bin" if kind == "mariadb" else column
+
+
+async def clock_tick(kind: str) -> None:
+    """Wait until a timestamp written now is later than one written before the call. MariaDB's
+    columns are OTOBO's ``DATETIME``, whole seconds: there, into the next second."""
+    if kind == "mariadb":
+        await asyncio.sleep(1.01 - time.time() % 1)
+    else:
+        await asyncio.sleep(0.01)
 
 
 def unique(prefix: str = "t") -> str:

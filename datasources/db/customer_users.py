@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.backend import BackendHealth, BackendStatus
-from datasources.db.dialect import exact, xact_lock
+from datasources.db.dialect import exactly, xact_lock
 from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead, PositionalRow
 from datasources.db.tables import LOGIN_REFERENCE_LENGTH, LOGIN_REFERENCES
@@ -202,7 +202,7 @@ class DbCustomerUserBackend:
                 sa.or_(
                     *(
                         (
-                            exact(self.table.c[c])
+                            exactly(self.table.c[c])
                             if case_sensitive
                             else sa.func.lower(self.table.c[c])
                         )

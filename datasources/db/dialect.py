@@ -13,7 +13,7 @@ create. So on the MySQL family:
 - ``lower(x)`` compiles to ``LOWER(x COLLATE <binary>)``: lower-cased by one set of case tables
   for both sides, then compared code point by code point, whatever the column's collation
   (``lower`` is registered as a generic function below; nothing at the call sites changes);
-- :func:`exact` (and ``paging.binary_key``) adds ``COLLATE <binary>`` where PostgreSQL compares
+- :func:`exactly` (and ``paging.binary_key``) adds ``COLLATE <binary>`` where PostgreSQL compares
   or sorts exactly: case-sensitive search, names compared exactly, keyset pages;
 - the binary collation is ``utf8mb4_nopad_bin`` on MariaDB and ``utf8mb4_0900_bin`` on MySQL 8
   (both NO PAD: ``'a' <> 'a '``, as on PostgreSQL);
@@ -95,7 +95,7 @@ def roster_table_options(bind: sa.Connection) -> dict[str, Any]:
 
 
 class _Exact(ColumnElement[Any]):
-    """``element`` compared and sorted code point by code point (see :func:`exact`)."""
+    """``element`` compared and sorted code point by code point (see :func:`exactly`)."""
 
     __visit_name__ = "roster_exact"
     inherit_cache = True
@@ -109,7 +109,7 @@ class _Exact(ColumnElement[Any]):
         return _Exact(self.element.self_group(against=against))
 
 
-def exact(element: ColumnElement[Any]) -> ColumnElement[Any]:
+def exactly(element: ColumnElement[Any]) -> ColumnElement[Any]:
     """``element`` with PostgreSQL's (and SQLite's) exact text semantics on every database:
     ``COLLATE <binary>`` on MariaDB/MySQL, unchanged elsewhere (an index on the column stays
     usable there)."""
@@ -128,7 +128,7 @@ def _compile_exact_mysql(element: _Exact, compiler: SQLCompiler, **kw: Any) -> s
     return f"({compiler.process(collated, **kw)})"
 
 
-class lower(functions.ReturnTypeFromArgs[Any]):  # noqa: N801 (SQL's name, as sa.func spells it)
+class lower(functions.ReturnTypeFromArgs[Any]):  # SQL's name, as sa.func spells it
     """``sa.func.lower``: SQL's ``lower()``, which on MariaDB/MySQL also sets the binary
     collation, so ``lower(a) = lower(b)`` means "equal but for case" there too (see the module
     docstring). Registered under ``lower`` when this module is imported (``datasources.db``

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
-from datasources.db.dialect import exact
+from datasources.db.dialect import exactly
 from datasources.db.engine import read_only_view
 from datasources.db.tables import groups_table as _T
 from datasources.paging import SortKey, binary_key
@@ -51,7 +51,7 @@ class DbGroupStore:
         if "\x00" in name:
             return None
         async with self.reader.connect() as conn:
-            query = sa.select(_T).where(exact(_T.c.name) == name)
+            query = sa.select(_T).where(exactly(_T.c.name) == name)
             row = (await conn.execute(query)).mappings().first()
         return _record(row) if row else None
 

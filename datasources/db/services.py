@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
-from datasources.db.dialect import exact, xact_lock
+from datasources.db.dialect import exactly, xact_lock
 from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead, Row
 from datasources.db.tables import service, service_customer_user
@@ -39,7 +39,7 @@ def starts_below(name: sa.ColumnElement[str], root: Any) -> sa.ColumnElement[boo
     """``name`` lies below ``root`` (a column or a value): it starts with ``root::``."""
     prefix = root + SEPARATOR if isinstance(root, sa.ColumnElement) else f"{root}{SEPARATOR}"
     length = sa.func.char_length(prefix) if isinstance(root, sa.ColumnElement) else len(prefix)
-    return exact(sa.func.substr(name, 1, length)) == prefix
+    return exactly(sa.func.substr(name, 1, length)) == prefix
 
 
 def _ancestor_invalid(table: sa.FromClause) -> sa.ColumnElement[bool]:
@@ -106,7 +106,7 @@ class DbServiceStore:
         wanted = sorted({n for n in names if "\x00" not in n})
         if not wanted:
             return {}
-        rows = await self._fetch(sa.select(*_COLUMNS).where(exact(_S.c.name).in_(wanted)), None)
+        rows = await self._fetch(sa.select(*_COLUMNS).where(exactly(_S.c.name).in_(wanted)), None)
         return {row["name"]: _record(row) for row in rows}
 
     async def find_by_name(self, name: str) -> ServiceRecord | None:

@@ -210,6 +210,10 @@ for _index in [
 ]:
     if _index.name is not None and _index.name.startswith("roster_"):
         _index.ddl_if(dialect=NOT_ON_MYSQL)
+# MariaDB/MySQL have no partial index: there the invalid services are a range of this one.
+sa.Index("roster_service_valid_name", service.c.valid_id, service.c.name).ddl_if(
+    dialect=("mysql", "mariadb")
+)
 
 # PostgreSQL only: code-point order whatever the database's collation (0001), and trigram
 # indexes for ``*term*`` searches (0002).

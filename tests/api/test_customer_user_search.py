@@ -23,7 +23,15 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.conftest import Api, Databases, GraphQLResponse, MakeApi, base_config, open_api
+from tests.conftest import (
+    Api,
+    Databases,
+    GraphQLResponse,
+    MakeApi,
+    base_config,
+    clock_tick,
+    open_api,
+)
 from tests.factories import new_customer
 
 # ---- queries ------------------------------------------------------------------------------
@@ -952,7 +960,7 @@ async def test_order_by_last_name_ties_broken_by_login(make_api: MakeApi) -> Non
 
 async def test_order_by_changed_at_moves_an_updated_user_last(make_api: MakeApi) -> None:
     fresh = await ordered_api(make_api)
-    await asyncio.sleep(0.01)
+    await clock_tick(fresh.kind)
     await update_user(fresh, "u2", phone="+49 1")
     expected = ["u1", "u3", "u4", "u5", "u6", "u2"]
     assert await logins(fresh, orderBy=order("CHANGED_AT")) == expected

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from datasources.db.api_keys import Scope
 from domain.passwords import verify_password
-from tests.conftest import Api, GraphQLResponse, MakeApi, unique
+from tests.conftest import Api, GraphQLResponse, MakeApi, clock_tick, exact_sql, unique
 from tests.factories import new_customer, user_input
 
 # ---- queries ------------------------------------------------------------------------------
@@ -108,7 +108,10 @@ async def sql(api: Api, statement: str, params: dict[str, Any] | None = None) ->
 
 async def rows_with_email(api: Api, email: str) -> int:
     """How many stored users have this address: the witness for "nothing was written"."""
-    rows = await sql(api, "SELECT count(*) FROM customer_user WHERE email = :e", {"e": email})
+    email_column = exact_sql(api.kind, "email")
+    rows = await sql(
+        api, f"SELECT count(*) FROM customer_user WHERE {email_column} = :e", {"e": email}
+    )
     return int(rows[0][0])
 
 
@@ -588,7 +591,7 @@ async def test_set_password_replaces_the_hash(api: Api) -> None:
     cid = await new_customer(api)
     user = await create_ok(api, cid, password="first-password")
     old_hash = await stored_hash(api, user["login"])
-    await asyncio.sleep(0.01)
+    await clock_tick(api.kind)
     payload = await set_password(api, user["login"].upper(), "second-password")
     assert payload["userErrors"] == []
     assert payload["generatedPassword"] is None
@@ -645,7 +648,7 @@ async def test_set_password_of_unknown_login_is_not_found(api: Api) -> None:
 async def test_update_is_a_patch(api: Api) -> None:
     cid = await new_customer(api)
     user = await create_ok(api, cid, title="Ms.", phone="111", city="Paris", comment="keep me")
-    await asyncio.sleep(0.01)
+    await clock_tick(api.kind)
     payload = await update(api, user["login"], phone="222")
     assert payload["userErrors"] == []
     changed = payload["customerUser"]
@@ -722,7 +725,7 @@ async def test_deactivated_user_leaves_the_valid_listing(api: Api, validity: str
     user = await create_ok(api, cid)
     login = user["login"]
     assert login in await all_logins(api)
-    await asyncio.sleep(0.01)
+    await clock_tick(api.kind)
     payload = await update(api, login, validity=validity)
     assert payload["userErrors"] == []
     changed = payload["customerUser"]
@@ -812,13 +815,12 @@ async def test_update_uses_the_login_case_insensitively(api: Api) -> None:
 # ---- rename -------------------------------------------------------------------------------
 
 RELATION_COUNTS = {
-    "customer_user_customer": "SELECT count(*) FROM customer_user_customer WHERE user_id = :l",
-    "group_customer_user": "SELECT count(*) FROM group_customer_user WHERE user_id = :l",
-    "service_customer_user": (
-        "SELECT count(*) FROM service_customer_user WHERE customer_user_login = :l"
-    ),
-    "customer_preferences": "SELECT count(*) FROM customer_preferences WHERE user_id = :l",
+    "customer_user_customer": "user_id",
+    "group_customer_user": "user_id",
+    "service_customer_user": "customer_user_login",
+    "customer_preferences": "user_id",
 }
+"""Each relation table and its login column."""
 
 
 async def plant_relations(api: Api, login: str, customer_id: str) -> None:
@@ -852,9 +854,11 @@ async def plant_relations(api: Api, login: str, customer_id: str) -> None:
 
 
 async def relation_counts(api: Api, login: str) -> dict[str, int]:
-    return {
-        name: int((await sql(api, q, {"l": login}))[0][0]) for name, q in RELATION_COUNTS.items()
-    }
+    counts = {}
+    for table, column in RELATION_COUNTS.items():
+        query = f"SELECT count(*) FROM {table} WHERE {exact_sql(api.kind, column)} = :l"
+        counts[table] = int((await sql(api, query, {"l": login}))[0][0])
+    return counts
 
 
 ONE_EACH = dict.fromkeys(RELATION_COUNTS, 1)
@@ -1494,8 +1498,8 @@ CREATE TABLE customer_user_two (
     pw VARCHAR(128), title VARCHAR(50), first_name VARCHAR(100) NOT NULL,
     last_name VARCHAR(100) NOT NULL, phone VARCHAR(150), fax VARCHAR(150), mobile VARCHAR(150),
     street VARCHAR(150), zip VARCHAR(200), city VARCHAR(200), country VARCHAR(200),
-    comments VARCHAR(250), valid_id SMALLINT NOT NULL, create_time TIMESTAMP NOT NULL,
-    create_by INTEGER NOT NULL, change_time TIMESTAMP NOT NULL, change_by INTEGER NOT NULL
+    comments VARCHAR(250), valid_id SMALLINT NOT NULL, create_time {time} NOT NULL,
+    create_by INTEGER NOT NULL, change_time {time} NOT NULL, change_by INTEGER NOT NULL
 )
 """
 
@@ -1515,18 +1519,19 @@ async def two_backends(
     api: Api, make_api: MakeApi, seed: list[str] | None = None, **options: Any
 ) -> Api:
     """Two database backends (the second on ``customer_user_two``), each with ``options``."""
-    id_column = (
-        "id SERIAL PRIMARY KEY"
-        if api.kind == "postgresql"
-        else ("id INTEGER PRIMARY KEY AUTOINCREMENT")
-    )
+    id_column = {
+        "postgresql": "id SERIAL PRIMARY KEY",
+        "mariadb": "id INTEGER PRIMARY KEY AUTO_INCREMENT",
+    }.get(api.kind, "id INTEGER PRIMARY KEY AUTOINCREMENT")
     company = (
         "INSERT INTO customer_company (customer_id, name, valid_id, create_time, create_by,"
         f" change_time, change_by) VALUES ('two-co', 'Two Co', 1, '{SEED_TIME}', 1,"
         f" '{SEED_TIME}', 1)"
     )
+    # TIMESTAMP is OTOBO's DATE on PostgreSQL; MariaDB's TIMESTAMP sets itself on update.
+    time_type = "DATETIME" if api.kind == "mariadb" else "TIMESTAMP"
     return await make_api(
-        before_open=[SECOND_TABLE.format(id=id_column), company, *(seed or [])],
+        before_open=[SECOND_TABLE.format(id=id_column, time=time_type), company, *(seed or [])],
         customer_user={
             "backends": [
                 {"name": "CustomerUser", **options},
