@@ -172,6 +172,22 @@ async def mariadb_admin_connection() -> Any:
     )
 
 
+@contextlib.asynccontextmanager
+async def mariadb_database() -> AsyncIterator[str]:
+    """The URL of an empty MariaDB database made as OTOBO's installer makes it, dropped after."""
+    name = f"roster_test_{uuid.uuid4().hex[:12]}"
+    conn = await mariadb_admin_connection()
+    try:
+        async with conn.cursor() as cursor:
+            await cursor.execute(f"CREATE DATABASE `{name}` {MARIADB_DATABASE_OPTIONS}")
+        url = MARIADB_ADMIN.set(database=name, query={"charset": "utf8mb4"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        async with conn.cursor() as cursor:
+            await cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        await conn.ensure_closed()
+
+
 @pytest.fixture(scope="session")
 async def databases(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Databases]:
     dbs = Databases(tmp_path_factory.mktemp("sqlite"))
