@@ -121,7 +121,9 @@ class KeyList:
 
     def condition_with(self, values: Sequence[Any]) -> sa.ColumnElement[bool]:
         """The condition with ``values`` bound into it."""
-        each = sa.bindparam(None, self.distinct(values), expanding=True) if self._mysql else None
+        each: sa.BindParameter[Any] | None = None
+        if self._mysql:
+            each = sa.bindparam(None, self.distinct(values), expanding=True)
         return self._condition(sa.bindparam(None, self._value(values), type_=self._type()), each)
 
     def _type(self) -> sa.types.TypeEngine[Any]:
@@ -159,7 +161,7 @@ class KeyList:
 def json_table_of_strings(parameter: sa.BindParameter[Any]) -> sa.TableValuedAlias:
     """MariaDB/MySQL: the strings of a JSON array, as rows of one column ``v``. (A key longer
     than the column is cut, with a warning; no stored key is that long.)"""
-    columns = sa.literal_column("'$[*]' COLUMNS (v VARCHAR(1000) PATH '$')")
+    columns: sa.ColumnElement[Any] = sa.literal_column("'$[*]' COLUMNS (v VARCHAR(1000) PATH '$')")
     return sa.func.json_table(parameter, columns).table_valued("v")
 
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.db.customer_users import utcnow
+from datasources.db.dialect import inserted_id
 from datasources.db.engine import read_only_view
 from datasources.db.notifications import Listener, notify_statement
 from datasources.db.tables import roster_api_key
@@ -90,18 +91,18 @@ class ApiKeyStore:
     async def create(self, name: str, scope: Scope) -> tuple[str, ApiKey]:
         """Store a new key and return it in clear, the one time it is ever available."""
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
-        row = {
-            "name": name,
-            "scope": scope.value,
-            "key_hash": _digest(secret),
-            "key_prefix": secret[:12],
-            "create_time": utcnow(),
-        }
+        prefix = secret[:12]
         async with self.engine.begin() as conn:
-            # The id without RETURNING, which MySQL lacks (PostgreSQL uses it all the same).
-            result = await conn.execute(sa.insert(roster_api_key).values(**row))
-            key_id = int(result.inserted_primary_key[0])
-        return secret, ApiKey(key_id, name, scope, row["key_prefix"], revoked=False)
+            result = await conn.execute(
+                sa.insert(roster_api_key).values(
+                    name=name,
+                    scope=scope.value,
+                    key_hash=_digest(secret),
+                    key_prefix=prefix,
+                    create_time=utcnow(),
+                )
+            )
+        return secret, ApiKey(inserted_id(result), name, scope, prefix, revoked=False)
 
     async def authenticate(self, presented: str) -> ApiKey | None:
         """The live key matching ``presented``, or None. The lookup is by hash, never by key.

@@ -13,6 +13,7 @@ create. So on the MySQL family:
 - ``lower(x)`` compiles to ``LOWER(x COLLATE <binary>)``: lower-cased by one set of case tables
   for both sides, then compared code point by code point, whatever the column's collation
   (``lower`` is registered as a generic function below; nothing at the call sites changes);
+  ``length(x)`` to ``CHAR_LENGTH(x)`` (MySQL's ``length`` counts bytes);
 - :func:`exactly` (and ``paging.binary_key``) adds ``COLLATE <binary>`` where PostgreSQL compares
   or sorts exactly: case-sensitive search, names compared exactly, keyset pages;
 - the binary collation is ``utf8mb4_nopad_bin`` on MariaDB and ``utf8mb4_0900_bin`` on MySQL 8
@@ -141,17 +142,22 @@ class lower(functions.ReturnTypeFromArgs[Any]):  # SQL's name, as sa.func spells
 @compiles(lower, "mariadb")
 def _compile_lower_mysql(element: lower, compiler: SQLCompiler, **kw: Any) -> str:
     (argument,) = element.clauses.clauses
-    collated = sa.collate(argument, binary_collation(compiler.dialect))  # type: ignore[arg-type]
+    collated = sa.collate(argument, binary_collation(compiler.dialect))
     return f"LOWER({compiler.process(collated, **kw)})"
 
 
-@compiles(functions.char_length, "sqlite")
-def _compile_char_length_sqlite(
-    element: functions.char_length, compiler: SQLCompiler, **kw: Any
-) -> str:
-    """SQLite's ``length()`` counts characters; it has no ``char_length()``. (MySQL's
-    ``length()`` counts bytes: portable code says ``char_length``.)"""
-    return f"length({compiler.process(element.clauses, **kw)})"
+class length(functions.GenericFunction[int]):  # SQL's name, as sa.func spells it
+    """``sa.func.length``: the number of characters, as PostgreSQL's and SQLite's ``length()``
+    count; MySQL's ``length()`` counts bytes, so there it is ``CHAR_LENGTH()``."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(length, "mysql")
+@compiles(length, "mariadb")
+def _compile_length_mysql(element: length, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CHAR_LENGTH({compiler.process(element.clauses, **kw)})"
 
 
 # ---- sessions --------------------------------------------------------------------------------
@@ -188,12 +194,20 @@ STATEMENT_TIMEOUT_ERRORS = (1969, 3024)
 def is_mysql_statement_timeout(error: BaseException) -> bool:
     """Whether ``error`` (a driver error, not what wraps it) is MariaDB/MySQL stopping a
     statement at its time limit."""
-    args = getattr(error, "args", ())
+    args: tuple[Any, ...] = getattr(error, "args", ())
     return (
         bool(args)
         and type(error).__module__.startswith("asyncmy")
         and (args[0] in STATEMENT_TIMEOUT_ERRORS)
     )
+
+
+def inserted_id(result: sa.CursorResult[Any]) -> int:
+    """The id of the row an ``INSERT`` just wrote: ``RETURNING`` where the database has it
+    (PostgreSQL, SQLite, MariaDB), the driver's last row id on MySQL, which has not."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 # ---- locks -----------------------------------------------------------------------------------

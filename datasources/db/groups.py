@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
-from datasources.db.dialect import exactly
+from datasources.db.dialect import exactly, inserted_id
 from datasources.db.engine import read_only_view
 from datasources.db.tables import groups_table as _T
 from datasources.paging import SortKey, binary_key
@@ -95,7 +95,7 @@ class DbGroupStore:
                 change_by=actor,
             )
         )
-        return int(result.inserted_primary_key[0])  # RETURNING where there is one (not MySQL)
+        return inserted_id(result)
 
     @staticmethod
     async def update(

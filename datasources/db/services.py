@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
-from datasources.db.dialect import exactly, xact_lock
+from datasources.db.dialect import exactly, inserted_id, xact_lock
 from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead, Row
 from datasources.db.tables import service, service_customer_user
@@ -38,7 +38,7 @@ _WRITE_LOCK = int.from_bytes(b"service", "big")
 def starts_below(name: sa.ColumnElement[str], root: Any) -> sa.ColumnElement[bool]:
     """``name`` lies below ``root`` (a column or a value): it starts with ``root::``."""
     prefix = root + SEPARATOR if isinstance(root, sa.ColumnElement) else f"{root}{SEPARATOR}"
-    length = sa.func.char_length(prefix) if isinstance(root, sa.ColumnElement) else len(prefix)
+    length = sa.func.length(prefix) if isinstance(root, sa.ColumnElement) else len(prefix)
     return exactly(sa.func.substr(name, 1, length)) == prefix
 
 
@@ -196,7 +196,7 @@ class DbServiceStore:
                 change_by=actor,
             )
         )
-        return int(result.inserted_primary_key[0])  # RETURNING where there is one (not MySQL)
+        return inserted_id(result)
 
     async def update(
         self, conn: AsyncConnection, service_id: int, values: Mapping[str, Any], *, actor: int

@@ -209,10 +209,10 @@ for _index in [
     *group_customer.indexes,
 ]:
     if _index.name is not None and _index.name.startswith("roster_"):
-        _index.ddl_if(dialect=NOT_ON_MYSQL)
+        _index.ddl_if(dialect=NOT_ON_MYSQL)  # type: ignore[arg-type]  # a tuple works (DDLIf)
 # MariaDB/MySQL have no partial index: there the invalid services are a range of this one.
 sa.Index("roster_service_valid_name", service.c.valid_id, service.c.name).ddl_if(
-    dialect=("mysql", "mariadb")
+    dialect=("mysql", "mariadb")  # type: ignore[arg-type]
 )
 
 # PostgreSQL only: code-point order whatever the database's collation (0001), and trigram
