@@ -188,4 +188,11 @@ def _renamed_field(problem: Problem) -> Problem:
 
 
 def _conflict() -> list[Problem]:
-    return [Problem(("input",), ErrorCode.INVALID, "A concurrent change conflicted; retry.")]
+    return [
+        Problem(
+            ("input",),
+            ErrorCode.INVALID,
+            "A concurrent change conflicted, or the database counts the customer ID or name as "
+            "a stored customer's (its collation may ignore accents); retry or choose another.",
+        )
+    ]

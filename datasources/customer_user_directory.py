@@ -372,13 +372,10 @@ class CustomerUserDirectory:
         return Outcome(record=record, generated_password=generated)
 
     async def _conflict_problems(self, login: str) -> list[Problem]:
-        """A unique index fired: a concurrent write took the login first."""
+        """A unique index fired: a concurrent write took the login first, or the database's
+        collation counts it as a stored login (OTOBO's on MariaDB/MySQL ignores accents)."""
         taken = await self._login_problem(login, own_login=None)
-        return (
-            [taken]
-            if taken
-            else [Problem(("input",), ErrorCode.INVALID, "A concurrent change conflicted; retry.")]
-        )
+        return [taken or _collation_twin(login)]
 
     async def update(
         self, login: str, changes: Mapping[str, Any], *, actor: int
@@ -464,6 +461,15 @@ def unresolvable(field: tuple[str, ...], exc: BackendUnavailable) -> Problem:
         ErrorCode.BACKEND_UNAVAILABLE,
         f"Backend {exc.backend!r} is unavailable, so the customer user cannot be looked up; "
         "retry when it is back.",
+    )
+
+
+def _collation_twin(login: str) -> Problem:
+    return Problem(
+        ("input", "login"),
+        ErrorCode.LOGIN_TAKEN,
+        f'Customer user "{login}" cannot be stored: the database counts it as the same login as '
+        "a stored one (its collation ignores accents).",
     )
 
 

@@ -440,4 +440,14 @@ def _not_found(
 
 
 def _conflict() -> list[Problem]:
-    return [Problem(("input",), ErrorCode.INVALID, "A concurrent change conflicted; retry.")]
+    """The unique name index fired although no stored name is equal but for case (the check
+    runs under the catalog's lock): the database's collation ignores more, e.g. OTOBO's
+    ``utf8mb4_unicode_ci`` on MariaDB/MySQL ignores accents."""
+    return [
+        Problem(
+            ("input", "name"),
+            ErrorCode.NAME_TAKEN,
+            "The database counts this name as the same as a stored service's "
+            "(its collation ignores accents).",
+        )
+    ]
