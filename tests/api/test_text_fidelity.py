@@ -35,7 +35,10 @@ EMOJI = "😀"  # U+1F600: 4 bytes in UTF-8
 HAN = "𠮷"  # U+20BB7, CJK Extension B: 4 bytes in UTF-8
 WIDE = "山田"  # BMP CJK: 3 bytes each
 
-USER_FIELDS = "login title firstName lastName email customerId phone fax mobile street zip city country comment"
+USER_FIELDS = (
+    "login title firstName lastName email customerId phone fax mobile street zip city country "
+    "comment"
+)
 USER_GET = f"query($l: String!) {{ customerUser(login: $l) {{ {USER_FIELDS} }} }}"
 USER_UPDATE = (
     "mutation($i: CustomerUserUpdateInput!) { customerUserUpdate(input: $i) { "
@@ -53,7 +56,8 @@ def problems(api_payload: dict[str, Any]) -> list[tuple[str, list[str]]]:
 
 async def create(api: Api, document: str, mutation: str, values: dict[str, Any]) -> dict[str, Any]:
     r = await api.gql(document, {"i": values})
-    assert r.status == 200 and not r.errors, r.body  # never a database error
+    assert r.status == 200, r.body
+    assert not r.errors, r.body  # never a database error
     payload: dict[str, Any] = r.data[mutation]
     return payload
 
@@ -84,7 +88,8 @@ async def test_logins_differ_by_accent_not_by_case(api: Api) -> None:
         (f"{p}MULLER", f"{p}Muller"),
     ):
         found = (await api.data(USER_GET, {"l": typed}))["customerUser"]
-        assert found is not None and found["login"] == stored, typed
+        assert found is not None, typed
+        assert found["login"] == stored, typed
     assert (await api.data(USER_GET, {"l": f"{p}Mueller"}))["customerUser"] is None
     # Renames: into another's case is taken, into one's own case is fine.
     r = await api.gql(USER_UPDATE, {"i": {"login": f"{p}Muller", "newLogin": f"{p}müller"}})
