@@ -20,6 +20,8 @@ create. So on the MySQL family:
   (both NO PAD: ``'a' <> 'a '``, as on PostgreSQL);
 - advisory locks (``pg_advisory_xact_lock``) become a row lock on ``roster_lock``, held to the
   end of the transaction (:func:`xact_lock`);
+- a commit whose answer was lost is looked up through a mark the transaction wrote in
+  ``roster_commit`` (:func:`write_commit_mark`), where PostgreSQL has ``txid_status``;
 - the tables Roster creates get an accent-sensitive, case-insensitive collation
   (:func:`otobo_table_options`), so OTOBO's own unique indexes (login, group and service name,
   customer ID) refuse ``MÜLLER`` beside ``Müller`` but keep ``Muller`` apart, as Roster's
@@ -28,12 +30,15 @@ create. So on the MySQL family:
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 import zlib
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import functions
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -172,18 +177,89 @@ def mysql_session_setup(dialect: Dialect, statement_timeout_seconds: float) -> A
 
     def setup(dbapi_connection: Any, _record: Any = None) -> None:
         if getattr(dialect, "is_mariadb", False):
-            statement = f"SET SESSION max_statement_time = {float(statement_timeout_seconds)!r}"
+            statements = [f"SET SESSION max_statement_time = {float(statement_timeout_seconds)!r}"]
         else:
-            statement = (
-                f"SET SESSION max_execution_time = {round(statement_timeout_seconds * 1000)}"
-            )
+            statements = [
+                f"SET SESSION max_execution_time = {round(statement_timeout_seconds * 1000)}",
+                # MySQL rounds a time to the column's whole seconds, MariaDB cuts: cut on both,
+                # so a row never carries a time later than when it was written.
+                "SET SESSION sql_mode = CONCAT(@@sql_mode, ',TIME_TRUNCATE_FRACTIONAL')",
+            ]
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(statement)
+            for statement in statements:
+                cursor.execute(statement)
+            forget_old_commit_marks(cursor)
+            dbapi_connection.commit()
         finally:
             cursor.close()
 
     return setup
+
+
+# ---- lost commits ----------------------------------------------------------------------------
+
+FORGET_OLD_COMMIT_MARKS = (
+    "DELETE FROM roster_commit WHERE written_at < UTC_TIMESTAMP() - INTERVAL 1 DAY"
+)
+"""A mark is kept a day: a lost commit is looked up within seconds."""
+
+
+def forget_old_commit_marks(cursor: Any) -> None:
+    """Delete the marks of connections that have not written for a day (on each new
+    connection; a database not yet migrated has no table, which is fine here)."""
+    try:
+        cursor.execute(FORGET_OLD_COMMIT_MARKS)
+    except Exception as error:
+        if getattr(error, "args", (None,))[0] != 1146:  # ER_NO_SUCH_TABLE
+            raise
+
+
+async def write_commit_mark(conn: AsyncConnection) -> tuple[int, str]:
+    """MariaDB/MySQL's stand-in for PostgreSQL's ``txid_current()``: the transaction writes a
+    random token into its connection's row of ``roster_commit`` (one statement, as on
+    PostgreSQL). The row holds the last token the connection committed, and while the
+    transaction runs it is locked (:func:`commit_mark_outcome` relies on both)."""
+    raw = await conn.get_raw_connection()
+    connection_id = int(raw.driver_connection.thread_id())  # type: ignore[union-attr]
+    token = secrets.token_hex(16)
+    values = {"connection_id": connection_id, "token": token, "written_at": sa.func.utc_timestamp()}
+    upsert = mysql.insert(roster_commit).values(**values)
+    await conn.execute(
+        upsert.on_duplicate_key_update(token=token, written_at=upsert.inserted.written_at)
+    )
+    return connection_id, token
+
+
+async def commit_mark_outcome(engine: AsyncEngine, mark: tuple[int, str]) -> str | None:
+    """``"committed"`` if the connection's row holds the transaction's token, ``"aborted"`` if
+    not; None when unknown. A shared lock (``NOWAIT``, asked again for two seconds) waits for a
+    transaction still in flight, e.g. one whose server has not yet noticed its client is gone,
+    so that no answer is given before the database has decided."""
+    connection_id, token = mark
+    query = (
+        sa.select(roster_commit.c.token)
+        .where(roster_commit.c.connection_id == connection_id)
+        .with_for_update(read=True, nowait=True)
+    )
+    for _ in range(40):
+        try:
+            async with engine.connect() as conn:
+                stored = await conn.scalar(query)
+        except sa.exc.OperationalError as error:
+            if is_lock_wait(error.orig):
+                await asyncio.sleep(0.05)
+                continue
+            return None
+        except sa.exc.DBAPIError:
+            return None
+        return "committed" if stored == token else "aborted"
+    return None
+
+
+def is_lock_wait(error: BaseException | None) -> bool:
+    """MariaDB's lock wait timeout (what ``NOWAIT`` raises there) or MySQL's ``NOWAIT``."""
+    return bool(getattr(error, "args", None)) and error.args[0] in (1205, 3572)  # type: ignore[union-attr]
 
 
 STATEMENT_TIMEOUT_ERRORS = (1969, 3024)
@@ -242,4 +318,4 @@ async def xact_lock(
 
 # Imported last: tables.py builds ``sa.func.lower`` expressions at import, after the class above
 # has replaced the plain function.
-from datasources.db.tables import roster_lock  # noqa: E402
+from datasources.db.tables import roster_commit, roster_lock  # noqa: E402

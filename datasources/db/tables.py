@@ -279,6 +279,16 @@ CUSTOMER_ID_REFERENCES: tuple[sa.Column[str], ...] = (
     group_customer.c.customer_id,
 )
 
+# The last transaction each MariaDB/MySQL connection began to write, so that a commit whose
+# answer was lost can be looked up (``datasources.db.dialect.write_commit_mark``) (0006).
+roster_commit = sa.Table(
+    "roster_commit",
+    metadata,
+    sa.Column("connection_id", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("token", sa.String(32), nullable=False),
+    sa.Column("written_at", sa.DateTime(), nullable=False),
+)
+
 # Rows that transactions lock to take turns: MariaDB/MySQL's stand-in for PostgreSQL's advisory
 # locks (``datasources.db.dialect.xact_lock``; rows 1…LOCK_SLOTS, seeded there only) (0006).
 roster_lock = sa.Table(
