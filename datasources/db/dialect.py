@@ -199,20 +199,31 @@ def mysql_session_setup(dialect: Dialect, statement_timeout_seconds: float) -> A
 
 # ---- lost commits ----------------------------------------------------------------------------
 
-FORGET_OLD_COMMIT_MARKS = (
-    "DELETE FROM roster_commit WHERE written_at < UTC_TIMESTAMP() - INTERVAL 1 DAY"
+OLD_COMMIT_MARKS = (
+    "SELECT connection_id FROM roster_commit WHERE written_at < UTC_TIMESTAMP() - INTERVAL 1 DAY"
 )
 """A mark is kept a day: a lost commit is looked up within seconds."""
 
 
 def forget_old_commit_marks(cursor: Any) -> None:
     """Delete the marks of connections that have not written for a day (on each new
-    connection; a database not yet migrated has no table, which is fine here)."""
+    connection; a database not yet migrated has no table, which is fine here). They are found
+    by a plain read first, which waits for nothing, and then deleted by key: a ``DELETE … WHERE
+    written_at < …`` would wait for every transaction in flight that has written its mark
+    (their rows are new and locked), and so would the connection being opened."""
     try:
-        cursor.execute(FORGET_OLD_COMMIT_MARKS)
+        cursor.execute(OLD_COMMIT_MARKS)
     except Exception as error:
         if getattr(error, "args", (None,))[0] != 1146:  # ER_NO_SUCH_TABLE
             raise
+        return
+    old = [int(row[0]) for row in cursor.fetchall()]
+    if old:
+        listed = ", ".join(str(connection_id) for connection_id in old)
+        cursor.execute(
+            f"DELETE FROM roster_commit WHERE connection_id IN ({listed})"  # noqa: S608 (ints)
+            " AND written_at < UTC_TIMESTAMP() - INTERVAL 1 DAY"
+        )
 
 
 async def write_commit_mark(conn: AsyncConnection) -> tuple[int, str]:

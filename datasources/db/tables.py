@@ -288,6 +288,7 @@ roster_commit = sa.Table(
     sa.Column("token", sa.String(32), nullable=False),
     sa.Column("written_at", sa.DateTime(), nullable=False),
 )
+sa.Index("roster_commit_written_at", roster_commit.c.written_at)  # old marks are found by it
 
 # Rows that transactions lock to take turns: MariaDB/MySQL's stand-in for PostgreSQL's advisory
 # locks (``datasources.db.dialect.xact_lock``; rows 1…LOCK_SLOTS, seeded there only) (0006).

@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("written_at", sa.DateTime(), nullable=False),
         **roster_table_options(op.get_bind()),
     )
+    op.create_index("roster_commit_written_at", "roster_commit", ["written_at"])
 
 
 def downgrade() -> None:
