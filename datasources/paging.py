@@ -104,10 +104,7 @@ class KeyList:
         if self._integers:
             return self._column == sa.bindparam("key", type_=sa.Integer())
         key = sa.bindparam("key", type_=sa.String())
-        condition = sa.func.lower(self._column) == sa.func.lower(key)
-        if self._mysql:
-            return sa.and_(self._column == key, condition)  # the index, then the exact test
-        return condition
+        return sa.func.lower(self._column) == sa.func.lower(key)
 
     def distinct(self, values: Sequence[Any]) -> list[Any]:
         """The keys that can match, each once."""

@@ -40,9 +40,9 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql import functions
+from sqlalchemy.sql import functions, operators
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BinaryExpression, ColumnElement, Grouping
 from sqlalchemy.sql.visitors import InternalTraversal
 
 MYSQL_FAMILY = ("mysql", "mariadb")
@@ -111,6 +111,10 @@ class _Exact(ColumnElement[Any]):
         self.element = element
         self.type = element.type
 
+    @property
+    def _from_objects(self) -> list[Any]:
+        return self.element._from_objects
+
     def self_group(self, against: Any = None) -> ColumnElement[Any]:
         return _Exact(self.element.self_group(against=against))
 
@@ -134,12 +138,96 @@ def _compile_exact_mysql(element: _Exact, compiler: SQLCompiler, **kw: Any) -> s
     return f"({compiler.process(collated, **kw)})"
 
 
-class lower(functions.ReturnTypeFromArgs[Any]):  # SQL's name, as sa.func spells it
-    """``sa.func.lower``: SQL's ``lower()``, which on MariaDB/MySQL also sets the binary
-    collation, so ``lower(a) = lower(b)`` means "equal but for case" there too (see the module
-    docstring). Registered under ``lower`` when this module is imported (``datasources.db``
-    does, before any statement is built)."""
+class _CaseInsensitiveEquals(ColumnElement[bool]):
+    """``lower(column) = value``, which on MariaDB/MySQL also asks ``column = value`` first.
 
+    No ``lower()`` index exists there; the column's own index serves instead, because every
+    collation an OTOBO table has there ignores case (OTOBO's ``utf8mb4_unicode_ci``, Roster's
+    ``…_as_ci``): ``column = value`` finds a superset of the rows, through the index, and the
+    ``lower()`` test keeps exactly PostgreSQL's. Only for a table column against a value (two
+    columns may differ in collation, which MariaDB refuses to compare). Elsewhere the SQL is
+    ``lower(column) = value`` as written.
+    """
+
+    __visit_name__ = "roster_case_insensitive_equals"
+    inherit_cache = True
+    type = sa.Boolean()
+    _is_implicitly_boolean = True
+    _traverse_internals = [
+        ("plain", InternalTraversal.dp_clauseelement),
+        ("column", InternalTraversal.dp_clauseelement),
+        ("value", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(
+        self,
+        plain: ColumnElement[bool],
+        column: ColumnElement[Any],
+        value: ColumnElement[Any] | None,
+    ) -> None:
+        self.plain = plain
+        self.column = column
+        self.value = value if value is not None else sa.null()
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return self.plain._from_objects  # the tables a SELECT or EXISTS takes it from
+
+    def self_group(self, against: Any = None) -> ColumnElement[Any]:
+        if against is not None and operators.is_precedent(operators.eq, against):
+            return Grouping(self)
+        return self
+
+
+@compiles(_CaseInsensitiveEquals)
+def _compile_case_insensitive_equals(
+    element: _CaseInsensitiveEquals, compiler: SQLCompiler, **kw: Any
+) -> str:
+    return compiler.process(element.plain, **kw)
+
+
+@compiles(_CaseInsensitiveEquals, "mysql")
+@compiles(_CaseInsensitiveEquals, "mariadb")
+def _compile_case_insensitive_equals_mysql(
+    element: _CaseInsensitiveEquals, compiler: SQLCompiler, **kw: Any
+) -> str:
+    plain = compiler.process(element.plain, **kw)
+    if not isinstance(element.column, sa.Column) or isinstance(element.value, sa.Null):
+        return plain
+    return f"({compiler.process(element.column == element.value, **kw)} AND {plain})"
+
+
+def _plain_value(value: Any) -> ColumnElement[Any] | None:
+    """The value of a comparison as the column's index can take it: a bound value, or one in
+    ``lower(…)`` (the column's collation ignores case anyway); None for anything else."""
+    if isinstance(value, lower):
+        (value,) = value.clauses.clauses
+    return value if isinstance(value, sa.BindParameter) else None
+
+
+class LowerText(sa.String):
+    """The type of ``lower(…)``: text, and ``lower(column) == value`` is
+    :class:`_CaseInsensitiveEquals`."""
+
+    class comparator_factory(sa.String.Comparator[str]):  # SQLAlchemy's name
+        def __eq__(self, other: Any) -> ColumnElement[bool]:  # type: ignore[override]
+            plain = super().__eq__(other)
+            expr = self.expr
+            assert isinstance(plain, BinaryExpression)
+            if not isinstance(expr, lower):
+                return plain
+            (column,) = expr.clauses.clauses
+            return _CaseInsensitiveEquals(plain, column, _plain_value(plain.right))
+
+
+class lower(functions.GenericFunction[str]):  # SQL's name, as sa.func spells it
+    """``sa.func.lower``: SQL's ``lower()``, which on MariaDB/MySQL also sets the binary
+    collation, so ``lower(a) = lower(b)`` means "equal but for case" there too, and
+    ``lower(column) = value`` also asks the column's index (:class:`_CaseInsensitiveEquals`);
+    see the module docstring. Registered under ``lower`` when this module is imported
+    (``datasources.db`` does, before any statement is built)."""
+
+    type = LowerText()
     inherit_cache = True
 
 
