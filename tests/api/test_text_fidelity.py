@@ -21,7 +21,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Api, MakeApi, unique
+from datasources.db.customer_users import SchemaMismatch
+from datasources.storage import open_storage
+from tests.conftest import Api, Databases, MakeApi, base_config, run_sql, unique
 from tests.factories import (
     CUSTOMER_CREATE,
     GROUP_CREATE,
@@ -354,3 +356,26 @@ async def test_on_otobo_collation_an_accent_twin_is_a_typed_error(otobo_collated
         payload = await create(api, CUSTOMER_CREATE, "customerCreate", twin_values)
         assert len(problems(payload)) == 1, payload
         assert (await api.data(CUSTOMER_GET, {"c": twin_values["customerId"]}))["customer"] is None
+
+
+async def test_a_case_sensitive_key_column_is_refused_at_start(
+    api: Api, databases: Databases
+) -> None:
+    """Case-insensitive lookups on MariaDB ask the column's index with ``=`` first: on a column
+    that compares case-sensitively they would miss ``Ann`` for ``ann``. Roster does not start
+    on one, and prints the statement that fixes it."""
+    if api.kind != "mariadb":
+        pytest.skip("collations are MariaDB's (and MySQL's)")
+    url = await databases.create("mariadb")
+    await run_sql(
+        url, ["ALTER TABLE customer_user MODIFY login VARCHAR(191) COLLATE utf8mb4_bin NOT NULL"]
+    )
+    with pytest.raises(SchemaMismatch) as refused:
+        await open_storage(base_config(url))
+    assert refused.value.fixes == [
+        "ALTER TABLE customer_user MODIFY login varchar(191) CHARACTER SET utf8mb4 "
+        "COLLATE utf8mb4_uca1400_nopad_as_ci NOT NULL;"
+    ]
+    await run_sql(url, [refused.value.fixes[0].rstrip(";")])
+    storage = await open_storage(base_config(url))
+    await storage.close()
