@@ -1,8 +1,9 @@
 """One pagination mechanism for every list: keyset pages over a binary (code point) order.
 
 Every list is ordered by a text key compared byte-wise (``COLLATE "C"`` on PostgreSQL, SQLite's
-default BINARY), which is also Python's ``str`` order; so pages from several backends merge in
-Python without disagreeing with any database's notion of "after".
+default BINARY, ``utf8mb4_nopad_bin``/``utf8mb4_0900_bin`` on MariaDB/MySQL), which is also
+Python's ``str`` order; so pages from several backends merge in Python without disagreeing with
+any database's notion of "after".
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from datasources.db.dialect import exactly, is_mysql
 from domain.pagination import Cursor
 
 T = TypeVar("T")
@@ -27,8 +29,13 @@ def binary_key(column: sa.ColumnElement[Any], dialect_name: str) -> sa.ColumnEle
     """``column`` compared and sorted by code point on every database we support."""
     if dialect_name == "postgresql":
         return sa.collate(column, "C")
+    if is_mysql(dialect_name):
+        return exactly(column)
     return column
 
+
+MAX_KEY_LENGTH = 1000
+"""Longer than any text column of OTOBO's tables: a longer key cannot exist."""
 
 INT_RANGE = range(-(2**31), 2**31)
 """The ids a 32-bit id column can hold: asking for any other is a database error."""
@@ -59,6 +66,12 @@ class KeyList:
     ``= ANY(ARRAY(SELECT ...))`` was used before; when the planner chose a sequential scan
     (statistics not yet gathered after a bulk load) it compared every row with every key
     linearly: 10,000 logins against 10,000 rows took over a minute.
+
+    MariaDB/MySQL have no ``lower()`` index (OTOBO's case-insensitive collation does that job),
+    so there the keys come twice: ``column IN (:k1, :k2, …)`` finds the candidates through the
+    column's own index (its collation ignores case, and OTOBO's also accents), and
+    ``lower(column) IN (SELECT lower(v) FROM JSON_TABLE(:keys …))`` keeps exactly the rows
+    PostgreSQL would return. No statement is prepared there, so a varying text costs nothing.
     """
 
     def __init__(
@@ -71,12 +84,18 @@ class KeyList:
     ) -> None:
         self._column = column
         self._postgresql = dialect_name == "postgresql"
+        self._mysql = is_mysql(dialect_name)
         self._integers = integers
         self.name = name
-        self.condition = self._condition(sa.bindparam(name, type_=self._type()))
+        self.condition = self._condition(
+            sa.bindparam(name, type_=self._type()),
+            sa.bindparam(f"{name}_each", expanding=True) if self._mysql else None,
+        )
 
     def bind(self, values: Sequence[Any]) -> dict[str, Any]:
-        """The parameter for ``values``."""
+        """The parameters for ``values``."""
+        if self._mysql:
+            return {self.name: self._value(values), f"{self.name}_each": self.distinct(values)}
         return {self.name: self._value(values)}
 
     def single_condition(self) -> sa.ColumnElement[bool]:
@@ -84,18 +103,25 @@ class KeyList:
         cheaper for PostgreSQL to run than a semi-join with a one-element list."""
         if self._integers:
             return self._column == sa.bindparam("key", type_=sa.Integer())
-        return sa.func.lower(self._column) == sa.func.lower(sa.bindparam("key", type_=sa.String()))
+        key = sa.bindparam("key", type_=sa.String())
+        return sa.func.lower(self._column) == sa.func.lower(key)
 
     def distinct(self, values: Sequence[Any]) -> list[Any]:
         """The keys that can match, each once."""
         if self._integers:
             return existing_ids(values)
         # No stored key holds NUL (writes refuse it); PostgreSQL rejects it in a parameter.
-        return sorted({str(v) for v in values if "\x00" not in str(v)})
+        # None is longer than the longest text column (MariaDB's JSON_TABLE would cut it).
+        return sorted(
+            {str(v) for v in values if "\x00" not in str(v) and len(str(v)) <= MAX_KEY_LENGTH}
+        )
 
     def condition_with(self, values: Sequence[Any]) -> sa.ColumnElement[bool]:
         """The condition with ``values`` bound into it."""
-        return self._condition(sa.bindparam(None, self._value(values), type_=self._type()))
+        each: sa.BindParameter[Any] | None = None
+        if self._mysql:
+            each = sa.bindparam(None, self.distinct(values), expanding=True)
+        return self._condition(sa.bindparam(None, self._value(values), type_=self._type()), each)
 
     def _type(self) -> sa.types.TypeEngine[Any]:
         if not self._postgresql:
@@ -106,18 +132,34 @@ class KeyList:
         cleaned = self.distinct(values)  # an id beyond the 32-bit columns cannot exist
         return cleaned if self._postgresql else json.dumps(cleaned)
 
-    def _condition(self, parameter: sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
+    def _condition(
+        self, parameter: sa.BindParameter[Any], each: sa.BindParameter[Any] | None
+    ) -> sa.ColumnElement[bool]:
         if self._integers:
             if self._postgresql:
                 return self._column == sa.any_(parameter)
+            if each is not None:
+                return self._column.in_(each)
             listed = sa.func.json_each(parameter).table_valued("value")
             return self._column.in_(sa.select(listed.c.value))
         lowered = sa.func.lower(self._column)
         if self._postgresql:
             given = sa.func.unnest(parameter).alias("v")
             return lowered.in_(sa.select(sa.func.lower(given.column)))
+        if each is not None:
+            listed = json_table_of_strings(parameter)
+            return sa.and_(
+                self._column.in_(each), lowered.in_(sa.select(sa.func.lower(listed.c.v)))
+            )
         listed = sa.func.json_each(parameter).table_valued("value")
         return lowered.in_(sa.select(sa.func.lower(listed.c.value)))
+
+
+def json_table_of_strings(parameter: sa.BindParameter[Any]) -> sa.TableValuedAlias:
+    """MariaDB/MySQL: the strings of a JSON array, as rows of one column ``v``. (A key longer
+    than the column is cut, with a warning; no stored key is that long.)"""
+    columns: sa.ColumnElement[Any] = sa.literal_column("'$[*]' COLUMNS (v VARCHAR(1000) PATH '$')")
+    return sa.func.json_table(parameter, columns).table_valued("v")
 
 
 @dataclass(frozen=True, slots=True)

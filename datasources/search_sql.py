@@ -16,6 +16,10 @@ The SQL is OTOBO's ``QueryCondition`` shape, made portable and safe:
   ``= ... COLLATE BINARY`` (immune to a ``NOCASE`` column). A small compiled construct
   (:class:`_CaseSensitiveMatch`) picks the spelling per dialect, so the same expression
   object runs on both.
+* MariaDB/MySQL compare by the column's collation, which on OTOBO's tables ignores case and
+  accents: there ``lower()`` carries the binary collation (``datasources.db.dialect``) and a
+  case-sensitive match compares the column ``COLLATE`` binary, so both mean what they mean on
+  PostgreSQL.
 * SQLite's built-in ``lower()`` only folds ASCII, PostgreSQL's (UTF-8 ctype) folds ``Ü`` too.
   :func:`register_sqlite_functions` replaces SQLite's ``lower()`` with Python's ``str.lower``
   on a connection, so case-insensitive search of ``MÜLLER`` finds ``Müller`` on both. Install
@@ -34,6 +38,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from datasources.db.dialect import exactly
 from domain.search_grammar import And, Not, Or, Pattern, SearchExpr, Word
 
 __all__ = [
@@ -199,6 +204,20 @@ def _compile_case_sensitive(element: _CaseSensitiveMatch, compiler: SQLCompiler,
         condition = compiler.process(element.column == element.value, **kw)
     else:
         condition = compiler.process(element.column.like(element.value, escape=LIKE_ESCAPE), **kw)
+    return f"({condition})"
+
+
+@compiles(_CaseSensitiveMatch, "mysql")
+@compiles(_CaseSensitiveMatch, "mariadb")
+def _compile_case_sensitive_mysql(
+    element: _CaseSensitiveMatch, compiler: SQLCompiler, **kw: Any
+) -> str:
+    """The column's collation (OTOBO's ignores case and accents) gives way to the binary one."""
+    column = exactly(element.column)
+    if element.exact:
+        condition = compiler.process(column == element.value, **kw)
+    else:
+        condition = compiler.process(column.like(element.value, escape=LIKE_ESCAPE), **kw)
     return f"({condition})"
 
 

@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from datasources.backend import CustomerUserBackend
 from datasources.customer_user_directory import CustomerUserDirectory
 from datasources.db.api_keys import ApiKeyStore
-from datasources.db.customer_users import DbCustomerUserBackend
+from datasources.db.customer_users import DbCustomerUserBackend, SchemaMismatch
 from datasources.db.customers import DbCustomerStore
+from datasources.db.dialect import case_sensitive_key_columns
 from datasources.db.engine import create_engine
 from datasources.db.groups import DbGroupStore
 from datasources.db.origins import DbOriginStore
@@ -53,6 +54,23 @@ async def open_backend(
     return await DbCustomerUserBackend.open(backend_config, engine, config.email.policy())
 
 
+async def check_key_collations(engine: AsyncEngine, config: RosterConfig) -> None:
+    """MariaDB/MySQL: refuse to start on key columns that compare case-sensitively (or are not
+    utf8mb4), printing the ``ALTER TABLE`` statements that fix them."""
+    extra = {
+        b.table: (b.customer_key, b.customer_id)
+        for b in config.customer_user.backends
+        if isinstance(b, CustomerUserBackendConfig)
+    }
+    fixes = await case_sensitive_key_columns(engine, extra)
+    if fixes:
+        raise SchemaMismatch(
+            "database: these columns must be utf8mb4 with a case-insensitive collation (as "
+            "OTOBO creates them), or logins and names would be missed in other cases",
+            fixes,
+        )
+
+
 async def open_storage(config: RosterConfig) -> Storage:
     """Connect and check the database against the configuration.
 
@@ -63,6 +81,7 @@ async def open_storage(config: RosterConfig) -> Storage:
     engine = create_engine(config.database)
     backends: list[CustomerUserBackend] = []
     try:
+        await check_key_collations(engine, config)
         for backend_config in config.customer_user.backends:
             backends.append(await open_backend(backend_config, engine, config))
         origins = await DbOriginStore.open(engine, config.database.agent_id)

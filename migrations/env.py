@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from datasources.db.engine import sqlite_on_connect
-from datasources.db.tables import metadata
+from datasources.db.tables import include_object, metadata
 
 config = context.config
 
@@ -21,7 +21,12 @@ in step)."""
 
 
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_object=include_object(connection.dialect.name),
+    )
     with context.begin_transaction():
         context.run_migrations()
 

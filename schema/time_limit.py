@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from datasources.db.dialect import is_mysql_statement_timeout
+
 CODE = "TIMEOUT"
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled (by its timeout)
 
@@ -35,10 +37,10 @@ def deadline_error(seconds: float) -> GraphQLError:
 
 def is_statement_timeout(error: BaseException | None) -> bool:
     """Whether ``error`` (or what it wraps: SQLAlchemy's ``orig``, a ``__cause__``) is
-    PostgreSQL cancelling a statement."""
+    PostgreSQL (or MariaDB/MySQL) cancelling a statement."""
     seen = 0
     while error is not None and seen < 8:
-        if getattr(error, "sqlstate", None) == QUERY_CANCELED:
+        if getattr(error, "sqlstate", None) == QUERY_CANCELED or is_mysql_statement_timeout(error):
             return True
         error = getattr(error, "orig", None) or error.__cause__
         seen += 1

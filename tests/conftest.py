@@ -1,8 +1,9 @@
-"""Fixtures: every API test runs against SQLite *and* the real PostgreSQL on 127.0.0.1:5432.
+"""Fixtures: every API test runs against SQLite, the real PostgreSQL on 127.0.0.1:5432 *and* the
+real MariaDB on 127.0.0.1:3306 (``ROSTER_TEST_DB_KINDS=sqlite,mariadb`` picks some of them).
 
-Each database is made fresh for the session (PostgreSQL: a database of its own, dropped at the
-end), migrated with Alembic exactly as ``roster db upgrade`` does, and served through the real
-ASGI app with real API keys. ``make_api`` builds a further app on a fresh database for tests
+Each database is made fresh for the session (PostgreSQL, MariaDB: a database of its own, dropped
+at the end), migrated with Alembic exactly as ``roster db upgrade`` does, and served through the
+real ASGI app with real API keys. ``make_api`` builds a further app on a fresh database for tests
 that need another configuration (a custom Map field, a read-only backend, …).
 """
 
@@ -12,16 +13,19 @@ import asyncio
 import contextlib
 import os
 import shutil
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncmy
 import asyncpg
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.migrate import upgrade
@@ -31,7 +35,32 @@ from datasources.storage import Storage, open_storage
 from domain.config import RosterConfig
 
 PG_ADMIN_DSN = os.environ.get("ROSTER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-DB_KINDS = ["sqlite", "postgresql"]
+MARIADB_ADMIN = make_url(
+    os.environ.get("ROSTER_TEST_MARIADB", "mysql+asyncmy://root@127.0.0.1:3306")
+)
+MARIADB_DATABASE_OPTIONS = "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+"""As OTOBO's installer creates its database (``Kernel/Modules/Installer.pm``)."""
+ALL_DB_KINDS = ["sqlite", "postgresql", "mariadb"]
+DB_KINDS = [
+    kind
+    for kind in os.environ.get("ROSTER_TEST_DB_KINDS", ",".join(ALL_DB_KINDS)).split(",")
+    if kind in ALL_DB_KINDS
+]
+
+
+def exact_sql(kind: str, column: str) -> str:
+    """``column`` for an exact comparison in a test's raw SQL: MariaDB compares by the column's
+    collation, which ignores case (and, on OTOBO's tables, accents)."""
+    return f"{column} COLLATE utf8mb4_nopad_bin" if kind == "mariadb" else column
+
+
+async def clock_tick(kind: str) -> None:
+    """Wait until a timestamp written now is later than one written before the call. MariaDB's
+    columns are OTOBO's ``DATETIME``, whole seconds: there, into the next second."""
+    if kind == "mariadb":
+        await asyncio.sleep(1.01 - time.time() % 1)
+    else:
+        await asyncio.sleep(0.01)
 
 
 def unique(prefix: str = "t") -> str:
@@ -43,13 +72,15 @@ class Databases:
     """Creates (and at the end drops) fresh, migrated databases of either kind.
 
     The first database of a kind is migrated with Alembic, exactly as ``roster db upgrade``
-    does; later ones are copies of it (PostgreSQL ``TEMPLATE``, a file copy for SQLite), which
-    is the same schema at a fraction of the cost.
+    does; later ones are copies of it (PostgreSQL ``TEMPLATE``, a file copy for SQLite,
+    ``CREATE TABLE … LIKE`` and ``INSERT … SELECT`` table by table for MariaDB, which has no
+    template databases), which is the same schema at a fraction of the cost.
     """
 
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
         self.pg_names: list[str] = []
+        self.mariadb_names: list[str] = []
         self._templates: dict[str, str] = {}
         self._lock = asyncio.Lock()
 
@@ -64,6 +95,9 @@ class Databases:
     def _url(self, kind: str, name: str) -> str:
         if kind == "sqlite":
             return f"sqlite+aiosqlite:///{self.tmp / name}.db"
+        if kind == "mariadb":
+            url = MARIADB_ADMIN.set(database=name, query={"charset": "utf8mb4"})
+            return url.render_as_string(hide_password=False)
         host_part = PG_ADMIN_DSN.split("://", 1)[1].rsplit("/", 1)[0]
         return f"postgresql+asyncpg://{host_part}/{name}"
 
@@ -72,6 +106,9 @@ class Databases:
         if kind == "sqlite":
             if template is not None:
                 shutil.copyfile(self.tmp / f"{template}.db", self.tmp / f"{name}.db")
+            return name
+        if kind == "mariadb":
+            await self._new_mariadb(name, template)
             return name
         conn = await asyncpg.connect(PG_ADMIN_DSN)
         try:
@@ -82,7 +119,38 @@ class Databases:
         self.pg_names.append(name)
         return name
 
+    async def _new_mariadb(self, name: str, template: str | None) -> None:
+        conn = await mariadb_admin_connection()
+        try:
+            async with conn.cursor() as cursor:
+                await cursor.execute(f"CREATE DATABASE `{name}` {MARIADB_DATABASE_OPTIONS}")
+                self.mariadb_names.append(name)
+                if template is None:
+                    return
+                await cursor.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                    (template,),
+                )
+                for (table,) in await cursor.fetchall():
+                    await cursor.execute(
+                        f"CREATE TABLE `{name}`.`{table}` LIKE `{template}`.`{table}`"
+                    )
+                    await cursor.execute(
+                        f"INSERT INTO `{name}`.`{table}` SELECT * FROM `{template}`.`{table}`"
+                    )
+            await conn.commit()
+        finally:
+            await conn.ensure_closed()
+
     async def drop_all(self) -> None:
+        if self.mariadb_names:
+            conn = await mariadb_admin_connection()
+            try:
+                async with conn.cursor() as cursor:
+                    for name in self.mariadb_names:
+                        await cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+            finally:
+                await conn.ensure_closed()
         if not self.pg_names:
             return
         conn = await asyncpg.connect(PG_ADMIN_DSN)
@@ -91,6 +159,33 @@ class Databases:
                 await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await conn.close()
+
+
+async def mariadb_admin_connection() -> Any:
+    """A plain driver connection to the test MariaDB server, as its administrator."""
+    return await asyncmy.connect(
+        host=MARIADB_ADMIN.host or "127.0.0.1",
+        port=MARIADB_ADMIN.port or 3306,
+        user=MARIADB_ADMIN.username or "root",
+        password=MARIADB_ADMIN.password or "",
+        charset="utf8mb4",
+    )
+
+
+@contextlib.asynccontextmanager
+async def mariadb_database() -> AsyncIterator[str]:
+    """The URL of an empty MariaDB database made as OTOBO's installer makes it, dropped after."""
+    name = f"roster_test_{uuid.uuid4().hex[:12]}"
+    conn = await mariadb_admin_connection()
+    try:
+        async with conn.cursor() as cursor:
+            await cursor.execute(f"CREATE DATABASE `{name}` {MARIADB_DATABASE_OPTIONS}")
+        url = MARIADB_ADMIN.set(database=name, query={"charset": "utf8mb4"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        async with conn.cursor() as cursor:
+            await cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        await conn.ensure_closed()
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.migrate import alembic_config
-from datasources.db.tables import metadata
+from datasources.db.tables import include_object, metadata
 from tests.conftest import DB_KINDS, Databases
 
 CODE_POINT_ORDER_INDEXES = {
@@ -40,7 +40,10 @@ def _index_name(diff: Any) -> str | None:
 
 
 def _differences(connection: sa.Connection) -> list[Any]:
-    found: list[Any] = compare_metadata(MigrationContext.configure(connection), metadata)
+    context = MigrationContext.configure(
+        connection, opts={"include_object": include_object(connection.dialect.name)}
+    )
+    found: list[Any] = compare_metadata(context, metadata)
     if connection.dialect.name == "postgresql":
         found = [d for d in found if _index_name(d) not in CODE_POINT_ORDER_INDEXES]
     return found

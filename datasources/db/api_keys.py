@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.db.customer_users import utcnow
+from datasources.db.dialect import inserted_id
 from datasources.db.engine import read_only_view
 from datasources.db.notifications import Listener, notify_statement
 from datasources.db.tables import roster_api_key
@@ -89,19 +90,18 @@ class ApiKeyStore:
     async def create(self, name: str, scope: Scope) -> tuple[str, ApiKey]:
         """Store a new key and return it in clear, the one time it is ever available."""
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
+        prefix = secret[:12]
         async with self.engine.begin() as conn:
             result = await conn.execute(
-                sa.insert(roster_api_key)
-                .values(
+                sa.insert(roster_api_key).values(
                     name=name,
                     scope=scope.value,
                     key_hash=_digest(secret),
-                    key_prefix=secret[:12],
+                    key_prefix=prefix,
                     create_time=utcnow(),
                 )
-                .returning(*roster_api_key.c)
             )
-            return secret, _key(result.mappings().one())
+        return secret, ApiKey(inserted_id(result), name, scope, prefix, revoked=False)
 
     async def authenticate(self, presented: str) -> ApiKey | None:
         """The live key matching ``presented``, or None. The lookup is by hash, never by key.

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from datasources.db.dialect import exactly
 from datasources.paging import binary_key
 from datasources.search_sql import pattern_condition, search_condition
 from domain.config import CustomerUserBackendConfig
@@ -61,7 +62,11 @@ class CustomerUserQuerySql:
             conditions.append(
                 sa.or_(
                     *(
-                        (self.table.c[c] if case_sensitive else sa.func.lower(self.table.c[c]))
+                        (
+                            exactly(self.table.c[c])
+                            if case_sensitive
+                            else sa.func.lower(self.table.c[c])
+                        )
                         == email
                         for c in config.postmaster_search_fields
                     )

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.backend import BackendHealth, BackendStatus
 from datasources.db.customer_user_query_sql import CustomerUserQuerySql
+from datasources.db.dialect import xact_lock
 from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead, PositionalRow
 from datasources.db.schema_check import AUDIT_COLUMNS, missing_columns, reflect_table
@@ -261,11 +262,8 @@ class DbCustomerUserBackend:
         SQLite: the database's write lock, taken now instead of at the insert, so the check
         reads the latest committed rows (SQLite has one writer at a time anyway).
         """
-        if conn.dialect.name == "postgresql":
-            key = zlib.crc32(email.lower().encode()) - 2**31  # int4, as the two-key form wants
-            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_EMAIL_LOCK, key)))
-        else:
-            await conn.execute(sa.delete(self.table).where(sa.false()))
+        key = zlib.crc32(email.lower().encode()) - 2**31  # int4, as the two-key form wants
+        await xact_lock(conn, _EMAIL_LOCK, key, sqlite_table=self.table)  # MariaDB: a row lock
 
     def _column_values(self, values: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
         """Map attributes to columns; the first row wins a shared column (as in OTOBO)."""

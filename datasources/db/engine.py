@@ -19,6 +19,12 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from datasources.db.dialect import (
+    commit_mark_outcome,
+    is_mysql,
+    mysql_session_setup,
+    write_commit_mark,
+)
 from datasources.search_sql import register_sqlite_functions
 from domain.config import DatabaseConfig
 
@@ -72,6 +78,18 @@ def create_engine(config: DatabaseConfig) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": 30}
         kwargs["pool_size"] = config.pool_size
+    elif is_mysql(url.get_backend_name()):
+        kwargs["pool_size"] = config.pool_size
+        kwargs["max_overflow"] = config.pool_size
+        kwargs["pool_timeout"] = config.connect_timeout_seconds
+        kwargs["pool_recycle"] = 3600  # under the server's wait_timeout (8 h by default)
+        # PostgreSQL's default: a check under a lock sees what committed before it.
+        kwargs["isolation_level"] = "READ COMMITTED"
+        kwargs["connect_args"] = {
+            "connect_timeout": config.connect_timeout_seconds,
+            "charset": "utf8mb4",  # 4-byte characters (emoji, rarer CJK) in and out
+            "sql_mode": "TRADITIONAL",  # strict: refuse what does not fit, never truncate
+        }
     else:
         kwargs["pool_size"] = config.pool_size
         kwargs["max_overflow"] = config.pool_size
@@ -90,6 +108,9 @@ def create_engine(config: DatabaseConfig) -> AsyncEngine:
         event.listen(engine.sync_engine.pool, "checkout", refuse_closed_connection)
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite_on_connect)
+    if is_mysql(url.get_backend_name()):
+        setup = mysql_session_setup(engine.sync_engine.dialect, config.statement_timeout_seconds)
+        event.listen(engine.sync_engine, "connect", setup)
     return engine
 
 
@@ -135,20 +156,26 @@ def is_lost_connection(error: BaseException | None) -> bool:
     return False
 
 
-async def transaction_id(conn: AsyncConnection) -> int | None:
-    """The id of ``conn``'s transaction on PostgreSQL (None elsewhere), so that a commit whose
-    answer was lost can be looked up (:func:`commit_outcome`)."""
+async def transaction_id(conn: AsyncConnection) -> Any:
+    """What identifies ``conn``'s transaction afterwards, so that a commit whose answer was lost
+    can be looked up (:func:`commit_outcome`): its id on PostgreSQL, a mark it writes on
+    MariaDB/MySQL (``dialect.write_commit_mark``), None on SQLite (one process, no network)."""
+    if is_mysql(conn.dialect):
+        return await write_commit_mark(conn)
     if conn.dialect.name != "postgresql":
         return None
     value = await conn.scalar(sa.text("SELECT txid_current()"))
     return int(value)
 
 
-async def commit_outcome(engine: AsyncEngine, xid: int) -> str | None:
+async def commit_outcome(engine: AsyncEngine, xid: Any) -> str | None:
     """Whether transaction ``xid`` was ``"committed"`` or ``"aborted"`` (None: unknown, e.g.
     the database cannot be reached), asked on a new connection. PostgreSQL's ``txid_status``
     exists for exactly this: a connection lost during COMMIT leaves the client unsure. A
-    terminated backend may take a moment to finish aborting: ``in progress`` is asked again."""
+    terminated backend may take a moment to finish aborting: ``in progress`` is asked again.
+    (MariaDB/MySQL: ``dialect.commit_mark_outcome``.)"""
+    if is_mysql(engine.dialect):
+        return await commit_mark_outcome(engine, xid)
     for _ in range(40):
         try:
             async with engine.connect() as conn:
@@ -167,7 +194,12 @@ def read_only_view(engine: AsyncEngine) -> AsyncEngine:
     A plain ``connect()`` costs three round trips on PostgreSQL (BEGIN, the query, ROLLBACK
     when the connection returns to the pool); a single-row lookup is mostly that. Reads of one
     statement need no transaction, so they run in autocommit mode: one round trip.
+
+    MariaDB/MySQL begin a transaction implicitly (no round trip of its own), while switching
+    autocommit on and back costs two ``SET`` round trips: there the engine is used as it is.
     """
+    if is_mysql(engine.dialect):
+        return engine
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 

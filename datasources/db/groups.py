@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
+from datasources.db.dialect import exactly, inserted_id
 from datasources.db.engine import read_only_view
 from datasources.db.links import (
     CUSTOMER_GROUPS,
@@ -72,7 +73,8 @@ class DbGroupStore:
         if "\x00" in name:
             return None
         async with self.reader.connect() as conn:
-            row = (await conn.execute(sa.select(_T).where(_T.c.name == name))).mappings().first()
+            query = sa.select(_T).where(exactly(_T.c.name) == name)
+            row = (await conn.execute(query)).mappings().first()
         return _record(row) if row else None
 
     async def page(
@@ -107,8 +109,7 @@ class DbGroupStore:
         now = utcnow()
         validity = change.validity if isinstance(change.validity, Validity) else Validity.VALID
         result = await conn.execute(
-            sa.insert(_T)
-            .values(
+            sa.insert(_T).values(
                 name=str(change.name),
                 comments=change.comment or "",
                 valid_id=validity.value,
@@ -117,9 +118,8 @@ class DbGroupStore:
                 change_time=now,
                 change_by=agent,
             )
-            .returning(_T.c.id)
         )
-        return int(result.scalar_one())
+        return inserted_id(result)
 
     @staticmethod
     async def update(

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
+from datasources.db.dialect import xact_lock
 from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead
 from datasources.db.tables import customer_user_customer, group_customer, group_customer_user
@@ -57,9 +58,7 @@ class RelationTable(Generic[RowT]):
     async def lock(self, conn: AsyncConnection) -> None:
         """Serialize replacements of this table across processes (PostgreSQL): a concurrent
         replacement would otherwise read the same old set and both insert."""
-        if conn.dialect.name == "postgresql":
-            key = zlib.crc32(self.table.name.encode())
-            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+        await xact_lock(conn, zlib.crc32(self.table.name.encode()))  # MariaDB: a row lock
 
     async def replace(
         self,

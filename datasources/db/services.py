@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.customer_users import utcnow
+from datasources.db.dialect import exactly, inserted_id, xact_lock
 from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead, Row
 from datasources.db.tables import service, service_customer_user
@@ -44,7 +45,7 @@ def starts_below(name: sa.ColumnElement[str], root: Any) -> sa.ColumnElement[boo
     """``name`` lies below ``root`` (a column or a value): it starts with ``root::``."""
     prefix = root + SEPARATOR if isinstance(root, sa.ColumnElement) else f"{root}{SEPARATOR}"
     length = sa.func.length(prefix) if isinstance(root, sa.ColumnElement) else len(prefix)
-    return sa.func.substr(name, 1, length) == prefix
+    return exactly(sa.func.substr(name, 1, length)) == prefix
 
 
 def _ancestor_invalid(table: sa.FromClause) -> sa.ColumnElement[bool]:
@@ -99,10 +100,7 @@ class DbServiceStore:
         writes are rare admin operations, so they simply take turns. SQLite allows one writer
         at a time anyway; an empty write takes its lock now instead of at the first real one.
         """
-        if self._dialect == "postgresql":
-            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_WRITE_LOCK)))
-        else:
-            await conn.execute(sa.delete(_L).where(sa.false()))
+        await xact_lock(conn, _WRITE_LOCK, sqlite_table=_L)  # MariaDB: a row lock
 
     # ---- services ------------------------------------------------------------------------------
 
@@ -125,7 +123,7 @@ class DbServiceStore:
         wanted = sorted({n for n in names if "\x00" not in n})
         if not wanted:
             return {}
-        rows = await self._fetch(sa.select(*_COLUMNS).where(_S.c.name.in_(wanted)), None)
+        rows = await self._fetch(sa.select(*_COLUMNS).where(exactly(_S.c.name).in_(wanted)), None)
         return {row["name"]: _record(row) for row in rows}
 
     async def find_by_name(self, name: str) -> ServiceRecord | None:
@@ -212,8 +210,7 @@ class DbServiceStore:
     ) -> int:
         now = utcnow()
         result = await conn.execute(
-            sa.insert(_S)
-            .values(
+            sa.insert(_S).values(
                 name=name,
                 valid_id=validity.value,
                 comments=comment or "",  # OTOBO's ServiceAdd: Comment ||= ''
@@ -222,9 +219,8 @@ class DbServiceStore:
                 change_time=now,
                 change_by=agent,
             )
-            .returning(_S.c.id)
         )
-        return int(result.scalar_one())
+        return inserted_id(result)
 
     async def update(
         self,

@@ -7,8 +7,10 @@ admin may add one (OTOBO's ``room`` example) without changing code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql
 
 metadata = sa.MetaData()
 
@@ -161,11 +163,10 @@ roster_api_key = sa.Table(
     sa.Column("revoke_time", sa.DateTime()),
 )
 
-ORIGIN_KEY_TYPE = sa.String(191).with_variant(
-    mysql.VARCHAR(191, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb"
-)
-"""Keys are lower-cased by Roster and compared exactly: on MySQL/MariaDB a binary collation,
-so ``müller`` and ``muller`` are two keys there as everywhere else."""
+ORIGIN_KEY_TYPE = sa.String(191)
+"""Keys are lower-cased by Roster and compared exactly: on MySQL/MariaDB the table's binary
+collation (``roster_table_options``), so ``müller`` and ``muller`` are two keys there as
+everywhere else."""
 
 roster_record_origin = sa.Table(
     "roster_record_origin",
@@ -199,7 +200,9 @@ sa.Index("group_customer_group_id", group_customer.c.group_id)
 sa.Index("service_customer_user_customer_user_login", service_customer_user.c.customer_user_login)
 sa.Index("service_customer_user_service_id", service_customer_user.c.service_id)
 
-# Roster's case-insensitive lookups, OTOBO's LOWER(x) = LOWER(?) (0001, 0003, 0004, 0005).
+# Roster's case-insensitive lookups, OTOBO's LOWER(x) = LOWER(?) (0001, 0003, 0004, 0005); not
+# on MariaDB/MySQL, where the columns' case-insensitive collation serves (``dialect.py``).
+NOT_ON_MYSQL = ("postgresql", "sqlite")
 sa.Index("roster_customer_user_login_lower", _lower(customer_user.c.login), unique=True)
 sa.Index("roster_customer_user_email_lower", _lower(customer_user.c.email))
 sa.Index("roster_customer_user_customer_id_lower", _lower(customer_user.c.customer_id))
@@ -225,6 +228,22 @@ sa.Index("roster_group_customer_customer_lower", _lower(group_customer.c.custome
 _INVALID = service.c.valid_id != 1
 sa.Index(
     "roster_service_invalid_name", service.c.name, postgresql_where=_INVALID, sqlite_where=_INVALID
+)
+for _index in [
+    *customer_user.indexes,
+    *customer_company.indexes,
+    *groups_table.indexes,
+    *service.indexes,
+    *service_customer_user.indexes,
+    *customer_user_customer.indexes,
+    *group_customer_user.indexes,
+    *group_customer.indexes,
+]:
+    if _index.name is not None and _index.name.startswith("roster_"):
+        _index.ddl_if(dialect=NOT_ON_MYSQL)  # type: ignore[arg-type]  # a tuple works (DDLIf)
+# MariaDB/MySQL have no partial index: there the invalid services are a range of this one.
+sa.Index("roster_service_valid_name", service.c.valid_id, service.c.name).ddl_if(
+    dialect=("mysql", "mariadb")  # type: ignore[arg-type]
 )
 
 # PostgreSQL only: code-point order whatever the database's collation (0001), and trigram
@@ -254,6 +273,26 @@ for _index in POSTGRESQL_ONLY_INDEXES:
     _index.ddl_if(dialect="postgresql")
 
 
+def built_on(index: sa.Index, dialect_name: str) -> bool:
+    """Whether the migrations build ``index`` on this database (its ``ddl_if``, which Alembic's
+    autogenerate comparison does not read by itself: ``include_object`` below)."""
+    condition = getattr(index, "_ddl_if", None)
+    if condition is None or condition.dialect is None:
+        return True
+    allowed = condition.dialect
+    return dialect_name in ((allowed,) if isinstance(allowed, str) else allowed)
+
+
+def include_object(dialect_name: str) -> Callable[..., bool]:
+    """Alembic's ``include_object`` for ``dialect_name``: leaves out the declared indexes the
+    migrations do not build there."""
+
+    def include(obj: Any, _name: Any, type_: str, reflected: bool, _compare_to: Any) -> bool:
+        return type_ != "index" or reflected or built_on(obj, dialect_name)
+
+    return include
+
+
 # Tables whose rows name a customer user by login: a login rename must carry them all
 # (OTOBO moves only preferences and services; we move every one).
 LOGIN_REFERENCES: tuple[sa.Column[str], ...] = (
@@ -269,4 +308,23 @@ LOGIN_REFERENCE_LENGTH = min(int(c.type.length or 0) for c in LOGIN_REFERENCES) 
 CUSTOMER_ID_REFERENCES: tuple[sa.Column[str], ...] = (
     customer_user_customer.c.customer_id,
     group_customer.c.customer_id,
+)
+
+# The last transaction each MariaDB/MySQL connection began to write, so that a commit whose
+# answer was lost can be looked up (``datasources.db.dialect.write_commit_mark``) (0006).
+roster_commit = sa.Table(
+    "roster_commit",
+    metadata,
+    sa.Column("connection_id", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("token", sa.String(32), nullable=False),
+    sa.Column("written_at", sa.DateTime(), nullable=False),
+)
+sa.Index("roster_commit_written_at", roster_commit.c.written_at)  # old marks are found by it
+
+# Rows that transactions lock to take turns: MariaDB/MySQL's stand-in for PostgreSQL's advisory
+# locks (``datasources.db.dialect.xact_lock``; rows 1…LOCK_SLOTS, seeded there only) (0006).
+roster_lock = sa.Table(
+    "roster_lock",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
 )

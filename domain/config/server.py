@@ -10,6 +10,13 @@ from pydantic import Field, model_validator
 
 from domain.config.strict_model import StrictModel
 
+DATABASE_URL_PREFIXES = (
+    "sqlite+aiosqlite://",
+    "postgresql+asyncpg://",
+    "mysql+asyncmy://",
+    "mariadb+asyncmy://",
+)
+
 
 class DatabaseConfig(StrictModel):
     url: str = "sqlite+aiosqlite:///var/roster.db"
@@ -17,8 +24,9 @@ class DatabaseConfig(StrictModel):
     connect_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
     statement_timeout_seconds: Annotated[float, Field(ge=0, le=3600)] = 25.0
     """PostgreSQL's ``statement_timeout`` for Roster's connections (0: none), a bit below
-    ``server.request_timeout_seconds`` so the database stops with the request. SQLite has no
-    such setting."""
+    ``server.request_timeout_seconds`` so the database stops with the request; MariaDB's
+    ``max_statement_time``, MySQL's ``max_execution_time`` (reads only). SQLite has no such
+    setting."""
     echo: bool = False
     agent_id: Annotated[int, Field(ge=1, le=2**31 - 1)] = 1
     """The OTOBO agent (``users.id``) every Roster write puts in ``create_by``/``change_by``
@@ -27,10 +35,10 @@ class DatabaseConfig(StrictModel):
 
     @model_validator(mode="after")
     def _check_url(self) -> Self:
-        if not self.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        if not self.url.startswith(DATABASE_URL_PREFIXES):
             raise ValueError(
-                "url: must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
-                f"(got {self.url.split(':', 1)[0]!r})"
+                "url: must start with sqlite+aiosqlite://, postgresql+asyncpg://, "
+                f"mysql+asyncmy:// or mariadb+asyncmy:// (got {self.url.split(':', 1)[0]!r})"
             )
         return self
 

@@ -5,6 +5,11 @@ existing OTOBO database: it then adds only Roster's own ``roster_*`` tables and 
 With ``roster db upgrade --no-indexes`` it adds no ``roster_*`` index to OTOBO's tables
 (``migrations/roster_indexes.py``).
 
+On MariaDB/MySQL the tables are utf8mb4 with a case-insensitive, accent-sensitive collation
+(``datasources.db.dialect.otobo_table_options``), so OTOBO's own unique indexes keep logins,
+customer IDs and names unique case-insensitively; the ``lower()`` expression indexes, which
+MariaDB cannot build, are PostgreSQL's and SQLite's way to the same end.
+
 Revision ID: 0001
 Revises:
 Create Date: 2026-11-28
@@ -17,6 +22,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from alembic import op
 
+from datasources.db.dialect import is_mysql, otobo_table_options, roster_table_options
 from migrations.roster_indexes import adding_indexes, drop_index
 
 revision = "0001"
@@ -37,7 +43,7 @@ def _audit() -> list[sa.Column]:
 def _create(name: str, *columns: sa.Column, existing: set[str]) -> bool:
     if name in existing:
         return False
-    op.create_table(name, *columns)
+    op.create_table(name, *columns, **otobo_table_options(op.get_bind()))
     return True
 
 
@@ -185,8 +191,10 @@ def upgrade() -> None:
         sa.Column("key_prefix", sa.String(16), nullable=False),
         sa.Column("create_time", sa.DateTime(), nullable=False),
         sa.Column("revoke_time", sa.DateTime()),
+        **roster_table_options(op.get_bind()),
     )
-    if adding_indexes():
+    if adding_indexes() and not is_mysql(op.get_bind().dialect):
+        # MariaDB/MySQL: the collation does what these indexes do (see the module docstring).
         _create_roster_indexes()
 
 
@@ -223,6 +231,9 @@ def _create_roster_indexes() -> None:
 
 
 def downgrade() -> None:
+    if is_mysql(op.get_bind().dialect):
+        op.drop_table("roster_api_key")
+        return
     if op.get_bind().dialect.name == "postgresql":
         drop_index("roster_customer_company_customer_id_c", "customer_company")
         drop_index("roster_customer_user_login_c", "customer_user")

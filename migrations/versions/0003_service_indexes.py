@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from datasources.db.dialect import is_mysql
 from migrations.roster_indexes import adding_indexes, drop_index
 
 revision = "0003"
@@ -31,10 +32,16 @@ INDEXES = (
 
 
 INVALID_SERVICES = "roster_service_invalid_name"
+VALIDITY_AND_NAME = "roster_service_valid_name"
+"""MariaDB/MySQL, which have no partial index: the invalid services are a range of it."""
 
 
 def upgrade() -> None:
     if not adding_indexes():
+        return
+    if is_mysql(op.get_bind().dialect):
+        # No expression indexes there; the columns' collation serves (see 0001).
+        op.create_index(VALIDITY_AND_NAME, "service", ["valid_id", "name"])
         return
     for name, table, column in INDEXES:
         op.create_index(name, table, [sa.text(f"lower({column})")])
@@ -45,6 +52,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if is_mysql(op.get_bind().dialect):
+        drop_index(VALIDITY_AND_NAME, "service")
+        return
     drop_index(INVALID_SERVICES, "service")
     for name, table, _column in INDEXES:
         drop_index(name, table)

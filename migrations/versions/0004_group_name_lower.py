@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from datasources.db.dialect import is_mysql
 from migrations.roster_indexes import adding_indexes, drop_index
 
 revision = "0004"
@@ -22,12 +23,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    if not adding_indexes():
-        return
+    if not adding_indexes() or is_mysql(op.get_bind().dialect):
+        return  # MariaDB/MySQL: no expression indexes; the columns' collation serves (0001)
     op.create_index(
         "roster_groups_table_name_lower", "groups_table", [sa.text("lower(name)")], unique=True
     )
 
 
 def downgrade() -> None:
+    if is_mysql(op.get_bind().dialect):
+        return
     drop_index("roster_groups_table_name_lower", "groups_table")

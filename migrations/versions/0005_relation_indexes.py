@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from datasources.db.dialect import is_mysql
 from migrations.roster_indexes import adding_indexes, drop_index
 
 revision = "0005"
@@ -30,12 +31,14 @@ INDEXES = (
 
 
 def upgrade() -> None:
-    if not adding_indexes():
-        return
+    if not adding_indexes() or is_mysql(op.get_bind().dialect):
+        return  # MariaDB/MySQL: no expression indexes; the columns' collation serves (0001)
     for name, table, column in INDEXES:
         op.create_index(name, table, [sa.text(f"lower({column})")])
 
 
 def downgrade() -> None:
+    if is_mysql(op.get_bind().dialect):
+        return
     for name, table, _column in INDEXES:
         drop_index(name, table)

@@ -245,10 +245,17 @@ async def _hash(storage: Storage, password: str | None) -> tuple[str, str | None
 
 
 async def _conflict(storage: Storage, login: str, *, field: tuple[str, ...]) -> list[Problem]:
-    """A unique index fired: a concurrent write took the login first (or, if the login is
-    still free, something else conflicted)."""
+    """A unique index fired: a concurrent write took the login first, or the database's
+    collation counts it as a stored login (OTOBO's on MariaDB/MySQL ignores accents)."""
     taken = await _login_taken(storage, login, own_login=None, field=field)
-    return taken or [Problem((), ErrorCode.INVALID, "A concurrent change conflicted; retry.")]
+    return taken or [
+        Problem(
+            field,
+            ErrorCode.LOGIN_TAKEN,
+            f'Customer user "{login}" cannot be stored: the database counts it as the same '
+            "login as a stored one (its collation ignores accents).",
+        )
+    ]
 
 
 def _as_new_login(problem: Problem) -> Problem:

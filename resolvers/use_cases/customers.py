@@ -146,4 +146,11 @@ def _as_new_id(problem: Problem) -> Problem:
 
 
 def _conflict() -> list[Problem]:
-    return [Problem((), ErrorCode.INVALID, "A concurrent change conflicted; retry.")]
+    return [
+        Problem(
+            (),
+            ErrorCode.INVALID,
+            "A concurrent change conflicted, or the database counts the customer ID or name as "
+            "a stored customer's (its collation may ignore accents); retry or choose another.",
+        )
+    ]

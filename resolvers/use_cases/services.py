@@ -210,5 +210,14 @@ async def _check_names(
 
 
 def _conflict() -> list[Problem]:
-    """A unique index refused the write: a concurrent writer won (the lock makes it rare)."""
-    return [Problem((), ErrorCode.INVALID, "A concurrent change conflicted; retry.")]
+    """The unique name index fired although no stored name is equal but for case (the check
+    runs under the services' write lock): the database's collation ignores more, e.g. OTOBO's
+    ``utf8mb4_unicode_ci`` on MariaDB/MySQL ignores accents."""
+    return [
+        Problem(
+            ("name",),
+            ErrorCode.NAME_TAKEN,
+            "The database counts this name as the same as a stored service's "
+            "(its collation ignores accents).",
+        )
+    ]

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tests.conftest import Api, GraphQLResponse
+from tests.conftest import Api, GraphQLResponse, exact_sql
 from tests.factories import user_input
 
 # ---- queries ------------------------------------------------------------------------------
@@ -106,7 +106,10 @@ async def sql(api: Api, statement: str, params: dict[str, Any] | None = None) ->
 
 async def rows_with_email(api: Api, email: str) -> int:
     """How many stored users have this address: the witness for "nothing was written"."""
-    rows = await sql(api, "SELECT count(*) FROM customer_user WHERE email = :e", {"e": email})
+    email_column = exact_sql(api.kind, "email")
+    rows = await sql(
+        api, f"SELECT count(*) FROM customer_user WHERE {email_column} = :e", {"e": email}
+    )
     return int(rows[0][0])
 
 

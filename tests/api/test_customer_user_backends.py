@@ -81,8 +81,8 @@ CREATE TABLE customer_user_two (
     pw VARCHAR(128), title VARCHAR(50), first_name VARCHAR(100) NOT NULL,
     last_name VARCHAR(100) NOT NULL, phone VARCHAR(150), fax VARCHAR(150), mobile VARCHAR(150),
     street VARCHAR(150), zip VARCHAR(200), city VARCHAR(200), country VARCHAR(200),
-    comments VARCHAR(250), valid_id SMALLINT NOT NULL, create_time TIMESTAMP NOT NULL,
-    create_by INTEGER NOT NULL, change_time TIMESTAMP NOT NULL, change_by INTEGER NOT NULL
+    comments VARCHAR(250), valid_id SMALLINT NOT NULL, create_time {time} NOT NULL,
+    create_by INTEGER NOT NULL, change_time {time} NOT NULL, change_by INTEGER NOT NULL
 )
 """
 
@@ -112,18 +112,19 @@ async def two_backends(
     api: Api, make_api: MakeApi, seed: list[str] | None = None, **options: Any
 ) -> Api:
     """Two database backends (the second on ``customer_user_two``), each with ``options``."""
-    id_column = (
-        "id SERIAL PRIMARY KEY"
-        if api.kind == "postgresql"
-        else ("id INTEGER PRIMARY KEY AUTOINCREMENT")
-    )
+    id_column = {
+        "postgresql": "id SERIAL PRIMARY KEY",
+        "mariadb": "id INTEGER PRIMARY KEY AUTO_INCREMENT",
+    }.get(api.kind, "id INTEGER PRIMARY KEY AUTOINCREMENT")
     company = (
         "INSERT INTO customer_company (customer_id, name, valid_id, create_time, create_by,"
         f" change_time, change_by) VALUES ('two-co', 'Two Co', 1, '{SEED_TIME}', 1,"
         f" '{SEED_TIME}', 1)"
     )
+    # TIMESTAMP is OTOBO's DATE on PostgreSQL; MariaDB's TIMESTAMP sets itself on update.
+    time_type = "DATETIME" if api.kind == "mariadb" else "TIMESTAMP"
     return await make_api(
-        before_open=[SECOND_TABLE.format(id=id_column), company, *(seed or [])],
+        before_open=[SECOND_TABLE.format(id=id_column, time=time_type), company, *(seed or [])],
         customer_user={
             "backends": [
                 {"name": "CustomerUser", **options},

@@ -8,7 +8,6 @@ suite hashes with bcrypt cost 4 (``tests/conftest.py``).
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
@@ -27,7 +26,7 @@ from tests.api.customer_users_helpers import (
     ts,
 )
 from tests.checks import errors
-from tests.conftest import Api, unique
+from tests.conftest import Api, clock_tick, unique
 from tests.factories import new_customer, user_input
 
 # ---- passwords ----------------------------------------------------------------------------
@@ -129,7 +128,7 @@ async def test_set_password_replaces_the_hash(api: Api) -> None:
     cid = await new_customer(api)
     user = await create_ok(api, cid, password="first-password")
     old_hash = await stored_hash(api, user["login"])
-    await asyncio.sleep(0.01)
+    await clock_tick(api.kind)
     payload = await set_password(api, user["login"].upper(), "second-password")
     assert payload["userErrors"] == []
     assert payload["generatedPassword"] is None

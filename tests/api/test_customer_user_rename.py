@@ -14,19 +14,18 @@ import pytest
 
 from tests.api.customer_users_helpers import NODE, UPDATE, all_logins, create_ok, get, sql, update
 from tests.checks import errors
-from tests.conftest import Api, unique
+from tests.conftest import Api, exact_sql, unique
 from tests.factories import new_customer
 
 # ---- rename -------------------------------------------------------------------------------
 
 RELATION_COUNTS = {
-    "customer_user_customer": "SELECT count(*) FROM customer_user_customer WHERE user_id = :l",
-    "group_customer_user": "SELECT count(*) FROM group_customer_user WHERE user_id = :l",
-    "service_customer_user": (
-        "SELECT count(*) FROM service_customer_user WHERE customer_user_login = :l"
-    ),
-    "customer_preferences": "SELECT count(*) FROM customer_preferences WHERE user_id = :l",
+    "customer_user_customer": "user_id",
+    "group_customer_user": "user_id",
+    "service_customer_user": "customer_user_login",
+    "customer_preferences": "user_id",
 }
+"""Each relation table and its login column."""
 
 
 async def plant_relations(api: Api, login: str, customer_id: str) -> None:
@@ -68,9 +67,11 @@ async def user_with_relations(api: Api) -> dict[str, Any]:
 
 
 async def relation_counts(api: Api, login: str) -> dict[str, int]:
-    return {
-        name: int((await sql(api, q, {"l": login}))[0][0]) for name, q in RELATION_COUNTS.items()
-    }
+    counts = {}
+    for table, column in RELATION_COUNTS.items():
+        query = f"SELECT count(*) FROM {table} WHERE {exact_sql(api.kind, column)} = :l"
+        counts[table] = int((await sql(api, query, {"l": login}))[0][0])
+    return counts
 
 
 ONE_EACH = dict.fromkeys(RELATION_COUNTS, 1)

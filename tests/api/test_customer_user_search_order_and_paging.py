@@ -23,7 +23,7 @@ from tests.api.customer_user_search_helpers import (
     run,
     update_user,
 )
-from tests.conftest import Api, MakeApi
+from tests.conftest import Api, MakeApi, clock_tick
 from tests.factories import new_customer
 
 # ---- orderBy ------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ async def test_order_by_last_name_ties_broken_by_login(make_api: MakeApi) -> Non
 
 async def test_order_by_changed_at_moves_an_updated_user_last(make_api: MakeApi) -> None:
     fresh = await ordered_api(make_api)
-    await asyncio.sleep(0.01)
+    await clock_tick(fresh.kind)
     await update_user(fresh, "u2", phone="+49 1")
     expected = ["u1", "u3", "u4", "u5", "u6", "u2"]
     assert await logins(fresh, orderBy=order("CHANGED_AT")) == expected

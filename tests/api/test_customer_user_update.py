@@ -6,14 +6,13 @@ Runs on SQLite and PostgreSQL. OTOBO cases carry their catalogue number (T.., D.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 
 from tests.api.customer_users_helpers import all_logins, create_ok, get, ts, update
 from tests.checks import errors
-from tests.conftest import Api, unique
+from tests.conftest import Api, clock_tick, unique
 from tests.factories import new_customer
 
 # ---- update -------------------------------------------------------------------------------
@@ -22,7 +21,7 @@ from tests.factories import new_customer
 async def test_update_is_a_patch(api: Api) -> None:
     cid = await new_customer(api)
     user = await create_ok(api, cid, title="Ms.", phone="111", city="Paris", comment="keep me")
-    await asyncio.sleep(0.01)
+    await clock_tick(api.kind)
     payload = await update(api, user["login"], phone="222")
     assert payload["userErrors"] == []
     changed = payload["customerUser"]
@@ -99,7 +98,7 @@ async def test_deactivated_user_leaves_the_valid_listing(api: Api, validity: str
     user = await create_ok(api, cid)
     login = user["login"]
     assert login in await all_logins(api)
-    await asyncio.sleep(0.01)
+    await clock_tick(api.kind)
     payload = await update(api, login, validity=validity)
     assert payload["userErrors"] == []
     changed = payload["customerUser"]

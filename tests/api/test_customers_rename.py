@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from datasources.db.customer_users import utcnow
+from datasources.db.dialect import exactly
 from datasources.db.tables import customer_user_customer, group_customer
 from tests.api.customers_helpers import UPDATE, create_ok, get, update
 from tests.checks import assert_clean, codes
@@ -59,7 +60,7 @@ async def relation_counts(api: Api, customer_id: str) -> tuple[int, int]:
             query = (
                 sa.select(sa.func.count())
                 .select_from(table)
-                .where(table.c.customer_id == customer_id)
+                .where(exactly(table.c.customer_id) == customer_id)
             )
             counts.append(int((await conn.execute(query)).scalar_one()))
     return counts[0], counts[1]

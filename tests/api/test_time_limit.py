@@ -1,10 +1,12 @@
-"""The per-request time limit: the server's deadline and PostgreSQL's statement_timeout both
-answer ``TIMEOUT`` (``schema/time_limit.py``), and the app keeps serving afterwards.
+"""The per-request time limit: the server's deadline and PostgreSQL's statement_timeout (MariaDB's
+max_statement_time) both answer ``TIMEOUT`` (``schema/time_limit.py``), and the app keeps
+serving afterwards.
 
 A read is made slow for real: a separate connection holds ``customer_user`` locked
-(``ACCESS EXCLUSIVE``, in an open transaction), so PostgreSQL makes the read wait. SQLite has
-no such wait for reads (WAL) and no statement timeout: these tests run on PostgreSQL only.
-Each query is sent twice, through Strawberry and then the direct path."""
+(PostgreSQL: ``ACCESS EXCLUSIVE``, in an open transaction; MariaDB: ``LOCK TABLES … WRITE``), so
+the database makes the read wait. SQLite has no such wait for reads (WAL) and no statement
+timeout: these tests run on PostgreSQL and MariaDB. Each query is sent twice, through
+Strawberry and then the direct path."""
 
 from __future__ import annotations
 
@@ -12,9 +14,11 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 
-import asyncpg
+import asyncmy
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.conftest import Api, GraphQLResponse, MakeApi, unique
 from tests.datasources.pg_faults import tables_locked
@@ -25,14 +29,35 @@ LOOKUP = "query($c: String!) { customer(customerId: $c) { customerId } }"
 
 
 @pytest.fixture(autouse=True)
-def postgresql_only(api: Api) -> None:
-    if api.kind != "postgresql":
-        pytest.skip("needs PostgreSQL: a lock that blocks reads, and statement_timeout")
+def not_on_sqlite(api: Api) -> None:
+    if api.kind == "sqlite":
+        pytest.skip("needs a lock that blocks reads, and a statement time limit")
 
 
-def customer_user_locked(app: Api) -> contextlib.AbstractAsyncContextManager[asyncpg.Connection]:
+def customer_user_locked(app: Api) -> contextlib.AbstractAsyncContextManager[object]:
     """``customer_user`` locked against reads by another connection until the block ends."""
-    return tables_locked(app.storage.config.database.url, "customer_user")
+    url = app.storage.config.database.url
+    if app.kind == "mariadb":
+        return mariadb_table_locked(url, "customer_user")
+    return tables_locked(url, "customer_user")
+
+
+@contextlib.asynccontextmanager
+async def mariadb_table_locked(url: str, table: str) -> AsyncIterator[None]:
+    parts = make_url(url)
+    conn = await asyncmy.connect(
+        host=parts.host, port=parts.port or 3306, user=parts.username, database=parts.database
+    )
+    try:
+        async with conn.cursor() as cursor:
+            await cursor.execute(f"LOCK TABLES {table} WRITE")
+        try:
+            yield
+        finally:
+            async with conn.cursor() as cursor:
+                await cursor.execute("UNLOCK TABLES")
+    finally:
+        await conn.ensure_closed()
 
 
 async def timed(app: Api, query: str) -> tuple[GraphQLResponse, float]:

@@ -1,12 +1,13 @@
 """A write whose COMMIT lost its connection: answered by what the database really did.
 
-The fault is made real with a TCP relay on loopback between Roster and PostgreSQL, which cuts
-the connection at the moment Roster sends ``COMMIT``: either before passing it on (the server
-never commits and rolls the transaction back when the connection drops) or after passing it
-on, without relaying the answer (the server commits; Roster never hears so). Either way the
-client must get one correct answer and the row must be stored exactly once: Roster asks
-PostgreSQL what became of the transaction (``txid_status``) and either carries on as
-committed or runs the mutation again.
+The fault is made real with a TCP relay on loopback between Roster and the database, which
+cuts the connection at the moment Roster sends ``COMMIT``: either before passing it on (the
+server never commits and rolls the transaction back when the connection drops) or after passing
+it on, without relaying the answer (the server commits; Roster never hears so). Either way the
+client must get one correct answer and the row must be stored exactly once: Roster asks the
+database what became of the transaction (PostgreSQL: ``txid_status``; MariaDB: the mark the
+transaction wrote in ``roster_commit``) and either carries on as committed or runs the mutation
+again.
 """
 
 from __future__ import annotations
@@ -18,21 +19,23 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import Api, Databases, base_config, open_api, unique
-
-pytestmark = pytest.mark.postgres
+from tests.conftest import DB_KINDS, Api, Databases, base_config, open_api, unique
 
 CREATE = """mutation($i: CustomerCreateInput!) { customerCreate(input: $i) {
   customer { customerId name } userErrors { code } } }"""
 COUNT = "query($c: String!) { customers(search: $c) { totalCount } }"
-COMMIT = b"COMMIT;\x00"  # the simple query asyncpg sends (BEGIN names READ COMMITTED)
+COMMITS = {
+    "postgresql": b"COMMIT;\x00",  # the simple query asyncpg sends (BEGIN names READ COMMITTED)
+    "mariadb": b"\x03COMMIT",  # COM_QUERY "COMMIT", as asyncmy sends it
+}
 
 
 class CommitCutter:
     """Relays connections to PostgreSQL; when armed, cuts the next one that sends COMMIT."""
 
-    def __init__(self, target_port: int) -> None:
+    def __init__(self, target_port: int, commit: bytes) -> None:
         self.target_port = target_port
+        self.commit = commit
         self.armed: str | None = None  # "before" or "after" the COMMIT reaches the server
         self.cut = asyncio.Event()
         self.port = 0
@@ -55,7 +58,7 @@ class CommitCutter:
         answers = asyncio.ensure_future(self._pipe(server_r, client_w))
         try:
             while chunk := await client_r.read(65536):
-                if self.armed and COMMIT in chunk:
+                if self.armed and self.commit in chunk:
                     when, self.armed = self.armed, None
                     if when == "after":
                         answers.cancel()  # the server's answer never reaches Roster
@@ -83,15 +86,18 @@ class CommitCutter:
         writer.transport.abort()
 
 
-@pytest.fixture
-async def relayed(databases: Databases) -> AsyncIterator[tuple[Api, CommitCutter]]:
-    url = make_url(await databases.create("postgresql"))
-    cutter = CommitCutter(url.port or 5432)
+@pytest.fixture(params=[kind for kind in DB_KINDS if kind in COMMITS])
+async def relayed(
+    request: pytest.FixtureRequest, databases: Databases
+) -> AsyncIterator[tuple[Api, CommitCutter]]:
+    kind = request.param
+    url = make_url(await databases.create(kind))
+    cutter = CommitCutter(url.port or {"postgresql": 5432, "mariadb": 3306}[kind], COMMITS[kind])
     await cutter.start()
     try:
         relayed_url = url.set(host="127.0.0.1", port=cutter.port)
         config = base_config(relayed_url.render_as_string(hide_password=False))
-        async with open_api("postgresql", config) as api:
+        async with open_api(kind, config) as api:
             yield api, cutter
     finally:
         await cutter.stop()

@@ -6,8 +6,8 @@ configured agent there (``[database] agent_id``) and keeps the acting API key in
 ``root@localhost`` as agent 1, only when it is missing (a Roster-only database), as 0001 does
 for OTOBO's other tables; an OTOBO database keeps its own.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-29
 """
 
@@ -17,10 +17,11 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
 
-revision = "0006"
-down_revision = "0005"
+from datasources.db.dialect import otobo_table_options, roster_table_options
+
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -52,6 +53,7 @@ def _create_users() -> None:
         sa.Column("valid_id", sa.SmallInteger(), nullable=False),
         *_audit(),
         sa.UniqueConstraint("login", name="users_login"),
+        **otobo_table_options(op.get_bind()),
     )
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     users = sa.table(
@@ -92,16 +94,11 @@ def upgrade() -> None:
     op.create_table(
         "roster_record_origin",
         sa.Column("object_type", sa.String(20), primary_key=True),
-        sa.Column(
-            "object_key",
-            sa.String(191).with_variant(
-                mysql.VARCHAR(191, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb"
-            ),
-            primary_key=True,
-        ),
+        sa.Column("object_key", sa.String(191), primary_key=True),
         sa.Column("created_key_id", sa.Integer()),
         sa.Column("changed_key_id", sa.Integer(), nullable=False),
         sa.Column("changed_at", sa.DateTime(), nullable=False),
+        **roster_table_options(op.get_bind()),  # MariaDB/MySQL: keys compared exactly
     )
 
 

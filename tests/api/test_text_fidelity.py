@@ -1,0 +1,381 @@
+"""Text means the same on every database: case, accents, 4-byte characters, column lengths.
+
+PostgreSQL is the reference (``lower()`` comparisons, exact text otherwise). MariaDB compares
+by a column's collation: OTOBO's own (``utf8mb4_unicode_ci``) ignores case *and* accents, and
+its ``utf8`` (3-byte) character set cannot store emoji or the rarer CJK characters. On the
+tables ``roster db upgrade`` creates, these tests hold on all three databases alike:
+
+- ``Müller`` and ``MÜLLER`` are one login (one group, service, customer ID, e-mail address),
+  ``Muller`` is another;
+- emoji and CJK (4-byte UTF-8 included) round-trip in every text field, up to the column length;
+- a value at a column's length is stored, one character more is ``TOO_LONG``, never a database
+  error.
+
+The last tests show what happens on a table with OTOBO's own MariaDB collation, where the
+database itself cannot tell ``Müller`` from ``Muller``: a typed error, nothing written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from datasources.db.customer_users import SchemaMismatch
+from datasources.storage import open_storage
+from tests.conftest import Api, Databases, MakeApi, base_config, run_sql, unique
+from tests.factories import (
+    CUSTOMER_CREATE,
+    GROUP_CREATE,
+    SERVICE_CREATE,
+    USER_CREATE,
+    new_customer,
+    user_input,
+)
+
+EMOJI = "😀"  # U+1F600: 4 bytes in UTF-8
+HAN = "𠮷"  # U+20BB7, CJK Extension B: 4 bytes in UTF-8
+WIDE = "山田"  # BMP CJK: 3 bytes each
+
+USER_FIELDS = (
+    "login title firstName lastName email customerId phone fax mobile street zip city country "
+    "comment"
+)
+USER_GET = f"query($l: String!) {{ customerUser(login: $l) {{ {USER_FIELDS} }} }}"
+USER_UPDATE = (
+    "mutation($i: CustomerUserUpdateInput!) { customerUserUpdate(input: $i) { "
+    "customerUser { login } userErrors { field code } } }"
+)
+CUSTOMER_FIELDS = "customerId name street zip city country url comment"
+CUSTOMER_GET = f"query($c: String!) {{ customer(customerId: $c) {{ {CUSTOMER_FIELDS} }} }}"
+GROUP_GET = "query($n: String!) { group(name: $n) { name comment } }"
+SERVICE_GET = "query($n: String!) { service(name: $n) { name comment } }"
+
+
+def problems(api_payload: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    return [(e["code"], e["field"]) for e in api_payload["userErrors"]]
+
+
+async def create(api: Api, document: str, mutation: str, values: dict[str, Any]) -> dict[str, Any]:
+    r = await api.gql(document, {"i": values})
+    assert r.status == 200, r.body
+    assert not r.errors, r.body  # never a database error
+    payload: dict[str, Any] = r.data[mutation]
+    return payload
+
+
+def fill(length: int, *, start: str = "") -> str:
+    """``length`` characters, most of them 4 bytes long in UTF-8, beginning with ``start``."""
+    pattern = EMOJI + HAN + WIDE
+    body = (pattern * length)[: length - len(start)]
+    return start + body
+
+
+# ---- case and accents ------------------------------------------------------------------------
+
+
+async def test_logins_differ_by_accent_not_by_case(api: Api) -> None:
+    customer = await new_customer(api)
+    p = unique("x")
+    first = await create(api, USER_CREATE, "customerUserCreate", user_input(customer, f"{p}Müller"))
+    assert problems(first) == []
+    upper = await create(api, USER_CREATE, "customerUserCreate", user_input(customer, f"{p}MÜLLER"))
+    assert problems(upper) == [("LOGIN_TAKEN", ["input", "login"])]
+    plain = await create(api, USER_CREATE, "customerUserCreate", user_input(customer, f"{p}Muller"))
+    assert problems(plain) == []
+    # Lookups: case-insensitive, accents count.
+    for typed, stored in (
+        (f"{p}müller", f"{p}Müller"),
+        (f"{p}MÜLLER", f"{p}Müller"),
+        (f"{p}MULLER", f"{p}Muller"),
+    ):
+        found = (await api.data(USER_GET, {"l": typed}))["customerUser"]
+        assert found is not None, typed
+        assert found["login"] == stored, typed
+    assert (await api.data(USER_GET, {"l": f"{p}Mueller"}))["customerUser"] is None
+    # Renames: into another's case is taken, into one's own case is fine.
+    r = await api.gql(USER_UPDATE, {"i": {"login": f"{p}Muller", "newLogin": f"{p}müller"}})
+    assert problems(r.data["customerUserUpdate"]) == [("LOGIN_TAKEN", ["input", "newLogin"])]
+    r = await api.gql(USER_UPDATE, {"i": {"login": f"{p}Muller", "newLogin": f"{p}MULLER"}})
+    assert problems(r.data["customerUserUpdate"]) == []
+    assert (await api.data(USER_GET, {"l": f"{p}muller"}))["customerUser"]["login"] == f"{p}MULLER"
+
+
+async def test_email_uniqueness_ignores_case_not_accents(api: Api) -> None:
+    customer = await new_customer(api)
+    p = unique("m")
+    values = user_input(customer, email=f"{p}@müller.test")
+    assert problems(await create(api, USER_CREATE, "customerUserCreate", values)) == []
+    values = user_input(customer, email=f"{p.upper()}@MÜLLER.test")
+    payload = await create(api, USER_CREATE, "customerUserCreate", values)
+    assert problems(payload) == [("EMAIL_TAKEN", ["input", "email"])]
+    values = user_input(customer, email=f"{p}@muller.test")
+    assert problems(await create(api, USER_CREATE, "customerUserCreate", values)) == []
+
+
+async def test_customer_ids_differ_by_accent_not_by_case(api: Api) -> None:
+    p = unique("c")
+    first = await create(
+        api, CUSTOMER_CREATE, "customerCreate", {"customerId": f"{p}Müller", "name": f"{p} 1"}
+    )
+    assert problems(first) == []
+    upper = await create(
+        api, CUSTOMER_CREATE, "customerCreate", {"customerId": f"{p}MÜLLER", "name": f"{p} 2"}
+    )
+    assert [code for code, _field in problems(upper)] == ["CUSTOMER_ID_TAKEN"]
+    plain = await create(
+        api, CUSTOMER_CREATE, "customerCreate", {"customerId": f"{p}Muller", "name": f"{p} 3"}
+    )
+    assert problems(plain) == []
+    found = (await api.data(CUSTOMER_GET, {"c": f"{p}müller"}))["customer"]
+    assert found["customerId"] == f"{p}Müller"
+    found = (await api.data(CUSTOMER_GET, {"c": f"{p}MULLER"}))["customer"]
+    assert found["customerId"] == f"{p}Muller"
+
+
+@pytest.mark.parametrize(
+    ("document", "mutation", "code"),
+    [(GROUP_CREATE, "groupCreate", "NAME_TAKEN"), (SERVICE_CREATE, "serviceCreate", "NAME_TAKEN")],
+    ids=["group", "service"],
+)
+async def test_names_differ_by_accent_not_by_case(
+    api: Api, document: str, mutation: str, code: str
+) -> None:
+    p = unique("n")
+    assert problems(await create(api, document, mutation, {"name": f"{p} Müller"})) == []
+    upper = await create(api, document, mutation, {"name": f"{p} MÜLLER"})
+    assert problems(upper) == [(code, ["input", "name"])]
+    assert problems(await create(api, document, mutation, {"name": f"{p} Muller"})) == []
+
+
+async def test_group_and_service_lookups_by_name(api: Api) -> None:
+    p = unique("n")
+    for document, mutation in ((GROUP_CREATE, "groupCreate"), (SERVICE_CREATE, "serviceCreate")):
+        assert problems(await create(api, document, mutation, {"name": f"{p} Müller"})) == []
+    # group(name:) is exact, as OTOBO's GroupLookup; service(name:) ignores case.
+    assert (await api.data(GROUP_GET, {"n": f"{p} Müller"}))["group"]["name"] == f"{p} Müller"
+    assert (await api.data(GROUP_GET, {"n": f"{p} MÜLLER"}))["group"] is None
+    assert (await api.data(GROUP_GET, {"n": f"{p} Muller"}))["group"] is None
+    found = (await api.data(SERVICE_GET, {"n": f"{p} MÜLLER"}))["service"]
+    assert found["name"] == f"{p} Müller"
+    assert (await api.data(SERVICE_GET, {"n": f"{p} Muller"}))["service"] is None
+
+
+# ---- 4-byte characters and column lengths ------------------------------------------------------
+
+USER_LIMITS = {
+    "login": 100,  # OTOBO's relation tables hold 100 (customer_user.login is 191)
+    "title": 50,
+    "firstName": 100,
+    "lastName": 100,
+    "phone": 150,
+    "fax": 150,
+    "mobile": 150,
+    "street": 150,
+    "zip": 200,
+    "city": 200,
+    "country": 200,
+    "comment": 250,
+}
+CUSTOMER_LIMITS = {
+    "name": 191,
+    "street": 200,
+    "zip": 200,
+    "city": 200,
+    "country": 200,
+    "url": 200,
+    "comment": 250,
+}
+
+
+def email_of_length(length: int, p: str) -> str:
+    """A valid address of exactly ``length`` characters, with a CJK (4-byte) domain."""
+    domain = f"{HAN * 40}.{HAN * 40}.test"
+    local = p + "x" * (length - len(p) - 1 - len(domain))
+    address = f"{local}@{domain}"
+    assert len(address) == length
+    return address
+
+
+async def test_a_customer_user_at_every_column_length_round_trips(api: Api) -> None:
+    p = unique("f")
+    customer_id = fill(150, start=p)
+    assert (
+        problems(
+            await create(
+                api, CUSTOMER_CREATE, "customerCreate", {"customerId": customer_id, "name": p}
+            )
+        )
+        == []
+    )
+    values = {field: fill(n, start=p) for field, n in USER_LIMITS.items()}
+    values |= {"email": email_of_length(150, p), "customerId": customer_id}
+    payload = await create(api, USER_CREATE, "customerUserCreate", values)
+    assert problems(payload) == []
+    stored = (await api.data(USER_GET, {"l": values["login"]}))["customerUser"]
+    assert stored == values
+    # One character more in any field: TOO_LONG there, nothing written.
+    for field, n in [*USER_LIMITS.items(), ("email", 150), ("customerId", 150)]:
+        longer = {**values, "login": fill(100, start=unique("g"))}
+        longer[field] = (
+            email_of_length(n + 1, p) if field == "email" else fill(n + 1, start=unique("h"))
+        )
+        payload = await create(api, USER_CREATE, "customerUserCreate", longer)
+        assert problems(payload) == [("TOO_LONG", ["input", field])], field
+        if field != "login":
+            assert (await api.data(USER_GET, {"l": longer["login"]}))["customerUser"] is None
+
+
+async def test_an_update_at_and_past_the_column_length(api: Api) -> None:
+    customer = await new_customer(api)
+    login = unique("u")
+    created = await create(api, USER_CREATE, "customerUserCreate", user_input(customer, login))
+    assert problems(created) == []
+    for field, n in USER_LIMITS.items():
+        if field == "login":
+            continue
+        r = await api.gql(USER_UPDATE, {"i": {"login": login, field: fill(n)}})
+        assert problems(r.data["customerUserUpdate"]) == [], field
+        r = await api.gql(USER_UPDATE, {"i": {"login": login, field: fill(n + 1)}})
+        assert problems(r.data["customerUserUpdate"]) == [("TOO_LONG", ["input", field])], field
+        stored = (await api.data(USER_GET, {"l": login}))["customerUser"]
+        assert stored[field] == fill(n), field
+    new_login = fill(100, start=unique("r"))
+    r = await api.gql(USER_UPDATE, {"i": {"login": login, "newLogin": new_login}})
+    assert problems(r.data["customerUserUpdate"]) == []
+    r = await api.gql(USER_UPDATE, {"i": {"login": new_login, "newLogin": new_login + EMOJI}})
+    assert problems(r.data["customerUserUpdate"]) == [("TOO_LONG", ["input", "newLogin"])]
+
+
+async def test_a_customer_at_every_column_length_round_trips(api: Api) -> None:
+    p = unique("k")
+    values = {field: fill(n, start=p) for field, n in CUSTOMER_LIMITS.items()}
+    values["customerId"] = fill(150, start=p)
+    assert problems(await create(api, CUSTOMER_CREATE, "customerCreate", values)) == []
+    assert (await api.data(CUSTOMER_GET, {"c": values["customerId"]}))["customer"] == values
+    for field, n in [*CUSTOMER_LIMITS.items(), ("customerId", 150)]:
+        q = unique("k")
+        longer = {**values, "customerId": fill(150, start=q), "name": fill(191, start=q)}
+        longer[field] = fill(n + 1, start=q)
+        payload = await create(api, CUSTOMER_CREATE, "customerCreate", longer)
+        assert problems(payload) == [("TOO_LONG", ["input", field])], field
+
+
+@pytest.mark.parametrize(
+    ("document", "mutation", "get"),
+    [(GROUP_CREATE, "groupCreate", GROUP_GET), (SERVICE_CREATE, "serviceCreate", SERVICE_GET)],
+    ids=["group", "service"],
+)
+async def test_a_group_or_service_at_its_column_lengths_round_trips(
+    api: Api, document: str, mutation: str, get: str
+) -> None:
+    p = unique("q")
+    values = {"name": fill(191, start=p), "comment": fill(250, start=p)}
+    assert problems(await create(api, document, mutation, values)) == []
+    kind = mutation.removesuffix("Create")
+    assert (await api.data(get, {"n": values["name"]}))[kind] == values
+    for field, n in (("name", 191), ("comment", 250)):
+        longer = {"name": fill(191, start=unique("q")), "comment": "c"}
+        longer[field] = fill(n + 1, start=unique("q"))
+        payload = await create(api, document, mutation, longer)
+        assert problems(payload) == [("TOO_LONG", ["input", field])], field
+
+
+async def test_a_service_hierarchy_of_4_byte_names_moves_whole(api: Api) -> None:
+    parent = await create(api, SERVICE_CREATE, "serviceCreate", {"name": unique(EMOJI)})
+    child = await create(
+        api,
+        SERVICE_CREATE,
+        "serviceCreate",
+        {"name": f"{HAN}{WIDE}", "parentId": parent["service"]["serviceId"]},
+    )
+    assert child["service"]["name"] == f"{parent['service']['name']}::{HAN}{WIDE}"
+    renamed = unique(HAN)
+    r = await api.gql(
+        "mutation($i: ServiceUpdateInput!) { serviceUpdate(input: $i) { userErrors { code } } }",
+        {"i": {"serviceId": parent["service"]["serviceId"], "name": renamed}},
+    )
+    assert r.data["serviceUpdate"]["userErrors"] == []
+    moved = (await api.data(SERVICE_GET, {"n": f"{renamed}::{HAN}{WIDE}"}))["service"]
+    assert moved is not None
+
+
+# ---- a table with OTOBO's own MariaDB collation ----------------------------------------------
+
+OTOBO_COLLATION = "utf8mb4_unicode_ci"
+"""OTOBO's installer: ``CREATE DATABASE … DEFAULT COLLATE utf8mb4_unicode_ci``."""
+
+
+@pytest.fixture
+async def otobo_collated(api: Api, make_api: MakeApi) -> Api:
+    """MariaDB only: an app whose tables compare text as an OTOBO-made database does."""
+    if api.kind != "mariadb":
+        pytest.skip("OTOBO's collation is MariaDB's (and MySQL's)")
+    columns = [
+        ("customer_user", "login VARCHAR(191) NOT NULL"),
+        ("customer_company", "customer_id VARCHAR(150) NOT NULL"),
+        ("customer_company", "name VARCHAR(191) NOT NULL"),
+        ("groups_table", "name VARCHAR(200) NOT NULL"),
+        ("service", "name VARCHAR(200) NOT NULL"),
+    ]
+    return await make_api(
+        before_open=[
+            f"ALTER TABLE {table} MODIFY {column} COLLATE {OTOBO_COLLATION}"
+            for table, column in columns
+        ]
+    )
+
+
+async def test_on_otobo_collation_an_accent_twin_is_a_typed_error(otobo_collated: Api) -> None:
+    api = otobo_collated
+    customer = await new_customer(api)
+    p = unique("x")
+    assert (
+        problems(
+            await create(api, USER_CREATE, "customerUserCreate", user_input(customer, f"{p}Müller"))
+        )
+        == []
+    )
+    # The database cannot store both: the login is taken, and nothing is written.
+    twin = await create(api, USER_CREATE, "customerUserCreate", user_input(customer, f"{p}Muller"))
+    assert problems(twin) == [("LOGIN_TAKEN", ["input", "login"])]
+    assert (await api.data(USER_GET, {"l": f"{p}Muller"}))["customerUser"] is None
+    # Lookups still mean what they mean on PostgreSQL.
+    assert (await api.data(USER_GET, {"l": f"{p}MÜLLER"}))["customerUser"]["login"] == f"{p}Müller"
+    # Groups, services and customers: typed errors too.
+    for document, mutation in ((GROUP_CREATE, "groupCreate"), (SERVICE_CREATE, "serviceCreate")):
+        assert problems(await create(api, document, mutation, {"name": f"{p} Müller"})) == []
+        payload = await create(api, document, mutation, {"name": f"{p} Muller"})
+        assert [code for code, _field in problems(payload)] == ["NAME_TAKEN"], mutation
+    values = {"customerId": f"{p}Müller", "name": f"{p} Müller"}
+    assert problems(await create(api, CUSTOMER_CREATE, "customerCreate", values)) == []
+    for twin_values in (
+        {"customerId": f"{p}Muller", "name": f"{p} other"},
+        {"customerId": f"{p}other", "name": f"{p} Muller"},
+    ):
+        payload = await create(api, CUSTOMER_CREATE, "customerCreate", twin_values)
+        assert len(problems(payload)) == 1, payload
+        assert (await api.data(CUSTOMER_GET, {"c": twin_values["customerId"]}))["customer"] is None
+
+
+async def test_a_case_sensitive_key_column_is_refused_at_start(
+    api: Api, databases: Databases
+) -> None:
+    """Case-insensitive lookups on MariaDB ask the column's index with ``=`` first: on a column
+    that compares case-sensitively they would miss ``Ann`` for ``ann``. Roster does not start
+    on one, and prints the statement that fixes it."""
+    if api.kind != "mariadb":
+        pytest.skip("collations are MariaDB's (and MySQL's)")
+    url = await databases.create("mariadb")
+    await run_sql(
+        url, ["ALTER TABLE customer_user MODIFY login VARCHAR(191) COLLATE utf8mb4_bin NOT NULL"]
+    )
+    with pytest.raises(SchemaMismatch) as refused:
+        await open_storage(base_config(url))
+    assert refused.value.fixes == [
+        "ALTER TABLE customer_user MODIFY login varchar(191) CHARACTER SET utf8mb4 "
+        "COLLATE utf8mb4_uca1400_nopad_as_ci NOT NULL;"
+    ]
+    await run_sql(url, [refused.value.fixes[0].rstrip(";")])
+    storage = await open_storage(base_config(url))
+    await storage.close()
