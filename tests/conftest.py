@@ -151,12 +151,17 @@ class Databases:
                         await cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
             finally:
                 await conn.ensure_closed()
-        if not self.pg_names:
-            return
+        # All at once: one at a time, 8 drops took 4.5 s at the end of the run; together 0.14 s.
+        # Eight connections, well below PostgreSQL's max_connections (the run makes ~140).
+        slots = asyncio.Semaphore(8)
+        await asyncio.gather(*(_drop_pg(name, slots) for name in self.pg_names))
+
+
+async def _drop_pg(name: str, slots: asyncio.Semaphore) -> None:
+    async with slots:
         conn = await asyncpg.connect(PG_ADMIN_DSN)
         try:
-            for name in self.pg_names:
-                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await conn.close()
 

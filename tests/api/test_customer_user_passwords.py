@@ -2,7 +2,7 @@
 hashed and never returned, refused when too short or too long, replaced by
 customerUserSetPassword.
 
-Runs on SQLite and PostgreSQL. The hashes are read with SQL to check what was stored; the
+Runs on SQLite, PostgreSQL and MariaDB. The hashes are read with SQL to check what was stored; the
 suite hashes with bcrypt cost 4 (``tests/conftest.py``).
 """
 
@@ -16,6 +16,7 @@ from domain.passwords import verify_password
 from tests.api.customer_users_helpers import (
     CREATE,
     GET,
+    SET_PASSWORD,
     USER_FIELDS,
     create,
     create_ok,
@@ -26,7 +27,7 @@ from tests.api.customer_users_helpers import (
     ts,
 )
 from tests.checks import errors
-from tests.conftest import Api, clock_tick, unique
+from tests.conftest import Api, MakeApi, clock_tick, unique
 from tests.factories import new_customer, user_input
 
 # ---- passwords ----------------------------------------------------------------------------
@@ -177,3 +178,29 @@ async def test_set_password_of_unknown_login_is_not_found(api: Api) -> None:
     payload = await set_password(api, unique("ghost"), "whatever-password")
     assert errors(payload) == [("NOT_FOUND", ["input", "login"])]
     assert payload["generatedPassword"] is None
+
+
+TEN_MB = 10 * 1024 * 1024
+
+
+async def test_a_password_of_ten_megabytes_is_refused_before_anything_is_hashed(
+    api: Api, make_api: MakeApi
+) -> None:
+    """Under the default body limit (4 MB) the request is turned away as a whole, typed; with
+    a limit that lets it through, the password is TOO_LONG. Either way nothing is written and
+    the stored hash stays."""
+    cid = await new_customer(api)
+    user = await create_ok(api, cid, password="first-password")
+    before = await stored_hash(api, user["login"])
+    document = {"query": SET_PASSWORD, "variables": {"i": {"login": user["login"]}}}
+    document["variables"]["i"]["password"] = "p" * TEN_MB
+    r = await api.post(document)
+    assert (r.status, r.error_codes) == (413, ["PAYLOAD_TOO_LARGE"])
+    roomy = await make_api(server={"max_body_bytes": 2 * TEN_MB})
+    roomy_cid = await new_customer(roomy)
+    roomy_user = await create_ok(roomy, roomy_cid, password="first-password")
+    document["variables"]["i"]["login"] = roomy_user["login"]
+    r = await roomy.post(document)
+    assert errors(r.data["customerUserSetPassword"]) == [("TOO_LONG", ["input", "password"])]
+    assert await stored_hash(api, user["login"]) == before
+    assert verify_password(await stored_hash(roomy, roomy_user["login"]), "first-password")
