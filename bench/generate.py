@@ -155,59 +155,50 @@ CUSTOMER_GRANT_COLUMNS = [
     "customer_id", "group_id", "permission_key", "permission_value", "permission_context", *AUDIT,
 ]  # fmt: skip
 EXTRA_CUSTOMER_COLUMNS = ["user_id", "customer_id", *AUDIT]
-GROUP_TABLES = ("groups_table", "group_customer_user", "group_customer", "customer_user_customer")
 
 
-async def load(dsn: str, data: DataSet) -> None:
-    """Replace the customers, customer users and services in the (migrated) database at
-    ``dsn``."""
+TableRows = tuple[str, list[tuple[object, ...]], list[str]]
+"""A table's name, its generated rows and their columns."""
+
+
+def table_rows(data: DataSet) -> list[TableRows]:
+    """Every table's generated rows, in an order that loads on any database (both loaders,
+    PostgreSQL's COPY here and MariaDB's multi-row INSERTs in ``bench.mariadb``, take them)."""
     users = data.user_rows()
-    conn = await asyncpg.connect(dsn)
-    try:
-        async with conn.transaction():
-            await conn.execute(
-                "TRUNCATE customer_user, customer_company, service, service_customer_user, "
-                + ", ".join(GROUP_TABLES)
-            )
-            await conn.copy_records_to_table(
-                "customer_company", records=data.customer_rows(), columns=CUSTOMER_COLUMNS
-            )
-            await conn.copy_records_to_table("customer_user", records=users, columns=USER_COLUMNS)
-            await conn.copy_records_to_table(
-                "service", records=data.service_rows(), columns=SERVICE_COLUMNS
-            )
-            await conn.execute(
-                "SELECT setval(pg_get_serial_sequence('service', 'id'), max(id)) FROM service"
-            )
-            await conn.copy_records_to_table(
-                "service_customer_user",
-                records=data.service_link_rows([str(row[0]) for row in users]),
-                columns=SERVICE_LINK_COLUMNS,
-            )
-            await load_groups(conn, data, [str(row[0]) for row in users])
-        # A bulk load leaves the rows in the GIN indexes' pending lists, which every search
-        # then scans; VACUUM merges them (autovacuum does the same on a live system).
-        tables = ("customer_user", "customer_company", "service", "service_customer_user")
-        for table in (*tables, *GROUP_TABLES):
-            await conn.execute(f"VACUUM ANALYZE {table}")
-    finally:
-        await conn.close()
-
-
-async def load_groups(conn: asyncpg.Connection, data: DataSet, logins: list[str]) -> None:
-    await conn.copy_records_to_table(
-        "groups_table", records=data.group_rows(), columns=GROUP_COLUMNS
-    )
-    await conn.execute(
-        "SELECT setval(pg_get_serial_sequence('groups_table', 'id'), max(id)) FROM groups_table"
-    )
+    logins = [str(row[0]) for row in users]
     user_grants, customer_grants, extra_customers = data.grant_rows(logins)
-    for table, rows, columns in (
+    return [
+        ("customer_company", data.customer_rows(), CUSTOMER_COLUMNS),
+        ("customer_user", users, USER_COLUMNS),
+        ("service", data.service_rows(), SERVICE_COLUMNS),
+        ("service_customer_user", data.service_link_rows(logins), SERVICE_LINK_COLUMNS),
+        ("groups_table", data.group_rows(), GROUP_COLUMNS),
         ("group_customer_user", user_grants, USER_GRANT_COLUMNS),
         ("group_customer", customer_grants, CUSTOMER_GRANT_COLUMNS),
         ("customer_user_customer", extra_customers, EXTRA_CUSTOMER_COLUMNS),
-    ):
-        await conn.copy_records_to_table(table, records=rows, columns=columns)
+    ]
+
+
+async def load(dsn: str, data: DataSet) -> None:
+    """Replace the customers, customer users, services and groups in the (migrated)
+    PostgreSQL database at ``dsn``."""
+    tables = table_rows(data)
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            await conn.execute("TRUNCATE " + ", ".join(table for table, _, _ in tables))
+            for table, rows, columns in tables:
+                await conn.copy_records_to_table(table, records=rows, columns=columns)
+            for table in ("service", "groups_table"):  # rows written with their ids
+                await conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
+                )
+        # A bulk load leaves the rows in the GIN indexes' pending lists, which every search
+        # then scans; VACUUM merges them (autovacuum does the same on a live system).
+        for table, _, _ in tables:
+            await conn.execute(f"VACUUM ANALYZE {table}")
+    finally:
+        await conn.close()
 
 
 def main() -> None:

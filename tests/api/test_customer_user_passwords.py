@@ -192,15 +192,14 @@ async def test_a_password_of_ten_megabytes_is_refused_before_anything_is_hashed(
     cid = await new_customer(api)
     user = await create_ok(api, cid, password="first-password")
     before = await stored_hash(api, user["login"])
-    document = {"query": SET_PASSWORD, "variables": {"i": {"login": user["login"]}}}
-    document["variables"]["i"]["password"] = "p" * TEN_MB
-    r = await api.post(document)
+    given = {"login": user["login"], "password": "p" * TEN_MB}
+    r = await api.post({"query": SET_PASSWORD, "variables": {"i": given}})
     assert (r.status, r.error_codes) == (413, ["PAYLOAD_TOO_LARGE"])
     roomy = await make_api(server={"max_body_bytes": 2 * TEN_MB})
     roomy_cid = await new_customer(roomy)
     roomy_user = await create_ok(roomy, roomy_cid, password="first-password")
-    document["variables"]["i"]["login"] = roomy_user["login"]
-    r = await roomy.post(document)
+    given["login"] = roomy_user["login"]
+    r = await roomy.post({"query": SET_PASSWORD, "variables": {"i": given}})
     assert errors(r.data["customerUserSetPassword"]) == [("TOO_LONG", ["input", "password"])]
     assert await stored_hash(api, user["login"]) == before
     assert verify_password(await stored_hash(roomy, roomy_user["login"]), "first-password")
