@@ -3,8 +3,9 @@
 100,000 customer users over 2,000 customers by default, 50 groups with direct and customer
 grants and extra customers for a tenth of the users, and 200 services in a three-level
 hierarchy with a few per user and some default services, written straight into OTOBO's tables
-with PostgreSQL's COPY (the API would take minutes to create them; the benchmarks measure
-reads). Names come from a seeded generator, so ``smi*`` matches the same users every time.
+(PostgreSQL's COPY, MariaDB's multi-row INSERTs: the API would take minutes to create them; the
+benchmarks measure reads). Names come from a seeded generator, so ``smi*`` matches the same
+users every time.
 """
 
 from __future__ import annotations

@@ -1,16 +1,19 @@
-"""Benchmark Roster over HTTP against its raw-SQL floor, on PostgreSQL.
+"""Benchmark Roster over HTTP against its raw-SQL floor, on PostgreSQL or MariaDB (``--db``).
 
-It creates a database of its own (``roster_bench``), migrates it, loads the fixed generated
-data set (``bench/generate.py``), starts the real server (``roster serve``) on a free loopback
-port and drives it at a fixed concurrency. For each scenario it prints requests per second,
-p50/p95/p99 latency, the SQL statements per request (the server's
-``X-Roster-SQL-Statements`` header) and the same query run as raw SQL through asyncpg, the
-floor, with the ratio between the two. The server runs as ``roster serve --workers N`` with
-one worker per CPU core (``--workers``), and the load comes from a minimal keep-alive HTTP
-client (``bench/http_client.py``) so the client's own Python costs the shared cores little.
+It creates a database of its own (``roster_bench``; on MariaDB made as OTOBO's installer makes
+one, ``bench/mariadb.py``), migrates it, loads the fixed generated data set
+(``bench/generate.py``), starts the real server (``roster serve``) on a free loopback port and
+drives it at a fixed concurrency. For each scenario it prints requests per second, p50/p95/p99
+latency, the SQL statements per request (the server's ``X-Roster-SQL-Statements`` header) and
+the same query run as raw SQL through the server's driver (asyncpg; asyncmy on MariaDB, which
+runs scenarios (1)-(3)), the floor, with the ratio between the two. The server runs as
+``roster serve --workers N`` with one worker per CPU core (``--workers``), and the load comes
+from a minimal keep-alive HTTP client (``bench/http_client.py``) so the client's own Python
+costs the shared cores little.
 
     .venv/bin/python -m bench.run                 # 100,000 users, concurrency 8
     .venv/bin/python -m bench.run --users 20000 --requests 200
+    .venv/bin/python -m bench.run --db mariadb --ldap-users 0   # (1)-(3) on MariaDB
 
 Scenario (5) searches an LDAP backend instead: a real slapd (started as the LDAP tests start
 it, with ``--ldap-users`` generated people) behind a second ``roster serve`` whose only
@@ -26,14 +29,16 @@ import os
 import tempfile
 from pathlib import Path
 
+from bench import harness, mariadb
 from bench.generate import DataSet
-from bench.harness import api_key, free_port, prepare, server_toml, start_server, wait_healthy
+from bench.harness import api_key, free_port, server_toml, start_server, wait_healthy
 from bench.ldap_scenario import ldap_scenarios
 from bench.scenarios import scenarios, wanted
 
 
 async def run(args: argparse.Namespace) -> None:
     data = DataSet(users=args.users, customers=args.customers)
+    prepare = mariadb.prepare if args.db == "mariadb" else harness.prepare
     dsn, url = await prepare(data)
     key = await api_key(url)
     port = free_port()
@@ -57,7 +62,8 @@ async def run(args: argparse.Namespace) -> None:
     if args.ldap_users and wanted(args, "(5)"):
         results += await ldap_scenarios(args, url, key)
     print(
-        f"\n{data.users} users, {data.customers} customers; concurrency {args.concurrency}; "
+        f"\n{args.db}: {data.users} users, {data.customers} customers; "
+        f"concurrency {args.concurrency}; "
         f"{args.workers} server worker(s); latency in ms; stmts = SQL statements per request;\n"
         "cpu ms = the server processes' CPU time per request"
     )
@@ -74,6 +80,12 @@ async def run(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--db",
+        choices=("postgresql", "mariadb"),
+        default="postgresql",
+        help="the database under Roster (MariaDB on 127.0.0.1:3306, $ROSTER_BENCH_MARIADB)",
     )
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--customers", type=int, default=2_000)

@@ -1,14 +1,18 @@
 """The HTTP scenarios (1)-(4) and (6): each a GraphQL query through the server and, on the
-line below it, the same data fetched as raw SQL through asyncpg, its floor."""
+line below it, the same data fetched as raw SQL through the server's driver (asyncpg; asyncmy
+on MariaDB, which runs (1)-(3)), its floor."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import asyncpg
 
+from bench import mariadb
 from bench.http_client import ConnectionPool
 from bench.measure import Call, Result, drive, graphql_call
 
@@ -48,6 +52,26 @@ SELECT p.login, s.name FROM page p
 LEFT JOIN service_customer_user l
   ON lower(l.customer_user_login) IN (lower(p.login), '<default>')
 LEFT JOIN service s ON s.id = l.service_id AND s.valid_id = 1"""
+POSTGRESQL_FLOORS = {
+    "(1)": SEARCH_FLOOR,
+    "(2)": PAGE_FLOOR,
+    "(3)": ONE_FLOOR,
+    "(4)": SERVICES_FLOOR,
+    "(6)": GROUPS_FLOOR,
+}
+Fetch = Callable[[str, tuple[Any, ...]], Awaitable[None]]
+"""Runs a floor's SQL with its parameters and reads every row."""
+
+
+@contextlib.asynccontextmanager
+async def postgresql_fetch(dsn: str, size: int) -> AsyncIterator[Fetch]:
+    async with asyncpg.create_pool(dsn, min_size=size, max_size=size) as pool:
+
+        async def fetch(sql: str, params: tuple[Any, ...]) -> None:
+            async with pool.acquire() as conn:
+                await conn.fetch(sql, *params)
+
+        yield fetch
 
 
 async def scenarios(
@@ -55,18 +79,20 @@ async def scenarios(
 ) -> list[Result]:
     headers = {"Authorization": f"Bearer {key}"}
     host, port = base.removeprefix("http://").split(":")
+    on_mariadb = args.db == "mariadb"
+    floors = mariadb.FLOORS if on_mariadb else POSTGRESQL_FLOORS
+    driver = mariadb.floor_fetch if on_mariadb else postgresql_fetch
     async with (
         ConnectionPool(host, int(port), args.concurrency) as client,
-        asyncpg.create_pool(dsn, min_size=args.concurrency, max_size=args.concurrency) as pool,
+        driver(dsn, args.concurrency) as fetch,
     ):
 
         def graphql(query: str, variables: Callable[[int], dict[str, Any]]) -> Call:
             return graphql_call(client, headers, query, variables)
 
-        def floor(sql: str, params: Callable[[int], tuple[Any, ...]]) -> Call:
+        def floor(scenario: str, params: Callable[[int], tuple[Any, ...]]) -> Call:
             async def call(n: int) -> None:
-                async with pool.acquire() as conn:
-                    await conn.fetch(sql, *params(n))
+                await fetch(floors[scenario], params(n))
 
             return call
 
@@ -75,21 +101,22 @@ async def scenarios(
         c, many, lookups = args.concurrency, args.requests, args.requests * 20
         plan = [
             ("(1) search smi* c=1", graphql(SEARCH, lambda n: {"s": "smi*"}), many // 2, 1),
-            ("    floor c=1", floor(SEARCH_FLOOR, lambda n: ("%smi%",)), many // 2, 1),
+            ("    floor c=1", floor("(1)", lambda n: ("%smi%",)), many // 2, 1),
             ("(1) search smi*, up to 1000", graphql(SEARCH, lambda n: {"s": "smi*"}), many, c),
-            ("    floor", floor(SEARCH_FLOOR, lambda n: ("%smi%",)), many, c),
+            ("    floor", floor("(1)", lambda n: ("%smi%",)), many, c),
             ("(2) page of 1000 + customer", graphql(PAGE, lambda n: {}), many, c),
-            ("    floor", floor(PAGE_FLOOR, lambda n: ()), many, c),
+            ("    floor", floor("(2)", lambda n: ()), many, c),
             ("(3) one user by login", graphql(ONE, lambda n: {"l": logins[n % 500]}), lookups, c),
-            ("    floor", floor(ONE_FLOOR, lambda n: (logins[n % 500],)), lookups, c),
+            ("    floor", floor("(3)", lambda n: (logins[n % 500],)), lookups, c),
             ("(4) page of 1000 + services", graphql(SERVICES, lambda n: {}), many, c),
-            ("    floor", floor(SERVICES_FLOOR, lambda n: ()), many, c),
+            ("    floor", floor("(4)", lambda n: ()), many, c),
             ("(6) page of 1000 + groups", graphql(GROUPS, lambda n: {}), many // 2, c),
-            ("    floor", floor(GROUPS_FLOOR, lambda n: ()), many // 2, c),
+            ("    floor", floor("(6)", lambda n: ()), many // 2, c),
         ]
-        chosen = [  # a floor line belongs to the scenario above it
-            step for i, step in enumerate(plan) if wanted(args, plan[i - i % 2][0])
-        ]
+        runnable = [name[:3] in floors and wanted(args, name) for name, *_ in plan[::2]]
+        chosen = [step for i, step in enumerate(plan) if runnable[i // 2]]  # with its floor
+        if skipped := [n[:3] for n, *_ in plan[::2] if wanted(args, n) and n[:3] not in floors]:
+            print(f"{args.db}: no floor for {', '.join(skipped)}, skipped", file=sys.stderr)
         return [
             await drive(
                 name,
