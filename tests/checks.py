@@ -85,3 +85,10 @@ async def raw_client(api: Api) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url=api.client.base_url) as client:
         yield client
+
+
+async def baseline_statements(api: Api, key: str = "admin") -> int:
+    """Statements of a request that touches no data: the key lookup only, if any. The key is
+    used once first, so whether an earlier test already looked it up does not matter."""
+    await api.gql("{ __typename }", key=key)
+    return (await api.gql("{ __typename }", key=key)).statements

@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from tests.api.auth_helpers import create_customer, create_user
+from tests.checks import baseline_statements
 from tests.conftest import Api, GraphQLResponse, MakeApi
 
 MAXIMUM = 1_000_000  # server.max_query_cost's default
@@ -31,12 +32,6 @@ async def twice(
     second = await api.post(payload, key=key)
     assert (second.status, second.body) == (first.status, first.body)
     return [first, second]
-
-
-async def baseline_statements(api: Api, key: str = "admin") -> int:
-    """Statements of a request that touches no data (the key lookup only, if any)."""
-    await api.gql("{ __typename }", key=key)  # the key's first use may look it up
-    return (await api.gql("{ __typename }", key=key)).statements
 
 
 def assert_too_costly(r: GraphQLResponse, cost: int, maximum: int = MAXIMUM) -> None:

@@ -5,6 +5,7 @@ anything runs, the verdict is cached with the document, and introspection can be
 from __future__ import annotations
 
 from tests.api.auth_helpers import assert_no_leak, create_customer
+from tests.checks import baseline_statements
 from tests.conftest import Api, MakeApi
 
 # --- limits -------------------------------------------------------------------------------------
@@ -14,18 +15,14 @@ def nested(depth: int) -> str:
     return "{ customers { nodes { " + "f { " * depth + "x" + " }" * depth + " } } }"
 
 
-async def baseline_statements(api: Api) -> int:
-    """Statements of a request that touches no data (the key lookup only)."""
-    return (await api.gql("{ __typename }")).statements
-
-
 async def test_query_deeper_than_the_limit_is_rejected(api: Api) -> None:
+    baseline = await baseline_statements(api)
     r = await api.gql(nested(20))
     assert_no_leak(r)
     assert r.errors
     assert any("maximum operation depth of 12" in e["message"] for e in r.errors), r.errors
     assert r.body.get("data") is None
-    assert r.statements == await baseline_statements(api)  # nothing was executed
+    assert r.statements == baseline  # nothing was executed
 
 
 async def test_depth_limit_with_real_fields(make_api: MakeApi) -> None:
@@ -66,12 +63,13 @@ async def test_more_than_30_aliases_is_rejected(api: Api) -> None:
 
 
 async def test_too_many_tokens_is_rejected(api: Api) -> None:
+    baseline = await baseline_statements(api)
     query = "{ customers(first: 1) { nodes { " + "customerId " * 6000 + "} } }"
     r = await api.gql(query)
     assert_no_leak(r)
     assert any("5000 tokens" in e["message"] for e in r.errors), r.errors
     assert r.body.get("data") is None
-    assert r.statements == await baseline_statements(api)
+    assert r.statements == baseline
 
 
 async def test_a_rejected_query_stays_rejected_when_sent_again(api: Api) -> None:
