@@ -3,10 +3,12 @@ forms from them."""
 
 import enum
 from collections.abc import Sequence
+from typing import Any
 
 import strawberry
 
 from domain.config import BackendConfigBase, CustomerCompanyConfig
+from domain.field_map import MapField
 
 
 @strawberry.enum(description="OTOBO's Map 'shown' flag.")
@@ -36,19 +38,26 @@ class CustomerUserField:
     searchable: bool = strawberry.field(description="Listed in the backend's search_fields.")
 
 
+def _row(field: MapField, search_fields: Sequence[str]) -> dict[str, Any]:
+    """What a Map row says in either Map."""
+    return {
+        "attribute": field.attribute,
+        "graphql_name": field.graphql_name,
+        "label": field.label,
+        "storage_field": field.column,
+        "type": FieldType(field.type),
+        "required": field.required,
+        "shown": FieldVisibility(field.show),
+        "searchable": field.column in search_fields,
+    }
+
+
 def customer_user_fields(backends: Sequence[BackendConfigBase]) -> list[CustomerUserField]:
     return [
         CustomerUserField(
             backend=backend.name,
-            attribute=field.attribute,
-            graphql_name=field.graphql_name,
-            label=field.label,
-            storage_field=field.column,
-            type=FieldType(field.type),
-            required=field.required,
             read_only=field.readonly,
-            shown=FieldVisibility(field.show),
-            searchable=field.column in backend.search_fields,
+            **_row(field, backend.search_fields),
         )
         for backend in backends
         for field in backend.map_fields()
@@ -72,16 +81,4 @@ class CustomerField:
 def customer_fields(config: CustomerCompanyConfig) -> list[CustomerField]:
     """The company Map in Map order. It has no ``readOnly``: OTOBO's company backend ignores
     the flag, and so does Roster."""
-    return [
-        CustomerField(
-            attribute=field.attribute,
-            graphql_name=field.graphql_name,
-            label=field.label,
-            storage_field=field.column,
-            type=FieldType(field.type),
-            required=field.required,
-            shown=FieldVisibility(field.show),
-            searchable=field.column in config.search_fields,
-        )
-        for field in config.map_fields()
-    ]
+    return [CustomerField(**_row(field, config.search_fields)) for field in config.map_fields()]
