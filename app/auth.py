@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.request_errors import send_request_error
+from app.scope_gate import ONLY_AUTHENTICATE, only_sign_in
 from datasources.db.api_keys import ApiKeyStore, KeyStoreUnavailable
 from datasources.db.api_keys import Scope as KeyScope
 from datasources.db.engine import count_statements
@@ -141,7 +142,50 @@ class GraphQLGate:
                 await send_request_error(send, actor.status, actor.code, actor.message)
                 return
             scope[ACTOR_SCOPE_KEY] = actor
+            if actor.scope is KeyScope.AUTHENTICATE:
+                replay = await self._sign_in_only(scope, receive, send)
+                if replay is None:
+                    return
+                receive = replay
             await self._forward(scope, receive, send, tally)
+
+    async def _sign_in_only(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
+        """The request of an ``authenticate`` key, read whole, when it only signs in (a
+        receive that replays it); None when it was refused here (``app.scope_gate``)."""
+        limit = self.server.max_body_bytes
+        chunks: list[bytes] = []
+        size = 0
+        more = scope["method"] == "POST"
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None  # the client went away
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > limit:
+                text = f"The request body is larger than {limit} bytes."
+                await send_request_error(send, 413, "PAYLOAD_TOO_LARGE", text)
+                return None
+            more = bool(message.get("more_body", False))
+        body = b"".join(chunks)
+        if (
+            not more
+            and scope["method"] == "POST"
+            and only_sign_in(body, max_tokens=self.server.max_tokens)
+        ):
+            sent = False
+
+            async def replay() -> Message:
+                nonlocal sent
+                if sent:
+                    return await receive()
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            return replay
+        logger.info("refused a request of an authenticate-scope key that does more than sign in")
+        await send_request_error(send, 403, "FORBIDDEN", ONLY_AUTHENTICATE)
+        return None
 
     async def _authenticate(self, scope: Scope) -> Actor | Refusal:
         header = _header(scope, b"authorization")

@@ -214,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create = with_config(keys.add_parser("create", help="create a key and print it once"))
     create.add_argument("--name", required=True)
-    create.add_argument("--scope", choices=["admin", "read"], required=True)
+    create.add_argument("--scope", choices=["admin", "read", "authenticate"], required=True)
     with_config(keys.add_parser("list", help="list keys (never the keys themselves)"))
     revoke = with_config(keys.add_parser("revoke", help="revoke a key by name"))
     revoke.add_argument("--name", required=True)

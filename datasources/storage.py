@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.backend import CustomerUserBackend
 from datasources.customer_user_directory import CustomerUserDirectory
 from datasources.db.api_keys import ApiKeyStore
+from datasources.db.customer_auth import DbAuthBackend
 from datasources.db.customer_users import DbCustomerUserBackend, SchemaMismatch
 from datasources.db.customers import DbCustomerStore
 from datasources.db.dialect import case_sensitive_key_columns
@@ -30,6 +31,8 @@ class Storage:
     services: DbServiceStore
     origins: DbOriginStore
     """Who wrote what: the agent Roster writes as, and the API key behind each write."""
+    customer_auth: list[DbAuthBackend] = field(default_factory=list)
+    """Where sign-in checks passwords (``[[customer_auth.backends]]``), in order."""
 
     async def close(self) -> None:
         await self.api_keys.close()
@@ -101,4 +104,5 @@ async def open_storage(config: RosterConfig) -> Storage:
         groups=DbGroupStore(engine),
         services=DbServiceStore(engine, config.services),
         origins=origins,
+        customer_auth=[DbAuthBackend(b, engine) for b in config.customer_auth.backends],
     )

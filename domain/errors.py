@@ -37,6 +37,8 @@ class ErrorCode(enum.Enum):
     INVALID_NAME = "INVALID_NAME"
     CYCLE = "CYCLE"
     DUPLICATE = "DUPLICATE"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    """Sign-in refused: wrong password, unknown login or a user who is not valid (one answer)."""
     """The same item twice in one input, in ways that contradict each other."""
 
 

@@ -28,8 +28,11 @@ FORBIDDEN_IN_SCHEMA = {
     "loaders.reset": "resolvers.mutations.run_mutation resets the loaders",
 }
 
-NOT_ADMIN: dict[str, str] = {}
-"""Mutation fields allowed without the ADMIN permission, each with the reason (none today)."""
+NOT_ADMIN: dict[str, str] = {
+    "customer_user_authenticate": "sign-in: keys of scope authenticate (or admin) may call it "
+    "(schema.permissions.AUTHENTICATE); it writes only a rehashed password",
+}
+"""Mutation fields allowed without the ADMIN permission, each with the reason."""
 
 
 def _mutation_fields() -> list[StrawberryField]:

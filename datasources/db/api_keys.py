@@ -27,6 +27,8 @@ KEY_PREFIX = "rst_"
 class Scope(enum.Enum):
     READ = "read"
     ADMIN = "admin"
+    AUTHENTICATE = "authenticate"
+    """Only ``customerUserAuthenticate``: a customer portal's back end (``app.scope_gate``)."""
 
 
 @dataclass(frozen=True, slots=True)

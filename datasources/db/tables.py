@@ -156,7 +156,7 @@ roster_api_key = sa.Table(
     metadata,
     sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
     sa.Column("name", sa.String(100), nullable=False, unique=True),
-    sa.Column("scope", sa.String(10), nullable=False),
+    sa.Column("scope", sa.String(20), nullable=False),
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("key_prefix", sa.String(16), nullable=False),
     sa.Column("create_time", sa.DateTime(), nullable=False),

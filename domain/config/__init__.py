@@ -8,6 +8,7 @@ One module per job, all re-exported here so ``from domain.config import …`` is
 - ``backend_base``: what every customer-user backend has (OTOBO's common keys and its Map);
 - ``db_backend`` and ``ldap_backend``: the two kinds of customer-user backend;
 - ``customer_user``: the list of backends;
+- ``customer_auth``: where customer users' passwords are checked (sign-in), in order;
 - ``customers_groups_services``: OTOBO's customer (with its Map), customer-group and service
   settings;
 - ``email_and_passwords``: what addresses and passwords are accepted, how passwords are stored;
@@ -19,6 +20,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from domain.config.backend_base import FIELD_LIST_KEYS, BackendConfigBase, MapRow, StorageField
+from domain.config.customer_auth import AuthBackendConfig, CustomerAuthConfig, DbAuthBackendConfig
 from domain.config.customer_user import BackendConfig, CustomerUserConfig
 from domain.config.customers_groups_services import (
     CompanyMapRow,
@@ -35,15 +37,18 @@ from domain.config.strict_model import StrictModel
 
 __all__ = [
     "FIELD_LIST_KEYS",
+    "AuthBackendConfig",
     "AuthConfig",
     "BackendConfig",
     "BackendConfigBase",
     "CompanyMapRow",
+    "CustomerAuthConfig",
     "CustomerCompanyConfig",
     "CustomerGroupConfig",
     "CustomerUserBackendConfig",
     "CustomerUserConfig",
     "DatabaseConfig",
+    "DbAuthBackendConfig",
     "DemoConfig",
     "EmailConfig",
     "LdapBackendConfig",
@@ -67,6 +72,7 @@ class RosterConfig(StrictModel):
     email: EmailConfig = Field(default_factory=EmailConfig)
     passwords: PasswordConfig = Field(default_factory=PasswordConfig)
     customer_user: CustomerUserConfig = Field(default_factory=CustomerUserConfig)
+    customer_auth: CustomerAuthConfig = Field(default_factory=CustomerAuthConfig)
     customer_company: CustomerCompanyConfig = Field(default_factory=CustomerCompanyConfig)
     customer_group: CustomerGroupConfig = Field(default_factory=CustomerGroupConfig)
     services: ServicesConfig = Field(default_factory=ServicesConfig)

@@ -114,3 +114,13 @@ def test_api_key_revoke_unknown_name(upgraded: Path) -> None:
     result = roster("api-key", "revoke", "--config", str(upgraded), "--name", "ghost")
     assert result.returncode != 0
     assert "no active API key named 'ghost'" in result.stderr
+
+
+def test_api_key_create_with_the_authenticate_scope(upgraded: Path, db_path: Path) -> None:
+    result = roster(
+        "api-key", "create", "--config", str(upgraded), "--name", "portal", "--scope",
+        "authenticate",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "scope authenticate" in result.stderr
+    assert rows(db_path, "SELECT name, scope FROM roster_api_key") == [("portal", "authenticate")]

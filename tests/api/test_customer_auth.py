@@ -1,0 +1,229 @@
+"""Customer sign-in through the API (issue 14, first slice): the ``db`` backend, the
+``authenticate`` scope, rehash on login, and the bad input of the issue, on every database."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from datasources.db.api_keys import Scope
+from datasources.db.customer_auth import DbAuthBackend
+from datasources.db.engine import create_engine
+from domain.config import DatabaseConfig, DbAuthBackendConfig
+from domain.passwords import verify
+from tests.conftest import Api, MakeApi, unique
+from tests.factories import new_user_and_customer
+
+SIGN_IN = (
+    "mutation($i: CustomerUserAuthenticateInput!) { customerUserAuthenticate(input: $i) {"
+    " success backend customerUser { login } userErrors { field code message } } }"
+)
+PASSWORD = "Correct-Horse-7"
+TEN_MB = 10 * 1024 * 1024
+
+
+async def sign_in(
+    api: Api, login: str, password: str, *, key: str | None = "admin", otp: str | None = None
+) -> Any:
+    r = await api.gql(SIGN_IN, {"i": {"login": login, "password": password, "otp": otp}}, key=key)
+    assert r.status == 200, r.body
+    return r.data["customerUserAuthenticate"]
+
+
+def codes(payload: Any) -> list[str]:
+    return [e["code"] for e in payload["userErrors"]]
+
+
+async def auth_key(api: Api) -> str:
+    secret, _ = await api.storage.api_keys.create(unique("auth-"), Scope.AUTHENTICATE)
+    return f"Bearer {secret}"
+
+
+async def stored_pw(api: Api, login: str) -> str | None:
+    async with api.storage.engine.connect() as conn:
+        value = await conn.scalar(
+            sa.text("SELECT pw FROM customer_user WHERE login = :l"), {"l": login}
+        )
+    return None if value is None else str(value)
+
+
+async def set_pw(api: Api, login: str, value: str | None) -> None:
+    async with api.storage.engine.begin() as conn:
+        await conn.execute(
+            sa.text("UPDATE customer_user SET pw = :v WHERE login = :l"), {"v": value, "l": login}
+        )
+
+
+def refused(payload: Any) -> bool:
+    return (
+        payload["success"] is False
+        and payload["backend"] is None
+        and payload["customerUser"] is None
+        and codes(payload) == ["INVALID_CREDENTIALS"]
+        and payload["userErrors"][0]["field"] is None
+    )
+
+
+async def test_the_right_password_signs_in_with_an_authenticate_key(api: Api) -> None:
+    login = await new_user_and_customer(api, password=PASSWORD)
+    payload = await sign_in(api, login, PASSWORD, key=await auth_key(api))
+    assert payload == {
+        "success": True,
+        "backend": "db",
+        "customerUser": {"login": login},
+        "userErrors": [],
+    }
+    assert (await sign_in(api, login, PASSWORD))["success"] is True  # admin may too
+
+
+async def test_wrong_password_unknown_login_and_empty_input_answer_alike(api: Api) -> None:
+    login = await new_user_and_customer(api, password=PASSWORD)
+    key = await auth_key(api)
+    for user, password in [
+        (login, "Wrong-Horse-7"),
+        (login, PASSWORD + " "),
+        (unique("ghost"), PASSWORD),
+        (login, ""),
+        (login, "   "),
+        (login, PASSWORD + "\x00"),
+        ("", PASSWORD),
+        ("   ", PASSWORD),
+        (login + "\x00", PASSWORD),
+        ("*)(uid=*", PASSWORD),
+        ("\\", PASSWORD),
+        ("x" * 500, PASSWORD),
+    ]:
+        assert refused(await sign_in(api, user, password, key=key)), (user, password)
+
+
+async def test_login_is_trimmed_and_metacharacters_are_plain_text(api: Api) -> None:
+    login = unique("a*)(uid=*\\")
+    await new_user_and_customer(api, login, password=PASSWORD)
+    assert (await sign_in(api, f"  {login} ", PASSWORD))["customerUser"] == {"login": login}
+    assert refused(await sign_in(api, login[:-3] + "*", PASSWORD))
+
+
+@pytest.mark.parametrize("validity", ["INVALID", "INVALID_TEMPORARILY"])
+async def test_an_invalid_user_is_refused_like_a_wrong_password(api: Api, validity: str) -> None:
+    login = await new_user_and_customer(api, password=PASSWORD, validity=validity)
+    assert refused(await sign_in(api, login, PASSWORD))
+    assert refused(await sign_in(api, login, "Wrong-Horse-7"))
+
+
+async def test_empty_or_null_stored_password_never_signs_in(api: Api) -> None:
+    login = await new_user_and_customer(api, password=PASSWORD)
+    for value in ("", None):
+        await set_pw(api, login, value)
+        assert refused(await sign_in(api, login, ""))
+        assert refused(await sign_in(api, login, PASSWORD))
+
+
+async def test_an_otobo_sha256_hash_is_replaced_by_bcrypt_on_sign_in(api: Api) -> None:
+    login = await new_user_and_customer(api, password=PASSWORD)
+    otobo_sha2 = hashlib.sha256(PASSWORD.encode("utf-8")).hexdigest()  # OTOBO's sha2 write
+    await set_pw(api, login, otobo_sha2)
+    assert refused(await sign_in(api, login, "Wrong-Horse-7"))
+    assert await stored_pw(api, login) == otobo_sha2  # a failure rewrites nothing
+    assert (await sign_in(api, login, PASSWORD))["success"] is True
+    new = await stored_pw(api, login)
+    assert new is not None
+    assert new.startswith("BCRYPT:4:")
+    assert verify(new, PASSWORD, login)
+    assert not verify(new, "Wrong-Horse-7", login)
+    assert (await sign_in(api, login, PASSWORD))["success"] is True
+    assert await stored_pw(api, login) == new  # already the configured scheme: left alone
+
+
+async def test_a_read_key_may_not_sign_in(api: Api) -> None:
+    login = await new_user_and_customer(api, password=PASSWORD)
+    r = await api.gql(SIGN_IN, {"i": {"login": login, "password": PASSWORD}}, key="read")
+    assert r.error_codes == ["FORBIDDEN"]
+    assert r.body["data"] is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ customerUsers(first: 1) { edges { node { login } } } }",
+        "{ __typename }",
+        "{ __schema { types { name } } }",
+        'query { node(id: "x") { id } }',
+        'mutation { groupCreate(input: {name: "g"}) { userErrors { code } } }',
+        'mutation { customerUserAuthenticate(input: {login: "a", password: "b"}) { success } '
+        "customerUsers(first: 1) { totalCount } }",
+        "mutation { ...F } fragment F on Mutation { customerUserAuthenticate("
+        'input: {login: "a", password: "b"}) { success } }',
+        "not graphql at all {",
+    ],
+)
+async def test_an_authenticate_key_may_do_nothing_else(api: Api, query: str) -> None:
+    r = await api.gql(query, key=await auth_key(api))
+    assert (r.status, r.error_codes) == (403, ["FORBIDDEN"])
+    batch = await api.post([{"query": SIGN_IN}], key=await auth_key(api))
+    assert (batch.status, batch.error_codes) == (403, ["FORBIDDEN"])
+
+
+async def test_ten_megabytes_of_password(api: Api, make_api: MakeApi) -> None:
+    login = await new_user_and_customer(api, password=PASSWORD)
+    given = {"login": login, "password": "p" * TEN_MB}
+    for key in ("admin", await auth_key(api)):
+        r = await api.post({"query": SIGN_IN, "variables": {"i": given}}, key=key)
+        assert (r.status, r.error_codes) == (413, ["PAYLOAD_TOO_LARGE"])
+    roomy = await make_api(server={"max_body_bytes": 2 * TEN_MB})
+    given["login"] = await new_user_and_customer(roomy, password=PASSWORD)
+    r = await roomy.post({"query": SIGN_IN, "variables": {"i": given}})
+    payload = r.data["customerUserAuthenticate"]
+    assert payload["success"] is False
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("TOO_LONG", ["input", "password"])
+    ]
+
+
+async def test_the_password_is_never_logged_nor_answered(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)  # as deployed: drivers log statements only at DEBUG
+    secret = "Sekrit-" + unique("p")
+    login = await new_user_and_customer(api, password=secret)
+    await set_pw(api, login, hashlib.sha256(secret.encode()).hexdigest())
+    caplog.clear()
+    answers = [
+        await api.gql(SIGN_IN, {"i": {"login": login, "password": secret}}),
+        await api.gql(SIGN_IN, {"i": {"login": login, "password": secret + "x"}}),
+        await api.gql(SIGN_IN, {"i": {"login": unique("ghost"), "password": secret}}),
+    ]
+    stored = await stored_pw(api, login)
+    assert stored is not None
+    for r in answers:
+        assert secret not in str(r.body)
+    assert secret not in caplog.text
+    assert stored not in caplog.text
+
+
+async def test_backends_in_order_and_a_backend_that_does_not_answer(make_api: MakeApi) -> None:
+    api = await make_api()
+    login = await new_user_and_customer(api, password=PASSWORD)
+    down_engine = create_engine(DatabaseConfig(url="sqlite+aiosqlite:////nonexistent/dir/x.db"))
+    down = DbAuthBackend(DbAuthBackendConfig(name="down"), down_engine)
+    db = api.storage.customer_auth[0]
+    try:
+        api.storage.customer_auth[:] = [down, db]
+        ok = await sign_in(api, login, PASSWORD)
+        assert (ok["success"], ok["backend"]) == (True, "db")
+        wrong = await sign_in(api, login, "Wrong-Horse-7")
+        assert (wrong["success"], codes(wrong)) == (False, ["BACKEND_UNAVAILABLE"])
+        api.storage.customer_auth[:] = [down]
+        alone = await sign_in(api, login, PASSWORD)
+        assert (alone["success"], codes(alone)) == (False, ["BACKEND_UNAVAILABLE"])
+    finally:
+        api.storage.customer_auth[:] = [db]
+        await down_engine.dispose()
+
+
+async def test_otp_is_accepted_and_ignored_until_two_factor_lands(api: Api) -> None:
+    login = await new_user_and_customer(api, password=PASSWORD)
+    assert (await sign_in(api, login, PASSWORD, otp="123456"))["success"] is True
