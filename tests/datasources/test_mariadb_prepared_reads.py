@@ -1,7 +1,9 @@
 """asyncmy's driver path for prepared reads (``datasources/db/prepared.py``,
 ``prepared_drivers.py``): the same rows as SQLAlchemy, no transaction left open (so no
 ROLLBACK on check-in), and SQLAlchemy's units of work still transactional on the connections
-those reads used."""
+those reads used. Also the canary of the private SQLAlchemy APIs that path uses
+(``SQLCompiler._bind_processors``, ``_result_columns``, ``TypeEngine._cached_result_processor``,
+``_ConnectionFairy._close_special``)."""
 
 from __future__ import annotations
 
@@ -43,6 +45,17 @@ def idle_drivers(engine: AsyncEngine) -> list[Any]:
     return [record.dbapi_connection.driver_connection for record in pool._pool._queue._queue]
 
 
+async def rollbacks(engine: AsyncEngine) -> int:
+    """ROLLBACK statements the idle connections have run (``Com_rollback``)."""
+    total = 0
+    for driver in idle_drivers(engine):
+        cursor = driver.cursor()
+        await cursor.execute("SHOW SESSION STATUS LIKE 'Com_rollback'")
+        total += int((await cursor.fetchall())[0][1])
+        await cursor.close()
+    return total
+
+
 async def test_driver_reads_match_sqlalchemy_and_leave_no_transaction(engine: AsyncEngine) -> None:
     reader = read_only_view(engine)
     statement = sa.select(customer_user).where(customer_user.c.login == sa.bindparam("login"))
@@ -60,6 +73,13 @@ async def test_driver_reads_match_sqlalchemy_and_leave_no_transaction(engine: As
     for driver in idle_drivers(engine):
         assert not driver.get_transaction_status()
     assert any(driver.get_autocommit() for driver in idle_drivers(engine))
+    # Once in autocommit mode, reads check in without a ROLLBACK (the private
+    # ``_ConnectionFairy._close_special(transaction_reset=True)`` skips the pool's reset).
+    await read.fetch_all({"login": "p3"})
+    before = await rollbacks(engine)
+    for _ in range(4):
+        await read.fetch_all({"login": "p1"})
+    assert await rollbacks(engine) == before
 
 
 async def test_units_of_work_stay_transactional_after_driver_reads(engine: AsyncEngine) -> None:
