@@ -27,7 +27,10 @@ Every private API, and where its canary lives:
   ``get_stream_usage`` and ``graphql.execution.collect_fields.FieldDetailsList``
   (``schema.flat_lists``) — here.
 - SQLAlchemy ``Pool._invalidate``, synchronous ``pool.connect()`` and the ``do_connect`` event
-  (``datasources.db.prepared``): tests/datasources/test_connection_faults.py.
+  (``datasources.db.prepared``): tests/datasources/test_connection_faults.py; its
+  ``_ConnectionFairy._close_special``, ``SQLCompiler._bind_processors`` and ``_result_columns``,
+  ``TypeEngine._cached_result_processor`` (``datasources.db.prepared_drivers``):
+  tests/datasources/test_mariadb_prepared_reads.py.
 - bonsai ``AIOLDAPConnection._poll`` and ``_loop`` (``datasources.ldap.pool``) — here.
 - uvicorn ``Server.startup(sockets=...)``, ``server_state``, ``lifespan.state``,
   ``Config.http_protocol_class`` (``app.workers``), and the HTTP protocols' ``cycle``,

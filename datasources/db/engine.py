@@ -196,7 +196,8 @@ def read_only_view(engine: AsyncEngine) -> AsyncEngine:
     statement need no transaction, so they run in autocommit mode: one round trip.
 
     MariaDB/MySQL begin a transaction implicitly (no round trip of its own), while switching
-    autocommit on and back costs two ``SET`` round trips: there the engine is used as it is.
+    autocommit on and back costs two ``SET`` round trips: there the engine is used as it is,
+    and prepared reads (``prepared``) keep their connections in autocommit mode instead.
     """
     if is_mysql(engine.dialect):
         return engine

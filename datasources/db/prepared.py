@@ -6,8 +6,11 @@ one-row lookup that PostgreSQL answers in a tenth of that (bench scenario (3), o
 login). A statement built once keeps its memoized cache key; on asyncpg its compiled text is
 also handed straight to the driver, on a connection checked out of the same SQLAlchemy pool
 (asyncpg prepares it once per connection and caches it), which brings the lookup to about
-0.17 ms. Inside a caller's transaction, on SQLite, or with ``database.echo`` on (so the SQL is
-logged), the statement runs through SQLAlchemy as usual.
+0.17 ms. On asyncmy (MariaDB/MySQL) likewise, compiled once the first connection has told the
+dialect which server it is, and read in autocommit mode so that no transaction is left to roll
+back on check-in (``prepared_drivers``). Inside a caller's transaction, on SQLite, with an IN
+list sized per call, or with ``database.echo`` on (so the SQL is logged), the statement runs
+through SQLAlchemy as usual.
 
 The pool is SQLAlchemy's, and a pool does I/O at a few moments that need SQLAlchemy's greenlet:
 (re)opening a slot's connection (after it was invalidated, or the pool was, as SQLAlchemy does on
@@ -33,7 +36,6 @@ import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-import asyncpg
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect
@@ -41,7 +43,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import Pool, PoolProxiedConnection, QueuePool
 from sqlalchemy.util import greenlet_spawn
 
-from datasources.db.engine import is_lost_connection, tally_statement
+from datasources.db.engine import tally_statement
+from datasources.db.prepared_drivers import (
+    DriverRead,
+    begin_read,
+    closed_while_idle,
+    end_transaction,
+    is_lost,
+    is_refusal,
+    restore_transactions,
+)
 from datasources.paging import KeyList
 
 
@@ -66,17 +77,14 @@ class PreparedRead:
     def __init__(self, reader: AsyncEngine, statement: sa.Select[Any]) -> None:
         self._reader = reader
         self._statement = statement
-        self._driver_sql: str | None = None
-        self._parameter_order: tuple[str, ...] = ()
-        self._fixed_values: dict[str, Any] = {}
+        self._driver_read: DriverRead | None = None
         self._access: _PoolAccess | None = None
-        if reader.dialect.driver == "asyncpg" and not reader.echo:
+        if reader.dialect.driver in DRIVERS and not reader.echo:
             self._access = _PoolAccess.of(reader)
-            compiled = statement.compile(dialect=reader.dialect)
-            self._driver_sql = str(compiled)
-            self._parameter_order = tuple(compiled.positiontup or ())
-            # Values written into the statement itself (``permission_value = 1``).
-            self._fixed_values = dict(compiled.params)
+            if reader.dialect.driver == "asyncpg":
+                self._driver_read = DriverRead(statement, reader.dialect)
+            # asyncmy: compiled once a connection has told the dialect which server it is
+            # (MariaDB refuses MySQL's collation names), in ``_fetch``.
 
     async def fetch_all(
         self, parameters: Mapping[str, Any], conn: AsyncConnection | None = None
@@ -97,10 +105,13 @@ class PreparedRead:
     ) -> Sequence[Any]:
         if conn is not None:
             return await self._fetch_with_sqlalchemy(conn, parameters, positional)
-        if self._driver_sql is None:
+        read = self._driver_read
+        if read is None and self._access is not None and self._reader.dialect.server_version_info:
+            read = self._driver_read = DriverRead(self._statement, self._reader.dialect)
+        if read is None or read.expands:
             async with self._reader.connect() as own:
                 return await self._fetch_with_sqlalchemy(own, parameters, positional)
-        return await self._fetch_on_driver(self._driver_sql, parameters)
+        return await self._fetch_on_driver(read, parameters, positional)
 
     async def _fetch_with_sqlalchemy(
         self, conn: AsyncConnection, parameters: Mapping[str, Any], positional: bool
@@ -109,27 +120,26 @@ class PreparedRead:
         rows: Sequence[Any] = result.all() if positional else result.mappings().all()
         return rows
 
-    async def _fetch_on_driver(self, sql: str, parameters: Mapping[str, Any]) -> Sequence[Any]:
-        given = self._fixed_values | dict(parameters)
-        values = [given[name] for name in self._parameter_order]
+    async def _fetch_on_driver(
+        self, read: DriverRead, parameters: Mapping[str, Any], positional: bool
+    ) -> Sequence[Any]:
+        values = read.values(dict(parameters))
         access = self._access
-        assert access is not None  # set whenever there is driver SQL
-        rows = await access.fetch(self._reader, sql, values, retry_if_lost=True)
+        assert access is not None  # set whenever there is a driver read
+        rows = await access.fetch(self._reader, read, values, positional, retry_if_lost=True)
         if rows is None:
             # The connection was lost (and every older one marked stale): reads are
             # idempotent, so once more, on a connection opened since.
-            rows = await access.fetch(self._reader, sql, values, retry_if_lost=False)
+            rows = await access.fetch(self._reader, read, values, positional, retry_if_lost=False)
         assert rows is not None
         return rows
 
 
+DRIVERS = ("asyncpg", "asyncmy")  # the drivers compiled SQL is handed to directly
+
+
 class _WouldConnect(Exception):
     """A synchronous checkout reached a slot whose connection must be opened first."""
-
-
-def _is_lost(error: Exception, driver: Any) -> bool:
-    """Whether ``error`` means the connection is gone (not that the statement failed)."""
-    return bool(driver.is_closed()) or is_lost_connection(error)
 
 
 class _PoolAccess:
@@ -146,6 +156,8 @@ class _PoolAccess:
         if access is None:
             access = cls._by_dialect[dialect] = cls()
             event.listen(engine.sync_engine, "do_connect", access._refuse_while_synchronous)
+            if dialect.driver == "asyncmy":
+                event.listen(engine.sync_engine.pool, "checkout", access._restore_transactions)
         return access
 
     def __init__(self) -> None:
@@ -159,29 +171,45 @@ class _PoolAccess:
         if self._synchronous:
             raise _WouldConnect
 
+    def _restore_transactions(self, dbapi_connection: Any, *_args: Any) -> None:
+        """``checkout`` (asyncmy): a connection a driver read left in autocommit mode is
+        switched back for SQLAlchemy (``prepared_drivers.restore_transactions``); not on this
+        class's own synchronous checkout, which reads in autocommit and must not await."""
+        if not self._synchronous:
+            restore_transactions(dbapi_connection)
+
     async def fetch(
-        self, engine: AsyncEngine, sql: str, values: Sequence[Any], *, retry_if_lost: bool
+        self,
+        engine: AsyncEngine,
+        read: DriverRead,
+        values: Sequence[Any],
+        positional: bool,
+        *,
+        retry_if_lost: bool,
     ) -> Sequence[Any] | None:
-        """The rows of ``sql``; None if ``retry_if_lost`` and the connection was lost."""
+        """The rows of ``read``; None if ``retry_if_lost`` and the connection was lost."""
         pool = engine.sync_engine.pool
+        dialect = engine.dialect
         pooled = self._take_idle(pool) if retry_if_lost else None
         if pooled is None:
             pooled = await engine.raw_connection()
         driver: Any = pooled.driver_connection
-        if retry_if_lost and driver.is_closed():
-            # Lost while idle, and asyncpg saw the server's goodbye: nothing was sent.
+        if retry_if_lost and closed_while_idle(driver):
+            # Lost while idle, and the driver saw the server's goodbye: nothing was sent.
             _invalidate_older(pool, pooled, None)
             return None
         try:
+            await begin_read(driver)
             tally_statement()
-            rows: Sequence[Any] = await driver.fetch(sql, *values)
+            rows = await read.run(driver, values, positional=positional)
+            await end_transaction(driver)
         except Exception as error:
-            if _is_lost(error, driver):
+            if is_lost(error, driver, dialect):
                 _invalidate_older(pool, pooled, error)
                 if retry_if_lost:
                     return None
                 raise
-            if isinstance(error, asyncpg.PostgresError):
+            if is_refusal(error, dialect):
                 await self._give_back(pool, pooled)  # the server refused the statement only
                 raise
             pooled.invalidate(error)  # a driver failure: the protocol state is unknown
@@ -215,12 +243,22 @@ class _PoolAccess:
 
     @staticmethod
     async def _give_back(pool: Pool, pooled: PoolProxiedConnection) -> None:
+        """Back into the pool, with no transaction open (asyncpg reads run outside one;
+        asyncmy's was ended by ``end_transaction``, or is by the ROLLBACK below after a
+        refused statement): the pool's rollback-on-return is skipped, it would be a round
+        trip that needs a greenlet."""
+        driver: Any = pooled.driver_connection
+        try:
+            await end_transaction(driver)
+        except BaseException:
+            pooled.invalidate()
+            raise
         if isinstance(pool, QueuePool) and (pool.size() == 0 or pool.checkedin() < pool.size()):
-            pooled.close()  # into the idle queue: no I/O (no transaction to roll back)
+            pooled._close_special(transaction_reset=True)  # into the idle queue: no I/O
             return
         # An overflow connection (the idle queue is full): the pool closes it, which awaits.
         # Shielded, so that a cancellation now does not cut the close short.
-        await asyncio.shield(greenlet_spawn(pooled.close))
+        await asyncio.shield(greenlet_spawn(pooled._close_special, transaction_reset=True))
 
 
 def _invalidate_older(

@@ -3,8 +3,9 @@
 The MariaDB twin of ``test_connection_faults.py`` (PostgreSQL), for what exists on both: the
 server's connections are killed (``KILL CONNECTION``, as a restart or an administrator would),
 idle or in the middle of a statement, and every later request answers; a key store that cannot
-be reached answers a GraphQL-shaped 503. (The PostgreSQL module also covers asyncpg's prepared
-reads, which MariaDB does not have: there every read goes through SQLAlchemy.)
+be reached answers a GraphQL-shaped 503. (The PostgreSQL module also covers the prepared reads'
+pool handling, which asyncmy's driver path shares; ``test_mariadb_prepared_reads.py`` covers
+what is asyncmy's own.)
 
 MariaDB has no cheap way to notice an idle connection the server closed (asyncpg does), so the
 first statement on it fails; SQLAlchemy then marks every older pooled connection stale, and

@@ -1,0 +1,113 @@
+"""asyncmy's driver path for prepared reads (``datasources/db/prepared.py``,
+``prepared_drivers.py``): the same rows as SQLAlchemy, no transaction left open (so no
+ROLLBACK on check-in), and SQLAlchemy's units of work still transactional on the connections
+those reads used. Also the canary of the private SQLAlchemy APIs that path uses
+(``SQLCompiler._bind_processors``, ``_result_columns``, ``TypeEngine._cached_result_processor``,
+``_ConnectionFairy._close_special``)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from datasources.db.engine import create_engine, read_only_view
+from datasources.db.prepared import PreparedRead
+from datasources.db.tables import customer_user
+from domain.config.server import DatabaseConfig
+from tests.conftest import DB_KINDS, Databases, run_sql
+
+pytestmark = pytest.mark.skipif("mariadb" not in DB_KINDS, reason="MariaDB is not tested")
+
+SEED = (
+    "INSERT INTO customer_user (login, email, customer_id, first_name, last_name, valid_id,"
+    " create_time, create_by, change_time, change_by)"
+    " SELECT CONCAT('p', seq), CONCAT('p', seq, '@example.com'), 'co', 'Pré', 'Ünïcode 😀',"
+    " 1, NOW(), 1, NOW(), 1 FROM seq_1_to_5"
+)
+
+
+@pytest.fixture
+async def engine(databases: Databases) -> AsyncIterator[AsyncEngine]:
+    url = await databases.create("mariadb")
+    await run_sql(url, [SEED])
+    engine = create_engine(DatabaseConfig(url=url, pool_size=2))
+    yield engine
+    await engine.dispose()
+
+
+def idle_drivers(engine: AsyncEngine) -> list[Any]:
+    pool: Any = engine.sync_engine.pool
+    return [record.dbapi_connection.driver_connection for record in pool._pool._queue._queue]
+
+
+async def rollbacks(engine: AsyncEngine) -> int:
+    """ROLLBACK statements the idle connections have run (``Com_rollback``)."""
+    total = 0
+    for driver in idle_drivers(engine):
+        cursor = driver.cursor()
+        await cursor.execute("SHOW SESSION STATUS LIKE 'Com_rollback'")
+        total += int((await cursor.fetchall())[0][1])
+        await cursor.close()
+    return total
+
+
+async def test_driver_reads_match_sqlalchemy_and_leave_no_transaction(engine: AsyncEngine) -> None:
+    reader = read_only_view(engine)
+    statement = sa.select(customer_user).where(customer_user.c.login == sa.bindparam("login"))
+    read = PreparedRead(reader, statement)
+    through_sqlalchemy = await read.fetch_all({"login": "p3"})  # connects: dialect known after
+    assert read._driver_read is None
+    on_driver = await read.fetch_all({"login": "p3"})
+    assert read._driver_read is not None
+    assert not read._driver_read.expands
+    assert [dict(r) for r in on_driver] == [dict(r) for r in through_sqlalchemy]
+    assert on_driver[0]["last_name"] == "Ünïcode 😀"
+    positional = await read.fetch_positional({"login": "p3"})
+    assert tuple(positional[0]) == tuple(through_sqlalchemy[0].values())
+    # Checked in with autocommit on and, as the server's last reply says, no transaction.
+    for driver in idle_drivers(engine):
+        assert not driver.get_transaction_status()
+    assert any(driver.get_autocommit() for driver in idle_drivers(engine))
+    # Once in autocommit mode, reads check in without a ROLLBACK (the private
+    # ``_ConnectionFairy._close_special(transaction_reset=True)`` skips the pool's reset).
+    await read.fetch_all({"login": "p3"})
+    before = await rollbacks(engine)
+    for _ in range(4):
+        await read.fetch_all({"login": "p1"})
+    assert await rollbacks(engine) == before
+
+
+async def test_units_of_work_stay_transactional_after_driver_reads(engine: AsyncEngine) -> None:
+    read = PreparedRead(
+        read_only_view(engine), sa.select(sa.func.count()).select_from(customer_user)
+    )
+    for _ in range(3):
+        await read.fetch_all({})
+    assert any(driver.get_autocommit() for driver in idle_drivers(engine))
+
+    async with engine.connect() as conn:
+        await conn.execute(sa.delete(customer_user))
+        # closing without commit rolls the delete back
+    assert (await read.fetch_positional({}))[0][0] == 5
+    async with engine.begin() as conn:
+        assert not await conn.scalar(sa.text("SELECT @@autocommit"))
+
+
+async def test_a_cancelled_driver_read_leaves_no_half_read_connection(engine: AsyncEngine) -> None:
+    read = PreparedRead(read_only_view(engine), sa.select(sa.func.sleep(sa.bindparam("pause"))))
+    await read.fetch_all({"pause": 0})  # through SQLAlchemy: the dialect learns the server
+    pool: Any = engine.sync_engine.pool
+    slow = asyncio.ensure_future(read.fetch_positional({"pause": 2}))
+    await asyncio.sleep(0.3)
+    slow.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await slow
+    assert pool.checkedout() == 0
+    rows = await asyncio.gather(*(read.fetch_positional({"pause": 0}) for _ in range(4)))
+    assert [r[0][0] for r in rows] == [0] * 4
+    assert pool.checkedout() == 0
