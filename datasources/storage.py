@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from datasources.backend import CustomerUserBackend
 from datasources.customer_user_directory import CustomerUserDirectory
 from datasources.db.api_keys import ApiKeyStore
+from datasources.db.collation_check import case_sensitive_key_columns
 from datasources.db.customer_auth import DbAuthBackend
 from datasources.db.customer_users import DbCustomerUserBackend, SchemaMismatch
 from datasources.db.customers import DbCustomerStore
-from datasources.db.dialect import case_sensitive_key_columns
 from datasources.db.engine import create_engine
 from datasources.db.groups import DbGroupStore
 from datasources.db.origins import DbOriginStore

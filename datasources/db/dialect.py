@@ -21,7 +21,7 @@ create. So on the MySQL family:
 - advisory locks (``pg_advisory_xact_lock``) become a row lock on ``roster_lock``, held to the
   end of the transaction (:func:`xact_lock`);
 - a commit whose answer was lost is looked up through a mark the transaction wrote in
-  ``roster_commit`` (:func:`write_commit_mark`), where PostgreSQL has ``txid_status``;
+  ``roster_commit`` (``commit_marks.write_commit_mark``), where PostgreSQL has ``txid_status``;
 - the tables Roster creates get an accent-sensitive, case-insensitive collation
   (:func:`otobo_table_options`), so OTOBO's own unique indexes (login, group and service name,
   customer ID) refuse ``MÜLLER`` beside ``Müller`` but keep ``Muller`` apart, as Roster's
@@ -30,16 +30,12 @@ create. So on the MySQL family:
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 import zlib
-from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import functions, operators
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -278,88 +274,14 @@ def mysql_session_setup(dialect: Dialect, statement_timeout_seconds: float) -> A
         try:
             for statement in statements:
                 cursor.execute(statement)
+            from datasources.db.commit_marks import forget_old_commit_marks  # a cycle at import
+
             forget_old_commit_marks(cursor)
             dbapi_connection.commit()
         finally:
             cursor.close()
 
     return setup
-
-
-# ---- lost commits ----------------------------------------------------------------------------
-
-OLD_COMMIT_MARKS = (
-    "SELECT connection_id FROM roster_commit WHERE written_at < UTC_TIMESTAMP() - INTERVAL 1 DAY"
-)
-"""A mark is kept a day: a lost commit is looked up within seconds."""
-
-
-def forget_old_commit_marks(cursor: Any) -> None:
-    """Delete the marks of connections that have not written for a day (on each new
-    connection; a database not yet migrated has no table, which is fine here). They are found
-    by a plain read first, which waits for nothing, and then deleted by key: a ``DELETE … WHERE
-    written_at < …`` would wait for every transaction in flight that has written its mark
-    (their rows are new and locked), and so would the connection being opened."""
-    try:
-        cursor.execute(OLD_COMMIT_MARKS)
-    except Exception as error:
-        if getattr(error, "args", (None,))[0] != 1146:  # ER_NO_SUCH_TABLE
-            raise
-        return
-    old = [int(row[0]) for row in cursor.fetchall()]
-    if old:
-        listed = ", ".join(str(connection_id) for connection_id in old)
-        cursor.execute(
-            f"DELETE FROM roster_commit WHERE connection_id IN ({listed})"  # noqa: S608 (ints)
-            " AND written_at < UTC_TIMESTAMP() - INTERVAL 1 DAY"
-        )
-
-
-async def write_commit_mark(conn: AsyncConnection) -> tuple[int, str]:
-    """MariaDB/MySQL's stand-in for PostgreSQL's ``txid_current()``: the transaction writes a
-    random token into its connection's row of ``roster_commit`` (one statement, as on
-    PostgreSQL). The row holds the last token the connection committed, and while the
-    transaction runs it is locked (:func:`commit_mark_outcome` relies on both)."""
-    raw = await conn.get_raw_connection()
-    connection_id = int(raw.driver_connection.thread_id())  # type: ignore[union-attr]
-    token = secrets.token_hex(16)
-    values = {"connection_id": connection_id, "token": token, "written_at": sa.func.utc_timestamp()}
-    upsert = mysql.insert(roster_commit).values(**values)
-    await conn.execute(
-        upsert.on_duplicate_key_update(token=token, written_at=upsert.inserted.written_at)
-    )
-    return connection_id, token
-
-
-async def commit_mark_outcome(engine: AsyncEngine, mark: tuple[int, str]) -> str | None:
-    """``"committed"`` if the connection's row holds the transaction's token, ``"aborted"`` if
-    not; None when unknown. A shared lock (``NOWAIT``, asked again for two seconds) waits for a
-    transaction still in flight, e.g. one whose server has not yet noticed its client is gone,
-    so that no answer is given before the database has decided."""
-    connection_id, token = mark
-    query = (
-        sa.select(roster_commit.c.token)
-        .where(roster_commit.c.connection_id == connection_id)
-        .with_for_update(read=True, nowait=True)
-    )
-    for _ in range(40):
-        try:
-            async with engine.connect() as conn:
-                stored = await conn.scalar(query)
-        except sa.exc.OperationalError as error:
-            if is_lock_wait(error.orig):
-                await asyncio.sleep(0.05)
-                continue
-            return None
-        except sa.exc.DBAPIError:
-            return None
-        return "committed" if stored == token else "aborted"
-    return None
-
-
-def is_lock_wait(error: BaseException | None) -> bool:
-    """MariaDB's lock wait timeout (what ``NOWAIT`` raises there) or MySQL's ``NOWAIT``."""
-    return bool(getattr(error, "args", None)) and error.args[0] in (1205, 3572)  # type: ignore[union-attr]
 
 
 STATEMENT_TIMEOUT_ERRORS = (1969, 3024)
@@ -384,56 +306,6 @@ def inserted_id(result: sa.CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
-
-
-# ---- the collations a MariaDB/MySQL database must have ------------------------------------------
-
-KEY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "customer_user": ("login", "email", "customer_id"),
-    "customer_company": ("customer_id", "name"),
-    "customer_user_customer": ("user_id", "customer_id"),
-    "group_customer_user": ("user_id",),
-    "group_customer": ("customer_id",),
-    "groups_table": ("name",),
-    "service": ("name",),
-    "service_customer_user": ("customer_user_login",),
-}
-"""Text columns Roster looks up case-insensitively (``lower(column) = …``)."""
-
-
-async def case_sensitive_key_columns(
-    engine: AsyncEngine, extra: Mapping[str, tuple[str, ...]] | None = None
-) -> list[str]:
-    """MariaDB/MySQL: ``ALTER TABLE`` statements for the key columns (:data:`KEY_COLUMNS`, plus
-    ``extra``, e.g. another customer-user table) whose collation does not ignore case or whose
-    character set is not utf8mb4; empty when all is well, and elsewhere. Case-insensitive
-    lookups there ask the column's index with ``=`` first, which must not miss ``Ann`` for
-    ``ann``, and 4-byte characters must fit."""
-    if not is_mysql(engine.dialect):
-        return []
-    wanted = dict(KEY_COLUMNS)
-    for table, columns in (extra or {}).items():
-        wanted[table] = tuple(dict.fromkeys((*wanted.get(table, ()), *columns)))
-    query = sa.text(
-        "SELECT table_name, column_name, column_type, is_nullable, collation_name"
-        " FROM information_schema.columns WHERE table_schema = DATABASE()"
-        " AND collation_name IS NOT NULL"
-    )
-    async with engine.connect() as conn:
-        rows = (await conn.execute(query)).all()
-    fixes = []
-    suggested = key_collation(engine.dialect) or "utf8mb4_unicode_ci"
-    for table, column, column_type, nullable, collation in rows:
-        if column not in wanted.get(table, ()):
-            continue
-        if str(collation).startswith("utf8mb4_") and str(collation).endswith("_ci"):
-            continue
-        null = "NULL" if nullable == "YES" else "NOT NULL"
-        fixes.append(
-            f"ALTER TABLE {table} MODIFY {column} {column_type} CHARACTER SET utf8mb4 "
-            f"COLLATE {suggested} {null};"
-        )
-    return sorted(fixes)
 
 
 # ---- locks -----------------------------------------------------------------------------------
@@ -468,4 +340,4 @@ async def xact_lock(
 
 # Imported last: tables.py builds ``sa.func.lower`` expressions at import, after the class above
 # has replaced the plain function.
-from datasources.db.tables import roster_commit, roster_lock  # noqa: E402
+from datasources.db.tables import roster_lock  # noqa: E402

@@ -19,12 +19,8 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from datasources.db.dialect import (
-    commit_mark_outcome,
-    is_mysql,
-    mysql_session_setup,
-    write_commit_mark,
-)
+from datasources.db.commit_marks import commit_mark_outcome, write_commit_mark
+from datasources.db.dialect import is_mysql, mysql_session_setup
 from datasources.search_sql import register_sqlite_functions
 from domain.config import DatabaseConfig
 
@@ -159,7 +155,7 @@ def is_lost_connection(error: BaseException | None) -> bool:
 async def transaction_id(conn: AsyncConnection) -> Any:
     """What identifies ``conn``'s transaction afterwards, so that a commit whose answer was lost
     can be looked up (:func:`commit_outcome`): its id on PostgreSQL, a mark it writes on
-    MariaDB/MySQL (``dialect.write_commit_mark``), None on SQLite (one process, no network)."""
+    MariaDB/MySQL (``commit_marks.write_commit_mark``), None on SQLite (one process, no network)."""
     if is_mysql(conn.dialect):
         return await write_commit_mark(conn)
     if conn.dialect.name != "postgresql":
@@ -173,7 +169,7 @@ async def commit_outcome(engine: AsyncEngine, xid: Any) -> str | None:
     the database cannot be reached), asked on a new connection. PostgreSQL's ``txid_status``
     exists for exactly this: a connection lost during COMMIT leaves the client unsure. A
     terminated backend may take a moment to finish aborting: ``in progress`` is asked again.
-    (MariaDB/MySQL: ``dialect.commit_mark_outcome``.)"""
+    (MariaDB/MySQL: ``commit_marks.commit_mark_outcome``.)"""
     if is_mysql(engine.dialect):
         return await commit_mark_outcome(engine, xid)
     for _ in range(40):

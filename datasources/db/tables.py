@@ -311,7 +311,7 @@ CUSTOMER_ID_REFERENCES: tuple[sa.Column[str], ...] = (
 )
 
 # The last transaction each MariaDB/MySQL connection began to write, so that a commit whose
-# answer was lost can be looked up (``datasources.db.dialect.write_commit_mark``) (0006).
+# answer was lost can be looked up (``datasources.db.commit_marks.write_commit_mark``) (0006).
 roster_commit = sa.Table(
     "roster_commit",
     metadata,

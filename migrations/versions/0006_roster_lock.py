@@ -10,7 +10,7 @@ one of these rows (``datasources.db.dialect.xact_lock``).
 A commit whose answer was lost (the connection dropped during COMMIT) is looked up on
 PostgreSQL with ``txid_status``. MariaDB/MySQL have nothing like it; there each write
 transaction records a token in its connection's row of ``roster_commit``, which a new connection
-then reads (``datasources.db.dialect.write_commit_mark``).
+then reads (``datasources.db.commit_marks.write_commit_mark``).
 
 The tables exist everywhere, so every database has the same tables; their rows are written on
 MariaDB/MySQL only.
