@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.request_body import replay
 from app.request_errors import send_request_error
 from app.scope_gate import ONLY_AUTHENTICATE, only_sign_in
 from datasources.db.api_keys import ApiKeyStore, KeyStoreUnavailable
@@ -143,10 +144,10 @@ class GraphQLGate:
                 return
             scope[ACTOR_SCOPE_KEY] = actor
             if actor.scope is KeyScope.AUTHENTICATE:
-                replay = await self._sign_in_only(scope, receive, send)
-                if replay is None:
+                replayed = await self._sign_in_only(scope, receive, send)
+                if replayed is None:
                     return
-                receive = replay
+                receive = replayed
             await self._forward(scope, receive, send, tally)
 
     async def _sign_in_only(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
@@ -173,16 +174,7 @@ class GraphQLGate:
             and scope["method"] == "POST"
             and only_sign_in(body, max_tokens=self.server.max_tokens)
         ):
-            sent = False
-
-            async def replay() -> Message:
-                nonlocal sent
-                if sent:
-                    return await receive()
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-
-            return replay
+            return replay(body, receive)
         logger.info("refused a request of an authenticate-scope key that does more than sign in")
         await send_request_error(send, 403, "FORBIDDEN", ONLY_AUTHENTICATE)
         return None

@@ -16,7 +16,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import process_result
@@ -26,6 +26,7 @@ from strawberry.types.graphql import OperationType
 
 from app.access_log import AccessLog
 from app.auth import ACTOR_SCOPE_KEY, PAGE_ONLY, GraphQLGate
+from app.request_body import replay
 from app.request_errors import code_for_status, send_request_error
 from datasources.storage import Storage, open_storage
 from domain.config import RosterConfig
@@ -84,7 +85,7 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
             request = _plain_request(body)
             if request is not None and await self._execute_plain(scope, request, send):
                 return
-            receive = _replay(body, receive)
+            receive = replay(body, receive)
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -185,21 +186,6 @@ async def _read_body(receive: Receive) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A ``receive`` that hands ``body`` over again (to Strawberry's view), then the
-    connection's own messages (a disconnect when it comes)."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replay
 
 
 def _plain_request(body: bytes) -> dict[str, Any] | None:
