@@ -69,6 +69,7 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
             actor=scope.get(ACTOR_SCOPE_KEY, PAGE_ONLY),
             customer_user_object=self._customer_user_object,
             customer_object=self._customer_object,
+            client_address=_peer_address(scope),
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -274,3 +275,8 @@ def app_from_environment() -> Starlette:
     from app.settings import load_config
 
     return create_app(load_config(None))
+
+
+def _peer_address(scope: Scope) -> str | None:
+    client = scope.get("client")
+    return str(client[0]) if client else None

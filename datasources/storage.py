@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from datasources.auth_backend import AuthBackend
 from datasources.backend import CustomerUserBackend
 from datasources.customer_user_directory import CustomerUserDirectory
 from datasources.db.api_keys import ApiKeyStore
 from datasources.db.collation_check import case_sensitive_key_columns
 from datasources.db.customer_auth import DbAuthBackend
+from datasources.db.customer_preferences import DbCustomerPreferenceStore
 from datasources.db.customer_users import DbCustomerUserBackend, SchemaMismatch
 from datasources.db.customers import DbCustomerStore
 from datasources.db.engine import create_engine
@@ -31,13 +33,17 @@ class Storage:
     services: DbServiceStore
     origins: DbOriginStore
     """Who wrote what: the agent Roster writes as, and the API key behind each write."""
-    customer_auth: list[DbAuthBackend] = field(default_factory=list)
+    preferences: DbCustomerPreferenceStore
+    """OTOBO's ``customer_preferences`` (failed logins, last login, two-factor secret)."""
+    customer_auth: list[AuthBackend] = field(default_factory=list)
     """Where sign-in checks passwords (``[[customer_auth.backends]]``), in order."""
 
     async def close(self) -> None:
         await self.api_keys.close()
         for backend in self.customer_users.backends:
             await backend.close()  # LDAP connection pools; a database backend shares the engine
+        for auth_backend in self.customer_auth:
+            await auth_backend.close()
         await self.engine.dispose()
 
 
@@ -104,5 +110,8 @@ async def open_storage(config: RosterConfig) -> Storage:
         groups=DbGroupStore(engine),
         services=DbServiceStore(engine, config.services),
         origins=origins,
-        customer_auth=[DbAuthBackend(b, engine) for b in config.customer_auth.backends],
+        preferences=DbCustomerPreferenceStore(engine),
+        customer_auth=[
+            DbAuthBackend(b, engine, config.passwords) for b in config.customer_auth.backends
+        ],
     )

@@ -37,9 +37,17 @@ class ErrorCode(enum.Enum):
     INVALID_NAME = "INVALID_NAME"
     CYCLE = "CYCLE"
     DUPLICATE = "DUPLICATE"
+    """The same item twice in one input, in ways that contradict each other."""
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     """Sign-in refused: wrong password, unknown login or a user who is not valid (one answer)."""
-    """The same item twice in one input, in ways that contradict each other."""
+    LOCKED = "LOCKED"
+    """Sign-in refused without checking the password: too many failures for this login."""
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    """Sign-in refused without checking the password: this client tried too often (throttle)."""
+    OTP_REQUIRED = "OTP_REQUIRED"
+    """The password was right, but the two-factor code is missing or wrong."""
+    PASSWORD_EXPIRED = "PASSWORD_EXPIRED"  # noqa: S105 - an error code
+    """The password was right but is older than the policy allows: change it to sign in."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,3 +38,5 @@ class RequestContext:
     """Wraps a record in this schema's ``CustomerUser`` class (built from the Map)."""
     customer_object: Callable[[CustomerRecord], Any]
     """Wraps a record in this schema's ``Customer`` class (built from the company Map)."""
+    client_address: str | None = None
+    """The address the request came from (the peer of the TCP connection)."""

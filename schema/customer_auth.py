@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from schema.common import UserError
@@ -17,8 +19,26 @@ class CustomerUserAuthenticateInput:
     password: str = strawberry.field(description="Taken as typed (not trimmed). Never logged.")
     otp: str | None = strawberry.field(
         default=None,
-        description="A one-time code for two-factor authentication. Not checked yet: Roster "
-        "has no two-factor authentication so far, so it is ignored until that lands.",
+        description="The six-digit code of the user's authenticator app (OTOBO's "
+        "GoogleAuthenticator two-factor module), when the user has a two-factor secret.",
+    )
+    new_password: str | None = strawberry.field(
+        default=None,
+        description="A new password, taken only when the current one has expired "
+        "([passwords] max_valid_days, OTOBO's PasswordMaxValidTimeInDays): it must pass the "
+        "password policy, is stored, and the sign-in goes on. Without it an expired password "
+        "answers PASSWORD_EXPIRED.",
+    )
+    client_address: str | None = strawberry.field(
+        default=None,
+        description="The end user's IP address as the portal saw it: attempts are throttled "
+        "per API key and this address, so one client spraying many logins is slowed. "
+        "Without it, the address the request came from.",
+    )
+    start_session: bool = strawberry.field(
+        default=False,
+        description="Also start a customer session: its token (shown once) lets the portal "
+        "call me and meSetPassword as this customer user, and nothing else.",
     )
 
 
@@ -32,8 +52,21 @@ class CustomerUserAuthenticatePayload:
     customer_user: CustomerUserRef | None = strawberry.field(
         description="The signed-in customer user; null on failure."
     )
+    session_token: str | None = strawberry.field(
+        default=None,
+        description="With startSession: the customer session token, shown only here (Roster "
+        "keeps only its hash). Send it as 'Authorization: Bearer <token>'.",
+    )
+    session_expires_at: datetime | None = strawberry.field(
+        default=None, description="With startSession: when the session token stops working."
+    )
+    retry_at: datetime | None = strawberry.field(
+        default=None,
+        description="With LOCKED or TOO_MANY_ATTEMPTS: when a sign-in can succeed again.",
+    )
     user_errors: list[UserError] = strawberry.field(
         description="On failure exactly one: INVALID_CREDENTIALS (wrong password, unknown "
-        "login and invalid user answer alike), BACKEND_UNAVAILABLE, or TOO_LONG for a "
-        "password over [passwords] max_length."
+        "login and invalid user answer alike), LOCKED, TOO_MANY_ATTEMPTS, OTP_REQUIRED, "
+        "PASSWORD_EXPIRED (or a password policy code for newPassword), BACKEND_UNAVAILABLE, "
+        "or TOO_LONG for a password over [passwords] max_length."
     )

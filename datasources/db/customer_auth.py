@@ -1,5 +1,6 @@
-"""OTOBO's ``Customer::AuthModule::DB`` storage side: read one login's stored password, and
-replace it after a sign-in that found it in a weaker format (rehash on login).
+"""OTOBO's ``Customer::AuthModule::DB``: read one login's stored password and verify it (every
+format OTOBO recognises, ``domain.passwords``), and replace it after a sign-in that found it in
+a weaker format than ``[passwords]`` asks for (rehash on login).
 
 The table and columns are configured (``[[customer_auth.backends]]``), so the statements are
 built from the configuration once. The login is bound as typed: no trimming, no ``LOWER()``,
@@ -8,6 +9,8 @@ no validity filter, as OTOBO's ``Auth`` (case-sensitivity is the column collatio
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,9 +20,27 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from datasources.backend import BackendUnavailable
 from datasources.db.engine import is_lost_connection
 from datasources.unit_of_work import transaction
-from domain.config import DbAuthBackendConfig
+from domain.config import DbAuthBackendConfig, PasswordConfig
+from domain.passwords import hash_password, needs_rehash, verify_in_thread
+
+logger = logging.getLogger("roster.customer_auth")
 
 _UNANSWERED: tuple[type[BaseException], ...] = (OSError, TimeoutError, sa.exc.OperationalError)
+
+_dummies: dict[tuple[str, int], str] = {}
+
+
+async def dummy_verify(passwords: PasswordConfig, password: str) -> None:
+    """Spend what checking a real hash of the configured scheme costs, for a login that has
+    no hash: an unknown login answers in about the time of a wrong password."""
+    key = (passwords.scheme, passwords.bcrypt_cost)
+    dummy = _dummies.get(key)
+    if dummy is None:
+        dummy = await asyncio.to_thread(
+            hash_password, "roster-dummy-password", passwords.scheme, bcrypt_cost=key[1]
+        )
+        _dummies[key] = dummy
+    await verify_in_thread(dummy, password or "x", "")
 
 
 @asynccontextmanager
@@ -36,11 +57,16 @@ async def _answered(name: str) -> AsyncIterator[None]:
 
 
 class DbAuthBackend:
-    """One ``db`` authentication backend over ``engine``."""
+    """One ``db`` authentication backend over ``engine`` (``datasources.auth_backend``)."""
 
-    def __init__(self, config: DbAuthBackendConfig, engine: AsyncEngine) -> None:
+    stores_passwords = True
+
+    def __init__(
+        self, config: DbAuthBackendConfig, engine: AsyncEngine, passwords: PasswordConfig
+    ) -> None:
         self.name = config.name
         self.engine = engine
+        self.passwords = passwords
         key = sa.column(config.customer_key, sa.String())
         password = sa.column(config.customer_password, sa.String())
         table = sa.table(config.table, key, password)
@@ -51,9 +77,37 @@ class DbAuthBackend:
             .values({config.customer_password: sa.bindparam("b_new")})
         )
 
+    async def check(self, login: str, password: str) -> str | None:
+        """``login`` when ``password`` matches its stored hash. A login with no row (or, with a
+        key column lacking a unique index, several: OTOBO would take the first, Roster signs
+        in nobody) still costs one verification."""
+        stored = await self.stored_hashes(login)
+        if len(stored) != 1:
+            await dummy_verify(self.passwords, password)
+            return None
+        return login if await verify_in_thread(stored[0], password, login) else None
+
+    async def after_sign_in(self, login: str, password: str) -> None:
+        """Replace a hash weaker than ``[passwords]`` asks for; a failure keeps the old one."""
+        passwords = self.passwords
+        stored = await self.stored_hashes(login)
+        if len(stored) != 1 or stored[0] is None:
+            return
+        if not needs_rehash(stored[0], passwords.scheme, bcrypt_cost=passwords.bcrypt_cost):
+            return
+        new = await asyncio.to_thread(
+            hash_password, password, passwords.scheme, bcrypt_cost=passwords.bcrypt_cost
+        )
+        try:
+            await self.replace_hash(login, stored[0], new)
+        except BackendUnavailable:
+            logger.warning("customer user %r: password not rehashed, the database is down", login)
+
+    async def close(self) -> None:
+        """Nothing of its own: the engine is the storage's."""
+
     async def stored_hashes(self, login: str) -> list[str | None]:
-        """The stored password of every row whose key is ``login`` (OTOBO takes the first;
-        more than one means a key column without a unique index, and signs in nobody here)."""
+        """The stored password of every row whose key is ``login`` (at most two)."""
         async with _answered(self.name), self.engine.connect() as conn:
             result = await conn.execute(self._read, {"login": login})
             return [row[0] for row in result]

@@ -1,27 +1,40 @@
 """Customer sign-in (OTOBO's ``CustomerAuth``): the configured backends in order, the first
-that accepts the password wins, then the user's validity.
+that accepts the password wins, then the second factor, the user's validity and the password's
+age; past OTOBO, a lockout per login and a throttle per client.
 
-Every refusal is the same ``INVALID_CREDENTIALS`` in about the same time: an unknown login
-still runs one verification of the configured scheme, and a user who is not VALID is refused
-only after the password was checked (as OTOBO). ``BACKEND_UNAVAILABLE`` only when no backend
-accepted and one could not answer (the password might have been right there). Neither the
-password nor any hash is ever logged.
+The steps, in order (each a module of its own):
+
+1. limits (``sign_in_limits``): a login locked after too many failures, or a client that tried
+   too often, is refused before any password is checked (``LOCKED``, ``TOO_MANY_ATTEMPTS``);
+2. the password, backend after backend (``datasources.auth_backend``);
+3. the second factor (``two_factor``): a failure ends the sign-in, later backends are not
+   tried, as in OTOBO, and counts as a failed attempt (``OTP_REQUIRED``);
+4. the user's validity: not VALID is refused like a wrong password, after the password was
+   checked (as OTOBO), and is not counted as a failure (as OTOBO);
+5. success is recorded (``UserLoginFailed`` back to 0, ``UserLastLogin``), then the password's
+   age (``password_age``: ``PASSWORD_EXPIRED`` unless ``newPassword`` renews it), the rehash of
+   a weak stored hash, and on request a customer session (``customer_sessions``).
+
+Every refusal of steps 2 to 4 is the same ``INVALID_CREDENTIALS`` in about the same time: an
+unknown login still runs one verification of the configured scheme. ``BACKEND_UNAVAILABLE``
+only when no backend accepted and one could not answer (the password might have been right
+there). Neither the password nor any hash is ever logged.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 
 from datasources.backend import BackendUnavailable
+from datasources.db.customer_auth import dummy_verify
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome
 from domain.errors import ErrorCode, Problem
-from domain.passwords import hash_password, needs_rehash, verify_in_thread
-from domain.records import CustomerUserRecord
+from domain.sign_in import SignIn, SignInAttempt
 from domain.validity import Validity
 from resolvers.context import Actor
+from resolvers.use_cases import customer_sessions, password_age, sign_in_limits, two_factor
 
 logger = logging.getLogger("roster.customer_auth")
 
@@ -38,27 +51,10 @@ UNAVAILABLE = Problem(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SignIn:
-    backend: str
-    """The name of the ``[[customer_auth.backends]]`` entry that accepted the password."""
-    customer_user: CustomerUserRecord
-
-
-_dummies: dict[tuple[str, int], str] = {}
-
-
-async def _dummy_verify(storage: Storage, password: str) -> None:
-    """Spend what checking a real hash of the configured scheme costs (an unknown login)."""
-    passwords = storage.config.passwords
-    key = (passwords.scheme, passwords.bcrypt_cost)
-    dummy = _dummies.get(key)
-    if dummy is None:
-        dummy = await asyncio.to_thread(
-            hash_password, "roster-dummy-password", passwords.scheme, bcrypt_cost=key[1]
-        )
-        _dummies[key] = dummy
-    await verify_in_thread(dummy, password or "x", "")
+@dataclass(slots=True)
+class _Accepted:
+    backend_index: int
+    login: str
 
 
 def _usable_login(login: str) -> str | None:
@@ -70,59 +66,59 @@ def _usable_login(login: str) -> str | None:
     return login
 
 
-async def _rehash(storage: Storage, backend_index: int, login: str, stored: str, pw: str) -> None:
-    """Replace a hash weaker than ``[passwords]`` asks for; a failure keeps the old one."""
-    passwords = storage.config.passwords
-    if not needs_rehash(stored, passwords.scheme, bcrypt_cost=passwords.bcrypt_cost):
-        return
-    new = await asyncio.to_thread(
-        hash_password, pw, passwords.scheme, bcrypt_cost=passwords.bcrypt_cost
-    )
-    try:
-        await storage.customer_auth[backend_index].replace_hash(login, stored, new)
-    except BackendUnavailable:
-        logger.warning("customer user %r: password not rehashed, the database is down", login)
-
-
-async def authenticate(
-    storage: Storage, actor: Actor, login: str, password: str
-) -> Outcome[SignIn]:
-    """Sign ``login`` in with ``password`` (``otp`` is not taken yet: no 2FA)."""
-    if len(password) > storage.config.passwords.max_length:
-        return Outcome.failed(
-            [
-                Problem(
-                    ("password",),
-                    ErrorCode.TOO_LONG,
-                    f"At most {storage.config.passwords.max_length} characters.",
-                )
-            ]
-        )
-    usable = _usable_login(login)
+async def _first_accepting(storage: Storage, login: str | None, password: str) -> _Accepted | bool:
+    """The first backend that accepts, or whether one could not answer."""
     unavailable = False
+    if login is None:
+        await dummy_verify(storage.config.passwords, password)
+        return False
     for index, backend in enumerate(storage.customer_auth):
-        if usable is None:
-            break
         try:
-            stored = await backend.stored_hashes(usable)
-        except BackendUnavailable:
+            accepted = await backend.check(login, password)
+        except BackendUnavailable as error:
+            logger.warning("sign-in: %s", error)
             unavailable = True
             continue
-        if len(stored) != 1:
-            await _dummy_verify(storage, password)
-            continue
-        hashed = stored[0]
-        if not await verify_in_thread(hashed, password, usable):
-            continue
-        try:
-            record = await storage.customer_users.get(usable, strict=True)
-        except BackendUnavailable:
+        if accepted is not None:
+            return _Accepted(index, accepted)
+    return unavailable
+
+
+async def authenticate(storage: Storage, actor: Actor, attempt: SignInAttempt) -> Outcome[SignIn]:
+    """Sign ``attempt.login`` in (the steps are the module's)."""
+    passwords = storage.config.passwords
+    if len(attempt.password) > passwords.max_length:
+        too_long = f"At most {passwords.max_length} characters."
+        return Outcome.failed([Problem(("password",), ErrorCode.TOO_LONG, too_long)])
+    usable = _usable_login(attempt.login)
+    held = await sign_in_limits.refusal_before_check(storage, actor, attempt, usable)
+    if held is not None:
+        problem, retry_at = held
+        return Outcome(record=SignIn(retry_at=retry_at), problems=[problem])
+    accepted = await _first_accepting(storage, usable, attempt.password)
+    if not isinstance(accepted, _Accepted):
+        if accepted:
             return Outcome.failed([UNAVAILABLE])
-        if record is None or record.validity is not Validity.VALID:
-            return Outcome.failed([REFUSED])  # a valid password of an invalid user: no more
-        assert hashed is not None  # verify accepts no empty stored value
-        await _rehash(storage, index, usable, hashed, password)
-        return Outcome(record=SignIn(backend=backend.name, customer_user=record))
-    if usable is None:
-        await _dummy_verify(storage, password)
-    return Outcome.failed([UNAVAILABLE if unavailable else REFUSED])
+        await sign_in_limits.note_failure(storage, actor, attempt, usable)
+        return Outcome.failed([REFUSED])
+    backend = storage.customer_auth[accepted.backend_index]
+    second = await two_factor.second_factor_problem(storage, accepted.login, attempt.otp)
+    if second is not None:
+        await sign_in_limits.note_failure(storage, actor, attempt, usable)
+        return Outcome.failed([second])
+    try:
+        record = await storage.customer_users.get(accepted.login, strict=True)
+    except BackendUnavailable:
+        return Outcome.failed([UNAVAILABLE])
+    if record is None or record.validity is not Validity.VALID:
+        return Outcome.failed([REFUSED])  # a valid password of an invalid user: no more
+    await sign_in_limits.note_success(storage, record.login)
+    aged = await password_age.expiry_problem(storage, actor, backend, record, attempt)
+    if aged is not None:
+        return Outcome.failed([aged])
+    await backend.after_sign_in(accepted.login, attempt.new_password or attempt.password)
+    session = None
+    if attempt.start_session:
+        session = await customer_sessions.start(storage, record)
+    signed_in = SignIn(backend=backend.name, customer_user=record, session=session)
+    return Outcome(record=signed_in)

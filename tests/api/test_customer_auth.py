@@ -208,7 +208,9 @@ async def test_backends_in_order_and_a_backend_that_does_not_answer(make_api: Ma
     api = await make_api()
     login = await new_user_and_customer(api, password=PASSWORD)
     down_engine = create_engine(DatabaseConfig(url="sqlite+aiosqlite:////nonexistent/dir/x.db"))
-    down = DbAuthBackend(DbAuthBackendConfig(name="down"), down_engine)
+    down = DbAuthBackend(
+        DbAuthBackendConfig(name="down"), down_engine, api.storage.config.passwords
+    )
     db = api.storage.customer_auth[0]
     try:
         api.storage.customer_auth[:] = [down, db]
