@@ -14,6 +14,7 @@ from pydantic import Discriminator, Field, Tag, model_validator
 
 from domain.config.db_backend import SqlIdentifier
 from domain.config.strict_model import StrictModel
+from domain.config.two_factor import TwoFactorConfig
 
 
 class DbAuthBackendConfig(StrictModel):
@@ -44,6 +45,7 @@ class CustomerAuthConfig(StrictModel):
     backends: Annotated[list[AuthBackendConfig], Field(min_length=1)] = Field(
         default_factory=lambda: [DbAuthBackendConfig()]
     )
+    two_factor: TwoFactorConfig = Field(default_factory=TwoFactorConfig)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Self:
