@@ -17,6 +17,7 @@ from domain.pagination import Cursor
 from domain.records import CustomerRecord, CustomerUserRecord
 from loaders.groups import GroupLoaders
 from loaders.services import ServiceLoaders
+from loaders.two_factor import has_secret_loader
 
 VALID_USERS = CustomerUserQuery(valid_only=True)
 
@@ -93,6 +94,10 @@ class Loaders:
     @cached_property
     def services(self) -> ServiceLoaders:
         return ServiceLoaders(self._storage)
+
+    @cached_property
+    def has_two_factor_secret(self) -> DataLoader[str, bool]:
+        return has_secret_loader(self._storage)
 
     def reset(self) -> None:
         """Forget everything loaded so far: after a write, later fields must see it."""

@@ -1,12 +1,41 @@
-"""GraphQL types of the two-factor secret writes (``customerUserSetTwoFactorSecret``,
-``customerUserClearTwoFactorSecret``). No type carries a secret back out."""
+"""GraphQL types of two-factor sign-in: ``CustomerUser.twoFactorEnabled`` and the secret
+writes (``customerUserSetTwoFactorSecret``, ``customerUserClearTwoFactorSecret``). No type
+carries a secret back out."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
+from domain.records import CustomerUserRecord
+from resolvers import two_factor as two_factor_resolvers
+from resolvers.context import RequestContext
+from schema.audit import Info
 from schema.common import UserError
 from schema.dynamic import CustomerUserRef
+from schema.fast_fields import context_reader
+
+
+async def has_secret(user: Any, context: RequestContext) -> bool:
+    return await two_factor_resolvers.has_secret(context, user.record.login)
+
+
+@strawberry.type
+class CustomerUserTwoFactorFields:
+    """Added to CustomerUser (the two-factor area's ``CUSTOMER_USER_FIELDS``)."""
+
+    record: strawberry.Private[CustomerUserRecord]
+
+    @strawberry.field(
+        description="Whether this user has a two-factor secret (the [customer_auth.two_factor] "
+        "secret_preference_key preference, OTOBO's UserGoogleAuthenticatorSecretKey): while "
+        "two-factor is enabled, signing in then needs a code. The secret itself is never "
+        "returned.",
+        metadata=context_reader(has_secret),
+    )
+    async def two_factor_enabled(self, info: Info) -> bool:
+        return await has_secret(self, info.context)
 
 
 @strawberry.input(description="Give a customer user a two-factor (TOTP) secret.")

@@ -1,6 +1,6 @@
 """Two-factor sign-in (OTOBO's GoogleAuthenticator): the admin's writes of a customer user's
-secret. The check itself is a step of ``customerUserAuthenticate``
-(``resolvers.use_cases.two_factor``)."""
+secret and ``CustomerUser.twoFactorEnabled``. The check itself is a step of
+``customerUserAuthenticate`` (``resolvers.use_cases.two_factor``)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from schema.permissions import ADMIN
 from schema.two_factor import (
     CustomerUserClearTwoFactorSecretInput,
     CustomerUserSetTwoFactorSecretInput,
+    CustomerUserTwoFactorFields,
     CustomerUserTwoFactorSecretPayload,
 )
 
-CUSTOMER_USER_FIELDS = None
+CUSTOMER_USER_FIELDS = CustomerUserTwoFactorFields
 
 
 def node_loaders(types: CustomerUserTypes) -> dict[str, Any]:
@@ -29,7 +30,7 @@ def node_loaders(types: CustomerUserTypes) -> dict[str, Any]:
 
 
 def fast_fields(schema: strawberry.Schema, types: CustomerUserTypes) -> None:
-    """No plain fields of its own."""
+    """``CustomerUser.twoFactorEnabled`` gets its reader with the rest of CustomerUser."""
 
 
 def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:

@@ -18,9 +18,11 @@ import sqlalchemy as sa
 from datasources.db.two_factor import LAST_COUNTER_KEY
 from domain.totp import counter_at, decode_secret, token_for
 from resolvers.use_cases import two_factor as two_factor_use_cases
+from tests.api.groups_helpers import bulk_users
 from tests.api.test_customer_auth import PASSWORD, codes, sign_in
+from tests.checks import at_one_cost
 from tests.conftest import Api, Databases, MakeApi, base_config, open_api, unique
-from tests.factories import new_user_and_customer
+from tests.factories import new_customer, new_user_and_customer
 
 SECRET_KEY = "UserGoogleAuthenticatorSecretKey"
 SECRET = "ABCABCABCABCABC2"  # OTOBO's own test value (CustomerPreferences.t)
@@ -341,3 +343,56 @@ async def test_a_two_factor_failure_does_not_try_the_next_backend(
     ]
     assert tried == [login]
     assert first.name == "db"
+
+
+ENABLED_FLAG = "query($l: String!) { customerUser(login: $l) { login twoFactorEnabled } }"
+PAGE = (
+    "query($f: Int!, $s: String) { customerUsers(first: $f, login: $s) "
+    "{ nodes { login twoFactorEnabled } } }"
+)
+
+
+async def test_two_factor_enabled_says_whether_a_user_has_a_secret(tf_api: Api) -> None:
+    login = await new_user_and_customer(tf_api, password=PASSWORD)
+
+    async def flag() -> bool:
+        user = (await tf_api.data(ENABLED_FLAG, {"l": login}))["customerUser"]
+        return bool(user["twoFactorEnabled"])
+
+    assert await flag() is False
+    await set_secret(tf_api, login, SECRET)
+    assert await flag() is True
+    await clear_secret(tf_api, login)
+    assert await flag() is False
+    await otobo_writes_secret(tf_api, login, SECRET)
+    assert await flag() is True
+    await otobo_writes_secret(tf_api, login, "0")  # Perl's truth: no secret
+    assert await flag() is False
+    # in one request: the mutation's payload and a later field see the write
+    both = await tf_api.data(
+        "mutation($i: CustomerUserSetTwoFactorSecretInput!, $l: String!) {"
+        " s: customerUserSetTwoFactorSecret(input: $i) { customerUser { twoFactorEnabled } }"
+        " c: customerUserClearTwoFactorSecret(input: {login: $l})"
+        " { customerUser { twoFactorEnabled } } }",
+        {"i": {"login": login, "secret": SECRET}, "l": login},
+    )
+    assert both["s"]["customerUser"] == {"twoFactorEnabled": True}
+    assert both["c"]["customerUser"] == {"twoFactorEnabled": False}
+
+
+async def test_a_page_reads_the_flag_in_one_statement(make_api: MakeApi) -> None:
+    api = await make_api()
+    prefix = unique("tf")
+    customer = await new_customer(api)
+    logins = await bulk_users(api, [customer], 45, prefix)
+    for login in logins[::3]:
+        await otobo_writes_secret(api, login, SECRET)
+    small, large = await at_one_cost(api, PAGE, {"f": 5, "s": prefix}, {"f": 40, "s": prefix})
+    nodes = large.data["customerUsers"]["nodes"]
+    assert len(small.data["customerUsers"]["nodes"]) == 5
+    assert [n["twoFactorEnabled"] for n in nodes] == [i % 3 == 0 for i in range(40)]
+    without = await api.gql(
+        "query($f: Int!, $s: String) { customerUsers(first: $f, login: $s) { nodes { login } } }",
+        {"f": 40, "s": prefix},
+    )
+    assert large.statements == without.statements + 1
