@@ -22,8 +22,9 @@ accepted the password, for the login that backend returned), with ``[customer_au
 backend accepted it, as in OTOBO (password first, code second), and the portal must know to
 ask for the code. What keeps that from helping a password guesser is that every such answer
 counts as a failed sign-in (``customer_auth``: the lockout and throttle see it) and that it
-comes only for the right password of a user with a secret. The message is the same for a
-missing, a wrong and a used code.
+comes only for the right password. The message is the same for a missing, a wrong and a used
+code; a user without a secret where one is required (``allow_empty_secret`` off) gets the same
+code with a message saying so, since no code can help there.
 
 **Admin writes** (:func:`set_secret`, :func:`clear_secret`): the secret goes to the same
 preference (and the used-code record goes, so the new secret's first code works at once). A
@@ -59,6 +60,13 @@ OTP_REQUIRED = Problem(
     "authenticator app as otp (a code is accepted once).",
 )
 
+NO_SECRET = Problem(
+    ("otp",),
+    ErrorCode.OTP_REQUIRED,
+    "This customer user has no two-factor secret, and signing in needs one "
+    "([customer_auth.two_factor] allow_empty_secret is false): an admin must set one.",
+)
+
 USER = ("login",)
 SECRET = ("secret",)
 
@@ -75,7 +83,7 @@ async def second_factor_problem(storage: Storage, login: str, otp: str | None) -
         if config.allow_empty_secret:
             return None
         logger.info("sign-in of %r refused: no two-factor secret, and one is required", login)
-        return OTP_REQUIRED
+        return NO_SECRET
     counter = matching_counter(
         secret, otp or "", now=clock(), allow_previous=config.allow_previous_token
     )

@@ -299,7 +299,9 @@ async def test_without_allow_empty_secret_a_user_needs_a_secret(
     )
     login = await new_user_and_customer(api, password=PASSWORD)
     for otp in (None, "123456"):
-        assert otp_required(await sign_in(api, login, PASSWORD, otp=otp))
+        payload = await sign_in(api, login, PASSWORD, otp=otp)
+        assert otp_required(payload)
+        assert "no two-factor secret" in payload["userErrors"][0]["message"]
     await otobo_writes_secret(api, login, SECRET)  # under OTOBO's key, not the configured one
     assert otp_required(await sign_in(api, login, PASSWORD, otp=code(SECRET, clock.now)))
     assert (await set_secret(api, login, SECRET))["userErrors"] == []

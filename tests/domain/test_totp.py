@@ -38,7 +38,8 @@ def test_1_and_2_no_secret_is_what_allow_empty_secret_decides() -> None:
 
 def test_3_an_invalid_token_fails() -> None:
     full_width = "\uff17\uff16\uff11\uff13\uff12\uff11"  # 761321 in full-width digits
-    for token in ("123456", "", "76132", "7613210", " 761321", "761321 ", full_width):
+    odd = ("\x00761321", "761321\x00", "\ud800", "7" * 100_000)  # NUL, a lone surrogate, huge
+    for token in ("123456", "", "76132", "7613210", " 761321", "761321 ", full_width, *odd):
         assert not passes(token, 0, previous=True), token
 
 
