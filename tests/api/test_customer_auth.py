@@ -226,6 +226,6 @@ async def test_backends_in_order_and_a_backend_that_does_not_answer(make_api: Ma
         await down_engine.dispose()
 
 
-async def test_otp_is_accepted_and_ignored_until_two_factor_lands(api: Api) -> None:
+async def test_otp_is_ignored_while_two_factor_is_off(api: Api) -> None:
     login = await new_user_and_customer(api, password=PASSWORD)
     assert (await sign_in(api, login, PASSWORD, otp="123456"))["success"] is True
