@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from domain.config.db_backend import SqlIdentifier
+from domain.config.sign_in_limits import SignInLimitsConfig
 from domain.config.strict_model import StrictModel
 
 
@@ -44,6 +45,7 @@ class CustomerAuthConfig(StrictModel):
     backends: Annotated[list[AuthBackendConfig], Field(min_length=1)] = Field(
         default_factory=lambda: [DbAuthBackendConfig()]
     )
+    limits: SignInLimitsConfig = Field(default_factory=SignInLimitsConfig)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Self:
