@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -70,6 +71,9 @@ logger = logging.getLogger("roster.sign_in_limits")
 
 LOGIN_FAILED = "UserLoginFailed"
 LAST_LOGIN = "UserLastLogin"
+
+clock: Callable[[], float] = time.time
+"""Now, in epoch seconds: the one clock of the limits (tests move it instead of waiting)."""
 
 _reserved: ContextVar[str | None] = ContextVar("roster_sign_in_reserved", default=None)
 """The client counter this sign-in counted an attempt on, for :func:`note_success` to give it
@@ -205,7 +209,7 @@ def _typed(attempt: SignInAttempt, login: str | None) -> str:
 
 
 def _now() -> int:
-    return int(time.time())
+    return int(clock())
 
 
 def _time(epoch: int) -> datetime:
