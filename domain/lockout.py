@@ -64,15 +64,24 @@ def after_failure(counter: Counter | None, now: int, limit: Limit) -> tuple[Coun
     return Counter(window_start=now, failures=0, locked_until=now + max(1, limit.hold)), True
 
 
+def used_up(counter: Counter | None, now: int, limit: Limit) -> int | None:
+    """When a client's window ends if it has no attempt left in it (now), else None."""
+    if counter is None or now >= counter.window_start + limit.window:
+        return None
+    return counter.window_start + limit.window if counter.failures >= limit.limit else None
+
+
 def reserve(counter: Counter | None, now: int, limit: Limit) -> tuple[Counter, int | None]:
     """A client's counter after it asks for one more attempt at ``now``: the attempt is counted
     before the password is checked, so concurrent requests cannot all pass one check; and
     when the window's attempts are used up, nothing is counted and the answer is when the
     window ends (the second value; None: go on)."""
+    refused_until = used_up(counter, now, limit)
+    if refused_until is not None:
+        assert counter is not None
+        return counter, refused_until
     if counter is None or now >= counter.window_start + limit.window:
         counter = Counter(window_start=now, failures=0)
-    if counter.failures >= limit.limit:
-        return counter, counter.window_start + limit.window
     return Counter(counter.window_start, counter.failures + 1), None
 
 

@@ -61,6 +61,7 @@ from domain.lockout import (
     held_until,
     login_subject,
     reserve,
+    used_up,
 )
 from domain.sign_in import SignInAttempt
 from domain.validity import Validity
@@ -99,19 +100,29 @@ async def refusal_before_check(
     limits = _limits(storage)
     store = SignInAttemptStore(storage.engine)
     now = _now()
-    if limits.max_login_failed:
-        subject = login_subject(_typed(attempt, login))
-        until = held_until((await store.get_many([subject])).get(subject), now)
+    subject = login_subject(_typed(attempt, login)) if limits.max_login_failed else None
+    client = client_subject(actor.id, attempt.client_address) if limits.throttle.attempts else None
+    # One read answers both while a hold lasts, so a client hammering a held login or a
+    # used-up window makes no writes; only an attempt that may go on is counted (a write).
+    wanted = [s for s in (subject, client) if s is not None]
+    if not wanted:
+        return None
+    stored = await store.get_many(wanted)
+    if subject is not None:
+        until = held_until(stored.get(subject), now)
         if until is not None:
             at = _time(until)
             return LOCKED, at
-    if not limits.throttle.attempts:
+    if client is None:
         return None
-    client = client_subject(actor.id, attempt.client_address)
     window = _client_limit(limits)
+    until = used_up(stored.get(client), now, window)
+    if until is not None:
+        at = _time(until)
+        return THROTTLED, at
 
-    def count(stored: Counter | None) -> tuple[Counter | None, int, int | None]:
-        counter, refused_until = reserve(stored, now, window)
+    def count(current: Counter | None) -> tuple[Counter | None, int, int | None]:
+        counter, refused_until = reserve(current, now, window)
         return counter, counter.expires_at(window), refused_until
 
     refused_until = await store.change(client, now, count)

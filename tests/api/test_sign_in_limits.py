@@ -93,6 +93,7 @@ async def valid_id(api: Api, login: str) -> int:
         value = await conn.scalar(
             sa.select(customer_user.c.valid_id).where(customer_user.c.login == login)
         )
+    assert value is not None
     return int(value)
 
 
