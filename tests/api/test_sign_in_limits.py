@@ -9,6 +9,7 @@ other, as GraphQL runs mutations) in a few requests, at bcrypt cost 4.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from datetime import datetime
 from typing import Any
@@ -340,3 +341,34 @@ async def test_expired_counters_are_deleted_by_the_writes_themselves(make_api: M
     store = SignInAttemptStore(api.storage.engine)
     assert await store.sweep(now + 10**9) == 71
     assert await store.get_many([login_subject("x")]) == {}
+
+
+async def test_invalid_temporarily_on_a_read_only_backend_is_the_timed_hold_only(
+    make_api: MakeApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stamp = "2020-01-02 03:04:05"
+    otobo_sha2 = hashlib.sha256(PASSWORD.encode()).hexdigest()
+    api = await make_api(
+        before_open=[
+            "INSERT INTO customer_company (customer_id, name, valid_id, create_time, create_by,"
+            f" change_time, change_by) VALUES ('ro-co', 'RO', 1, '{stamp}', 1, '{stamp}', 1)",
+            "INSERT INTO customer_user (login, email, customer_id, pw, first_name, last_name,"
+            " valid_id, create_time, create_by, change_time, change_by) VALUES ('ro-user',"
+            f" 'ro@acme.test', 'ro-co', '{otobo_sha2}', 'R', 'O', 1, '{stamp}', 1, '{stamp}', 1)",
+        ],
+        customer_user={"backends": [{"name": "CustomerUser", "read_only": True}]},
+        customer_auth={
+            "limits": {
+                "max_login_failed": 2,
+                "lockout": "invalid_temporarily",
+                "throttle": {"attempts": 0},
+            }
+        },
+    )
+    answers = await many(api, [("ro-user", WRONG)] * 3)
+    assert code_list(answers) == ["INVALID_CREDENTIALS"] * 2 + ["LOCKED"]
+    assert await valid_id(api, "ro-user") == 1  # Roster may not write this backend
+    retry_at = answers[-1][1]
+    assert retry_at is not None
+    move_clock_past(monkeypatch, retry_at)
+    assert code_list(await many(api, [("ro-user", PASSWORD)])) == [None]
