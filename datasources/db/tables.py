@@ -328,3 +328,16 @@ roster_lock = sa.Table(
     metadata,
     sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
 )
+
+# Counters of failed customer sign-ins, per login and per client (API key + address), shared by
+# every server process (``datasources.db.sign_in_attempts``, ``domain.lockout``) (0009).
+roster_sign_in_attempt = sa.Table(
+    "roster_sign_in_attempt",
+    metadata,
+    sa.Column("subject", sa.String(64), primary_key=True),
+    sa.Column("window_start", sa.BigInteger(), nullable=False),
+    sa.Column("failures", sa.Integer(), nullable=False),
+    sa.Column("locked_until", sa.BigInteger()),
+    sa.Column("expires_at", sa.BigInteger(), nullable=False),
+)
+sa.Index("roster_sign_in_attempt_expires_at", roster_sign_in_attempt.c.expires_at)

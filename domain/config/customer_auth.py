@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from domain.config.db_backend import SqlIdentifier
+from domain.config.sign_in_limits import SignInLimitsConfig
 from domain.config.strict_model import StrictModel
 from domain.config.two_factor import TwoFactorConfig
 
@@ -46,6 +47,7 @@ class CustomerAuthConfig(StrictModel):
         default_factory=lambda: [DbAuthBackendConfig()]
     )
     two_factor: TwoFactorConfig = Field(default_factory=TwoFactorConfig)
+    limits: SignInLimitsConfig = Field(default_factory=SignInLimitsConfig)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Self:
