@@ -112,7 +112,7 @@ async def authenticate(storage: Storage, actor: Actor, attempt: SignInAttempt) -
         return Outcome.failed([UNAVAILABLE])
     if record is None or record.validity is not Validity.VALID:
         return Outcome.failed([REFUSED])  # a valid password of an invalid user: no more
-    await sign_in_limits.note_success(storage, record.login)
+    await sign_in_limits.note_success(storage, actor, attempt, record.login)
     aged = await password_age.expiry_problem(storage, actor, backend, record, attempt)
     if aged is not None:
         return Outcome.failed([aged])

@@ -42,7 +42,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from datasources.backend import BackendUnavailable
@@ -76,11 +75,6 @@ LAST_LOGIN = "UserLastLogin"
 clock: Callable[[], float] = time.time
 """Now, in epoch seconds: the one clock of the limits (tests move it instead of waiting)."""
 
-_reserved: ContextVar[str | None] = ContextVar("roster_sign_in_reserved", default=None)
-"""The client counter this sign-in counted an attempt on, for :func:`note_success` to give it
-back (set and read within the one task that runs the sign-in)."""
-
-
 LOCKED = Problem(
     (), ErrorCode.LOCKED, "Too many failed sign-ins for this login; it is refused until retryAt."
 )
@@ -96,7 +90,6 @@ async def refusal_before_check(
 ) -> tuple[Problem, datetime | None] | None:
     """``LOCKED`` or ``TOO_MANY_ATTEMPTS`` (and when trying again can succeed), or None (and
     the client's attempt is counted)."""
-    _reserved.set(None)
     limits = _limits(storage)
     store = SignInAttemptStore(storage.engine)
     now = _now()
@@ -129,7 +122,6 @@ async def refusal_before_check(
     if refused_until is not None:
         at = _time(refused_until)
         return THROTTLED, at
-    _reserved.set(client)
     return None
 
 
@@ -163,15 +155,16 @@ async def note_failure(
         await _set_invalid_temporarily(storage, actor, record.login)
 
 
-async def note_success(storage: Storage, login: str) -> None:
-    """Reset the login's failures and note the sign-in (``UserLastLogin``)."""
+async def note_success(storage: Storage, actor: Actor, attempt: SignInAttempt, login: str) -> None:
+    """Reset the login's failures, give the client back the attempt
+    :func:`refusal_before_check` counted (a portal whose users sign in fine is not slowed),
+    and note the sign-in (``UserLastLogin``)."""
     limits = _limits(storage)
     store = SignInAttemptStore(storage.engine)
     if limits.max_login_failed:
         await store.delete(login_subject(login))
-    client = _reserved.get()
-    if client is not None:
-        _reserved.set(None)
+    if limits.throttle.attempts:
+        client = client_subject(actor.id, attempt.client_address)
         now = _now()
         window = _client_limit(limits)
 
