@@ -117,6 +117,7 @@ class LdapAuthBackend:
         )
         self._pool = ConnectionPool(self._search_settings)
         self._breaker = CircuitBreaker(config.breaker_failures, config.breaker_reset_seconds)
+        self._binds = asyncio.Semaphore(config.pool_size)
         self._deadline = config.connect_timeout_seconds + config.timeout_seconds
         self._nobody = f"{NOBODY_RDN},{config.base_dn}"
 
@@ -189,17 +190,20 @@ class LdapAuthBackend:
         return any(isinstance(e, bonsai.LDAPEntry) for e in entries)
 
     async def _bind(self, dn: str, password: str) -> bool:
-        """Whether ``password`` binds as ``dn``, on a connection of its own."""
+        """Whether ``password`` binds as ``dn``, on a connection of its own; at most
+        ``pool_size`` such binds at a time, so a password spray does not flood the server with
+        connections (the wait is within the check's deadline)."""
         settings = self._search_settings.model_copy(
             update={"bind_dn": dn, "bind_password": password, "pool_size": 1}
         )
-        pool = ConnectionPool(settings)
-        try:
-            await self._call(pool, _bound, binds=True)
-        except _Refused:
-            return False
-        finally:
-            await pool.close()
+        async with self._binds:
+            pool = ConnectionPool(settings)
+            try:
+                await self._call(pool, _bound, binds=True)
+            except _Refused:
+                return False
+            finally:
+                await pool.close()
         return True
 
     async def _call(

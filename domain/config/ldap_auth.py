@@ -65,7 +65,8 @@ class LdapAuthBackendConfig(StrictModel):
     connect_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 3.0
     """TCP, TLS and bind of a new connection."""
     pool_size: Annotated[int, Field(ge=1, le=50)] = 4
-    """Connections of the search user kept open (the user's own bind is a fresh one)."""
+    """Connections of the search user kept open, and binds as users at a time (each on a
+    fresh connection of its own)."""
     breaker_failures: Annotated[int, Field(ge=1)] = 3
     breaker_reset_seconds: Annotated[float, Field(gt=0)] = 30.0
 

@@ -136,6 +136,8 @@ async def test_a_directory_user_signs_in_with_the_directory_password(auth_api: A
     key = await auth_key(auth_api)
     assert accepted_by(await sign_in(auth_api, ALICE.uid, ALICE.password, key=key), LDAP, "alice")
     assert accepted_by(await sign_in(auth_api, " alice  ", ALICE.password), LDAP, "alice")
+    # uid matches ignoring case (caseIgnoreMatch), and so does the customer-user lookup.
+    assert accepted_by(await sign_in(auth_api, "ALICE", ALICE.password), LDAP, "alice")
     # The directory refuses the database's password; the next backend, db, accepts it.
     assert accepted_by(await sign_in(auth_api, ALICE.uid, DB_PASSWORD), "db", "alice")
     db_only = await new_user_and_customer(auth_api, unique("dbu"), password=DB_PASSWORD)
