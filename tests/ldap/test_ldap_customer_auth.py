@@ -324,7 +324,7 @@ async def test_a_search_user_the_server_refuses_is_an_outage(
 
 
 async def test_a_stopped_server_is_an_outage_within_the_timeout_and_db_users_sign_in(
-    auth_slapd_restored: AuthSlapd, make_sqlite_api: MakeLdapApi
+    auth_slapd_restored: AuthSlapd, make_sqlite_api: MakeLdapApi, caplog: pytest.LogCaptureFixture
 ) -> None:
     slapd = auth_slapd_restored
     api, db_user = await fault_app(make_sqlite_api, slapd)
@@ -347,6 +347,9 @@ async def test_a_stopped_server_is_an_outage_within_the_timeout_and_db_users_sig
     slapd.start()
     await asyncio.sleep(FAST["breaker_reset_seconds"])
     assert accepted_by(await sign_in(api, ALICE.uid, ALICE.password), LDAP, "alice")
+    assert "cannot connect" in caplog.text  # the outage is logged, the passwords are not
+    assert ALICE.password not in caplog.text
+    assert DB_PASSWORD not in caplog.text
 
 
 async def test_a_frozen_server_answers_within_the_timeout(
