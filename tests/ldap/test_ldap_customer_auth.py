@@ -40,9 +40,10 @@ from tests.ldap.auth_directory import (
     TWINS,
     AuthSlapd,
 )
-from tests.ldap.conftest import MakeLdapApi
-from tests.ldap.directory import BASE_DN, READER_DN
-from tests.ldap.fault_helpers import FAST, PROMPT, TIMEOUT, loop_watch
+from tests.ldap.conftest import DB_BACKEND, MakeLdapApi
+from tests.ldap.directory import BASE_DN, READER_DN, Slapd
+from tests.ldap.fault_helpers import FAST, PROMPT, TIMEOUT, listing, loop_watch
+from tests.ldap.helpers import LDAP as DIRECTORY
 
 LDAP = "ldap-directory"
 DB_PASSWORD = "Db-Password-9"
@@ -376,3 +377,13 @@ async def test_a_frozen_server_answers_within_the_timeout(
         slapd.resume()
     await asyncio.sleep(FAST["breaker_reset_seconds"])
     assert accepted_by(await sign_in(api, ALICE.uid, ALICE.password), LDAP, "alice")
+
+
+async def test_a_customer_user_backend_whose_bind_is_refused_is_an_outage(
+    slapd: Slapd, make_sqlite_api: MakeLdapApi
+) -> None:
+    """The pool both LDAP backends share: a refused bind on connect is ``BACKEND_UNAVAILABLE``
+    (bonsai raised ``SystemError`` when the pool abandoned the finished open)."""
+    api = await make_sqlite_api([DB_BACKEND, slapd.backend(**FAST, bind_password="wrong")])
+    sources, reported, _ = await listing(api)
+    assert (sources, reported) == (set(), [DIRECTORY])
