@@ -19,7 +19,13 @@ from datasources.db.engine import create_engine
 from datasources.db.groups import DbGroupStore
 from datasources.db.origins import DbOriginStore
 from datasources.db.services import DbServiceStore
-from domain.config import CustomerUserBackendConfig, LdapBackendConfig, RosterConfig
+from domain.config import (
+    AuthBackendConfig,
+    CustomerUserBackendConfig,
+    DbAuthBackendConfig,
+    LdapBackendConfig,
+    RosterConfig,
+)
 
 
 @dataclass
@@ -63,6 +69,24 @@ async def open_backend(
     return await DbCustomerUserBackend.open(backend_config, engine, config.email.policy())
 
 
+def open_auth_backend(
+    backend_config: AuthBackendConfig, engine: AsyncEngine, config: RosterConfig
+) -> AuthBackend:
+    """One ``[[customer_auth.backends]]`` entry; nothing connects here (an LDAP backend
+    connects on the first sign-in, so Roster starts while the directory is down)."""
+    if isinstance(backend_config, DbAuthBackendConfig):
+        return DbAuthBackend(backend_config, engine, config.passwords)
+    from datasources import ldap
+
+    if not ldap.client_installed():
+        raise RuntimeError(
+            f"customer_auth backend {backend_config.name!r} is LDAP: {ldap.INSTALL_HINT}"
+        )
+    from datasources.ldap.customer_auth import LdapAuthBackend
+
+    return LdapAuthBackend(backend_config)
+
+
 async def check_key_collations(engine: AsyncEngine, config: RosterConfig) -> None:
     """MariaDB/MySQL: refuse to start on key columns that compare case-sensitively (or are not
     utf8mb4), printing the ``ALTER TABLE`` statements that fix them."""
@@ -95,6 +119,9 @@ async def open_storage(config: RosterConfig) -> Storage:
             backends.append(await open_backend(backend_config, engine, config))
         origins = await DbOriginStore.open(engine, config.database.agent_id)
         customers = await DbCustomerStore.open(config.customer_company, engine)
+        auth_backends = [
+            open_auth_backend(b, engine, config) for b in config.customer_auth.backends
+        ]
     except BaseException:
         for backend in backends:
             await backend.close()
@@ -111,7 +138,5 @@ async def open_storage(config: RosterConfig) -> Storage:
         services=DbServiceStore(engine, config.services),
         origins=origins,
         preferences=DbCustomerPreferenceStore(engine),
-        customer_auth=[
-            DbAuthBackend(b, engine, config.passwords) for b in config.customer_auth.backends
-        ],
+        customer_auth=auth_backends,
     )

@@ -64,6 +64,7 @@ class _Connection(AIOLDAPConnection):
     """
 
     _open_id: int | None = None
+    _open_answered = False
 
     async def _poll(self, msg_id: int, timeout: float | None = None) -> Any:  # noqa: ASYNC109
         # bonsai's signature, overridden: its own wait_for stays, our deadlines wrap it.
@@ -71,8 +72,12 @@ class _Connection(AIOLDAPConnection):
             self._open_id = msg_id  # the first wait of an unopened connection is the open
         try:
             return await super()._poll(msg_id, timeout)  # type: ignore[no-untyped-call]
-        except BaseException:
+        except BaseException as exc:
             self.unregister()
+            if msg_id == self._open_id and isinstance(exc, bonsai.errors.LDAPError):
+                # The server answered the open (a refused bind): nothing is pending, and
+                # bonsai raises SystemError when asked to abandon it.
+                self._open_answered = True
             raise
 
     def unregister(self) -> None:
@@ -99,7 +104,8 @@ class _Connection(AIOLDAPConnection):
             fd = self.fileno()
             if open_id is None or fd == open_id:
                 return
-            self.abandon(open_id)
+            if not self._open_answered:
+                self.abandon(open_id)
             # The handle (and the descriptor) go when the last reference does, which a
             # traceback may hold for a while; the server need not wait for that.
             with socket.socket(fileno=os.dup(fd)) as sock:

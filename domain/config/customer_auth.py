@@ -2,8 +2,8 @@
 ``Customer::AuthModule1`` … as ``[[customer_auth.backends]]``, tried in order.
 
 Independent of the customer-user backends (``[[customer_user.backends]]``) and linked to them
-only by the login, as in OTOBO. ``module`` discriminates the kinds, so ``ldap`` joins the union
-later without touching the ``db`` settings.
+only by the login, as in OTOBO. ``module`` discriminates the kinds: ``db`` here, ``ldap`` in
+``ldap_auth``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from domain.config.db_backend import SqlIdentifier
+from domain.config.ldap_auth import LdapAuthBackendConfig
 from domain.config.sign_in_limits import SignInLimitsConfig
 from domain.config.strict_model import StrictModel
 from domain.config.two_factor import TwoFactorConfig
@@ -38,13 +39,20 @@ def _module_of(value: Any) -> str:
     return str(getattr(value, "module", "db"))
 
 
-AuthBackendConfig = Annotated[Annotated[DbAuthBackendConfig, Tag("db")], Discriminator(_module_of)]
-"""One kind so far; ``Annotated[LdapAuthBackendConfig, Tag("ldap")]`` joins with ``|``."""
+AuthBackendConfig = Annotated[
+    Annotated[DbAuthBackendConfig, Tag("db")] | Annotated[LdapAuthBackendConfig, Tag("ldap")],
+    Discriminator(_module_of),
+]
+
+
+def _default_backends() -> list[AuthBackendConfig]:
+    """OTOBO's default: one ``Customer::AuthModule::DB`` on ``customer_user``."""
+    return [DbAuthBackendConfig()]
 
 
 class CustomerAuthConfig(StrictModel):
     backends: Annotated[list[AuthBackendConfig], Field(min_length=1)] = Field(
-        default_factory=lambda: [DbAuthBackendConfig()]
+        default_factory=_default_backends
     )
     two_factor: TwoFactorConfig = Field(default_factory=TwoFactorConfig)
     limits: SignInLimitsConfig = Field(default_factory=SignInLimitsConfig)

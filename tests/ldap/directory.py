@@ -160,6 +160,9 @@ def _openssl(*args: str) -> None:
 class Slapd:
     """One slapd process; ``stop``/``start`` keep the data and the ports."""
 
+    debug_level = "0"
+    """slapd's ``-d``: ``"stats"`` logs every connection and operation (to ``logfile``)."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.port = free_port()
@@ -247,7 +250,15 @@ access to * by dn.exact="{READER_DN}" read by * none
         listen = f"ldap://127.0.0.1:{self.port}/ ldaps://127.0.0.1:{self.tls_port}/"
         with (self.root / "slapd.log").open("ab") as output:  # slapd keeps its own copy
             self.process = subprocess.Popen(  # noqa: S603
-                ["/usr/sbin/slapd", "-f", str(self.root / "slapd.conf"), "-h", listen, "-d", "0"],
+                [
+                    "/usr/sbin/slapd",
+                    "-f",
+                    str(self.root / "slapd.conf"),
+                    "-h",
+                    listen,
+                    "-d",
+                    self.debug_level,
+                ],
                 stdout=subprocess.DEVNULL,
                 stderr=output,
                 start_new_session=True,
