@@ -4,7 +4,9 @@
 ``pool`` keeps a few connections per backend behind timeouts and a circuit breaker
 (``breaker``), ``probe`` checks reachability and TLS before bonsai is trusted with a socket,
 ``cache`` holds looked-up entries for ``cache_ttl`` seconds, and ``backend`` puts them together
-behind the ``CustomerUserBackend`` protocol.
+behind the ``CustomerUserBackend`` protocol. ``customer_auth`` is the LDAP sign-in backend
+(OTOBO's ``Customer::AuthModule::LDAP``: search, then bind as the found entry) on the same pool,
+probe, breaker and escaper.
 """
 
 import importlib.util

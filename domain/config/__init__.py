@@ -31,6 +31,7 @@ from domain.config.customers_groups_services import (
 )
 from domain.config.db_backend import CustomerUserBackendConfig, SqlIdentifier
 from domain.config.email_and_passwords import EmailConfig, PasswordConfig
+from domain.config.ldap_auth import LdapAuthBackendConfig
 from domain.config.ldap_backend import LdapBackendConfig, filter_syntax_problem
 from domain.config.server import AuthConfig, DatabaseConfig, DemoConfig, ServerConfig
 from domain.config.strict_model import StrictModel
@@ -51,6 +52,7 @@ __all__ = [
     "DbAuthBackendConfig",
     "DemoConfig",
     "EmailConfig",
+    "LdapAuthBackendConfig",
     "LdapBackendConfig",
     "MapRow",
     "PasswordConfig",
