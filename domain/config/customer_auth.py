@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
+from domain.config.customer_sessions import CustomerSessionConfig
 from domain.config.db_backend import SqlIdentifier
 from domain.config.strict_model import StrictModel
 
@@ -44,6 +45,7 @@ class CustomerAuthConfig(StrictModel):
     backends: Annotated[list[AuthBackendConfig], Field(min_length=1)] = Field(
         default_factory=lambda: [DbAuthBackendConfig()]
     )
+    sessions: CustomerSessionConfig = Field(default_factory=CustomerSessionConfig)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Self:

@@ -11,6 +11,13 @@
 ``schema.builder`` merges every module listed in ``AREAS``; adding an area is one line here.
 """
 
-from schema.api import customer_auth, customer_users, customers, groups, services
+from schema.api import (
+    customer_auth,
+    customer_sessions,
+    customer_users,
+    customers,
+    groups,
+    services,
+)
 
-AREAS = (customer_users, customers, groups, services, customer_auth)
+AREAS = (customer_users, customers, groups, services, customer_auth, customer_sessions)
