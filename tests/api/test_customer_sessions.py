@@ -206,6 +206,7 @@ async def test_use_is_noted_at_most_once_a_minute(api: Api) -> None:
                 roster_customer_session.c.login == login
             )
         )
+    assert used is not None
     assert used > _past(minutes=1)
     r = await me(api, bearer)
     _works(r, login)
