@@ -1,4 +1,5 @@
-"""ASGI middleware in front of GraphQL: body size limit, API-key authentication, SQL tally.
+"""ASGI middleware in front of GraphQL: body size limit, authentication (API keys and customer
+session tokens), the root fields a restricted caller may use (``app.scope_gate``), SQL tally.
 
 Authentication happens before GraphQL parses anything, so an anonymous caller learns nothing
 about the schema and costs no parsing. Failures are GraphQL-shaped JSON with
@@ -18,12 +19,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.request_body import replay
 from app.request_errors import send_request_error
-from app.scope_gate import ONLY_AUTHENTICATE, only_sign_in
+from app.scope_gate import SIGN_IN_ONLY, RootFields, allowed_request
 from datasources.db.api_keys import ApiKeyStore, KeyStoreUnavailable
 from datasources.db.api_keys import Scope as KeyScope
+from datasources.db.customer_sessions import SESSION_PREFIX, CustomerSessionStore
 from datasources.db.engine import count_statements
 from domain.config import AuthConfig, ServerConfig
 from resolvers.context import ANONYMOUS_ACTOR_ID, Actor
+from schema.permissions import CustomerSessionFields
 
 logger = logging.getLogger("roster.auth")
 
@@ -108,13 +111,26 @@ class GraphQLGate:
         app: ASGIApp,
         *,
         keys: Callable[[], ApiKeyStore],
+        sessions: Callable[[], CustomerSessionStore],
         auth: AuthConfig,
         server: ServerConfig,
+        customer_fields: CustomerSessionFields,
     ) -> None:
         self.app = app
         self.keys = keys  # a getter: the store exists only once the app's lifespan opened it
+        self.sessions = sessions
         self.auth = auth
         self.server = server
+        self.restricted = {
+            KeyScope.AUTHENTICATE: SIGN_IN_ONLY,
+            KeyScope.CUSTOMER: RootFields(
+                {kind: names | {"__typename"} for kind, names in customer_fields.items()},
+                "A customer session token may only use "
+                + ", ".join(sorted(set().union(*customer_fields.values())))
+                + ".",
+                fragments=True,
+            ),
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -143,16 +159,20 @@ class GraphQLGate:
                 await send_request_error(send, actor.status, actor.code, actor.message)
                 return
             scope[ACTOR_SCOPE_KEY] = actor
-            if actor.scope is KeyScope.AUTHENTICATE:
-                replayed = await self._sign_in_only(scope, receive, send)
+            rule = self.restricted.get(actor.scope)
+            if rule is not None:
+                replayed = await self._restricted(scope, receive, send, rule)
                 if replayed is None:
                     return
                 receive = replayed
             await self._forward(scope, receive, send, tally)
 
-    async def _sign_in_only(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
-        """The request of an ``authenticate`` key, read whole, when it only signs in (a
-        receive that replays it); None when it was refused here (``app.scope_gate``)."""
+    async def _restricted(
+        self, scope: Scope, receive: Receive, send: Send, rule: RootFields
+    ) -> Receive | None:
+        """The request of a restricted caller (an ``authenticate`` key, a customer session),
+        read whole, when ``rule`` lets it through (a receive that replays it); None when it
+        was refused here (``app.scope_gate``)."""
         limit = self.server.max_body_bytes
         chunks: list[bytes] = []
         size = 0
@@ -172,11 +192,11 @@ class GraphQLGate:
         if (
             not more
             and scope["method"] == "POST"
-            and only_sign_in(body, max_tokens=self.server.max_tokens)
+            and allowed_request(body, rule, max_tokens=self.server.max_tokens)
         ):
             return replay(body, receive)
-        logger.info("refused a request of an authenticate-scope key that does more than sign in")
-        await send_request_error(send, 403, "FORBIDDEN", ONLY_AUTHENTICATE)
+        logger.info("refused a request of a restricted caller for fields it may not use")
+        await send_request_error(send, 403, "FORBIDDEN", rule.refusal)
         return None
 
     async def _authenticate(self, scope: Scope) -> Actor | Refusal:
@@ -188,8 +208,11 @@ class GraphQLGate:
         kind, _, token = header.partition(" ")
         if kind.lower() != "bearer" or not token.strip():
             return Refusal("Malformed Authorization header: expected 'Bearer <API key>'.")
+        token = token.strip()
+        if token.startswith(SESSION_PREFIX):
+            return await self._customer_session(token)
         try:
-            key = await self.keys().authenticate(token.strip())
+            key = await self.keys().authenticate(token)
         except KeyStoreUnavailable as error:
             logger.warning("cannot check API keys: %s", error)
             return KEYS_UNAVAILABLE
@@ -197,6 +220,25 @@ class GraphQLGate:
             logger.info("rejected an unknown or revoked API key")
             return Refusal("The API key is unknown or revoked.")
         return Actor(id=key.id, name=key.name, scope=key.scope)
+
+    async def _customer_session(self, token: str) -> Actor | Refusal:
+        """The actor of a customer session token: the user it signed in, nothing more (the
+        token itself is never logged)."""
+        try:
+            session = await self.sessions().authenticate(token)
+        except KeyStoreUnavailable as error:
+            logger.warning("cannot check customer sessions: %s", error)
+            return KEYS_UNAVAILABLE
+        if session is None:
+            logger.info("rejected an unknown, expired or revoked customer session token")
+            return Refusal("The session token is unknown, expired or revoked: sign in again.")
+        return Actor(
+            id=session.key_id,
+            name=f"customer session of {session.login}",
+            scope=KeyScope.CUSTOMER,
+            customer_login=session.login,
+            session_id=session.id,
+        )
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send, tally: Any) -> None:
         limit = self.server.max_body_bytes

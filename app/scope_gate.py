@@ -1,36 +1,67 @@
-"""What a key of scope ``authenticate`` may send: one sign-in, nothing else.
+"""What a restricted caller may send, checked before GraphQL runs: which root fields, of which
+operations (a :class:`RootFields` rule).
 
-Such a key sits in a customer portal's back end; if it leaks, it must not read the customer
-directory. Strawberry's permissions guard ``customerUserAuthenticate`` against ``read`` keys
-(``schema.permissions.AUTHENTICATE``), but reads have no permission classes, so the document of
-an ``authenticate`` key is checked here, before GraphQL runs: a POSTed JSON object whose
-document has only mutations whose root fields are all ``customerUserAuthenticate`` (or
-``__typename``). Anything else (queries, introspection, fragments at the root, batches,
-subscriptions, GET) is ``FORBIDDEN``.
+Two callers are restricted:
+
+- an API key of scope ``authenticate`` (a customer portal's back end) may only sign in
+  (:data:`SIGN_IN_ONLY`): if it leaks, it must not read the customer directory;
+- a customer session token (scope ``customer``) may only use the fields declared for customer
+  sessions (``me``, ``meSetPassword``, ``customerSessionRevoke``: the rule is built from the
+  schema, ``schema.permissions.customer_session_rule``).
+
+Field permissions guard the same fields (``schema.permissions``); reads of API keys have
+none, so without this gate a document would reach fields no permission stops. A request passes
+when it is a POSTed JSON object whose document's operations are all of a kind the rule names and
+select at their root only fields the rule lists for that kind (or ``__typename``). Anything
+else (another root field, introspection, fragments spread at the root, batches, subscriptions,
+GET) is ``FORBIDDEN``. Fragment definitions are refused where the rule says so; where they are
+allowed they cannot reach the root (they can only be spread inside a checked field: a fragment
+on ``Query`` or ``Mutation`` would need a spread at the root, which is refused).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
     FieldNode,
+    FragmentDefinitionNode,
     GraphQLError,
     OperationDefinitionNode,
     OperationType,
     parse,
 )
 
-ALLOWED_ROOT_FIELDS = frozenset({"customerUserAuthenticate", "__typename"})
+TYPENAME = "__typename"
+
+
+@dataclass(frozen=True, slots=True)
+class RootFields:
+    """The root fields a restricted caller may select, per operation kind (a kind not named is
+    refused), and the message a refusal carries."""
+
+    allowed: Mapping[OperationType, frozenset[str]]
+    refusal: str
+    fragments: bool = False
+    """Whether the document may define fragments (used inside the allowed fields)."""
+
 
 ONLY_AUTHENTICATE = (
     "This API key has the authenticate scope: it may only call customerUserAuthenticate."
 )
 
+SIGN_IN_ONLY = RootFields(
+    {OperationType.MUTATION: frozenset({"customerUserAuthenticate", TYPENAME})},
+    ONLY_AUTHENTICATE,
+)
+"""An ``authenticate`` key: one sign-in, nothing else (no fragment is needed to sign in)."""
 
-def only_sign_in(body: bytes, *, max_tokens: int) -> bool:
-    """Whether ``body`` is a request an ``authenticate`` key may send (see the module)."""
+
+def allowed_request(body: bytes, rule: RootFields, *, max_tokens: int) -> bool:
+    """Whether ``body`` is a request ``rule`` lets through (see the module)."""
     try:
         request: Any = json.loads(body)
     except ValueError:
@@ -42,13 +73,16 @@ def only_sign_in(body: bytes, *, max_tokens: int) -> bool:
     except GraphQLError:
         return False
     for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode) and rule.fragments:
+            continue
         if not isinstance(definition, OperationDefinitionNode):
-            return False  # fragments: none is needed to sign in
-        if definition.operation is not OperationType.MUTATION:
+            return False
+        allowed = rule.allowed.get(definition.operation)
+        if allowed is None:
             return False
         for selection in definition.selection_set.selections:
             if not isinstance(selection, FieldNode):
                 return False
-            if selection.name.value not in ALLOWED_ROOT_FIELDS:
+            if selection.name.value not in allowed:
                 return False
     return True

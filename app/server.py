@@ -237,8 +237,10 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
     gate = GraphQLGate(
         graphql,
         keys=lambda: holder["storage"].api_keys,
+        sessions=lambda: holder["storage"].customer_sessions,
         auth=config.auth,
         server=config.server,
+        customer_fields=built.customer_session_fields,
     )
 
     async def healthz(_request: Request) -> Response:

@@ -13,6 +13,7 @@ from datasources.db.api_keys import ApiKeyStore
 from datasources.db.collation_check import case_sensitive_key_columns
 from datasources.db.customer_auth import DbAuthBackend
 from datasources.db.customer_preferences import DbCustomerPreferenceStore
+from datasources.db.customer_sessions import CustomerSessionStore
 from datasources.db.customer_users import DbCustomerUserBackend, SchemaMismatch
 from datasources.db.customers import DbCustomerStore
 from datasources.db.engine import create_engine
@@ -41,6 +42,8 @@ class Storage:
     """Who wrote what: the agent Roster writes as, and the API key behind each write."""
     preferences: DbCustomerPreferenceStore
     """OTOBO's ``customer_preferences`` (failed logins, last login, two-factor secret)."""
+    customer_sessions: CustomerSessionStore
+    """Customer session tokens (``me``)."""
     customer_auth: list[AuthBackend] = field(default_factory=list)
     """Where sign-in checks passwords (``[[customer_auth.backends]]``), in order."""
 
@@ -138,5 +141,6 @@ async def open_storage(config: RosterConfig) -> Storage:
         services=DbServiceStore(engine, config.services),
         origins=origins,
         preferences=DbCustomerPreferenceStore(engine),
+        customer_sessions=CustomerSessionStore(engine, config.customer_auth.sessions),
         customer_auth=auth_backends,
     )

@@ -18,11 +18,17 @@ ANONYMOUS_ACTOR_ID = ANONYMOUS_KEY_ID
 @dataclass(frozen=True, slots=True)
 class Actor:
     """The authenticated API client; its id is recorded with every write it makes
-    (``roster_record_origin``; OTOBO's ``create_by``/``change_by`` get the configured agent)."""
+    (``roster_record_origin``; OTOBO's ``create_by``/``change_by`` get the configured agent).
+
+    A customer session is an actor of scope ``CUSTOMER``: ``customer_login`` is the user it
+    acts as, ``session_id`` its session, and ``id`` the API key that signed the user in (so
+    its writes are recorded as that portal's)."""
 
     id: int
     name: str
     scope: Scope
+    customer_login: str | None = None
+    session_id: int | None = None
 
     @property
     def can_write(self) -> bool:

@@ -25,6 +25,7 @@ from schema.flat_lists import FlatListExecutionContext
 from schema.limit_rules import alias_limit_rule, depth_limit_rule
 from schema.masking import MaskUnexpectedErrors, RosterSchema, report_errors
 from schema.outages import BackendOutages
+from schema.permissions import CustomerSessionFields, customer_session_fields, guard_root_fields
 from schema.query_cost import CostLimits, QueryCost
 from schema.time_limit import StatementTimeouts
 
@@ -82,6 +83,8 @@ class BuiltSchema:
     customer_type: Any
     """The ``Customer`` class built from the company Map."""
     direct: DirectExecution
+    customer_session_fields: CustomerSessionFields
+    """The root fields a customer session token may use (``app.scope_gate``)."""
 
 
 def build_schema(config: RosterConfig) -> strawberry.Schema:
@@ -118,6 +121,8 @@ def _build_api(config: RosterConfig) -> BuiltSchema:
         "Query", (_node_query(node_loaders), *(area.queries(types, config) for area in AREAS))
     )
     mutation = merge_types("Mutation", tuple(area.mutations(types, config) for area in AREAS))
+    for root in (query, mutation):  # closed to customer sessions unless a field admits them
+        guard_root_fields(root.__strawberry_definition__)
     verdicts: Verdicts = Lru()
     rules = _document_rules(config)
     schema = RosterSchema(  # Roster's error log and operation choice (schema/masking.py)
@@ -132,4 +137,4 @@ def _build_api(config: RosterConfig) -> BuiltSchema:
         area.fast_fields(schema, types)
     retries.install(schema)  # a root field whose connection was lost runs once more
     direct = DirectExecution(schema, verdicts, rules, report_errors)
-    return BuiltSchema(schema, types, customer_type, direct)
+    return BuiltSchema(schema, types, customer_type, direct, customer_session_fields(schema))

@@ -34,6 +34,7 @@ from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payl
 from schema.dynamic import CustomerRef, CustomerUserRef
 from schema.group import CustomerGroupGrant, Group, PermissionContext
 from schema.pagination import Connection, to_connection
+from schema.permissions import NOT_FOR_CUSTOMER_SESSIONS
 
 
 @strawberry.type
@@ -44,8 +45,9 @@ class CustomerRelationFields:
     record: strawberry.Private[CustomerRecord]
 
     @strawberry.field(
+        permission_classes=NOT_FOR_CUSTOMER_SESSIONS,
         description="The customer users whose primary customer this is, or to whom it is "
-        "assigned, by login. valid: true (default) lists only VALID users."
+        "assigned, by login. valid: true (default) lists only VALID users.",
     )
     async def customer_users(
         self,

@@ -31,6 +31,7 @@ from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerRef, CustomerUserRef
 from schema.pagination import Connection, to_connection
+from schema.permissions import NOT_FOR_CUSTOMER_SESSIONS
 
 K = TypeVar("K", int, str)
 
@@ -102,11 +103,12 @@ class Group(AuditFields, Node):
         return self.record.validity
 
     @strawberry.field(
+        permission_classes=NOT_FOR_CUSTOMER_SESSIONS,
         description="The customer users who effectively hold `permission` on this group, with "
         "the same reasons as CustomerUser.effectivePermissions: direct grants, grants to "
         "their customers (primary or assigned; OTOBO's GroupID direction counts only the "
         "primary one, we count both), always-groups, or group support being off. Invalid "
-        "users drop out."
+        "users drop out.",
     )
     async def customer_users(
         self,
@@ -129,7 +131,10 @@ class Group(AuditFields, Node):
             count=lambda: group_resolvers.group_member_count(info.context, self.record, permission),
         )
 
-    @strawberry.field(description="Direct grants to customer users (group_customer_user rows).")
+    @strawberry.field(
+        permission_classes=NOT_FOR_CUSTOMER_SESSIONS,
+        description="Direct grants to customer users (group_customer_user rows).",
+    )
     async def user_grants(self, info: Info) -> list["UserGrant"]:
         rows = await info.context.loaders.groups.group_user_grants.load(self.record.id)
         by_login: dict[str, list[str]] = {}
@@ -137,7 +142,10 @@ class Group(AuditFields, Node):
             by_login.setdefault(row.login, []).append(row.permission)
         return [UserGrant(login=login, permissions=p) for login, p in sorted(by_login.items())]
 
-    @strawberry.field(description="Grants to customers (group_customer rows), per context.")
+    @strawberry.field(
+        permission_classes=NOT_FOR_CUSTOMER_SESSIONS,
+        description="Grants to customers (group_customer rows), per context.",
+    )
     async def customer_grants(self, info: Info) -> list["CustomerGrant"]:
         rows = await info.context.loaders.groups.group_customer_grants.load(self.record.id)
         by_key: dict[tuple[str, str], list[str]] = {}

@@ -19,6 +19,7 @@ from schema.dynamic import CustomerUserRef
 from schema.fast_fields import context_reader
 from schema.group import AssignmentChange
 from schema.pagination import Connection, to_connection
+from schema.permissions import NOT_FOR_CUSTOMER_SESSIONS
 
 COUNTS_AS_VALID = (
     "A service counts as valid when it is VALID and no service above it is invalid (OTOBO's "
@@ -92,9 +93,10 @@ class Service(AuditFields, Node):
         return await children_of(self, info.context)
 
     @strawberry.field(
+        permission_classes=NOT_FOR_CUSTOMER_SESSIONS,
         description="The customer users assigned to this service, by login (the default "
         "services' <DEFAULT> row is not one of them). totalCount counts assigned logins, "
-        "including rows of users since removed from their backend, which are not listed."
+        "including rows of users since removed from their backend, which are not listed.",
     )
     async def customer_users(
         self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -29,6 +30,8 @@ class Scope(enum.Enum):
     ADMIN = "admin"
     AUTHENTICATE = "authenticate"
     """Only ``customerUserAuthenticate``: a customer portal's back end (``app.scope_gate``)."""
+    CUSTOMER = "customer"
+    """Never a key's: the actor of a customer session token (``me``; ``app.scope_gate``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,8 @@ class ApiKeyStore:
 
     async def create(self, name: str, scope: Scope) -> tuple[str, ApiKey]:
         """Store a new key and return it in clear, the one time it is ever available."""
+        if scope is Scope.CUSTOMER:
+            raise ValueError("the customer scope belongs to customer sessions, not to API keys")
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
         prefix = secret[:12]
         async with self.engine.begin() as conn:
@@ -126,24 +131,11 @@ class ApiKeyStore:
         return key
 
     async def _live_key_row(self, digest: str) -> sa.RowMapping | None:
-        """The unrevoked key row with ``digest``. A connection found dead is retried once:
-        SQLAlchemy has then marked the pool's older connections stale, so the retry runs on a
-        new one. Raises ``KeyStoreUnavailable`` when the database does not answer."""
+        """The unrevoked key row with ``digest`` (``read_credential_row``)."""
         query = sa.select(roster_api_key).where(
             roster_api_key.c.key_hash == digest, roster_api_key.c.revoke_time.is_(None)
         )
-        for attempt in (1, 2):
-            try:
-                async with self.reader.connect() as conn:
-                    return (await conn.execute(query)).mappings().first()
-            except sa.exc.DBAPIError as error:
-                if attempt == 1 and error.connection_invalidated:
-                    continue
-                # Only the driver's message: SQLAlchemy's own text carries the parameters.
-                raise KeyStoreUnavailable(f"{type(error.orig).__name__}: {error.orig}") from error
-            except (OSError, sa.exc.TimeoutError) as error:  # cannot connect; pool exhausted
-                raise KeyStoreUnavailable(f"{type(error).__name__}: {error}") from error
-        raise AssertionError("not reached")
+        return await read_credential_row(self.reader, query)
 
     async def list(self) -> list[ApiKey]:
         async with self.reader.connect() as conn:
@@ -162,3 +154,23 @@ class ApiKeyStore:
                 await conn.execute(sa.text(notify_statement(REVOKED_CHANNEL)))
         self._cache.clear()
         return bool(result.rowcount)
+
+
+async def read_credential_row(reader: AsyncEngine, query: sa.Select[Any]) -> sa.RowMapping | None:
+    """The first row of ``query``, which looks up a credential (an API key, a customer session)
+    before a request runs. A connection found dead is retried once: SQLAlchemy has then marked
+    the pool's older connections stale, so the retry runs on a new one. Raises
+    ``KeyStoreUnavailable`` when the database does not answer."""
+    for attempt in (1, 2):
+        try:
+            async with reader.connect() as conn:
+                row: sa.RowMapping | None = (await conn.execute(query)).mappings().first()
+                return row
+        except sa.exc.DBAPIError as error:
+            if attempt == 1 and error.connection_invalidated:
+                continue
+            # Only the driver's message: SQLAlchemy's own text carries the parameters.
+            raise KeyStoreUnavailable(f"{type(error.orig).__name__}: {error.orig}") from error
+        except (OSError, sa.exc.TimeoutError) as error:  # cannot connect; pool exhausted
+            raise KeyStoreUnavailable(f"{type(error).__name__}: {error}") from error
+    raise AssertionError("not reached")

@@ -341,3 +341,19 @@ roster_sign_in_attempt = sa.Table(
     sa.Column("expires_at", sa.BigInteger(), nullable=False),
 )
 sa.Index("roster_sign_in_attempt_expires_at", roster_sign_in_attempt.c.expires_at)
+
+# Customer session tokens (``datasources.db.customer_sessions``): only a SHA-256 of each; the
+# login as the user's record spells it; the API key that signed the user in (0010).
+roster_customer_session = sa.Table(
+    "roster_customer_session",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("login", sa.String(191), nullable=False),
+    sa.Column("key_id", sa.Integer(), nullable=False),
+    sa.Column("create_time", sa.DateTime(), nullable=False),
+    sa.Column("expire_time", sa.DateTime(), nullable=False),
+    sa.Column("last_used_time", sa.DateTime(), nullable=False),
+    sa.Column("revoke_time", sa.DateTime()),
+)
+sa.Index("roster_customer_session_login", roster_customer_session.c.login)

@@ -9,6 +9,7 @@ One module per job, all re-exported here so ``from domain.config import …`` is
 - ``db_backend`` and ``ldap_backend``: the two kinds of customer-user backend;
 - ``customer_user``: the list of backends;
 - ``customer_auth``: where customer users' passwords are checked (sign-in), in order;
+- ``customer_sessions``: how long a customer session token works;
 - ``customers_groups_services``: OTOBO's customer (with its Map), customer-group and service
   settings;
 - ``email_and_passwords``: what addresses and passwords are accepted, how passwords are stored;
@@ -21,6 +22,7 @@ from pydantic import Field
 
 from domain.config.backend_base import FIELD_LIST_KEYS, BackendConfigBase, MapRow, StorageField
 from domain.config.customer_auth import AuthBackendConfig, CustomerAuthConfig, DbAuthBackendConfig
+from domain.config.customer_sessions import CustomerSessionConfig
 from domain.config.customer_user import BackendConfig, CustomerUserConfig
 from domain.config.customers_groups_services import (
     CompanyMapRow,
@@ -46,6 +48,7 @@ __all__ = [
     "CustomerAuthConfig",
     "CustomerCompanyConfig",
     "CustomerGroupConfig",
+    "CustomerSessionConfig",
     "CustomerUserBackendConfig",
     "CustomerUserConfig",
     "DatabaseConfig",

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
+from domain.config.customer_sessions import CustomerSessionConfig
 from domain.config.db_backend import SqlIdentifier
 from domain.config.ldap_auth import LdapAuthBackendConfig
 from domain.config.sign_in_limits import SignInLimitsConfig
@@ -56,6 +57,7 @@ class CustomerAuthConfig(StrictModel):
     )
     two_factor: TwoFactorConfig = Field(default_factory=TwoFactorConfig)
     limits: SignInLimitsConfig = Field(default_factory=SignInLimitsConfig)
+    sessions: CustomerSessionConfig = Field(default_factory=CustomerSessionConfig)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Self:

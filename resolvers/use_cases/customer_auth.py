@@ -119,6 +119,6 @@ async def authenticate(storage: Storage, actor: Actor, attempt: SignInAttempt) -
     await backend.after_sign_in(accepted.login, attempt.new_password or attempt.password)
     session = None
     if attempt.start_session:
-        session = await customer_sessions.start(storage, record)
+        session = await customer_sessions.start(storage, actor, record)
     signed_in = SignIn(backend=backend.name, customer_user=record, session=session)
     return Outcome(record=signed_in)

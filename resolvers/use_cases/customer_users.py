@@ -6,7 +6,8 @@ the values (``domain.customer_user_rules``), the login must be free in every bac
 (case-insensitively; with a backend down that is unknowable, so the write is refused), the
 password is hashed (slow on purpose, so only once the input is valid), and one transaction
 checks e-mail uniqueness and the primary customer and writes. A rename carries the user's
-relation rows in that same transaction.
+relation rows in that same transaction. A password change, a rename and a validity other than
+valid end the user's customer sessions in that transaction too (``customer_sessions``).
 
 **Which field a problem names** (the one rule of this area): the part of the change that is
 wrong. A Map value by its Map attribute: ``("UserEmail",)``, ``("UserCustomerID",)``, and
@@ -39,10 +40,11 @@ from domain.customer_user_rules import (
     validate_values,
 )
 from domain.errors import ErrorCode, Problem, ProblemsFound
-from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN
+from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN, VALID_ID
 from domain.origins import OriginKey
 from domain.passwords import generate_password, hash_password
 from domain.records import CustomerUserRecord
+from domain.validity import Validity
 from resolvers.context import Actor
 
 USER = ("login",)
@@ -51,6 +53,7 @@ LOGIN_VALUE = (LOGIN,)
 """A create's login: a Map value."""
 NEW_LOGIN = ("new_login",)
 """An update's new login (``CustomerUserChanges.new_login``)."""
+VALID = Validity.VALID.value
 
 
 async def create(
@@ -114,6 +117,8 @@ async def update(
                 await carry_login(conn, old.login, new_login)
                 await storage.origins.carry(conn, OriginKey.customer_user(old.login), new_key)
             await storage.origins.record(conn, [new_key], actor.id)
+            if new_login != old.login or patch.get(VALID_ID, VALID) != VALID:
+                await storage.customer_sessions.revoke_login(conn, old.login)  # sessions end
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
@@ -139,6 +144,8 @@ async def set_password(
         if stored:
             key = OriginKey.customer_user(record.login)
             await storage.origins.record(conn, [key], actor.id)
+            # Every session of the user ends, but the one changing its own password.
+            await storage.customer_sessions.revoke_login(conn, record.login, keep=actor.session_id)
     if not stored:
         return Outcome.failed(
             [Problem((), ErrorCode.INVALID, "This backend's map has no password field.")]

@@ -11,6 +11,22 @@
 ``schema.builder`` merges every module listed in ``AREAS``; adding an area is one line here.
 """
 
-from schema.api import customer_auth, customer_users, customers, groups, services, two_factor
+from schema.api import (
+    customer_auth,
+    customer_sessions,
+    customer_users,
+    customers,
+    groups,
+    services,
+    two_factor,
+)
 
-AREAS = (customer_users, customers, groups, services, customer_auth, two_factor)
+AREAS = (
+    customer_users,
+    customers,
+    groups,
+    services,
+    customer_auth,
+    customer_sessions,
+    two_factor,
+)

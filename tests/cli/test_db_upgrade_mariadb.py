@@ -37,7 +37,13 @@ async def test_db_upgrade_on_mariadb_makes_utf8mb4_tables_and_the_cli_uses_them(
         finally:
             await conn.ensure_closed()
         own = {name for name in collations if name.startswith("roster_")}
-        assert own == {"roster_api_key", "roster_commit", "roster_lock", "roster_record_origin"}
+        assert own == {
+            "roster_api_key",
+            "roster_commit",
+            "roster_customer_session",
+            "roster_lock",
+            "roster_record_origin",
+        }
         assert {collations[name] for name in own} == {"utf8mb4_nopad_bin"}
         otobo = set(collations) - own
         assert {"customer_user", "customer_company", "groups_table", "service", "users"} <= otobo
