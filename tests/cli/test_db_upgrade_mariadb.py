@@ -43,6 +43,7 @@ async def test_db_upgrade_on_mariadb_makes_utf8mb4_tables_and_the_cli_uses_them(
             "roster_customer_session",
             "roster_lock",
             "roster_record_origin",
+            "roster_sign_in_attempt",
         }
         assert {collations[name] for name in own} == {"utf8mb4_nopad_bin"}
         otobo = set(collations) - own
