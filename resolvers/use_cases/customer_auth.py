@@ -52,7 +52,7 @@ UNAVAILABLE = Problem(
 
 
 @dataclass(slots=True)
-class _Accepted:
+class Accepted:
     backend_index: int
     login: str
 
@@ -66,8 +66,10 @@ def _usable_login(login: str) -> str | None:
     return login
 
 
-async def _first_accepting(storage: Storage, login: str | None, password: str) -> _Accepted | bool:
-    """The first backend that accepts, or whether one could not answer."""
+async def first_accepting(storage: Storage, login: str | None, password: str) -> Accepted | bool:
+    """The first backend that accepts ``password`` for ``login`` (None: not a login that can
+    exist), or whether one could not answer. Also how ``meSetPassword`` checks the current
+    password."""
     unavailable = False
     if login is None:
         await dummy_verify(storage.config.passwords, password)
@@ -80,7 +82,7 @@ async def _first_accepting(storage: Storage, login: str | None, password: str) -
             unavailable = True
             continue
         if accepted is not None:
-            return _Accepted(index, accepted)
+            return Accepted(index, accepted)
     return unavailable
 
 
@@ -95,8 +97,8 @@ async def authenticate(storage: Storage, actor: Actor, attempt: SignInAttempt) -
     if held is not None:
         problem, retry_at = held
         return Outcome(record=SignIn(retry_at=retry_at), problems=[problem])
-    accepted = await _first_accepting(storage, usable, attempt.password)
-    if not isinstance(accepted, _Accepted):
+    accepted = await first_accepting(storage, usable, attempt.password)
+    if not isinstance(accepted, Accepted):
         if accepted:
             return Outcome.failed([UNAVAILABLE])
         await sign_in_limits.note_failure(storage, actor, attempt, usable)

@@ -1,12 +1,13 @@
 """What a customer user does for itself with a customer session token: ``meSetPassword``.
 
-The current password is checked as sign-in checks it, through the ``[[customer_auth.backends]]``
-in order; only a backend whose passwords Roster keeps (``stores_passwords``: a database, not
-LDAP) can take a new one. The new password is then set by the one password use case
-(``customer_users.set_password``, the admin's path, so the same password rules apply), which
-also ends the user's other sessions in its transaction; the session that changed the password
-goes on (OTOBO ends every session; a portal would otherwise sign its user out at the moment it
-confirms the change).
+The current password is checked as sign-in checks it (``customer_auth.first_accepting``),
+under the same limits: a wrong one counts toward the login's lockout, so a stolen session
+cannot be used to guess the password. Only a backend whose passwords Roster keeps
+(``stores_passwords``: a database, not LDAP) can take a new one. The new password is then set
+by the one password use case (``customer_users.set_password``, the admin's path, so the same
+password rules apply), which also ends the user's other sessions in its transaction; the
+session that changed the password goes on (OTOBO ends every session; a portal would otherwise
+sign its user out at the moment it confirms the change).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from datasources.storage import Storage
 from datasources.unit_of_work import Outcome
 from domain.errors import ErrorCode, Problem
 from domain.records import CustomerUserRecord
+from domain.sign_in import SignInAttempt
 from domain.validity import Validity
 from resolvers.context import Actor
-from resolvers.use_cases import customer_users
+from resolvers.use_cases import customer_auth, customer_users, sign_in_limits
 
 CURRENT = ("current_password",)
 NEW = ("new_password",)
@@ -40,20 +42,18 @@ async def set_own_password(
         return Outcome.failed([Problem(NEW, ErrorCode.REQUIRED, "A new password is required.")])
     if not current_password or len(current_password) > storage.config.passwords.max_length:
         return Outcome.failed([WRONG])
-    unavailable: BackendUnavailable | None = None
-    for backend in storage.customer_auth:
-        try:
-            accepted = await backend.check(login, current_password)
-        except BackendUnavailable as exc:
-            unavailable = exc
-            continue
-        if accepted is not None:
-            break
-    else:
-        if unavailable is not None:
-            message = f"Backend {unavailable.backend!r} does not answer; retry when it is back."
+    attempt = SignInAttempt(login=login, password=current_password)
+    held = await sign_in_limits.refusal_before_check(storage, actor, attempt, login)
+    if held is not None:
+        return Outcome.failed([dataclasses.replace(held[0], field=CURRENT)])
+    accepted = await customer_auth.first_accepting(storage, login, current_password)
+    if not isinstance(accepted, customer_auth.Accepted):
+        if accepted:
+            message = "An authentication backend does not answer; retry when it is back."
             return Outcome.failed([Problem(CURRENT, ErrorCode.BACKEND_UNAVAILABLE, message)])
+        await sign_in_limits.note_failure(storage, actor, attempt, login)
         return Outcome.failed([WRONG])
+    backend = storage.customer_auth[accepted.backend_index]
     if not backend.stores_passwords:
         message = (
             f"The password is kept by authentication backend {backend.name!r} (a directory "
