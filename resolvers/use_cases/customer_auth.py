@@ -114,8 +114,8 @@ async def authenticate(storage: Storage, actor: Actor, attempt: SignInAttempt) -
         return Outcome.failed([REFUSED])  # a valid password of an invalid user: no more
     await sign_in_limits.note_success(storage, record.login)
     aged = await password_age.expiry_problem(storage, actor, backend, record, attempt)
-    if aged is not None:
-        return Outcome.failed([aged])
+    if aged:
+        return Outcome.failed(aged)
     await backend.after_sign_in(accepted.login, attempt.new_password or attempt.password)
     session = None
     if attempt.start_session:
