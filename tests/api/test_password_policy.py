@@ -423,3 +423,21 @@ async def test_read_back_user_is_unchanged_by_a_refused_password(policy_api: Pol
     before = await get(api, login)
     await set_password(api, login, ":")
     assert await get(api, login) == before
+
+
+async def test_an_ignored_new_password_is_never_stored_by_the_rehash(
+    policy_api: PolicyApi,
+) -> None:
+    """Not expired, so newPassword is ignored; the weak stored hash is still replaced on sign-in,
+    by a hash of the password that was checked, not of newPassword."""
+    api = await policy_api("need_digit")
+    login = await new_login(api, "digit 1 inside")
+    weak = hashlib.sha256(b"digit 1 inside").hexdigest()  # OTOBO's default sha2
+    await sql(api, "UPDATE customer_user SET pw = :p WHERE login = :l", {"p": weak, "l": login})
+    payload = await sign_in(api, login, "digit 1 inside", new_password="unchecked 2")
+    assert (payload["success"], payload["userErrors"]) == (True, [])
+    rehashed = await stored_hash(api, login)
+    assert rehashed is not None
+    assert rehashed.startswith("BCRYPT:")
+    assert verify_password(rehashed, "digit 1 inside")
+    assert not verify_password(rehashed, "unchecked 2")
