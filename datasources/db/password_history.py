@@ -41,6 +41,8 @@ async def record(
         await conn.execute(
             _H.insert().values(login=login, password_hash=password_hash, created_at=utcnow())
         )
+        if fresh:
+            return  # the only entry
     older = sa.select(_H.c.id).where(_H.c.login == login).order_by(_H.c.id.desc()).offset(keep)
     if keep <= 0:
         older = sa.select(_H.c.id).where(_H.c.login == login)

@@ -441,3 +441,39 @@ async def test_an_ignored_new_password_is_never_stored_by_the_rehash(
     assert rehashed.startswith("BCRYPT:")
     assert verify_password(rehashed, "digit 1 inside")
     assert not verify_password(rehashed, "unchecked 2")
+
+
+class _DirectoryLikeBackend:
+    """An authentication backend whose passwords Roster does not set (as LDAP's): it accepts
+    one login and password."""
+
+    name = "directory"
+    stores_passwords = False
+
+    def __init__(self, login: str, password: str) -> None:
+        self.login, self.password = login, password
+
+    async def check(self, login: str, password: str) -> str | None:
+        return login if (login, password) == (self.login, self.password) else None
+
+    async def after_sign_in(self, login: str, password: str) -> None:
+        """Nothing to rehash."""
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+async def test_passwords_roster_does_not_set_never_expire(policy_api: PolicyApi) -> None:
+    api = await policy_api("all")  # max_valid_days = 30
+    login = await new_login(api, GOOD[0])
+    assert errors(await sign_in(api, login, GOOD[0])) == [("PASSWORD_EXPIRED", None)]
+    api.storage.customer_auth.insert(0, _DirectoryLikeBackend(login, "directory-secret"))
+    try:
+        payload = await sign_in(api, login, "directory-secret")
+    finally:
+        del api.storage.customer_auth[0]
+    assert (payload["success"], payload["backend"], payload["userErrors"]) == (
+        True,
+        "directory",
+        [],
+    )
