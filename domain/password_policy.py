@@ -18,7 +18,9 @@ Each failing rule is a problem of its own with a code naming the rule, all repor
   ``PASSWORD_NEEDS_3_OF_4_CLASSES``;
 - ``history`` (``PasswordHistory``): not the current password nor one of the ``history``
   before it (OTOBO's ``UserLastPw`` … ``UserLastPw<N>``) → ``PASSWORD_REUSED``. Checked by the
-  use case against stored hashes, after the rules above (it costs hashing).
+  use case against stored hashes, after the rules above (it costs hashing): Roster's own
+  entries and, on a database OTOBO shares, OTOBO's ``UserLastPw…`` preferences (read, never
+  written: Roster writes no unsalted hash).
 
 A password that is too long or holds control characters gets only that problem: the rules of
 the policy say nothing useful about it, and no pattern runs over a huge input.
@@ -40,14 +42,25 @@ set, a missing or older time means the password has expired (OTOBO's ``BasePassw
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+import bcrypt
+
 from domain.customer_user_rules import PASSWORD, password_problems
 from domain.errors import ErrorCode, Problem
-from domain.passwords import GENERATED_PASSWORD_LENGTH, generate_password, hash_password, verify
+from domain.password_schemes import BCRYPT_MAX_KEY_BYTES
+from domain.passwords import (
+    GENERATED_PASSWORD_LENGTH,
+    MAX_BCRYPT_COST,
+    generate_password,
+    hash_password,
+    verify,
+)
 
 CHANGE_TIME_KEY: Final = "UserLastPwChangeTime"
 """OTOBO's customer preference: when the user last changed the password itself (epoch s)."""
@@ -57,6 +70,8 @@ MAX_HISTORY: Final = 24
 """The ceiling of ``[passwords] history``: a change checks ``history + 1`` hashes."""
 GENERATION_TRIES: Final = 1000
 _SECONDS_PER_DAY: Final = 86_400
+_MD5_HEX: Final = re.compile(r"[0-9a-f]{32}")
+_MODULAR_BCRYPT: Final = re.compile(r"\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +140,33 @@ def is_reused(password: str, stored: Sequence[str]) -> bool:
     """Whether ``password`` matches one of the ``stored`` history hashes (CPU work: run it in
     a thread). Stops at the first match."""
     return any(verify(entry, password, login="") for entry in stored)
+
+
+def otobo_history_keys(history: int) -> list[str]:
+    """OTOBO's own history preferences for ``history``: ``UserLastPw``, ``UserLastPw1`` …"""
+    return ["UserLastPw", *(f"UserLastPw{n}" for n in range(1, history + 1))]
+
+
+def in_otobo_history(password: str, values: Sequence[str]) -> bool:
+    """Whether ``password`` is one of OTOBO's ``UserLastPw…`` values: the unsalted MD5 hex of
+    the UTF-8 password (OTOBO 11.0) or a ``$2a$``/``$2b$``/``$2y$`` bcrypt (later OTOBO).
+    Other values never match. CPU work for bcrypt: run it in a thread."""
+    try:
+        secret = password.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    for value in values:
+        if _MD5_HEX.fullmatch(value):
+            md5 = hashlib.md5(secret).hexdigest()  # noqa: S324 - comparing with OTOBO's MD5
+            if hmac.compare_digest(md5, value):
+                return True
+        elif (found := _MODULAR_BCRYPT.fullmatch(value)) and 4 <= int(found[1]) <= MAX_BCRYPT_COST:
+            try:
+                if bcrypt.checkpw(secret[:BCRYPT_MAX_KEY_BYTES], value.encode("ascii")):
+                    return True
+            except ValueError:
+                continue
+    return False
 
 
 def history_hash(password: str, policy: PasswordPolicy) -> str:

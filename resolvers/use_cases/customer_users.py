@@ -49,7 +49,9 @@ from domain.password_policy import (
     change_time_value,
     generate_for,
     history_hash,
+    in_otobo_history,
     is_reused,
+    otobo_history_keys,
     policy_problems,
     reused_problem,
 )
@@ -263,12 +265,18 @@ async def _reuse_problems(
     storage: Storage, backend: DbCustomerUserBackend, login: str, password: str
 ) -> list[Problem]:
     """``PASSWORD_REUSED`` when ``password`` is the current one or one of the ``history``
-    before it (as far as Roster set them: ``roster_password_history``)."""
+    before it: as far as Roster set them (``roster_password_history``), and as far as OTOBO's
+    self-service recorded them (its ``UserLastPw…`` preferences, on a database both use)."""
     policy = storage.config.passwords.policy()
     if policy.history <= 0:
         return []
     hashes = await password_history.recent(backend.engine, login, policy.history + 1)
-    if not hashes or not await asyncio.to_thread(is_reused, password, hashes):
+    otobo = await storage.preferences.get(login, otobo_history_keys(policy.history))
+
+    def reused() -> bool:
+        return is_reused(password, hashes) or in_otobo_history(password, list(otobo.values()))
+
+    if not (hashes or otobo) or not await asyncio.to_thread(reused):
         return []
     return [reused_problem(PASSWORD, policy.history)]
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import bcrypt
 import pytest
 
 from domain.password_policy import policy_problems
@@ -477,3 +478,26 @@ async def test_passwords_roster_does_not_set_never_expire(policy_api: PolicyApi)
         "directory",
         [],
     )
+
+
+async def test_otobos_own_history_preferences_are_honoured(policy_api: PolicyApi) -> None:
+    """On a database OTOBO shares, its self-service leaves UserLastPw (MD5 in 11.0, bcrypt
+    later) and UserLastPw1 …; with history = 2, UserLastPw … UserLastPw2 count."""
+    api = await policy_api("all")
+    login = await new_login(api, GOOD[0])
+    planted = {
+        "UserLastPw": hashlib.md5(GOOD[1].encode()).hexdigest(),  # noqa: S324 - OTOBO's
+        "UserLastPw1": bcrypt.hashpw(GOOD[2].encode(), bcrypt.gensalt(4, prefix=b"2a")).decode(),
+        "UserLastPw3": hashlib.md5(GOOD[3].encode()).hexdigest(),  # noqa: S324 - too old
+    }
+    for key, value in planted.items():
+        await sql(
+            api,
+            "INSERT INTO customer_preferences (user_id, preferences_key, preferences_value)"
+            " VALUES (:l, :k, :v)",
+            {"l": login, "k": key, "v": value},
+        )
+    reused = [("PASSWORD_REUSED", ["input", "password"])]
+    assert errors(await set_password(api, login, GOOD[1])) == reused
+    assert errors(await set_password(api, login, GOOD[2])) == reused
+    assert (await set_password(api, login, GOOD[3]))["userErrors"] == []

@@ -3,6 +3,9 @@ OTOBO's character classes, all problems at once, history hashes, expiry. No data
 
 from __future__ import annotations
 
+import hashlib
+
+import bcrypt
 import pytest
 
 from domain.errors import ErrorCode
@@ -11,8 +14,10 @@ from domain.password_policy import (
     change_time_value,
     generate_for,
     history_hash,
+    in_otobo_history,
     is_expired,
     is_reused,
+    otobo_history_keys,
     policy_problems,
     reused_problem,
 )
@@ -137,3 +142,26 @@ def test_expiry(stored: str | None, max_days: int | None, expired: bool) -> None
 
 def test_change_time_is_whole_epoch_seconds() -> None:
     assert change_time_value(NOW + 0.7) == str(int(NOW))
+
+
+def test_otobo_history_keys() -> None:
+    assert otobo_history_keys(2) == ["UserLastPw", "UserLastPw1", "UserLastPw2"]
+    assert otobo_history_keys(0) == ["UserLastPw"]
+
+
+def test_otobos_own_history_values_are_recognised() -> None:
+    password = "Größe-Secret1"
+    secret = password.encode()
+    md5 = hashlib.md5(secret).hexdigest()  # noqa: S324 - OTOBO 11.0's UserLastPw
+    later = [
+        bcrypt.hashpw(secret, bcrypt.gensalt(4, prefix=b"2a")).decode(),  # later OTOBO
+        bcrypt.hashpw(secret, bcrypt.gensalt(4, prefix=b"2b")).decode(),
+        bcrypt.hashpw(secret, bcrypt.gensalt(4, prefix=b"2b")).decode().replace("$2b$", "$2y$"),
+    ]
+    for value in [md5, *later]:
+        assert in_otobo_history(password, [value]), value
+        assert not in_otobo_history(password + "x", [value]), value
+    assert not in_otobo_history(password, [md5.upper(), "", "junk", "$2a$99$" + "a" * 53])
+    long = "ü" * 40  # 80 bytes: bcrypt reads 72, as Crypt::Eksblowfish
+    cut = bcrypt.hashpw(long.encode()[:72], bcrypt.gensalt(4, prefix=b"2a")).decode()
+    assert in_otobo_history(long, [cut])
