@@ -48,6 +48,18 @@ class ErrorCode(enum.Enum):
     """The password was right, but the two-factor code is missing or wrong."""
     PASSWORD_EXPIRED = "PASSWORD_EXPIRED"  # noqa: S105 - an error code
     """The password was right but is older than the policy allows: change it to sign in."""
+    PASSWORD_NEEDS_DIGIT = "PASSWORD_NEEDS_DIGIT"  # noqa: S105 - an error code
+    """``[passwords] need_digit`` (OTOBO's PasswordNeedDigit): at least one digit."""
+    PASSWORD_NEEDS_UPPER_AND_LOWER = "PASSWORD_NEEDS_UPPER_AND_LOWER"  # noqa: S105 - an error code
+    """``min_2_lower_2_upper`` (PasswordMin2Lower2UpperCharacters): 2 of A-Z and 2 of a-z."""
+    PASSWORD_NEEDS_LETTERS = "PASSWORD_NEEDS_LETTERS"  # noqa: S105 - an error code
+    """``min_2_characters`` (PasswordMin2Characters): two word characters (letter, digit, _)."""
+    PASSWORD_NEEDS_3_OF_4_CLASSES = "PASSWORD_NEEDS_3_OF_4_CLASSES"  # noqa: S105 - an error code
+    """``min_3_of_4`` (PasswordMin3of4): 3 of lower case, upper case, digit, other."""
+    PASSWORD_PATTERN_MISMATCH = "PASSWORD_PATTERN_MISMATCH"  # noqa: S105 - an error code
+    """``regexp`` (PasswordRegExp): the password must match the configured pattern."""
+    PASSWORD_REUSED = "PASSWORD_REUSED"  # noqa: S105 - an error code
+    """``history`` (PasswordHistory): the current password or one of the last ones."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,8 +26,9 @@ class CustomerUserAuthenticateInput:
         default=None,
         description="A new password, taken only when the current one has expired "
         "([passwords] max_valid_days, OTOBO's PasswordMaxValidTimeInDays): it must pass the "
-        "password policy, is stored, and the sign-in goes on. Without it an expired password "
-        "answers PASSWORD_EXPIRED.",
+        "password policy (and differ from the current and recent passwords), is stored as "
+        "the user's own change, and the sign-in goes on. Without it an expired password "
+        "answers PASSWORD_EXPIRED. Ignored while the password has not expired.",
     )
     client_address: str | None = strawberry.field(
         default=None,
@@ -65,8 +66,10 @@ class CustomerUserAuthenticatePayload:
         description="With LOCKED or TOO_MANY_ATTEMPTS: when a sign-in can succeed again.",
     )
     user_errors: list[UserError] = strawberry.field(
-        description="On failure exactly one: INVALID_CREDENTIALS (wrong password, unknown "
+        description="On failure one of: INVALID_CREDENTIALS (wrong password, unknown "
         "login and invalid user answer alike), LOCKED, TOO_MANY_ATTEMPTS, OTP_REQUIRED, "
-        "PASSWORD_EXPIRED (or a password policy code for newPassword), BACKEND_UNAVAILABLE, "
-        "or TOO_LONG for a password over [passwords] max_length."
+        "PASSWORD_EXPIRED, BACKEND_UNAVAILABLE, or TOO_LONG for a password over [passwords] "
+        "max_length; or, when an expired password's newPassword is refused, one error per "
+        "broken rule of the password policy (PASSWORD_TOO_SHORT, PASSWORD_NEEDS_DIGIT, …, "
+        "PASSWORD_REUSED), each at newPassword."
     )

@@ -206,8 +206,9 @@ def _create_input(specs: Sequence[FieldSpec]) -> Any:
             default=None,
             graphql_type=str | None,
             description="Empty or omitted: a strong password is generated and returned once "
-            "as generatedPassword. Stored only as a hash in [passwords] scheme (default: "
-            "OTOBO's bcrypt form).",
+            "as generatedPassword. Must pass the [passwords] policy (one user error per "
+            "broken rule). Stored only as a hash in [passwords] scheme (default: OTOBO's "
+            "bcrypt form).",
         ),
         "validity": strawberry.field(default=ValidityEnum.VALID, graphql_type=ValidityEnum),
         "source": strawberry.field(

@@ -179,6 +179,18 @@ roster_record_origin = sa.Table(
 )
 """Which API key created and last changed an object Roster wrote (``domain.origins``)."""
 
+roster_password_history = sa.Table(
+    "roster_password_history",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("login", sa.String(191), nullable=False),
+    sa.Column("password_hash", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+)
+"""Salted hashes of a customer user's current and last passwords (``[passwords] history``;
+OTOBO's unsalted ``UserLastPw…`` preferences), by login as the user's row spells it (0011)."""
+sa.Index("roster_password_history_login", roster_password_history.c.login)
+
 # The indexes, named and shaped as the migrations create them (``migrations/versions``), so
 # Alembic's autogenerate comparison finds no drift (tests/test_migrations_match_tables.py).
 # Queries never name an index; these declarations say what every migrated database has.
@@ -300,6 +312,7 @@ LOGIN_REFERENCES: tuple[sa.Column[str], ...] = (
     customer_preferences.c.user_id,
     group_customer_user.c.user_id,
     service_customer_user.c.customer_user_login,
+    roster_password_history.c.login,
 )
 
 LOGIN_REFERENCE_LENGTH = min(int(c.type.length or 0) for c in LOGIN_REFERENCES)  # type: ignore[attr-defined]

@@ -116,9 +116,11 @@ async def authenticate(storage: Storage, actor: Actor, attempt: SignInAttempt) -
         return Outcome.failed([REFUSED])  # a valid password of an invalid user: no more
     await sign_in_limits.note_success(storage, actor, attempt, record.login)
     aged = await password_age.expiry_problem(storage, actor, backend, record, attempt)
-    if aged is not None:
-        return Outcome.failed([aged])
-    await backend.after_sign_in(accepted.login, attempt.new_password or attempt.password)
+    if aged:
+        return Outcome.failed(aged)
+    # The password that was checked: a renewed one is already stored in the configured
+    # scheme, and an ignored newPassword (not expired) must never be stored by a rehash.
+    await backend.after_sign_in(accepted.login, attempt.password)
     session = None
     if attempt.start_session:
         session = await customer_sessions.start(storage, actor, record)

@@ -4,10 +4,12 @@ Every write is decided here, in one order: the directory says which backend it g
 create to the named or first writable one, a change to the user's own), the Map's rules check
 the values (``domain.customer_user_rules``), the login must be free in every backend
 (case-insensitively; with a backend down that is unknowable, so the write is refused), the
-password is hashed (slow on purpose, so only once the input is valid), and one transaction
-checks e-mail uniqueness and the primary customer and writes. A rename carries the user's
-relation rows in that same transaction. A password change, a rename and a validity other than
-valid end the user's customer sessions in that transaction too (``customer_sessions``).
+password passes the policy (``domain.password_policy``: every rule, then the history), is
+hashed (slow on purpose, so only once the input is valid), and one transaction checks e-mail
+uniqueness and the primary customer and writes, with the password's history entry and OTOBO's
+``UserLastPwChangeTime``. A rename carries the user's relation rows in that same transaction.
+A password change, a rename and a validity other than valid end the user's customer sessions
+in that transaction too (``customer_sessions``).
 
 **Which field a problem names** (the one rule of this area): the part of the change that is
 wrong. A Map value by its Map attribute: ``("UserEmail",)``, ``("UserCustomerID",)``, and
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,21 +31,33 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.backend import BackendUnavailable
 from datasources.customer_user_directory import unresolvable
+from datasources.db import password_history
 from datasources.db.customer_users import DbCustomerUserBackend, carry_login
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.customer_user_rules import (
+    PASSWORD,
     CustomerUserChanges,
     NewCustomerUser,
     normalize_values,
-    password_problems,
     patch_problems,
     validate_values,
 )
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN, VALID_ID
 from domain.origins import OriginKey
-from domain.passwords import generate_password, hash_password
+from domain.password_policy import (
+    CHANGE_TIME_KEY,
+    change_time_value,
+    generate_for,
+    history_hash,
+    in_otobo_history,
+    is_reused,
+    otobo_history_keys,
+    policy_problems,
+    reused_problem,
+)
+from domain.passwords import hash_password
 from domain.records import CustomerUserRecord
 from domain.validity import Validity
 from resolvers.context import Actor
@@ -72,15 +87,16 @@ async def create(
     problems += _password_problems(storage, change.password)
     if problems:
         return Outcome.failed(problems)
-    password_hash, generated = await _hash(storage, change.password)
+    hashed = await _hash(storage, change.password)
     try:
         async with transaction(backend.engine) as conn:
             spelled = await _check_in_transaction(
                 storage, conn, backend, values, email=values.get(EMAIL), old=None
             )
             await backend.insert(
-                conn, spelled, password_hash=password_hash, agent=storage.origins.agent_id
+                conn, spelled, password_hash=hashed.stored, agent=storage.origins.agent_id
             )
+            await _record_password(storage, conn, str(login), hashed, self_service=False, new=True)
             key = OriginKey.customer_user(str(login))
             await storage.origins.record(conn, [key], actor.id, created=True)
     except ProblemsFound as exc:
@@ -88,7 +104,7 @@ async def create(
     except sa.exc.IntegrityError:
         return Outcome.failed(await _conflict(storage, str(login), field=LOGIN_VALUE))
     record = await storage.customer_users.get(str(login))
-    return Outcome(record=record, generated_password=generated)
+    return Outcome(record=record, generated_password=hashed.generated)
 
 
 async def update(
@@ -127,21 +143,38 @@ async def update(
 
 
 async def set_password(
-    storage: Storage, actor: Actor, login: str, password: str | None
+    storage: Storage,
+    actor: Actor,
+    login: str,
+    password: str | None,
+    *,
+    self_service: bool = False,
 ) -> Outcome[CustomerUserRecord]:
-    """Set user ``login``'s password; ``None`` or empty generates one, returned once."""
+    """Set user ``login``'s password; ``None`` or empty generates one, returned once.
+
+    The password policy applies (``domain.password_policy``: its rules, then the history). An
+    admin's change (``self_service`` False) deletes OTOBO's ``UserLastPwChangeTime``, so with
+    ``[passwords] max_valid_days`` set the user must change it at the next sign-in, as in
+    OTOBO; the user's own change (``meSetPassword``, the renewal of an expired password at
+    sign-in) sets it to now, and must give a password (nothing is generated).
+    """
     found = await _own_writable_backend(storage, login)
     if isinstance(found, Problem):
         return Outcome.failed([found])
     record, backend = found
+    if self_service and not password:
+        return Outcome.failed([Problem(PASSWORD, ErrorCode.REQUIRED, "Give the new password.")])
     problems = _password_problems(storage, password)
+    if not problems and password:
+        problems = await _reuse_problems(storage, backend, record.login, password)
     if problems:
         return Outcome.failed(problems)
-    password_hash, generated = await _hash(storage, password)
+    hashed = await _hash(storage, password)
     async with transaction(backend.engine) as conn:
         agent = storage.origins.agent_id
-        stored = await backend.set_password(conn, record.login, password_hash, agent=agent)
+        stored = await backend.set_password(conn, record.login, hashed.stored, agent=agent)
         if stored:
+            await _record_password(storage, conn, record.login, hashed, self_service=self_service)
             key = OriginKey.customer_user(record.login)
             await storage.origins.record(conn, [key], actor.id)
             # Every session of the user ends, but the one changing its own password.
@@ -151,7 +184,7 @@ async def set_password(
             [Problem((), ErrorCode.INVALID, "This backend's map has no password field.")]
         )
     changed = await storage.customer_users.get(record.login)
-    return Outcome(record=changed, generated_password=generated)
+    return Outcome(record=changed, generated_password=hashed.generated)
 
 
 async def _own_writable_backend(
@@ -229,26 +262,80 @@ async def _check_in_transaction(
 
 
 def _password_problems(storage: Storage, password: str | None) -> list[Problem]:
-    """A chosen password's problems; none for an empty one (it is generated)."""
+    """A chosen password's problems with the policy's rules, every one at once; none for an
+    empty one (it is generated, to the policy)."""
     if not password:
         return []
-    bounds = storage.config.passwords
-    return password_problems(password, min_length=bounds.min_length, max_length=bounds.max_length)
+    return policy_problems(password, storage.config.passwords.policy())
 
 
-async def _hash(storage: Storage, password: str | None) -> tuple[str, str | None]:
-    """(hash in ``[passwords] scheme``, the generated password or None).
+async def _reuse_problems(
+    storage: Storage, backend: DbCustomerUserBackend, login: str, password: str
+) -> list[Problem]:
+    """``PASSWORD_REUSED`` when ``password`` is the current one or one of the ``history``
+    before it: as far as Roster set them (``roster_password_history``), and as far as OTOBO's
+    self-service recorded them (its ``UserLastPw…`` preferences, on a database both use)."""
+    policy = storage.config.passwords.policy()
+    if policy.history <= 0:
+        return []
+    hashes = await password_history.recent(backend.engine, login, policy.history + 1)
+    otobo = await storage.preferences.get(login, otobo_history_keys(policy.history))
 
-    An empty password generates one. Hashing is slow on purpose (bcrypt cost 12), so it runs
-    in a thread and only once the input is valid.
+    def reused() -> bool:
+        return is_reused(password, hashes) or in_otobo_history(password, list(otobo.values()))
+
+    if not (hashes or otobo) or not await asyncio.to_thread(reused):
+        return []
+    return [reused_problem(PASSWORD, policy.history)]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Hashed:
+    stored: str
+    """The hash in ``[passwords] scheme``, for the user's row."""
+    history: str | None
+    """The salted history hash (None with ``[passwords] history = 0``)."""
+    generated: str | None
+    """The generated password, when none was given (shown once)."""
+
+
+async def _hash(storage: Storage, password: str | None) -> _Hashed:
+    """Hash ``password``, or one generated to the policy when it is empty.
+
+    Hashing is slow on purpose (bcrypt cost 12), so it runs in a thread and only once the
+    input is valid.
     """
-    generated = generate_password() if not password else None
-    secret = password or str(generated)
     config = storage.config.passwords
-    password_hash = await asyncio.to_thread(
-        hash_password, secret, config.scheme, bcrypt_cost=config.bcrypt_cost
-    )
-    return password_hash, generated
+    policy = config.policy()
+
+    def work() -> _Hashed:
+        generated = generate_for(policy) if not password else None
+        secret = password or str(generated)
+        stored = hash_password(secret, config.scheme, bcrypt_cost=config.bcrypt_cost)
+        history = history_hash(secret, policy) if policy.history > 0 else None
+        return _Hashed(stored, history, generated)
+
+    return await asyncio.to_thread(work)
+
+
+async def _record_password(
+    storage: Storage,
+    conn: AsyncConnection,
+    login: str,
+    hashed: _Hashed,
+    *,
+    self_service: bool,
+    new: bool = False,
+) -> None:
+    """In the transaction that set ``login``'s password: its history entry, and OTOBO's
+    ``UserLastPwChangeTime`` (now for the user's own change, deleted for an admin's or a new
+    user's, so the user must change an admin-set password at the next sign-in while
+    ``max_valid_days`` is set). A new user (``new``) starts with a history of its own, not
+    what an earlier user of the same login left."""
+    keep = storage.config.passwords.history + 1 if storage.config.passwords.history > 0 else 0
+    await password_history.record(conn, login, hashed.history, keep=keep, fresh=new)
+    change_time = change_time_value(time.time()) if self_service else None
+    await storage.preferences.set(login, {CHANGE_TIME_KEY: change_time}, conn=conn)
 
 
 async def _conflict(storage: Storage, login: str, *, field: tuple[str, ...]) -> list[Problem]:

@@ -66,8 +66,8 @@ async def set_own_password(
         record = None
     if record is None or record.validity is not Validity.VALID:
         return Outcome.failed([WRONG])  # as sign-in answers an invalid user
-    outcome = await customer_users.set_password(  # policy: self-service
-        storage, actor, record.login, new_password
+    outcome = await customer_users.set_password(
+        storage, actor, record.login, new_password, self_service=True
     )
     outcome.problems = [_as_own(problem) for problem in outcome.problems]
     return outcome

@@ -236,7 +236,11 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
             return payload_of(payload_type, types, outcome, with_password=False)
 
         @strawberry.mutation(
-            permission_classes=ADMIN, description="Set a customer user's password."
+            permission_classes=ADMIN,
+            description="Set a customer user's password (an admin's change): it must pass the "
+            "[passwords] policy and differ from the current and recent ones ([passwords] "
+            "history; PASSWORD_REUSED). With [passwords] max_valid_days set, the user must "
+            "change it at the next sign-in, as in OTOBO.",
         )
         async def customer_user_set_password(
             self,
