@@ -42,6 +42,7 @@ async def test_db_upgrade_on_mariadb_makes_utf8mb4_tables_and_the_cli_uses_them(
             "roster_commit",
             "roster_customer_session",
             "roster_lock",
+            "roster_password_history",
             "roster_record_origin",
             "roster_sign_in_attempt",
         }
