@@ -90,7 +90,12 @@ class SignInAttemptStore:
 
     async def delete(self, subject: str) -> None:
         async with transaction(self.engine) as conn:
-            await conn.execute(attempts.delete().where(attempts.c.subject == subject))
+            await self.release(conn, subject)
+
+    @staticmethod
+    async def release(conn: AsyncConnection, subject: str) -> None:
+        """Forget ``subject``'s counter in the caller's transaction (an admin's unlock)."""
+        await conn.execute(attempts.delete().where(attempts.c.subject == subject))
 
     async def sweep(self, now: int) -> int:
         """Delete up to :data:`SWEEP_BATCH` expired rows; how many went."""

@@ -33,6 +33,7 @@ from datasources.backend import BackendUnavailable
 from datasources.customer_user_directory import unresolvable
 from datasources.db import password_history
 from datasources.db.customer_users import DbCustomerUserBackend, carry_login
+from datasources.db.sign_in_attempts import SignInAttemptStore
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.customer_user_rules import (
@@ -45,6 +46,7 @@ from domain.customer_user_rules import (
 )
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN, VALID_ID
+from domain.lockout import login_subject
 from domain.origins import OriginKey
 from domain.password_policy import (
     CHANGE_TIME_KEY,
@@ -135,6 +137,8 @@ async def update(
             await storage.origins.record(conn, [new_key], actor.id)
             if new_login != old.login or patch.get(VALID_ID, VALID) != VALID:
                 await storage.customer_sessions.revoke_login(conn, old.login)  # sessions end
+            if patch.get(VALID_ID) == VALID:  # an admin's unlock: a sign-in lock ends too
+                await SignInAttemptStore.release(conn, login_subject(old.login))
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
@@ -179,6 +183,8 @@ async def set_password(
             await storage.origins.record(conn, [key], actor.id)
             # Every session of the user ends, but the one changing its own password.
             await storage.customer_sessions.revoke_login(conn, record.login, keep=actor.session_id)
+            if not self_service:  # an admin's new password ends a sign-in lock
+                await SignInAttemptStore.release(conn, login_subject(record.login))
     if not stored:
         return Outcome.failed(
             [Problem((), ErrorCode.INVALID, "This backend's map has no password field.")]
