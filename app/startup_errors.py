@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-SQLITE_PREFIX = "sqlite+aiosqlite:///"
+from app.settings import SQLITE_PREFIX
+
 
 # PostgreSQL's SQLSTATE codes (https://www.postgresql.org/docs/current/errcodes-appendix.html).
 PG_INVALID_CATALOG = "3D000"  # the database does not exist
