@@ -19,7 +19,6 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from app.settings import SQLITE_PREFIX
 
-
 # PostgreSQL's SQLSTATE codes (https://www.postgresql.org/docs/current/errcodes-appendix.html).
 PG_INVALID_CATALOG = "3D000"  # the database does not exist
 PG_INVALID_PASSWORD = "28P01"  # noqa: S105 - an error code, not a password
