@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from app.settings import sqlite_url_relative_to
 from tests.cli.helpers import clean_env, free_port, rows
 from tests.cli.servers import wait_healthy
 
@@ -165,3 +166,20 @@ def test_version(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"roster {version('roster')}\n"
     assert version("roster") == "0.1.0"  # pyproject.toml's
+
+
+def test_only_relative_sqlite_paths_are_rebased() -> None:
+    base = Path("/etc/roster")
+    assert sqlite_url_relative_to("sqlite+aiosqlite:///var/r.db", base) == (
+        "sqlite+aiosqlite:////etc/roster/var/r.db"
+    )
+    assert sqlite_url_relative_to("sqlite+aiosqlite:///r.db?timeout=5", base) == (
+        "sqlite+aiosqlite:////etc/roster/r.db?timeout=5"
+    )
+    for kept in (
+        "sqlite+aiosqlite:////srv/r.db",
+        "sqlite+aiosqlite:///:memory:",
+        "postgresql+asyncpg://u@h/db",
+        "mysql+asyncmy://u@h/relative",
+    ):
+        assert sqlite_url_relative_to(kept, base) == kept

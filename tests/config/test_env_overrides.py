@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.settings import ConfigError, load_config
-from domain.config import CustomerUserBackendConfig, RosterConfig
+from domain.config import CustomerUserBackendConfig
 from tests.toml_helpers import backend_toml, load_error
 
 
