@@ -12,6 +12,7 @@ from pathlib import Path
 
 from app.logs import configure_logging
 from app.settings import CONFIG_ENV, ENV_PREFIX, ConfigError, load_config
+from app.startup_errors import database_problem, sqlite_path, sqlite_problem
 from datasources.db.customer_users import SchemaMismatch
 from domain.config import LdapBackendConfig, RosterConfig
 
@@ -121,6 +122,8 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(config: RosterConfig, args: argparse.Namespace) -> int:
+    # Alembic announces each plugin it loads (on import): noise before what matters.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     from app.migrate import upgrade
 
     upgrade(config.database.url, add_indexes=not args.no_indexes)
@@ -185,6 +188,7 @@ def cmd_demo_load(config: RosterConfig, _args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="roster", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"roster {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_config(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -234,6 +238,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def version() -> str:
+    """The installed distribution's version (pyproject.toml's, once installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as distribution_version
+
+    try:
+        return distribution_version("roster")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     configure_logging()
     args = build_parser().parse_args(argv)
@@ -241,7 +256,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
     except ConfigError as exc:
         return _fail(str(exc))
-    return int(args.handler(config, args))
+    if args.handler is not cmd_export_schema:
+        path = sqlite_path(config.database.url)
+        if path is not None and (problem := sqlite_problem(path)):
+            return _fail(problem)
+    try:
+        return int(args.handler(config, args))
+    except Exception as exc:
+        # A database that is down, missing or refuses us: one line, not a traceback.
+        database = config.database
+        problem = database_problem(exc, database.url, database.connect_timeout_seconds)
+        if problem is None:
+            raise
+        return _fail(problem)
 
 
 if __name__ == "__main__":

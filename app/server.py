@@ -1,4 +1,5 @@
-"""The Starlette application: ``/graphql`` (with GraphiQL) and ``/healthz``."""
+"""The Starlette application: ``/graphql`` (with GraphiQL), ``/healthz`` and, with GraphiQL,
+``/static`` (the page's own scripts and styles, ``app/graphiql.py``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
@@ -26,6 +27,7 @@ from strawberry.types.graphql import OperationType
 
 from app.access_log import AccessLog
 from app.auth import ACTOR_SCOPE_KEY, PAGE_ONLY, GraphQLGate
+from app.graphiql import STATIC_PREFIX, GraphiQLPage, static_files
 from app.request_body import replay
 from app.request_errors import code_for_status, send_request_error
 from datasources.storage import Storage, open_storage
@@ -48,14 +50,22 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         customer_object: Callable[[CustomerRecord], Any],
         direct: DirectExecution | None,
         request_timeout: float,
+        graphiql_page: GraphiQLPage | None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(graphql_ide="graphiql" if graphiql_page else None, **kwargs)
+        self._graphiql_page = graphiql_page
         self._storage_ref = storage_ref
         self._customer_user_object = customer_user_object
         self._customer_object = customer_object
         self._direct = direct
         self._request_timeout = request_timeout
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Roster's own GraphiQL page (its assets served by Roster, not a CDN), not
+        Strawberry's; called only when the page is on (``server.graphiql``)."""
+        assert self._graphiql_page is not None
+        return self._graphiql_page.response()
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         return self._context(request.scope)
@@ -89,6 +99,9 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
             receive = replay(body, receive)
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+            return
+        if self._graphiql_page is not None and _wants_page(scope):
+            await self._graphiql_page.response()(scope, receive, send)
             return
         try:
             response = await self.run(Request(scope=scope, receive=receive))
@@ -170,6 +183,15 @@ POST_OPERATIONS = OperationType.from_http("POST")
 _PLAIN_KEYS = frozenset({"query", "variables", "operationName", "extensions"})
 
 
+def _wants_page(scope: Scope) -> bool:
+    """A browser opening ``/graphql`` (GET, accepting HTML): the GraphiQL page, whatever the
+    query string (``?query=`` opens it with that query), the only GET the gate lets through
+    without a key (``app/auth.py``)."""
+    if scope["method"] != "GET":
+        return False
+    return any(name == b"accept" and b"text/html" in value for name, value in scope["headers"])
+
+
 def _is_json(scope: Scope) -> bool:
     for name, value in scope["headers"]:
         if name == b"content-type":
@@ -229,8 +251,8 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
         built.customer_type.wrap,
         direct,
         config.server.request_timeout_seconds,
+        GraphiQLPage(anonymous=config.auth.allow_anonymous) if config.server.graphiql else None,
         schema=built.schema,
-        graphql_ide="graphiql" if config.server.graphiql else None,
         allow_queries_via_get=False,
     )
 
@@ -262,8 +284,11 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
 
     if storage is not None:
         holder["storage"] = storage
+    routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/graphql", gate)]
+    if config.server.graphiql:
+        routes.append(Mount(STATIC_PREFIX, static_files(), name="static"))
     app = Starlette(
-        routes=[Route("/healthz", healthz), Route("/graphql", gate)],
+        routes=routes,
         lifespan=lifespan,
         middleware=[Middleware(AccessLog)] if config.server.access_log else [],
     )

@@ -4,6 +4,17 @@
 index): ``ROSTER_DATABASE__URL=postgresql+asyncpg://…``,
 ``ROSTER_CUSTOMER_USER__BACKENDS__0__READ_ONLY=true``. Values are read as JSON when they parse
 as JSON (numbers, booleans, lists), else as plain strings, so secrets need not be in the file.
+
+Which ``ROSTER_*`` variables are configuration: exactly those with a double underscore. A
+name without one (``ROSTER_CONFIG``, the scripts' ``ROSTER_EXTRAS``, the tests'
+``ROSTER_TEST_PG``) belongs to someone else and is left alone, so setting it never breaks a
+command. A name with one is a key path and must start with a known section (``database``,
+``server``, …): ``ROSTER_DATABSE__URL`` is an error naming the variable, not a silently
+ignored typo; so is a known section's unknown key, and a section's bare name
+(``ROSTER_SERVER=…``), which would replace the whole section.
+
+A relative SQLite path (``sqlite+aiosqlite:///var/roster.db``) is relative to the config
+file's folder, wherever the command runs from; without a config file, to the current folder.
 """
 
 from __future__ import annotations
@@ -65,6 +76,16 @@ BACKEND_TAGS = frozenset({"db", "ldap"})
 """Pydantic puts the chosen backend kind into error locations; the file has no such level."""
 
 
+def _key_path(location: tuple[int | str, ...]) -> tuple[str, ...]:
+    """An error location as an environment override's key path (lower case, list indices as
+    digits, pydantic's backend-kind level dropped)."""
+    return tuple(
+        str(part).lower()
+        for index, part in enumerate(location)
+        if not (part in BACKEND_TAGS and index > 0 and isinstance(location[index - 1], int))
+    )
+
+
 def _format_location(location: tuple[int | str, ...]) -> str:
     out = ""
     for index, part in enumerate(location):
@@ -77,13 +98,21 @@ def _format_location(location: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
-def format_validation_error(error: ValidationError) -> str:
+def format_validation_error(
+    error: ValidationError, overrides: Mapping[tuple[str, ...], str] | None = None
+) -> str:
+    """Each error on its own line, at its key; ``overrides`` (key path: variable) names the
+    ``ROSTER_*`` variable a wrong value or unknown key came from."""
     lines = []
     for item in error.errors():
-        location = _format_location(tuple(p for p in item["loc"] if p not in ("function-after",)))
+        loc = tuple(p for p in item["loc"] if p not in ("function-after",))
+        location = _format_location(loc)
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key (check its spelling and section)"
+        variable = (overrides or {}).get(_key_path(loc))
+        if variable:
+            message += f" (from {variable})"
         lines.append(f"  {location}: {message}")
     return "invalid configuration:\n" + "\n".join(lines)
 
@@ -100,12 +129,63 @@ def load_config(path: str | Path | None, environ: Mapping[str, str] | None = Non
             raise ConfigError(f"config file {file} does not exist") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {file} is not valid TOML: {exc}") from exc
+    overrides: dict[tuple[str, ...], str] = {}
     for name, raw in sorted(environ.items()):
-        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
+        keys = config_path(name)
+        if keys is None:
             continue
-        keys = [k.lower() for k in name[len(ENV_PREFIX) :].split("__")]
-        _apply_override(data, keys, _parse_env_value(raw), name)
+        _apply_override(data, list(keys), _parse_env_value(raw), name)
+        overrides[keys] = name
     try:
-        return RosterConfig.model_validate(data)
+        config = RosterConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc)) from exc
+        raise ConfigError(format_validation_error(exc, overrides)) from exc
+    if not path:  # a relative path stays relative: to the current folder
+        return config
+    url = sqlite_url_relative_to(config.database.url, Path(path).resolve().parent)
+    if url != config.database.url:
+        config = config.model_copy(
+            update={"database": config.database.model_copy(update={"url": url})}
+        )
+    return config
+
+
+SECTIONS = frozenset(RosterConfig.model_fields)
+
+
+def config_path(name: str) -> tuple[str, ...] | None:
+    """The key path an environment variable overrides, or None when it is not configuration
+    (no ``ROSTER_`` prefix, or no double underscore: see the module's docstring)."""
+    if not name.startswith(ENV_PREFIX):
+        return None
+    rest = name[len(ENV_PREFIX) :]
+    if "__" not in rest:
+        if rest.lower() in SECTIONS:
+            raise ConfigError(
+                f"{name}: sets the whole [{rest.lower()}] section; override one key of it, "
+                f"e.g. {name}__<KEY>"
+            )
+        return None
+    keys = tuple(k.lower() for k in rest.split("__"))
+    if keys[0] not in SECTIONS:
+        raise ConfigError(
+            f"{name}: no configuration section {keys[0]!r} (ROSTER_<SECTION>__<KEY> overrides "
+            f"a key; the sections are {', '.join(sorted(SECTIONS))})"
+        )
+    if "" in keys:
+        raise ConfigError(f"{name}: an empty key between double underscores")
+    return keys
+
+
+SQLITE_PREFIX = "sqlite+aiosqlite:///"
+
+
+def sqlite_url_relative_to(url: str, base: Path) -> str:
+    """``url`` with a relative SQLite path made absolute against ``base`` (other URLs, an
+    absolute path and ``:memory:`` unchanged)."""
+    if not url.startswith(SQLITE_PREFIX):
+        return url
+    path, sep, query = url[len(SQLITE_PREFIX) :].partition("?")
+    if not path or path == ":memory:" or Path(path).is_absolute():
+        return url
+    return f"{SQLITE_PREFIX}{base / path}{sep}{query}"

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from app.settings import load_config
+from app.settings import load_config, sqlite_url_relative_to
 from domain.config import RosterConfig
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
@@ -11,6 +11,11 @@ CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 def test_example_config_spells_out_every_default() -> None:
     example = load_config(CONFIG_DIR / "roster.example.toml", environ={})
     defaults = RosterConfig()
+    # The default SQLite path, like the example's, is relative to the config file's folder.
+    url = sqlite_url_relative_to(defaults.database.url, CONFIG_DIR)
+    defaults = defaults.model_copy(
+        update={"database": defaults.database.model_copy(update={"url": url})}
+    )
     example_backend = example.customer_user.backends[0]
     default_backend = defaults.customer_user.backends[0]
     # The example writes OTOBO's default Map out row by row; the default config leaves it implicit.

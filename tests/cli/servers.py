@@ -45,9 +45,12 @@ def running_server(config: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]
                 process.wait(timeout=15)
 
 
-def wait_healthy(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
-    """Wait (at most 20 s) until ``base``/healthz answers; fail with the log if it does not."""
-    deadline = time.monotonic() + 20
+def wait_healthy(
+    process: subprocess.Popen[bytes], base: str, log: Path, *, timeout: float = 20
+) -> None:
+    """Wait (at most ``timeout`` s) until ``base``/healthz answers; fail with the log if it
+    does not."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"server exited with {process.returncode}:\n{log.read_text()}")
@@ -55,7 +58,7 @@ def wait_healthy(process: subprocess.Popen[bytes], base: str, log: Path) -> None
             if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
                 return
         time.sleep(0.2)
-    pytest.fail(f"server not healthy after 20 s:\n{log.read_text()}")
+    pytest.fail(f"server not healthy after {timeout:g} s:\n{log.read_text()}")
 
 
 def _worker_processes(parent: int) -> list[int]:
