@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Literal, Self
-from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 
-from domain.config.ldap_backend import filter_syntax_problem
+from domain.config.ldap_backend import check_connection, filter_syntax_problem
 from domain.config.strict_model import StrictModel
 
 _LDAP_ATTRIBUTE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
@@ -102,14 +101,5 @@ class LdapAuthBackendConfig(StrictModel):
             raise ValueError(f"always_filter: {problem}")
         if any(ord(c) < 0x20 or c == "\x7f" for c in self.user_suffix):
             raise ValueError("user_suffix: contains a control character")
-        if self.start_tls and self.url.startswith("ldaps://"):
-            raise ValueError("start_tls: an ldaps:// url is TLS already; use ldap:// with it")
-        if self.ca_file is not None and not self.uses_tls:
-            raise ValueError("ca_file: only used with an ldaps:// url or start_tls = true")
-        try:
-            port = urlsplit(self.url).port
-        except ValueError as exc:
-            raise ValueError(f"url: {exc}") from exc
-        if port == 0:
-            raise ValueError("url: port 0 is not a port")
+        check_connection(self.url, start_tls=self.start_tls, ca_file=self.ca_file)
         return self

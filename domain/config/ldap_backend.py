@@ -82,16 +82,7 @@ class LdapBackendConfig(BackendConfigBase):
             problem = filter_syntax_problem(getattr(self, key))
             if problem:
                 raise ValueError(f"{key}: {problem}")
-        if self.start_tls and self.url.startswith("ldaps://"):
-            raise ValueError("start_tls: an ldaps:// url is TLS already; use ldap:// with it")
-        if self.ca_file is not None and not self.uses_tls:
-            raise ValueError("ca_file: only used with an ldaps:// url or start_tls = true")
-        try:
-            port = urlsplit(self.url).port
-        except ValueError as exc:
-            raise ValueError(f"url: {exc}") from exc
-        if port == 0:
-            raise ValueError("url: port 0 is not a port")
+        check_connection(self.url, start_tls=self.start_tls, ca_file=self.ca_file)
         return self
 
 
@@ -118,3 +109,18 @@ def filter_syntax_problem(text: str) -> str | None:
     if depth != 0:
         return "parentheses do not pair up into one filter"
     return None
+
+
+def check_connection(url: str, *, start_tls: bool, ca_file: object) -> None:
+    """The connection settings every LDAP block shares (customer-user and sign-in backends):
+    TLS asked for once, a CA file only with TLS, a URL with a real port."""
+    if start_tls and url.startswith("ldaps://"):
+        raise ValueError("start_tls: an ldaps:// url is TLS already; use ldap:// with it")
+    if ca_file is not None and not (start_tls or url.startswith("ldaps://")):
+        raise ValueError("ca_file: only used with an ldaps:// url or start_tls = true")
+    try:
+        port = urlsplit(url).port
+    except ValueError as exc:
+        raise ValueError(f"url: {exc}") from exc
+    if port == 0:
+        raise ValueError("url: port 0 is not a port")

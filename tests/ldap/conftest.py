@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import DB_KINDS, Api, Databases, base_config, open_api
-from tests.ldap.directory import Slapd
+from tests.ldap.directory import Slapd, restoring, serving
 
 GROUP_SUPPORT: dict[str, Any] = {"support": True, "always_groups": [], "company_always_groups": []}
 DB_BACKEND: dict[str, Any] = {"name": "CustomerUser"}
@@ -24,25 +24,13 @@ DB_BACKEND: dict[str, Any] = {"name": "CustomerUser"}
 
 @pytest.fixture(scope="session")
 def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
-    server = Slapd(tmp_path_factory.mktemp("slapd"))
-    server.prepare()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(Slapd(tmp_path_factory.mktemp("slapd")))
 
 
 @pytest.fixture
 def slapd_restored(slapd: Slapd) -> Iterator[Slapd]:
     """The session's slapd, for a test that stops or freezes it: running again afterwards."""
-    try:
-        yield slapd
-    finally:
-        if slapd.running:
-            slapd.resume()
-        else:
-            slapd.start()
+    yield from restoring(slapd)
 
 
 def ldap_config(url: str, backends: list[dict[str, Any]], **sections: Any) -> Any:

@@ -20,9 +20,10 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.field_map import CUSTOMER_ID, default_ldap_map
 
@@ -330,3 +331,27 @@ access to * by dn.exact="{READER_DN}" read by * none
         }
         config.update(overrides)
         return config
+
+
+S = TypeVar("S", bound=Slapd)
+
+
+def serving(server: S) -> Iterator[S]:
+    """A session fixture's body: ``server`` prepared and started, stopped at the end."""
+    server.prepare()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def restoring(server: S) -> Iterator[S]:
+    """A fixture's body for a test that stops or freezes ``server``: running again after."""
+    try:
+        yield server
+    finally:
+        if server.running:
+            server.resume()
+        else:
+            server.start()

@@ -41,7 +41,7 @@ from tests.ldap.auth_directory import (
     AuthSlapd,
 )
 from tests.ldap.conftest import DB_BACKEND, MakeLdapApi
-from tests.ldap.directory import BASE_DN, READER_DN, Slapd
+from tests.ldap.directory import BASE_DN, READER_DN, Slapd, restoring, serving
 from tests.ldap.fault_helpers import FAST, PROMPT, TIMEOUT, listing, loop_watch
 from tests.ldap.helpers import LDAP as DIRECTORY
 
@@ -52,25 +52,13 @@ NOBODY = f"{NOBODY_RDN},{BASE_DN}"
 
 @pytest.fixture(scope="session")
 def auth_slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuthSlapd]:
-    server = AuthSlapd(tmp_path_factory.mktemp("auth-slapd"))
-    server.prepare()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(AuthSlapd(tmp_path_factory.mktemp("auth-slapd")))
 
 
 @pytest.fixture
 def auth_slapd_restored(auth_slapd: AuthSlapd) -> Iterator[AuthSlapd]:
     """The session's auth slapd, for a test that stops or freezes it: running afterwards."""
-    try:
-        yield auth_slapd
-    finally:
-        if auth_slapd.running:
-            auth_slapd.resume()
-        else:
-            auth_slapd.start()
+    yield from restoring(auth_slapd)
 
 
 async def add_directory_users(api: Api) -> None:
