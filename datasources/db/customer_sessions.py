@@ -13,7 +13,6 @@ every process of ``roster serve --workers N``. Use is noted (``last_used_time``,
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from datasources.db.api_keys import read_credential_row
+from datasources.db.api_keys import read_credential_row, token_digest
 from datasources.db.customer_users import utcnow
 from datasources.db.dialect import inserted_id
 from datasources.db.engine import read_only_view
@@ -48,10 +47,6 @@ class CustomerSession:
     """Naive UTC, as stored."""
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def _session(row: sa.RowMapping) -> CustomerSession:
     return CustomerSession(row["id"], row["login"], row["key_id"], row["expire_time"])
 
@@ -73,7 +68,7 @@ class CustomerSessionStore:
             await conn.execute(sa.delete(_S).where(_S.c.login == login, _S.c.expire_time <= now))
             result = await conn.execute(
                 sa.insert(_S).values(
-                    token_hash=_digest(token),
+                    token_hash=token_digest(token),
                     login=login,
                     key_id=key_id,
                     create_time=now,
@@ -90,7 +85,7 @@ class CustomerSessionStore:
         Raises ``KeyStoreUnavailable`` when the database cannot be asked."""
         if not presented.startswith(SESSION_PREFIX) or len(presented) > MAX_TOKEN_LENGTH:
             return None
-        digest = _digest(presented)
+        digest = token_digest(presented)
         now = utcnow()
         query = sa.select(_S).where(
             _S.c.token_hash == digest, _S.c.revoke_time.is_(None), _S.c.expire_time > now
