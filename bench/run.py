@@ -19,6 +19,13 @@ Scenario (5) searches an LDAP backend instead: a real slapd (started as the LDAP
 it, with ``--ldap-users`` generated people) behind a second ``roster serve`` whose only
 customer-user backend is that directory; its floor is the same paged search through bonsai
 directly, on as many open connections as the concurrency. ``--ldap-users 0`` skips it.
+
+Scenario (7) signs customer users in (``bench/sign_in.py``): ``customerUser(login:)`` at
+concurrency 1 alone and beside 8 running ``customerUserAuthenticate`` calls against bcrypt cost
+12 hashes (its "floor" line is the unloaded lookup), and the sign-ins alone, with the server's
+CPU time per sign-in.
+
+    .venv/bin/python -m bench.run --only 7 --ldap-users 0
 """
 
 from __future__ import annotations
