@@ -49,14 +49,15 @@ async def prepare(data: DataSet) -> tuple[str, str]:
 
 
 async def api_key(url: str, scope: str = "read") -> str:
-    """A new API key of ``scope`` (``read`` or ``admin``) in the database at ``url``."""
+    """A new API key of ``scope`` (``read``, ``admin`` or ``authenticate``) in the database at
+    ``url``, named after this process and the scope."""
     from datasources.db.api_keys import ApiKeyStore, Scope
     from datasources.db.engine import create_engine
     from domain.config import DatabaseConfig
 
     engine = create_engine(DatabaseConfig(url=url))
     try:
-        secret, _ = await ApiKeyStore(engine).create(f"bench-{os.getpid()}", Scope(scope))
+        secret, _ = await ApiKeyStore(engine).create(f"bench-{os.getpid()}-{scope}", Scope(scope))
         return secret
     finally:
         await engine.dispose()

@@ -9,7 +9,6 @@ no validity filter, as OTOBO's ``Auth`` (case-sensitivity is the column collatio
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,7 +20,7 @@ from datasources.backend import BackendUnavailable
 from datasources.db.engine import is_lost_connection
 from datasources.unit_of_work import transaction
 from domain.config import DbAuthBackendConfig, PasswordConfig
-from domain.passwords import hash_password, needs_rehash, verify_in_thread
+from domain.passwords import hash_in_thread, needs_rehash, verify_in_thread
 
 logger = logging.getLogger("roster.customer_auth")
 
@@ -36,9 +35,7 @@ async def dummy_verify(passwords: PasswordConfig, password: str) -> None:
     key = (passwords.scheme, passwords.bcrypt_cost)
     dummy = _dummies.get(key)
     if dummy is None:
-        dummy = await asyncio.to_thread(
-            hash_password, "roster-dummy-password", passwords.scheme, bcrypt_cost=key[1]
-        )
+        dummy = await hash_in_thread("roster-dummy-password", passwords.scheme, bcrypt_cost=key[1])
         _dummies[key] = dummy
     await verify_in_thread(dummy, password or "x", "")
 
@@ -95,9 +92,7 @@ class DbAuthBackend:
             return
         if not needs_rehash(stored[0], passwords.scheme, bcrypt_cost=passwords.bcrypt_cost):
             return
-        new = await asyncio.to_thread(
-            hash_password, password, passwords.scheme, bcrypt_cost=passwords.bcrypt_cost
-        )
+        new = await hash_in_thread(password, passwords.scheme, bcrypt_cost=passwords.bcrypt_cost)
         try:
             await self.replace_hash(login, stored[0], new)
         except BackendUnavailable:

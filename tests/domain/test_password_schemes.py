@@ -19,8 +19,12 @@ from pydantic import ValidationError
 
 from domain.config import PasswordConfig, RosterConfig
 from domain.passwords import (
+    HASHING_NICE,
+    HASHING_THREADS,
     MAX_PASSWORD_LENGTH,
+    hash_in_thread,
     hash_password,
+    in_hashing_thread,
     needs_rehash,
     scheme_warning,
     verify,
@@ -233,6 +237,29 @@ async def test_verification_runs_off_the_event_loop() -> None:
     task.cancel()
     # a blocked loop would tick at most once during the whole check
     assert ticks - before >= max(3, int(elapsed / 0.005) // 4)
+
+
+async def test_hashing_runs_in_few_threads_below_the_event_loop_priority() -> None:
+    """Sign-ins hash in threads of their own that yield the core to the event loop (the
+    sign-in benchmark, bench/sign_in.py, measures what that buys)."""
+    import os
+    import threading
+
+    loop_nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def where() -> tuple[str, int]:
+        time.sleep(0.02)  # keeps the thread busy, so that concurrent calls need several
+        tid = threading.get_native_id()
+        return threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, tid)
+
+    seen = await asyncio.gather(*(in_hashing_thread(where) for _ in range(4 * HASHING_THREADS)))
+    names = {name for name, _ in seen}
+    assert all(name.startswith("roster-hashing") for name in names)
+    assert len(names) <= HASHING_THREADS
+    assert {nice for _, nice in seen} == {min(19, loop_nice + HASHING_NICE)}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == loop_nice
+    stored = await hash_in_thread(PASSWORD, "bcrypt", bcrypt_cost=4)
+    assert await verify_in_thread(stored, PASSWORD, "jdoe")
 
 
 def test_scheme_setting_defaults_to_bcrypt_cost_12() -> None:
