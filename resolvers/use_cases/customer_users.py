@@ -21,7 +21,6 @@ The schema maps Map attributes to their GraphQL names (``schema.customer_user``)
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import time
 from typing import Any
@@ -59,7 +58,7 @@ from domain.password_policy import (
     policy_problems,
     reused_problem,
 )
-from domain.passwords import hash_password
+from domain.passwords import hash_password, in_hashing_thread
 from domain.records import CustomerUserRecord
 from domain.validity import Validity
 from resolvers.context import Actor
@@ -290,7 +289,7 @@ async def _reuse_problems(
     def reused() -> bool:
         return is_reused(password, hashes) or in_otobo_history(password, list(otobo.values()))
 
-    if not (hashes or otobo) or not await asyncio.to_thread(reused):
+    if not (hashes or otobo) or not await in_hashing_thread(reused):
         return []
     return [reused_problem(PASSWORD, policy.history)]
 
@@ -308,7 +307,8 @@ class _Hashed:
 async def _hash(storage: Storage, password: str | None) -> _Hashed:
     """Hash ``password``, or one generated to the policy when it is empty.
 
-    Hashing is slow on purpose (bcrypt cost 12), so it runs in a thread and only once the
+    Hashing is slow on purpose (bcrypt cost 12), so it runs in the hashing threads (which
+    leave the event loops a core: ``domain.passwords.hashing_executor``) and only once the
     input is valid.
     """
     config = storage.config.passwords
@@ -321,7 +321,7 @@ async def _hash(storage: Storage, password: str | None) -> _Hashed:
         history = history_hash(secret, policy) if policy.history > 0 else None
         return _Hashed(stored, history, generated)
 
-    return await asyncio.to_thread(work)
+    return await in_hashing_thread(work)
 
 
 async def _record_password(
