@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from typing import Any
 
@@ -13,8 +14,9 @@ import sqlalchemy as sa
 from datasources.db.api_keys import Scope
 from datasources.db.customer_auth import DbAuthBackend
 from datasources.db.engine import create_engine
+from domain import passwords as passwords_module
 from domain.config import DatabaseConfig, DbAuthBackendConfig
-from domain.passwords import verify
+from domain.passwords import identify, verify
 from tests.conftest import Api, MakeApi, unique
 from tests.factories import new_user_and_customer
 
@@ -229,3 +231,41 @@ async def test_backends_in_order_and_a_backend_that_does_not_answer(make_api: Ma
 async def test_otp_is_ignored_while_two_factor_is_off(api: Api) -> None:
     login = await new_user_and_customer(api, password=PASSWORD)
     assert (await sign_in(api, login, PASSWORD, otp="123456"))["success"] is True
+
+
+@pytest.mark.parametrize("scheme", ["bcrypt", "argon2id"])
+async def test_an_unknown_login_costs_one_verification_of_the_configured_scheme(
+    make_api: MakeApi, monkeypatch: pytest.MonkeyPatch, scheme: str
+) -> None:
+    """Why an unknown login answers in the time of a wrong password: it runs exactly the work
+    of checking one hash of the configured scheme (counted, not timed)."""
+    api = await make_api(passwords={"scheme": scheme})
+    login = await new_user_and_customer(api, password=PASSWORD)
+    checked: list[str] = []
+    real = passwords_module.verify
+
+    def counting(stored: str | None, password: str, who: str) -> bool:
+        checked.append(identify(stored).name if stored else "none")
+        return real(stored, password, who)
+
+    monkeypatch.setattr(passwords_module, "verify", counting)
+    await sign_in(api, login, "Wrong-Horse-7")
+    wrong = list(checked)
+    checked.clear()
+    await sign_in(api, unique("ghost"), "Wrong-Horse-7")
+    assert checked == wrong == [identify(await stored_pw(api, login) or "").name]
+
+
+async def test_a_password_with_no_utf8_form_is_a_typed_request_error(api: Api) -> None:
+    """JSON can carry a lone surrogate (``"\\ud800"``), which no UTF-8 string holds: the
+    request is refused as malformed (400 ``BAD_REQUEST``, GraphQL-shaped), nothing is checked or
+    counted, and the user still signs in."""
+    login = await new_user_and_customer(api, password=PASSWORD)
+    headers = {"Authorization": f"Bearer {api.admin_key}", "Content-Type": "application/json"}
+    for password in ("\ud800", PASSWORD + "\udcff"):
+        variables = {"i": {"login": login, "password": password}}
+        body = json.dumps({"query": SIGN_IN, "variables": variables})  # ASCII, escaped
+        response = await api.client.post("/graphql", content=body.encode("ascii"), headers=headers)
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert (await sign_in(api, login, PASSWORD))["success"] is True
