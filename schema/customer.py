@@ -32,8 +32,28 @@ from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerRef, CustomerUserRef
+from schema.fast_fields import context_reader
 from schema.group import CustomerGroupGrant, Group, PermissionContext
 from schema.pagination import Connection, to_connection
+
+
+async def customer_group_grants(customer: Any, context: RequestContext) -> list[CustomerGroupGrant]:
+    loaders = context.loaders.groups
+    links = await loaders.customer_grants.load(customer.record.customer_id)
+    by_key: dict[tuple[int, str], list[str]] = {}
+    for link in links:
+        key = (int(link.group_id or 0), str(link.context))
+        by_key.setdefault(key, []).append(str(link.permission))
+    groups = {g.id: g for g in await loaders.by_id.load_many(sorted({k[0] for k in by_key})) if g}
+    return [
+        CustomerGroupGrant(
+            group=Group.wrap(groups[gid]),
+            context=PermissionContext.of(stored_context),
+            permissions=permissions,
+        )
+        for (gid, stored_context), permissions in sorted(by_key.items())
+        if gid in groups
+    ]
 
 
 @strawberry.type
@@ -64,26 +84,12 @@ class CustomerRelationFields:
             count=lambda: group_resolvers.customer_user_count(ctx, self.record, valid=valid),
         )
 
-    @strawberry.field(description="The customer's group grants (group_customer), per context.")
+    @strawberry.field(
+        description="The customer's group grants (group_customer), per context.",
+        metadata=context_reader(customer_group_grants),
+    )
     async def group_grants(self, info: Info) -> list[CustomerGroupGrant]:
-        loaders = info.context.loaders.groups
-        links = await loaders.customer_grants.load(self.record.customer_id)
-        by_key: dict[tuple[int, str], list[str]] = {}
-        for link in links:
-            key = (int(link.group_id or 0), str(link.context))
-            by_key.setdefault(key, []).append(str(link.permission))
-        groups = {
-            g.id: g for g in await loaders.by_id.load_many(sorted({k[0] for k in by_key})) if g
-        }
-        return [
-            CustomerGroupGrant(
-                group=Group.wrap(groups[gid]),
-                context=PermissionContext.of(context),
-                permissions=permissions,
-            )
-            for (gid, context), permissions in sorted(by_key.items())
-            if gid in groups
-        ]
+        return await customer_group_grants(self, info.context)
 
 
 @strawberry.type

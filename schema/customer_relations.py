@@ -33,6 +33,24 @@ async def effective_permissions_of(
     return [EffectivePermissionType.of(p) for p in held]
 
 
+async def assigned_customers_of(user: Any, context: RequestContext) -> list[Any]:
+    records = await group_resolvers.assigned_customers(context, user.record)
+    return [context.customer_object(r) for r in records]
+
+
+async def group_grants_of(user: Any, context: RequestContext) -> list[GroupGrant]:
+    loaders = context.loaders.groups
+    rows = await loaders.user_grants.load(user.record.login)
+    by_group: dict[int, list[str]] = {}
+    for row in rows:
+        by_group.setdefault(row.group_id, []).append(row.permission)
+    groups = await loaders.by_id.load_many(list(by_group))
+    return [
+        GroupGrant(group=Group.wrap(g), permissions=by_group[g.id])
+        for g in sorted((g for g in groups if g), key=lambda g: g.name)
+    ]
+
+
 @strawberry.type
 class CustomerUserRelationFields:
     record: strawberry.Private[CustomerUserRecord]
@@ -48,24 +66,18 @@ class CustomerUserRelationFields:
 
     @strawberry.field(
         description="The customers assigned to the user (OTOBO's customer_user_customer), "
-        "besides the primary one."
+        "besides the primary one.",
+        metadata=context_reader(assigned_customers_of),
     )
     async def customers(self, info: Info) -> list[CustomerRef]:
-        records = await group_resolvers.assigned_customers(info.context, self.record)
-        return [info.context.customer_object(r) for r in records]
+        return await assigned_customers_of(self, info.context)
 
-    @strawberry.field(description="The user's direct group grants (group_customer_user).")
+    @strawberry.field(
+        description="The user's direct group grants (group_customer_user).",
+        metadata=context_reader(group_grants_of),
+    )
     async def group_grants(self, info: Info) -> list[GroupGrant]:
-        loaders = info.context.loaders.groups
-        rows = await loaders.user_grants.load(self.record.login)
-        by_group: dict[int, list[str]] = {}
-        for row in rows:
-            by_group.setdefault(row.group_id, []).append(row.permission)
-        groups = await loaders.by_id.load_many(list(by_group))
-        return [
-            GroupGrant(group=Group.wrap(g), permissions=by_group[g.id])
-            for g in sorted((g for g in groups if g), key=lambda g: g.name)
-        ]
+        return await group_grants_of(self, info.context)
 
     @strawberry.field(
         description="Every permission the user effectively holds, per valid group, with why: "

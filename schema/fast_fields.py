@@ -13,6 +13,9 @@ field's metadata (``context_reader``). Any other field keeps Strawberry's resolv
 field that carries a permission or a field extension (or a schema whose extensions hook field
 resolution) never gets a direct resolver: it would skip them. A reader must return a plain
 value (never an awaitable) and have no side effects: ``schema.flat_lists`` may call it twice.
+A context reader may return an awaitable; it too must have no side effects beyond filling the
+request's loader caches, since ``schema.flat_lists`` may also call it twice (then from the
+cache: no second statement).
 """
 
 import inspect
@@ -180,4 +183,16 @@ def _with_context(reader: ContextReader) -> Callable[..., Any]:
     def resolve(source: Any, info: Any) -> Any:
         return reader(source, info.context)
 
+    _context_readers[resolve] = reader
     return resolve
+
+
+_context_readers: weakref.WeakKeyDictionary[Callable[..., Any], ContextReader] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def context_reader_of(resolve: Callable[..., Any] | None) -> ContextReader | None:
+    """The context reader behind a direct resolver installed here (None for any other
+    resolver): ``schema.flat_lists`` calls it for a whole list of sources at once."""
+    return _context_readers.get(resolve) if resolve is not None else None
