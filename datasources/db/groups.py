@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from datasources.db.customer_users import utcnow
 from datasources.db.dialect import exactly, inserted_id
 from datasources.db.engine import read_only_view
-from datasources.db.prepared import KeyedRead, Row
 from datasources.db.links import (
     CUSTOMER_GROUPS,
     USER_CUSTOMERS,
@@ -27,6 +26,7 @@ from datasources.db.links import (
     RelationTable,
     RowReader,
 )
+from datasources.db.prepared import KeyedRead, Row
 from datasources.db.tables import groups_table as _T
 from datasources.paging import SortKey, binary_key, existing_ids
 from domain.assignments import CustomerGroupRow, RowT, UserCustomerRow, UserGroupRow
