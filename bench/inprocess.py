@@ -34,9 +34,8 @@ async def run(args: argparse.Namespace) -> None:
     try:
         key, _ = await storage.api_keys.create(f"inprocess-{time.time_ns()}", _read_scope())
         app = create_app(config, storage=storage)
-        query = Path(args.query).read_text() if Path(args.query).exists() else args.query
         variables: Any = json.loads(args.vars) if args.vars else {}
-        payload = {"query": query, "variables": variables}
+        payload = {"query": args.query_text, "variables": variables}
         headers = {"Authorization": f"Bearer {key}"}
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://roster.test") as client:
@@ -57,8 +56,7 @@ async def run(args: argparse.Namespace) -> None:
                 profile.dump_stats(args.profile)
             cpu = time.process_time() - cpu
         body = response.json()
-        if args.out:
-            Path(args.out).write_bytes(response.content)
+        args.last_body = response.content
         print(
             f"{args.n} requests: {cpu / args.n * 1000:.2f} ms CPU/request (incl. client), "
             f"statements {sorted(statements)}, {len(response.content)} bytes, "
@@ -90,7 +88,11 @@ def main() -> None:
         uvloop.install()
     except ImportError:
         pass
+    query = Path(args.query)
+    args.query_text = query.read_text() if query.exists() else args.query
     asyncio.run(run(args))
+    if args.out:
+        Path(args.out).write_bytes(args.last_body)
 
 
 if __name__ == "__main__":

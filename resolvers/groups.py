@@ -58,21 +58,48 @@ def _exclude_primary(users: CustomerUserDirectory, record: CustomerUserRecord) -
 
 async def user_customer_ids(ctx: RequestContext, record: CustomerUserRecord) -> list[str]:
     """OTOBO's ``CustomerIDs(User)``: multi-ID field, primary (unless excluded), assigned."""
-    assigned = await ctx.loaders.groups.assigned_customers.load(record.login)
-    return customer_ids(
-        record.customer_id,
-        [row.customer_id for row in assigned],
-        exclude_primary=_exclude_primary(ctx.storage.customer_users, record),
-        multi=split_customer_ids(record.values.get("UserCustomerIDs")),
-    )
+    return (await users_customer_ids(ctx, [record]))[0]
+
+
+async def users_customer_ids(
+    ctx: RequestContext, records: Sequence[CustomerUserRecord]
+) -> list[list[str]]:
+    """``user_customer_ids`` of several users, through one ``load_many`` (a page of users
+    completed at once: ``schema.flat_lists``)."""
+    users = ctx.storage.customer_users
+    assigned = await ctx.loaders.groups.assigned_customers.load_many([r.login for r in records])
+    return [
+        customer_ids(
+            record.customer_id,
+            [row.customer_id for row in rows],
+            exclude_primary=_exclude_primary(users, record),
+            multi=split_customer_ids(record.values.get("UserCustomerIDs")),
+        )
+        for record, rows in zip(records, assigned, strict=True)
+    ]
 
 
 async def assigned_customers(
     ctx: RequestContext, record: CustomerUserRecord
 ) -> list[CustomerRecord]:
-    rows = await ctx.loaders.groups.assigned_customers.load(record.login)
-    found = await ctx.loaders.customer.load_many([row.customer_id for row in rows])
-    return sorted((c for c in found if c is not None), key=lambda c: c.customer_id)
+    return (await users_assigned_customers(ctx, [record]))[0]
+
+
+async def users_assigned_customers(
+    ctx: RequestContext, records: Sequence[CustomerUserRecord]
+) -> list[list[CustomerRecord]]:
+    """The assigned customers of several users (by customer ID): the relation rows of all of
+    them in one ``load_many``, then every customer they name in one."""
+    per_user = await ctx.loaders.groups.assigned_customers.load_many([r.login for r in records])
+    wanted = list(dict.fromkeys(row.customer_id for rows in per_user for row in rows))
+    found = dict(zip(wanted, await ctx.loaders.customer.load_many(wanted), strict=True))
+    return [
+        sorted(
+            (c for c in (found[row.customer_id] for row in rows) if c is not None),
+            key=lambda c: c.customer_id,
+        )
+        for rows in per_user
+    ]
 
 
 async def user_effective_permissions(

@@ -21,7 +21,7 @@ cache: no second statement).
 import inspect
 import operator
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import strawberry
@@ -41,8 +41,14 @@ ContextReader = Callable[[Any, RequestContext], Any]
 """Reads with the request context, e.g. through a DataLoader; may return an awaitable."""
 
 
+ManyReader = Callable[[Sequence[Any], RequestContext], Awaitable[list[Any]]]
+"""Reads the field of several sources at once: one value per source, in their order."""
+
 CONTEXT_READER = "roster.fast_fields.context_reader"
 """The key of a field's metadata that holds its context reader (see ``context_reader``)."""
+
+MANY_READER = "roster.fast_fields.many_reader"
+"""The key of a field's metadata that holds its reader of many sources (``batch_reader``)."""
 
 
 def context_reader(read: ContextReader) -> dict[str, ContextReader]:
@@ -52,12 +58,26 @@ def context_reader(read: ContextReader) -> dict[str, ContextReader]:
     return {CONTEXT_READER: read}
 
 
+def batch_reader(many: ManyReader) -> dict[str, Any]:
+    """Field metadata declaring ``many`` as the field's reader: ``schema.flat_lists`` calls
+    it once for a whole level of a list (one awaitable instead of one per object), and the
+    field's direct resolver reads one source as ``many([source])[0]``. The field's own
+    resolver must return the same (``await many([self], info.context)`` first item), so the
+    field has one implementation on every path."""
+
+    async def one(source: Any, context: RequestContext) -> Any:
+        return (await many([source], context))[0]
+
+    return {CONTEXT_READER: one, MANY_READER: many}
+
+
 def install_declared(schema: strawberry.Schema, type_name: str) -> None:
     """Give every field of ``type_name`` whose declaration allows it a direct resolver: plain
     attributes, synchronous resolvers of ``self`` alone, and fields declaring a
     ``context_reader``. A guarded field is skipped (and refused if it declares a reader)."""
     readers: dict[str, Reader] = {}
     context_readers: dict[str, ContextReader] = {}
+    many_readers: dict[str, ManyReader] = {}
     for field_name, field in _object_type(schema, type_name).fields.items():
         definition = field.extensions.get(DEFINITION_BACKREF)
         if not isinstance(definition, StrawberryField):
@@ -66,6 +86,8 @@ def install_declared(schema: strawberry.Schema, type_name: str) -> None:
         declared = metadata.get(CONTEXT_READER)
         if declared is not None:
             context_readers[field_name] = declared
+            if (many := metadata.get(MANY_READER)) is not None:
+                many_readers[field_name] = many
             continue
         if field.args or definition.permission_classes or definition.extensions:
             continue
@@ -73,6 +95,9 @@ def install_declared(schema: strawberry.Schema, type_name: str) -> None:
         if reader is not None:
             readers[field_name] = reader
     install(schema, type_name, readers, context_readers)
+    fields = _object_type(schema, type_name).fields
+    for field_name, many in many_readers.items():
+        _many_readers[fields[field_name].resolve] = many
 
 
 def _declared_reader(definition: StrawberryField) -> Reader | None:
@@ -190,6 +215,17 @@ def _with_context(reader: ContextReader) -> Callable[..., Any]:
 _context_readers: weakref.WeakKeyDictionary[Callable[..., Any], ContextReader] = (
     weakref.WeakKeyDictionary()
 )
+
+
+_many_readers: weakref.WeakKeyDictionary[Callable[..., Any], ManyReader] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def many_reader_of(resolve: Callable[..., Any] | None) -> ManyReader | None:
+    """The reader of many sources declared with ``batch_reader`` behind a direct resolver
+    installed here (None for any other resolver)."""
+    return _many_readers.get(resolve) if resolve is not None else None
 
 
 def context_reader_of(resolve: Callable[..., Any] | None) -> ContextReader | None:

@@ -54,7 +54,13 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.fast_fields import ContextReader, context_reader_of, reader_of
+from schema.fast_fields import (
+    ContextReader,
+    ManyReader,
+    context_reader_of,
+    many_reader_of,
+    reader_of,
+)
 
 TYPENAME = "__typename"
 
@@ -81,6 +87,8 @@ class _Field:
     read: Callable[[Any], Any] | None
     """The direct reader; None when the field reads with the request's context."""
     read_with_context: ContextReader | None
+    read_many: ManyReader | None
+    """The field's reader of a whole level at once (``fast_fields.batch_reader``), if any."""
     coerce: Callable[[Any], Any] | None
     """The scalar's or enum's serializer (leaves and leaf lists)."""
     non_null: bool
@@ -170,7 +178,9 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
             name = details[0].node.name.value
             if name == TYPENAME:
                 fields.append(
-                    _Field(key, LEAF, _constant(object_type.name), None, str, True, True, None)
+                    _Field(
+                        key, LEAF, _constant(object_type.name), None, None, str, True, True, None
+                    )
                 )
                 continue
             planned = self._field_plan(object_type, key, name, details)
@@ -188,6 +198,7 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None
         read = reader_of(field.resolve)
         read_with_context = None if read is not None else context_reader_of(field.resolve)
+        read_many = None if read is not None else many_reader_of(field.resolve)
         if read is None and read_with_context is None:
             return None
         field_type: Any = field.type
@@ -207,14 +218,24 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
             kind = LEAF_LIST if is_list else LEAF
             coerce = field_type.coerce_output_value
             return _Field(
-                key, kind, read, read_with_context, coerce, non_null, items_non_null, None
+                key,
+                kind,
+                read,
+                read_with_context,
+                read_many,
+                coerce,
+                non_null,
+                items_non_null,
+                None,
             )
         if isinstance(field_type, GraphQLObjectType):
             child = self._object_plan(field_type, details)
             if child is None:
                 return None
             kind = OBJECT_LIST if is_list else OBJECT
-            return _Field(key, kind, read, read_with_context, None, non_null, items_non_null, child)
+            return _Field(
+                key, kind, read, read_with_context, read_many, None, non_null, items_non_null, child
+            )
         return None
 
 
@@ -299,10 +320,15 @@ async def _level(
                 raise _NotFlat
     columns: list[list[Any]] = []
     waiting: list[tuple[list[Any], int, Any]] = []
-    for field in plan.fields:
+    whole: list[tuple[int, Any]] = []
+    for position, field in enumerate(plan.fields):
         if field.read is not None:
             read = field.read
             columns.append([read(source) for source in sources])
+            continue
+        if field.read_many is not None:
+            whole.append((position, field.read_many(sources, context)))
+            columns.append([])
             continue
         read_with_context = field.read_with_context
         assert read_with_context is not None
@@ -311,9 +337,17 @@ async def _level(
             if asyncio.iscoroutine(value) or isinstance(value, asyncio.Future):
                 waiting.append((values, index, value))
         columns.append(values)
-    if waiting:
-        answers = await asyncio.gather(*(w[2] for w in waiting), return_exceptions=True)
-        for (values, index, _), answer in zip(waiting, answers, strict=True):
+    if waiting or whole:
+        answers = await asyncio.gather(
+            *(w[1] for w in whole), *(w[2] for w in waiting), return_exceptions=True
+        )
+        for (position, _), answer in zip(whole, answers, strict=False):
+            if isinstance(answer, BaseException):
+                raise _NotFlat from answer
+            if not isinstance(answer, list) or len(answer) != len(sources):
+                raise _NotFlat
+            columns[position] = answer
+        for (values, index, _), answer in zip(waiting, answers[len(whole) :], strict=True):
             if isinstance(answer, BaseException):
                 raise _NotFlat from answer
             values[index] = answer
