@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import time
 from pathlib import Path
@@ -34,6 +35,8 @@ async def run(args: argparse.Namespace) -> None:
     try:
         key, _ = await storage.api_keys.create(f"inprocess-{time.time_ns()}", _read_scope())
         app = create_app(config, storage=storage)
+        gc.collect()
+        gc.freeze()  # as the server does after start-up (app.server._freeze_startup_objects)
         variables: Any = json.loads(args.vars) if args.vars else {}
         payload = {"query": args.query_text, "variables": variables}
         headers = {"Authorization": f"Bearer {key}"}
