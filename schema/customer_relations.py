@@ -19,7 +19,7 @@ from resolvers import groups as group_resolvers
 from resolvers.context import RequestContext
 from schema.audit import Info
 from schema.dynamic import CustomerRef
-from schema.fast_fields import batch_reader, context_reader
+from schema.fast_fields import batch_reader
 from schema.group import EffectivePermissionType, Group, GroupGrant
 
 
@@ -28,10 +28,10 @@ async def customer_ids_of(users: Sequence[Any], context: RequestContext) -> list
 
 
 async def effective_permissions_of(
-    user: Any, context: RequestContext
-) -> list[EffectivePermissionType]:
-    held = await group_resolvers.user_effective_permissions(context, user.record)
-    return [EffectivePermissionType.of(p) for p in held]
+    users: Sequence[Any], context: RequestContext
+) -> list[list[EffectivePermissionType]]:
+    found = await group_resolvers.users_effective_permissions(context, [u.record for u in users])
+    return [[EffectivePermissionType.of(p) for p in held] for held in found]
 
 
 async def assigned_customers_of(users: Sequence[Any], context: RequestContext) -> list[list[Any]]:
@@ -96,10 +96,10 @@ class CustomerUserRelationFields:
         "company always-group, rw implying it (viaRw), or customer_group.support being off "
         "(then every valid group, every type). OTOBO's 'Effective permissions' table, "
         "machine-readable. Invalid users hold nothing.",
-        metadata=context_reader(effective_permissions_of),
+        metadata=batch_reader(effective_permissions_of),
     )
     async def effective_permissions(self, info: Info) -> list[EffectivePermissionType]:
-        return await effective_permissions_of(self, info.context)
+        return (await effective_permissions_of([self], info.context))[0]
 
     @strawberry.field(
         description="OTOBO's PermissionCheck: whether the user effectively holds `permission` "

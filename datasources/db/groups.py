@@ -26,7 +26,7 @@ from datasources.db.links import (
     RelationTable,
     RowReader,
 )
-from datasources.db.prepared import KeyedRead, Row
+from datasources.db.prepared import KeyedRead, PreparedRead, Row
 from datasources.db.tables import groups_table as _T
 from datasources.paging import SortKey, binary_key, existing_ids
 from domain.assignments import CustomerGroupRow, RowT, UserCustomerRow, UserGroupRow
@@ -56,14 +56,13 @@ class DbGroupStore:
         locks; PostgreSQL's advisory lock covers the other processes)."""
         self._readers: dict[tuple[str, str], RowReader[Any]] = {}
         self._by_ids = KeyedRead(self.reader, sa.select(_T), _T.c.id, integers=True)
+        self._all = PreparedRead(self.reader, sa.select(_T).order_by(self._key))
         """Groups by id as one prepared statement: a fresh ``IN`` list through SQLAlchemy
         cost about 1 ms of CPU per batch (bench Q3 reads two batches)."""
 
     async def all(self) -> list[GroupRecord]:
         """Every group: the table is small (OTOBO installs have tens to hundreds)."""
-        async with self.reader.connect() as conn:
-            rows = (await conn.execute(sa.select(_T).order_by(self._key))).mappings()
-            return [_record(row) for row in rows]
+        return [_record(row) for row in await self._all.fetch_all({})]
 
     async def get_many(self, ids: Sequence[int]) -> dict[int, GroupRecord]:
         wanted = existing_ids(ids)
