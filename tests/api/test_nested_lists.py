@@ -78,9 +78,15 @@ async def _fill(api: Api) -> tuple[list[str], str]:
     return logins, customers[0]
 
 
-async def _both(api: Api, query: str, variables: dict[str, Any]) -> tuple[Any, int, int]:
+async def _both(
+    api: Api, query: str, variables: dict[str, Any], *, same_statements: bool = True
+) -> tuple[Any, int, int]:
     """The query on both paths: equal bodies (bytes) and statement counts; returns the data,
-    the count and how many lists the plans completed."""
+    the count (the planned path's) and how many lists the plans completed.
+
+    ``same_statements=False`` for a query whose loads start at different depths (one user with
+    everything): whether two of them share a batch depends on when the database answers, on
+    either path, so the count varies by one or two from run to run on a networked database."""
     before = flat_lists.Tally.planned
     planned = await api.client.post(
         "/graphql",
@@ -97,7 +103,8 @@ async def _both(api: Api, query: str, variables: dict[str, Any]) -> tuple[Any, i
     assert planned.status_code == general.status_code == 200
     assert planned.content == general.content
     statements = planned.headers["x-roster-sql-statements"]
-    assert statements == general.headers["x-roster-sql-statements"]
+    if same_statements:
+        assert statements == general.headers["x-roster-sql-statements"]
     body = planned.json()
     assert "errors" not in body, body
     assert flat_lists.Tally.planned - before == planned_lists  # none on the general path
@@ -134,7 +141,7 @@ async def test_the_peer_benchmark_page_is_the_same_on_both_paths(make_api: MakeA
 async def test_one_user_with_everything_is_the_same_on_both_paths(make_api: MakeApi) -> None:
     api = await _api(make_api)
     logins, _ = await _fill(api)
-    data, statements, planned = await _both(api, Q3, {"l": logins[4]})
+    data, statements, planned = await _both(api, Q3, {"l": logins[4]}, same_statements=False)
     assert planned == 2  # the lists of two or more items: the company's grants, the services
     user = data["customerUser"]
     assert user["customer"]["customerId"] == "nest-0"
