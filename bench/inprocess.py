@@ -4,6 +4,7 @@ requests. For profiling and for repeatable counts (e.g. under ``valgrind --tool=
 where the shared machine makes wall-clock figures noisy.
 
     .venv/bin/python -m bench.inprocess --config bench.toml --query q2.graphql -n 20
+    .venv/bin/python -m bench.inprocess --config bench.toml --query q2.graphql -n 40 -c 8
     .venv/bin/python -m bench.inprocess --config bench.toml --query q3.graphql \
         --vars '{"login": "…"}' -n 500 --profile /tmp/q3.prof
 """
@@ -37,12 +38,14 @@ async def run(args: argparse.Namespace) -> None:
         app = create_app(config, storage=storage)
         gc.collect()
         gc.freeze()  # as the server does after start-up (app.server._freeze_startup_objects)
+        if args.gc_threshold:
+            gc.set_threshold(*(int(x) for x in args.gc_threshold.split(",")))
         variables: Any = json.loads(args.vars) if args.vars else {}
         payload = {"query": args.query_text, "variables": variables}
         headers = {"Authorization": f"Bearer {key}"}
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://roster.test") as client:
-            statements = set()
+            statements: set[str | None] = set()
             first = None
             for _ in range(args.warm):
                 response = await client.post("/graphql", json=payload, headers=headers)
@@ -51,9 +54,15 @@ async def run(args: argparse.Namespace) -> None:
             cpu = time.process_time()
             if profile:
                 profile.enable()
-            for _ in range(args.n):
-                response = await client.post("/graphql", json=payload, headers=headers)
-                statements.add(response.headers.get("x-roster-sql-statements"))
+            for _ in range(0, args.n, args.concurrency):
+                responses = await asyncio.gather(
+                    *(
+                        client.post("/graphql", json=payload, headers=headers)
+                        for _ in range(args.concurrency)
+                    )
+                )
+                statements.update(r.headers.get("x-roster-sql-statements") for r in responses)
+                response = responses[-1]
             if profile:
                 profile.disable()
                 profile.dump_stats(args.profile)
@@ -61,7 +70,8 @@ async def run(args: argparse.Namespace) -> None:
         body = response.json()
         args.last_body = response.content
         print(
-            f"{args.n} requests: {cpu / args.n * 1000:.2f} ms CPU/request (incl. client), "
+            f"{args.n} requests (c={args.concurrency}): "
+            f"{cpu / args.n * 1000:.2f} ms CPU/request (incl. client), "
             f"statements {sorted(statements)}, {len(response.content)} bytes, "
             f"errors: {body.get('errors')}"
         )
@@ -82,6 +92,14 @@ def main() -> None:
     parser.add_argument("--vars", default="")
     parser.add_argument("-n", type=int, default=20)
     parser.add_argument("--warm", type=int, default=3)
+    parser.add_argument(
+        "-c", "--concurrency", type=int, default=1, help="requests in flight at once"
+    )
+    parser.add_argument(
+        "--gc-threshold",
+        default="",
+        help="e.g. 10000,50,100: gc.set_threshold for the run (an experiment knob)",
+    )
     parser.add_argument("--profile", default="")
     parser.add_argument("--out", default="", help="write the last response body here")
     args = parser.parse_args()
