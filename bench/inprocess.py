@@ -45,7 +45,7 @@ async def run(args: argparse.Namespace) -> None:
         headers = {"Authorization": f"Bearer {key}"}
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://roster.test") as client:
-            statements: set[str | None] = set()
+            statements: set[str] = set()
             first = None
             for _ in range(args.warm):
                 response = await client.post("/graphql", json=payload, headers=headers)
@@ -61,7 +61,7 @@ async def run(args: argparse.Namespace) -> None:
                         for _ in range(args.concurrency)
                     )
                 )
-                statements.update(r.headers.get("x-roster-sql-statements") for r in responses)
+                statements.update(r.headers.get("x-roster-sql-statements", "?") for r in responses)
                 response = responses[-1]
             if profile:
                 profile.disable()
