@@ -27,7 +27,9 @@ abstract type, ``@stream``/``@defer``, an item of the wrong type, or any value t
 have to report as an error (a null in a non-null position, a value a scalar refuses, a reader
 that raised, e.g. a backend that did not answer), so errors keep exactly graphql-core's form.
 Readers have no side effects and loaders cache what they read, so running them again there
-costs no statement. ``disabled()`` switches the plans off for one block (the tests compare
+costs no statement. (Only the order of several errors can differ: graphql-core lists them as
+the failures arrive, and on a handed-back list they have all arrived, so they come in item
+order.) ``disabled()`` switches the plans off for one block (the tests compare
 both paths' answers byte for byte).
 """
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from schema import flat_lists
 from tests.api.groups_helpers import (
     bulk_users,
@@ -197,3 +199,32 @@ async def test_an_empty_or_single_page_is_the_same_on_both_paths(make_api: MakeA
     await _fill(api)
     data, _, _ = await _both(api, Q2, {"f": 1, "c": None})
     assert len(data["customerUsers"]["nodes"]) == 1
+
+
+async def test_a_failing_relation_is_answered_by_graphql_core_on_both_paths(
+    make_api: MakeApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader that raises (a store that fails) hands the page back: the answer is
+    graphql-core's, the same data and errors on both paths. The errors' order may differ:
+    graphql-core lists them as the failures arrive, and on the handed-back page every
+    failure is already there (the loaders cached it), so they come in item order."""
+    api = await _api(make_api)
+    await _fill(api)
+
+    async def failing(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("the customer table is gone")
+
+    monkeypatch.setattr(api.storage.customers, "get_many", failing)
+    request = {"query": Q2, "variables": {"f": 5, "c": None}}
+    headers = {"Authorization": f"Bearer {api.admin_key}"}
+    handed_back = flat_lists.Tally.handed_back
+    planned = await api.client.post("/graphql", json=request, headers=headers)
+    assert flat_lists.Tally.handed_back == handed_back + 1
+    with flat_lists.disabled():
+        general = await api.client.post("/graphql", json=request, headers=headers)
+    body, general_body = planned.json(), general.json()
+    assert body["data"] == general_body["data"]
+    assert sorted(body["errors"], key=str) == sorted(general_body["errors"], key=str)
+    assert [e["path"][-1] for e in body["errors"]] == ["customer"] * 5
+    assert "the customer table is gone" not in planned.text  # masked as everywhere
+    assert [n["customer"] for n in body["data"]["customerUsers"]["nodes"]] == [None] * 5
