@@ -21,7 +21,9 @@ from bench.generate import DataSet, load
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_DSN = os.environ.get("ROSTER_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-DB_NAME = "roster_bench"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "roster_bench")
+"""The benchmark database (dropped and rebuilt each run); ``BENCH_DB_NAME`` names another,
+e.g. when several checkouts benchmark on one PostgreSQL server."""
 
 
 def free_port() -> int:

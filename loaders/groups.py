@@ -7,11 +7,10 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from strawberry.dataloader import DataLoader
-
 from datasources.storage import Storage
 from domain.assignments import RowT, folded
 from domain.records import GroupRecord
+from loaders.batching import Loader
 
 K = TypeVar("K", str, int)
 
@@ -28,14 +27,14 @@ def _grouped(
 
 def _rows_by(
     read: Callable[[Sequence[K]], Awaitable[list[RowT]]], key_of: Callable[[RowT], K]
-) -> DataLoader[K, list[RowT]]:
+) -> Loader[K, list[RowT]]:
     """A loader of relation rows by one of their keys: ``read`` batched, the rows grouped
     per key by ``key_of``."""
 
     async def load(keys: Sequence[K]) -> list[list[RowT]]:
         return _grouped(keys, await read(keys), key_of)
 
-    return DataLoader[K, list[RowT]](load_fn=load, cache_key_fn=folded)
+    return Loader[K, list[RowT]](load_fn=load, cache_key_fn=folded)
 
 
 class GroupLoaders:
@@ -43,8 +42,8 @@ class GroupLoaders:
         groups = storage.groups
         self._groups = groups
         self._customer_users = storage.customer_users
-        self.all = DataLoader[str, list[GroupRecord]](load_fn=self._all)
-        self.by_id = DataLoader[int, GroupRecord | None](load_fn=self._by_id)
+        self.all = Loader[str, list[GroupRecord]](load_fn=self._all)
+        self.by_id = Loader[int, GroupRecord | None](load_fn=self._by_id)
         self.assigned_customers = _rows_by(groups.assigned_customers, lambda row: row.login)
         self.assigned_users = _rows_by(groups.assigned_users, lambda row: row.customer_id)
         self.user_grants = _rows_by(groups.user_grants, lambda row: row.login)
@@ -53,7 +52,7 @@ class GroupLoaders:
         self.group_customer_grants = _rows_by(
             groups.group_customer_grants, lambda row: row.group_id
         )
-        self.primary_users = DataLoader[tuple[str, bool], set[str]](
+        self.primary_users = Loader[tuple[str, bool], set[str]](
             load_fn=self._primary_users, cache_key_fn=lambda key: (key[0].lower(), key[1])
         )
         """(customer ID, valid users only) → the logins whose primary customer it is."""

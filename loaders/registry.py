@@ -7,14 +7,13 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import cached_property
 from typing import Any
 
-from strawberry.dataloader import DataLoader
-
 from datasources.paging import Page
 from datasources.storage import Storage
 from domain.customer_user_query import CustomerUserQuery
 from domain.origins import Origin, OriginKey
 from domain.pagination import Cursor
 from domain.records import CustomerRecord, CustomerUserRecord
+from loaders.batching import Loader
 from loaders.groups import GroupLoaders
 from loaders.services import ServiceLoaders
 from loaders.two_factor import has_secret_loader
@@ -26,7 +25,7 @@ def _lower(key: str) -> str:
     return key.lower()
 
 
-class CustomerUserLoader(DataLoader[str, CustomerUserRecord | None]):
+class CustomerUserLoader(Loader[str, CustomerUserRecord | None]):
     """Customer users by login (case-insensitive), knowing the users a page already read.
 
     A page of 1000 users was primed into the DataLoader one future each, which cost more than
@@ -62,30 +61,30 @@ class Loaders:
         return CustomerUserLoader(self._customer_users)
 
     @cached_property
-    def customer(self) -> DataLoader[str, CustomerRecord | None]:
-        return DataLoader(load_fn=self._customers, cache_key_fn=_lower)
+    def customer(self) -> Loader[str, CustomerRecord | None]:
+        return Loader(load_fn=self._customers, cache_key_fn=_lower)
 
     @cached_property
-    def origin(self) -> DataLoader[OriginKey, Origin | None]:
+    def origin(self) -> Loader[OriginKey, Origin | None]:
         """Roster's record of which API key wrote an object (with the keys' names)."""
-        return DataLoader(load_fn=self._origins)
+        return Loader(load_fn=self._origins)
 
     @cached_property
-    def agent_login(self) -> DataLoader[int, str | None]:
+    def agent_login(self) -> Loader[int, str | None]:
         """The login of an OTOBO agent (``users.id``), as ``create_by``/``change_by`` name it."""
-        return DataLoader(load_fn=self._agent_logins)
+        return Loader(load_fn=self._agent_logins)
 
     @cached_property
-    def valid_users_page(self) -> DataLoader[tuple[int, Cursor | None], Page[CustomerUserRecord]]:
+    def valid_users_page(self) -> Loader[tuple[int, Cursor | None], Page[CustomerUserRecord]]:
         """(page size, after) → a page of the valid users in login order. Groups that may
         reach every user scan these pages for members; a list of such groups reads each page
         once instead of once per group."""
-        return DataLoader(load_fn=self._valid_users_pages)
+        return Loader(load_fn=self._valid_users_pages)
 
     @cached_property
-    def valid_users_count(self) -> DataLoader[bool, int]:
+    def valid_users_count(self) -> Loader[bool, int]:
         """How many valid users there are (one key, True): every such group's member count."""
-        return DataLoader(load_fn=self._valid_users_count)
+        return Loader(load_fn=self._valid_users_count)
 
     @cached_property
     def groups(self) -> GroupLoaders:

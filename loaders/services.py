@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from strawberry.dataloader import DataLoader
-
 from datasources.storage import Storage
 from domain.services import ServiceRecord
+from loaders.batching import Loader
 
 MemberPageKey = tuple[int, str | None, int]
 """(service id, lower-cased login to start after, how many)."""
@@ -23,17 +22,17 @@ def _lower(key: str) -> str:
 class ServiceLoaders:
     def __init__(self, storage: Storage) -> None:
         self._store = storage.services
-        self.by_id = DataLoader[int, ServiceRecord | None](load_fn=self._by_id)
-        self.by_name = DataLoader[str, ServiceRecord | None](load_fn=self._by_name)
+        self.by_id = Loader[int, ServiceRecord | None](load_fn=self._by_id)
+        self.by_name = Loader[str, ServiceRecord | None](load_fn=self._by_name)
         """By exact full name (a parent's name, as taken from its child's)."""
-        self.children = DataLoader[str, list[ServiceRecord]](load_fn=self._children)
+        self.children = Loader[str, list[ServiceRecord]](load_fn=self._children)
         """Direct children by the parent's full name."""
-        self.assigned = DataLoader[str, list[ServiceRecord]](
+        self.assigned = Loader[str, list[ServiceRecord]](
             load_fn=self._assigned, cache_key_fn=_lower
         )
         """The services assigned to a login (``<DEFAULT>``: the default services)."""
-        self.member_page = DataLoader[MemberPageKey, list[str]](load_fn=self._member_pages)
-        self.member_count = DataLoader[int, int](load_fn=self._member_counts)
+        self.member_page = Loader[MemberPageKey, list[str]](load_fn=self._member_pages)
+        self.member_count = Loader[int, int](load_fn=self._member_counts)
 
     async def _by_id(self, ids: Sequence[int]) -> list[ServiceRecord | None]:
         found = await self._store.get_many(ids)

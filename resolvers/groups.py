@@ -58,21 +58,48 @@ def _exclude_primary(users: CustomerUserDirectory, record: CustomerUserRecord) -
 
 async def user_customer_ids(ctx: RequestContext, record: CustomerUserRecord) -> list[str]:
     """OTOBO's ``CustomerIDs(User)``: multi-ID field, primary (unless excluded), assigned."""
-    assigned = await ctx.loaders.groups.assigned_customers.load(record.login)
-    return customer_ids(
-        record.customer_id,
-        [row.customer_id for row in assigned],
-        exclude_primary=_exclude_primary(ctx.storage.customer_users, record),
-        multi=split_customer_ids(record.values.get("UserCustomerIDs")),
-    )
+    return (await users_customer_ids(ctx, [record]))[0]
+
+
+async def users_customer_ids(
+    ctx: RequestContext, records: Sequence[CustomerUserRecord]
+) -> list[list[str]]:
+    """``user_customer_ids`` of several users, through one ``load_many`` (a page of users
+    completed at once: ``schema.flat_lists``)."""
+    users = ctx.storage.customer_users
+    assigned = await ctx.loaders.groups.assigned_customers.load_many([r.login for r in records])
+    return [
+        customer_ids(
+            record.customer_id,
+            [row.customer_id for row in rows],
+            exclude_primary=_exclude_primary(users, record),
+            multi=split_customer_ids(record.values.get("UserCustomerIDs")),
+        )
+        for record, rows in zip(records, assigned, strict=True)
+    ]
 
 
 async def assigned_customers(
     ctx: RequestContext, record: CustomerUserRecord
 ) -> list[CustomerRecord]:
-    rows = await ctx.loaders.groups.assigned_customers.load(record.login)
-    found = await ctx.loaders.customer.load_many([row.customer_id for row in rows])
-    return sorted((c for c in found if c is not None), key=lambda c: c.customer_id)
+    return (await users_assigned_customers(ctx, [record]))[0]
+
+
+async def users_assigned_customers(
+    ctx: RequestContext, records: Sequence[CustomerUserRecord]
+) -> list[list[CustomerRecord]]:
+    """The assigned customers of several users (by customer ID): the relation rows of all of
+    them in one ``load_many``, then every customer they name in one."""
+    per_user = await ctx.loaders.groups.assigned_customers.load_many([r.login for r in records])
+    wanted = list(dict.fromkeys(row.customer_id for rows in per_user for row in rows))
+    found = dict(zip(wanted, await ctx.loaders.customer.load_many(wanted), strict=True))
+    return [
+        sorted(
+            (c for c in (found[row.customer_id] for row in rows) if c is not None),
+            key=lambda c: c.customer_id,
+        )
+        for rows in per_user
+    ]
 
 
 async def user_effective_permissions(
@@ -80,23 +107,38 @@ async def user_effective_permissions(
 ) -> list[EffectivePermission]:
     """The user's effective permissions with reasons; an invalid user has none (OTOBO drops
     invalid users from every permission check)."""
-    if record.validity is not Validity.VALID:
-        return []
+    return (await users_effective_permissions(ctx, [record], also=also))[0]
+
+
+async def users_effective_permissions(
+    ctx: RequestContext, records: Sequence[CustomerUserRecord], *, also: Sequence[str] = ()
+) -> list[list[EffectivePermission]]:
+    """``user_effective_permissions`` of several users: each relation read with one
+    ``load_many`` for all of them (a page of users completed at once: ``schema.flat_lists``)."""
+    valid = [r for r in records if r.validity is Validity.VALID]
+    if not valid:
+        return [[] for _ in records]
     loaders = ctx.loaders.groups
-    ids, groups, user_grants = await asyncio.gather(
-        user_customer_ids(ctx, record),
+    ids_per_user, groups, grants_per_user = await asyncio.gather(
+        users_customer_ids(ctx, valid),
         loaders.all_groups(),
-        loaders.user_grants.load(record.login),
+        loaders.user_grants.load_many([r.login for r in valid]),
     )
-    grants_per_customer = await loaders.customer_grants.load_many(ids)
-    return effective_permissions(
-        _settings(ctx),
-        groups,
-        ids,
-        user_grants,
-        [row for rows in grants_per_customer for row in rows],
-        also=also,
-    )
+    wanted = list(dict.fromkeys(i for ids in ids_per_user for i in ids))
+    grants_of = dict(zip(wanted, await loaders.customer_grants.load_many(wanted), strict=True))
+    settings = _settings(ctx)
+    held = {
+        id(record): effective_permissions(
+            settings,
+            groups,
+            ids,
+            user_grants,
+            [row for customer_id in ids for row in grants_of[customer_id]],
+            also=also,
+        )
+        for record, ids, user_grants in zip(valid, ids_per_user, grants_per_user, strict=True)
+    }
+    return [held.get(id(record), []) for record in records]
 
 
 async def group_members(

@@ -4,6 +4,8 @@ services of a customer user (own and available). The writes are the use cases in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from datasources.paging import Page, SortKey, keyset_page
 from domain.pagination import Cursor
 from domain.records import CustomerUserRecord
@@ -60,17 +62,27 @@ async def children(ctx: RequestContext, record: ServiceRecord) -> list[ServiceRe
 
 
 async def own_services(ctx: RequestContext, login: str) -> list[ServiceRecord]:
-    return by_name(await ctx.loaders.services.assigned.load(login))
+    return (await own_services_of(ctx, [login]))[0]
+
+
+async def own_services_of(ctx: RequestContext, logins: Sequence[str]) -> list[list[ServiceRecord]]:
+    """``own_services`` of several logins through one ``load_many`` (a page of users
+    completed at once: ``schema.flat_lists``)."""
+    return [by_name(found) for found in await ctx.loaders.services.assigned.load_many(logins)]
 
 
 async def availability(ctx: RequestContext, login: str) -> Availability:
     """Own-or-default for one user. The user's rows and the ``<DEFAULT>`` rows are asked for
     together, so a whole page of users shares one batch."""
-    assigned = ctx.loaders.services.assigned
-    own, defaults = assigned.load(login), assigned.load(DEFAULT_LOGIN)  # both in this batch
-    return available_services(
-        await own, await defaults, keep_children=ctx.storage.services.keep_children
-    )
+    return (await availabilities(ctx, [login]))[0]
+
+
+async def availabilities(ctx: RequestContext, logins: Sequence[str]) -> list[Availability]:
+    """``availability`` of several logins: their rows and the ``<DEFAULT>`` rows in one
+    ``load_many``."""
+    *own, defaults = await ctx.loaders.services.assigned.load_many([*logins, DEFAULT_LOGIN])
+    keep_children = ctx.storage.services.keep_children
+    return [available_services(mine, defaults, keep_children=keep_children) for mine in own]
 
 
 async def default_services(ctx: RequestContext) -> list[ServiceRecord]:

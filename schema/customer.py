@@ -13,7 +13,7 @@ refers back to ``Customer`` only lazily (see ``schema.group.CustomerGrant``), wh
 schema modules a DAG (tests/test_schema_modules_acyclic.py).
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +32,42 @@ from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerRef, CustomerUserRef
+from schema.fast_fields import batch_reader
 from schema.group import CustomerGroupGrant, Group, PermissionContext
 from schema.pagination import Connection, to_connection
 from schema.permissions import NOT_FOR_CUSTOMER_SESSIONS
+
+
+async def customer_group_grants(
+    customers: Sequence[Any], context: RequestContext
+) -> list[list[CustomerGroupGrant]]:
+    """The customers' grants by (group id, context): every customer's rows in one
+    ``load_many``, then every group they name in one."""
+    loaders = context.loaders.groups
+    per_customer = await loaders.customer_grants.load_many(
+        [c.record.customer_id for c in customers]
+    )
+    grouped: list[dict[tuple[int, str], list[str]]] = []
+    for links in per_customer:
+        by_key: dict[tuple[int, str], list[str]] = {}
+        for link in links:
+            key = (int(link.group_id or 0), str(link.context))
+            by_key.setdefault(key, []).append(str(link.permission))
+        grouped.append(by_key)
+    wanted = sorted({key[0] for by_key in grouped for key in by_key})
+    groups = {g.id: g for g in await loaders.by_id.load_many(wanted) if g}
+    return [
+        [
+            CustomerGroupGrant(
+                group=Group.wrap(groups[gid]),
+                context=PermissionContext.of(stored_context),
+                permissions=permissions,
+            )
+            for (gid, stored_context), permissions in sorted(by_key.items())
+            if gid in groups
+        ]
+        for by_key in grouped
+    ]
 
 
 @strawberry.type
@@ -66,26 +99,12 @@ class CustomerRelationFields:
             count=lambda: group_resolvers.customer_user_count(ctx, self.record, valid=valid),
         )
 
-    @strawberry.field(description="The customer's group grants (group_customer), per context.")
+    @strawberry.field(
+        description="The customer's group grants (group_customer), per context.",
+        metadata=batch_reader(customer_group_grants),
+    )
     async def group_grants(self, info: Info) -> list[CustomerGroupGrant]:
-        loaders = info.context.loaders.groups
-        links = await loaders.customer_grants.load(self.record.customer_id)
-        by_key: dict[tuple[int, str], list[str]] = {}
-        for link in links:
-            key = (int(link.group_id or 0), str(link.context))
-            by_key.setdefault(key, []).append(str(link.permission))
-        groups = {
-            g.id: g for g in await loaders.by_id.load_many(sorted({k[0] for k in by_key})) if g
-        }
-        return [
-            CustomerGroupGrant(
-                group=Group.wrap(groups[gid]),
-                context=PermissionContext.of(context),
-                permissions=permissions,
-            )
-            for (gid, context), permissions in sorted(by_key.items())
-            if gid in groups
-        ]
+        return (await customer_group_grants([self], info.context))[0]
 
 
 @strawberry.type

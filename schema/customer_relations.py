@@ -8,6 +8,7 @@ names the Map-built ``Customer`` lazily (``schema.dynamic``): the schema modules
 (tests/test_schema_modules_acyclic.py).
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
@@ -18,19 +19,47 @@ from resolvers import groups as group_resolvers
 from resolvers.context import RequestContext
 from schema.audit import Info
 from schema.dynamic import CustomerRef
-from schema.fast_fields import context_reader
+from schema.fast_fields import batch_reader
 from schema.group import EffectivePermissionType, Group, GroupGrant
 
 
-async def customer_ids_of(user: Any, context: RequestContext) -> list[str]:
-    return await group_resolvers.user_customer_ids(context, user.record)
+async def customer_ids_of(users: Sequence[Any], context: RequestContext) -> list[list[str]]:
+    return await group_resolvers.users_customer_ids(context, [u.record for u in users])
 
 
 async def effective_permissions_of(
-    user: Any, context: RequestContext
-) -> list[EffectivePermissionType]:
-    held = await group_resolvers.user_effective_permissions(context, user.record)
-    return [EffectivePermissionType.of(p) for p in held]
+    users: Sequence[Any], context: RequestContext
+) -> list[list[EffectivePermissionType]]:
+    found = await group_resolvers.users_effective_permissions(context, [u.record for u in users])
+    return [[EffectivePermissionType.of(p) for p in held] for held in found]
+
+
+async def assigned_customers_of(users: Sequence[Any], context: RequestContext) -> list[list[Any]]:
+    per_user = await group_resolvers.users_assigned_customers(context, [u.record for u in users])
+    wrap = context.customer_object
+    return [[wrap(r) for r in records] for records in per_user]
+
+
+async def group_grants_of(users: Sequence[Any], context: RequestContext) -> list[list[GroupGrant]]:
+    """The users' direct grants by group name: every user's rows in one ``load_many``, then
+    every group they name in one."""
+    loaders = context.loaders.groups
+    per_user = await loaders.user_grants.load_many([u.record.login for u in users])
+    wanted = list(dict.fromkeys(row.group_id for rows in per_user for row in rows))
+    found = dict(zip(wanted, await loaders.by_id.load_many(wanted), strict=True))
+    grants = []
+    for rows in per_user:
+        by_group: dict[int, list[str]] = {}
+        for row in rows:
+            by_group.setdefault(row.group_id, []).append(row.permission)
+        groups = (found[group_id] for group_id in by_group)
+        grants.append(
+            [
+                GroupGrant(group=Group.wrap(g), permissions=by_group[g.id])
+                for g in sorted((g for g in groups if g), key=lambda g: g.name)
+            ]
+        )
+    return grants
 
 
 @strawberry.type
@@ -41,31 +70,25 @@ class CustomerUserRelationFields:
         description="The customer IDs the user acts for, in OTOBO's order (CustomerIDs): the "
         "primary one (unless the backend sets exclude_primary_customer_id), then the assigned "
         "ones, without duplicates.",
-        metadata=context_reader(customer_ids_of),
+        metadata=batch_reader(customer_ids_of),
     )
     async def customer_ids(self, info: Info) -> list[str]:
-        return await customer_ids_of(self, info.context)
+        return (await customer_ids_of([self], info.context))[0]
 
     @strawberry.field(
         description="The customers assigned to the user (OTOBO's customer_user_customer), "
-        "besides the primary one."
+        "besides the primary one.",
+        metadata=batch_reader(assigned_customers_of),
     )
     async def customers(self, info: Info) -> list[CustomerRef]:
-        records = await group_resolvers.assigned_customers(info.context, self.record)
-        return [info.context.customer_object(r) for r in records]
+        return (await assigned_customers_of([self], info.context))[0]
 
-    @strawberry.field(description="The user's direct group grants (group_customer_user).")
+    @strawberry.field(
+        description="The user's direct group grants (group_customer_user).",
+        metadata=batch_reader(group_grants_of),
+    )
     async def group_grants(self, info: Info) -> list[GroupGrant]:
-        loaders = info.context.loaders.groups
-        rows = await loaders.user_grants.load(self.record.login)
-        by_group: dict[int, list[str]] = {}
-        for row in rows:
-            by_group.setdefault(row.group_id, []).append(row.permission)
-        groups = await loaders.by_id.load_many(list(by_group))
-        return [
-            GroupGrant(group=Group.wrap(g), permissions=by_group[g.id])
-            for g in sorted((g for g in groups if g), key=lambda g: g.name)
-        ]
+        return (await group_grants_of([self], info.context))[0]
 
     @strawberry.field(
         description="Every permission the user effectively holds, per valid group, with why: "
@@ -73,10 +96,10 @@ class CustomerUserRelationFields:
         "company always-group, rw implying it (viaRw), or customer_group.support being off "
         "(then every valid group, every type). OTOBO's 'Effective permissions' table, "
         "machine-readable. Invalid users hold nothing.",
-        metadata=context_reader(effective_permissions_of),
+        metadata=batch_reader(effective_permissions_of),
     )
     async def effective_permissions(self, info: Info) -> list[EffectivePermissionType]:
-        return await effective_permissions_of(self, info.context)
+        return (await effective_permissions_of([self], info.context))[0]
 
     @strawberry.field(
         description="OTOBO's PermissionCheck: whether the user effectively holds `permission` "

@@ -30,7 +30,7 @@ from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerRef
-from schema.fast_fields import context_reader
+from schema.fast_fields import batch_reader
 
 
 @dataclass(frozen=True)
@@ -70,13 +70,15 @@ def field_specs(backends: Sequence[BackendConfigBase]) -> list[FieldSpec]:
     return specs
 
 
-async def primary_customer(user: Any, context: RequestContext) -> Any:
-    """The user's primary customer, through the request's customer loader (one batch)."""
-    customer_id = user.record.customer_id
-    if customer_id is None:
-        return None
-    record = await context.loaders.customer.load(customer_id)
-    return context.customer_object(record) if record else None
+async def primary_customers(users: Sequence[Any], context: RequestContext) -> list[Any]:
+    """The users' primary customers, through the request's customer loader (one batch)."""
+    ids = [user.record.customer_id for user in users]
+    records = iter(await context.loaders.customer.load_many([i for i in ids if i is not None]))
+    wrap = context.customer_object
+    return [
+        None if customer_id is None or (record := next(records)) is None else wrap(record)
+        for customer_id in ids
+    ]
 
 
 @strawberry.type
@@ -114,10 +116,10 @@ class CustomerUserFields(AuditFields, Node):
 
     @strawberry.field(
         description="The primary customer (company), when it exists.",
-        metadata=context_reader(primary_customer),
+        metadata=batch_reader(primary_customers),
     )
     async def customer(self, info: Info) -> CustomerRef | None:
-        return await primary_customer(self, info.context)
+        return (await primary_customers([self], info.context))[0]
 
 
 def value_reader(spec: FieldSpec) -> Callable[[Any], Any]:

@@ -13,12 +13,15 @@ field's metadata (``context_reader``). Any other field keeps Strawberry's resolv
 field that carries a permission or a field extension (or a schema whose extensions hook field
 resolution) never gets a direct resolver: it would skip them. A reader must return a plain
 value (never an awaitable) and have no side effects: ``schema.flat_lists`` may call it twice.
+A context reader may return an awaitable; it too must have no side effects beyond filling the
+request's loader caches, since ``schema.flat_lists`` may also call it twice (then from the
+cache: no second statement).
 """
 
 import inspect
 import operator
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import strawberry
@@ -38,8 +41,14 @@ ContextReader = Callable[[Any, RequestContext], Any]
 """Reads with the request context, e.g. through a DataLoader; may return an awaitable."""
 
 
+ManyReader = Callable[[Sequence[Any], RequestContext], Awaitable[list[Any]]]
+"""Reads the field of several sources at once: one value per source, in their order."""
+
 CONTEXT_READER = "roster.fast_fields.context_reader"
 """The key of a field's metadata that holds its context reader (see ``context_reader``)."""
+
+MANY_READER = "roster.fast_fields.many_reader"
+"""The key of a field's metadata that holds its reader of many sources (``batch_reader``)."""
 
 
 def context_reader(read: ContextReader) -> dict[str, ContextReader]:
@@ -49,12 +58,26 @@ def context_reader(read: ContextReader) -> dict[str, ContextReader]:
     return {CONTEXT_READER: read}
 
 
+def batch_reader(many: ManyReader) -> dict[str, Any]:
+    """Field metadata declaring ``many`` as the field's reader: ``schema.flat_lists`` calls
+    it once for a whole level of a list (one awaitable instead of one per object), and the
+    field's direct resolver reads one source as ``many([source])[0]``. The field's own
+    resolver must return the same (``await many([self], info.context)`` first item), so the
+    field has one implementation on every path."""
+
+    async def one(source: Any, context: RequestContext) -> Any:
+        return (await many([source], context))[0]
+
+    return {CONTEXT_READER: one, MANY_READER: many}
+
+
 def install_declared(schema: strawberry.Schema, type_name: str) -> None:
     """Give every field of ``type_name`` whose declaration allows it a direct resolver: plain
     attributes, synchronous resolvers of ``self`` alone, and fields declaring a
     ``context_reader``. A guarded field is skipped (and refused if it declares a reader)."""
     readers: dict[str, Reader] = {}
     context_readers: dict[str, ContextReader] = {}
+    many_readers: dict[str, ManyReader] = {}
     for field_name, field in _object_type(schema, type_name).fields.items():
         definition = field.extensions.get(DEFINITION_BACKREF)
         if not isinstance(definition, StrawberryField):
@@ -63,6 +86,8 @@ def install_declared(schema: strawberry.Schema, type_name: str) -> None:
         declared = metadata.get(CONTEXT_READER)
         if declared is not None:
             context_readers[field_name] = declared
+            if (many := metadata.get(MANY_READER)) is not None:
+                many_readers[field_name] = many
             continue
         if field.args or definition.permission_classes or definition.extensions:
             continue
@@ -70,6 +95,9 @@ def install_declared(schema: strawberry.Schema, type_name: str) -> None:
         if reader is not None:
             readers[field_name] = reader
     install(schema, type_name, readers, context_readers)
+    fields = _object_type(schema, type_name).fields
+    for field_name, many in many_readers.items():
+        _many_readers[fields[field_name].resolve] = many
 
 
 def _declared_reader(definition: StrawberryField) -> Reader | None:
@@ -180,4 +208,27 @@ def _with_context(reader: ContextReader) -> Callable[..., Any]:
     def resolve(source: Any, info: Any) -> Any:
         return reader(source, info.context)
 
+    _context_readers[resolve] = reader
     return resolve
+
+
+_context_readers: weakref.WeakKeyDictionary[Callable[..., Any], ContextReader] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+_many_readers: weakref.WeakKeyDictionary[Callable[..., Any], ManyReader] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def many_reader_of(resolve: Callable[..., Any] | None) -> ManyReader | None:
+    """The reader of many sources declared with ``batch_reader`` behind a direct resolver
+    installed here (None for any other resolver)."""
+    return _many_readers.get(resolve) if resolve is not None else None
+
+
+def context_reader_of(resolve: Callable[..., Any] | None) -> ContextReader | None:
+    """The context reader behind a direct resolver installed here (None for any other
+    resolver): ``schema.flat_lists`` calls it for a whole list of sources at once."""
+    return _context_readers.get(resolve) if resolve is not None else None

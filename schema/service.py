@@ -1,6 +1,6 @@
 """The Service type, its inputs and payloads, and the service fields of CustomerUser."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Optional, TypeVar
 
 import strawberry
@@ -16,7 +16,7 @@ from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerUserRef
-from schema.fast_fields import context_reader
+from schema.fast_fields import batch_reader, context_reader
 from schema.group import AssignmentChange
 from schema.pagination import Connection, to_connection
 from schema.permissions import NOT_FOR_CUSTOMER_SESSIONS
@@ -114,18 +114,21 @@ class Service(AuditFields, Node):
 # ---- CustomerUser's services ------------------------------------------------------------------
 
 
-async def own_services(user: Any, context: RequestContext) -> list[Service]:
-    records = await service_resolvers.own_services(context, user.record.login)
-    return [Service.wrap(r) for r in records]
+async def own_services(users: Sequence[Any], context: RequestContext) -> list[list[Service]]:
+    logins = [user.record.login for user in users]
+    found = await service_resolvers.own_services_of(context, logins)
+    return [[Service.wrap(r) for r in records] for records in found]
 
 
-async def available_services(user: Any, context: RequestContext) -> list[Service]:
-    found = await service_resolvers.availability(context, user.record.login)
-    return [Service.wrap(r) for r in found.services]
+async def available_services(users: Sequence[Any], context: RequestContext) -> list[list[Service]]:
+    logins = [user.record.login for user in users]
+    found = await service_resolvers.availabilities(context, logins)
+    return [[Service.wrap(r) for r in each.services] for each in found]
 
 
-async def uses_default_services(user: Any, context: RequestContext) -> bool:
-    return (await service_resolvers.availability(context, user.record.login)).uses_defaults
+async def uses_default_services(users: Sequence[Any], context: RequestContext) -> list[bool]:
+    logins = [user.record.login for user in users]
+    return [each.uses_defaults for each in await service_resolvers.availabilities(context, logins)]
 
 
 @strawberry.type
@@ -137,28 +140,28 @@ class CustomerUserServiceFields:
     @strawberry.field(
         description="The services assigned to this user (service_customer_user), valid or "
         "not, by name. Default services are not included: see availableServices.",
-        metadata=context_reader(own_services),
+        metadata=batch_reader(own_services),
     )
     async def services(self, info: Info) -> list[Service]:
-        return await own_services(self, info.context)
+        return (await own_services([self], info.context))[0]
 
     @strawberry.field(
         description="The services this user may use, by name (OTOBO's "
         "CustomerUserServiceMemberList). The rule is own OR default, never both: the user's "
         "own services that count as valid; only if there is none (no services at all, or "
         "only invalid ones) the default services that count as valid. " + COUNTS_AS_VALID,
-        metadata=context_reader(available_services),
+        metadata=batch_reader(available_services),
     )
     async def available_services(self, info: Info) -> list[Service]:
-        return await available_services(self, info.context)
+        return (await available_services([self], info.context))[0]
 
     @strawberry.field(
         description="True when availableServices are the default services, because the user "
         "has no own service that counts as valid.",
-        metadata=context_reader(uses_default_services),
+        metadata=batch_reader(uses_default_services),
     )
     async def uses_default_services(self, info: Info) -> bool:
-        return await uses_default_services(self, info.context)
+        return (await uses_default_services([self], info.context))[0]
 
 
 # ---- inputs and payloads ----------------------------------------------------------------------

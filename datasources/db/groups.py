@@ -26,8 +26,9 @@ from datasources.db.links import (
     RelationTable,
     RowReader,
 )
+from datasources.db.prepared import KeyedRead, PreparedRead, Row
 from datasources.db.tables import groups_table as _T
-from datasources.paging import SortKey, binary_key
+from datasources.paging import SortKey, binary_key, existing_ids
 from domain.assignments import CustomerGroupRow, RowT, UserCustomerRow, UserGroupRow
 from domain.changes import is_given
 from domain.group_rules import GroupChanges
@@ -35,7 +36,7 @@ from domain.records import Audit, GroupRecord
 from domain.validity import Validity
 
 
-def _record(row: sa.RowMapping) -> GroupRecord:
+def _record(row: Row) -> GroupRecord:
     return GroupRecord(
         id=int(row["id"]),
         name=row["name"],
@@ -54,19 +55,21 @@ class DbGroupStore:
         """One replacement per relation table at a time in this process (SQLite has no row
         locks; PostgreSQL's advisory lock covers the other processes)."""
         self._readers: dict[tuple[str, str], RowReader[Any]] = {}
+        self._by_ids = KeyedRead(self.reader, sa.select(_T), _T.c.id, integers=True)
+        self._all = PreparedRead(self.reader, sa.select(_T).order_by(self._key))
+        """Groups by id as one prepared statement: a fresh ``IN`` list through SQLAlchemy
+        cost about 1 ms of CPU per batch (bench Q3 reads two batches)."""
 
     async def all(self) -> list[GroupRecord]:
         """Every group: the table is small (OTOBO installs have tens to hundreds)."""
-        async with self.reader.connect() as conn:
-            rows = (await conn.execute(sa.select(_T).order_by(self._key))).mappings()
-            return [_record(row) for row in rows]
+        return [_record(row) for row in await self._all.fetch_all({})]
 
     async def get_many(self, ids: Sequence[int]) -> dict[int, GroupRecord]:
-        if not ids:
+        wanted = existing_ids(ids)
+        if not wanted:
             return {}
-        query = sa.select(_T).where(_T.c.id.in_(sorted(set(ids))))
-        async with self.reader.connect() as conn:
-            return {int(r["id"]): _record(r) for r in (await conn.execute(query)).mappings()}
+        rows = await self._by_ids.fetch_all(wanted)
+        return {int(r["id"]): _record(r) for r in rows}
 
     async def get_by_name(self, name: str) -> GroupRecord | None:
         """Exact name, as OTOBO's GroupLookup (a name with NUL cannot exist: None)."""

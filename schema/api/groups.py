@@ -219,6 +219,8 @@ def fast_fields(schema: strawberry.Schema, types: CustomerUserTypes) -> None:
     install_declared(schema, "Group")
     install_declared(schema, "EffectivePermission")
     install_declared(schema, "PermissionReason")
+    install_declared(schema, "GroupGrant")
+    install_declared(schema, "CustomerGroupGrant")
 
 
 def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
