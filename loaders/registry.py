@@ -95,7 +95,7 @@ class Loaders:
         return ServiceLoaders(self._storage)
 
     @cached_property
-    def has_two_factor_secret(self) -> DataLoader[str, bool]:
+    def has_two_factor_secret(self) -> Loader[str, bool]:
         return has_secret_loader(self._storage)
 
     def reset(self) -> None:
