@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,6 +17,7 @@ from datasources.db.customer_preferences import DbCustomerPreferenceStore
 from datasources.db.customer_sessions import CustomerSessionStore
 from datasources.db.customer_users import DbCustomerUserBackend, SchemaMismatch
 from datasources.db.customers import DbCustomerStore
+from datasources.db.dynamic_fields import DbDynamicFieldStore
 from datasources.db.engine import create_engine
 from datasources.db.groups import DbGroupStore
 from datasources.db.origins import DbOriginStore
@@ -46,6 +48,11 @@ class Storage:
     """Customer session tokens (``me``)."""
     customer_auth: list[AuthBackend] = field(default_factory=list)
     """Where sign-in checks passwords (``[[customer_auth.backends]]``), in order."""
+
+    @cached_property
+    def dynamic_fields(self) -> DbDynamicFieldStore:
+        """OTOBO's dynamic-field definitions and customer users' values."""
+        return DbDynamicFieldStore(self.engine)
 
     async def close(self) -> None:
         await self.api_keys.close()

@@ -47,6 +47,8 @@ class NewCustomerUser:
     values: Mapping[str, Any]
     password: str | None = None
     source: str | None = None
+    dynamic_fields: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """Values of the Map's ``dynamic_field`` rows, by Map attribute (``domain.dynamic_fields``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,8 @@ class CustomerUserChanges:
 
     values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     new_login: str | Unset | None = UNSET
+    dynamic_fields: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """The dynamic-field values to set, by Map attribute (``None``/empty erases one)."""
 
     def __post_init__(self) -> None:
         if LOGIN in self.values:

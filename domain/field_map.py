@@ -114,6 +114,23 @@ class MapField:
         return self.attribute in MULTILINE_ATTRIBUTES
 
 
+@dataclass(frozen=True, slots=True)
+class DynamicFieldMapRow:
+    """A Map row of OTOBO's type ``dynamic_field``: the value of dynamic field ``name`` (a
+    CustomerUser-object field, stored by login) under Map attribute ``attribute``."""
+
+    attribute: str
+    name: str
+    label: str
+    graphql_name: str
+    value_type: str
+    required: bool = False
+
+    def as_map_field(self) -> MapField:
+        """For the Map-wide name checks only (duplicates, GraphQL names)."""
+        return MapField(self.attribute, self.label, self.name, self.graphql_name)
+
+
 def duplicate_attributes_problem(fields: Sequence[MapField]) -> str | None:
     """A Map names each attribute once (the API's keys); the problem when it does not."""
     attributes = [f.attribute for f in fields]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -14,6 +14,7 @@ from domain.origins import Origin, OriginKey
 from domain.pagination import Cursor
 from domain.records import CustomerRecord, CustomerUserRecord
 from loaders.batching import Loader
+from loaders.dynamic_fields import customer_user_values_loader
 from loaders.groups import GroupLoaders
 from loaders.services import ServiceLoaders
 from loaders.two_factor import has_secret_loader
@@ -97,6 +98,11 @@ class Loaders:
     @cached_property
     def has_two_factor_secret(self) -> Loader[str, bool]:
         return has_secret_loader(self._storage)
+
+    @cached_property
+    def dynamic_field_values(self) -> Loader[str, Mapping[str, Any]]:
+        """login → the user's dynamic-field values by Map attribute."""
+        return customer_user_values_loader(self._storage)
 
     def reset(self) -> None:
         """Forget everything loaded so far: after a write, later fields must see it."""

@@ -16,6 +16,7 @@ from strawberry import UNSET
 from datasources.unit_of_work import Outcome
 from domain import changes
 from domain.config import BackendConfigBase
+from domain.config.backend_base import union_dynamic_field_rows
 from domain.customer_user_rules import CustomerUserChanges, NewCustomerUser
 from domain.field_map import (
     FIXED_ATTRIBUTE_NAMES,
@@ -23,12 +24,14 @@ from domain.field_map import (
     NOT_NULL_ATTRIBUTES,
     PASSWORD,
     VALID_ID,
+    DynamicFieldMapRow,
     MapField,
 )
 from domain.records import CustomerUserRecord
 from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
+from schema import dynamic_field
 from schema.dynamic import CustomerRef
 from schema.fast_fields import batch_reader
 
@@ -155,6 +158,8 @@ class CustomerUserTypes:
     problem_names: Mapping[str, str]
     """Map attribute → input field name: how a problem's Map attribute is shown
     (``schema.problem_paths``; the use cases name Map values by attribute)."""
+    dynamic_fields: Sequence[DynamicFieldMapRow] = ()
+    """The Map's ``dynamic_field`` rows (``schema.dynamic_field``)."""
 
     def wrap(self, record: CustomerUserRecord) -> Any:
         return self.object(record=record, audit=record.audit)
@@ -166,9 +171,11 @@ def build_customer_user_types(
     """The CustomerUser classes: the fixed fields, the areas' fields (``extra_bases``: the
     groups, services … a customer user has) and one field per Map attribute."""
     specs = field_specs(backends)
+    df_rows = union_dynamic_field_rows(list(backends))
     namespace: dict[str, Any] = {"__annotations__": {}}
     for spec in specs:
         namespace[spec.attribute] = _value_resolver(spec)
+    namespace.update(dynamic_field.value_fields(df_rows))
     object_type = strawberry.type(
         type("CustomerUser", (CustomerUserFields, *extra_bases), namespace),
         name="CustomerUser",
@@ -177,12 +184,14 @@ def build_customer_user_types(
     return CustomerUserTypes(
         specs=specs,
         object=object_type,
-        create_input=_create_input(specs),
-        update_input=_update_input(specs),
+        create_input=_create_input(specs, df_rows),
+        update_input=_update_input(specs, df_rows),
         problem_names={
             **{name_of: name for name, name_of in FIXED_ATTRIBUTE_NAMES.items()},
             **{spec.attribute: spec.graphql_name for spec in specs},
+            **{row.attribute: row.graphql_name for row in df_rows},
         },
+        dynamic_fields=df_rows,
     )
 
 
@@ -196,7 +205,7 @@ def _input_field(spec: FieldSpec, default: Any) -> Any:
     )
 
 
-def _create_input(specs: Sequence[FieldSpec]) -> Any:
+def _create_input(specs: Sequence[FieldSpec], df_rows: Sequence[DynamicFieldMapRow]) -> Any:
     namespace: dict[str, Any] = {
         "__annotations__": {},
         "login": strawberry.field(
@@ -221,6 +230,7 @@ def _create_input(specs: Sequence[FieldSpec]) -> Any:
     }
     for spec in specs:
         namespace[spec.attribute] = _input_field(spec, None)
+    namespace.update(dynamic_field.input_fields(df_rows, patch=False))
     return strawberry.input(
         type("CustomerUserCreateInput", (), namespace),
         name="CustomerUserCreateInput",
@@ -229,7 +239,7 @@ def _create_input(specs: Sequence[FieldSpec]) -> Any:
     )
 
 
-def _update_input(specs: Sequence[FieldSpec]) -> Any:
+def _update_input(specs: Sequence[FieldSpec], df_rows: Sequence[DynamicFieldMapRow]) -> Any:
     namespace: dict[str, Any] = {
         "__annotations__": {},
         "login": strawberry.field(graphql_type=str, description="The user to change."),
@@ -243,6 +253,7 @@ def _update_input(specs: Sequence[FieldSpec]) -> Any:
     }
     for spec in specs:
         namespace[spec.attribute] = _input_field(spec, UNSET)
+    namespace.update(dynamic_field.input_fields(df_rows, patch=True))
     return strawberry.input(
         type("CustomerUserUpdateInput", (), namespace),
         name="CustomerUserUpdateInput",
@@ -255,7 +266,14 @@ def create_change(types: CustomerUserTypes, data: Any) -> NewCustomerUser:
     values: dict[str, Any] = {spec.attribute: getattr(data, spec.attribute) for spec in types.specs}
     values[LOGIN] = data.login
     values[VALID_ID] = data.validity.value
-    return NewCustomerUser(values=values, password=data.password, source=data.source)
+    dynamic_fields = {
+        row.attribute: getattr(data, row.attribute)
+        for row in types.dynamic_fields
+        if getattr(data, row.attribute) is not None
+    }
+    return NewCustomerUser(
+        values=values, password=data.password, source=data.source, dynamic_fields=dynamic_fields
+    )
 
 
 def update_change(types: CustomerUserTypes, data: Any) -> CustomerUserChanges:
@@ -269,7 +287,12 @@ def update_change(types: CustomerUserTypes, data: Any) -> CustomerUserChanges:
     if data.validity is not UNSET:
         values[VALID_ID] = data.validity.value if data.validity is not None else None
     new_login = changes.UNSET if data.new_login is UNSET else data.new_login
-    return CustomerUserChanges(values=values, new_login=new_login)
+    dynamic_fields = {
+        row.attribute: getattr(data, row.attribute)
+        for row in types.dynamic_fields
+        if getattr(data, row.attribute) is not UNSET
+    }
+    return CustomerUserChanges(values=values, new_login=new_login, dynamic_fields=dynamic_fields)
 
 
 def build_payloads(types: CustomerUserTypes) -> tuple[Any, Any]:

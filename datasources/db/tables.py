@@ -196,6 +196,48 @@ sa.Index("roster_password_history_login", roster_password_history.c.login)
 # Queries never name an index; these declarations say what every migrated database has.
 
 
+# OTOBO's dynamic-field tables (migration 0013; reference otobo-dynamic-fields-tickets.md §2.1).
+dynamic_field = sa.Table(
+    "dynamic_field",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("internal_field", sa.SmallInteger(), nullable=False, server_default="0"),
+    sa.Column("name", sa.String(191), nullable=False, unique=True),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("field_order", sa.Integer(), nullable=False),
+    sa.Column("field_type", sa.String(200), nullable=False),
+    sa.Column("object_type", sa.String(100), nullable=False),
+    sa.Column("config", sa.Text()),
+    sa.Column("valid_id", sa.SmallInteger(), nullable=False),
+    *_audit(),
+)
+
+dynamic_field_value = sa.Table(
+    "dynamic_field_value",
+    metadata,
+    sa.Column("id", sa.BigInteger(), primary_key=True, autoincrement=True),
+    sa.Column("field_id", sa.Integer(), nullable=False),
+    sa.Column("object_id", sa.BigInteger(), nullable=False),
+    sa.Column("value_text", sa.String(3800)),
+    sa.Column("value_date", sa.DateTime()),
+    sa.Column("value_int", sa.BigInteger()),
+    sa.Column("index_value", sa.SmallInteger()),
+    sa.Column("index_set", sa.SmallInteger()),
+    sa.Index("dynamic_field_value_field_values", "object_id", "field_id"),
+    sa.Index("dynamic_field_value_search_date", "field_id", "value_date"),
+    sa.Index("dynamic_field_value_search_int", "field_id", "value_int"),
+)
+
+dynamic_field_obj_id_name = sa.Table(
+    "dynamic_field_obj_id_name",
+    metadata,
+    sa.Column("object_id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("object_name", sa.String(191), nullable=False),
+    sa.Column("object_type", sa.String(100), nullable=False),
+    sa.UniqueConstraint("object_name", "object_type", name="dynamic_field_object_name"),
+)
+
+
 def _lower(column: sa.Column[str]) -> sa.ColumnElement[str]:
     return sa.func.lower(column)
 

@@ -13,12 +13,14 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, model_validator
 
 from domain.config.strict_model import StrictModel
+from domain.dynamic_fields import ValueType
 from domain.field_map import (
     CUSTOMER_ID,
     FIXED_ATTRIBUTE_NAMES,
     LOGIN,
     RESERVED_GRAPHQL_NAMES,
     VALID_ID,
+    DynamicFieldMapRow,
     FieldType,
     MapField,
     default_db_map,
@@ -68,6 +70,40 @@ class MapRow(StrictModel):
         )
 
 
+class CustomerUserMapRow(MapRow):
+    """A customer-user Map row. ``type = "dynamic_field"`` is OTOBO's row whose 6th column is
+    ``'dynamic_field'`` (``Defaults.pm``'s ``DynamicField_Name_X`` example): ``field`` is then
+    the dynamic field's name (OTOBO's column 3) and ``dynamic_field_type`` the field's type,
+    which the schema needs before any database is read (a field whose stored type differs is
+    refused at write and read as null)."""
+
+    type: FieldType | Literal["dynamic_field"] = "var"  # type: ignore[assignment]
+    dynamic_field_type: ValueType | None = None
+
+    @model_validator(mode="after")
+    def _check_dynamic_field(self) -> Self:
+        if (self.type == "dynamic_field") != (self.dynamic_field_type is not None):
+            raise ValueError(
+                f"map: {self.attribute}: dynamic_field_type is set exactly on the rows of "
+                'type "dynamic_field"'
+            )
+        return self
+
+    @property
+    def is_dynamic_field(self) -> bool:
+        return self.type == "dynamic_field"
+
+    def to_dynamic_field_row(self) -> DynamicFieldMapRow:
+        return DynamicFieldMapRow(
+            attribute=self.attribute,
+            name=self.field,
+            label=self.label,
+            graphql_name=self.graphql_name or derive_graphql_name(self.attribute),
+            value_type=self.dynamic_field_type or "Text",
+            required=self.required,
+        )
+
+
 class BackendConfigBase(StrictModel):
     """What every customer-user source has, database or LDAP (OTOBO's common keys)."""
 
@@ -95,7 +131,7 @@ class BackendConfigBase(StrictModel):
     email_uniq_check: bool = True
     exclude_primary_customer_id: bool = False
     customer_company_support: bool = True
-    map: list[MapRow] | None = None
+    map: list[CustomerUserMapRow] | None = None
 
     def default_map(self) -> list[MapField]:
         return default_db_map()
@@ -104,7 +140,12 @@ class BackendConfigBase(StrictModel):
         """The Map in force: the configured rows, or the module's default Map."""
         if self.map is None:
             return self.default_map()
-        return [row.to_map_field() for row in self.map]
+        return [row.to_map_field() for row in self.map if not row.is_dynamic_field]
+
+    def dynamic_field_rows(self) -> list[DynamicFieldMapRow]:
+        """The Map's ``dynamic_field`` rows: values kept in OTOBO's dynamic-field tables, not
+        in the backend (``domain.dynamic_fields``)."""
+        return [row.to_dynamic_field_row() for row in self.map or () if row.is_dynamic_field]
 
     def _storage_fields(self) -> set[str]:
         return {f.column for f in self.map_fields()}
@@ -112,7 +153,8 @@ class BackendConfigBase(StrictModel):
     @model_validator(mode="after")
     def _check_map(self) -> Self:
         fields = self.map_fields()
-        if problem := duplicate_attributes_problem(fields):
+        named = [*fields, *(r.as_map_field() for r in self.dynamic_field_rows())]
+        if problem := duplicate_attributes_problem(named):
             raise ValueError(problem)
         attributes = [f.attribute for f in fields]
         for needed in (LOGIN, CUSTOMER_ID):
@@ -127,7 +169,7 @@ class BackendConfigBase(StrictModel):
         if VALID_ID in by_attribute and by_attribute[VALID_ID].type != "int":
             raise ValueError("map: the ValidID row must have type 'int'")
         if problem := graphql_names_problem(
-            fields, reserved=RESERVED_GRAPHQL_NAMES, fixed=FIXED_ATTRIBUTE_NAMES
+            named, reserved=RESERVED_GRAPHQL_NAMES, fixed=FIXED_ATTRIBUTE_NAMES
         ):
             raise ValueError(problem)
         if self._fields_must_be_mapped():
@@ -144,3 +186,13 @@ class BackendConfigBase(StrictModel):
         """Whether search/list/name fields and customer_id must be Map columns: a table has
         only those columns, a directory entry has any attribute of its object classes."""
         return True
+
+
+def union_dynamic_field_rows(backends: list[BackendConfigBase]) -> list[DynamicFieldMapRow]:
+    """The ``dynamic_field`` Map rows of every backend, each attribute once (first seen):
+    OTOBO keeps these values by login, whichever backend holds the user."""
+    rows: dict[str, DynamicFieldMapRow] = {}
+    for backend in backends:
+        for row in backend.dynamic_field_rows():
+            rows.setdefault(row.attribute, row)
+    return list(rows.values())

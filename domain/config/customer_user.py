@@ -7,9 +7,11 @@ from typing import Annotated, Any, Self
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
+from domain.config.backend_base import union_dynamic_field_rows
 from domain.config.db_backend import CustomerUserBackendConfig
 from domain.config.ldap_backend import LdapBackendConfig
 from domain.config.strict_model import StrictModel
+from domain.field_map import DynamicFieldMapRow
 
 
 def _module_of(value: Any) -> str:
@@ -42,3 +44,7 @@ class CustomerUserConfig(StrictModel):
         if len(set(names)) != len(names):
             raise ValueError("backends: every backend needs a distinct name")
         return self
+
+    def dynamic_field_rows(self) -> list[DynamicFieldMapRow]:
+        """The ``dynamic_field`` Map rows of every backend, each attribute once."""
+        return union_dynamic_field_rows(list(self.backends))

@@ -62,6 +62,7 @@ from domain.passwords import hash_password, in_hashing_thread
 from domain.records import CustomerUserRecord
 from domain.validity import Validity
 from resolvers.context import Actor
+from resolvers.use_cases import dynamic_fields
 
 USER = ("login",)
 """The user an update or a password change names."""
@@ -86,6 +87,8 @@ async def create(
     if isinstance(login, str) and not any(p.field == LOGIN_VALUE for p in problems):
         problems += await _login_taken(storage, login, own_login=None, field=LOGIN_VALUE)
     problems += _password_problems(storage, change.password)
+    df_rows, df_problems = await dynamic_fields.checked_rows(storage, change.dynamic_fields)
+    problems += df_problems
     if problems:
         return Outcome.failed(problems)
     hashed = await _hash(storage, change.password)
@@ -98,6 +101,7 @@ async def create(
                 conn, spelled, password_hash=hashed.stored, agent=storage.origins.agent_id
             )
             await _record_password(storage, conn, str(login), hashed, self_service=False, new=True)
+            await dynamic_fields.write(conn, spelled.get(LOGIN, str(login)), df_rows)
             key = OriginKey.customer_user(str(login))
             await storage.origins.record(conn, [key], actor.id, created=True)
     except ProblemsFound as exc:
@@ -122,6 +126,8 @@ async def update(
     new_login = str(patch.get(LOGIN, old.login))
     if not problems:
         problems = await _login_taken(storage, new_login, own_login=old.login, field=NEW_LOGIN)
+    df_rows, df_problems = await dynamic_fields.checked_rows(storage, change.dynamic_fields)
+    problems += df_problems
     if problems:
         return Outcome.failed(problems)
     try:
@@ -133,6 +139,8 @@ async def update(
             if new_login != old.login:
                 await carry_login(conn, old.login, new_login)
                 await storage.origins.carry(conn, OriginKey.customer_user(old.login), new_key)
+                await storage.dynamic_fields.rename_customer_user(conn, old.login, new_login)
+            await dynamic_fields.write(conn, new_login, df_rows)
             await storage.origins.record(conn, [new_key], actor.id)
             if new_login != old.login or patch.get(VALID_ID, VALID) != VALID:
                 await storage.customer_sessions.revoke_login(conn, old.login)  # sessions end

@@ -16,6 +16,7 @@ from schema.api import (
     customer_sessions,
     customer_users,
     customers,
+    dynamic_fields,
     groups,
     services,
     two_factor,
@@ -29,4 +30,5 @@ AREAS = (
     customer_auth,
     customer_sessions,
     two_factor,
+    dynamic_fields,
 )

@@ -1,0 +1,173 @@
+"""OTOBO's dynamic-field tables: definitions (``dynamic_field``) and the values of
+customer users' fields (``dynamic_field_value`` through ``dynamic_field_obj_id_name``).
+
+As OTOBO stores them (reference ``otobo-dynamic-fields-tickets.md`` §2): a customer user's
+values are keyed by an object id that ``dynamic_field_obj_id_name`` gives to the pair (login,
+``'CustomerUser'``), made on the first write (``Backend::ValueSet(ObjectName => …)``); a write
+deletes the field's rows for the object and inserts the new ones (``DynamicFieldValue::
+ValueSet``), so an empty value leaves no row. A login's rename renames the object name, as
+OTOBO's ``DynamicFieldObjectNameUpdate`` event does, so the values follow the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from datasources.db.tables import dynamic_field as df
+from datasources.db.tables import dynamic_field_obj_id_name as names
+from datasources.db.tables import dynamic_field_value as values
+from domain.dynamic_fields import CUSTOMER_USER, DynamicFieldDefinition, ValueRow
+from domain.validity import Validity
+
+
+def parse_config(raw: Any) -> Mapping[str, Any]:
+    """A ``dynamic_field.config`` YAML dump (OTOBO's ``YAML::Dump``) as a mapping; ``{}``
+    when it is empty or not a mapping (a field is still listed, with no config)."""
+    if raw is None:
+        return {}
+    text = raw.decode("utf-8", "replace") if isinstance(raw, (bytes, bytearray)) else str(raw)
+    try:
+        parsed = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _definition(row: Any) -> DynamicFieldDefinition:
+    return DynamicFieldDefinition(
+        id=int(row.id),
+        name=str(row.name),
+        label=str(row.label),
+        field_order=int(row.field_order),
+        field_type=str(row.field_type),
+        object_type=str(row.object_type),
+        validity=Validity.from_id(int(row.valid_id)),
+        internal=bool(row.internal_field),
+        config=parse_config(row.config),
+    )
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """``value_date`` as read: a datetime (SQLite's driver may hand back text)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    return datetime.fromisoformat(str(value))
+
+
+class DbDynamicFieldStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def definitions(
+        self, *, object_type: str | None = None, names_: Iterable[str] | None = None
+    ) -> list[DynamicFieldDefinition]:
+        """The definitions, in OTOBO's order (``field_order``, then name); only those of
+        ``object_type`` and/or those named ``names_`` when given."""
+        statement = sa.select(df).order_by(df.c.field_order, df.c.name)
+        if object_type is not None:
+            statement = statement.where(df.c.object_type == object_type)
+        if names_ is not None:
+            statement = statement.where(df.c.name.in_(list(names_)))
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(statement)).all()
+        return [_definition(row) for row in rows]
+
+    async def customer_user_values(
+        self, logins: Sequence[str], field_names: Sequence[str]
+    ) -> dict[str, dict[str, tuple[DynamicFieldDefinition, list[ValueRow]]]]:
+        """login → field name → (definition, rows ordered by id), for the fields named, in
+        one statement for any number of users. A login matches its object name exactly (as
+        OTOBO's ``ObjectMappingGet``)."""
+        if not logins or not field_names:
+            return {}
+        statement = (
+            sa.select(
+                names.c.object_name,
+                df,
+                values.c.value_text,
+                values.c.value_date,
+                values.c.value_int,
+            )
+            .select_from(
+                values.join(names, names.c.object_id == values.c.object_id).join(
+                    df, df.c.id == values.c.field_id
+                )
+            )
+            .where(
+                names.c.object_type == CUSTOMER_USER,
+                names.c.object_name.in_(list(dict.fromkeys(logins))),
+                df.c.name.in_(list(field_names)),
+            )
+            .order_by(values.c.id)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(statement)).all()
+        found: dict[str, dict[str, tuple[DynamicFieldDefinition, list[ValueRow]]]] = {}
+        for row in rows:
+            per_user = found.setdefault(str(row.object_name), {})
+            name = str(row.name)
+            if name not in per_user:
+                per_user[name] = (_definition(row), [])
+            per_user[name][1].append(
+                ValueRow(
+                    value_text=row.value_text,
+                    value_date=_timestamp(row.value_date),
+                    value_int=None if row.value_int is None else int(row.value_int),
+                )
+            )
+        return found
+
+    @staticmethod
+    async def set_customer_user_values(
+        conn: AsyncConnection, login: str, rows_by_field: Mapping[int, Sequence[ValueRow]]
+    ) -> None:
+        """OTOBO's ``ValueSet`` for each field of user ``login``: its rows replaced by
+        ``rows_by_field[field id]`` (none: the value is erased), in ``conn``'s transaction."""
+        if not rows_by_field:
+            return
+        object_id = await _object_id(conn, login)
+        await conn.execute(
+            values.delete().where(
+                values.c.object_id == object_id, values.c.field_id.in_(list(rows_by_field))
+            )
+        )
+        inserts = [
+            {
+                "field_id": field_id,
+                "object_id": object_id,
+                "value_text": row.value_text,
+                "value_date": row.value_date,
+                "value_int": row.value_int,
+            }
+            for field_id, rows in rows_by_field.items()
+            for row in rows
+        ]
+        if inserts:
+            await conn.execute(values.insert(), inserts)
+
+    @staticmethod
+    async def rename_customer_user(conn: AsyncConnection, old: str, new: str) -> None:
+        """OTOBO's ``ObjectMappingNameChange`` on a login's rename: the values follow."""
+        await conn.execute(
+            names.update()
+            .where(names.c.object_type == CUSTOMER_USER, names.c.object_name == old)
+            .values(object_name=new)
+        )
+
+
+async def _object_id(conn: AsyncConnection, login: str) -> int:
+    """The object id of user ``login`` in ``dynamic_field_obj_id_name``, made when missing."""
+    where = (names.c.object_type == CUSTOMER_USER, names.c.object_name == login)
+    found = (await conn.execute(sa.select(names.c.object_id).where(*where))).scalar()
+    if found is not None:
+        return int(found)
+    await conn.execute(names.insert().values(object_name=login, object_type=CUSTOMER_USER))
+    return int((await conn.execute(sa.select(names.c.object_id).where(*where))).scalar_one())

@@ -1,0 +1,191 @@
+"""OTOBO's dynamic fields: definitions and how a value becomes ``dynamic_field_value`` rows.
+
+Pure rules (reference ``otobo-dynamic-fields-tickets.md`` §2). A definition is one
+``dynamic_field`` row with its YAML ``config`` already parsed; a value is stored per type the
+way OTOBO's drivers store it (``Kernel/System/DynamicField/Driver/*.pm``, sub ``ValueSet``):
+
+| type | column | rows |
+|---|---|---|
+| Text, TextArea, Dropdown | ``value_text`` | 1 (Dropdown: a key of ``PossibleValues``) |
+| Multiselect | ``value_text`` | one per selected key, in order |
+| Checkbox | ``value_int`` 0/1 | 1 (no value is 0, as OTOBO's ``'' → 0``) |
+| Date | ``value_date`` at ``00:00:00`` | 1 |
+| DateTime | ``value_date`` | 1 |
+
+An empty value (``None``, ``''``, ``[]``) writes no row: OTOBO's ``ValueSet`` deletes the
+field's rows and inserts none, so the value is erased. A problem names ``(attribute,)``, the
+Map attribute the field is exposed under.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from typing import Any, Literal
+
+from domain.errors import ErrorCode, Problem
+from domain.validity import Validity
+
+ValueType = Literal["Text", "TextArea", "Dropdown", "Multiselect", "Checkbox", "Date", "DateTime"]
+VALUE_TYPES: tuple[ValueType, ...] = (
+    "Text",
+    "TextArea",
+    "Dropdown",
+    "Multiselect",
+    "Checkbox",
+    "Date",
+    "DateTime",
+)
+"""The field types whose values Roster reads and writes (OTOBO's basic drivers)."""
+
+OBJECT_TYPES = ("Ticket", "Article", "CustomerUser", "CustomerCompany")
+"""OTOBO's standard object types (add-ons add more, e.g. ``ITSMConfigItem``)."""
+
+CUSTOMER_USER = "CustomerUser"
+TICKET = "Ticket"
+MAX_TEXT = 3800
+"""``dynamic_field_value.value_text`` is VARCHAR(3800)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DynamicFieldDefinition:
+    """One ``dynamic_field`` row; ``config`` is its YAML parsed (``{}`` when empty)."""
+
+    id: int
+    name: str
+    label: str
+    field_order: int
+    field_type: str
+    object_type: str
+    validity: Validity
+    internal: bool = False
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return self.validity is Validity.VALID
+
+    @property
+    def possible_values(self) -> list[tuple[str, str]]:
+        """Dropdown/Multiselect ``PossibleValues`` as (key, shown value), sorted by key as
+        OTOBO's admin screen lists them; empty for other types."""
+        raw = self.config.get("PossibleValues")
+        if not isinstance(raw, Mapping):
+            return []
+        return sorted((str(k), "" if v is None else str(v)) for k, v in raw.items())
+
+    def config_text(self, key: str) -> str | None:
+        """A scalar config value as text (OTOBO's YAML dumps numbers as strings)."""
+        value = self.config.get(key)
+        if value is None or isinstance(value, (Mapping, list)):
+            return None
+        return str(value)
+
+    def config_flag(self, key: str) -> bool:
+        return self.config_text(key) not in (None, "", "0")
+
+
+@dataclass(frozen=True, slots=True)
+class ValueRow:
+    """One ``dynamic_field_value`` row's value columns."""
+
+    value_text: str | None = None
+    value_date: datetime | None = None
+    value_int: int | None = None
+
+
+def mismatch_problem(
+    attribute: str, name: str, expected: str, found: DynamicFieldDefinition | None
+) -> Problem | None:
+    """Why field ``name`` cannot hold a customer user's value of type ``expected``, or None:
+    OTOBO reads only **valid CustomerUser-object** fields from the Map (§2.4)."""
+    if found is None:
+        message = f"Dynamic field {name!r} does not exist."
+    elif found.object_type != CUSTOMER_USER:
+        message = f"Dynamic field {name!r} is a {found.object_type} field, not a CustomerUser one."
+    elif not found.valid:
+        message = f"Dynamic field {name!r} is not valid."
+    elif found.field_type != expected:
+        message = (
+            f"Dynamic field {name!r} is of type {found.field_type}; the Map declares {expected}."
+        )
+    else:
+        return None
+    return Problem((attribute,), ErrorCode.INVALID, message)
+
+
+def encode(
+    attribute: str, definition: DynamicFieldDefinition, value: Any
+) -> list[ValueRow] | Problem:
+    """The rows OTOBO would store for ``value`` (none: the value is erased), or the problem.
+
+    ``value`` is what the API took: ``str`` (Text, TextArea, Dropdown), a list of ``str``
+    (Multiselect), ``bool`` (Checkbox), ``date`` (Date), ``datetime`` (DateTime), or ``None``.
+    """
+    kind = definition.field_type
+    where = (attribute,)
+    if kind == "Checkbox":
+        if value is None or isinstance(value, bool):
+            return [ValueRow(value_int=1 if value else 0)]
+        return Problem(where, ErrorCode.INVALID, "A checkbox takes true or false.")
+    if value is None or value == "" or value == []:
+        return []
+    if kind in ("Text", "TextArea", "Dropdown"):
+        if not isinstance(value, str):
+            return Problem(where, ErrorCode.INVALID, f"A {kind} field takes a string.")
+        if kind == "Text" and ("\n" in value or "\r" in value):
+            return Problem(where, ErrorCode.INVALID_CHARACTERS, "Text takes one line.")
+        if len(value) > MAX_TEXT:
+            return Problem(where, ErrorCode.TOO_LONG, f"At most {MAX_TEXT} characters.")
+        if kind == "Dropdown" and (problem := _unknown_keys(where, definition, [value])):
+            return problem
+        return [ValueRow(value_text=value)]
+    if kind == "Multiselect":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return Problem(where, ErrorCode.INVALID, "A multiselect takes a list of strings.")
+        if problem := _unknown_keys(where, definition, value):
+            return problem
+        keys = [v for v in dict.fromkeys(value) if v != ""]  # OTOBO stops at an empty one
+        return [ValueRow(value_text=v) for v in keys]
+    if kind == "Date":
+        if isinstance(value, datetime) or not isinstance(value, date):
+            return Problem(where, ErrorCode.INVALID, "A date field takes a date (YYYY-MM-DD).")
+        return [ValueRow(value_date=datetime.combine(value, time()))]
+    if kind == "DateTime":
+        if not isinstance(value, datetime):
+            return Problem(where, ErrorCode.INVALID, "A date-time field takes a date and time.")
+        if value.tzinfo is not None:  # OTOBO stores its system time zone's time: UTC
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return [ValueRow(value_date=value.replace(microsecond=0))]
+    return Problem(where, ErrorCode.INVALID, f"Fields of type {kind} cannot be set here.")
+
+
+def _unknown_keys(
+    where: tuple[str, ...], definition: DynamicFieldDefinition, keys: Sequence[str]
+) -> Problem | None:
+    known = {k for k, _ in definition.possible_values}
+    unknown = [k for k in keys if k not in known]
+    if not unknown:
+        return None
+    return Problem(
+        where,
+        ErrorCode.INVALID,
+        f"Not a possible value of {definition.name}: {', '.join(map(repr, unknown))}.",
+    )
+
+
+def decode(field_type: str, rows: Sequence[ValueRow]) -> Any:
+    """The typed value of a field's rows (ordered by id), ``None`` when there are none."""
+    if field_type == "Multiselect":
+        return [r.value_text for r in rows if r.value_text is not None]
+    if not rows:
+        return None
+    first = rows[0]
+    if field_type == "Checkbox":
+        return None if first.value_int is None else first.value_int != 0
+    if field_type == "Date":
+        return None if first.value_date is None else first.value_date.date()
+    if field_type == "DateTime":
+        return first.value_date
+    return first.value_text

@@ -1,0 +1,86 @@
+"""OTOBO's dynamic-field tables: ``dynamic_field``, ``dynamic_field_value`` and
+``dynamic_field_obj_id_name`` (issue 16; reference ``otobo-dynamic-fields-tickets.md`` §2.1).
+
+Columns, types and index names as ``otobo-schema.xml`` (rel-11_0) declares them, so OTOBO reads
+what Roster writes. Each table is created only when it is missing: on an OTOBO database they
+exist and are adopted as they are (no column of OTOBO's is altered). The value rows of a
+customer user's fields name the user through ``dynamic_field_obj_id_name`` (object type
+``CustomerUser``, object name the login), as OTOBO's ``UseObjectName`` object types do.
+
+Revision ID: 0013
+Revises: 0011
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from datasources.db.dialect import otobo_table_options
+
+revision = "0013"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    existing = set(sa.inspect(op.get_bind()).get_table_names())
+    options = otobo_table_options(op.get_bind())
+    if "dynamic_field" not in existing:
+        op.create_table(
+            "dynamic_field",
+            sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+            sa.Column("internal_field", sa.SmallInteger(), nullable=False, server_default="0"),
+            sa.Column("name", sa.String(191), nullable=False, unique=True),
+            sa.Column("label", sa.String(200), nullable=False),
+            sa.Column("field_order", sa.Integer(), nullable=False),
+            sa.Column("field_type", sa.String(200), nullable=False),
+            sa.Column("object_type", sa.String(100), nullable=False),
+            sa.Column("config", sa.Text()),
+            sa.Column("valid_id", sa.SmallInteger(), nullable=False),
+            sa.Column("create_time", sa.DateTime(), nullable=False),
+            sa.Column("create_by", sa.Integer(), nullable=False),
+            sa.Column("change_time", sa.DateTime(), nullable=False),
+            sa.Column("change_by", sa.Integer(), nullable=False),
+            **options,
+        )
+    if "dynamic_field_value" not in existing:
+        op.create_table(
+            "dynamic_field_value",
+            sa.Column("id", sa.BigInteger(), primary_key=True, autoincrement=True),
+            sa.Column("field_id", sa.Integer(), nullable=False),
+            sa.Column("object_id", sa.BigInteger(), nullable=False),
+            sa.Column("value_text", sa.String(3800)),
+            sa.Column("value_date", sa.DateTime()),
+            sa.Column("value_int", sa.BigInteger()),
+            sa.Column("index_value", sa.SmallInteger()),
+            sa.Column("index_set", sa.SmallInteger()),
+            **options,
+        )
+        op.create_index(
+            "dynamic_field_value_field_values", "dynamic_field_value", ["object_id", "field_id"]
+        )
+        op.create_index(
+            "dynamic_field_value_search_date", "dynamic_field_value", ["field_id", "value_date"]
+        )
+        op.create_index(
+            "dynamic_field_value_search_int", "dynamic_field_value", ["field_id", "value_int"]
+        )
+    if "dynamic_field_obj_id_name" not in existing:
+        op.create_table(
+            "dynamic_field_obj_id_name",
+            sa.Column("object_id", sa.Integer(), primary_key=True, autoincrement=True),
+            sa.Column("object_name", sa.String(191), nullable=False),
+            sa.Column("object_type", sa.String(100), nullable=False),
+            sa.UniqueConstraint(
+                "object_name", "object_type", name="dynamic_field_object_name"
+            ),
+            **options,
+        )
+
+
+def downgrade() -> None:
+    for name in ("dynamic_field_obj_id_name", "dynamic_field_value", "dynamic_field"):
+        op.drop_table(name)

@@ -1,0 +1,59 @@
+"""A customer user's dynamic-field values, checked before a create or update writes them.
+
+Part of the customer-user writes (``resolvers.use_cases.customer_users``): the values of the
+Map's ``dynamic_field`` rows are checked against the stored definitions (the field exists, is
+a valid CustomerUser field of the type the Map declares) and per type
+(``domain.dynamic_fields.encode``: a dropdown's value must be a possible value, a date field
+takes a date …), then written in the write's transaction as OTOBO stores them. A problem
+names the Map attribute, e.g. ``("DynamicField_Region",)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from datasources.db.dynamic_fields import DbDynamicFieldStore
+from datasources.storage import Storage
+from domain.dynamic_fields import ValueRow, encode, mismatch_problem
+from domain.errors import ErrorCode, Problem
+
+RowsByField = dict[int, list[ValueRow]]
+
+
+async def checked_rows(
+    storage: Storage, values: Mapping[str, Any]
+) -> tuple[RowsByField, list[Problem]]:
+    """The rows to store per field id for ``values`` (Map attribute → value), or problems."""
+    if not values:
+        return {}, []
+    rows = {row.attribute: row for row in storage.config.customer_user.dynamic_field_rows()}
+    unknown = [a for a in values if a not in rows]
+    if unknown:
+        return {}, [
+            Problem((a,), ErrorCode.INVALID, "Not a dynamic field of the Map.") for a in unknown
+        ]
+    names = [rows[a].name for a in values]
+    definitions = {d.name: d for d in await storage.dynamic_fields.definitions(names_=names)}
+    found: RowsByField = {}
+    problems: list[Problem] = []
+    for attribute, value in values.items():
+        row = rows[attribute]
+        definition = definitions.get(row.name)
+        problem = mismatch_problem(attribute, row.name, row.value_type, definition)
+        if problem is not None or definition is None:
+            problems.append(problem or Problem((attribute,), ErrorCode.INVALID, "Unknown."))
+            continue
+        encoded = encode(attribute, definition, value)
+        if isinstance(encoded, Problem):
+            problems.append(encoded)
+        else:
+            found[definition.id] = encoded
+    return found, problems
+
+
+async def write(conn: AsyncConnection, login: str, rows: RowsByField) -> None:
+    """Store ``rows`` for user ``login`` in the write's transaction."""
+    await DbDynamicFieldStore.set_customer_user_values(conn, login, rows)

@@ -1,0 +1,54 @@
+"""Dynamic fields: ``dynamicFields(objectType:)``, the definitions from OTOBO's
+``dynamic_field`` table, so a frontend builds its forms (labels, types, possible values).
+
+The values of customer users' fields are ``CustomerUser`` fields built from the Map
+(``schema.dynamic_field``) and set through ``customerUserCreate``/``customerUserUpdate``.
+Read-key readable; closed to customer sessions like every root field not declared open.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from domain.config import RosterConfig
+from resolvers import dynamic_fields as dynamic_field_resolvers
+from schema.audit import Info
+from schema.customer_user import CustomerUserTypes
+from schema.dynamic_field import DynamicField
+
+CUSTOMER_USER_FIELDS = None
+
+
+def node_loaders(types: CustomerUserTypes) -> dict[str, Any]:
+    return {}
+
+
+def fast_fields(schema: strawberry.Schema, types: CustomerUserTypes) -> None:
+    """The value fields get their readers with the rest of CustomerUser."""
+
+
+def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
+    @strawberry.type
+    class DynamicFieldQueries:
+        @strawberry.field(
+            description="Dynamic-field definitions in OTOBO's order (field order, then name), "
+            "valid and invalid; objectType (Ticket, Article, CustomerUser, CustomerCompany …) "
+            "narrows the list."
+        )
+        async def dynamic_fields(
+            self, info: Info, object_type: str | None = None
+        ) -> list[DynamicField]:
+            found = await dynamic_field_resolvers.definitions(info.context, object_type)
+            return [DynamicField(definition=d) for d in found]
+
+    return DynamicFieldQueries
+
+
+def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
+    @strawberry.type
+    class DynamicFieldMutations:
+        pass
+
+    return DynamicFieldMutations
