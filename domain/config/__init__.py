@@ -24,6 +24,7 @@ from domain.config.backend_base import FIELD_LIST_KEYS, BackendConfigBase, MapRo
 from domain.config.customer_auth import AuthBackendConfig, CustomerAuthConfig, DbAuthBackendConfig
 from domain.config.customer_sessions import CustomerSessionConfig
 from domain.config.customer_user import BackendConfig, CustomerUserConfig
+from domain.config.dynamic_field_mapping import DynamicFieldFromCustomerUserConfig
 from domain.config.customers_groups_services import (
     CompanyMapRow,
     CustomerCompanyConfig,
@@ -51,6 +52,7 @@ __all__ = [
     "CustomerSessionConfig",
     "CustomerUserBackendConfig",
     "CustomerUserConfig",
+    "DynamicFieldFromCustomerUserConfig",
     "DatabaseConfig",
     "DbAuthBackendConfig",
     "DemoConfig",
@@ -82,3 +84,6 @@ class RosterConfig(StrictModel):
     customer_group: CustomerGroupConfig = Field(default_factory=CustomerGroupConfig)
     services: ServicesConfig = Field(default_factory=ServicesConfig)
     demo: DemoConfig = Field(default_factory=DemoConfig)
+    dynamic_field_from_customer_user: DynamicFieldFromCustomerUserConfig = Field(
+        default_factory=DynamicFieldFromCustomerUserConfig
+    )
