@@ -123,7 +123,9 @@ def _assignment(
     if definition is None:
         return skip(f"dynamic field {target!r} does not exist (must be set in system and valid)")
     if definition.object_type != TICKET:
-        return skip(f"dynamic field {target!r} is a {definition.object_type} field, not a Ticket one")
+        return skip(
+            f"dynamic field {target!r} is a {definition.object_type} field, not a Ticket one"
+        )
     if not definition.valid:
         return skip(f"dynamic field {target!r} is not valid (must be set in system and valid)")
     value = _perl_or_empty(raw)
@@ -179,7 +181,8 @@ def _timestamp(value: Any, *, date_only: bool) -> datetime | str:
         if not match:
             return f"{text!r} is not a date" + ("" if date_only else " and time")
         try:
-            stamp = datetime(*(int(part) for part in match.groups()))
+            year, month, day, hour, minute, second = (int(p) for p in match.groups())
+            stamp = datetime(year, month, day, hour, minute, second)
         except ValueError:
             return f"{text!r} is not a valid date"
     if date_only and stamp.time() != datetime.min.time():

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
 from domain.errors import ErrorCode, Problem
@@ -156,7 +156,7 @@ def encode(
         if not isinstance(value, datetime):
             return Problem(where, ErrorCode.INVALID, "A date-time field takes a date and time.")
         if value.tzinfo is not None:  # OTOBO stores its system time zone's time: UTC
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return [ValueRow(value_date=value.replace(microsecond=0))]
     return Problem(where, ErrorCode.INVALID, f"Fields of type {kind} cannot be set here.")
 

@@ -10,9 +10,7 @@ from domain.dynamic_fields import DynamicFieldDefinition
 from resolvers.context import RequestContext
 
 
-async def definitions(
-    ctx: RequestContext, object_type: str | None
-) -> list[DynamicFieldDefinition]:
+async def definitions(ctx: RequestContext, object_type: str | None) -> list[DynamicFieldDefinition]:
     return await ctx.storage.dynamic_fields.definitions(object_type=object_type)
 
 

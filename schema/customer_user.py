@@ -29,9 +29,9 @@ from domain.field_map import (
 )
 from domain.records import CustomerUserRecord
 from resolvers.context import RequestContext
+from schema import dynamic_field
 from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
-from schema import dynamic_field
 from schema.dynamic import CustomerRef
 from schema.fast_fields import batch_reader
 

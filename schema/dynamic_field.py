@@ -80,7 +80,9 @@ class DynamicField:
 
     @strawberry.field(description="Dropdown/Multiselect: the keys and shown values.")
     def possible_values(self) -> list[DynamicFieldPossibleValue]:
-        return [DynamicFieldPossibleValue(key=k, value=v) for k, v in self.definition.possible_values]
+        return [
+            DynamicFieldPossibleValue(key=k, value=v) for k, v in self.definition.possible_values
+        ]
 
     @strawberry.field(description="Dropdown/Multiselect: whether an empty choice is offered.")
     def possible_none(self) -> bool:
@@ -170,8 +172,7 @@ def input_fields(rows: Sequence[DynamicFieldMapRow], *, patch: bool) -> dict[str
             graphql_type=GRAPHQL_TYPES[row.value_type] | None,
             name=row.graphql_name,
             description=f"{row.label} (dynamic field {row.name}, {row.value_type}); null or "
-            "empty erases it"
-            + (" (a checkbox: false)." if row.value_type == "Checkbox" else "."),
+            "empty erases it" + (" (a checkbox: false)." if row.value_type == "Checkbox" else "."),
         )
         for row in rows
     }

@@ -24,7 +24,6 @@ from domain.config.backend_base import FIELD_LIST_KEYS, BackendConfigBase, MapRo
 from domain.config.customer_auth import AuthBackendConfig, CustomerAuthConfig, DbAuthBackendConfig
 from domain.config.customer_sessions import CustomerSessionConfig
 from domain.config.customer_user import BackendConfig, CustomerUserConfig
-from domain.config.dynamic_field_mapping import DynamicFieldFromCustomerUserConfig
 from domain.config.customers_groups_services import (
     CompanyMapRow,
     CustomerCompanyConfig,
@@ -33,6 +32,7 @@ from domain.config.customers_groups_services import (
     ServicesConfig,
 )
 from domain.config.db_backend import CustomerUserBackendConfig, SqlIdentifier
+from domain.config.dynamic_field_mapping import DynamicFieldFromCustomerUserConfig
 from domain.config.email_and_passwords import EmailConfig, PasswordConfig
 from domain.config.ldap_auth import LdapAuthBackendConfig
 from domain.config.ldap_backend import LdapBackendConfig, filter_syntax_problem
@@ -52,10 +52,10 @@ __all__ = [
     "CustomerSessionConfig",
     "CustomerUserBackendConfig",
     "CustomerUserConfig",
-    "DynamicFieldFromCustomerUserConfig",
     "DatabaseConfig",
     "DbAuthBackendConfig",
     "DemoConfig",
+    "DynamicFieldFromCustomerUserConfig",
     "EmailConfig",
     "LdapAuthBackendConfig",
     "LdapBackendConfig",

@@ -226,7 +226,9 @@ def test_a_list_into_a_single_value_field_is_skipped() -> None:
 
 
 def test_a_scalar_into_a_multiselect_is_one_row() -> None:
-    (found,) = plan({"UserCity": "M"}, customer_data(user(UserCity="X")), [field("M", "Multiselect")])
+    (found,) = plan(
+        {"UserCity": "M"}, customer_data(user(UserCity="X")), [field("M", "Multiselect")]
+    )
     assert texts(found.rows) == ["X"]
 
 
