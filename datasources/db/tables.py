@@ -215,7 +215,13 @@ dynamic_field = sa.Table(
 dynamic_field_value = sa.Table(
     "dynamic_field_value",
     metadata,
-    sa.Column("id", sa.BigInteger(), primary_key=True, autoincrement=True),
+    # SQLite numbers only an INTEGER primary key by itself.
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
     sa.Column("field_id", sa.Integer(), nullable=False),
     sa.Column("object_id", sa.BigInteger(), nullable=False),
     sa.Column("value_text", sa.String(3800)),

@@ -70,6 +70,10 @@ class MapRow(StrictModel):
         )
 
 
+DF_PREFIX = "DynamicField_"
+"""OTOBO's key prefix of a dynamic field's Map row: ``DynamicField_Region`` is ``region``."""
+
+
 class CustomerUserMapRow(MapRow):
     """A customer-user Map row. ``type = "dynamic_field"`` is OTOBO's row whose 6th column is
     ``'dynamic_field'`` (``Defaults.pm``'s ``DynamicField_Name_X`` example): ``field`` is then
@@ -98,7 +102,8 @@ class CustomerUserMapRow(MapRow):
             attribute=self.attribute,
             name=self.field,
             label=self.label,
-            graphql_name=self.graphql_name or derive_graphql_name(self.attribute),
+            graphql_name=self.graphql_name
+            or derive_graphql_name(self.attribute.removeprefix(DF_PREFIX)),
             value_type=self.dynamic_field_type or "Text",
             required=self.required,
         )

@@ -49,7 +49,8 @@ def upgrade() -> None:
     if "dynamic_field_value" not in existing:
         op.create_table(
             "dynamic_field_value",
-            sa.Column("id", sa.BigInteger(), primary_key=True, autoincrement=True),
+            # SQLite numbers only an INTEGER primary key by itself.
+            sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
             sa.Column("field_id", sa.Integer(), nullable=False),
             sa.Column("object_id", sa.BigInteger(), nullable=False),
             sa.Column("value_text", sa.String(3800)),
