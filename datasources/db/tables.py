@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 metadata = sa.MetaData()
 
@@ -197,6 +198,9 @@ sa.Index("roster_password_history_login", roster_password_history.c.login)
 
 
 # OTOBO's dynamic-field tables (migration 0013; reference otobo-dynamic-fields-tickets.md §2.1).
+# OTOBO's installer makes VARCHAR(3800) a TEXT and the YAML config a LONGBLOB on MySQL.
+VALUE_TEXT_TYPE = sa.String(3800).with_variant(mysql.TEXT(), "mysql", "mariadb")
+CONFIG_TYPE = sa.Text().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
 dynamic_field = sa.Table(
     "dynamic_field",
     metadata,
@@ -207,7 +211,7 @@ dynamic_field = sa.Table(
     sa.Column("field_order", sa.Integer(), nullable=False),
     sa.Column("field_type", sa.String(200), nullable=False),
     sa.Column("object_type", sa.String(100), nullable=False),
-    sa.Column("config", sa.Text()),
+    sa.Column("config", CONFIG_TYPE),
     sa.Column("valid_id", sa.SmallInteger(), nullable=False),
     *_audit(),
 )
@@ -224,7 +228,7 @@ dynamic_field_value = sa.Table(
     ),
     sa.Column("field_id", sa.Integer(), nullable=False),
     sa.Column("object_id", sa.BigInteger(), nullable=False),
-    sa.Column("value_text", sa.String(3800)),
+    sa.Column("value_text", VALUE_TEXT_TYPE),
     sa.Column("value_date", sa.DateTime()),
     sa.Column("value_int", sa.BigInteger()),
     sa.Column("index_value", sa.SmallInteger()),
@@ -232,6 +236,13 @@ dynamic_field_value = sa.Table(
     sa.Index("dynamic_field_value_field_values", "object_id", "field_id"),
     sa.Index("dynamic_field_value_search_date", "field_id", "value_date"),
     sa.Index("dynamic_field_value_search_int", "field_id", "value_int"),
+    sa.Index(
+        "dynamic_field_value_search_text",
+        "field_id",
+        "value_text",
+        mysql_length={"value_text": 150},
+        mariadb_length={"value_text": 150},
+    ),
 )
 
 dynamic_field_obj_id_name = sa.Table(

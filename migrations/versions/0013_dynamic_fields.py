@@ -14,10 +14,17 @@ Create Date: 2026-12-06
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
 
 from datasources.db.dialect import otobo_table_options
+
+# OTOBO's installer makes VARCHAR(3800) a TEXT and the YAML config a LONGBLOB on MySQL.
+VALUE_TEXT_TYPE = sa.String(3800).with_variant(mysql.TEXT(), "mysql", "mariadb")
+CONFIG_TYPE = sa.Text().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
 
 revision = "0013"
 down_revision = "0011"
@@ -38,7 +45,7 @@ def upgrade() -> None:
             sa.Column("field_order", sa.Integer(), nullable=False),
             sa.Column("field_type", sa.String(200), nullable=False),
             sa.Column("object_type", sa.String(100), nullable=False),
-            sa.Column("config", sa.Text()),
+            sa.Column("config", CONFIG_TYPE),
             sa.Column("valid_id", sa.SmallInteger(), nullable=False),
             sa.Column("create_time", sa.DateTime(), nullable=False),
             sa.Column("create_by", sa.Integer(), nullable=False),
@@ -46,6 +53,7 @@ def upgrade() -> None:
             sa.Column("change_by", sa.Integer(), nullable=False),
             **options,
         )
+        _seed_internal_fields()
     if "dynamic_field_value" not in existing:
         op.create_table(
             "dynamic_field_value",
@@ -53,7 +61,7 @@ def upgrade() -> None:
             sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
             sa.Column("field_id", sa.Integer(), nullable=False),
             sa.Column("object_id", sa.BigInteger(), nullable=False),
-            sa.Column("value_text", sa.String(3800)),
+            sa.Column("value_text", VALUE_TEXT_TYPE),
             sa.Column("value_date", sa.DateTime()),
             sa.Column("value_int", sa.BigInteger()),
             sa.Column("index_value", sa.SmallInteger()),
@@ -69,6 +77,13 @@ def upgrade() -> None:
         op.create_index(
             "dynamic_field_value_search_int", "dynamic_field_value", ["field_id", "value_int"]
         )
+        op.create_index(
+            "dynamic_field_value_search_text",
+            "dynamic_field_value",
+            ["field_id", "value_text"],
+            mysql_length={"value_text": 150},
+            mariadb_length={"value_text": 150},
+        )
     if "dynamic_field_obj_id_name" not in existing:
         op.create_table(
             "dynamic_field_obj_id_name",
@@ -80,6 +95,41 @@ def upgrade() -> None:
             ),
             **options,
         )
+
+
+def _seed_internal_fields() -> None:
+    """OTOBO's seed rows (``otobo-initial_insert.xml``): the process-management fields."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    table = sa.table(
+        "dynamic_field",
+        *(
+            sa.column(name)
+            for name in (
+                "internal_field", "name", "label", "field_order", "field_type", "object_type",
+                "config", "valid_id", "create_time", "create_by", "change_time", "change_by",
+            )
+        ),
+    )
+    common = {
+        "internal_field": 1,
+        "field_order": 1,
+        "object_type": "Ticket",
+        "config": "---\nDefaultValue: ''\n",
+        "valid_id": 1,
+        "create_time": now,
+        "create_by": 1,
+        "change_time": now,
+        "change_by": 1,
+    }
+    op.bulk_insert(
+        table,
+        [
+            {**common, "name": "ProcessManagementProcessID", "label": "Process",
+             "field_type": "ProcessID"},
+            {**common, "name": "ProcessManagementActivityID", "label": "Activity",
+             "field_type": "ActivityID"},
+        ],
+    )
 
 
 def downgrade() -> None:

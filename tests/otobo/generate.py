@@ -42,6 +42,9 @@ TABLES = (
     "customer_preferences",
     "customer_company",
     "customer_user_customer",
+    "dynamic_field",
+    "dynamic_field_value",
+    "dynamic_field_obj_id_name",
 )
 """The OTOBO tables Roster reads or writes, and those their foreign keys name (``users``,
 ``valid``, ``groups_table``, ``service``: all in this list)."""

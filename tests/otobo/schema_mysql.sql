@@ -147,6 +147,45 @@ CREATE TABLE customer_user_customer (
     INDEX customer_user_customer_customer_id (customer_id),
     INDEX customer_user_customer_user_id (user_id)
 );
+CREATE TABLE dynamic_field_value (
+    id BIGINT NOT NULL AUTO_INCREMENT,
+    field_id INTEGER NOT NULL,
+    object_id BIGINT NOT NULL,
+    value_text TEXT NULL,
+    value_date DATETIME NULL,
+    value_int BIGINT NULL,
+    index_value SMALLINT NULL,
+    index_set SMALLINT NULL,
+    PRIMARY KEY(id),
+    INDEX dynamic_field_value_field_values (object_id, field_id),
+    INDEX dynamic_field_value_search_date (field_id, value_date),
+    INDEX dynamic_field_value_search_int (field_id, value_int),
+    INDEX dynamic_field_value_search_text (field_id, value_text(150))
+);
+CREATE TABLE dynamic_field (
+    id INTEGER NOT NULL AUTO_INCREMENT,
+    internal_field SMALLINT NOT NULL DEFAULT 0,
+    name VARCHAR (191) NOT NULL,
+    label VARCHAR (200) NOT NULL,
+    field_order INTEGER NOT NULL,
+    field_type VARCHAR (200) NOT NULL,
+    object_type VARCHAR (100) NOT NULL,
+    config LONGBLOB NULL,
+    valid_id SMALLINT NOT NULL,
+    create_time DATETIME NOT NULL,
+    create_by INTEGER NOT NULL,
+    change_time DATETIME NOT NULL,
+    change_by INTEGER NOT NULL,
+    PRIMARY KEY(id),
+    UNIQUE INDEX dynamic_field_name (name)
+);
+CREATE TABLE dynamic_field_obj_id_name (
+    object_id INTEGER NOT NULL AUTO_INCREMENT,
+    object_name VARCHAR (191) NOT NULL,
+    object_type VARCHAR (100) NOT NULL,
+    PRIMARY KEY(object_id),
+    UNIQUE INDEX dynamic_field_object_name (object_name, object_type)
+);
 
 # ---- otobo-initial_insert.xml: seed rows
 INSERT INTO valid (id, name, create_by, create_time, change_by, change_time)
@@ -170,6 +209,16 @@ INSERT INTO groups_table (id, name, comments, valid_id, create_by, create_time, 
 INSERT INTO groups_table (id, name, comments, valid_id, create_by, create_time, change_by, change_time)
     VALUES
     (3, 'stats', 'Group for statistics access.', 1, 1, '2026-12-06 06:13:52', 1, '2026-12-06 06:13:52');
+INSERT INTO dynamic_field (id, internal_field, name, label, field_order, field_type, object_type, config, valid_id, create_by, create_time, change_by, change_time)
+    VALUES
+    (1, 1, 'ProcessManagementProcessID', 'Process', 1, 'ProcessID', 'Ticket', '---
+DefaultValue: \'\'
+', 1, 1, '2026-12-06 06:13:52', 1, '2026-12-06 06:13:52');
+INSERT INTO dynamic_field (id, internal_field, name, label, field_order, field_type, object_type, config, valid_id, create_by, create_time, change_by, change_time)
+    VALUES
+    (2, 1, 'ProcessManagementActivityID', 'Activity', 1, 'ActivityID', 'Ticket', '---
+DefaultValue: \'\'
+', 1, 1, '2026-12-06 06:13:52', 1, '2026-12-06 06:13:52');
 
 # ---- otobo-schema.xml, run last: foreign keys
 SET @FKExists := (SELECT COUNT(*) FROM information_schema.table_constraints WHERE table_schema = DATABASE() AND table_name = 'valid' AND constraint_name = 'FK_valid_create_by_id');
@@ -262,5 +311,21 @@ PREPARE FKStatement FROM @FKSQLStatement;
 EXECUTE FKStatement;
 SET @FKExists := (SELECT COUNT(*) FROM information_schema.table_constraints WHERE table_schema = DATABASE() AND table_name = 'customer_user_customer' AND constraint_name = 'FK_customer_user_customer_change_by_id');
 SET @FKSQLStatement := IF( @FKExists = 0, 'ALTER TABLE customer_user_customer ADD CONSTRAINT FK_customer_user_customer_change_by_id FOREIGN KEY (change_by) REFERENCES users (id)', 'SELECT ''INFO: Foreign key constraint FK_customer_user_customer_change_by_id does already exist, skipping.''' );
+PREPARE FKStatement FROM @FKSQLStatement;
+EXECUTE FKStatement;
+SET @FKExists := (SELECT COUNT(*) FROM information_schema.table_constraints WHERE table_schema = DATABASE() AND table_name = 'dynamic_field_value' AND constraint_name = 'FK_dynamic_field_value_field_id_id');
+SET @FKSQLStatement := IF( @FKExists = 0, 'ALTER TABLE dynamic_field_value ADD CONSTRAINT FK_dynamic_field_value_field_id_id FOREIGN KEY (field_id) REFERENCES dynamic_field (id)', 'SELECT ''INFO: Foreign key constraint FK_dynamic_field_value_field_id_id does already exist, skipping.''' );
+PREPARE FKStatement FROM @FKSQLStatement;
+EXECUTE FKStatement;
+SET @FKExists := (SELECT COUNT(*) FROM information_schema.table_constraints WHERE table_schema = DATABASE() AND table_name = 'dynamic_field' AND constraint_name = 'FK_dynamic_field_create_by_id');
+SET @FKSQLStatement := IF( @FKExists = 0, 'ALTER TABLE dynamic_field ADD CONSTRAINT FK_dynamic_field_create_by_id FOREIGN KEY (create_by) REFERENCES users (id)', 'SELECT ''INFO: Foreign key constraint FK_dynamic_field_create_by_id does already exist, skipping.''' );
+PREPARE FKStatement FROM @FKSQLStatement;
+EXECUTE FKStatement;
+SET @FKExists := (SELECT COUNT(*) FROM information_schema.table_constraints WHERE table_schema = DATABASE() AND table_name = 'dynamic_field' AND constraint_name = 'FK_dynamic_field_change_by_id');
+SET @FKSQLStatement := IF( @FKExists = 0, 'ALTER TABLE dynamic_field ADD CONSTRAINT FK_dynamic_field_change_by_id FOREIGN KEY (change_by) REFERENCES users (id)', 'SELECT ''INFO: Foreign key constraint FK_dynamic_field_change_by_id does already exist, skipping.''' );
+PREPARE FKStatement FROM @FKSQLStatement;
+EXECUTE FKStatement;
+SET @FKExists := (SELECT COUNT(*) FROM information_schema.table_constraints WHERE table_schema = DATABASE() AND table_name = 'dynamic_field' AND constraint_name = 'FK_dynamic_field_valid_id_id');
+SET @FKSQLStatement := IF( @FKExists = 0, 'ALTER TABLE dynamic_field ADD CONSTRAINT FK_dynamic_field_valid_id_id FOREIGN KEY (valid_id) REFERENCES valid (id)', 'SELECT ''INFO: Foreign key constraint FK_dynamic_field_valid_id_id does already exist, skipping.''' );
 PREPARE FKStatement FROM @FKSQLStatement;
 EXECUTE FKStatement;

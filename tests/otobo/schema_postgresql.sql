@@ -239,6 +239,85 @@ IF NOT EXISTS (
 END IF;
 END$$;
 ;
+CREATE TABLE dynamic_field_value (
+    id bigserial NOT NULL,
+    field_id INTEGER NOT NULL,
+    object_id BIGINT NOT NULL,
+    value_text VARCHAR (3800) NULL,
+    value_date timestamp(0) NULL,
+    value_int BIGINT NULL,
+    index_value SMALLINT NULL,
+    index_set SMALLINT NULL,
+    PRIMARY KEY(id)
+);
+DO $$
+BEGIN
+IF NOT EXISTS (
+    SELECT 1
+    FROM pg_indexes
+    WHERE LOWER(indexname) = LOWER('dynamic_field_value_field_values')
+    ) THEN
+    CREATE INDEX dynamic_field_value_field_values ON dynamic_field_value (object_id, field_id);
+END IF;
+END$$;
+;
+DO $$
+BEGIN
+IF NOT EXISTS (
+    SELECT 1
+    FROM pg_indexes
+    WHERE LOWER(indexname) = LOWER('dynamic_field_value_search_date')
+    ) THEN
+    CREATE INDEX dynamic_field_value_search_date ON dynamic_field_value (field_id, value_date);
+END IF;
+END$$;
+;
+DO $$
+BEGIN
+IF NOT EXISTS (
+    SELECT 1
+    FROM pg_indexes
+    WHERE LOWER(indexname) = LOWER('dynamic_field_value_search_int')
+    ) THEN
+    CREATE INDEX dynamic_field_value_search_int ON dynamic_field_value (field_id, value_int);
+END IF;
+END$$;
+;
+DO $$
+BEGIN
+IF NOT EXISTS (
+    SELECT 1
+    FROM pg_indexes
+    WHERE LOWER(indexname) = LOWER('dynamic_field_value_search_text')
+    ) THEN
+    CREATE INDEX dynamic_field_value_search_text ON dynamic_field_value (field_id, value_text);
+END IF;
+END$$;
+;
+CREATE TABLE dynamic_field (
+    id serial NOT NULL,
+    internal_field SMALLINT DEFAULT 0 NOT NULL,
+    name VARCHAR (191) NOT NULL,
+    label VARCHAR (200) NOT NULL,
+    field_order INTEGER NOT NULL,
+    field_type VARCHAR (200) NOT NULL,
+    object_type VARCHAR (100) NOT NULL,
+    config TEXT NULL,
+    valid_id SMALLINT NOT NULL,
+    create_time timestamp(0) NOT NULL,
+    create_by INTEGER NOT NULL,
+    change_time timestamp(0) NOT NULL,
+    change_by INTEGER NOT NULL,
+    PRIMARY KEY(id),
+    CONSTRAINT dynamic_field_name UNIQUE (name)
+);
+CREATE TABLE dynamic_field_obj_id_name (
+    object_id serial NOT NULL,
+    object_name VARCHAR (191) NOT NULL,
+    object_type VARCHAR (100) NOT NULL,
+    PRIMARY KEY(object_id),
+    CONSTRAINT dynamic_field_object_name UNIQUE (object_name, object_type)
+);
 
 -- ---- otobo-initial_insert.xml: seed rows
 INSERT INTO valid (name, create_by, create_time, change_by, change_time)
@@ -262,6 +341,16 @@ INSERT INTO groups_table (name, comments, valid_id, create_by, create_time, chan
 INSERT INTO groups_table (name, comments, valid_id, create_by, create_time, change_by, change_time)
     VALUES
     ('stats', 'Group for statistics access.', 1, 1, '2026-12-06 06:13:51', 1, '2026-12-06 06:13:51');
+INSERT INTO dynamic_field (internal_field, name, label, field_order, field_type, object_type, config, valid_id, create_by, create_time, change_by, change_time)
+    VALUES
+    (1, 'ProcessManagementProcessID', 'Process', 1, 'ProcessID', 'Ticket', '---
+DefaultValue: ''''
+', 1, 1, '2026-12-06 06:13:51', 1, '2026-12-06 06:13:51');
+INSERT INTO dynamic_field (internal_field, name, label, field_order, field_type, object_type, config, valid_id, create_by, create_time, change_by, change_time)
+    VALUES
+    (1, 'ProcessManagementActivityID', 'Activity', 1, 'ActivityID', 'Ticket', '---
+DefaultValue: ''''
+', 1, 1, '2026-12-06 06:13:51', 1, '2026-12-06 06:13:51');
 
 -- ---- otobo-schema.xml, run last: foreign keys
 DO $$
@@ -514,6 +603,50 @@ IF NOT EXISTS (
     WHERE LOWER(conname) = LOWER('FK_customer_user_customer_change_by_id')
     ) THEN
     ALTER TABLE customer_user_customer ADD CONSTRAINT FK_customer_user_customer_change_by_id FOREIGN KEY (change_by) REFERENCES users (id);
+END IF;
+END$$;
+;
+DO $$
+BEGIN
+IF NOT EXISTS (
+    SELECT 1
+    FROM pg_constraint
+    WHERE LOWER(conname) = LOWER('FK_dynamic_field_value_field_id_id')
+    ) THEN
+    ALTER TABLE dynamic_field_value ADD CONSTRAINT FK_dynamic_field_value_field_id_id FOREIGN KEY (field_id) REFERENCES dynamic_field (id);
+END IF;
+END$$;
+;
+DO $$
+BEGIN
+IF NOT EXISTS (
+    SELECT 1
+    FROM pg_constraint
+    WHERE LOWER(conname) = LOWER('FK_dynamic_field_create_by_id')
+    ) THEN
+    ALTER TABLE dynamic_field ADD CONSTRAINT FK_dynamic_field_create_by_id FOREIGN KEY (create_by) REFERENCES users (id);
+END IF;
+END$$;
+;
+DO $$
+BEGIN
+IF NOT EXISTS (
+    SELECT 1
+    FROM pg_constraint
+    WHERE LOWER(conname) = LOWER('FK_dynamic_field_change_by_id')
+    ) THEN
+    ALTER TABLE dynamic_field ADD CONSTRAINT FK_dynamic_field_change_by_id FOREIGN KEY (change_by) REFERENCES users (id);
+END IF;
+END$$;
+;
+DO $$
+BEGIN
+IF NOT EXISTS (
+    SELECT 1
+    FROM pg_constraint
+    WHERE LOWER(conname) = LOWER('FK_dynamic_field_valid_id_id')
+    ) THEN
+    ALTER TABLE dynamic_field ADD CONSTRAINT FK_dynamic_field_valid_id_id FOREIGN KEY (valid_id) REFERENCES valid (id);
 END IF;
 END$$;
 ;
