@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
+import yaml
+
 from domain.errors import ErrorCode, Problem
 from domain.validity import Validity
 
@@ -86,6 +88,19 @@ class DynamicFieldDefinition:
         return self.config_text(key) not in (None, "", "0")
 
 
+def parse_config(raw: Any) -> Mapping[str, Any]:
+    """A ``dynamic_field.config`` YAML dump (OTOBO's ``YAML::Dump``) as a mapping; ``{}``
+    when it is empty or not a mapping (a field is still listed, with no config)."""
+    if raw is None:
+        return {}
+    text = raw.decode("utf-8", "replace") if isinstance(raw, (bytes, bytearray)) else str(raw)
+    try:
+        parsed = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
 @dataclass(frozen=True, slots=True)
 class ValueRow:
     """One ``dynamic_field_value`` row's value columns."""
@@ -144,9 +159,9 @@ def encode(
     if kind == "Multiselect":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return Problem(where, ErrorCode.INVALID, "A multiselect takes a list of strings.")
-        if problem := _unknown_keys(where, definition, value):
+        keys = value[: value.index("")] if "" in value else value  # OTOBO stops at an empty one
+        if problem := _unknown_keys(where, definition, keys):
             return problem
-        keys = [v for v in dict.fromkeys(value) if v != ""]  # OTOBO stops at an empty one
         return [ValueRow(value_text=v) for v in keys]
     if kind == "Date":
         if isinstance(value, datetime) or not isinstance(value, date):

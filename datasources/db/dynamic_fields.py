@@ -16,27 +16,13 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.tables import dynamic_field as df
 from datasources.db.tables import dynamic_field_obj_id_name as names
 from datasources.db.tables import dynamic_field_value as values
-from domain.dynamic_fields import CUSTOMER_USER, DynamicFieldDefinition, ValueRow
+from domain.dynamic_fields import CUSTOMER_USER, DynamicFieldDefinition, ValueRow, parse_config
 from domain.validity import Validity
-
-
-def parse_config(raw: Any) -> Mapping[str, Any]:
-    """A ``dynamic_field.config`` YAML dump (OTOBO's ``YAML::Dump``) as a mapping; ``{}``
-    when it is empty or not a mapping (a field is still listed, with no config)."""
-    if raw is None:
-        return {}
-    text = raw.decode("utf-8", "replace") if isinstance(raw, (bytes, bytearray)) else str(raw)
-    try:
-        parsed = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
 
 
 def _definition(row: Any) -> DynamicFieldDefinition:
