@@ -46,6 +46,14 @@ class DynamicFieldPossibleValue:
 )
 class DynamicField:
     definition: strawberry.Private[DynamicFieldDefinition]
+    exposed_as: strawberry.Private[str | None] = None
+
+    @strawberry.field(
+        description="The CustomerUser field (and create/update input field) that holds this "
+        "field's value, when the Map has a dynamic_field row for it; null otherwise."
+    )
+    def customer_user_field(self) -> str | None:
+        return self.exposed_as
 
     @strawberry.field(description="The unique name (a value's key: DynamicField_<name>).")
     def name(self) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 import strawberry
 
 from domain.config import RosterConfig
+from domain.dynamic_fields import CUSTOMER_USER
 from resolvers import dynamic_fields as dynamic_field_resolvers
 from schema.audit import Info
 from schema.customer_user import CustomerUserTypes
@@ -30,6 +31,8 @@ def fast_fields(schema: strawberry.Schema, types: CustomerUserTypes) -> None:
 
 
 def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
+    exposed = {row.name: row.graphql_name for row in types.dynamic_fields}
+
     @strawberry.type
     class DynamicFieldQueries:
         @strawberry.field(
@@ -41,7 +44,13 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
             self, info: Info, object_type: str | None = None
         ) -> list[DynamicField]:
             found = await dynamic_field_resolvers.definitions(info.context, object_type)
-            return [DynamicField(definition=d) for d in found]
+            return [
+                DynamicField(
+                    definition=d,
+                    exposed_as=exposed.get(d.name) if d.object_type == CUSTOMER_USER else None,
+                )
+                for d in found
+            ]
 
     return DynamicFieldQueries
 
