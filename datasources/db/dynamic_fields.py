@@ -119,7 +119,18 @@ class DbDynamicFieldStore:
         ``rows_by_field[field id]`` (none: the value is erased), in ``conn``'s transaction."""
         if not rows_by_field:
             return
-        object_id = await _object_id(conn, login)
+        await DbDynamicFieldStore.set_object_values(
+            conn, await _object_id(conn, login), rows_by_field
+        )
+
+    @staticmethod
+    async def set_object_values(
+        conn: AsyncConnection, object_id: int, rows_by_field: Mapping[int, Sequence[ValueRow]]
+    ) -> None:
+        """``ValueSet`` for object ``object_id`` (a ticket's or article's id, or a mapped
+        object name's id): each field's rows replaced, in ``conn``'s transaction."""
+        if not rows_by_field:
+            return
         await conn.execute(
             values.delete().where(
                 values.c.object_id == object_id, values.c.field_id.in_(list(rows_by_field))
