@@ -16,9 +16,9 @@ fields the rule lists for that kind (or ``__typename``), whether it came by POST
 text or as a persisted query's hash (resolved first: ``app/server.py``). Anything else (another
 root field, introspection, fragments spread at the root, subscriptions, a document that does
 not parse) is ``FORBIDDEN``; batches are refused for everyone (``app/http_protocol.py``).
-Fragment definitions are refused where the rule says so; where they are
-allowed they cannot reach the root (they can only be spread inside a checked field: a fragment
-on ``Query`` or ``Mutation`` would need a spread at the root, which is refused).
+Fragment definitions are refused where the rule says so; where they are allowed they cannot
+reach the root (they can only be spread inside a checked field: a fragment on ``Query`` or
+``Mutation`` would need a spread at the root, which is refused).
 """
 
 from __future__ import annotations
