@@ -32,7 +32,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     )
     upgraded = roster("db", "upgrade", "--config", str(config))
     assert upgraded.returncode == 0, upgraded.stderr
-    created = roster("api-key", "create", "--config", str(config), "--name", "audit", "--scope", "read")
+    created = roster(
+        "api-key", "create", "--config", str(config), "--name", "audit", "--scope", "read"
+    )
     assert created.returncode == 0, created.stderr
     base = f"http://127.0.0.1:{port}"
     log = tmp / "serve.log"
