@@ -12,7 +12,8 @@ gate, ``app/scope_gate.py``, checks the *resolved* text, so a hash cannot slip p
   there too (APQ's usual recovery). Only texts that ran without a document error are kept.
 - **Trusted documents** (``server.trusted_documents = "manifest.json"``): only the manifest's
   operations run, by hash or by a text whose sha256 the manifest lists; an unknown hash is
-  ``PERSISTED_QUERY_NOT_FOUND`` and any other text ``FORBIDDEN``; nothing is registered. The
+  ``PERSISTED_QUERY_NOT_FOUND`` and any other text ``FORBIDDEN`` (403), with or without its
+  hash: nothing is registered. The
   manifest is Apollo's (``{"format": "apollo-persisted-query-manifest", "operations":
   [{"id", "body", …}]}``) or a plain ``{"<sha256>": "<document>"}`` map (GraphQL Code
   Generator's client preset); each id must be its body's sha256, checked at start.
@@ -149,8 +150,8 @@ class PersistedQueries:
                 return request
             raise NOT_TRUSTED
         text = trusted.get(wanted)
-        if text is None:
-            raise NOT_FOUND
+        if text is None:  # with a text: an APQ registration, which a manifest does not take
+            raise NOT_FOUND if request.query is None else NOT_TRUSTED
         if request.query is not None and request.query != text:
             raise RequestError(400, BAD_REQUEST, "provided sha does not match query")
         return replace(request, query=text)
