@@ -29,6 +29,7 @@ Every error is GraphQL-shaped JSON with ``extensions.code`` (``app/request_error
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -119,6 +120,7 @@ def _media_ranges(accept: str) -> list[tuple[str, float]]:
     return ranges
 
 
+@functools.lru_cache(maxsize=256)  # clients send the same few Accept headers again and again
 def negotiate(accept: str | None) -> str | None:
     """The media type to answer in for ``accept`` (see the module), None when neither is
     acceptable. A tie between the two goes to ``application/graphql-response+json`` when the
