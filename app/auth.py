@@ -17,23 +17,22 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.request_body import replay
-from app.request_errors import send_request_error
-from app.scope_gate import SIGN_IN_ONLY, RootFields, allowed_request
+from app.http_protocol import wants_page
+from app.request_errors import refuse
 from datasources.db.api_keys import ApiKeyStore, KeyStoreUnavailable
 from datasources.db.api_keys import Scope as KeyScope
 from datasources.db.customer_sessions import SESSION_PREFIX, CustomerSessionStore
 from datasources.db.engine import count_statements
 from domain.config import AuthConfig, ServerConfig
 from resolvers.context import ANONYMOUS_ACTOR_ID, Actor
-from schema.permissions import CustomerSessionFields
 
 logger = logging.getLogger("roster.auth")
 
 ACTOR_SCOPE_KEY = "roster.actor"
 ANONYMOUS = Actor(id=ANONYMOUS_ACTOR_ID, name="anonymous", scope=KeyScope.ADMIN)
 PAGE_ONLY = Actor(id=-1, name="(no key)", scope=KeyScope.READ)
-"""Serving the GraphiQL page needs no key; queries from GET are disabled, so none runs."""
+"""Serving the GraphiQL page needs no key; a request that reaches GraphQL without an actor
+(the gate not in front) is refused, never run as this one (``app/server.py``)."""
 
 
 class BodyTooLarge(Exception):
@@ -114,23 +113,12 @@ class GraphQLGate:
         sessions: Callable[[], CustomerSessionStore],
         auth: AuthConfig,
         server: ServerConfig,
-        customer_fields: CustomerSessionFields,
     ) -> None:
         self.app = app
         self.keys = keys  # a getter: the store exists only once the app's lifespan opened it
         self.sessions = sessions
         self.auth = auth
         self.server = server
-        self.restricted = {
-            KeyScope.AUTHENTICATE: SIGN_IN_ONLY,
-            KeyScope.CUSTOMER: RootFields(
-                {kind: names | {"__typename"} for kind, names in customer_fields.items()},
-                "A customer session token may only use "
-                + ", ".join(sorted(set().union(*customer_fields.values())))
-                + ".",
-                fragments=True,
-            ),
-        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -138,15 +126,15 @@ class GraphQLGate:
             return
         if self.auth.allow_anonymous and not _from_loopback_page(scope):
             logger.warning("refused a request to a non-loopback Host or from a foreign Origin")
-            await send_request_error(send, 403, "FORBIDDEN", FOREIGN_HOST)
+            await refuse(scope, send, 403, "FORBIDDEN", FOREIGN_HOST)
             return
-        accept = _header(scope, b"accept") or ""
-        if scope["method"] == "GET" and "text/html" in accept:
+        if wants_page(scope):
             await self.app(scope, receive, send)  # the GraphiQL page itself needs no key
             return
         length = _header(scope, b"content-length")
         if length is not None and length.isdigit() and int(length) > self.server.max_body_bytes:
-            await send_request_error(
+            await refuse(
+                scope,
                 send,
                 413,
                 "PAYLOAD_TOO_LARGE",
@@ -156,48 +144,12 @@ class GraphQLGate:
         with count_statements() as tally:
             actor = await self._authenticate(scope)
             if isinstance(actor, Refusal):
-                await send_request_error(send, actor.status, actor.code, actor.message)
+                await refuse(scope, send, actor.status, actor.code, actor.message)
                 return
+            # Restricted callers (app/scope_gate.py) are checked once their document is known
+            # (a persisted query's hash resolved to its text): in app/server.py.
             scope[ACTOR_SCOPE_KEY] = actor
-            rule = self.restricted.get(actor.scope)
-            if rule is not None:
-                replayed = await self._restricted(scope, receive, send, rule)
-                if replayed is None:
-                    return
-                receive = replayed
             await self._forward(scope, receive, send, tally)
-
-    async def _restricted(
-        self, scope: Scope, receive: Receive, send: Send, rule: RootFields
-    ) -> Receive | None:
-        """The request of a restricted caller (an ``authenticate`` key, a customer session),
-        read whole, when ``rule`` lets it through (a receive that replays it); None when it
-        was refused here (``app.scope_gate``)."""
-        limit = self.server.max_body_bytes
-        chunks: list[bytes] = []
-        size = 0
-        more = scope["method"] == "POST"
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return None  # the client went away
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > limit:
-                text = f"The request body is larger than {limit} bytes."
-                await send_request_error(send, 413, "PAYLOAD_TOO_LARGE", text)
-                return None
-            more = bool(message.get("more_body", False))
-        body = b"".join(chunks)
-        if (
-            not more
-            and scope["method"] == "POST"
-            and allowed_request(body, rule, max_tokens=self.server.max_tokens)
-        ):
-            return replay(body, receive)
-        logger.info("refused a request of a restricted caller for fields it may not use")
-        await send_request_error(send, 403, "FORBIDDEN", rule.refusal)
-        return None
 
     async def _authenticate(self, scope: Scope) -> Actor | Refusal:
         header = _header(scope, b"authorization")
@@ -263,6 +215,10 @@ class GraphQLGate:
         try:
             await self.app(scope, limited_receive, counting_send)
         except BodyTooLarge:
-            await send_request_error(
-                send, 413, "PAYLOAD_TOO_LARGE", f"The request body is larger than {limit} bytes."
+            await refuse(
+                scope,
+                send,
+                413,
+                "PAYLOAD_TOO_LARGE",
+                f"The request body is larger than {limit} bytes.",
             )

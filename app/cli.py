@@ -256,6 +256,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
     except ConfigError as exc:
         return _fail(str(exc))
+    if config.server.trusted_documents:  # a bad manifest: one line, before anything starts
+        from app.persisted_queries import ManifestError, load_manifest
+
+        try:
+            load_manifest(config.server.trusted_documents)
+        except ManifestError as exc:
+            return _fail(str(exc))
     if args.handler is not cmd_export_schema:
         path = sqlite_path(config.database.url)
         if path is not None and (problem := sqlite_problem(path)):

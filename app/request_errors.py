@@ -2,31 +2,41 @@
 
 Clients (and the GraphQL-over-HTTP convention) read every error the same way: a JSON body with
 ``errors[].message`` and ``errors[].extensions.code``, never a text/plain page. The gate
-(a missing or revoked key, a foreign Host in demo mode, a body too large) and Strawberry's
-view (a body that is not JSON, an unknown operation name, a wrong method) both answer here.
+(a missing or revoked key, a foreign Host in demo mode, a body too large), CORS (a refused
+preflight) and the protocol (a body that is not JSON, a wrong method: ``app/http_protocol.py``)
+all answer here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import orjson
-from starlette.types import Send
+from starlette.types import Scope, Send
 
-HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
-"""``extensions.code`` of the errors Strawberry's view raises, by HTTP status."""
-
-
-def code_for_status(status: int) -> str:
-    return HTTP_CODES.get(status, "BAD_REQUEST")
+from app.http_protocol import JSON, header, negotiate
 
 
-async def send_request_error(send: Send, status: int, code: str, message: str) -> None:
-    """Answer ``status`` with one error; 401 says how to authenticate, 503 when to retry."""
-    body = orjson.dumps(
-        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
-    )
+async def send_request_error(
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    *,
+    extra_headers: Iterable[tuple[bytes, bytes]] = (),
+    media: str = "application/json",
+    with_data: bool = True,
+) -> None:
+    """Answer ``status`` with one error; 401 says how to authenticate, 503 when to retry.
+    ``with_data``: the legacy ``"data": null`` of ``application/json`` answers (an answer in
+    ``application/graphql-response+json`` to a request that never executed has no ``data``,
+    ``app/http_protocol.py``)."""
+    error = {"message": message, "extensions": {"code": code}}
+    body = orjson.dumps({"data": None, "errors": [error]} if with_data else {"errors": [error]})
     headers = [
-        (b"content-type", b"application/json"),
+        (b"content-type", media.encode()),
         (b"content-length", b"%d" % len(body)),
+        *extra_headers,
     ]
     if status == 401:
         headers.append((b"www-authenticate", b'Bearer realm="roster"'))
@@ -34,3 +44,10 @@ async def send_request_error(send: Send, status: int, code: str, message: str) -
         headers.append((b"retry-after", b"5"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def refuse(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
+    """Turn a request away before GraphQL, in the media type it accepts
+    (``app/http_protocol.py``; ``application/json`` when it accepts neither)."""
+    media = negotiate(header(scope, b"accept")) or JSON
+    await send_request_error(send, status, code, message, media=media, with_data=media == JSON)

@@ -11,20 +11,20 @@ Two callers are restricted:
 
 Field permissions guard the same fields (``schema.permissions``); reads of API keys have
 none, so without this gate a document would reach fields no permission stops. A request passes
-when it is a POSTed JSON object whose document's operations are all of a kind the rule names and
-select at their root only fields the rule lists for that kind (or ``__typename``). Anything
-else (another root field, introspection, fragments spread at the root, batches, subscriptions,
-GET) is ``FORBIDDEN``. Fragment definitions are refused where the rule says so; where they are
-allowed they cannot reach the root (they can only be spread inside a checked field: a fragment
-on ``Query`` or ``Mutation`` would need a spread at the root, which is refused).
+when its document's operations are all of a kind the rule names and select at their root only
+fields the rule lists for that kind (or ``__typename``), whether it came by POST or GET, as a
+text or as a persisted query's hash (resolved first: ``app/server.py``). Anything else (another
+root field, introspection, fragments spread at the root, subscriptions, a document that does
+not parse) is ``FORBIDDEN``; batches are refused for everyone (``app/http_protocol.py``).
+Fragment definitions are refused where the rule says so; where they are allowed they cannot
+reach the root (they can only be spread inside a checked field: a fragment on ``Query`` or
+``Mutation`` would need a spread at the root, which is refused).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from graphql import (
     FieldNode,
@@ -34,6 +34,9 @@ from graphql import (
     OperationType,
     parse,
 )
+
+from datasources.db.api_keys import Scope as KeyScope
+from schema.permissions import CustomerSessionFields
 
 TYPENAME = "__typename"
 
@@ -60,16 +63,25 @@ SIGN_IN_ONLY = RootFields(
 """An ``authenticate`` key: one sign-in, nothing else (no fragment is needed to sign in)."""
 
 
-def allowed_request(body: bytes, rule: RootFields, *, max_tokens: int) -> bool:
-    """Whether ``body`` is a request ``rule`` lets through (see the module)."""
+def restricted_rules(customer_fields: CustomerSessionFields) -> dict[KeyScope, RootFields]:
+    """The rule of each restricted caller's scope (see the module)."""
+    return {
+        KeyScope.AUTHENTICATE: SIGN_IN_ONLY,
+        KeyScope.CUSTOMER: RootFields(
+            {kind: names | {TYPENAME} for kind, names in customer_fields.items()},
+            "A customer session token may only use "
+            + ", ".join(sorted(set().union(*customer_fields.values())))
+            + ".",
+            fragments=True,
+        ),
+    }
+
+
+def allowed_document(query: str, rule: RootFields, *, max_tokens: int) -> bool:
+    """Whether the document ``query`` (persisted queries already resolved to their text,
+    ``app/persisted_queries.py``) is one ``rule`` lets through (see the module)."""
     try:
-        request: Any = json.loads(body)
-    except ValueError:
-        return False
-    if not isinstance(request, dict) or not isinstance(request.get("query"), str):
-        return False
-    try:
-        document = parse(request["query"], no_location=True, max_tokens=max_tokens)
+        document = parse(query, no_location=True, max_tokens=max_tokens)
     except GraphQLError:
         return False
     for definition in document.definitions:

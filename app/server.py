@@ -7,11 +7,11 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from graphql import OperationType as GraphQLOperationType
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -26,17 +26,39 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from app.access_log import AccessLog
-from app.auth import ACTOR_SCOPE_KEY, PAGE_ONLY, GraphQLGate
+from app.auth import ACTOR_SCOPE_KEY, GraphQLGate
+from app.cors import Cors
 from app.graphiql import STATIC_PREFIX, GraphiQLPage, static_files
-from app.request_body import replay
-from app.request_errors import code_for_status, send_request_error
+from app.http_protocol import (
+    BAD_REQUEST,
+    JSON,
+    METHODS,
+    MUTATION_BY_GET,
+    NO_QUERY,
+    NOT_ACCEPTABLE,
+    GraphQLRequest,
+    RequestError,
+    check_content_type,
+    document_error,
+    from_body,
+    from_query_string,
+    header,
+    negotiate,
+    shape,
+    wants_page,
+)
+from app.persisted_queries import DocumentError, PersistedQueries, load_manifest
+from app.request_errors import send_request_error
+from app.scope_gate import RootFields, allowed_document, restricted_rules
+from datasources.db.api_keys import Scope as KeyScope
 from datasources.storage import Storage, open_storage
 from domain.config import RosterConfig
 from domain.records import CustomerRecord, CustomerUserRecord
 from loaders.registry import Loaders
 from resolvers.context import RequestContext
 from schema.builder import build_api
-from schema.direct_execution import DirectExecution
+from schema.direct_execution import RUNNABLE, DirectExecution
+from schema.masking import VALIDATION_FAILED
 from schema.time_limit import deadline_error
 
 logger = logging.getLogger("roster")
@@ -51,6 +73,9 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         direct: DirectExecution | None,
         request_timeout: float,
         graphiql_page: GraphiQLPage | None,
+        persisted: PersistedQueries,
+        restricted: Mapping[KeyScope, RootFields],
+        max_tokens: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(graphql_ide="graphiql" if graphiql_page else None, **kwargs)
@@ -60,6 +85,9 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         self._customer_object = customer_object
         self._direct = direct
         self._request_timeout = request_timeout
+        self._persisted = persisted
+        self._restricted = restricted
+        self._max_tokens = max_tokens
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Roster's own GraphiQL page (its assets served by Roster, not a CDN), not
@@ -75,77 +103,109 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         return RequestContext(
             storage=storage,
             loaders=Loaders(storage),
-            # Absent only for the GraphiQL page itself (GET, text/html), which runs no query.
-            actor=scope.get(ACTOR_SCOPE_KEY, PAGE_ONLY),
+            actor=scope[ACTOR_SCOPE_KEY],  # the gate's (app/auth.py); checked in _answer
             customer_user_object=self._customer_user_object,
             customer_object=self._customer_object,
             client_address=_peer_address(scope),
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The common request (a POSTed JSON object with a query) is executed directly;
-        everything else, malformed requests included, goes through Strawberry's view.
+        """Every HTTP request is read and answered by ``app.http_protocol`` (GraphQL over
+        HTTP), its persisted query resolved (``app.persisted_queries``), a restricted caller's
+        document checked (``app.scope_gate``), then executed directly
+        (``schema.direct_execution``, for a query text seen before) or by ``schema.execute``.
 
-        Why: Strawberry's view (request adapters, content negotiation, multipart, batching,
-        streaming) cost about a quarter of a one-user lookup. The direct path runs the same
-        execution with the same context (``schema.direct_execution`` for a query text seen
-        before, ``schema.execute`` otherwise) and answers with the same JSON.
+        Why not Strawberry's view: it answered with other statuses and media types than the
+        direct path, and its request adapters and content negotiation cost about a quarter of
+        a one-user lookup. Both executions run with the same context and are answered alike.
         """
-        if scope["type"] == "http" and scope["method"] == "POST" and _is_json(scope):
-            body = await _read_body(receive)
-            request = _plain_request(body)
-            if request is not None and await self._execute_plain(scope, request, send):
-                return
-            receive = replay(body, receive)
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        if self._graphiql_page is not None and _wants_page(scope):
+        if self._graphiql_page is not None and wants_page(scope):
             await self._graphiql_page.response()(scope, receive, send)
             return
+        media = negotiate(header(scope, b"accept"))
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
-        except HTTPException as exc:  # Strawberry's view answers these in text/plain
+            if media is None:
+                raise NOT_ACCEPTABLE
+            await self._answer(scope, await self._read(scope, receive), media, send)
+        except RequestError as error:
+            legacy = media in (None, JSON)
+            document = isinstance(error, DocumentError)
             await send_request_error(
-                send, exc.status_code, code_for_status(exc.status_code), exc.reason
+                send,
+                200 if document and legacy else error.status,
+                error.code,
+                error.message,
+                extra_headers=error.headers,
+                media=media or JSON,
+                with_data=legacy,
             )
-            return
-        await response(scope, receive, send)
 
-    async def _execute_plain(self, scope: Scope, request: dict[str, Any], send: Send) -> bool:
-        """Execute ``request``; False (nothing sent) when the operation was refused before it
-        ran (no query, unknown operation name, GET-only rules), so the view answers that."""
-        query: str = request["query"]
+    async def _read(self, scope: Scope, receive: Receive) -> GraphQLRequest:
+        if scope["method"] == "GET":
+            return from_query_string(scope)
+        if scope["method"] != "POST":
+            raise METHODS
+        check_content_type(scope)
+        return from_body(await _read_body(receive))
+
+    async def _answer(self, scope: Scope, request: GraphQLRequest, media: str, send: Send) -> None:
+        actor = scope.get(ACTOR_SCOPE_KEY)
+        if actor is None:  # only the gate sets it; without it nothing runs
+            raise RequestError(401, "UNAUTHENTICATED", "Authentication required.")
+        resolved = self._persisted.resolve(request)
+        request = resolved.request
+        query = request.query
+        if query is None:
+            raise NO_QUERY
+        rule = self._restricted.get(actor.scope)
+        if rule is not None and not allowed_document(query, rule, max_tokens=self._max_tokens):
+            logger.info("refused a request of a restricted caller for fields it may not use")
+            raise RequestError(403, "FORBIDDEN", rule.refusal)
+        by_get = request.method == "GET"
         arguments: dict[str, Any] = {
-            "variable_values": request.get("variables"),
+            "variable_values": request.variables,
             "context_value": self._context(scope),
-            "operation_name": request.get("operationName"),
-            "operation_extensions": request.get("extensions"),
+            "operation_name": request.operation_name,
+            "operation_extensions": request.extensions,
         }
 
         async def execute() -> ExecutionResult:
             direct = self._direct
-            result = None if direct is None else await direct.execute(query, **arguments)
+            result = None
+            if direct is not None:
+                kinds = GET_KINDS if by_get else RUNNABLE
+                result = await direct.execute(query, allowed=kinds, **arguments)
             if result is None:  # a text not seen before, or one Strawberry must refuse
+                allowed = GET_OPERATIONS if by_get else POST_OPERATIONS
                 result = await self.schema.execute(
-                    query, allowed_operation_types=POST_OPERATIONS, **arguments
+                    query, allowed_operation_types=allowed, **arguments
                 )
             return result
 
         try:
             result = await self._within_deadline(execute())
-        except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError):
-            return False
-        body = self.encode_json(process_result(result))
-        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        except InvalidOperationTypeError as exc:
+            if by_get:
+                raise MUTATION_BY_GET from exc
+            raise RequestError(400, BAD_REQUEST, exc.as_http_error_reason("POST")) from exc
+        except CannotGetOperationTypeError as exc:
+            raise DocumentError(400, VALIDATION_FAILED, exc.as_http_error_reason()) from exc
+        except MissingQueryError as exc:
+            raise NO_QUERY from exc
+        processed: dict[str, Any] = dict(process_result(result))
+        if (
+            resolved.register is not None
+            and document_error(processed.get("data"), processed.get("errors")) is None
+        ):
+            self._persisted.register(resolved.register, query)
+        status, shaped = shape(processed, media)
+        body = self.encode_json(shaped)
+        headers = [(b"content-type", media.encode()), (b"content-length", b"%d" % len(body))]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-        return True
-
-    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        """Strawberry's view's execution (requests that are not a plain POST), under the
-        same deadline as the direct path's."""
-        return await self._within_deadline(super().execute_single(*args, **kwargs))
 
     async def _within_deadline(self, execution: Awaitable[ExecutionResult]) -> ExecutionResult:
         """The result of ``execution``, or a ``TIMEOUT`` error when it runs past
@@ -168,35 +228,10 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
 
-    def parse_json(self, data: str | bytes) -> Any:
-        """A body that is not UTF-8 JSON *object* is the client's error (400), not ours."""
-        try:
-            parsed = super().parse_json(data)
-        except UnicodeDecodeError as exc:
-            raise HTTPException(400, "Unable to parse request body as JSON") from exc
-        if not isinstance(parsed, dict | list):
-            raise HTTPException(400, "The request body must be a JSON object.")
-        return parsed
-
 
 POST_OPERATIONS = OperationType.from_http("POST")
-_PLAIN_KEYS = frozenset({"query", "variables", "operationName", "extensions"})
-
-
-def _wants_page(scope: Scope) -> bool:
-    """A browser opening ``/graphql`` (GET, accepting HTML): the GraphiQL page, whatever the
-    query string (``?query=`` opens it with that query), the only GET the gate lets through
-    without a key (``app/auth.py``)."""
-    if scope["method"] != "GET":
-        return False
-    return any(name == b"accept" and b"text/html" in value for name, value in scope["headers"])
-
-
-def _is_json(scope: Scope) -> bool:
-    for name, value in scope["headers"]:
-        if name == b"content-type":
-            return bool(value.split(b";", 1)[0].strip().lower() == b"application/json")
-    return False
+GET_OPERATIONS = frozenset({OperationType.QUERY})
+GET_KINDS = frozenset({GraphQLOperationType.QUERY})
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -209,25 +244,6 @@ async def _read_body(receive: Receive) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
-
-
-def _plain_request(body: bytes) -> dict[str, Any] | None:
-    """The body as a single GraphQL request whose parts all have the right types, or None."""
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(data, dict) or not data.keys() <= _PLAIN_KEYS:
-        return None
-    if not isinstance(data.get("query"), str) or not data["query"]:
-        return None
-    if not isinstance(data.get("variables"), dict | None):
-        return None
-    if not isinstance(data.get("operationName"), str | None):
-        return None
-    if not isinstance(data.get("extensions"), dict | None):
-        return None
-    return data
 
 
 def _freeze_startup_objects() -> None:
@@ -261,6 +277,17 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
         direct,
         config.server.request_timeout_seconds,
         GraphiQLPage(anonymous=config.auth.allow_anonymous) if config.server.graphiql else None,
+        PersistedQueries(
+            enabled=config.server.persisted_queries,
+            max_entries=config.server.persisted_queries_cache_entries,
+            trusted=(
+                load_manifest(config.server.trusted_documents)
+                if config.server.trusted_documents
+                else None
+            ),
+        ),
+        restricted_rules(built.customer_session_fields),
+        config.server.max_tokens,
         schema=built.schema,
         allow_queries_via_get=False,
     )
@@ -271,7 +298,6 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
         sessions=lambda: holder["storage"].customer_sessions,
         auth=config.auth,
         server=config.server,
-        customer_fields=built.customer_session_fields,
     )
 
     async def healthz(_request: Request) -> Response:
@@ -293,7 +319,10 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
 
     if storage is not None:
         holder["storage"] = storage
-    routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/graphql", gate)]
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/graphql", Cors(gate, config.server)),
+    ]
     if config.server.graphiql:
         routes.append(Mount(STATIC_PREFIX, static_files(), name="static"))
     app = Starlette(

@@ -13,8 +13,9 @@ command. A name with one is a key path and must start with a known section (``da
 ignored typo; so is a known section's unknown key, and a section's bare name
 (``ROSTER_SERVER=…``), which would replace the whole section.
 
-A relative SQLite path (``sqlite+aiosqlite:///var/roster.db``) is relative to the config
-file's folder, wherever the command runs from; without a config file, to the current folder.
+A relative SQLite path (``sqlite+aiosqlite:///var/roster.db``) and a relative
+``server.trusted_documents`` are relative to the config file's folder, wherever the command
+runs from; without a config file, to the current folder.
 """
 
 from __future__ import annotations
@@ -142,11 +143,16 @@ def load_config(path: str | Path | None, environ: Mapping[str, str] | None = Non
         raise ConfigError(format_validation_error(exc, overrides)) from exc
     if not path:  # a relative path stays relative: to the current folder
         return config
-    url = sqlite_url_relative_to(config.database.url, Path(path).resolve().parent)
+    folder = Path(path).resolve().parent
+    url = sqlite_url_relative_to(config.database.url, folder)
     if url != config.database.url:
         config = config.model_copy(
             update={"database": config.database.model_copy(update={"url": url})}
         )
+    manifest = config.server.trusted_documents
+    if manifest and not Path(manifest).is_absolute():  # as the SQLite path: the file's folder
+        server = config.server.model_copy(update={"trusted_documents": str(folder / manifest)})
+        config = config.model_copy(update={"server": server})
     return config
 
 

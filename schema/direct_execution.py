@@ -95,10 +95,12 @@ class DirectExecution:
         context_value: Any,
         operation_name: str | None,
         operation_extensions: dict[str, Any] | None,
+        allowed: frozenset[OperationType] = RUNNABLE,
     ) -> ExecutionResult | None:
-        """The result of ``query``, or None when Strawberry's path must answer it."""
+        """The result of ``query``, or None when Strawberry's path must answer it (also when
+        its operation is not of a kind in ``allowed``: a mutation sent by GET)."""
         document = known_valid_document(query, self._verdicts, self._rules)
-        if document is None or not _runnable(document.definitions, operation_name):
+        if document is None or not _runnable(document.definitions, operation_name, allowed):
             return None
         self.answered += 1
         extensions: dict[str, Any] | None = None
@@ -166,7 +168,9 @@ def _refuse_unmirrored(schema: strawberry.Schema) -> None:
     )
 
 
-def _runnable(definitions: Any, operation_name: str | None) -> bool:
+def _runnable(
+    definitions: Any, operation_name: str | None, allowed: frozenset[OperationType]
+) -> bool:
     """Whether the document names exactly one query or mutation to run (graphql-core's rule
     for picking the operation), so the executor will not refuse it."""
     operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
@@ -174,4 +178,4 @@ def _runnable(definitions: Any, operation_name: str | None) -> bool:
         chosen = operations if len(operations) == 1 else []
     else:
         chosen = [o for o in operations if o.name is not None and o.name.value == operation_name]
-    return len(chosen) == 1 and chosen[0].operation in RUNNABLE
+    return len(chosen) == 1 and chosen[0].operation in allowed

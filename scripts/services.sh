@@ -2,9 +2,10 @@
 # The services the test suite talks to, installed (Debian packages) and started when they are
 # missing or down, as scripts/test.sh needs them: PostgreSQL on 127.0.0.1:5432 (postgres, no
 # password), MariaDB on 127.0.0.1:3306 (root, no password), Redis on 127.0.0.1:6379, slapd
-# (the tests start their own), OTOBO's Perl password libraries, and Chromium with its driver
-# (tests/e2e). Each step is a no-op when its service already answers, so running it again is
-# harmless. The password-less logins are for a throwaway test machine only.
+# (the tests start their own), OTOBO's Perl password libraries, Chromium with its driver
+# (tests/e2e), node and npm (tests/http_audit). Each step is a no-op when its service already
+# answers, so running it again is harmless. The password-less logins are for a throwaway test
+# machine only.
 set -euo pipefail
 
 SUDO=""
@@ -18,6 +19,8 @@ DEBIAN_PACKAGES=(
   libcrypt-eksblowfish-perl libcrypt-passwdmd5-perl   # tests/test_otobo_password_vectors.py
   chromium chromium-driver                      # tests/e2e: GraphiQL in a real browser
 )
+# tests/http_audit (the graphql-http audit suite) runs on node: Debian's, unless one is there.
+command -v npm >/dev/null || DEBIAN_PACKAGES+=(nodejs npm)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -12,6 +12,14 @@ bash scripts/services.sh
 echo "== installing Roster and its test tools"
 ROSTER_EXTRAS=dev,ldap bash scripts/bootstrap.sh
 
+# The graphql-http audit suite (tests/http_audit), pinned by its package-lock.json: installed
+# from the npm registry when missing or older than the lock file.
+installed=tests/http_audit/node_modules/.package-lock.json
+if [ ! -f "$installed" ] || [ tests/http_audit/package-lock.json -nt "$installed" ]; then
+  echo "== installing the graphql-http audit suite (npm ci)"
+  npm ci --prefix tests/http_audit --no-audit --no-fund --silent
+fi
+
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 from typing import Annotated, Self
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 
@@ -92,6 +93,47 @@ class ServerConfig(StrictModel):
     limit_concurrency: Annotated[int, Field(ge=1)] | None = None
     """Per server process: past this many connections or running requests, answer 503 at once
     (uvicorn's limit_concurrency). Unset: no limit."""
+
+    cors_origins: list[str] = []
+    """Origins (``https://app.example.com``) whose pages may call the API from a browser
+    (``app/cors.py``); ``["*"]``: any page, never with credentials. Empty: none."""
+    cors_allow_credentials: bool = False
+    """Send ``Access-Control-Allow-Credentials: true`` to the listed origins (cookies, HTTP
+    authentication); Roster's bearer tokens do not need it. Refused with ``"*"``."""
+    cors_max_age_seconds: Annotated[int, Field(ge=0, le=86400)] = 600
+    """How long a browser may keep a preflight's answer."""
+    persisted_queries: bool = True
+    """Apollo's automatic persisted queries (``app/persisted_queries.py``)."""
+    persisted_queries_cache_entries: Annotated[int, Field(ge=1, le=1_000_000)] = 1000
+    """Registered query texts each server process keeps (least recently used dropped)."""
+    trusted_documents: str | None = None
+    """A persisted-query manifest (JSON): when set, only its operations run (by hash, or by
+    a text whose sha256 it lists); relative to the config file."""
+
+    @model_validator(mode="after")
+    def _check_cors(self) -> Self:
+        for origin in self.cors_origins:
+            if origin == "*":
+                continue
+            parts = urlsplit(origin)
+            if (
+                parts.scheme not in ("http", "https")
+                or not parts.netloc
+                or parts.path
+                or parts.query
+                or parts.fragment
+                or "@" in parts.netloc
+            ):
+                raise ValueError(
+                    f"cors_origins: {origin!r} is not an origin "
+                    "(scheme://host[:port], no path: e.g. https://app.example.com)"
+                )
+        if "*" in self.cors_origins and self.cors_allow_credentials:
+            raise ValueError(
+                'cors_allow_credentials cannot be true with cors_origins = ["*"]: list the '
+                "origins that may send credentials"
+            )
+        return self
 
     @property
     def is_loopback(self) -> bool:

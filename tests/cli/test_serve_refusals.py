@@ -81,3 +81,18 @@ def test_serve_refuses_database_without_tables(tmp_path: Path, db_path: Path) ->
     stderr = serve_refused(serve_config(tmp_path, db_path))
     assert "customer_user" in stderr
     assert "roster db upgrade" in stderr
+
+
+def test_serve_refuses_a_bad_trusted_documents_manifest(
+    upgraded: Path, tmp_path: Path, db_path: Path
+) -> None:
+    """The manifest is read relative to the config file, and a bad one is one line."""
+    (tmp_path / "manifest.json").write_text('{"' + "0" * 64 + '": "{ __typename }"}')
+    config = serve_config(tmp_path, db_path, server={"trusted_documents": "manifest.json"})
+    stderr = serve_refused(config)
+    assert stderr.strip().count("\n") == 0, stderr
+    assert (
+        f"{tmp_path / 'manifest.json'}: 0000000000000000… is not the sha256 of its body" in stderr
+    )
+    missing = serve_config(tmp_path, db_path, server={"trusted_documents": "nope.json"})
+    assert f"{tmp_path / 'nope.json'} does not exist" in serve_refused(missing)
