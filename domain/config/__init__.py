@@ -37,6 +37,7 @@ from domain.config.ldap_auth import LdapAuthBackendConfig
 from domain.config.ldap_backend import LdapBackendConfig, filter_syntax_problem
 from domain.config.server import AuthConfig, DatabaseConfig, DemoConfig, ServerConfig
 from domain.config.strict_model import StrictModel
+from domain.config.tickets import TicketsConfig
 
 __all__ = [
     "FIELD_LIST_KEYS",
@@ -66,6 +67,7 @@ __all__ = [
     "SqlIdentifier",
     "StorageField",
     "StrictModel",
+    "TicketsConfig",
     "filter_syntax_problem",
 ]
 
@@ -82,3 +84,4 @@ class RosterConfig(StrictModel):
     customer_group: CustomerGroupConfig = Field(default_factory=CustomerGroupConfig)
     services: ServicesConfig = Field(default_factory=ServicesConfig)
     demo: DemoConfig = Field(default_factory=DemoConfig)
+    tickets: TicketsConfig = Field(default_factory=TicketsConfig)

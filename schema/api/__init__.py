@@ -18,6 +18,7 @@ from schema.api import (
     customers,
     groups,
     services,
+    tickets,
     two_factor,
 )
 
@@ -29,4 +30,5 @@ AREAS = (
     customer_auth,
     customer_sessions,
     two_factor,
+    tickets,
 )
