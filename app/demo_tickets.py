@@ -11,7 +11,7 @@ company ticket in Support (read only) and his own in Billing.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -38,7 +38,7 @@ def _audit(now: datetime) -> dict[str, object]:
 
 
 async def load_demo_tickets(storage: Storage) -> None:
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     groups = {g.name: g.id for g in await storage.groups.all()}
     async with storage.engine.begin() as conn:
         rows = (await conn.execute(sa.select(queue.c.name, queue.c.id))).all()

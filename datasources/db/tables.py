@@ -371,7 +371,7 @@ roster_customer_session = sa.Table(
 )
 sa.Index("roster_customer_session_login", roster_customer_session.c.login)
 
-# ---- Tickets (0012): OTOBO's ticket tables, read by ``datasources.db.tickets`` -------------------
+# ---- Tickets (0012): OTOBO's ticket tables, read by ``datasources.db.tickets`` ---------------
 # Columns, keys and index names as ``otobo-schema.xml`` (rel-11_0) declares them. Roster only
 # reads them; it creates them on a new database (with OTOBO's seed rows) and adopts them as
 # they are on an OTOBO database. Foreign keys to tables Roster does not have (system_address,
@@ -431,7 +431,6 @@ ticket_state = _lookup(
 ticket_priority = _lookup("ticket_priority")
 ticket_type = _lookup("ticket_type")
 ticket_lock_type = _lookup("ticket_lock_type")
-ticket_history_type = _lookup("ticket_history_type", sa.Column("comments", sa.String(250)))
 
 ticket = sa.Table(
     "ticket",
@@ -460,22 +459,6 @@ ticket = sa.Table(
     *_audit(),
 )
 
-ticket_history = sa.Table(
-    "ticket_history",
-    metadata,
-    sa.Column("id", BIGINT_ID, primary_key=True, autoincrement=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("history_type_id", sa.SmallInteger(), nullable=False),
-    sa.Column("ticket_id", sa.BigInteger(), nullable=False),
-    sa.Column("article_id", sa.BigInteger()),
-    sa.Column("type_id", sa.SmallInteger(), nullable=False),
-    sa.Column("queue_id", sa.Integer(), nullable=False),
-    sa.Column("owner_id", sa.Integer(), nullable=False),
-    sa.Column("priority_id", sa.SmallInteger(), nullable=False),
-    sa.Column("state_id", sa.SmallInteger(), nullable=False),
-    *_audit(),
-)
-
 TICKET_INDEXES: dict[str, tuple[str, ...]] = {
     "ticket_title": ("title",),
     "ticket_customer_user_id": ("customer_user_id",),
@@ -498,24 +481,8 @@ TICKET_INDEXES: dict[str, tuple[str, ...]] = {
     "ticket_archive_flag": ("archive_flag",),
 }
 """OTOBO's indexes on ``ticket`` (``otobo-schema.xml``), which the migration creates."""
-TICKET_HISTORY_INDEXES: dict[str, tuple[str, ...]] = {
-    f"ticket_history_{c}": (c,)
-    for c in (
-        "ticket_id",
-        "article_id",
-        "history_type_id",
-        "queue_id",
-        "type_id",
-        "owner_id",
-        "priority_id",
-        "state_id",
-        "create_time",
-    )
-}
 for _name, _columns in TICKET_INDEXES.items():
     sa.Index(_name, *(ticket.c[c] for c in _columns))
-for _name, _columns in TICKET_HISTORY_INDEXES.items():
-    sa.Index(_name, *(ticket_history.c[c] for c in _columns))
 sa.Index("queue_group_id", queue.c.group_id)
 
 # Roster's: the permission modules compare a ticket's customer user and customer ID with

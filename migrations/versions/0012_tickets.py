@@ -1,15 +1,17 @@
-"""OTOBO's ticket tables: ``queue``, ``ticket``, its lookup tables and ``ticket_history``.
+"""OTOBO's ticket tables: ``queue``, ``ticket`` and its lookup tables.
 
 In OTOBO's layout (``scripts/database/otobo-schema.xml``, rel-11_0) with OTOBO's seed rows
-(``otobo-initial_insert.xml``: state types, states, priorities, the ticket type, lock types,
-history types). Each table is created only when it is missing, so on an OTOBO database this
-adopts OTOBO's tables as they are and adds only Roster's two ``roster_ticket_*_lower`` indexes
-(not with ``--no-indexes``, not on MariaDB/MySQL, where OTOBO's collation compares
-case-insensitively already).
+(``otobo-initial_insert.xml``: state types, states, priorities, the ticket type, lock
+types). ``ticket_history`` waits for the first ticket write (issue 16's ticketSetCustomer).
+
+Each table is created only when it is missing, so on an OTOBO database this adopts OTOBO's
+tables as they are and adds only Roster's two ``roster_ticket_*_lower`` indexes (not with
+``--no-indexes``, not on MariaDB/MySQL, where OTOBO's collation compares case-insensitively
+already).
 
 OTOBO's four default queues are not seeded: they belong to the group ``users`` (id 1), which a
 Roster-only database does not have; queues are an admin's data (the demo data adds some).
-Foreign keys to tables Roster does not create (``system_address``, ``sla``, ``article`` …) are
+Foreign keys to tables Roster does not create (``system_address``, ``sla``, ``salutation`` …) are
 left out, as 0001 leaves out OTOBO's foreign keys.
 
 Revision ID: 0012
@@ -47,21 +49,6 @@ STATES = [
 PRIORITIES = ["1 very low", "2 low", "3 normal", "4 high", "5 very high"]
 TYPES = ["Unclassified"]
 LOCK_TYPES = ["unlock", "lock", "tmp_lock"]
-HISTORY_TYPES = (
-    "NewTicket FollowUp SendAutoReject SendAutoReply SendAutoFollowUp Forward Bounce SendAnswer "
-    "SendAgentNotification SendCustomerNotification EmailAgent EmailCustomer PhoneCallAgent "
-    "PhoneCallCustomer AddNote Move Lock Unlock Remove TimeAccounting CustomerUpdate "
-    "PriorityUpdate OwnerUpdate LoopProtection Misc SetPendingTime StateUpdate "
-    "TicketDynamicFieldUpdate WebRequestCustomer TicketLinkAdd TicketLinkDelete SystemRequest "
-    "Merged ResponsibleUpdate Subscribe Unsubscribe TypeUpdate ServiceUpdate SLAUpdate "
-    "ArchiveFlagUpdate EscalationSolutionTimeStop EscalationResponseTimeStart "
-    "EscalationUpdateTimeStart EscalationSolutionTimeStart EscalationResponseTimeNotifyBefore "
-    "EscalationUpdateTimeNotifyBefore EscalationSolutionTimeNotifyBefore "
-    "EscalationResponseTimeStop EscalationUpdateTimeStop TitleUpdate EmailResend "
-    "ArticleDynamicFieldUpdate ArticleEdit ArticleRestore ArticleDelete"
-).split()
-"""ids 1…55 in this order."""
-
 TICKET_INDEXES = {
     "ticket_title": ["title"],
     "ticket_customer_user_id": ["customer_user_id"],
@@ -83,17 +70,6 @@ TICKET_INDEXES = {
     "ticket_timeout": ["timeout"],
     "ticket_archive_flag": ["archive_flag"],
 }
-HISTORY_INDEXED = [
-    "ticket_id",
-    "article_id",
-    "history_type_id",
-    "queue_id",
-    "type_id",
-    "owner_id",
-    "priority_id",
-    "state_id",
-    "create_time",
-]
 BIGINT_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 """OTOBO's BIGINT ids; INTEGER on SQLite, where only an INTEGER primary key autoincrements."""
 
@@ -166,17 +142,11 @@ def upgrade() -> None:
         _seed("ticket_type", _named(TYPES))
     if _create("ticket_lock_type", _lookup_columns(), existing):
         _seed("ticket_lock_type", _named(LOCK_TYPES))
-    history_type_columns = _lookup_columns(sa.Column("comments", sa.String(250)))
-    if _create("ticket_history_type", history_type_columns, existing):
-        _seed("ticket_history_type", _named(HISTORY_TYPES))
     if _create("queue", _queue_columns(), existing):
         op.create_index("queue_group_id", "queue", ["group_id"])
     if _create("ticket", _ticket_columns(), existing):
         for name, columns in TICKET_INDEXES.items():
             op.create_index(name, "ticket", columns)
-    if _create("ticket_history", _history_columns(), existing):
-        for column in HISTORY_INDEXED:
-            op.create_index(f"ticket_history_{column}", "ticket_history", [column])
     if adding_indexes() and not is_mysql(op.get_bind().dialect):
         for name, expression in ROSTER_INDEXES.items():
             op.create_index(name, "ticket", [sa.text(expression)])
@@ -230,22 +200,6 @@ def _ticket_columns() -> list[sa.Column]:
         sa.Column("escalation_response_time", sa.Integer(), nullable=False),
         sa.Column("escalation_solution_time", sa.Integer(), nullable=False),
         sa.Column("archive_flag", sa.SmallInteger(), nullable=False, server_default="0"),
-        *_audit(),
-    ]
-
-
-def _history_columns() -> list[sa.Column]:
-    return [
-        sa.Column("id", BIGINT_ID, primary_key=True, autoincrement=True),
-        sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("history_type_id", sa.SmallInteger(), nullable=False),
-        sa.Column("ticket_id", sa.BigInteger(), nullable=False),
-        sa.Column("article_id", sa.BigInteger()),
-        sa.Column("type_id", sa.SmallInteger(), nullable=False),
-        sa.Column("queue_id", sa.Integer(), nullable=False),
-        sa.Column("owner_id", sa.Integer(), nullable=False),
-        sa.Column("priority_id", sa.SmallInteger(), nullable=False),
-        sa.Column("state_id", sa.SmallInteger(), nullable=False),
         *_audit(),
     ]
 
