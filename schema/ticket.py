@@ -26,6 +26,7 @@ from resolvers.context import RequestContext
 from schema.audit import Info
 from schema.common import Node, global_id
 from schema.dynamic import CustomerUserRef
+from schema.fast_fields import context_reader
 from schema.group import Group, PermissionReason
 from schema.pagination import Connection, to_connection
 from schema.permissions import NOT_FOR_CUSTOMER_SESSIONS
@@ -55,6 +56,11 @@ async def _customer_user_of(ticket: "Ticket", context: RequestContext) -> Any:
     return context.customer_user_object(record) if record else None
 
 
+async def _group_of(queue: "Queue", context: RequestContext) -> Group | None:
+    found = await context.loaders.groups.by_id.load(queue.record.group_id)
+    return Group.wrap(found) if found else None
+
+
 @strawberry.type(description="A ticket state (OTOBO's ticket_state) and its state type.")
 class TicketState:
     name: str
@@ -78,11 +84,11 @@ class Queue:
 
     @strawberry.field(
         description="The group owning the queue; null when the queue names a group that "
-        "does not exist."
+        "does not exist.",
+        metadata=context_reader(_group_of),
     )
     async def group(self, info: Info) -> Group | None:
-        found = await info.context.loaders.groups.by_id.load(self.record.group_id)
-        return Group.wrap(found) if found else None
+        return await _group_of(self, info.context)
 
 
 @strawberry.type(description="A ticket, OTOBO's ticket table (read only).")

@@ -9,6 +9,7 @@ from domain.config import RosterConfig
 from resolvers import tickets as ticket_resolvers
 from schema.audit import Info
 from schema.customer_user import CustomerUserTypes
+from schema.fast_fields import install_declared
 from schema.ticket import CustomerUserTicketFields, Ticket
 
 CUSTOMER_USER_FIELDS = CustomerUserTicketFields
@@ -43,4 +44,16 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
 
 
 def fast_fields(schema: strawberry.Schema, types: CustomerUserTypes) -> None:
-    """None: the ticket fields resolve through the ordinary path."""
+    """A page of 100 tickets has a thousand plain fields: graphql-core's direct resolver
+    reads them (``schema.fast_fields``); ``Ticket.customerUser`` (guarded) keeps its own."""
+    for type_name in (
+        "Ticket",
+        "TicketEdge",
+        "TicketState",
+        "Queue",
+        "TicketAccess",
+        "AccessDecision",
+        "TicketAccessReason",
+        "QueueForNewTickets",
+    ):
+        install_declared(schema, type_name)
