@@ -10,6 +10,7 @@ import logging
 
 from app.auth import ANONYMOUS
 from app.demo_services import load_demo_services
+from app.demo_tickets import load_demo_tickets
 from datasources.storage import Storage, open_storage
 from domain.assignment_rules import Grant
 from domain.config import RosterConfig
@@ -82,6 +83,7 @@ async def load_demo_data(config: RosterConfig) -> None:
         logger.info("demo data present: %d customers, %d users", len(CUSTOMERS), len(USERS))
         await load_demo_services(storage)
         await _load_demo_groups(storage)
+        await load_demo_tickets(storage)
     finally:
         await storage.close()
 

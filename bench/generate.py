@@ -130,6 +130,40 @@ class DataSet:
         ]
         return user_grants, customer_grants, extra_customers
 
+    tickets: int = 200_000
+    queues: int = 20
+    busy_share: float = 0.2
+    """The share of tickets of the first customer (``CUST-00001``): its users have thousands
+    of company tickets, so a page of 100 is full (the others have about 80 each)."""
+
+    def queue_rows(self) -> list[tuple[object, ...]]:
+        """20 queues over groups 1-10 (``users``, the always-group, and ``group-01`` …
+        ``group-09``), two each; id = position + 1."""
+        return [
+            (i, f"Queue {i:02d}", (i - 1) % 10 + 1, 1, 1, 1, 1, 0, 1, EPOCH, 1, EPOCH, 1)
+            for i in range(1, self.queues + 1)
+        ]
+
+    def ticket_rows(self, users: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+        """Tickets of random users, with their primary customer ID; states new, open and
+        closed successful; numbers ``2026010100000001`` …; id = position."""
+        rng = random.Random(self.seed + 3)
+        busy = [u for u in users if u[2] == "CUST-00001"]
+        rows: list[tuple[object, ...]] = []
+        for n in range(1, self.tickets + 1):
+            user = rng.choice(busy) if rng.random() < self.busy_share else rng.choice(users)
+            rows.append(
+                (n, f"20260101{n:08d}", f"Ticket {n}", rng.randint(1, self.queues), 1, 1, 1, 1,
+                 3, rng.choice((1, 4, 4, 2)), user[2], user[0], 0, 0, 0, 0, 0, 0, 0,
+                 EPOCH, 1, EPOCH, 1)
+            )  # fmt: skip
+        return rows
+
+    def ticket_logins(self, count: int) -> list[str]:
+        """Valid users of the busy customer: whose ticket pages are full."""
+        rows = [u for u in self.user_rows() if u[2] == "CUST-00001" and u[15] == 1]
+        return [str(u[0]) for u in rows[:count]]
+
     def sample_logins(self, count: int) -> list[str]:
         rows = self.user_rows()
         step = max(1, len(rows) // count)
@@ -158,6 +192,17 @@ CUSTOMER_GRANT_COLUMNS = [
 EXTRA_CUSTOMER_COLUMNS = ["user_id", "customer_id", *AUDIT]
 
 
+QUEUE_COLUMNS = [
+    "id", "name", "group_id", "system_address_id", "salutation_id", "signature_id",
+    "follow_up_id", "follow_up_lock", "valid_id", *AUDIT,
+]  # fmt: skip
+TICKET_COLUMNS = [
+    "id", "tn", "title", "queue_id", "ticket_lock_id", "type_id", "user_id",
+    "responsible_user_id", "ticket_priority_id", "ticket_state_id", "customer_id",
+    "customer_user_id", "timeout", "until_time", "escalation_time", "escalation_update_time",
+    "escalation_response_time", "escalation_solution_time", "archive_flag", *AUDIT,
+]  # fmt: skip
+
 TableRows = tuple[str, list[tuple[object, ...]], list[str]]
 """A table's name, its generated rows and their columns."""
 
@@ -180,17 +225,26 @@ def table_rows(data: DataSet) -> list[TableRows]:
     ]
 
 
+def ticket_table_rows(data: DataSet, users: list[tuple[object, ...]]) -> list[TableRows]:
+    """Queues and tickets (PostgreSQL only: scenarios (8) and (9))."""
+    return [
+        ("queue", data.queue_rows(), QUEUE_COLUMNS),
+        ("ticket", data.ticket_rows(users), TICKET_COLUMNS),
+    ]
+
+
 async def load(dsn: str, data: DataSet) -> None:
-    """Replace the customers, customer users, services and groups in the (migrated)
-    PostgreSQL database at ``dsn``."""
+    """Replace the customers, customer users, services, groups, queues and tickets in the
+    (migrated) PostgreSQL database at ``dsn``."""
     tables = table_rows(data)
+    tables += ticket_table_rows(data, tables[1][1])
     conn = await asyncpg.connect(dsn)
     try:
         async with conn.transaction():
             await conn.execute("TRUNCATE " + ", ".join(table for table, _, _ in tables))
             for table, rows, columns in tables:
                 await conn.copy_records_to_table(table, records=rows, columns=columns)
-            for table in ("service", "groups_table"):  # rows written with their ids
+            for table in ("service", "groups_table", "queue", "ticket"):  # written with ids
                 await conn.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
                 )

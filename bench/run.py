@@ -64,7 +64,7 @@ async def run(args: argparse.Namespace) -> None:
     logins = data.sample_logins(500)
     try:
         await wait_healthy(base, process)
-        results = await scenarios(args, base, key, dsn, logins, process.pid)
+        results = await scenarios(args, base, key, dsn, logins, process.pid, data.ticket_logins(50))
     finally:
         process.terminate()
         process.wait(timeout=10)

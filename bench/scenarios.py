@@ -1,4 +1,4 @@
-"""The HTTP scenarios (1)-(4) and (6): each a GraphQL query through the server and, on the
+"""The HTTP scenarios (1)-(4), (6), (8) and (9): each a GraphQL query through the server and, on the
 line below it, the same data fetched as raw SQL through the server's driver (asyncpg; asyncmy
 on MariaDB, which runs (1)-(3)), its floor."""
 
@@ -52,7 +52,43 @@ SELECT p.login, s.name FROM page p
 LEFT JOIN service_customer_user l
   ON lower(l.customer_user_login) IN (lower(p.login), '<default>')
 LEFT JOIN service s ON s.id = l.service_id AND s.valid_id = 1"""
+TICKETS = """query($l: String!) { customerUser(login: $l) { tickets(first: 100) {
+  nodes { number title customerId customerUserId state { name type } queue { name } } } } }"""
+ACCESS = """query($l: String!, $n: String!) { customerUser(login: $l) { ticketAccess(number: $n) {
+  read { allowed reasons { kind customerId group } } write { allowed } create { allowed } } } }"""
+_USER_GROUPS = """WITH ids AS (SELECT lower(customer_id) AS cid FROM customer_user
+    WHERE lower(login) = lower($1)
+  UNION SELECT lower(customer_id) FROM customer_user_customer WHERE lower(user_id) = lower($1)),
+held AS (SELECT group_id FROM group_customer_user WHERE lower(user_id) = lower($1)
+    AND permission_key IN ('ro', 'rw') AND permission_value = 1
+  UNION SELECT group_id FROM group_customer WHERE lower(customer_id) IN (SELECT cid FROM ids)
+    AND permission_key IN ('ro', 'rw') AND permission_value = 1
+    AND permission_context = 'Ticket::CustomerID::Same'
+  UNION SELECT id FROM groups_table WHERE name = 'users'),
+g AS (SELECT gt.id FROM held JOIN groups_table gt ON gt.id = held.group_id AND gt.valid_id = 1)
+"""
+_TICKET_COLUMNS = """SELECT t.id, t.tn, t.title, t.customer_id, t.customer_user_id,
+  t.create_time, t.change_time, q.name, q.group_id, s.name, st.name, p.name, ty.name
+FROM ticket t JOIN queue q ON q.id = t.queue_id JOIN ticket_state s ON s.id = t.ticket_state_id
+JOIN ticket_state_type st ON st.id = s.type_id JOIN ticket_priority p ON p.id = t.ticket_priority_id
+LEFT JOIN ticket_type ty ON ty.id = t.type_id"""
+TICKETS_FLOOR = (
+    _USER_GROUPS
+    + _TICKET_COLUMNS
+    + """
+WHERE q.group_id IN (SELECT id FROM g) AND (lower(t.customer_user_id) = lower($1)
+  OR (t.customer_id <> '' AND lower(t.customer_id) IN (SELECT cid FROM ids)))
+ORDER BY t.id DESC LIMIT 101"""
+)
+ACCESS_FLOOR = (
+    _USER_GROUPS
+    + _TICKET_COLUMNS
+    + """, (SELECT array_agg(id) FROM g) AS groups, (SELECT array_agg(cid) FROM ids) AS ids
+WHERE t.tn = $2"""
+)
 POSTGRESQL_FLOORS = {
+    "(8)": TICKETS_FLOOR,
+    "(9)": ACCESS_FLOOR,
     "(1)": SEARCH_FLOOR,
     "(2)": PAGE_FLOOR,
     "(3)": ONE_FLOOR,
@@ -75,7 +111,13 @@ async def postgresql_fetch(dsn: str, size: int) -> AsyncIterator[Fetch]:
 
 
 async def scenarios(
-    args: argparse.Namespace, base: str, key: str, dsn: str, logins: list[str], server: int
+    args: argparse.Namespace,
+    base: str,
+    key: str,
+    dsn: str,
+    logins: list[str],
+    server: int,
+    ticket_logins: list[str] | None = None,
 ) -> list[Result]:
     headers = {"Authorization": f"Bearer {key}"}
     host, port = base.removeprefix("http://").split(":")
@@ -113,6 +155,22 @@ async def scenarios(
             ("(6) page of 1000 + groups", graphql(GROUPS, lambda n: {}), many // 2, c),
             ("    floor", floor("(6)", lambda n: ()), many // 2, c),
         ]
+        # (8) a page of 100 of one user's tickets (ro), (9) one ticketAccess answer: users
+        # of the busy customer (bench.generate.DataSet.busy_share), tickets numbered n.
+        users = ticket_logins or logins
+
+        def number(n: int) -> str:
+            return f"20260101{(n * 7919) % 200_000 + 1:08d}"
+
+        plan += [
+            ("(8) 100 tickets of a user", graphql(TICKETS, lambda n: {"l": users[n % len(users)]}),
+             many, c),
+            ("    floor", floor("(8)", lambda n: (users[n % len(users)],)), many, c),
+            ("(9) ticketAccess", graphql(ACCESS, lambda n: {"l": users[n % len(users)],
+                                                            "n": number(n)}), lookups // 4, c),
+            ("    floor", floor("(9)", lambda n: (users[n % len(users)], number(n))),
+             lookups // 4, c),
+        ]  # fmt: skip
         runnable = [name[:3] in floors and wanted(args, name) for name, *_ in plan[::2]]
         chosen = [step for i, step in enumerate(plan) if runnable[i // 2]]  # with its floor
         if skipped := [n[:3] for n, *_ in plan[::2] if wanted(args, n) and n[:3] not in floors]:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
+from datasources.db.tickets import DbTicketStore
 from datasources.paging import Page
 from datasources.storage import Storage
 from domain.customer_user_query import CustomerUserQuery
@@ -17,6 +18,7 @@ from loaders.batching import Loader
 from loaders.dynamic_fields import customer_user_values_loader
 from loaders.groups import GroupLoaders
 from loaders.services import ServiceLoaders
+from loaders.tickets import TicketLoaders
 from loaders.two_factor import has_secret_loader
 
 VALID_USERS = CustomerUserQuery(valid_only=True)
@@ -94,6 +96,10 @@ class Loaders:
     @cached_property
     def services(self) -> ServiceLoaders:
         return ServiceLoaders(self._storage)
+
+    @cached_property
+    def tickets(self) -> TicketLoaders:
+        return TicketLoaders(DbTicketStore(self._storage.engine))
 
     @cached_property
     def has_two_factor_secret(self) -> Loader[str, bool]:

@@ -429,3 +429,125 @@ roster_customer_session = sa.Table(
     sa.Column("revoke_time", sa.DateTime()),
 )
 sa.Index("roster_customer_session_login", roster_customer_session.c.login)
+
+# ---- Tickets (0012): OTOBO's ticket tables, read by ``datasources.db.tickets`` ---------------
+# Columns, keys and index names as ``otobo-schema.xml`` (rel-11_0) declares them. Roster only
+# reads them; it creates them on a new database (with OTOBO's seed rows) and adopts them as
+# they are on an OTOBO database. Foreign keys to tables Roster does not have (system_address,
+# salutation, signature, follow_up_possible, sla, article) are not declared.
+
+
+BIGINT_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+"""OTOBO's BIGINT ids; INTEGER on SQLite, where only an INTEGER primary key autoincrements."""
+
+
+def _lookup(name: str, *columns: sa.Column[Any], valid_id: bool = True) -> sa.Table:
+    """One of OTOBO's small name tables (``ticket_state_type``, ``ticket_priority`` …)."""
+    extra = [sa.Column("valid_id", sa.SmallInteger(), nullable=False)] if valid_id else []
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.SmallInteger(), primary_key=True, autoincrement=True),
+        sa.Column("name", sa.String(191), nullable=False, unique=True),
+        *columns,
+        *extra,
+        *_audit(),
+    )
+
+
+queue = sa.Table(
+    "queue",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(191), nullable=False, unique=True),
+    sa.Column("group_id", sa.Integer(), nullable=False),
+    sa.Column("unlock_timeout", sa.Integer()),
+    sa.Column("first_response_time", sa.Integer()),
+    sa.Column("first_response_notify", sa.SmallInteger()),
+    sa.Column("update_time", sa.Integer()),
+    sa.Column("update_notify", sa.SmallInteger()),
+    sa.Column("solution_time", sa.Integer()),
+    sa.Column("solution_notify", sa.SmallInteger()),
+    sa.Column("system_address_id", sa.SmallInteger(), nullable=False),
+    sa.Column("calendar_name", sa.String(100)),
+    sa.Column("default_sign_key", sa.String(100)),
+    sa.Column("salutation_id", sa.SmallInteger(), nullable=False),
+    sa.Column("signature_id", sa.SmallInteger(), nullable=False),
+    sa.Column("follow_up_id", sa.SmallInteger(), nullable=False),
+    sa.Column("follow_up_lock", sa.SmallInteger(), nullable=False),
+    sa.Column("comments", sa.String(250)),
+    sa.Column("valid_id", sa.SmallInteger(), nullable=False),
+    *_audit(),
+)
+ticket_state_type = _lookup(
+    "ticket_state_type", sa.Column("comments", sa.String(250)), valid_id=False
+)
+ticket_state = _lookup(
+    "ticket_state",
+    sa.Column("comments", sa.String(250)),
+    sa.Column("type_id", sa.SmallInteger(), nullable=False),
+)
+ticket_priority = _lookup("ticket_priority")
+ticket_type = _lookup("ticket_type")
+ticket_lock_type = _lookup("ticket_lock_type")
+
+ticket = sa.Table(
+    "ticket",
+    metadata,
+    sa.Column("id", BIGINT_ID, primary_key=True, autoincrement=True),
+    sa.Column("tn", sa.String(50), nullable=False, unique=True),
+    sa.Column("title", sa.String(191)),
+    sa.Column("queue_id", sa.Integer(), nullable=False),
+    sa.Column("ticket_lock_id", sa.SmallInteger(), nullable=False),
+    sa.Column("type_id", sa.SmallInteger()),
+    sa.Column("service_id", sa.Integer()),
+    sa.Column("sla_id", sa.Integer()),
+    sa.Column("user_id", sa.Integer(), nullable=False),
+    sa.Column("responsible_user_id", sa.Integer(), nullable=False),
+    sa.Column("ticket_priority_id", sa.SmallInteger(), nullable=False),
+    sa.Column("ticket_state_id", sa.SmallInteger(), nullable=False),
+    sa.Column("customer_id", sa.String(150)),
+    sa.Column("customer_user_id", sa.String(191)),
+    sa.Column("timeout", sa.Integer(), nullable=False),
+    sa.Column("until_time", sa.Integer(), nullable=False),
+    sa.Column("escalation_time", sa.Integer(), nullable=False),
+    sa.Column("escalation_update_time", sa.Integer(), nullable=False),
+    sa.Column("escalation_response_time", sa.Integer(), nullable=False),
+    sa.Column("escalation_solution_time", sa.Integer(), nullable=False),
+    sa.Column("archive_flag", sa.SmallInteger(), nullable=False, server_default="0"),
+    *_audit(),
+)
+
+TICKET_INDEXES: dict[str, tuple[str, ...]] = {
+    "ticket_title": ("title",),
+    "ticket_customer_user_id": ("customer_user_id",),
+    "ticket_customer_id": ("customer_id",),
+    "ticket_queue_id": ("queue_id",),
+    "ticket_ticket_lock_id": ("ticket_lock_id",),
+    "ticket_queue_view": ("ticket_state_id", "ticket_lock_id"),
+    "ticket_type_id": ("type_id",),
+    "ticket_user_id": ("user_id",),
+    "ticket_responsible_user_id": ("responsible_user_id",),
+    "ticket_ticket_state_id": ("ticket_state_id",),
+    "ticket_ticket_priority_id": ("ticket_priority_id",),
+    "ticket_escalation_time": ("escalation_time",),
+    "ticket_escalation_update_time": ("escalation_update_time",),
+    "ticket_escalation_response_time": ("escalation_response_time",),
+    "ticket_escalation_solution_time": ("escalation_solution_time",),
+    "ticket_create_time": ("create_time",),
+    "ticket_until_time": ("until_time",),
+    "ticket_timeout": ("timeout",),
+    "ticket_archive_flag": ("archive_flag",),
+}
+"""OTOBO's indexes on ``ticket`` (``otobo-schema.xml``), which the migration creates."""
+for _name, _columns in TICKET_INDEXES.items():
+    sa.Index(_name, *(ticket.c[c] for c in _columns))
+sa.Index("queue_group_id", queue.c.group_id)
+
+# Roster's: the permission modules compare a ticket's customer user and customer ID with
+# ``lc`` (case-insensitively); not on MariaDB/MySQL, where OTOBO's collation does that (0012).
+for _index in (
+    sa.Index("roster_ticket_customer_user_id_lower", _lower(ticket.c.customer_user_id)),
+    sa.Index("roster_ticket_customer_id_lower", _lower(ticket.c.customer_id)),
+):
+    _index.ddl_if(dialect=NOT_ON_MYSQL)  # type: ignore[arg-type]  # a tuple works (DDLIf)

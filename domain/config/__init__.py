@@ -38,6 +38,7 @@ from domain.config.ldap_auth import LdapAuthBackendConfig
 from domain.config.ldap_backend import LdapBackendConfig, filter_syntax_problem
 from domain.config.server import AuthConfig, DatabaseConfig, DemoConfig, ServerConfig
 from domain.config.strict_model import StrictModel
+from domain.config.tickets import TicketsConfig
 
 __all__ = [
     "FIELD_LIST_KEYS",
@@ -68,6 +69,7 @@ __all__ = [
     "SqlIdentifier",
     "StorageField",
     "StrictModel",
+    "TicketsConfig",
     "filter_syntax_problem",
 ]
 
@@ -87,3 +89,4 @@ class RosterConfig(StrictModel):
     dynamic_field_from_customer_user: DynamicFieldFromCustomerUserConfig = Field(
         default_factory=DynamicFieldFromCustomerUserConfig
     )
+    tickets: TicketsConfig = Field(default_factory=TicketsConfig)

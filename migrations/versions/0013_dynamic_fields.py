@@ -8,7 +8,7 @@ customer user's fields name the user through ``dynamic_field_obj_id_name`` (obje
 ``CustomerUser``, object name the login), as OTOBO's ``UseObjectName`` object types do.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-06
 """
 
@@ -27,7 +27,7 @@ VALUE_TEXT_TYPE = sa.String(3800).with_variant(mysql.TEXT(), "mysql", "mariadb")
 CONFIG_TYPE = sa.Text().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

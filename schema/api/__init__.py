@@ -19,6 +19,7 @@ from schema.api import (
     dynamic_fields,
     groups,
     services,
+    tickets,
     two_factor,
 )
 
@@ -31,4 +32,5 @@ AREAS = (
     customer_sessions,
     two_factor,
     dynamic_fields,
+    tickets,
 )

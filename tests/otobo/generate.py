@@ -45,9 +45,23 @@ TABLES = (
     "dynamic_field",
     "dynamic_field_value",
     "dynamic_field_obj_id_name",
+    "system_address",
+    "salutation",
+    "signature",
+    "follow_up_possible",
+    "queue",
+    "ticket_state_type",
+    "ticket_state",
+    "ticket_priority",
+    "ticket_type",
+    "ticket_lock_type",
+    "sla",
+    "ticket",
 )
 """The OTOBO tables Roster reads or writes, and those their foreign keys name (``users``,
-``valid``, ``groups_table``, ``service``: all in this list)."""
+``valid``, ``groups_table``, ``service``; for ``queue`` and ``ticket`` also
+``system_address``, ``salutation``, ``signature``, ``follow_up_possible`` and ``sla``, which
+Roster itself never creates: all in this list)."""
 
 _NAMES_TABLE = re.compile(
     r"CREATE TABLE (\w+)|INSERT INTO (\w+)|ALTER TABLE (\w+)|INDEX \w+ ON (\w+)"

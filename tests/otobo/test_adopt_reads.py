@@ -126,3 +126,44 @@ async def test_groups_and_services_otobo_wrote(adopted: Adopted) -> None:
         "parent": {"name": "IT::Network"},
     }
     assert services["Facilities"]["validity"] == "INVALID"
+
+
+TICKET = """query($n: String!) { ticket(number: $n) {
+  number title customerId customerUser { login } priority type
+  queue { name group { name } } state { name type } } }"""
+
+TICKETS = """query($login: String!) { customerUser(login: $login) {
+  tickets { nodes { number } } ticketAccess(number: "2024030410000017") {
+    read { allowed reasons { kind customerId } } } } }"""
+
+
+async def test_tickets_otobo_wrote(adopted: Adopted) -> None:
+    """OTOBO's seeded welcome ticket (no customer) and a ticket as TicketCreate writes it for
+    jdoe's company (queue Raw of group users, OTOBO's seed)."""
+    found = (await adopted.api.data(TICKET, {"n": "2015071510123456"}))["ticket"]
+    assert found == {
+        "number": "2015071510123456",
+        "title": "Welcome to OTOBO!",
+        "customerId": None,
+        "customerUser": None,
+        "priority": "3 normal",
+        "type": None,
+        "queue": {"name": "Raw", "group": {"name": "users"}},
+        "state": {"name": "new", "type": "new"},
+    }
+    await adopted.db.run(
+        "INSERT INTO ticket (tn, title, queue_id, ticket_lock_id, type_id, user_id, "
+        "responsible_user_id, ticket_priority_id, ticket_state_id, customer_id, "
+        "customer_user_id, timeout, until_time, escalation_time, escalation_update_time, "
+        "escalation_response_time, escalation_solution_time, archive_flag, create_time, "
+        "create_by, change_time, change_by) VALUES ('2024030410000017', 'Printer', 2, 1, 1, "
+        "2, 2, 3, 4, 'GLOBEX', 'someone.else', 0, 0, 0, 0, 0, 0, 0, "
+        "'2024-03-04 09:15:00', 2, '2024-03-04 09:15:00', 2);"
+    )
+    user = (await adopted.api.data(TICKETS, {"login": "jdoe"}))["customerUser"]
+    assert user["tickets"]["nodes"] == [{"number": "2024030410000017"}]
+    assert user["ticketAccess"]["read"]["allowed"] is True
+    assert user["ticketAccess"]["read"]["reasons"][0] == {
+        "kind": "COMPANY_TICKET",
+        "customerId": "globex",
+    }

@@ -44,6 +44,8 @@ ROSTER_INDEXES = {
     "roster_customer_user_customer_customer_lower": "customer_user_customer",
     "roster_group_customer_user_user_lower": "group_customer_user",
     "roster_group_customer_customer_lower": "group_customer",
+    "roster_ticket_customer_user_id_lower": "ticket",
+    "roster_ticket_customer_id_lower": "ticket",
 }
 """Every index Roster adds to an OTOBO table, with its table: the README's list."""
 

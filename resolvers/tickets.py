@@ -1,0 +1,181 @@
+"""Reading tickets and customer ticket access (OTOBO's ``CustomerTicket::Permission`` chain,
+``domain.tickets``), on top of the effective permissions of ``resolvers.groups``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from datasources.db.tickets import TicketScope
+from datasources.paging import Page, SortKey, keyset_page
+from domain.permissions import EffectivePermission
+from domain.records import CustomerUserRecord, GroupRecord
+from domain.tickets import (
+    AccessAnswer,
+    QueueRecord,
+    StateFilter,
+    TicketAccessSettings,
+    TicketRecord,
+    create_access,
+    other_groups,
+    ticket_access,
+)
+from domain.validity import Validity
+from resolvers import groups as group_resolvers
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput
+from resolvers.paging import page_arguments
+
+ORDERING = "ticket:id:desc"
+
+
+def access_settings(ctx: RequestContext) -> TicketAccessSettings:
+    config = ctx.storage.config
+    return TicketAccessSettings(
+        company_access=not config.tickets.customer_disable_company_ticket_access,
+        group_support=config.customer_group.support,
+        other_context="Other" in config.customer_group.contexts,
+    )
+
+
+async def ticket(ctx: RequestContext, number: str) -> TicketRecord | None:
+    return await ctx.loaders.tickets.by_number.load(number)
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What every access question about one user needs, read once."""
+
+    valid: bool
+    customer_ids: list[str]
+    held: list[EffectivePermission]
+    other: dict[int, str]
+    groups: dict[int, GroupRecord]
+
+
+async def _facts(ctx: RequestContext, record: CustomerUserRecord, permission: str) -> _Facts:
+    settings = access_settings(ctx)
+    loaders = ctx.loaders.groups
+    customer_ids, held, groups = await asyncio.gather(
+        group_resolvers.user_customer_ids(ctx, record),
+        group_resolvers.user_effective_permissions(ctx, record, also=(permission,)),
+        loaders.all_groups(),
+    )
+    other: dict[int, str] = {}
+    if settings.group_support and settings.other_context and settings.company_access:
+        grants = await loaders.customer_grants.load_many(customer_ids)
+        other = other_groups(customer_ids, [g for rows in grants for g in rows], permission)
+    return _Facts(
+        valid=record.validity is Validity.VALID,
+        customer_ids=customer_ids,
+        held=held,
+        other=other,
+        groups={g.id: g for g in groups},
+    )
+
+
+def _scope(
+    ctx: RequestContext, record: CustomerUserRecord, facts: _Facts, permission: str
+) -> TicketScope:
+    settings = access_settings(ctx)
+    group_ids = sorted({p.group.id for p in facts.held if p.permission == permission})
+    if not facts.valid:
+        group_ids = []
+    return TicketScope(
+        login=record.login,
+        group_ids=tuple(group_ids),
+        customer_ids=tuple(facts.customer_ids) if settings.company_access else (),
+        other_group_ids=tuple(sorted(facts.other)),
+    )
+
+
+async def customer_tickets(
+    ctx: RequestContext,
+    record: CustomerUserRecord,
+    *,
+    permission: str,
+    state: StateFilter,
+    first: int,
+    after: str | None,
+) -> tuple[Page[TicketRecord], TicketScope]:
+    """The tickets ``record`` may access with ``permission``, newest first."""
+    cursor = page_arguments(first, after, ordering=ORDERING)
+    if cursor is not None and not cursor.key[0].isdigit():
+        raise BadUserInput("The cursor is not one this server issued.", argument="after")
+    scope = _scope(ctx, record, await _facts(ctx, record, permission), permission)
+    store = ctx.loaders.tickets.store
+
+    async def fetch(after_key: SortKey | None, limit: int) -> list[TicketRecord]:
+        return await store.page(scope, state, after=after_key, limit=limit)
+
+    page = await keyset_page(
+        fetch, lambda t: (str(t.id),), first=first, after=cursor, ordering=ORDERING
+    )
+    return page, scope
+
+
+async def ticket_count(ctx: RequestContext, scope: TicketScope, state: StateFilter) -> int:
+    return await ctx.loaders.tickets.store.count(scope, state)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketAccessAnswer:
+    ticket: TicketRecord
+    read: AccessAnswer
+    write: AccessAnswer
+    create: AccessAnswer
+
+
+async def access(
+    ctx: RequestContext, record: CustomerUserRecord, number: str
+) -> TicketAccessAnswer | None:
+    """Read (ro), write (rw) and create (in the ticket's queue) for one ticket, with reasons;
+    None when no ticket has that number."""
+    found = await ticket(ctx, number)
+    if found is None:
+        return None
+    settings = access_settings(ctx)
+    read, write, create = await asyncio.gather(
+        _facts(ctx, record, "ro"), _facts(ctx, record, "rw"), _facts(ctx, record, "create")
+    )
+
+    def decide(facts: _Facts, permission: str) -> AccessAnswer:
+        return ticket_access(
+            found,
+            facts.groups.get(found.queue.group_id),
+            permission=permission,
+            login=record.login,
+            user_valid=facts.valid,
+            customer_ids=facts.customer_ids,
+            held=facts.held,
+            other=facts.other,
+            settings=settings,
+        )
+
+    create_answer = create_access(
+        found.queue,
+        create.groups.get(found.queue.group_id),
+        user_valid=create.valid,
+        held=create.held,
+    )
+    return TicketAccessAnswer(found, decide(read, "ro"), decide(write, "rw"), create_answer)
+
+
+async def queues_for_new_tickets(
+    ctx: RequestContext, record: CustomerUserRecord
+) -> list[tuple[QueueRecord, AccessAnswer]]:
+    """The queues the user may create tickets in (OTOBO's customer queue selection), by name,
+    each with the reasons its group is held."""
+    facts, queues = await asyncio.gather(
+        _facts(ctx, record, "create"), ctx.loaders.tickets.all_queues()
+    )
+    answers = [
+        (q, create_access(q, facts.groups.get(q.group_id), user_valid=facts.valid, held=facts.held))
+        for q in queues
+    ]
+    return [(q, a) for q, a in answers if a.allowed]
+
+
+def queue_group(groups: Sequence[GroupRecord], group_id: int) -> GroupRecord | None:
+    return next((g for g in groups if g.id == group_id), None)

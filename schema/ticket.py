@@ -1,0 +1,288 @@
+"""Tickets as GraphQL types (OTOBO's ``ticket``, read only), customer ticket access with
+reasons, and the ticket fields of CustomerUser (the tickets area's ``CUSTOMER_USER_FIELDS``).
+
+The rules are ``domain.tickets``; a page of tickets is one statement plus one batched read of
+the customer users it names, whatever the page size.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+
+from datasources.paging import DEFAULT_PAGE_SIZE
+from domain.records import CustomerUserRecord
+from domain.tickets import (
+    AccessAnswer,
+    AccessReason,
+    AccessReasonKind,
+    QueueRecord,
+    StateFilter,
+    TicketRecord,
+)
+from resolvers import tickets as ticket_resolvers
+from resolvers.context import RequestContext
+from schema.audit import Info
+from schema.common import Node, global_id
+from schema.dynamic import CustomerUserRef
+from schema.fast_fields import context_reader
+from schema.group import Group, PermissionReason
+from schema.pagination import Connection, to_connection
+from schema.permissions import NOT_FOR_CUSTOMER_SESSIONS
+
+TicketStateFilter = strawberry.enum(
+    StateFilter,
+    name="TicketStateFilter",
+    description="OPEN: state types new, open, pending reminder, pending auto (OTOBO's "
+    "Ticket::ViewableStateType, the customer overview's Open filter); CLOSED: state type "
+    "closed; ANY: every ticket, removed and merged ones included.",
+)
+AccessReasonKindEnum = strawberry.enum(
+    AccessReasonKind,
+    name="TicketAccessReasonKind",
+    description="OWN_TICKET, COMPANY_TICKET (customerId), OTHER_CONTEXT (customerId holds the "
+    "group in the Other context) and GROUP (with groupReasons) explain an allow; "
+    "GROUP_MISSING, GROUP_INVALID, QUEUE_INVALID, USER_INVALID, COMPANY_ACCESS_DISABLED and "
+    "NOT_OWN_OR_COMPANY name the rule that denied.",
+)
+
+
+async def _customer_user_of(ticket: "Ticket", context: RequestContext) -> Any:
+    login = ticket.record.customer_user_id
+    if not login:
+        return None
+    record = await context.loaders.customer_user.load(login)
+    return context.customer_user_object(record) if record else None
+
+
+async def _group_of(queue: "Queue", context: RequestContext) -> Group | None:
+    found = await context.loaders.groups.by_id.load(queue.record.group_id)
+    return Group.wrap(found) if found else None
+
+
+@strawberry.type(description="A ticket state (OTOBO's ticket_state) and its state type.")
+class TicketState:
+    name: str
+    type: str = strawberry.field(
+        description="The state type: new, open, closed, pending reminder, pending auto, "
+        "removed or merged."
+    )
+
+
+@strawberry.type(description="A queue (OTOBO's queue) and the group that owns it.")
+class Queue:
+    record: strawberry.Private[QueueRecord]
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.record.name
+
+    @strawberry.field(description="Whether the queue is valid.")
+    def valid(self) -> bool:
+        return self.record.validity.value == 1
+
+    @strawberry.field(
+        description="The group owning the queue; null when the queue names a group that "
+        "does not exist.",
+        metadata=context_reader(_group_of),
+    )
+    async def group(self, info: Info) -> Group | None:
+        return await _group_of(self, info.context)
+
+
+@strawberry.type(description="A ticket, OTOBO's ticket table (read only).")
+class Ticket(Node):
+    record: strawberry.Private[TicketRecord]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return global_id("Ticket", self.record.number)
+
+    @strawberry.field(description="The ticket number (OTOBO's TicketNumber, column tn).")
+    def number(self) -> str:
+        return self.record.number
+
+    @strawberry.field
+    def title(self) -> str | None:
+        return self.record.title
+
+    @strawberry.field
+    def queue(self) -> Queue:
+        return Queue(record=self.record.queue)
+
+    @strawberry.field
+    def state(self) -> TicketState:
+        return TicketState(name=self.record.state, type=self.record.state_type)
+
+    @strawberry.field
+    def priority(self) -> str:
+        return self.record.priority
+
+    @strawberry.field(description="The ticket type's name (null when the ticket has none).")
+    def type(self) -> str | None:
+        return self.record.type
+
+    @strawberry.field(
+        description="The ticket's customer ID (customer_id), as stored; null or empty when "
+        "the ticket has no customer."
+    )
+    def customer_id(self) -> str | None:
+        return self.record.customer_id
+
+    @strawberry.field(description="The ticket's customer user login (customer_user_id), as stored.")
+    def customer_user_id(self) -> str | None:
+        return self.record.customer_user_id
+
+    @strawberry.field(
+        permission_classes=NOT_FOR_CUSTOMER_SESSIONS,
+        description="The customer user named by customerUserId (case-insensitively); null "
+        "when there is none or no backend knows the login. Not for customer sessions: a "
+        "company ticket may name another user.",
+    )
+    async def customer_user(self, info: Info) -> CustomerUserRef | None:
+        return await _customer_user_of(self, info.context)
+
+    @strawberry.field
+    def created(self) -> datetime:
+        return self.record.created
+
+    @strawberry.field
+    def changed(self) -> datetime:
+        return self.record.changed
+
+
+@strawberry.type(description="One finding of the access check.")
+class TicketAccessReason:
+    reason: strawberry.Private[AccessReason]
+
+    @strawberry.field
+    def kind(self) -> AccessReasonKindEnum:  # type: ignore[valid-type]
+        return self.reason.kind
+
+    @strawberry.field(description="COMPANY_TICKET, OTHER_CONTEXT: the customer ID it came through.")
+    def customer_id(self) -> str | None:
+        return self.reason.customer_id
+
+    @strawberry.field(description="GROUP, GROUP_MISSING, GROUP_INVALID: the queue's group.")
+    def group(self) -> str | None:
+        return self.reason.group
+
+    @strawberry.field(
+        description="GROUP: why the user holds the group (direct grant, a customer's grant, "
+        "always-group, company always-group, group support off)."
+    )
+    def group_reasons(self) -> list[PermissionReason]:
+        return [PermissionReason(reason=r) for r in self.reason.group_reasons]
+
+
+@strawberry.type(description="Whether one kind of access is allowed, and why.")
+class AccessDecision:
+    answer: strawberry.Private[AccessAnswer]
+
+    @strawberry.field
+    def allowed(self) -> bool:
+        return self.answer.allowed
+
+    @strawberry.field
+    def reasons(self) -> list[TicketAccessReason]:
+        return [TicketAccessReason(reason=r) for r in self.answer.reasons]
+
+
+@strawberry.type(
+    description="A customer user's access to one ticket, decided like OTOBO's "
+    "CustomerTicket::Permission modules: read (ro), write (rw), and create (a new ticket in "
+    "the ticket's queue)."
+)
+class TicketAccess:
+    ticket: Ticket
+    read: AccessDecision
+    write: AccessDecision
+    create: AccessDecision
+
+
+@strawberry.type(description="A queue the user may create tickets in, and why.")
+class QueueForNewTickets:
+    queue: Queue
+    reasons: list[TicketAccessReason]
+
+
+TICKETS_DESCRIPTION = (
+    "The tickets this user may access with `permission` (ro: read, rw: write), newest first, "
+    "as OTOBO's customer permission modules decide for each: the queue's group held with that "
+    "permission (every valid group when customer_group.support is off), and the ticket's "
+    "customer user is this user (case-insensitively), or its customer ID is one of the user's "
+    "customer IDs (assigned ones included; not when [tickets] "
+    "customer_disable_company_ticket_access is on), or, with the Other context configured, one "
+    "of the user's customers holds the queue's group in the Other context. Where OTOBO's "
+    "ticket search differs (exact login case, ignoring the company-access flag, a narrower "
+    "Other context), this follows the permission modules: the list holds what a zoom would "
+    "open. An invalid user has none."
+)
+
+
+@strawberry.type
+class CustomerUserTicketFields:
+    """Added to CustomerUser (the tickets area's ``CUSTOMER_USER_FIELDS``)."""
+
+    record: strawberry.Private[CustomerUserRecord]
+
+    @strawberry.field(description=TICKETS_DESCRIPTION)
+    async def tickets(
+        self,
+        info: Info,
+        permission: str = "ro",
+        state: Annotated[
+            StateFilter, strawberry.argument(graphql_type=TicketStateFilter)
+        ] = StateFilter.ANY,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Connection[Ticket]:
+        ctx = info.context
+        page, scope = await ticket_resolvers.customer_tickets(
+            ctx, self.record, permission=permission, state=state, first=first, after=after
+        )
+        return to_connection(
+            page,
+            _wrap_ticket,
+            count=lambda: ticket_resolvers.ticket_count(ctx, scope, state),
+        )
+
+    @strawberry.field(
+        description="Read, write and create for the ticket `number`, each with the reasons "
+        "(own ticket, company ticket via a customer ID, the group and why it is held) or the "
+        "rule that denied it. Null when no ticket has that number."
+    )
+    async def ticket_access(self, info: Info, number: str) -> TicketAccess | None:
+        found = await ticket_resolvers.access(info.context, self.record, number)
+        if found is None:
+            return None
+        return TicketAccess(
+            ticket=_wrap_ticket(found.ticket),
+            read=AccessDecision(answer=found.read),
+            write=AccessDecision(answer=found.write),
+            create=AccessDecision(answer=found.create),
+        )
+
+    @strawberry.field(
+        description="The queues this user may create tickets in, by name (OTOBO's customer "
+        "queue selection): valid queues whose group the user holds with create (rw gives "
+        "it; every valid group when customer_group.support is off). Ticket ACLs and "
+        "CustomerPanelOwnSelection are not applied."
+    )
+    async def queues_for_new_tickets(self, info: Info) -> list[QueueForNewTickets]:
+        found = await ticket_resolvers.queues_for_new_tickets(info.context, self.record)
+        return [
+            QueueForNewTickets(
+                queue=Queue(record=q), reasons=[TicketAccessReason(reason=r) for r in a.reasons]
+            )
+            for q, a in found
+        ]
+
+
+def _wrap_ticket(record: TicketRecord) -> Ticket:
+    return Ticket(record=record)
+
+
+def wrap_tickets(records: Sequence[TicketRecord]) -> list[Ticket]:
+    return [Ticket(record=r) for r in records]
