@@ -1,4 +1,5 @@
-"""The Starlette application: ``/graphql`` (with GraphiQL), ``/healthz`` and, with GraphiQL,
+"""The Starlette application: ``/graphql`` (with GraphiQL), ``/healthz``, the probes ``/livez``
+and ``/readyz`` (``app/probes.py``), ``/metrics`` (``app/metrics.py``) and, with GraphiQL,
 ``/static`` (the page's own scripts and styles, ``app/graphiql.py``)."""
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from app.access_log import AccessLog
+from app import metrics
+from app.access_log import AccessLog, note_result
 from app.auth import ACTOR_SCOPE_KEY, PAGE_ONLY, GraphQLGate
 from app.graphiql import STATIC_PREFIX, GraphiQLPage, static_files
+from app.probes import Readiness, livez, migration_heads
 from app.request_body import replay
 from app.request_errors import code_for_status, send_request_error
 from datasources.storage import Storage, open_storage
@@ -136,6 +139,7 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
             result = await self._within_deadline(execute())
         except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError):
             return False
+        note_result(scope, request.get("operationName"), query, result)
         body = self.encode_json(process_result(result))
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
@@ -144,8 +148,12 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         """Strawberry's view's execution (requests that are not a plain POST), under the
-        same deadline as the direct path's."""
-        return await self._within_deadline(super().execute_single(*args, **kwargs))
+        same deadline as the direct path's; its result noted for the access line and metrics."""
+        result = await self._within_deadline(super().execute_single(*args, **kwargs))
+        request = args[0] if args else kwargs["request"]
+        data = args[5] if len(args) > 5 else kwargs["request_data"]
+        note_result(request.scope, data.operation_name, data.query, result)
+        return result
 
     async def _within_deadline(self, execution: Awaitable[ExecutionResult]) -> ExecutionResult:
         """The result of ``execution``, or a ``TIMEOUT`` error when it runs past
@@ -285,24 +293,44 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
             return
         holder["storage"] = await open_storage(config)
         await holder["storage"].api_keys.follow_revocations()
+        if config.server.metrics:
+            _start_metrics(holder["storage"])
         _freeze_startup_objects()
         try:
             yield
         finally:
+            if config.server.metrics:
+                metrics.stop(config.database.pool_size)
             await holder["storage"].close()
 
     if storage is not None:
         holder["storage"] = storage
-    routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/graphql", gate)]
+        if config.server.metrics:
+            _start_metrics(storage)
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/livez", livez),
+        Route("/readyz", Readiness(lambda: holder.get("storage"), migration_heads()).endpoint),
+        Route("/graphql", gate),
+    ]
+    if config.server.metrics:
+        routes.append(Route("/metrics", metrics.MetricsEndpoint(config.server.metrics_allow)))
     if config.server.graphiql:
         routes.append(Mount(STATIC_PREFIX, static_files(), name="static"))
+    server = config.server
+    access = {"log": server.access_log, "json": server.log_format == "json"}
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(AccessLog)] if config.server.access_log else [],
+        middleware=[Middleware(AccessLog, **access, metrics=server.metrics)],
     )
     app.state.direct_execution = direct  # None when switched off; tests read its counter
     return app
+
+
+def _start_metrics(storage: Storage) -> None:
+    ldap = [b.name for b in storage.customer_users.backends if b.kind == "ldap"]
+    metrics.start(storage.engine, storage.config.database.pool_size, ldap)
 
 
 def app_from_environment() -> Starlette:
