@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from tests.api.customer_session_helpers import PASSWORD, SIGN_IN, ME, auth_key
+from tests.api.customer_session_helpers import ME, PASSWORD, SIGN_IN, auth_key
 from tests.conftest import Api, MakeApi
 from tests.factories import new_customer, new_user
 

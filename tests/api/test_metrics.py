@@ -33,9 +33,11 @@ async def test_requests_are_counted_by_operation_and_outcome(api: Api) -> None:
         assert value(after, name, **labels) - value(before, name, **labels) >= 1, (name, labels)
     assert value(after, ok[0], **ok[1]) - value(before, ok[0], **ok[1]) == 2
     histogram = "roster_request_duration_seconds_count"
-    assert value(after, histogram, operation="CountUsers") - value(
-        before, histogram, operation="CountUsers"
-    ) == 2
+    assert (
+        value(after, histogram, operation="CountUsers")
+        - value(before, histogram, operation="CountUsers")
+        == 2
+    )
     assert value(after, "roster_request_duration_seconds_bucket", operation="CountUsers", le="+Inf")
 
 

@@ -54,4 +54,3 @@ async def test_metrics_have_ldap_latency_and_breaker_state(
     text = (await gone.client.get("/metrics")).text
     assert value(text, CALLS, backend="Down", outcome="failed") >= FAST["breaker_failures"]
     assert value(text, "roster_ldap_breaker_state", backend="Down") == 2.0  # open
-
