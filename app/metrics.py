@@ -8,7 +8,7 @@ The families (all prefixed ``roster_``):
 - ``ldap_call_duration_seconds{backend,outcome}`` (histogram) and
   ``ldap_breaker_state{backend}`` (0 closed, 1 half-open, 2 open; the worst process's);
 - ``sign_ins_total{outcome}``: ``customerUserAuthenticate`` by outcome (``success`` or the
-  problem's code: ``INVALID_CREDENTIALS``, ``LOCKED``, ``SECOND_FACTOR_REQUIRED``, …).
+  problem's code: ``INVALID_CREDENTIALS``, ``LOCKED``, ``OTP_REQUIRED``, …).
 
 Several processes: ``roster serve --workers N`` makes a directory for this run and hands it to
 every worker as ``PROMETHEUS_MULTIPROC_DIR`` (prometheus_client's multiprocess mode: each
