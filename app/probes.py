@@ -16,6 +16,7 @@ asks before it sends traffic or restarts a process. Neither needs an API key; bo
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +33,8 @@ PROBE_TIMEOUT = 2.0  # seconds for the database's answer and for each backend's
 
 def migration_heads() -> frozenset[str]:
     """The revisions this code's migrations end at (read once, when the app is built)."""
+    # Alembic announces each plugin it loads (on import): noise in every server's log.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     from alembic.script import ScriptDirectory
 
     from app.migrate import alembic_config
