@@ -4,10 +4,12 @@ database is down or its migrations are not at head."""
 from __future__ import annotations
 
 import asyncpg
+import httpx
 import pytest
 
 from app.probes import migration_heads
-from tests.conftest import PG_ADMIN_DSN, Api, MakeApi, run_sql
+from app.server import create_app
+from tests.conftest import PG_ADMIN_DSN, Api, MakeApi, base_config, run_sql
 
 
 async def test_livez_answers_without_a_key(api: Api) -> None:
@@ -68,3 +70,14 @@ async def test_readyz_is_503_when_the_database_is_down(make_api: MakeApi, api: A
     finally:
         await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         await admin.close()
+
+
+async def test_readyz_is_503_until_storage_is_open(api: Api) -> None:
+    # An app whose lifespan has not run yet (the test transport runs none): still starting.
+    starting = create_app(base_config(api.storage.config.database.url))
+    transport = httpx.ASGITransport(app=starting)
+    async with httpx.AsyncClient(transport=transport, base_url="http://roster.test") as client:
+        response = await client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json() == {"status": "not_ready", "reason": "starting"}
+        assert (await client.get("/livez")).status_code == 200
