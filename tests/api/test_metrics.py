@@ -75,3 +75,16 @@ def test_operation_names_are_bounded() -> None:
     assert names.label(None) == "anonymous"
     assert OperationNames().label("x" * 65) == "other"
     assert OperationNames().label('bad"name{}') == "other"
+
+
+async def test_a_locked_sign_in_is_counted_as_locked(make_api: MakeApi) -> None:
+    limits = {"max_login_failed": 2, "lock_minutes": 60, "throttle": {"attempts": 0}}
+    api = await make_api(customer_auth={"limits": limits})
+    login = await new_user(api, await new_customer(api), password=PASSWORD)
+    before = await _scrape(api)
+    for password in ("wrong-1", "wrong-2", PASSWORD):
+        await api.gql(SIGN_IN, {"i": {"login": login, "password": password}})
+    after = await _scrape(api)
+    name = "roster_sign_ins_total"
+    for outcome, count in (("INVALID_CREDENTIALS", 2), ("LOCKED", 1), ("success", 0)):
+        assert value(after, name, outcome=outcome) - value(before, name, outcome=outcome) == count
