@@ -5,6 +5,14 @@ formatter that looks the status phrase up, a flushed write per line), which cost
 of CPU per request — a tenth of a one-user lookup in the benchmark. Here a line is one
 f-string, and the lines of one event-loop turn are written together.
 
+Each line also carries what an operator asks of a request: its duration, its request id
+(the client's ``X-Request-Id`` when it is a sane token, else a new one; echoed in the
+response either way), the GraphQL operation's name, the API key's name, and the query's cost.
+The GraphQL view notes the operation, its outcome and cost in the request's
+:class:`RequestNote` (``note_result``). ``server.log_format = "json"`` writes each line as
+one JSON object instead. Never in a line: the query, its variables, headers, tokens.
+The same middleware feeds the request metrics (``app/metrics.py``): one timing, one note.
+
 What differs from uvicorn's: the line is written when the response is complete rather than
 when it starts, a request that ended without any response shows ``-`` as its status, and
 the path is logged without its query string (a GraphQL GET carries the whole query there,
@@ -15,11 +23,20 @@ line.
 from __future__ import annotations
 
 import asyncio
+import functools
+import os
+import re
 import sys
+import time
+from datetime import UTC, datetime
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import quote
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.auth import ACTOR_SCOPE_KEY
 
 # Writes of at most PIPE_BUF bytes to a pipe are atomic: the lines of several worker
 # processes sharing one stderr pipe never interleave mid-line.
@@ -28,11 +45,61 @@ ATOMIC_WRITE = 4096
 _PHRASES = {status.value: status.phrase for status in HTTPStatus}
 
 
-class AccessLog:
-    """ASGI middleware that logs every HTTP request ``app`` answers."""
+NOTE_KEY = "roster.request"
+_REQUEST_ID = re.compile(rb"[-_.:/A-Za-z0-9]{1,128}")
+_OPERATION = re.compile(r"\s*(?:#[^\n]*\n\s*)*(?:query|mutation|subscription)\s+([_A-Za-z]\w*)")
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class RequestNote:
+    """What the GraphQL view learns of a request, for its access line and metrics."""
+
+    __slots__ = ("cost", "operation", "outcome", "request_id")
+
+    def __init__(self, request_id: str) -> None:
+        self.request_id = request_id
+        self.operation: str | None = None
+        self.outcome: str | None = None  # "ok" or "error" once a GraphQL result exists
+        self.cost: int | None = None
+
+
+def note_result(scope: Scope, operation_name: str | None, query: str | None, result: Any) -> None:
+    """Note ``result`` (an ExecutionResult) of the request ``scope`` in its RequestNote."""
+    note = scope.get(NOTE_KEY)
+    if note is None:
+        return
+    note.operation = operation_name or (_named_operation(query) if query else None)
+    note.outcome = "error" if result.errors else "ok"
+    cost = (result.extensions or {}).get("cost")
+    note.cost = cost.get("requested") if isinstance(cost, dict) else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _named_operation(query: str) -> str | None:
+    """The name of the document's first operation when the request names none."""
+    found = _OPERATION.match(query)
+    return str(found.group(1)) if found else None
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            if _REQUEST_ID.fullmatch(value):
+                return str(value.decode())
+            break
+    return os.urandom(8).hex()
+
+
+class AccessLog:
+    """ASGI middleware that logs every HTTP request ``app`` answers (``log``), as text or
+    JSON, feeds the request metrics (``metrics``) and gives each request its id."""
+
+    def __init__(
+        self, app: ASGIApp, *, log: bool = True, json: bool = False, metrics: bool = False
+    ) -> None:
         self._app = app
+        self._log = log
+        self._json = json
+        self._metrics = metrics
         self._pending: list[str] = []
         self._flush_scheduled = False
 
@@ -40,12 +107,16 @@ class AccessLog:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
+        started = time.perf_counter()
         status: int | None = None
+        note = scope[NOTE_KEY] = RequestNote(_request_id(scope))
+        id_header = (b"x-request-id", note.request_id.encode())
 
         async def noting_send(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message = {**message, "headers": [*message.get("headers", ()), id_header]}
             await send(message)
 
         try:
@@ -55,7 +126,14 @@ class AccessLog:
                 status = 500  # what Starlette's error middleware, outside this one, answers
             raise
         finally:
-            self._add(_line(scope, status))
+            seconds = time.perf_counter() - started
+            if self._log:
+                line = _json_line if self._json else _line
+                self._add(line(scope, status, seconds, note))
+            if self._metrics and scope["path"] == "/graphql":
+                from app.metrics import observe_request
+
+                observe_request(note.operation, _outcome(note, status), seconds)
 
     def _add(self, line: str) -> None:
         self._pending.append(line)
@@ -81,9 +159,47 @@ class AccessLog:
         stream.flush()
 
 
-def _line(scope: Scope, status: int | None) -> str:
+def _outcome(note: RequestNote, status: int | None) -> str:
+    if note.outcome is not None:
+        return note.outcome
+    if status is not None and status < 400:
+        return "ok"
+    return "rejected" if status is not None and status < 500 else "failed"
+
+
+def _key_name(scope: Scope) -> str | None:
+    actor = scope.get(ACTOR_SCOPE_KEY)
+    return None if actor is None or actor.id < 0 else str(actor.name)
+
+
+def _line(scope: Scope, status: int | None, seconds: float, note: RequestNote) -> str:
     client = scope.get("client")
     peer = f"{client[0]}:{client[1]}" if client else "-"
     request = f"{scope['method']} {quote(scope['path'])} HTTP/{scope['http_version']}"
     answer = f"{status} {_PHRASES.get(status, '')}".rstrip() if status else "-"
-    return f'INFO:     {peer} - "{request}" {answer}\n'
+    operation = quote(note.operation[:64]) if note.operation else "-"
+    key = _key_name(scope)
+    cost = "-" if note.cost is None else note.cost
+    return (
+        f'INFO:     {peer} - "{request}" {answer} {seconds * 1000:.1f}ms id={note.request_id} '
+        f"op={operation} key={quote(key) if key else '-'} cost={cost}\n"
+    )
+
+
+def _json_line(scope: Scope, status: int | None, seconds: float, note: RequestNote) -> str:
+    client = scope.get("client")
+    fields = {
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "level": "INFO",
+        "logger": "roster.access",
+        "client": f"{client[0]}:{client[1]}" if client else None,
+        "method": scope["method"],
+        "path": scope["path"],
+        "status": status,
+        "duration_ms": round(seconds * 1000, 3),
+        "request_id": note.request_id,
+        "operation": note.operation[:64] if note.operation else None,
+        "key": _key_name(scope),
+        "cost": note.cost,
+    }
+    return orjson.dumps(fields).decode() + "\n"

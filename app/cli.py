@@ -7,10 +7,11 @@ import asyncio
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.logs import configure_logging
+from app.logs import configure_logging, uvicorn_log_config
 from app.settings import CONFIG_ENV, ENV_PREFIX, ConfigError, load_config
 from app.startup_errors import database_problem, sqlite_path, sqlite_problem
 from datasources.db.customer_users import SchemaMismatch
@@ -96,12 +97,15 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
             host=server.host,
             port=server.port,
             log_level="info",
+            log_config=uvicorn_log_config(server.log_format),
             access_log=False,  # the app writes its own (app/access_log.py)
             http=timeouts.http_protocol(),
             timeout_keep_alive=timeouts.keep_alive_seconds,
             limit_concurrency=timeouts.limit_concurrency,
+            timeout_graceful_shutdown=server.shutdown_timeout_seconds,
         )
         return 0
+    from app.metrics import MULTIPROC_ENV
     from app.workers import Supervision, listening_socket, serve_workers
 
     try:
@@ -118,7 +122,10 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
     os.environ[f"{ENV_PREFIX}SERVER__PORT"] = str(port)
     os.environ[f"{ENV_PREFIX}SERVER__WORKERS"] = str(server.workers)
     os.environ[f"{ENV_PREFIX}DEMO__LOAD_DATA"] = "false"  # loaded once, above
-    return serve_workers(listener, server.workers, Supervision.from_config(server), timeouts)
+    # The workers' metrics meet in a directory of this run (app/metrics.py).
+    with tempfile.TemporaryDirectory(prefix="roster-metrics-") as metrics_dir:
+        os.environ[MULTIPROC_ENV] = metrics_dir
+        return serve_workers(listener, server.workers, Supervision.from_config(server), timeouts)
 
 
 def cmd_db_upgrade(config: RosterConfig, args: argparse.Namespace) -> int:
@@ -256,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
     except ConfigError as exc:
         return _fail(str(exc))
+    if config.server.log_format == "json":
+        configure_logging("json")
     if config.server.trusted_documents:  # a bad manifest: one line, before anything starts
         from app.persisted_queries import ManifestError, load_manifest
 

@@ -1,4 +1,5 @@
-"""The Starlette application: ``/graphql`` (with GraphiQL), ``/healthz`` and, with GraphiQL,
+"""The Starlette application: ``/graphql`` (with GraphiQL), ``/healthz``, the probes ``/livez``
+and ``/readyz`` (``app/probes.py``), ``/metrics`` (``app/metrics.py``) and, with GraphiQL,
 ``/static`` (the page's own scripts and styles, ``app/graphiql.py``)."""
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from app.access_log import AccessLog
+from app import metrics
+from app.access_log import AccessLog, note_result
 from app.auth import ACTOR_SCOPE_KEY, GraphQLGate
 from app.cors import Cors
 from app.graphiql import STATIC_PREFIX, GraphiQLPage, static_files
@@ -48,6 +50,7 @@ from app.http_protocol import (
     wants_page,
 )
 from app.persisted_queries import DocumentError, PersistedQueries, load_manifest
+from app.probes import Readiness, livez, migration_heads
 from app.request_errors import send_request_error
 from app.scope_gate import RootFields, allowed_document, restricted_rules
 from datasources.db.api_keys import Scope as KeyScope
@@ -195,6 +198,7 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
             raise DocumentError(400, VALIDATION_FAILED, exc.as_http_error_reason()) from exc
         except MissingQueryError as exc:
             raise NO_QUERY from exc
+        note_result(scope, request.operation_name, query, result)
         processed: dict[str, Any] = dict(process_result(result))
         if (
             resolved.register is not None
@@ -311,27 +315,44 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
             return
         holder["storage"] = await open_storage(config)
         await holder["storage"].api_keys.follow_revocations()
+        if config.server.metrics:
+            _start_metrics(holder["storage"])
         _freeze_startup_objects()
         try:
             yield
         finally:
+            if config.server.metrics:
+                metrics.stop(config.database.pool_size)
             await holder["storage"].close()
 
     if storage is not None:
         holder["storage"] = storage
+        if config.server.metrics:
+            _start_metrics(storage)
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
+        Route("/livez", livez),
+        Route("/readyz", Readiness(lambda: holder.get("storage"), migration_heads()).endpoint),
         Route("/graphql", Cors(gate, config.server)),
     ]
+    if config.server.metrics:
+        routes.append(Route("/metrics", metrics.MetricsEndpoint(config.server.metrics_allow)))
     if config.server.graphiql:
         routes.append(Mount(STATIC_PREFIX, static_files(), name="static"))
+    server = config.server
+    access = {"log": server.access_log, "json": server.log_format == "json"}
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(AccessLog)] if config.server.access_log else [],
+        middleware=[Middleware(AccessLog, **access, metrics=server.metrics)],
     )
     app.state.direct_execution = direct  # None when switched off; tests read its counter
     return app
+
+
+def _start_metrics(storage: Storage) -> None:
+    ldap = [b.name for b in storage.customer_users.backends if b.kind == "ldap"]
+    metrics.start(storage.engine, storage.config.database.pool_size, ldap)
 
 
 def app_from_environment() -> Starlette:

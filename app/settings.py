@@ -13,6 +13,13 @@ command. A name with one is a key path and must start with a known section (``da
 ignored typo; so is a known section's unknown key, and a section's bare name
 (``ROSTER_SERVER=…``), which would replace the whole section.
 
+Secrets from files (container secrets): ``ROSTER_<SECTION>__<KEY>_FILE=/run/secrets/x`` sets
+the key to the file's content, as a string, one trailing line break removed
+(``ROSTER_DATABASE__URL_FILE``, ``ROSTER_CUSTOMER_USER__BACKENDS__0__BIND_PASSWORD_FILE``).
+A key whose own name ends in ``_file`` (``ca_file``) is a path and keeps its meaning. Setting
+both ``…__URL`` and ``…__URL_FILE`` is an error; so is a file that cannot be read (the message
+names the variable and the file, never the content).
+
 A relative SQLite path (``sqlite+aiosqlite:///var/roster.db``) and a relative
 ``server.trusted_documents`` are relative to the config file's folder, wherever the command
 runs from; without a config file, to the current folder.
@@ -25,9 +32,9 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from domain.config import RosterConfig
 
@@ -135,7 +142,15 @@ def load_config(path: str | Path | None, environ: Mapping[str, str] | None = Non
         keys = config_path(name)
         if keys is None:
             continue
-        _apply_override(data, list(keys), _parse_env_value(raw), name)
+        value = _parse_env_value(raw)
+        if keys[-1].endswith(FILE_SUFFIX) and keys[-1] not in FILE_KEYS:
+            keys = (*keys[:-1], keys[-1].removesuffix(FILE_SUFFIX))
+            if keys in overrides:
+                raise ConfigError(f"{name}: {overrides[keys]} sets the same key; set one")
+            value = _read_secret(name, raw)
+        elif keys in overrides:
+            raise ConfigError(f"{name}: {overrides[keys]} sets the same key; set one")
+        _apply_override(data, list(keys), value, name)
         overrides[keys] = name
     try:
         config = RosterConfig.model_validate(data)
@@ -157,6 +172,44 @@ def load_config(path: str | Path | None, environ: Mapping[str, str] | None = Non
 
 
 SECTIONS = frozenset(RosterConfig.model_fields)
+FILE_SUFFIX = "_file"
+
+
+def _keys_named_file() -> frozenset[str]:
+    """The configuration's own keys ending in ``_file`` (``ca_file``), in every model."""
+    found: set[str] = set()
+    pending: list[type[BaseModel]] = [RosterConfig]
+    seen: set[type[BaseModel]] = set()
+    while pending:
+        model = pending.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        found.update(name for name in model.model_fields if name.endswith(FILE_SUFFIX))
+        pending.extend(model.__subclasses__())
+        for info in model.model_fields.values():
+            for kind in _classes_in(info.annotation):
+                pending.append(kind)
+    return frozenset(found)
+
+
+def _classes_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [kind for arg in get_args(annotation) for kind in _classes_in(arg)]
+
+
+FILE_KEYS = _keys_named_file()
+
+
+def _read_secret(name: str, path: str) -> str:
+    """The content of the file ``name`` names (see the module's docstring)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ConfigError(f"{name}: cannot read {path}: {reason}") from None
+    return text.removesuffix("\n").removesuffix("\r")
 
 
 def config_path(name: str) -> tuple[str, ...] | None:

@@ -37,6 +37,7 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 
 from app.connection_timeouts import ConnectionTimeouts
+from app.metrics import process_died
 from app.workers.handover import RoundRobin, rescue_connections
 from app.workers.worker_server import run_worker
 from domain.config import ServerConfig
@@ -56,6 +57,9 @@ class Supervision:
     restart_limit: int = 5
     restart_window: float = 60.0
     heartbeat_timeout: float = 30.0
+    shutdown_timeout: float = 30.0
+    """How long a stopping worker may finish its requests (``server.shutdown_timeout_seconds``)
+    before the parent kills it."""
 
     @classmethod
     def from_config(cls, server: ServerConfig) -> Supervision:
@@ -63,6 +67,7 @@ class Supervision:
             restart_limit=server.worker_restart_limit,
             restart_window=server.worker_restart_window_seconds,
             heartbeat_timeout=server.worker_heartbeat_timeout_seconds,
+            shutdown_timeout=server.shutdown_timeout_seconds,
         )
 
     @property
@@ -135,7 +140,7 @@ class WorkerPool:
             self._terminate_all()
             for slot in self._slots:
                 if slot.process is not None:
-                    slot.process.join(timeout=30)
+                    slot.process.join(timeout=self._supervision.shutdown_timeout + 5)
                     if slot.process.is_alive():
                         slot.process.kill()
                         slot.process.join()
@@ -212,6 +217,8 @@ class WorkerPool:
         process.join()
         exitcode, pid = process.exitcode, process.pid
         process.close()
+        if pid is not None:
+            process_died(pid)  # its live gauges leave /metrics (app/metrics.py)
         slot.process = None
         self._set_serving(slot, False)
         for connection in rescue_connections(slot.theirs):

@@ -17,7 +17,7 @@ import time
 import uvicorn
 
 from app.connection_timeouts import ConnectionTimeouts
-from app.logs import configure_logging
+from app.logs import configure_logging, uvicorn_log_config
 
 logger = logging.getLogger("roster.workers")
 
@@ -107,11 +107,17 @@ def run_worker(
     timeouts: ConnectionTimeouts,
 ) -> None:
     """The target of each spawned worker process (``channel`` is its end of the socket pair)."""
-    configure_logging()  # a spawned process starts without the parent's logging set-up
+    from app.settings import load_config
+
+    server = load_config(None).server  # as the parent's, handed down (app/cli.py)
+    # A spawned process starts without the parent's logging set-up.
+    configure_logging(server.log_format)
     config = uvicorn.Config(
         "app.server:app_from_environment",
         factory=True,
         log_level="info",
+        log_config=uvicorn_log_config(server.log_format),
+        timeout_graceful_shutdown=server.shutdown_timeout_seconds,
         access_log=False,  # the app writes its own (app/access_log.py)
         http=timeouts.http_protocol(),
         timeout_keep_alive=timeouts.keep_alive_seconds,

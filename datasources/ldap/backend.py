@@ -34,6 +34,7 @@ from datasources.ldap.breaker import BreakerOpen, BreakerState, CircuitBreaker
 from datasources.ldap.cache import TtlCache
 from datasources.ldap.filters import MATCH_ALL, equals_any, query_filter, scoped
 from datasources.ldap.pool import ConnectionPool, LdapFailure
+from domain import observation
 from domain.config import LdapBackendConfig
 from domain.customer_user_query import CustomerUserQuery, record_sort_key
 from domain.field_map import LOGIN, VALID_ID, MapField
@@ -250,8 +251,11 @@ class LdapCustomerUserBackend:
             self._breaker.admit()
         except BreakerOpen as exc:
             raise BackendUnavailable(self.name, str(exc)) from None
+        started = time.perf_counter()
+        succeeded = False
         try:
             result = await self._pool.run(operation)
+            succeeded = True
         except LdapFailure as exc:
             if exc.health:
                 was_open = self._breaker.state is not BreakerState.CLOSED
@@ -269,6 +273,10 @@ class LdapCustomerUserBackend:
         except BaseException:
             self._breaker.abandoned()
             raise
+        finally:  # the metrics' per-backend latency and breaker state (app/metrics.py)
+            elapsed = time.perf_counter() - started
+            state = BreakerState.CLOSED if succeeded else self._breaker.state  # success closes it
+            observation.ldap_call(self.name, elapsed, succeeded, state.value)
         if self._breaker.last_error is not None and self._breaker.state is not BreakerState.CLOSED:
             logger.info("LDAP backend %r answers again", self.name)
         self._breaker.succeeded()

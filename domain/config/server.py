@@ -4,7 +4,7 @@ without a key, whether demo data is loaded. None of these are OTOBO settings."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
@@ -93,6 +93,27 @@ class ServerConfig(StrictModel):
     limit_concurrency: Annotated[int, Field(ge=1)] | None = None
     """Per server process: past this many connections or running requests, answer 503 at once
     (uvicorn's limit_concurrency). Unset: no limit."""
+    log_format: Literal["text", "json"] = "text"
+    """``json``: the access lines and Roster's own log lines as one JSON object per line (for a
+    log collector); ``text``: uvicorn's format, readable in a terminal."""
+    shutdown_timeout_seconds: Annotated[int, Field(ge=1, le=3600)] = 30
+    """On SIGTERM/SIGINT the server stops accepting and lets running requests finish for at
+    most this long, then closes what is left (uvicorn's timeout_graceful_shutdown)."""
+    metrics: bool = True
+    """Prometheus metrics at ``/metrics`` (``app/metrics.py``)."""
+    metrics_allow: list[str] = ["127.0.0.1/8", "::1/128"]
+    """Networks (CIDR) whose clients may read ``/metrics``; others get 403. No key: a
+    Prometheus scraper on the host or an internal network is the usual reader. Behind a
+    reverse proxy, the peer is the proxy: do not forward ``/metrics`` through it."""
+
+    @model_validator(mode="after")
+    def _check_metrics_allow(self) -> Self:
+        for network in self.metrics_allow:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"metrics_allow: {network!r} is not a network") from None
+        return self
 
     cors_origins: list[str] = []
     """Origins (``https://app.example.com``) whose pages may call the API from a browser

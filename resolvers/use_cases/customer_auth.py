@@ -30,6 +30,7 @@ from datasources.backend import BackendUnavailable
 from datasources.db.customer_auth import dummy_verify
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome
+from domain import observation
 from domain.errors import ErrorCode, Problem
 from domain.sign_in import SignIn, SignInAttempt
 from domain.validity import Validity
@@ -87,7 +88,14 @@ async def first_accepting(storage: Storage, login: str | None, password: str) ->
 
 
 async def authenticate(storage: Storage, actor: Actor, attempt: SignInAttempt) -> Outcome[SignIn]:
-    """Sign ``attempt.login`` in (the steps are the module's)."""
+    """Sign ``attempt.login`` in (the steps are the module's); its outcome (``success`` or
+    the first problem's code) goes to ``domain.observation`` for the sign-in metric."""
+    outcome = await _authenticate(storage, actor, attempt)
+    observation.sign_in(outcome.problems[0].code.value if outcome.problems else "success")
+    return outcome
+
+
+async def _authenticate(storage: Storage, actor: Actor, attempt: SignInAttempt) -> Outcome[SignIn]:
     passwords = storage.config.passwords
     if len(attempt.password) > passwords.max_length:
         too_long = f"At most {passwords.max_length} characters."

@@ -81,7 +81,7 @@ def test_serve_with_two_workers_spreads_kept_alive_connections_and_stops_whole(
             connection.close()
     assert all(_gone(worker) for worker in workers), "a worker outlived the server"
     # The access log: one line per request, from whichever worker served it.
-    posts = log.read_text().count('"POST /graphql HTTP/1.1" 200 OK\n')
+    posts = log.read_text().count('"POST /graphql HTTP/1.1" 200 OK ')
     assert posts == 1 + 6 * 2, log.read_text()
 
 
