@@ -137,7 +137,7 @@ def test_misspelt_section_is_an_error_naming_the_variable(tmp_path: Path) -> Non
         "roster: ROSTER_DATABSE__URL: no configuration section 'databse' "
         "(ROSTER_<SECTION>__<KEY> overrides a key; the sections are auth, customer_auth, "
         "customer_company, customer_group, customer_user, database, demo, "
-        "dynamic_field_from_customer_user, email, passwords, server, services)\n"
+        "dynamic_field_from_customer_user, email, passwords, server, services, tickets)\n"
     )
 
 
