@@ -56,7 +56,8 @@ def introspect(config: RosterConfig) -> dict[str, Any]:
     result = graphql_sync(schema, get_introspection_query(descriptions=True, specified_by_url=True))
     assert result.errors is None
     assert result.data is not None
-    return result.data["__schema"]
+    found: dict[str, Any] = result.data["__schema"]
+    return found
 
 
 def undescribed(schema: dict[str, Any]) -> list[str]:

@@ -92,6 +92,11 @@ class ServerConfig(StrictModel):
     limit_concurrency: Annotated[int, Field(ge=1)] | None = None
     """Per server process: past this many connections or running requests, answer 503 at once
     (uvicorn's limit_concurrency). Unset: no limit."""
+    tracing: bool = False
+    """OpenTelemetry traces (``app/tracing.py``, the ``otel`` extra): spans for each request,
+    GraphQL operation, SQL statement and LDAP call, sent by OTLP as the standard ``OTEL_*``
+    variables say. Also on when ``OTEL_EXPORTER_OTLP_ENDPOINT`` or ``OTEL_TRACES_EXPORTER`` is
+    set. Off: no tracer is ever called."""
 
     @property
     def is_loopback(self) -> bool:
