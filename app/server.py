@@ -25,6 +25,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from app import tracing
 from app.access_log import AccessLog
 from app.auth import ACTOR_SCOPE_KEY, PAGE_ONLY, GraphQLGate
 from app.graphiql import STATIC_PREFIX, GraphiQLPage, static_files
@@ -296,11 +297,11 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/graphql", gate)]
     if config.server.graphiql:
         routes.append(Mount(STATIC_PREFIX, static_files(), name="static"))
-    app = Starlette(
-        routes=routes,
-        lifespan=lifespan,
-        middleware=[Middleware(AccessLog)] if config.server.access_log else [],
-    )
+    middleware = [Middleware(AccessLog)] if config.server.access_log else []
+    if tracing.wanted(config):  # opt-in; off, no tracing code runs at all (app/tracing.py)
+        tracing.enable()
+        middleware.insert(0, Middleware(tracing.TracingMiddleware))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.direct_execution = direct  # None when switched off; tests read its counter
     return app
 

@@ -206,7 +206,7 @@ class _PoolAccess:
             if span is None:
                 rows = await read.run(driver, values, positional=positional)
             else:
-                with span(*statement_span(engine.sync_engine, read.sql)):
+                with span(*statement_span(engine.sync_engine, read.sql), client=True):
                     rows = await read.run(driver, values, positional=positional)
             await end_transaction(driver)
         except Exception as error:
