@@ -62,6 +62,18 @@ def wanted(config: RosterConfig, environ: Mapping[str, str] | None = None) -> bo
     return config.server.tracing or bool(exporter) or bool(env.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
 
 
+def tracing_problem(config: RosterConfig) -> str | None:
+    """Why traces cannot start as asked (the ``otel`` extra missing, an exporter Roster does
+    not know), as the one line ``roster serve`` stops with; None when they can (or are off)."""
+    if not wanted(config):
+        return None
+    try:
+        _default_provider(check_only=True)
+    except TracingUnavailable as exc:
+        return str(exc)
+    return None
+
+
 @dataclass
 class _State:
     tracer: Any
@@ -113,9 +125,10 @@ def current_tracer() -> Any | None:
     return None if _state is None else _state.tracer
 
 
-def _default_provider() -> Any:
+def _default_provider(*, check_only: bool = False) -> Any:
     """A provider exporting in batches as the OTEL_* variables say; the resource (service
-    name ``roster`` unless ``OTEL_SERVICE_NAME`` says otherwise) likewise."""
+    name ``roster`` unless ``OTEL_SERVICE_NAME`` says otherwise) likewise. ``check_only``:
+    only whether one can be made (:class:`TracingUnavailable` when not)."""
     try:
         from opentelemetry.sdk.resources import Resource
         from opentelemetry.sdk.trace import TracerProvider
@@ -125,7 +138,7 @@ def _default_provider() -> Any:
     exporter_name = os.environ.get("OTEL_TRACES_EXPORTER", "otlp").strip().lower() or "otlp"
     exporter: Any
     if exporter_name == "console":
-        exporter = ConsoleSpanExporter()
+        exporter = None if check_only else ConsoleSpanExporter()
     elif exporter_name == "otlp":
         protocol = os.environ.get(
             "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
@@ -142,11 +155,13 @@ def _default_provider() -> Any:
             raise TracingUnavailable(
                 "traces need the otel extra: pip install 'roster[otel]'"
             ) from exc
-        exporter = OTLPSpanExporter()
+        exporter = None if check_only else OTLPSpanExporter()
     else:
         raise TracingUnavailable(
             f"OTEL_TRACES_EXPORTER={exporter_name!r}: Roster knows otlp, console and none"
         )
+    if check_only:
+        return None
     resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME") or "roster"})
     provider = TracerProvider(resource=resource)
     provider.add_span_processor(BatchSpanProcessor(exporter))

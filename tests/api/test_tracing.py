@@ -215,3 +215,22 @@ async def test_a_prepared_read_is_one_statement_span(
         assert statement.kind is SpanKind.CLIENT
         assert str(value) not in str((statement.attributes or {})["db.query.text"])
     assert (read._driver_read is not None) is (api.kind != "sqlite")  # the driver path ran
+
+
+@pytest.mark.parametrize(
+    ("environ", "problem"),
+    [
+        ({}, None),
+        ({"OTEL_TRACES_EXPORTER": "zipkin"}, "OTEL_TRACES_EXPORTER='zipkin'"),
+        ({"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, "http/protobuf only"),
+    ],
+)
+def test_serve_stops_with_one_line_on_an_exporter_it_cannot_make(
+    monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], problem: str | None
+) -> None:
+    from app.cli import check_startup
+
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    found = check_startup(traced(RosterConfig()))
+    assert found is None if problem is None else problem in (found or "")
