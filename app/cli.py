@@ -37,7 +37,9 @@ def check_startup(config: RosterConfig) -> str | None:
             "server.workers: several worker processes need PostgreSQL; with SQLite run one "
             "(its writes are serialized inside the one process)"
         )
-    return _missing_ldap_client(config)
+    from app.tracing import tracing_problem
+
+    return tracing_problem(config) or _missing_ldap_client(config)
 
 
 def _missing_ldap_client(config: RosterConfig) -> str | None:

@@ -26,7 +26,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from app import metrics
+from app import metrics, tracing
 from app.access_log import AccessLog, note_result
 from app.auth import ACTOR_SCOPE_KEY, GraphQLGate
 from app.cors import Cors
@@ -341,11 +341,11 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
         routes.append(Mount(STATIC_PREFIX, static_files(), name="static"))
     server = config.server
     access = {"log": server.access_log, "json": server.log_format == "json"}
-    app = Starlette(
-        routes=routes,
-        lifespan=lifespan,
-        middleware=[Middleware(AccessLog, **access, metrics=server.metrics)],
-    )
+    middleware = [Middleware(AccessLog, **access, metrics=server.metrics)]
+    if tracing.wanted(config):  # opt-in; off, no tracing code runs at all (app/tracing.py)
+        tracing.enable()
+        middleware.insert(0, Middleware(tracing.TracingMiddleware))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.direct_execution = direct  # None when switched off; tests read its counter
     return app
 

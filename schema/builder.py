@@ -1,9 +1,10 @@
 """Assemble the schema for one configuration: types from the Maps, each area's queries and
 mutations (``schema/api/``), ``node``, limits, caches and error masking."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import ASTValidationRule
@@ -13,10 +14,11 @@ from strawberry.tools import merge_types
 
 from datasources.paging import MAX_PAGE_SIZE
 from domain.config import RosterConfig
+from resolvers.errors import BadUserInput
 from schema import dynamic, retries
 from schema.api import AREAS
 from schema.audit import Info
-from schema.common import Node, parse_global_id
+from schema.common import SCALAR_OVERRIDES, Node, parse_global_id
 from schema.customer import build_customer_type
 from schema.customer_user import CustomerUserTypes, build_customer_user_types
 from schema.direct_execution import DirectExecution
@@ -31,21 +33,85 @@ from schema.time_limit import StatementTimeouts
 
 NodeLoader = Callable[[Info, str], Awaitable[Any]]
 
+MAX_NODES = 100
+"""The most IDs one ``nodes`` field takes (as GitHub's API): a larger batch is refused."""
+
+QUERY_DESCRIPTION = (
+    "Reads. Every field needs an API key with the read scope (or admin), unless it says that "
+    "a customer session may use it."
+)
+MUTATION_DESCRIPTION = (
+    "Writes, each in one transaction: it all happens or nothing does. Expected problems are "
+    "in the payload's userErrors; top-level errors are for authentication, authorization, "
+    "limits and outages."
+)
+INPUT_DESCRIPTION = (
+    "What to do, checked as a whole before anything is written: each problem is reported in "
+    "the payload's userErrors."
+)
+
 
 def _node_query(loaders: dict[str, NodeLoader]) -> Any:
+    async def load(info: Info, id: str) -> Any:
+        parsed = parse_global_id(id)
+        if parsed is None or parsed[0] not in loaders:
+            return None
+        return await loaders[parsed[0]](info, parsed[1])
+
     @strawberry.type
     class NodeQuery:
         @strawberry.field(
             description="Any object by its global ID, with the same authorization as the "
             "typed queries; null for an unknown or malformed ID."
         )
-        async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-            parsed = parse_global_id(id)
-            if parsed is None or parsed[0] not in loaders:
-                return None
-            return await loaders[parsed[0]](info, parsed[1])
+        async def node(
+            self,
+            info: Info,
+            id: Annotated[
+                strawberry.ID,
+                strawberry.argument(
+                    description="A global ID, as an object's `id` field gave it (opaque)."
+                ),
+            ],
+        ) -> Node | None:
+            return await load(info, id)
+
+        @strawberry.field(
+            description=f"Several objects by their global IDs at once (at most {MAX_NODES}), "
+            "in the order asked, with the same authorization as node: null in the place of "
+            "an unknown or malformed ID. Loaded in batches (one lookup per type, not per ID)."
+        )
+        async def nodes(
+            self,
+            info: Info,
+            ids: Annotated[
+                list[strawberry.ID],
+                strawberry.argument(
+                    description=f"Global IDs (at most {MAX_NODES}); the same ID twice gives "
+                    "the object twice."
+                ),
+            ],
+        ) -> list[Node | None]:
+            if len(ids) > MAX_NODES:
+                raise BadUserInput(
+                    f"nodes takes at most {MAX_NODES} IDs (got {len(ids)}).", argument="ids"
+                )
+            # Gathered, the loads of one type land in one DataLoader batch: no N+1.
+            return list(await asyncio.gather(*(load(info, id) for id in ids)))
 
     return NodeQuery
+
+
+def _describe_roots(query: Any, mutation: Any) -> None:
+    """The merged root types get their descriptions, and each mutation's one ``input``
+    argument the convention's (``ARCHITECTURE.md``: one ``input:``, problems in
+    ``userErrors``) unless its field says more."""
+    query.__strawberry_definition__.description = QUERY_DESCRIPTION
+    mutation.__strawberry_definition__.description = MUTATION_DESCRIPTION
+    for field in mutation.__strawberry_definition__.fields:
+        for argument in field.arguments:
+            if argument.python_name == "input" and not argument.description:
+                argument.description = INPUT_DESCRIPTION
 
 
 def _document_rules(config: RosterConfig) -> DocumentRules:
@@ -121,6 +187,7 @@ def _build_api(config: RosterConfig) -> BuiltSchema:
         "Query", (_node_query(node_loaders), *(area.queries(types, config) for area in AREAS))
     )
     mutation = merge_types("Mutation", tuple(area.mutations(types, config) for area in AREAS))
+    _describe_roots(query, mutation)
     for root in (query, mutation):  # closed to customer sessions unless a field admits them
         guard_root_fields(root.__strawberry_definition__)
     verdicts: Verdicts = Lru()
@@ -132,6 +199,7 @@ def _build_api(config: RosterConfig) -> BuiltSchema:
         extensions=_extensions(verdicts, rules),
         config=StrawberryConfig(disable_field_suggestions=not config.server.introspection),
         execution_context_class=FlatListExecutionContext,
+        scalar_overrides=SCALAR_OVERRIDES,
     )
     for area in AREAS:
         area.fast_fields(schema, types)

@@ -2,16 +2,40 @@
 
 import base64
 import binascii
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import strawberry
+from strawberry.schema.types.base_scalars import DateTimeDefinition
+from strawberry.types.scalar import ScalarDefinition
 
 from datasources.unit_of_work import Outcome
 from domain.errors import ErrorCode, Problem
 from domain.validity import Validity
 from schema.problem_paths import input_path
+
+DATE_TIME = dataclasses.replace(
+    DateTimeDefinition,
+    description="A point in time as RFC 3339 text, e.g. 2026-03-01T09:30:00+00:00; Roster "
+    "answers in UTC (OTOBO stores its times without a zone; Roster writes UTC into them).",
+    specified_by_url="https://datatracker.ietf.org/doc/html/rfc3339",
+)
+"""Strawberry's ``DateTime`` (same parsing and ISO 8601 output), with ``@specifiedBy``."""
+
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {datetime: DATE_TIME}
+"""The schema's scalars that differ from Strawberry's defaults (``schema.builder``)."""
+
+
+def describe_values(enum_type: Any, descriptions: Mapping[str, str]) -> None:
+    """Give each GraphQL value of ``enum_type`` (already made a GraphQL enum by
+    ``strawberry.enum``) its description: the Python enums live in ``domain/`` or
+    ``datasources/``, which know nothing of GraphQL. A value without one stays without
+    (``tests/test_schema_descriptions.py`` names it)."""
+    for value in enum_type.__strawberry_definition__.values:
+        value.description = descriptions.get(value.name, value.description)
+
 
 ValidityEnum = strawberry.enum(
     Validity,
@@ -21,9 +45,80 @@ ValidityEnum = strawberry.enum(
         "INVALID or INVALID_TEMPORARILY; both are left out of valid-only listings."
     ),
 )
+describe_values(
+    ValidityEnum,
+    {
+        "VALID": "In use (OTOBO's valid_id 1, 'valid').",
+        "INVALID": "Deactivated (valid_id 2, 'invalid'): cannot sign in, left out of valid-only "
+        "lists and of effective permissions.",
+        "INVALID_TEMPORARILY": "Deactivated for now (valid_id 3, 'invalid-temporarily'); "
+        "treated as INVALID everywhere.",
+    },
+)
 
 UserErrorCode = strawberry.enum(
     ErrorCode, name="UserErrorCode", description="Why a mutation refused its input."
+)
+describe_values(
+    UserErrorCode,
+    {
+        "REQUIRED": "A required value is missing or blank (a Map row with required = true, or "
+        "a field every record needs).",
+        "TOO_LONG": "Longer than the column holds (OTOBO's column sizes, in characters).",
+        "INVALID_CHARACTERS": "Contains characters the field does not allow (control "
+        "characters, or white space in a login).",
+        "INVALID_EMAIL": "Not an email address OTOBO would accept (CheckEmailAddresses).",
+        "INVALID": "Not a valid value for this field (a malformed ID, an unknown enum text, a "
+        "value outside its range).",
+        "RESERVED": "A login OTOBO keeps for itself (such as '<DEFAULT>', the row holding the "
+        "default services).",
+        "LOGIN_TAKEN": "Another customer user (in any backend) has this login, compared "
+        "case-insensitively.",
+        "EMAIL_TAKEN": "Another customer user has this email address (the backend's "
+        "email_uniq_check, OTOBO's CustomerUserEmailUniqCheck).",
+        "CUSTOMER_ID_TAKEN": "Another customer (company) has this customer ID.",
+        "NAME_TAKEN": "Another record of this kind has this name (case-insensitively).",
+        "UNKNOWN_CUSTOMER": "No customer (company) has this customer ID.",
+        "NOT_FOUND": "The record to change does not exist.",
+        "READ_ONLY": "The record lives in a read-only backend (LDAP, or read_only = true): "
+        "Roster cannot write it.",
+        "PASSWORD_TOO_SHORT": "Shorter than [passwords] min_length (OTOBO's PasswordMinSize).",
+        "UNKNOWN_CUSTOMER_USER": "No customer user has this login.",
+        "UNKNOWN_GROUP": "No group has this ID.",
+        "INACTIVE_GROUP": "The group exists but is not valid: grants on it are refused.",
+        "UNKNOWN_PERMISSION": "Not one of [customer_group] permission_types (OTOBO's "
+        "System::Customer::Permission, by default ro and rw).",
+        "UNKNOWN_CONTEXT": "Not one of the configured permission contexts.",
+        "BACKEND_UNAVAILABLE": "The backend that holds the record did not answer; nothing "
+        "was written. Try again later.",
+        "UNKNOWN_SERVICE": "No service has this ID.",
+        "INACTIVE_SERVICE": "The service exists but is not valid: it cannot be assigned.",
+        "INVALID_NAME": "A service name containing '::', OTOBO's separator of the service "
+        "tree: choose the parent with parentId instead.",
+        "CYCLE": "The change would make a service its own ancestor.",
+        "DUPLICATE": "The same item twice in one input, in ways that contradict each other.",
+        "INVALID_CREDENTIALS": "Sign-in refused: wrong password, unknown login or a user who "
+        "is not valid (one answer for all three, so logins cannot be probed).",
+        "LOCKED": "Sign-in refused without checking the password: too many failures for this "
+        "login.",
+        "TOO_MANY_ATTEMPTS": "Sign-in refused without checking the password: this client "
+        "tried too often (throttle).",
+        "OTP_REQUIRED": "The password was right, but the two-factor code is missing or wrong.",
+        "PASSWORD_EXPIRED": "The password was right but is older than the policy allows: "
+        "change it to sign in.",
+        "PASSWORD_NEEDS_DIGIT": "[passwords] need_digit (OTOBO's PasswordNeedDigit): at "
+        "least one digit.",
+        "PASSWORD_NEEDS_UPPER_AND_LOWER": "[passwords] min_2_lower_2_upper (OTOBO's "
+        "PasswordMin2Lower2UpperCharacters): two of A-Z and two of a-z.",
+        "PASSWORD_NEEDS_LETTERS": "[passwords] min_2_characters (OTOBO's "
+        "PasswordMin2Characters): two word characters (letter, digit, _).",
+        "PASSWORD_NEEDS_3_OF_4_CLASSES": "[passwords] min_3_of_4 (OTOBO's PasswordMin3of4): "
+        "three of lower case, upper case, digit, other.",
+        "PASSWORD_PATTERN_MISMATCH": "[passwords] regexp (OTOBO's PasswordRegExp): the "
+        "password must match the configured pattern.",
+        "PASSWORD_REUSED": "[passwords] history (OTOBO's PasswordHistory): the current "
+        "password or one of the last ones.",
+    },
 )
 
 
@@ -32,8 +127,13 @@ class UserError:
     field: list[str] | None = strawberry.field(
         description='Path to the input field, e.g. ["input", "email"]; null for the whole input.'
     )
-    message: str
-    code: UserErrorCode  # type: ignore[valid-type]
+    message: str = strawberry.field(
+        description="What is wrong, in English, for a person; may change between versions "
+        "(match on `code`, not on this text)."
+    )
+    code: UserErrorCode = strawberry.field(  # type: ignore[valid-type]
+        description="What is wrong, for a program: stable across versions."
+    )
 
 
 def user_errors(

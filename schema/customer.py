@@ -15,7 +15,7 @@ schema modules a DAG (tests/test_schema_modules_acyclic.py).
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import UNSET
@@ -34,7 +34,14 @@ from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payl
 from schema.dynamic import CustomerRef, CustomerUserRef
 from schema.fast_fields import batch_reader
 from schema.group import CustomerGroupGrant, Group, PermissionContext
-from schema.pagination import Connection, to_connection
+from schema.pagination import (
+    AFTER_ARGUMENT,
+    FIRST_ARGUMENT,
+    USER_ERRORS_DESCRIPTION,
+    VALID_ARGUMENT,
+    Connection,
+    to_connection,
+)
 from schema.permissions import NOT_FOR_CUSTOMER_SESSIONS
 
 
@@ -85,9 +92,9 @@ class CustomerRelationFields:
     async def customer_users(
         self,
         info: Info,
-        valid: bool = True,
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
+        valid: Annotated[bool, VALID_ARGUMENT] = True,
+        first: Annotated[int, FIRST_ARGUMENT] = DEFAULT_PAGE_SIZE,
+        after: Annotated[str | None, AFTER_ARGUMENT] = None,
     ) -> Connection[CustomerUserRef]:
         ctx = info.context
         page = await group_resolvers.customer_users_of(
@@ -117,7 +124,9 @@ class CustomerFields(CustomerRelationFields, AuditFields, Node):
     def wrap(cls, record: CustomerRecord) -> Any:
         return cls(record=record, audit=record.audit)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The customer's global ID (for node and nodes), built from the customer ID."
+    )
     def id(self) -> strawberry.ID:
         return global_id("Customer", self.record.customer_id)
 
@@ -125,6 +134,8 @@ class CustomerFields(CustomerRelationFields, AuditFields, Node):
 _DESCRIPTIONS = {
     CUSTOMER_ID: "The customer ID (OTOBO's CustomerID), its natural key.",
     NAME: "The company's name; unique.",
+    VALID_ID: "Whether the customer is in use (OTOBO's valid_id); an invalid customer's "
+    "grants give its users no permission.",
 }
 _CREATE_DESCRIPTIONS = {
     CUSTOMER_ID: "Required; at most 150 characters; unique (case-insensitive).",
@@ -162,11 +173,17 @@ def value_reader(field: MapField) -> Callable[[Any], Any]:
     return read
 
 
+def map_description(field: MapField) -> str:
+    """A Map row's field description: its label (what OTOBO's screens call it), its Map
+    attribute and what null means."""
+    return f"{field.label} (Map attribute {field.attribute}); null when empty."
+
+
 def _output_field(field: MapField) -> Any:
     value_type = _value_type(field)
     description = _DESCRIPTIONS.get(field.attribute)
-    if is_custom(field):
-        description = f"{field.label} (Map attribute {field.attribute})."
+    if is_custom(field) or description is None:
+        description = map_description(field)
     return strawberry.field(
         resolver=value_reader(field),
         graphql_type=value_type if field.attribute in KEY_COLUMNS else value_type | None,
@@ -193,12 +210,15 @@ def _input_field(field: MapField, *, creating: bool) -> Any:
             default=ValidityEnum.VALID if creating else UNSET,
             graphql_type=ValidityEnum if creating else ValidityEnum | None,
             name=field.graphql_name,
+            description="VALID unless given." if creating else "A new validity.",
         )
     description = _CREATE_DESCRIPTIONS.get(field.attribute) if creating else None
-    if is_custom(field):
-        description = f"{field.label}." + (" Required." if field.required else "")
-    elif creating and description is None and field.required:
-        description = "Required."
+    if is_custom(field) or description is None:
+        description = f"{field.label} (Map attribute {field.attribute})."
+        if creating and field.required:
+            description += " Required."
+        elif not creating and not field.required:
+            description += " Null clears it."
     return strawberry.field(
         default=None if creating else UNSET,
         graphql_type=_value_type(field) | None,
@@ -282,10 +302,12 @@ def build_customer_inputs(config: CustomerCompanyConfig) -> CustomerInputs:
     )
 
 
-@strawberry.type
+@strawberry.type(description="The result of customerCreate and customerUpdate.")
 class CustomerPayload:
-    customer: CustomerRef | None
-    user_errors: list[UserError]
+    customer: CustomerRef | None = strawberry.field(
+        description="The customer as written; null when the input was refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
     @classmethod
     def of(

@@ -45,7 +45,10 @@ class CustomerUserAuthenticateInput:
 
 @strawberry.type(description="Whether a customer user signed in.")
 class CustomerUserAuthenticatePayload:
-    success: bool
+    success: bool = strawberry.field(
+        description="True when the password (and the two-factor code, if the user has one) "
+        "was accepted; false with a reason in userErrors."
+    )
     backend: str | None = strawberry.field(
         description="The name of the [[customer_auth.backends]] entry that accepted the "
         "password; null on failure."

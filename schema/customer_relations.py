@@ -9,7 +9,7 @@ names the Map-built ``Customer`` lazily (``schema.dynamic``): the schema modules
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -105,7 +105,20 @@ class CustomerUserRelationFields:
         description="OTOBO's PermissionCheck: whether the user effectively holds `permission` "
         "on the group named `group` (exact name)."
     )
-    async def has_permission(self, info: Info, group: str, permission: str) -> bool:
+    async def has_permission(
+        self,
+        info: Info,
+        group: Annotated[
+            str, strawberry.argument(description="The group's exact name (case-sensitive).")
+        ],
+        permission: Annotated[
+            str,
+            strawberry.argument(
+                description="The permission type (ro, rw, or another of [customer_group] "
+                "permission_types); rw implies every type."
+            ),
+        ],
+    ) -> bool:
         held = await group_resolvers.user_effective_permissions(
             info.context, self.record, also=(permission,)
         )

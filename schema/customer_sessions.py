@@ -7,6 +7,7 @@ import strawberry
 
 from schema.common import UserError
 from schema.dynamic import CustomerUserRef
+from schema.pagination import USER_ERRORS_DESCRIPTION
 
 
 @strawberry.input(description="Change one's own password (with a customer session token).")
@@ -45,4 +46,4 @@ class CustomerSessionRevokePayload:
     revoked: int = strawberry.field(
         description="Sessions that ended now (0: the session had ended already)."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)

@@ -34,6 +34,7 @@ from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerRef
 from schema.fast_fields import batch_reader
+from schema.pagination import USER_ERRORS_DESCRIPTION
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,9 @@ class CustomerUserFields(AuditFields, Node):
 
     record: strawberry.Private[CustomerUserRecord]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The customer user's global ID (for node and nodes), built from the login."
+    )
     def id(self) -> strawberry.ID:
         return global_id("CustomerUser", self.record.login)
 
@@ -113,7 +116,10 @@ class CustomerUserFields(AuditFields, Node):
     def display_name(self) -> str:
         return self.record.display_name
 
-    @strawberry.field
+    @strawberry.field(
+        description="Whether the user is in use (OTOBO's valid_id; for an LDAP backend, its "
+        "valid_filter). Only VALID users can sign in and hold permissions."
+    )
     def validity(self) -> ValidityEnum:  # type: ignore[valid-type]
         return self.record.validity
 
@@ -201,7 +207,7 @@ def _input_field(spec: FieldSpec, default: Any) -> Any:
         default=default,
         graphql_type=int | None if spec.type == "int" else str | None,
         name=spec.graphql_name,
-        description=f"{spec.label}.{required}",
+        description=f"{spec.label} (Map attribute {spec.attribute}).{required}",
     )
 
 
@@ -221,7 +227,9 @@ def _create_input(specs: Sequence[FieldSpec], df_rows: Sequence[DynamicFieldMapR
             "broken rule). Stored only as a hash in [passwords] scheme (default: OTOBO's "
             "bcrypt form).",
         ),
-        "validity": strawberry.field(default=ValidityEnum.VALID, graphql_type=ValidityEnum),
+        "validity": strawberry.field(
+            default=ValidityEnum.VALID, graphql_type=ValidityEnum, description="VALID unless given."
+        ),
         "source": strawberry.field(
             default=None,
             graphql_type=str | None,
@@ -249,7 +257,11 @@ def _update_input(specs: Sequence[FieldSpec], df_rows: Sequence[DynamicFieldMapR
             name="newLogin",
             description="Renames the login; every relation row follows.",
         ),
-        "validity": strawberry.field(default=UNSET, graphql_type=ValidityEnum | None),
+        "validity": strawberry.field(
+            default=UNSET,
+            graphql_type=ValidityEnum | None,
+            description="A new validity; INVALID ends the user's sign-ins and sessions.",
+        ),
     }
     for spec in specs:
         namespace[spec.attribute] = _input_field(spec, UNSET)
@@ -295,6 +307,9 @@ def update_change(types: CustomerUserTypes, data: Any) -> CustomerUserChanges:
     return CustomerUserChanges(values=values, new_login=new_login, dynamic_fields=dynamic_fields)
 
 
+WRITTEN_USER = "The customer user as written; null when the input was refused."
+
+
 def build_payloads(types: CustomerUserTypes) -> tuple[Any, Any]:
     """CustomerUserPayload (create/update) and CustomerUserPasswordPayload."""
     cu = types.object
@@ -305,9 +320,12 @@ def build_payloads(types: CustomerUserTypes) -> tuple[Any, Any]:
             (),
             {
                 "__annotations__": {"customer_user": cu | None, "user_errors": list[UserError]},
+                "customer_user": strawberry.field(description=WRITTEN_USER),
+                "user_errors": strawberry.field(description=USER_ERRORS_DESCRIPTION),
             },
         ),
         name="CustomerUserPayload",
+        description="The result of customerUserCreate and customerUserUpdate.",
     )
     password_payload = strawberry.type(
         type(
@@ -319,13 +337,17 @@ def build_payloads(types: CustomerUserTypes) -> tuple[Any, Any]:
                     "generated_password": str | None,
                     "user_errors": list[UserError],
                 },
+                "customer_user": strawberry.field(description=WRITTEN_USER),
                 "generated_password": strawberry.field(
                     description="The generated password when none was given; shown only "
                     "in this response, never again."
                 ),
+                "user_errors": strawberry.field(description=USER_ERRORS_DESCRIPTION),
             },
         ),
         name="CustomerUserPasswordPayload",
+        description="The result of customerUserCreate and customerUserSetPassword: the user, "
+        "and the password when Roster generated it.",
     )
     return payload, password_payload
 

@@ -9,6 +9,12 @@ import strawberry
 
 from domain.config import BackendConfigBase, CustomerCompanyConfig
 from domain.field_map import MapField
+from schema.common import describe_values
+
+LABEL = "The row's label (Map index 1), what OTOBO's screens call the field, e.g. Email."
+TYPE = "How the value is stored and typed in the schema."
+REQUIRED = "Whether a create (and an update that sends it) needs a non-blank value."
+SHOWN = "Where OTOBO shows the value (Map 'shown')."
 
 
 @strawberry.enum(description="OTOBO's Map 'shown' flag.")
@@ -18,10 +24,30 @@ class FieldVisibility(enum.Enum):
     LITE = 2
 
 
+describe_values(
+    FieldVisibility,
+    {
+        "HIDDEN": "Map 'shown' 0: not shown in OTOBO's customer information.",
+        "SHOWN": "Map 'shown' 1: shown in the full customer information.",
+        "LITE": "Map 'shown' 2: shown also in the compact ('lite') customer information, "
+        "as beside a ticket.",
+    },
+)
+
+
 @strawberry.enum(description="How the backend stores the value.")
 class FieldType(enum.Enum):
     TEXT = "var"
     INTEGER = "int"
+
+
+describe_values(
+    FieldType,
+    {
+        "TEXT": "Text (Map type 'var'): a String field.",
+        "INTEGER": "A whole number (Map type 'int').",
+    },
+)
 
 
 @strawberry.type(description="One row of a backend's Map.")
@@ -29,12 +55,12 @@ class CustomerUserField:
     backend: str = strawberry.field(description="The backend whose Map holds this row.")
     attribute: str = strawberry.field(description="OTOBO's attribute name, e.g. UserEmail.")
     graphql_name: str = strawberry.field(description="The CustomerUser/input field name.")
-    label: str
+    label: str = strawberry.field(description=LABEL)
     storage_field: str = strawberry.field(description="The column (or LDAP attribute).")
-    type: FieldType
-    required: bool
+    type: FieldType = strawberry.field(description=TYPE)
+    required: bool = strawberry.field(description=REQUIRED)
     read_only: bool = strawberry.field(description="Written on create, never on update.")
-    shown: FieldVisibility
+    shown: FieldVisibility = strawberry.field(description=SHOWN)
     searchable: bool = strawberry.field(description="Listed in the backend's search_fields.")
 
 
@@ -70,11 +96,11 @@ class CustomerField:
         description="OTOBO's attribute name, e.g. CustomerCompanyName."
     )
     graphql_name: str = strawberry.field(description="The Customer/input field name.")
-    label: str
+    label: str = strawberry.field(description=LABEL)
     storage_field: str = strawberry.field(description="The customer_company column.")
-    type: FieldType
-    required: bool
-    shown: FieldVisibility
+    type: FieldType = strawberry.field(description=TYPE)
+    required: bool = strawberry.field(description=REQUIRED)
+    shown: FieldVisibility = strawberry.field(description=SHOWN)
     searchable: bool = strawberry.field(description="Listed in [customer_company] search_fields.")
 
 

@@ -56,6 +56,7 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from datasources import spans
 from schema.fast_fields import (
     ContextReader,
     ManyReader,
@@ -120,6 +121,29 @@ class _NotFlat(Exception):
 
 
 class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        """The operation, inside a trace span when traces are on (``datasources.spans``):
+        every path (Strawberry's, ``schema.direct_execution``'s) executes through this
+        class, so the span and the SQL and LDAP spans below it are there on each. Off, one
+        attribute read."""
+        span = spans.opener
+        if span is None:
+            return super().execute_operation(serially)
+        return self._traced_operation(span, serially)
+
+    async def _traced_operation(self, span: spans.SpanOpener, serially: bool | None) -> Any:
+        operation = self.operation
+        kind = operation.operation.value
+        name = operation.name.value if operation.name else None
+        attributes = {"graphql.operation.type": kind}
+        if name:
+            attributes["graphql.operation.name"] = name
+        with span(f"{kind} {name}" if name else kind, attributes):
+            result = super().execute_operation(serially)
+            if self.is_awaitable(result):
+                result = await result
+            return result
+
     def complete_iterable_value(
         self,
         item_type: GraphQLOutputType,

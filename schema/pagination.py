@@ -5,24 +5,48 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from datasources.paging import Page
+from datasources.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from domain.pagination import Cursor
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-@strawberry.type
+FIRST_ARGUMENT = strawberry.argument(
+    description=f"How many items at most (1 to {MAX_PAGE_SIZE}; default {DEFAULT_PAGE_SIZE})."
+)
+AFTER_ARGUMENT = strawberry.argument(
+    description="Start after the item with this cursor (an edge's `cursor` or "
+    "`pageInfo.endCursor` of the page before); null for the first page."
+)
+VALID_ARGUMENT = strawberry.argument(
+    description="True (the default): only VALID records; false or null: every record, "
+    "whatever its validity."
+)
+USER_ERRORS_DESCRIPTION = (
+    "Why the input was refused; empty when the mutation did what it was asked (then nothing "
+    "else needs checking)."
+)
+
+
+@strawberry.type(description="Where a page of a Relay connection lies in the whole list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="Whether items follow this page: ask again with `after: endCursor`."
+    )
+    has_previous_page: bool = strawberry.field(description="Whether items come before this page.")
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first item; null for an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last item, to pass as `after`; null for an "
+        "empty page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a connection's page, with its cursor.")
 class Edge(Generic[T]):
-    node: T
+    node: T = strawberry.field(description="The item.")
     position: strawberry.Private[Cursor]
 
     @strawberry.field(description="Opaque; pass it as `after` to continue after this item.")
@@ -36,14 +60,20 @@ async def _false() -> bool:
     return False
 
 
-@strawberry.type
+@strawberry.type(
+    description="One page of a list (a Relay connection), in the list's fixed order; ask for "
+    "the next with `after: pageInfo.endCursor`."
+)
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(
+        description="The page's items with their cursors (read `nodes` when the cursors are "
+        "not needed)."
+    )
+    page_info: PageInfo = strawberry.field(description="Where the page lies in the list.")
     count: strawberry.Private[Callable[[], Awaitable[int]]]
     limit_check: strawberry.Private[Callable[[], Awaitable[bool]]]
 
-    @strawberry.field
+    @strawberry.field(description="The page's items, in order (the edges' nodes).")
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 

@@ -1,7 +1,7 @@
 """The Service type, its inputs and payloads, and the service fields of CustomerUser."""
 
 from collections.abc import Callable, Sequence
-from typing import Any, Optional, TypeVar
+from typing import Annotated, Any, Optional, TypeVar
 
 import strawberry
 from strawberry import UNSET
@@ -18,7 +18,13 @@ from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payl
 from schema.dynamic import CustomerUserRef
 from schema.fast_fields import batch_reader, context_reader
 from schema.group import AssignmentChange
-from schema.pagination import Connection, to_connection
+from schema.pagination import (
+    AFTER_ARGUMENT,
+    FIRST_ARGUMENT,
+    USER_ERRORS_DESCRIPTION,
+    Connection,
+    to_connection,
+)
 from schema.permissions import NOT_FOR_CUSTOMER_SESSIONS
 
 COUNTS_AS_VALID = (
@@ -49,7 +55,7 @@ class Service(AuditFields, Node):
     def wrap(cls, record: Any) -> "Service":
         return cls(record=record, audit=record.audit)
 
-    @strawberry.field
+    @strawberry.field(description="The service's global ID (for node and nodes).")
     def id(self) -> strawberry.ID:
         return global_id("Service", str(self.record.id))
 
@@ -68,7 +74,7 @@ class Service(AuditFields, Node):
     def name_short(self) -> str:
         return self.record.name_short
 
-    @strawberry.field
+    @strawberry.field(description="Free text about the service; null when none was given.")
     def comment(self) -> str | None:
         return self.record.comment
 
@@ -99,7 +105,10 @@ class Service(AuditFields, Node):
         "including rows of users since removed from their backend, which are not listed.",
     )
     async def customer_users(
-        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int, FIRST_ARGUMENT] = DEFAULT_PAGE_SIZE,
+        after: Annotated[str | None, AFTER_ARGUMENT] = None,
     ) -> Connection[CustomerUserRef]:
         ctx = info.context
         service_id = self.record.id
@@ -184,7 +193,9 @@ class ServiceCreateInput:
     comment: str | None = strawberry.field(
         default=None, description="At most 250 characters; cleaned like the name."
     )
-    validity: ValidityEnum = ValidityEnum.VALID  # type: ignore[valid-type]
+    validity: ValidityEnum = strawberry.field(  # type: ignore[valid-type]
+        default=ValidityEnum.VALID, description="VALID unless given."
+    )
 
 
 @strawberry.input(
@@ -199,8 +210,13 @@ class ServiceUpdateInput:
         description="The new parent; null moves the service to the top level. It must exist "
         "and may not be the service itself or below it.",
     )
-    comment: str | None = UNSET
-    validity: ValidityEnum | None = UNSET  # type: ignore[valid-type]
+    comment: str | None = strawberry.field(
+        default=UNSET, description="A new comment (at most 250 characters); null clears it."
+    )
+    validity: ValidityEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=UNSET,
+        description="A new validity; an invalid service is left out of every user's services.",
+    )
 
 
 _CHANGED_FIELDS = ("name", "parent_id", "comment", "validity")
@@ -223,7 +239,7 @@ _SET_SIZE = f"At most {MAX_SET_SIZE} distinct entries; duplicates count once."
 
 @strawberry.input(description="Replace the services assigned to a customer user.")
 class CustomerUserSetServicesInput:
-    login: str
+    login: str = strawberry.field(description="The customer user's login.")
     service_ids: list[int] = strawberry.field(
         description="The complete set; services not listed are removed. A service being "
         "added must exist and be VALID. " + _SET_SIZE
@@ -233,7 +249,7 @@ class CustomerUserSetServicesInput:
 
 @strawberry.input(description="Replace the customer users assigned to a service.")
 class ServiceSetCustomerUsersInput:
-    service_id: int
+    service_id: int = strawberry.field(description="The numeric service ID.")
     logins: list[str] = strawberry.field(
         description="The complete set; users not listed are removed. Each login must belong "
         "to a customer user (<DEFAULT> is not one); adding users needs a VALID service. "
@@ -253,33 +269,41 @@ class DefaultServicesSetInput:
 CHANGES = "The rows added and removed; on a dry run, the ones that would be."
 
 
-@strawberry.type
+@strawberry.type(description="The result of serviceCreate and serviceUpdate.")
 class ServicePayload:
-    service: Service | None
-    user_errors: list[UserError]
+    service: Service | None = strawberry.field(
+        description="The service as written; null when the input was refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="The result of customerUserSetServices.")
 class CustomerUserSetServicesPayload:
-    customer_user: CustomerUserRef | None
+    customer_user: CustomerUserRef | None = strawberry.field(
+        description="The customer user with the services now assigned; null when the input "
+        "was refused."
+    )
     changes: list[AssignmentChange] = strawberry.field(description=CHANGES)
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="The result of serviceSetCustomerUsers.")
 class ServiceSetCustomerUsersPayload:
-    service: Service | None
+    service: Service | None = strawberry.field(
+        description="The service with the customer users now assigned; null when the input "
+        "was refused."
+    )
     changes: list[AssignmentChange] = strawberry.field(description=CHANGES)
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="The result of defaultServicesSet.")
 class DefaultServicesSetPayload:
     default_services: list[Service] | None = strawberry.field(
         description="The default services after the change (on a dry run: as they are)."
     )
     changes: list[AssignmentChange] = strawberry.field(description=CHANGES)
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 K = TypeVar("K", int, str)

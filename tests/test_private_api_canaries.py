@@ -22,10 +22,12 @@ Every private API, and where its canary lives:
 - Strawberry ``GraphQLCoreConverter.DEFINITION_BACKREF`` (``schema.fast_fields``):
   tests/test_fast_fields.py.
 - Strawberry's view ``execute_single`` and ``run`` (``app.server.RosterGraphQL``) — here.
+- Strawberry ``strawberry.schema.types.base_scalars.DateTimeDefinition`` (``schema.common``
+  copies it with ``@specifiedBy``) — here.
 - graphql-core ``execute``'s ``executor_class``, ``is_awaitable`` and ``operation_extensions``
   (``schema.direct_execution``), and ``Executor.complete_iterable_value``, ``collect_subfields``,
-  ``get_stream_usage`` and ``graphql.execution.collect_fields.FieldDetailsList``
-  (``schema.flat_lists``) — here.
+  ``get_stream_usage``, ``execute_operation`` and
+  ``graphql.execution.collect_fields.FieldDetailsList`` (``schema.flat_lists``) — here.
 - SQLAlchemy ``Pool._invalidate``, synchronous ``pool.connect()`` and the ``do_connect`` event
   (``datasources.db.prepared``): tests/datasources/test_connection_faults.py; its
   ``_ConnectionFairy._close_special``, ``SQLCompiler._bind_processors`` and ``_result_columns``,
@@ -152,6 +154,18 @@ def test_strawberry_helpers_imported_from_private_modules() -> None:
     assert callable(await_maybe)
 
 
+def test_strawberry_date_time_scalar_definition() -> None:
+    from strawberry.schema.types.base_scalars import DateTimeDefinition
+    from strawberry.types.scalar import ScalarDefinition
+
+    assert isinstance(DateTimeDefinition, ScalarDefinition), (
+        "Strawberry's DateTimeDefinition changed: schema.common.DATE_TIME copies it (the same "
+        "parsing and serialization) with a description and @specifiedBy"
+    )
+    assert dataclasses.is_dataclass(DateTimeDefinition)
+    assert DateTimeDefinition.name == "DateTime"
+
+
 def test_strawberry_view_methods_the_server_overrides() -> None:
     from strawberry.asgi import GraphQL
 
@@ -201,6 +215,8 @@ def test_graphql_core_executor_methods_flat_lists_override() -> None:
         ],
         "collect_subfields": ["self", "return_type", "field_details_list"],
         "get_stream_usage": ["self", "field_details_list", "path"],
+        # The operation's trace span (app.tracing) wraps it; it reads operation, is_awaitable.
+        "execute_operation": ["self", "serially"],
     }
     for name, parameters in expected.items():
         method = getattr(Executor, name, None)

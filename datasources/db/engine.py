@@ -53,6 +53,26 @@ def tally_statement(*_args: Any, **_kwargs: Any) -> None:
         tally.count += 1
 
 
+def statement_span(engine: sa.Engine, statement: str) -> tuple[str, dict[str, Any]]:
+    """The name and attributes of a trace span for one SQL statement (``app.tracing``;
+    OpenTelemetry's database conventions): the statement's text with its placeholders, never
+    the values bound to them."""
+    url = engine.url
+    system = engine.dialect.name
+    if system == "mysql" and getattr(engine.dialect, "is_mariadb", False):
+        system = "mariadb"
+    attributes: dict[str, Any] = {"db.system.name": system, "db.query.text": statement}
+    if url.database:
+        attributes["db.namespace"] = url.database
+    if url.host:
+        attributes["server.address"] = url.host
+    if url.port:
+        attributes["server.port"] = url.port
+    keyword = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "SQL"
+    attributes["db.operation.name"] = keyword
+    return keyword, attributes
+
+
 def sqlite_on_connect(dbapi_connection: Any, _record: Any = None) -> None:
     """Every SQLite connection (the app's and the migrations') gets Unicode ``lower()`` so
     case-insensitive lookups and the ``lower(...)`` indexes agree on ``Müller``."""

@@ -43,7 +43,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import Pool, PoolProxiedConnection, QueuePool
 from sqlalchemy.util import greenlet_spawn
 
-from datasources.db.engine import tally_statement
+from datasources import spans
+from datasources.db.engine import statement_span, tally_statement
 from datasources.db.prepared_drivers import (
     DriverRead,
     begin_read,
@@ -201,7 +202,12 @@ class _PoolAccess:
         try:
             await begin_read(driver)
             tally_statement()
-            rows = await read.run(driver, values, positional=positional)
+            span = spans.opener  # traces (app/tracing.py): None unless switched on
+            if span is None:
+                rows = await read.run(driver, values, positional=positional)
+            else:
+                with span(*statement_span(engine.sync_engine, read.sql), client=True):
+                    rows = await read.run(driver, values, positional=positional)
             await end_transaction(driver)
         except Exception as error:
             if is_lost(error, driver, dialect):

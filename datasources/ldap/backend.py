@@ -137,7 +137,7 @@ class LdapCustomerUserBackend:
                 found[key] = record
         if missing:
             asked = [spelled[key] for key in missing]
-            fetched = await self._call(lambda conn: self._lookup(conn, asked))
+            fetched = await self._call(lambda conn: self._lookup(conn, asked), "lookup")
             for key in missing:
                 record = fetched.get(key)
                 self._cache.put(key, record)
@@ -152,7 +152,9 @@ class LdapCustomerUserBackend:
         filter_exp = query_filter(self.config, query)
         cap = self._cap(query)
         tag = not query.valid_only and bool(self.config.valid_filter)
-        records = await self._call(lambda conn: self._find(conn, filter_exp, cap, tag=tag))
+        records = await self._call(
+            lambda conn: self._find(conn, filter_exp, cap, tag=tag), "search"
+        )
         if len(records) >= cap and not query.is_search:
             self._warn_listing_cap()
         ordering = query.ordering
@@ -188,7 +190,9 @@ class LdapCustomerUserBackend:
             return 0
         filter_exp = query_filter(self.config, query)
         key = self.config.customer_key
-        entries = await self._call(lambda conn: self._search(conn, filter_exp, [key], limit))
+        entries = await self._call(
+            lambda conn: self._search(conn, filter_exp, [key], limit), "count"
+        )
         return len(entries)
 
     async def logins_by_primary_customer(
@@ -211,7 +215,7 @@ class LdapCustomerUserBackend:
                         found.setdefault(customer_id.lower(), set()).add(login)
             return found
 
-        return await self._call(find)
+        return await self._call(find, "primary customers")
 
     async def health(self) -> BackendHealth:
         """A base-scope read of the base DN: the cheapest round trip that proves the bind and
@@ -228,7 +232,7 @@ class LdapCustomerUserBackend:
             )
 
         try:
-            await self._call(ping)
+            await self._call(ping, "health")
         except BackendUnavailable as exc:
             return BackendHealth(BackendStatus.DOWN, None, exc.reason)
         return BackendHealth(BackendStatus.UP, (time.perf_counter() - started) * 1000, None)
@@ -242,7 +246,7 @@ class LdapCustomerUserBackend:
         limit = self.config.search_list_limit
         return limit + 1 if query.is_search else limit
 
-    async def _call(self, operation: Callable[[Any], Awaitable[T]]) -> T:
+    async def _call(self, operation: Callable[[Any], Awaitable[T]], what: str) -> T:
         """Run ``operation`` on a pooled connection through the breaker; any failure is
         ``BackendUnavailable``. Only failures that speak of the server's health (timeouts,
         lost connections, TLS, bind) count towards opening the breaker; an error result
@@ -254,7 +258,7 @@ class LdapCustomerUserBackend:
         started = time.perf_counter()
         succeeded = False
         try:
-            result = await self._pool.run(operation)
+            result = await self._pool.run(operation, what)
             succeeded = True
         except LdapFailure as exc:
             if exc.health:

@@ -129,7 +129,7 @@ class LdapAuthBackend:
         user += self.config.user_suffix
         try:
             async with asyncio.timeout(self._deadline):
-                dn = await self._call(self._pool, lambda conn: self._find(conn, user))
+                dn = await self._call(self._pool, lambda conn: self._find(conn, user), "find")
                 if dn is None:
                     await self._bind(self._nobody, password)
                     return None
@@ -199,7 +199,7 @@ class LdapAuthBackend:
         async with self._binds:
             pool = ConnectionPool(settings)
             try:
-                await self._call(pool, _bound, binds=True)
+                await self._call(pool, _bound, "bind", binds=True)
             except _Refused:
                 return False
             finally:
@@ -210,6 +210,7 @@ class LdapAuthBackend:
         self,
         pool: ConnectionPool,
         operation: Callable[[Any], Awaitable[T]],
+        what: str,
         *,
         binds: bool = False,
     ) -> T:
@@ -222,7 +223,7 @@ class LdapAuthBackend:
         except BreakerOpen as exc:
             raise BackendUnavailable(self.name, str(exc)) from None
         try:
-            result = await pool.run(operation)
+            result = await pool.run(operation, what)
         except LdapFailure as exc:
             answered = not exc.health
             if binds and (answered or isinstance(exc.__cause__, bonsai.errors.AuthenticationError)):

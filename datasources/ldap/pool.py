@@ -33,6 +33,7 @@ import bonsai
 import bonsai.errors
 from bonsai.asyncio import AIOLDAPConnection
 
+from datasources import spans
 from datasources.ldap.probe import Endpoint, ProbeFailed, Transport, probe
 from domain.config import LdapBackendConfig
 
@@ -139,9 +140,24 @@ class ConnectionPool:
         self._connect_timeout = config.connect_timeout_seconds
         self._timeout = config.timeout_seconds
         self._closed = False
+        self._backend = config.name
 
-    async def run(self, operation: Callable[[Any], Awaitable[T]]) -> T:
-        """``operation(connection)``'s result, or :class:`LdapFailure`."""
+    async def run(self, operation: Callable[[Any], Awaitable[T]], what: str = "call") -> T:
+        """``operation(connection)``'s result, or :class:`LdapFailure`. ``what`` names the
+        call in its trace span (``datasources.spans``; traces off: no span at all)."""
+        span = spans.opener
+        if span is None:
+            return await self._guarded(operation)
+        attributes = {
+            "ldap.backend": self._backend,
+            "ldap.operation": what,
+            "server.address": self._endpoint.host,
+            "server.port": self._endpoint.port,
+        }
+        with span(f"LDAP {what}", attributes, client=True):
+            return await self._guarded(operation)
+
+    async def _guarded(self, operation: Callable[[Any], Awaitable[T]]) -> T:
         try:
             return await self._run(operation)
         except LdapFailure:

@@ -156,6 +156,12 @@ class ServerConfig(StrictModel):
             )
         return self
 
+    tracing: bool = False
+    """OpenTelemetry traces (``app/tracing.py``, the ``otel`` extra): spans for each request,
+    GraphQL operation, SQL statement and LDAP call, sent by OTLP as the standard ``OTEL_*``
+    variables say. Also on when ``OTEL_EXPORTER_OTLP_ENDPOINT`` or ``OTEL_TRACES_EXPORTER`` is
+    set. Off: no tracer is ever called."""
+
     @property
     def is_loopback(self) -> bool:
         if self.host == "localhost":

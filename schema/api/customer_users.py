@@ -14,6 +14,7 @@ from resolvers import customer_users as cu_resolvers
 from resolvers.mutations import run_mutation
 from resolvers.use_cases import customer_users as customer_user_use_cases
 from schema.audit import Info
+from schema.common import describe_values
 from schema.customer_user import (
     CustomerUserTypes,
     build_payloads,
@@ -24,7 +25,7 @@ from schema.customer_user import (
 from schema.dynamic import CustomerUserRef
 from schema.fast_fields import install_declared
 from schema.fields import CustomerUserField, customer_user_fields
-from schema.pagination import Connection, to_connection
+from schema.pagination import AFTER_ARGUMENT, FIRST_ARGUMENT, Connection, to_connection
 from schema.permissions import ADMIN
 
 CUSTOMER_USERS_DESCRIPTION = (
@@ -55,38 +56,89 @@ class CustomerUserSortField(enum.Enum):
     CHANGED_AT = SortField.CHANGED_AT
 
 
-@strawberry.enum
+describe_values(
+    CustomerUserSortField,
+    {
+        "LOGIN": "The login (UserLogin).",
+        "LAST_NAME": "The last name (UserLastname), then the login.",
+        "EMAIL": "The email address (UserEmail).",
+        "CUSTOMER_ID": "The primary customer ID (UserCustomerID).",
+        "CHANGED_AT": "When the user was last changed (change_time).",
+    },
+)
+
+
+@strawberry.enum(description="Which way an ordering runs.")
 class SortDirection(enum.Enum):
     ASC = "ASC"
     DESC = "DESC"
 
 
+describe_values(
+    SortDirection,
+    {
+        "ASC": "Ascending: A before B (by code point), older before newer.",
+        "DESC": "Descending: the reverse of ASC.",
+    },
+)
+
+
 @strawberry.input(description="An ordering; ties are broken by login in the same direction.")
 class CustomerUserOrder:
-    field: CustomerUserSortField = CustomerUserSortField.LOGIN
-    direction: SortDirection = SortDirection.ASC
+    field: CustomerUserSortField = strawberry.field(
+        default=CustomerUserSortField.LOGIN, description="What to order by; LOGIN unless given."
+    )
+    direction: SortDirection = strawberry.field(
+        default=SortDirection.ASC, description="ASC unless given."
+    )
 
     def to_ordering(self) -> Ordering:
         return Ordering(field=self.field.value, descending=self.direction is SortDirection.DESC)
 
 
-BackendStatusEnum = strawberry.enum(BackendStatus, name="BackendStatus")
+BackendStatusEnum = strawberry.enum(
+    BackendStatus, name="BackendStatus", description="Whether a backend answered just now."
+)
+describe_values(
+    BackendStatusEnum,
+    {
+        "UP": "It answered the health check.",
+        "DOWN": "It did not answer (or its circuit breaker is open): reads answer from the "
+        "other backends and name this one in a BACKEND_UNAVAILABLE error.",
+    },
+)
 
 
 @strawberry.type(description="A customer-user backend and how it is doing right now.")
 class Backend:
-    name: str
+    name: str = strawberry.field(
+        description="The backend's name from the configuration (CustomerUser, CustomerUser1 "
+        "…), as CustomerUser.source shows it."
+    )
     kind: str = strawberry.field(description="db or ldap.")
-    read_only: bool
-    status: BackendStatusEnum
-    latency_ms: float | None = strawberry.field(description="One round trip, measured now.")
-    last_error: str | None
+    read_only: bool = strawberry.field(
+        description="True when Roster never writes it (every LDAP backend; a db backend with "
+        "read_only = true)."
+    )
+    status: BackendStatusEnum = strawberry.field(
+        description="Whether it answered the health check just now."
+    )
+    latency_ms: float | None = strawberry.field(
+        description="One round trip, measured now, in milliseconds; null when DOWN."
+    )
+    last_error: str | None = strawberry.field(
+        description="Why the health check failed (a timeout, a refused connection …); null when UP."
+    )
 
 
 @strawberry.input(description="Set a password; empty or omitted generates one.")
 class CustomerUserSetPasswordInput:
-    login: str
-    password: str | None = None
+    login: str = strawberry.field(description="The customer user's login.")
+    password: str | None = strawberry.field(
+        default=None,
+        description="The new password (it must pass the [passwords] policy); empty or null: "
+        "Roster generates one and returns it once as generatedPassword.",
+    )
 
 
 CUSTOMER_USER_FIELDS = None
@@ -114,7 +166,14 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
     @strawberry.type
     class CustomerUserQueries:
         @strawberry.field(description="A customer user by login (case-insensitive).")
-        async def customer_user(self, info: Info, login: str) -> customer_user_type | None:
+        async def customer_user(
+            self,
+            info: Info,
+            login: Annotated[
+                str,
+                strawberry.argument(description="The login, compared case-insensitively."),
+            ],
+        ) -> customer_user_type | None:
             record = await cu_resolvers.customer_user(info.context, login)
             return types.wrap(record) if record else None
 
@@ -158,9 +217,12 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
                     description="true (default): only VALID users; false or null: all."
                 ),
             ] = True,
-            order_by: CustomerUserOrder | None = None,
-            first: int = DEFAULT_PAGE_SIZE,
-            after: str | None = None,
+            order_by: Annotated[
+                CustomerUserOrder | None,
+                strawberry.argument(description="The order; by login, ascending, unless given."),
+            ] = None,
+            first: Annotated[int, FIRST_ARGUMENT] = DEFAULT_PAGE_SIZE,
+            after: Annotated[str | None, AFTER_ARGUMENT] = None,
         ) -> Connection[CustomerUserRef]:
             ctx = info.context
             query = cu_resolvers.build_query(

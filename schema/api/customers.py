@@ -17,7 +17,13 @@ from schema.customer_user import CustomerUserTypes
 from schema.dynamic import CustomerRef
 from schema.fast_fields import install_declared
 from schema.fields import CustomerField, customer_fields
-from schema.pagination import Connection, to_connection
+from schema.pagination import (
+    AFTER_ARGUMENT,
+    FIRST_ARGUMENT,
+    VALID_ARGUMENT,
+    Connection,
+    to_connection,
+)
 from schema.permissions import ADMIN
 
 SEARCH_DESCRIPTION = (
@@ -53,7 +59,16 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
     @strawberry.type
     class CustomerQueries:
         @strawberry.field(description="A customer by customer ID (case-insensitive).")
-        async def customer(self, info: Info, customer_id: str) -> CustomerRef | None:
+        async def customer(
+            self,
+            info: Info,
+            customer_id: Annotated[
+                str,
+                strawberry.argument(
+                    description="The customer ID (OTOBO's CustomerID), compared case-insensitively."
+                ),
+            ],
+        ) -> CustomerRef | None:
             return await _node(info, customer_id)
 
         @strawberry.field(description="Customers ordered by customer ID.")
@@ -63,9 +78,9 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
             search: Annotated[
                 str | None, strawberry.argument(description=SEARCH_DESCRIPTION)
             ] = None,
-            valid: bool | None = True,
-            first: int = DEFAULT_PAGE_SIZE,
-            after: str | None = None,
+            valid: Annotated[bool | None, VALID_ARGUMENT] = True,
+            first: Annotated[int, FIRST_ARGUMENT] = DEFAULT_PAGE_SIZE,
+            after: Annotated[str | None, AFTER_ARGUMENT] = None,
         ) -> Connection[CustomerRef]:
             ctx = info.context
             expr = customer_resolvers.parse_customer_search(ctx, search)

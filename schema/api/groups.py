@@ -7,7 +7,7 @@ screens do), is idempotent, and with ``dryRun: true`` only reports the changes.
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 import strawberry
 
@@ -41,7 +41,14 @@ from schema.group import (
     changes_of,
     group_payload,
 )
-from schema.pagination import Connection, to_connection
+from schema.pagination import (
+    AFTER_ARGUMENT,
+    FIRST_ARGUMENT,
+    USER_ERRORS_DESCRIPTION,
+    VALID_ARGUMENT,
+    Connection,
+    to_connection,
+)
 from schema.permissions import ADMIN
 
 CUSTOMER_USER_FIELDS = CustomerUserRelationFields
@@ -58,12 +65,21 @@ class CustomerGroupSettings:
         description="OTOBO's CustomerGroupSupport. Off: every customer user has every valid "
         "group with every permission type, and grants are stored but have no effect."
     )
-    always_groups: list[str]
-    company_always_groups: list[str]
+    always_groups: list[str] = strawberry.field(
+        description="Group names every valid customer user holds with every permission type "
+        "(OTOBO's CustomerGroupAlwaysGroups)."
+    )
+    company_always_groups: list[str] = strawberry.field(
+        description="Group names every customer grants to its users with every permission "
+        "type (OTOBO's CustomerGroupCompanyAlwaysGroups)."
+    )
     permission_types: list[str] = strawberry.field(
         description="The permission types that may be granted; rw implies every one."
     )
-    contexts: list[PermissionContext]
+    contexts: list[PermissionContext] = strawberry.field(
+        description="The permission contexts a customer's grant may use "
+        "(CustomerGroupPermissionContext)."
+    )
 
 
 class _AssignmentInput(Protocol):
@@ -74,60 +90,78 @@ class _AssignmentInput(Protocol):
     def arguments(self) -> tuple[Any, list[Any]]: ...
 
 
-@strawberry.input
+@strawberry.input(description="Replace the customers assigned to a customer user.")
 class CustomerUserSetCustomersInput:
-    login: str
-    customer_ids: list[str]
+    login: str = strawberry.field(description="The customer user's login.")
+    customer_ids: list[str] = strawberry.field(
+        description="Every customer ID the user is to be assigned to, besides its primary one "
+        "(customer_user_customer rows); the rows not listed are removed."
+    )
     dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
 
     def arguments(self) -> tuple[str, list[str]]:
         return self.login, self.customer_ids
 
 
-@strawberry.input
+@strawberry.input(description="Replace the customer users assigned to a customer.")
 class CustomerSetCustomerUsersInput:
-    customer_id: str
-    logins: list[str]
+    customer_id: str = strawberry.field(description="The customer ID (OTOBO's CustomerID).")
+    logins: list[str] = strawberry.field(
+        description="Every login to be assigned to the customer (customer_user_customer "
+        "rows); the rows not listed are removed. Primary customers are not changed."
+    )
     dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
 
     def arguments(self) -> tuple[str, list[str]]:
         return self.customer_id, self.logins
 
 
-@strawberry.input
+@strawberry.input(description="Replace a customer user's direct group grants.")
 class CustomerUserSetGroupsInput:
-    login: str
-    grants: list[GroupGrantInput]
+    login: str = strawberry.field(description="The customer user's login.")
+    grants: list[GroupGrantInput] = strawberry.field(
+        description="The user's complete set of grants, one entry per group "
+        "(group_customer_user rows); every group not listed loses its grants to the user."
+    )
     dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
 
     def arguments(self) -> tuple[str, list[Grant[int]]]:
         return self.login, [entry.grant() for entry in self.grants]
 
 
-@strawberry.input
+@strawberry.input(description="Replace the customer users' direct grants on a group.")
 class GroupSetCustomerUsersInput:
-    group_id: int
-    grants: list[UserGrantInput]
+    group_id: int = strawberry.field(description="The numeric group ID.")
+    grants: list[UserGrantInput] = strawberry.field(
+        description="The group's complete set of user grants, one entry per login "
+        "(group_customer_user rows); every login not listed loses its grants on the group."
+    )
     dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
 
     def arguments(self) -> tuple[int, list[Grant[str]]]:
         return self.group_id, [entry.grant() for entry in self.grants]
 
 
-@strawberry.input
+@strawberry.input(description="Replace a customer's group grants.")
 class CustomerSetGroupsInput:
-    customer_id: str
-    grants: list[CustomerGroupGrantInput]
+    customer_id: str = strawberry.field(description="The customer ID (OTOBO's CustomerID).")
+    grants: list[CustomerGroupGrantInput] = strawberry.field(
+        description="The customer's complete set of grants, one entry per group and context "
+        "(group_customer rows); everything not listed is removed."
+    )
     dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
 
     def arguments(self) -> tuple[str, list[Grant[int]]]:
         return self.customer_id, [entry.grant() for entry in self.grants]
 
 
-@strawberry.input
+@strawberry.input(description="Replace the customers' grants on a group.")
 class GroupSetCustomersInput:
-    group_id: int
-    grants: list[CustomerGrantInput]
+    group_id: int = strawberry.field(description="The numeric group ID.")
+    grants: list[CustomerGrantInput] = strawberry.field(
+        description="The group's complete set of customer grants, one entry per customer and "
+        "context (group_customer rows); everything not listed is removed."
+    )
     dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
 
     def arguments(self) -> tuple[int, list[Grant[str]]]:
@@ -137,25 +171,31 @@ class GroupSetCustomersInput:
 CHANGES = "The rows added and removed; on a dry run, the ones that would be."
 
 
-@strawberry.type
+@strawberry.type(description="The result of customerUserSetCustomers and customerUserSetGroups.")
 class CustomerUserAssignmentPayload:
-    customer_user: CustomerUserRef | None
+    customer_user: CustomerUserRef | None = strawberry.field(
+        description="The customer user after the change; null when the input was refused."
+    )
     changes: list[AssignmentChange] = strawberry.field(description=CHANGES)
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="The result of customerSetCustomerUsers and customerSetGroups.")
 class CustomerAssignmentPayload:
-    customer: CustomerRef | None
+    customer: CustomerRef | None = strawberry.field(
+        description="The customer after the change; null when the input was refused."
+    )
     changes: list[AssignmentChange] = strawberry.field(description=CHANGES)
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="The result of groupSetCustomerUsers and groupSetCustomers.")
 class GroupAssignmentPayload:
-    group: Group | None
+    group: Group | None = strawberry.field(
+        description="The group after the change; null when the input was refused."
+    )
     changes: list[AssignmentChange] = strawberry.field(description=CHANGES)
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @dataclass(frozen=True)
@@ -227,7 +267,11 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
     @strawberry.type
     class GroupQueries:
         @strawberry.field(description="A group by its exact name (OTOBO's GroupLookup).")
-        async def group(self, info: Info, name: str) -> Group | None:
+        async def group(
+            self,
+            info: Info,
+            name: Annotated[str, strawberry.argument(description="The group's exact name.")],
+        ) -> Group | None:
             record = await group_resolvers.group_by_name(info.context, name)
             return Group.wrap(record) if record else None
 
@@ -237,9 +281,9 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
         async def groups(
             self,
             info: Info,
-            valid: bool | None = True,
-            first: int = DEFAULT_PAGE_SIZE,
-            after: str | None = None,
+            valid: Annotated[bool | None, VALID_ARGUMENT] = True,
+            first: Annotated[int, FIRST_ARGUMENT] = DEFAULT_PAGE_SIZE,
+            after: Annotated[str | None, AFTER_ARGUMENT] = None,
         ) -> Connection[Group]:
             ctx = info.context
             page = await group_resolvers.groups(ctx, valid=valid, first=first, after=after)

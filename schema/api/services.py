@@ -20,7 +20,13 @@ from schema.audit import Info
 from schema.common import int_key
 from schema.customer_user import CustomerUserTypes
 from schema.fast_fields import install_declared
-from schema.pagination import Connection, to_connection
+from schema.pagination import (
+    AFTER_ARGUMENT,
+    FIRST_ARGUMENT,
+    VALID_ARGUMENT,
+    Connection,
+    to_connection,
+)
 from schema.permissions import ADMIN
 from schema.service import (
     COUNTS_AS_VALID,
@@ -76,7 +82,17 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
     @strawberry.type
     class ServiceQueries:
         @strawberry.field(description="A service by its full name (case-insensitive).")
-        async def service(self, info: Info, name: str) -> Service | None:
+        async def service(
+            self,
+            info: Info,
+            name: Annotated[
+                str,
+                strawberry.argument(
+                    description="The full name, parents included (OTOBO's 'Parent::Child'), "
+                    "compared case-insensitively."
+                ),
+            ],
+        ) -> Service | None:
             record = await service_resolvers.service_by_name(info.context, name)
             return Service.wrap(record) if record else None
 
@@ -91,9 +107,9 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
             search: Annotated[
                 str | None, strawberry.argument(description=SEARCH_DESCRIPTION)
             ] = None,
-            valid: bool | None = True,
-            first: int = DEFAULT_PAGE_SIZE,
-            after: str | None = None,
+            valid: Annotated[bool | None, VALID_ARGUMENT] = True,
+            first: Annotated[int, FIRST_ARGUMENT] = DEFAULT_PAGE_SIZE,
+            after: Annotated[str | None, AFTER_ARGUMENT] = None,
         ) -> Connection[Service]:
             ctx = info.context
             expr = service_resolvers.parse_service_search(search)
