@@ -65,15 +65,20 @@ async def post(client: httpx.AsyncClient, api: Api, query: str, variables: Any) 
 
 
 def check_statements(finished: Any, operation: Any, secret: str) -> None:
-    """Every SQL span is a client span under the operation, names its database and shows the
-    statement with placeholders only (``secret``, a bound value, appears nowhere)."""
+    """Every SQL span is a client span under the operation (or, for the API key's check
+    before GraphQL runs, under the request), names its database and shows the statement with
+    placeholders only (``secret``, a bound value, appears nowhere)."""
     statements = [s for s in finished if "db.system.name" in (s.attributes or {})]
     assert statements
+    (request,) = [s for s in finished if s.name.startswith("POST")]
     for span in statements:
         attributes = span.attributes or {}
         assert span.kind is SpanKind.CLIENT
         assert span.parent is not None
-        assert span.parent.span_id == operation.context.span_id
+        if span.parent.span_id == request.context.span_id:
+            assert "roster_api_key" in str(attributes["db.query.text"]), tree(finished)
+        else:
+            assert span.parent.span_id == operation.context.span_id, tree(finished)
         assert attributes["db.system.name"] in DB_SYSTEMS
         assert span.name == attributes["db.operation.name"]
         assert secret not in json.dumps(dict(attributes))
