@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from datasources.storage import Storage
-from domain.assignments import RowT, folded
+from domain.assignments import CustomerGroupRow, RowT, UserGroupRow, folded
 from domain.records import GroupRecord
 from loaders.batching import Loader
 
@@ -46,8 +46,8 @@ class GroupLoaders:
         self.by_id = Loader[int, GroupRecord | None](load_fn=self._by_id)
         self.assigned_customers = _rows_by(groups.assigned_customers, lambda row: row.login)
         self.assigned_users = _rows_by(groups.assigned_users, lambda row: row.customer_id)
-        self.user_grants = _rows_by(groups.user_grants, lambda row: row.login)
-        self.customer_grants = _rows_by(groups.customer_grants, lambda row: row.customer_id)
+        self.user_grants = _rows_by(self._user_grants, lambda row: row.login)
+        self.customer_grants = _rows_by(self._customer_grants, lambda row: row.customer_id)
         self.group_user_grants = _rows_by(groups.group_user_grants, lambda row: row.group_id)
         self.group_customer_grants = _rows_by(
             groups.group_customer_grants, lambda row: row.group_id
@@ -63,6 +63,19 @@ class GroupLoaders:
     async def _all(self, keys: Sequence[str]) -> list[list[GroupRecord]]:
         groups = await self._groups.all()
         return [groups for _ in keys]
+
+    async def _user_grants(self, logins: Sequence[str]) -> list[UserGroupRow]:
+        """The rows, their groups read in the same statement and primed into ``by_id``: a
+        user's grants with their groups are one statement, not two batches whose merging
+        depends on timing."""
+        rows, groups = await self._groups.user_grants_and_groups(logins)
+        self.by_id.prime_many(groups)
+        return rows
+
+    async def _customer_grants(self, customer_ids: Sequence[str]) -> list[CustomerGroupRow]:
+        rows, groups = await self._groups.customer_grants_and_groups(customer_ids)
+        self.by_id.prime_many(groups)
+        return rows
 
     async def _by_id(self, ids: Sequence[int]) -> list[GroupRecord | None]:
         found = await self._groups.get_many(ids)

@@ -1,6 +1,6 @@
 """Loaders for services: a page of customer users with their own and available services
-costs two queries (the relation rows of every login, the ``<DEFAULT>`` rows in the same
-batch; then each service they name, once), and a page of services with parents, children and
+costs one query (the relation rows of every login, the ``<DEFAULT>`` rows in the same
+batch, joined with the services they name), and a page of services with parents, children and
 members one query per kind."""
 
 from __future__ import annotations
@@ -47,11 +47,11 @@ class ServiceLoaders:
         return [found.get(name, []) for name in names]
 
     async def _assigned(self, logins: Sequence[str]) -> list[list[ServiceRecord]]:
-        """The relation rows of every login, then each distinct service once (by id)."""
-        ids = await self._store.assigned_ids(logins)
-        records = await self.by_id.load_many(sorted({i for group in ids.values() for i in group}))
-        found = {record.id: record for record in records if record is not None}
-        return [[found[i] for i in ids.get(login.lower(), []) if i in found] for login in logins]
+        """The relation rows of every login with their services, in one statement; the
+        services are primed into ``by_id``."""
+        found = await self._store.assigned_services(logins)
+        self.by_id.prime_many({s.id: s for services in found.values() for s in services})
+        return [found.get(login.lower(), []) for login in logins]
 
     async def _member_pages(self, keys: Sequence[MemberPageKey]) -> list[list[str]]:
         """One statement per distinct (after, limit): in practice one for a whole page of

@@ -120,6 +120,10 @@ class _NotFlat(Exception):
 
 
 class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    _handing_back = False
+    """Set while graphql-core completes what a plan handed back: not planned again."""
+    _object_plans: dict[tuple[str, int], tuple[FieldDetailsList, _Plan | None]] | None = None
+
     def complete_iterable_value(
         self,
         item_type: GraphQLOutputType,
@@ -129,13 +133,20 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
         items: Iterable[Any],
         position_context: Any,
     ) -> AwaitableOrValue[list[Any]]:
-        if isinstance(items, list | tuple) and len(items) > 1 and _enabled.get():
+        if (
+            isinstance(items, list | tuple)
+            and len(items) > 1
+            and _enabled.get()
+            and not self._handing_back
+        ):
             plan = self._plan(item_type, field_details_list, path)
             if plan is not None and plan.flat:
                 try:
                     return [_flat_row(plan, item, info) for item in items]
                 except _NotFlat:
-                    pass
+                    return self._hand_back(
+                        item_type, field_details_list, info, path, items, position_context
+                    )
             elif plan is not None:
                 return self._complete_planned(
                     plan, item_type, field_details_list, info, path, items, position_context
@@ -143,6 +154,77 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return super().complete_iterable_value(
             item_type, field_details_list, info, path, items, position_context
         )
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """One object (``customerUser(login:)``, a list's only item, a relation below a
+        field graphql-core completes) by the same plan as a list of one: its whole selection
+        level by level, every relation below it started together."""
+        if _enabled.get() and not self._handing_back:
+            plan = self._cached_plan(return_type, field_details_list)
+            if plan is not None and plan.flat:
+                try:
+                    return _flat_row(plan, result, info)
+                except _NotFlat:
+                    pass
+            elif plan is not None:
+                return self._complete_one_planned(
+                    plan, return_type, field_details_list, info, path, result, position_context
+                )
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _cached_plan(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> _Plan | None:
+        """The plan of ``object_type`` under this selection, made once per request (an
+        unplanned list asks for every item)."""
+        plans = self._object_plans
+        if plans is None:
+            plans = self._object_plans = {}
+        key = (object_type.name, id(field_details_list))
+        cached = plans.get(key)
+        if cached is not None and cached[0] is field_details_list:
+            return cached[1]
+        plan = self._object_plan(object_type, field_details_list)
+        plans[key] = (field_details_list, plan)  # keeps the list alive: its id stays its own
+        return plan
+
+    async def _complete_one_planned(
+        self,
+        plan: _Plan,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> dict[str, Any]:
+        try:
+            completed = await _complete_level(plan, [result], info, self.context_value)
+        except _NotFlat:
+            Tally.handed_back += 1
+        else:
+            Tally.planned += 1
+            return completed[0]
+        self._handing_back = True
+        try:
+            general = super().complete_object_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+        finally:
+            self._handing_back = False
+        if self.is_awaitable(general):
+            return await general
+        return general  # type: ignore[return-value]
 
     async def _complete_planned(
         self,
@@ -161,12 +243,31 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
         else:
             Tally.planned += 1
             return completed_items
-        completed = super().complete_iterable_value(
+        completed = self._hand_back(
             item_type, field_details_list, info, path, items, position_context
         )
         if self.is_awaitable(completed):
             return await completed
         return completed  # type: ignore[return-value]
+
+    def _hand_back(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        items: Iterable[Any],
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        """graphql-core's completion of ``items``; their objects are not planned again (the
+        plan already failed on them)."""
+        self._handing_back = True
+        try:
+            return super().complete_iterable_value(
+                item_type, field_details_list, info, path, items, position_context
+            )
+        finally:
+            self._handing_back = False
 
     def _plan(
         self, item_type: GraphQLOutputType, field_details_list: FieldDetailsList, path: Path
@@ -176,7 +277,7 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None
         if self.get_stream_usage(field_details_list, path) is not None:
             return None
-        return self._object_plan(object_type, field_details_list)
+        return self._cached_plan(object_type, field_details_list)
 
     def _object_plan(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
