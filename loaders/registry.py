@@ -65,6 +65,12 @@ class Loaders:
         return Loader(load_fn=self._customers, cache_key_fn=_lower)
 
     @cached_property
+    def assigned_customers(self) -> Loader[str, list[CustomerRecord]]:
+        """Login → the customers of its ``customer_user_customer`` rows (existing ones, in
+        row order), read joined in one statement and primed into ``customer``."""
+        return Loader(load_fn=self._assigned_customers, cache_key_fn=_lower)
+
+    @cached_property
     def origin(self) -> Loader[OriginKey, Origin | None]:
         """Roster's record of which API key wrote an object (with the keys' names)."""
         return Loader(load_fn=self._origins)
@@ -109,6 +115,11 @@ class Loaders:
     async def _customers(self, ids: Sequence[str]) -> list[CustomerRecord | None]:
         found = await self._storage.customers.get_many(ids)
         return [found.get(customer_id.lower()) for customer_id in ids]
+
+    async def _assigned_customers(self, logins: Sequence[str]) -> list[list[CustomerRecord]]:
+        found = await self._storage.customers.assigned_to(logins)
+        self.customer.prime_many({r.customer_id: r for records in found.values() for r in records})
+        return [found.get(login.lower(), []) for login in logins]
 
     async def _valid_users_pages(
         self, keys: Sequence[tuple[int, Cursor | None]]
