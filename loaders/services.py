@@ -6,6 +6,7 @@ members one query per kind."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
 from datasources.storage import Storage
 from domain.services import ServiceRecord
@@ -20,19 +21,37 @@ def _lower(key: str) -> str:
 
 
 class ServiceLoaders:
+    """Each loader is made on first use."""
+
     def __init__(self, storage: Storage) -> None:
         self._store = storage.services
-        self.by_id = Loader[int, ServiceRecord | None](load_fn=self._by_id)
-        self.by_name = Loader[str, ServiceRecord | None](load_fn=self._by_name)
+
+    @cached_property
+    def by_id(self) -> Loader[int, ServiceRecord | None]:
+        return Loader[int, ServiceRecord | None](load_fn=self._by_id)
+
+    @cached_property
+    def by_name(self) -> Loader[str, ServiceRecord | None]:
         """By exact full name (a parent's name, as taken from its child's)."""
-        self.children = Loader[str, list[ServiceRecord]](load_fn=self._children)
+        return Loader[str, ServiceRecord | None](load_fn=self._by_name)
+
+    @cached_property
+    def children(self) -> Loader[str, list[ServiceRecord]]:
         """Direct children by the parent's full name."""
-        self.assigned = Loader[str, list[ServiceRecord]](
-            load_fn=self._assigned, cache_key_fn=_lower
-        )
+        return Loader[str, list[ServiceRecord]](load_fn=self._children)
+
+    @cached_property
+    def assigned(self) -> Loader[str, list[ServiceRecord]]:
         """The services assigned to a login (``<DEFAULT>``: the default services)."""
-        self.member_page = Loader[MemberPageKey, list[str]](load_fn=self._member_pages)
-        self.member_count = Loader[int, int](load_fn=self._member_counts)
+        return Loader[str, list[ServiceRecord]](load_fn=self._assigned, cache_key_fn=_lower)
+
+    @cached_property
+    def member_page(self) -> Loader[MemberPageKey, list[str]]:
+        return Loader[MemberPageKey, list[str]](load_fn=self._member_pages)
+
+    @cached_property
+    def member_count(self) -> Loader[int, int]:
+        return Loader[int, int](load_fn=self._member_counts)
 
     async def _by_id(self, ids: Sequence[int]) -> list[ServiceRecord | None]:
         found = await self._store.get_many(ids)

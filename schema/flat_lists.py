@@ -119,6 +119,14 @@ class _NotFlat(Exception):
     """This list needs graphql-core's full path."""
 
 
+_SHARED_PLANS = 1024
+_shared_plans: dict[
+    tuple[GraphQLObjectType, tuple[int, ...], tuple[tuple[str, bool], ...]],
+    tuple[tuple[Any, ...], _Plan | None],
+] = {}
+"""Plans by object type, selection nodes and Boolean variables (``_shared_plan``)."""
+
+
 class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
     _handing_back = False
     """Set while graphql-core completes what a plan handed back: not planned again."""
@@ -186,7 +194,8 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
     ) -> _Plan | None:
         """The plan of ``object_type`` under this selection, made once per request (an
-        unplanned list asks for every item)."""
+        unplanned list asks for every item) and shared by the requests of the same document
+        (``_shared_plan``)."""
         plans = self._object_plans
         if plans is None:
             plans = self._object_plans = {}
@@ -194,8 +203,35 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = plans.get(key)
         if cached is not None and cached[0] is field_details_list:
             return cached[1]
-        plan = self._object_plan(object_type, field_details_list)
+        plan = self._shared_plan(object_type, field_details_list)
         plans[key] = (field_details_list, plan)  # keeps the list alive: its id stays its own
+        return plan
+
+    def _shared_plan(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> _Plan | None:
+        """A plan depends only on the schema, the selection's nodes (the document cache
+        keeps a text's AST, so a repeated query has the same nodes) and the Boolean variables
+        (``@include``/``@skip``): made once for them, not per request (planning one user with
+        everything was about 50 field plans a request). Selections with ``@defer`` or
+        fragment variables are planned per request."""
+        if any(
+            d.defer_usage is not None or d.fragment_variable_values is not None
+            for d in field_details_list
+        ):
+            return self._object_plan(object_type, field_details_list)
+        nodes = tuple(d.node for d in field_details_list)
+        switches = tuple(
+            sorted((k, v) for k, v in self.variable_values.coerced.items() if isinstance(v, bool))
+        )
+        key = (object_type, tuple(map(id, nodes)), switches)
+        cached = _shared_plans.get(key)
+        if cached is not None and all(a is b for a, b in zip(cached[0], nodes, strict=True)):
+            return cached[1]
+        plan = self._object_plan(object_type, field_details_list)
+        if len(_shared_plans) >= _SHARED_PLANS:
+            _shared_plans.clear()
+        _shared_plans[key] = (nodes, plan)  # the nodes stay alive: their ids stay theirs
         return plan
 
     async def _complete_one_planned(

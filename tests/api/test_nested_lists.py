@@ -262,3 +262,23 @@ async def test_a_failing_relation_is_answered_by_graphql_core_on_both_paths(
     assert [e["path"][-1] for e in body["errors"]] == ["customer"] * 5
     assert "the customer table is gone" not in planned.text  # masked as everywhere
     assert [n["customer"] for n in body["data"]["customerUsers"]["nodes"]] == [None] * 5
+
+
+async def test_a_plan_made_once_follows_the_boolean_variables(make_api: MakeApi) -> None:
+    """Plans are shared by the requests of one query text (``flat_lists._shared_plan``):
+    ``@include``/``@skip`` on a variable must still decide per request."""
+    api = await _api(make_api)
+    logins, _ = await _fill(api)
+    query = """query($l: String!, $with: Boolean!, $f: Int!) {
+      customerUser(login: $l) { login customer @include(if: $with) { name
+        groupGrants { permissions } } services @skip(if: $with) { name } }
+      customerUsers(first: $f) { nodes { login customer @include(if: $with) { name }
+        groupGrants @skip(if: $with) { group { name } } } } }"""
+    for flag in (True, False, True):
+        data, _, _ = await _both(api, query, {"l": logins[4], "with": flag, "f": 5})
+        user = data["customerUser"]
+        assert ("customer" in user) is flag
+        assert ("services" in user) is not flag
+        node = data["customerUsers"]["nodes"][0]
+        assert ("customer" in node) is flag
+        assert ("groupGrants" in node) is not flag
