@@ -11,7 +11,7 @@ from typing import TypeVar
 from datasources.storage import Storage
 from domain.assignments import CustomerGroupRow, RowT, UserCustomerRow, UserGroupRow, folded
 from domain.records import GroupRecord
-from loaders.batching import Loader
+from loaders.batching import JOINED_UP_TO, Loader
 
 K = TypeVar("K", str, int)
 
@@ -92,14 +92,17 @@ class GroupLoaders:
         return [groups for _ in keys]
 
     async def _user_grants(self, logins: Sequence[str]) -> list[UserGroupRow]:
-        """The rows, their groups read in the same statement and primed into ``by_id``: a
-        user's grants with their groups are one statement, not two batches whose merging
-        depends on timing."""
+        """The rows; for a batch of up to ``JOINED_UP_TO`` their groups too, read in the same
+        statement and primed into ``by_id``."""
+        if len(logins) > JOINED_UP_TO:
+            return await self._groups.user_grants(logins)
         rows, groups = await self._groups.user_grants_and_groups(logins)
         self.by_id.prime_many(groups)
         return rows
 
     async def _customer_grants(self, customer_ids: Sequence[str]) -> list[CustomerGroupRow]:
+        if len(customer_ids) > JOINED_UP_TO:
+            return await self._groups.customer_grants(customer_ids)
         rows, groups = await self._groups.customer_grants_and_groups(customer_ids)
         self.by_id.prime_many(groups)
         return rows

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from datasources.storage import Storage
 from domain.services import ServiceRecord
-from loaders.batching import Loader
+from loaders.batching import JOINED_UP_TO, Loader
 
 MemberPageKey = tuple[int, str | None, int]
 """(service id, lower-cased login to start after, how many)."""
@@ -66,8 +66,17 @@ class ServiceLoaders:
         return [found.get(name, []) for name in names]
 
     async def _assigned(self, logins: Sequence[str]) -> list[list[ServiceRecord]]:
-        """The relation rows of every login with their services, in one statement; the
-        services are primed into ``by_id``."""
+        """The relation rows of every login with their services, in one statement, the
+        services primed into ``by_id``; for more than ``JOINED_UP_TO`` logins the rows, then
+        each distinct service once."""
+        if len(logins) > JOINED_UP_TO:
+            ids = await self._store.assigned_ids(logins)
+            wanted = sorted({i for group in ids.values() for i in group})
+            records = await self.by_id.load_many(wanted)
+            known = {record.id: record for record in records if record is not None}
+            return [
+                [known[i] for i in ids.get(login.lower(), []) if i in known] for login in logins
+            ]
         found = await self._store.assigned_services(logins)
         self.by_id.prime_many({s.id: s for services in found.values() for s in services})
         return [found.get(login.lower(), []) for login in logins]

@@ -283,3 +283,31 @@ async def test_a_plan_made_once_follows_the_boolean_variables(make_api: MakeApi)
         node = data["customerUsers"]["nodes"][0]
         assert ("customer" in node) is flag
         assert ("groupGrants" in node) is not flag
+
+
+async def test_big_batches_read_rows_then_what_they_name_the_same_on_both_paths(
+    make_api: MakeApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``batching.JOINED_UP_TO`` keys (lowered to 2 here) the relation rows and the
+    groups, services and customers they name are read one after the other: the same
+    answers on both paths, and a fixed count for the page."""
+    import loaders.groups
+    import loaders.registry
+    import loaders.services
+
+    for module in (loaders.groups, loaders.services, loaders.registry):
+        monkeypatch.setattr(module, "JOINED_UP_TO", 2)
+    api = await _api(make_api)
+    await _fill(api)
+    data, statements, planned = await _both(api, Q2, {"f": 30, "c": None})
+    assert planned == 1
+    assert len(data["customerUsers"]["nodes"]) == 24
+    # the page; customers, extra customers' rows, grants, services' rows; groups, services
+    assert statements == 7
+    with_customers = Q2.replace("customerIds", "customerIds customers { customerId name }")
+    data, _, _ = await _both(api, with_customers, {"f": 30, "c": None})
+    assert data["customerUsers"]["nodes"][0]["customers"] == [
+        {"customerId": "nest-1", "name": "Company nest-1"}
+    ]
+    for query in (AVAILABLE_SERVICES, EFFECTIVE, CUSTOMERS):
+        await _both(api, query, {"f": 20})
