@@ -51,6 +51,7 @@ async def run(args: argparse.Namespace) -> None:
                 response = await client.post("/graphql", json=payload, headers=headers)
                 first = first or response.content
             profile = cProfile.Profile() if args.profile else None
+            collections = _GcTally() if args.gc_stats else None
             cpu = time.process_time()
             if profile:
                 profile.enable()
@@ -67,6 +68,8 @@ async def run(args: argparse.Namespace) -> None:
                 profile.disable()
                 profile.dump_stats(args.profile)
             cpu = time.process_time() - cpu
+            if collections is not None:
+                collections.stop()
         body = response.json()
         args.last_body = response.content
         print(
@@ -75,8 +78,39 @@ async def run(args: argparse.Namespace) -> None:
             f"statements {sorted(statements)}, {len(response.content)} bytes, "
             f"errors: {body.get('errors')}"
         )
+        if collections is not None:
+            print(collections.report(args.n))
     finally:
         await storage.close()
+
+
+class _GcTally:
+    """How often the garbage collector ran during the measured requests, per generation,
+    and the CPU it took (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.runs = [0, 0, 0]
+        self.cpu = [0.0, 0.0, 0.0]
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+            return
+        generation = info["generation"]
+        self.runs[generation] += 1
+        self.cpu[generation] += time.process_time() - self._started
+
+    def stop(self) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def report(self, requests: int) -> str:
+        per = ", ".join(
+            f"gen{g}: {self.runs[g] / requests:.2f} runs {self.cpu[g] / requests * 1000:.2f} ms"
+            for g in range(3)
+        )
+        return f"garbage collector per request: {per}"
 
 
 def _read_scope() -> Any:
@@ -99,6 +133,9 @@ def main() -> None:
         "--gc-threshold",
         default="",
         help="e.g. 10000,50,100: gc.set_threshold for the run (an experiment knob)",
+    )
+    parser.add_argument(
+        "--gc-stats", action="store_true", help="report the collector's runs and CPU"
     )
     parser.add_argument("--profile", default="")
     parser.add_argument("--out", default="", help="write the last response body here")

@@ -17,6 +17,15 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+JOINED_UP_TO = 100
+"""A batch of up to this many keys reads its relation rows joined with what they name (a
+user's grants with their groups, services, customers): one round trip instead of two, and no
+second batch whose merging with other lookups depends on timing (one user with everything:
+a fixed statement count). A bigger batch (a page of 1000 users) reads the rows, then each
+distinct group, service or customer once: there the columns repeated on thousands of joined
+rows cost more than the second round trip (peer Q2: 554 M instructions a request joined
+against 483 M)."""
+
 K = TypeVar("K")
 T = TypeVar("T")
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
+from functools import cached_property
 from typing import TypeVar
 
 from datasources.storage import Storage
-from domain.assignments import RowT, folded
+from domain.assignments import CustomerGroupRow, RowT, UserCustomerRow, UserGroupRow, folded
 from domain.records import GroupRecord
-from loaders.batching import Loader
+from loaders.batching import JOINED_UP_TO, Loader
 
 K = TypeVar("K", str, int)
 
@@ -38,24 +39,50 @@ def _rows_by(
 
 
 class GroupLoaders:
+    """Each loader is made on first use (one user with everything uses three of nine)."""
+
     def __init__(self, storage: Storage) -> None:
-        groups = storage.groups
-        self._groups = groups
+        self._groups = storage.groups
         self._customer_users = storage.customer_users
-        self.all = Loader[str, list[GroupRecord]](load_fn=self._all)
-        self.by_id = Loader[int, GroupRecord | None](load_fn=self._by_id)
-        self.assigned_customers = _rows_by(groups.assigned_customers, lambda row: row.login)
-        self.assigned_users = _rows_by(groups.assigned_users, lambda row: row.customer_id)
-        self.user_grants = _rows_by(groups.user_grants, lambda row: row.login)
-        self.customer_grants = _rows_by(groups.customer_grants, lambda row: row.customer_id)
-        self.group_user_grants = _rows_by(groups.group_user_grants, lambda row: row.group_id)
-        self.group_customer_grants = _rows_by(
-            groups.group_customer_grants, lambda row: row.group_id
-        )
-        self.primary_users = Loader[tuple[str, bool], set[str]](
+
+    @cached_property
+    def all(self) -> Loader[str, list[GroupRecord]]:
+        return Loader[str, list[GroupRecord]](load_fn=self._all)
+
+    @cached_property
+    def by_id(self) -> Loader[int, GroupRecord | None]:
+        return Loader[int, GroupRecord | None](load_fn=self._by_id)
+
+    @cached_property
+    def assigned_customers(self) -> Loader[str, list[UserCustomerRow]]:
+        return _rows_by(self._groups.assigned_customers, lambda row: row.login)
+
+    @cached_property
+    def assigned_users(self) -> Loader[str, list[UserCustomerRow]]:
+        return _rows_by(self._groups.assigned_users, lambda row: row.customer_id)
+
+    @cached_property
+    def user_grants(self) -> Loader[str, list[UserGroupRow]]:
+        return _rows_by(self._user_grants, lambda row: row.login)
+
+    @cached_property
+    def customer_grants(self) -> Loader[str, list[CustomerGroupRow]]:
+        return _rows_by(self._customer_grants, lambda row: row.customer_id)
+
+    @cached_property
+    def group_user_grants(self) -> Loader[int, list[UserGroupRow]]:
+        return _rows_by(self._groups.group_user_grants, lambda row: row.group_id)
+
+    @cached_property
+    def group_customer_grants(self) -> Loader[int, list[CustomerGroupRow]]:
+        return _rows_by(self._groups.group_customer_grants, lambda row: row.group_id)
+
+    @cached_property
+    def primary_users(self) -> Loader[tuple[str, bool], set[str]]:
+        """(customer ID, valid users only) → the logins whose primary customer it is."""
+        return Loader[tuple[str, bool], set[str]](
             load_fn=self._primary_users, cache_key_fn=lambda key: (key[0].lower(), key[1])
         )
-        """(customer ID, valid users only) → the logins whose primary customer it is."""
 
     async def all_groups(self) -> list[GroupRecord]:
         return await self.all.load("all")
@@ -63,6 +90,22 @@ class GroupLoaders:
     async def _all(self, keys: Sequence[str]) -> list[list[GroupRecord]]:
         groups = await self._groups.all()
         return [groups for _ in keys]
+
+    async def _user_grants(self, logins: Sequence[str]) -> list[UserGroupRow]:
+        """The rows; for a batch of up to ``JOINED_UP_TO`` their groups too, read in the same
+        statement and primed into ``by_id``."""
+        if len(logins) > JOINED_UP_TO:
+            return await self._groups.user_grants(logins)
+        rows, groups = await self._groups.user_grants_and_groups(logins)
+        self.by_id.prime_many(groups)
+        return rows
+
+    async def _customer_grants(self, customer_ids: Sequence[str]) -> list[CustomerGroupRow]:
+        if len(customer_ids) > JOINED_UP_TO:
+            return await self._groups.customer_grants(customer_ids)
+        rows, groups = await self._groups.customer_grants_and_groups(customer_ids)
+        self.by_id.prime_many(groups)
+        return rows
 
     async def _by_id(self, ids: Sequence[int]) -> list[GroupRecord | None]:
         found = await self._groups.get_many(ids)

@@ -14,7 +14,7 @@ from domain.customer_user_query import CustomerUserQuery
 from domain.origins import Origin, OriginKey
 from domain.pagination import Cursor
 from domain.records import CustomerRecord, CustomerUserRecord
-from loaders.batching import Loader
+from loaders.batching import JOINED_UP_TO, Loader
 from loaders.dynamic_fields import customer_user_values_loader
 from loaders.groups import GroupLoaders
 from loaders.services import ServiceLoaders
@@ -66,6 +66,13 @@ class Loaders:
     @cached_property
     def customer(self) -> Loader[str, CustomerRecord | None]:
         return Loader(load_fn=self._customers, cache_key_fn=_lower)
+
+    @cached_property
+    def assigned_customers(self) -> Loader[str, list[CustomerRecord]]:
+        """Login → the customers of its ``customer_user_customer`` rows (existing ones, in
+        row order), read joined in one statement and primed into ``customer`` (for more than
+        ``JOINED_UP_TO`` logins: the rows, then each distinct customer once)."""
+        return Loader(load_fn=self._assigned_customers, cache_key_fn=_lower)
 
     @cached_property
     def origin(self) -> Loader[OriginKey, Origin | None]:
@@ -121,6 +128,19 @@ class Loaders:
     async def _customers(self, ids: Sequence[str]) -> list[CustomerRecord | None]:
         found = await self._storage.customers.get_many(ids)
         return [found.get(customer_id.lower()) for customer_id in ids]
+
+    async def _assigned_customers(self, logins: Sequence[str]) -> list[list[CustomerRecord]]:
+        if len(logins) > JOINED_UP_TO:
+            per_login = await self.groups.assigned_customers.load_many(logins)
+            wanted = list(dict.fromkeys(row.customer_id for rows in per_login for row in rows))
+            known = dict(zip(wanted, await self.customer.load_many(wanted), strict=True))
+            return [
+                [c for c in (known[row.customer_id] for row in rows) if c is not None]
+                for rows in per_login
+            ]
+        found = await self._storage.customers.assigned_to(logins)
+        self.customer.prime_many({r.customer_id: r for records in found.values() for r in records})
+        return [found.get(login.lower(), []) for login in logins]
 
     async def _valid_users_pages(
         self, keys: Sequence[tuple[int, Cursor | None]]

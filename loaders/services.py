@@ -1,15 +1,16 @@
 """Loaders for services: a page of customer users with their own and available services
-costs two queries (the relation rows of every login, the ``<DEFAULT>`` rows in the same
-batch; then each service they name, once), and a page of services with parents, children and
+costs one query (the relation rows of every login, the ``<DEFAULT>`` rows in the same
+batch, joined with the services they name), and a page of services with parents, children and
 members one query per kind."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
 from datasources.storage import Storage
 from domain.services import ServiceRecord
-from loaders.batching import Loader
+from loaders.batching import JOINED_UP_TO, Loader
 
 MemberPageKey = tuple[int, str | None, int]
 """(service id, lower-cased login to start after, how many)."""
@@ -20,19 +21,37 @@ def _lower(key: str) -> str:
 
 
 class ServiceLoaders:
+    """Each loader is made on first use."""
+
     def __init__(self, storage: Storage) -> None:
         self._store = storage.services
-        self.by_id = Loader[int, ServiceRecord | None](load_fn=self._by_id)
-        self.by_name = Loader[str, ServiceRecord | None](load_fn=self._by_name)
+
+    @cached_property
+    def by_id(self) -> Loader[int, ServiceRecord | None]:
+        return Loader[int, ServiceRecord | None](load_fn=self._by_id)
+
+    @cached_property
+    def by_name(self) -> Loader[str, ServiceRecord | None]:
         """By exact full name (a parent's name, as taken from its child's)."""
-        self.children = Loader[str, list[ServiceRecord]](load_fn=self._children)
+        return Loader[str, ServiceRecord | None](load_fn=self._by_name)
+
+    @cached_property
+    def children(self) -> Loader[str, list[ServiceRecord]]:
         """Direct children by the parent's full name."""
-        self.assigned = Loader[str, list[ServiceRecord]](
-            load_fn=self._assigned, cache_key_fn=_lower
-        )
+        return Loader[str, list[ServiceRecord]](load_fn=self._children)
+
+    @cached_property
+    def assigned(self) -> Loader[str, list[ServiceRecord]]:
         """The services assigned to a login (``<DEFAULT>``: the default services)."""
-        self.member_page = Loader[MemberPageKey, list[str]](load_fn=self._member_pages)
-        self.member_count = Loader[int, int](load_fn=self._member_counts)
+        return Loader[str, list[ServiceRecord]](load_fn=self._assigned, cache_key_fn=_lower)
+
+    @cached_property
+    def member_page(self) -> Loader[MemberPageKey, list[str]]:
+        return Loader[MemberPageKey, list[str]](load_fn=self._member_pages)
+
+    @cached_property
+    def member_count(self) -> Loader[int, int]:
+        return Loader[int, int](load_fn=self._member_counts)
 
     async def _by_id(self, ids: Sequence[int]) -> list[ServiceRecord | None]:
         found = await self._store.get_many(ids)
@@ -47,11 +66,20 @@ class ServiceLoaders:
         return [found.get(name, []) for name in names]
 
     async def _assigned(self, logins: Sequence[str]) -> list[list[ServiceRecord]]:
-        """The relation rows of every login, then each distinct service once (by id)."""
-        ids = await self._store.assigned_ids(logins)
-        records = await self.by_id.load_many(sorted({i for group in ids.values() for i in group}))
-        found = {record.id: record for record in records if record is not None}
-        return [[found[i] for i in ids.get(login.lower(), []) if i in found] for login in logins]
+        """The relation rows of every login with their services, in one statement, the
+        services primed into ``by_id``; for more than ``JOINED_UP_TO`` logins the rows, then
+        each distinct service once."""
+        if len(logins) > JOINED_UP_TO:
+            ids = await self._store.assigned_ids(logins)
+            wanted = sorted({i for group in ids.values() for i in group})
+            records = await self.by_id.load_many(wanted)
+            known = {record.id: record for record in records if record is not None}
+            return [
+                [known[i] for i in ids.get(login.lower(), []) if i in known] for login in logins
+            ]
+        found = await self._store.assigned_services(logins)
+        self.by_id.prime_many({s.id: s for services in found.values() for s in services})
+        return [found.get(login.lower(), []) for login in logins]
 
     async def _member_pages(self, keys: Sequence[MemberPageKey]) -> list[list[str]]:
         """One statement per distinct (after, limit): in practice one for a whole page of

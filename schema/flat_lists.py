@@ -120,7 +120,19 @@ class _NotFlat(Exception):
     """This list needs graphql-core's full path."""
 
 
+_SHARED_PLANS = 1024
+_shared_plans: dict[
+    tuple[GraphQLObjectType, tuple[int, ...], tuple[tuple[str, bool], ...]],
+    tuple[tuple[Any, ...], _Plan | None],
+] = {}
+"""Plans by object type, selection nodes and Boolean variables (``_shared_plan``)."""
+
+
 class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    _handing_back = False
+    """Set while graphql-core completes what a plan handed back: not planned again."""
+    _object_plans: dict[tuple[str, int], tuple[FieldDetailsList, _Plan | None]] | None = None
+
     def execute_operation(self, serially: bool | None = None) -> Any:
         """The operation, inside a trace span when traces are on (``datasources.spans``):
         every path (Strawberry's, ``schema.direct_execution``'s) executes through this
@@ -153,13 +165,20 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
         items: Iterable[Any],
         position_context: Any,
     ) -> AwaitableOrValue[list[Any]]:
-        if isinstance(items, list | tuple) and len(items) > 1 and _enabled.get():
+        if (
+            isinstance(items, list | tuple)
+            and len(items) > 1
+            and _enabled.get()
+            and not self._handing_back
+        ):
             plan = self._plan(item_type, field_details_list, path)
             if plan is not None and plan.flat:
                 try:
                     return [_flat_row(plan, item, info) for item in items]
                 except _NotFlat:
-                    pass
+                    return self._hand_back(
+                        item_type, field_details_list, info, path, items, position_context
+                    )
             elif plan is not None:
                 return self._complete_planned(
                     plan, item_type, field_details_list, info, path, items, position_context
@@ -167,6 +186,105 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return super().complete_iterable_value(
             item_type, field_details_list, info, path, items, position_context
         )
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """One object (``customerUser(login:)``, a list's only item, a relation below a
+        field graphql-core completes) by the same plan as a list of one: its whole selection
+        level by level, every relation below it started together."""
+        if _enabled.get() and not self._handing_back:
+            plan = self._cached_plan(return_type, field_details_list)
+            if plan is not None and plan.flat:
+                try:
+                    return _flat_row(plan, result, info)
+                except _NotFlat:
+                    pass
+            elif plan is not None:
+                return self._complete_one_planned(
+                    plan, return_type, field_details_list, info, path, result, position_context
+                )
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _cached_plan(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> _Plan | None:
+        """The plan of ``object_type`` under this selection, made once per request (an
+        unplanned list asks for every item) and shared by the requests of the same document
+        (``_shared_plan``)."""
+        plans = self._object_plans
+        if plans is None:
+            plans = self._object_plans = {}
+        key = (object_type.name, id(field_details_list))
+        cached = plans.get(key)
+        if cached is not None and cached[0] is field_details_list:
+            return cached[1]
+        plan = self._shared_plan(object_type, field_details_list)
+        plans[key] = (field_details_list, plan)  # keeps the list alive: its id stays its own
+        return plan
+
+    def _shared_plan(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> _Plan | None:
+        """A plan depends only on the schema, the selection's nodes (the document cache
+        keeps a text's AST, so a repeated query has the same nodes) and the Boolean variables
+        (``@include``/``@skip``): made once for them, not per request (planning one user with
+        everything was about 50 field plans a request). Selections with ``@defer`` or
+        fragment variables are planned per request."""
+        if any(
+            d.defer_usage is not None or d.fragment_variable_values is not None
+            for d in field_details_list
+        ):
+            return self._object_plan(object_type, field_details_list)
+        nodes = tuple(d.node for d in field_details_list)
+        switches = tuple(
+            sorted((k, v) for k, v in self.variable_values.coerced.items() if isinstance(v, bool))
+        )
+        key = (object_type, tuple(map(id, nodes)), switches)
+        cached = _shared_plans.get(key)
+        if cached is not None and all(a is b for a, b in zip(cached[0], nodes, strict=True)):
+            return cached[1]
+        plan = self._object_plan(object_type, field_details_list)
+        if len(_shared_plans) >= _SHARED_PLANS:
+            _shared_plans.clear()
+        _shared_plans[key] = (nodes, plan)  # the nodes stay alive: their ids stay theirs
+        return plan
+
+    async def _complete_one_planned(
+        self,
+        plan: _Plan,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> dict[str, Any]:
+        try:
+            completed = await _complete_level(plan, [result], info, self.context_value)
+        except _NotFlat:
+            Tally.handed_back += 1
+        else:
+            Tally.planned += 1
+            return completed[0]
+        self._handing_back = True
+        try:
+            general = super().complete_object_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+        finally:
+            self._handing_back = False
+        if self.is_awaitable(general):
+            return await general
+        return general  # type: ignore[return-value]
 
     async def _complete_planned(
         self,
@@ -185,12 +303,31 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
         else:
             Tally.planned += 1
             return completed_items
-        completed = super().complete_iterable_value(
+        completed = self._hand_back(
             item_type, field_details_list, info, path, items, position_context
         )
         if self.is_awaitable(completed):
             return await completed
         return completed  # type: ignore[return-value]
+
+    def _hand_back(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        items: Iterable[Any],
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        """graphql-core's completion of ``items``; their objects are not planned again (the
+        plan already failed on them)."""
+        self._handing_back = True
+        try:
+            return super().complete_iterable_value(
+                item_type, field_details_list, info, path, items, position_context
+            )
+        finally:
+            self._handing_back = False
 
     def _plan(
         self, item_type: GraphQLOutputType, field_details_list: FieldDetailsList, path: Path
@@ -200,7 +337,7 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None
         if self.get_stream_usage(field_details_list, path) is not None:
             return None
-        return self._object_plan(object_type, field_details_list)
+        return self._cached_plan(object_type, field_details_list)
 
     def _object_plan(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList

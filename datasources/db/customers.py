@@ -28,7 +28,7 @@ from datasources.db.schema_check import (
     missing_columns,
     reflect_table,
 )
-from datasources.db.tables import CUSTOMER_ID_REFERENCES
+from datasources.db.tables import CUSTOMER_ID_REFERENCES, customer_user_customer
 from datasources.paging import Page, SortKey, binary_key, keyset_page
 from datasources.search_sql import search_condition
 from domain.changes import given_fields
@@ -85,6 +85,18 @@ class DbCustomerStore:
         self._select = sa.select(*(table.c[c] for c in read))
         self._key = binary_key(table.c.customer_id, engine.dialect.name)
         self._get_many = KeyedRead(self.reader, self._select, table.c.customer_id)
+        links = customer_user_customer
+        self._assigned = KeyedRead(
+            self.reader,
+            sa.select(links.c.user_id.label("link_login"), *(table.c[c] for c in read)).select_from(
+                links.outerjoin(
+                    table, sa.func.lower(table.c.customer_id) == sa.func.lower(links.c.customer_id)
+                )
+            ),
+            links.c.user_id,
+        )
+        """The customers assigned to users (``customer_user_customer``), joined: one
+        statement instead of the relation rows and then their customers."""
 
     @classmethod
     async def open(cls, config: CustomerCompanyConfig, engine: AsyncEngine) -> DbCustomerStore:
@@ -165,6 +177,24 @@ class DbCustomerStore:
             return {}
         rows = await self._get_many.fetch_all(customer_ids, conn)
         return {row["customer_id"].lower(): self._record(row) for row in rows}
+
+    async def assigned_to(self, logins: Sequence[str]) -> dict[str, list[CustomerRecord]]:
+        """Lower-cased login → the existing customers of its ``customer_user_customer``
+        rows, in row order (a customer ID matched case-insensitively, as ``get_many``)."""
+        if not logins:
+            return {}
+        found: dict[str, list[CustomerRecord]] = {}
+        records: dict[str, CustomerRecord] = {}  # one record per customer, shared
+        for row in await self._assigned.fetch_all(logins):
+            mine = found.setdefault(row["link_login"].lower(), [])
+            customer_id = row["customer_id"]
+            if customer_id is None:
+                continue  # a row naming a customer that does not exist
+            record = records.get(customer_id)
+            if record is None:
+                record = records[customer_id] = self._record(row)
+            mine.append(record)
+        return found
 
     async def get(
         self, customer_id: str, conn: AsyncConnection | None = None

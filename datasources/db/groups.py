@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Generic
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -35,6 +35,17 @@ from domain.group_rules import GroupChanges
 from domain.records import Audit, GroupRecord
 from domain.validity import Validity
 
+_GROUP_COLUMNS = (
+    "id",
+    "name",
+    "comments",
+    "valid_id",
+    "create_time",
+    "create_by",
+    "change_time",
+    "change_by",
+)
+
 
 def _record(row: Row) -> GroupRecord:
     return GroupRecord(
@@ -55,6 +66,7 @@ class DbGroupStore:
         """One replacement per relation table at a time in this process (SQLite has no row
         locks; PostgreSQL's advisory lock covers the other processes)."""
         self._readers: dict[tuple[str, str], RowReader[Any]] = {}
+        self._joined: dict[tuple[str, str], _RowsWithGroups[Any]] = {}
         self._by_ids = KeyedRead(self.reader, sa.select(_T), _T.c.id, integers=True)
         self._all = PreparedRead(self.reader, sa.select(_T).order_by(self._key))
         """Groups by id as one prepared statement: a fresh ``IN`` list through SQLAlchemy
@@ -152,6 +164,20 @@ class DbGroupStore:
     async def customer_grants(self, customer_ids: Sequence[str]) -> list[CustomerGroupRow]:
         return await self._reader(CUSTOMER_GROUPS, "customer_id").rows(customer_ids)
 
+    async def user_grants_and_groups(
+        self, logins: Sequence[str]
+    ) -> tuple[list[UserGroupRow], dict[int, GroupRecord | None]]:
+        """``user_grants`` and, in the same statement, the groups they name (None for a
+        group that does not exist): one round trip instead of two, whatever else the
+        request reads at the same time (bench Q3: a deterministic statement count)."""
+        return await self._with_groups(USER_GROUPS, "login").rows(logins)
+
+    async def customer_grants_and_groups(
+        self, customer_ids: Sequence[str]
+    ) -> tuple[list[CustomerGroupRow], dict[int, GroupRecord | None]]:
+        """``customer_grants`` with the groups they name, in one statement."""
+        return await self._with_groups(CUSTOMER_GROUPS, "customer_id").rows(customer_ids)
+
     async def group_user_grants(self, group_ids: Sequence[int]) -> list[UserGroupRow]:
         return await self._reader(USER_GROUPS, "group_id").rows(group_ids)
 
@@ -175,6 +201,13 @@ class DbGroupStore:
         """Make ``rows`` the complete set of ``owned``, on ``conn``."""
         await owned.table.replace(conn, owned.field, owned.value, rows, agent=agent)
 
+    def _with_groups(self, table: RelationTable[RowT], field: str) -> _RowsWithGroups[RowT]:
+        key = (table.table.name, field)
+        if key not in self._joined:
+            self._joined[key] = _RowsWithGroups(table, self.reader, field)
+        reader: _RowsWithGroups[RowT] = self._joined[key]
+        return reader
+
     def _reader(self, table: RelationTable[RowT], field: str) -> RowReader[RowT]:
         """The prepared reader of ``table`` by ``field``, built on first use."""
         key = (table.table.name, field)
@@ -182,3 +215,39 @@ class DbGroupStore:
             self._readers[key] = table.reader(self.engine, field)
         reader: RowReader[RowT] = self._readers[key]
         return reader
+
+
+class _RowsWithGroups(Generic[RowT]):
+    """A relation table's counting rows by ``field`` (as ``RowReader`` reads them), each
+    with the columns of its group (an outer join: a row whose group is gone stays)."""
+
+    def __init__(self, table: RelationTable[RowT], reader: AsyncEngine, field: str) -> None:
+        own = table.table
+        self._row_type = table.row_type
+        self._width = len(table.columns)
+        query = sa.select(
+            *(own.c[name] for name in table.columns), *(_T.c[name] for name in _GROUP_COLUMNS)
+        ).select_from(own.outerjoin(_T, _T.c.id == own.c.group_id))
+        for name, value in table.granted.items():
+            query = query.where(own.c[name] == value)
+        self._read = KeyedRead(reader, query, table.column(field))
+
+    async def rows(self, values: Sequence[Any]) -> tuple[list[RowT], dict[int, GroupRecord | None]]:
+        if not values:
+            return [], {}
+        width = self._width
+        rows: list[RowT] = []
+        groups: dict[int, GroupRecord | None] = {}
+        for found in await self._read.fetch_positional(values):
+            row = self._row_type(*(found[i] for i in range(width)))
+            rows.append(row)
+            group_id = getattr(row, "group_id", None)
+            if group_id is None or group_id in groups:
+                continue
+            if found[width] is None:
+                groups[int(group_id)] = None
+                continue
+            groups[int(group_id)] = _record(
+                {name: found[width + i] for i, name in enumerate(_GROUP_COLUMNS)}
+            )
+        return rows, groups

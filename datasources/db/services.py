@@ -79,6 +79,13 @@ class DbServiceStore:
         self._dialect = engine.dialect.name
         self._key = binary_key(_S.c.name, self._dialect)
         self._by_ids = KeyedRead(self.reader, sa.select(*_COLUMNS), _S.c.id, integers=True)
+        self._assigned_services = KeyedRead(
+            self.reader,
+            sa.select(_L.c.customer_user_login, *_COLUMNS).select_from(
+                _L.join(_S, _S.c.id == _L.c.service_id)
+            ),
+            _L.c.customer_user_login,
+        )
         self._assigned = KeyedRead(
             self.reader,
             sa.select(_L.c.customer_user_login, _L.c.service_id),
@@ -263,6 +270,25 @@ class DbServiceStore:
         for row in await self._assigned.fetch_all(logins):
             found.setdefault(row["customer_user_login"].lower(), {})[int(row["service_id"])] = None
         return {login: list(ids) for login, ids in found.items()}
+
+    async def assigned_services(self, logins: Sequence[str]) -> dict[str, list[ServiceRecord]]:
+        """Lower-cased login → the existing services assigned to it, in the order of the
+        relation rows (each once), read with the services in one statement (``assigned_ids``
+        and ``get_many`` were two round trips, and two batches whose merging with other
+        lookups depended on timing)."""
+        if not logins:
+            return {}
+        found: dict[str, dict[int, ServiceRecord]] = {}
+        records: dict[int, ServiceRecord] = {}  # one record per service, shared by the logins
+        for row in await self._assigned_services.fetch_all(logins):
+            services = found.setdefault(row["customer_user_login"].lower(), {})
+            service_id = int(row["id"])
+            if service_id not in services:
+                record = records.get(service_id)
+                if record is None:
+                    record = records[service_id] = _record(row)
+                services[service_id] = record
+        return {login: list(services.values()) for login, services in found.items()}
 
     async def assigned_to(self, logins: Sequence[str]) -> dict[str, list[ServiceRecord]]:
         """Lower-cased login → the existing services assigned to it, by name."""
