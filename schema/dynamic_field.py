@@ -59,7 +59,9 @@ class DynamicField:
     def name(self) -> str:
         return self.definition.name
 
-    @strawberry.field
+    @strawberry.field(
+        description="The label forms show, as stored (untranslated; at most 200 characters)."
+    )
     def label(self) -> str:
         return self.definition.label
 
@@ -74,7 +76,11 @@ class DynamicField:
     def object_type(self) -> str:
         return self.definition.object_type
 
-    @strawberry.field
+    @strawberry.field(
+        description="Only a VALID field is in use: an invalid CustomerUser field's value "
+        "reads as null (a multiselect's as []) and cannot be set, as OTOBO's "
+        "CustomerUserDataGet skips it; its stored values are kept."
+    )
     def validity(self) -> ValidityEnum:  # type: ignore[valid-type]
         return self.definition.validity
 

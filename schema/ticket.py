@@ -24,11 +24,11 @@ from domain.tickets import (
 from resolvers import tickets as ticket_resolvers
 from resolvers.context import RequestContext
 from schema.audit import Info
-from schema.common import Node, global_id
+from schema.common import Node, as_utc, describe_values, global_id
 from schema.dynamic import CustomerUserRef
 from schema.fast_fields import context_reader
 from schema.group import Group, PermissionReason
-from schema.pagination import Connection, to_connection
+from schema.pagination import AFTER_ARGUMENT, FIRST_ARGUMENT, Connection, to_connection
 from schema.permissions import NOT_FOR_CUSTOMER_SESSIONS
 
 TicketStateFilter = strawberry.enum(
@@ -38,6 +38,16 @@ TicketStateFilter = strawberry.enum(
     "Ticket::ViewableStateType, the customer overview's Open filter); CLOSED: state type "
     "closed; ANY: every ticket, removed and merged ones included.",
 )
+describe_values(
+    TicketStateFilter,
+    {
+        "OPEN": "State types new, open, pending reminder and pending auto (OTOBO's "
+        "Ticket::ViewableStateType default: what the customer overview's Open filter shows).",
+        "CLOSED": "State type closed (states such as closed successful and closed "
+        "unsuccessful); removed and merged tickets are not included.",
+        "ANY": "Every ticket whatever its state type, removed and merged ones included.",
+    },
+)
 AccessReasonKindEnum = strawberry.enum(
     AccessReasonKind,
     name="TicketAccessReasonKind",
@@ -45,6 +55,38 @@ AccessReasonKindEnum = strawberry.enum(
     "group in the Other context) and GROUP (with groupReasons) explain an allow; "
     "GROUP_MISSING, GROUP_INVALID, QUEUE_INVALID, USER_INVALID, COMPANY_ACCESS_DISABLED and "
     "NOT_OWN_OR_COMPANY name the rule that denied.",
+)
+describe_values(
+    AccessReasonKindEnum,
+    {
+        "OWN_TICKET": "Allowed by 2-CustomerUserIDCheck: the ticket's customer user "
+        "(customer_user_id) is this user's login, compared case-insensitively.",
+        "COMPANY_TICKET": "Allowed by 3-CustomerIDCheck: the ticket's customer ID is one of "
+        "the user's customer IDs, primary or assigned, compared case-insensitively "
+        "(customerId names it).",
+        "OTHER_CONTEXT": "Allowed by 4-CustomerGroupCheck: one of the user's customers "
+        "(customerId) holds the queue's group in the Other context "
+        "(Ticket::CustomerID::Other) and the ticket has a customer ID; only with "
+        "[customer_group] support on and the Other context configured.",
+        "GROUP": "1-GroupCheck passed: the user holds the queue's group (group) with the "
+        "permission asked (create: create, which rw gives); groupReasons say why. Comes with "
+        "every allow, and with a deny by a later rule.",
+        "GROUP_MISSING": "Denied by 1-GroupCheck: the user does not hold the queue's group "
+        "(group) with the permission asked (create: create or rw).",
+        "GROUP_INVALID": "Denied: the queue's group does not exist or is not valid, so no one "
+        "holds it (group is its name; null when it does not exist).",
+        "QUEUE_INVALID": "Create only, denied: the queue is not valid (OTOBO offers only valid "
+        "queues for new tickets).",
+        "USER_INVALID": "Denied: the customer user is not valid (OTOBO drops invalid users "
+        "from every permission check).",
+        "COMPANY_ACCESS_DISABLED": "Denied: the ticket's customer ID is one of the user's "
+        "(customerId) and would have granted access, but [tickets] "
+        "customer_disable_company_ticket_access is on (OTOBO's "
+        "Ticket::Frontend::CustomerDisableCompanyTicketAccess).",
+        "NOT_OWN_OR_COMPANY": "Denied: the group check passed, but no granting rule matched: "
+        "the ticket is not the user's own, not one of the user's customers', and not "
+        "reachable through the Other context.",
+    },
 )
 
 
@@ -63,7 +105,10 @@ async def _group_of(queue: "Queue", context: RequestContext) -> Group | None:
 
 @strawberry.type(description="A ticket state (OTOBO's ticket_state) and its state type.")
 class TicketState:
-    name: str
+    name: str = strawberry.field(
+        description="The state's name as stored (untranslated), e.g. new, open, closed "
+        "successful, pending reminder."
+    )
     type: str = strawberry.field(
         description="The state type: new, open, closed, pending reminder, pending auto, "
         "removed or merged."
@@ -74,7 +119,10 @@ class TicketState:
 class Queue:
     record: strawberry.Private[QueueRecord]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The queue's unique name; a sub-queue's is its full path with :: "
+        "(e.g. Misc::Sales), as OTOBO stores it."
+    )
     def name(self) -> str:
         return self.record.name
 
@@ -95,7 +143,9 @@ class Queue:
 class Ticket(Node):
     record: strawberry.Private[TicketRecord]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The ticket's global ID (for node and nodes), built from the ticket number."
+    )
     def id(self) -> strawberry.ID:
         return global_id("Ticket", self.record.number)
 
@@ -103,19 +153,31 @@ class Ticket(Node):
     def number(self) -> str:
         return self.record.number
 
-    @strawberry.field
+    @strawberry.field(
+        description="The ticket's subject line (OTOBO's title, at most 191 characters); null "
+        "when it has none."
+    )
     def title(self) -> str | None:
         return self.record.title
 
-    @strawberry.field
+    @strawberry.field(
+        description="The queue the ticket is in; the queue's group decides customer access "
+        "(OTOBO's 1-GroupCheck)."
+    )
     def queue(self) -> Queue:
         return Queue(record=self.record.queue)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The ticket's state and its state type (what the OPEN and CLOSED "
+        "filters go by)."
+    )
     def state(self) -> TicketState:
         return TicketState(name=self.record.state, type=self.record.state_type)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The priority's name (OTOBO's ticket_priority), e.g. 3 normal; by "
+        "default 1 very low to 5 very high."
+    )
     def priority(self) -> str:
         return self.record.priority
 
@@ -143,20 +205,25 @@ class Ticket(Node):
     async def customer_user(self, info: Info) -> CustomerUserRef | None:
         return await _customer_user_of(self, info.context)
 
-    @strawberry.field
+    @strawberry.field(description="When the ticket was created (OTOBO's create_time), in UTC.")
     def created(self) -> datetime:
-        return self.record.created
+        return _aware(self.record.created)
 
-    @strawberry.field
+    @strawberry.field(
+        description="When the ticket row was last changed (OTOBO's change_time), in UTC."
+    )
     def changed(self) -> datetime:
-        return self.record.changed
+        return _aware(self.record.changed)
 
 
 @strawberry.type(description="One finding of the access check.")
 class TicketAccessReason:
     reason: strawberry.Private[AccessReason]
 
-    @strawberry.field
+    @strawberry.field(
+        description="Which rule this finding is about; customerId, group and groupReasons "
+        "give its details where the kind has them."
+    )
     def kind(self) -> AccessReasonKindEnum:  # type: ignore[valid-type]
         return self.reason.kind
 
@@ -180,11 +247,19 @@ class TicketAccessReason:
 class AccessDecision:
     answer: strawberry.Private[AccessAnswer]
 
-    @strawberry.field
+    @strawberry.field(
+        description="True when OTOBO's permission check grants this access, false when it "
+        "denies it."
+    )
     def allowed(self) -> bool:
         return self.answer.allowed
 
-    @strawberry.field
+    @strawberry.field(
+        description="The findings behind the answer, in the order checked: an allow names "
+        "the granting rule (OWN_TICKET, COMPANY_TICKET or OTHER_CONTEXT; create has none) "
+        "then GROUP; a deny names the rule that denied, then GROUP when the group check had "
+        "passed."
+    )
     def reasons(self) -> list[TicketAccessReason]:
         return [TicketAccessReason(reason=r) for r in self.answer.reasons]
 
@@ -195,16 +270,28 @@ class AccessDecision:
     "the ticket's queue)."
 )
 class TicketAccess:
-    ticket: Ticket
-    read: AccessDecision
-    write: AccessDecision
-    create: AccessDecision
+    ticket: Ticket = strawberry.field(description="The ticket the answer is about.")
+    read: AccessDecision = strawberry.field(
+        description="Permission ro: may view the ticket (zoom, print, attachments). OTOBO "
+        "also lets a customer post a follow-up with only this."
+    )
+    write: AccessDecision = strawberry.field(
+        description="Permission rw: what OTOBO checks for customer process dialogs whose "
+        "Permission is rw."
+    )
+    create: AccessDecision = strawberry.field(
+        description="Whether the user may create a new ticket in this ticket's queue: the "
+        "queue valid and its group held with create (rw gives it). Ticket ACLs are not "
+        "applied."
+    )
 
 
 @strawberry.type(description="A queue the user may create tickets in, and why.")
 class QueueForNewTickets:
-    queue: Queue
-    reasons: list[TicketAccessReason]
+    queue: Queue = strawberry.field(description="A valid queue the user may create tickets in.")
+    reasons: list[TicketAccessReason] = strawberry.field(
+        description="Why: GROUP, with the reasons the user holds the queue's group with create."
+    )
 
 
 TICKETS_DESCRIPTION = (
@@ -231,12 +318,24 @@ class CustomerUserTicketFields:
     async def tickets(
         self,
         info: Info,
-        permission: str = "ro",
+        permission: Annotated[
+            str,
+            strawberry.argument(
+                description="The permission type the queue's group must be held with: ro "
+                "(the default; read, as a ticket zoom checks) or rw (write), or another of "
+                "[customer_group] permission_types; rw implies every type."
+            ),
+        ] = "ro",
         state: Annotated[
-            StateFilter, strawberry.argument(graphql_type=TicketStateFilter)
+            StateFilter,
+            strawberry.argument(
+                graphql_type=TicketStateFilter,
+                description="Keep only tickets of these state types; ANY (every ticket) "
+                "unless given.",
+            ),
         ] = StateFilter.ANY,
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
+        first: Annotated[int, FIRST_ARGUMENT] = DEFAULT_PAGE_SIZE,
+        after: Annotated[str | None, AFTER_ARGUMENT] = None,
     ) -> Connection[Ticket]:
         ctx = info.context
         page, scope = await ticket_resolvers.customer_tickets(
@@ -253,7 +352,16 @@ class CustomerUserTicketFields:
         "(own ticket, company ticket via a customer ID, the group and why it is held) or the "
         "rule that denied it. Null when no ticket has that number."
     )
-    async def ticket_access(self, info: Info, number: str) -> TicketAccess | None:
+    async def ticket_access(
+        self,
+        info: Info,
+        number: Annotated[
+            str,
+            strawberry.argument(
+                description="The ticket number (OTOBO's TicketNumber, column tn), matched exactly."
+            ),
+        ],
+    ) -> TicketAccess | None:
         found = await ticket_resolvers.access(info.context, self.record, number)
         if found is None:
             return None
@@ -286,3 +394,9 @@ def _wrap_ticket(record: TicketRecord) -> Ticket:
 
 def wrap_tickets(records: Sequence[TicketRecord]) -> list[Ticket]:
     return [Ticket(record=r) for r in records]
+
+
+def _aware(value: datetime) -> datetime:
+    aware = as_utc(value)
+    assert aware is not None
+    return aware

@@ -8,7 +8,7 @@ Read-key readable; closed to customer sessions like every root field not declare
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -41,7 +41,16 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
             "narrows the list."
         )
         async def dynamic_fields(
-            self, info: Info, object_type: str | None = None
+            self,
+            info: Info,
+            object_type: Annotated[
+                str | None,
+                strawberry.argument(
+                    description="Only the definitions of this object type, spelled as OTOBO "
+                    "stores it (Ticket, Article, CustomerUser, CustomerCompany, or an "
+                    "add-on's such as ITSMConfigItem); null: every object type."
+                ),
+            ] = None,
         ) -> list[DynamicField]:
             found = await dynamic_field_resolvers.definitions(info.context, object_type)
             return [

@@ -1,7 +1,7 @@
 """Tickets (read only): ``ticket(number:)``, ``node`` for ``Ticket``; and
 ``CustomerUser.tickets``/``ticketAccess``/``queuesForNewTickets`` (``schema.ticket``)."""
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -28,7 +28,17 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
     @strawberry.type
     class TicketQueries:
         @strawberry.field(description="A ticket by its number (exact); null when none has it.")
-        async def ticket(self, info: Info, number: str) -> Ticket | None:
+        async def ticket(
+            self,
+            info: Info,
+            number: Annotated[
+                str,
+                strawberry.argument(
+                    description="The ticket number (OTOBO's TicketNumber, column tn), matched "
+                    "exactly."
+                ),
+            ],
+        ) -> Ticket | None:
             record = await ticket_resolvers.ticket(info.context, number)
             return Ticket(record=record) if record else None
 
