@@ -56,12 +56,16 @@ class DbDynamicFieldStore:
         self, *, object_type: str | None = None, names_: Iterable[str] | None = None
     ) -> list[DynamicFieldDefinition]:
         """The definitions, in OTOBO's order (``field_order``, then name); only those of
-        ``object_type`` and/or those named ``names_`` when given."""
+        ``object_type`` and/or those named ``names_`` when given. A type or name with a NUL
+        cannot be stored (PostgreSQL refuses it even as a parameter): nothing matches it."""
+        wanted = None if names_ is None else [n for n in names_ if "\x00" not in n]
+        if object_type is not None and "\x00" in object_type:
+            return []
         statement = sa.select(df).order_by(df.c.field_order, df.c.name)
         if object_type is not None:
             statement = statement.where(df.c.object_type == object_type)
-        if names_ is not None:
-            statement = statement.where(df.c.name.in_(list(names_)))
+        if wanted is not None:
+            statement = statement.where(df.c.name.in_(wanted))
         async with self.engine.connect() as conn:
             rows = (await conn.execute(statement)).all()
         return [_definition(row) for row in rows]

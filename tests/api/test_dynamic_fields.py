@@ -402,3 +402,10 @@ async def test_a_page_reads_every_users_values_in_one_statement(make_api: MakeAp
     six = await api.gql(query, {"f": 50})
     assert [n["languages"] for n in six.data["customerUsers"]["nodes"]] == [["en", "de"]] * 6
     assert two.statements == six.statements == without.statements + 1
+
+
+async def test_an_object_type_with_a_nul_matches_nothing(api: Api) -> None:
+    """PostgreSQL refuses a NUL even as a parameter: the read answers an empty list instead of
+    an internal error (found by tests/api/test_hostile_inputs.py)."""
+    r = await api.gql('{ dynamicFields(objectType: "Custo\\u0000merUser") { name } }', key="read")
+    assert (r.status, r.errors, r.data) == (200, [], {"dynamicFields": []})

@@ -13,7 +13,9 @@ import pytest
 
 from domain.config import RosterConfig
 from schema.builder import build_schema
+from tests.api.tickets_helpers import new_queue, new_ticket
 from tests.conftest import Api, MakeApi, unique
+from tests.factories import new_group
 
 
 def b64(raw: bytes) -> str:
@@ -101,6 +103,11 @@ customerUsers(first: 1, after: $after) {{ {CONNECTION} }} }} }}",
 customerUsers(first: 1, after: $after) {{ {CONNECTION} }} }} }}",
         ["service", "customerUsers"],
     ),
+    "CustomerUser.tickets": (
+        f"query($after: String, $key: String!) {{ customerUser(login: $key) {{ \
+tickets(first: 1, after: $after) {{ {CONNECTION} }} }} }}",
+        ["customerUser", "tickets"],
+    ),
     **{
         f"Query.customerUsers:{field}": (USERS, ["customerUsers"])
         for field in ("LOGIN", "LAST_NAME", "EMAIL", "CUSTOMER_ID", "CHANGED_AT")
@@ -159,7 +166,9 @@ async def seeded(make_api: MakeApi) -> tuple[Api, dict[str, str]]:
     created = await _mutate(api, "serviceCreate", {"name": service}, "service { serviceId }")
     service_id = created["service"]["serviceId"]
     await _mutate(api, "customerUserSetServices", {"login": login, "serviceIds": [service_id]}, "")
-    keys = {"Customer": customer_id, "Group": group, "Service": service}
+    queue_id, _ = await new_queue(api, await new_group(api))
+    await new_ticket(api, queue_id, customer_user=login, customer_id=customer_id)
+    keys = {"Customer": customer_id, "Group": group, "Service": service, "CustomerUser": login}
     return api, keys
 
 

@@ -22,7 +22,11 @@ from tests.cli.helpers import free_port, roster, write_config
 from tests.cli.servers import running_server, wait_healthy
 from tests.e2e.browser import console_errors, offline_chromium
 
-PAGE = "<!doctype html><html><head><title>portal</title></head><body>portal</body></html>"
+PAGE = (
+    "<!doctype html><html><head><title>portal</title>"
+    '<link rel="icon" href="data:,">'  # no favicon request: its 404 would race the checks
+    "</head><body>portal</body></html>"
+)
 
 CALL = """
 const [url, key, method, done] = arguments;
