@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import strawberry
 
 from datasources.paging import DEFAULT_PAGE_SIZE
+from datasources.unit_of_work import Outcome
 from domain.records import CustomerUserRecord
 from domain.tickets import (
     AccessAnswer,
@@ -23,12 +24,13 @@ from domain.tickets import (
 )
 from resolvers import tickets as ticket_resolvers
 from resolvers.context import RequestContext
+from resolvers.use_cases.tickets import CustomerSet
 from schema.audit import Info
-from schema.common import Node, global_id
+from schema.common import Node, UserError, global_id, outcome_payload
 from schema.dynamic import CustomerUserRef
 from schema.fast_fields import context_reader
 from schema.group import Group, PermissionReason
-from schema.pagination import Connection, to_connection
+from schema.pagination import USER_ERRORS_DESCRIPTION, Connection, to_connection
 from schema.permissions import NOT_FOR_CUSTOMER_SESSIONS
 
 TicketStateFilter = strawberry.enum(
@@ -286,3 +288,76 @@ def _wrap_ticket(record: TicketRecord) -> Ticket:
 
 def wrap_tickets(records: Sequence[TicketRecord]) -> list[Ticket]:
     return [Ticket(record=r) for r in records]
+
+
+# ---- ticketSetCustomer --------------------------------------------------------------------
+
+
+@strawberry.input(description="Input of ticketSetCustomer.")
+class TicketSetCustomerInput:
+    number: str = strawberry.field(description="The ticket's number (exact).")
+    customer_user: str | None = strawberry.field(
+        default=None,
+        description="The new customer user's login (case-insensitive; stored as the user "
+        "spells it); must exist. Empty string: no customer user. Null: unchanged.",
+    )
+    customer_id: str | None = strawberry.field(
+        default=None,
+        description="The new customer ID. Null: the customer user's primary customer ID "
+        "when customerUser is given, else unchanged. Empty string: none.",
+    )
+    dry_run: bool = strawberry.field(
+        default=False, description="Only report what would change; write nothing."
+    )
+
+
+@strawberry.type(description="A mapped ticket dynamic field the customer data changed.")
+class TicketFieldChange:
+    field: str = strawberry.field(description="The dynamic field's name.")
+    value: str | None = strawberry.field(
+        description="The new value as OTOBO's history shows it; null when it was erased."
+    )
+    old_value: str | None = strawberry.field(
+        description="The value before; null when the field had none."
+    )
+
+
+@strawberry.type(description="A mapping entry that was not applied, and why.")
+class TicketFieldSkip:
+    field: str = strawberry.field(description="The target dynamic field's name.")
+    reason: str = strawberry.field(
+        description="Why: not a valid Ticket field, or a value the field refuses."
+    )
+
+
+@strawberry.type(description="The result of ticketSetCustomer.")
+class TicketSetCustomerPayload:
+    ticket: Ticket | None = strawberry.field(
+        description="The ticket as now stored (on a dry run: unchanged); null when the input "
+        "was refused."
+    )
+    applied: list[TicketFieldChange] = strawberry.field(
+        description="The mapped dynamic fields (DynamicFieldFromCustomerUser) whose value "
+        "changed, in the mapping's order; on a dry run, those that would. Empty when the "
+        "mapping is off."
+    )
+    skipped: list[TicketFieldSkip] = strawberry.field(
+        description="The mapping entries not applied (OTOBO logs them and goes on)."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+
+def set_customer_payload(outcome: Outcome[CustomerSet]) -> TicketSetCustomerPayload:
+    done = outcome.record
+    return outcome_payload(
+        TicketSetCustomerPayload,
+        outcome,
+        ticket=Ticket(record=done.ticket) if done and done.ticket else None,
+        applied=[
+            TicketFieldChange(field=c.field, value=c.value, old_value=c.old_value)
+            for c in (done.applied if done else [])
+        ],
+        skipped=[
+            TicketFieldSkip(field=s.field, reason=s.reason) for s in (done.skipped if done else [])
+        ],
+    )
