@@ -6,6 +6,7 @@ the customer users it names, whatever the page size.
 """
 
 from collections.abc import Sequence
+from datetime import date as datetime_date
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ import strawberry
 
 from datasources.paging import DEFAULT_PAGE_SIZE
 from datasources.unit_of_work import Outcome
+from domain.dynamic_fields import DynamicFieldDefinition, ValueRow, decode
 from domain.records import CustomerUserRecord
 from domain.tickets import (
     AccessAnswer,
@@ -145,6 +147,17 @@ class Ticket(Node):
     async def customer_user(self, info: Info) -> CustomerUserRef | None:
         return await _customer_user_of(self, info.context)
 
+    @strawberry.field(
+        permission_classes=NOT_FOR_CUSTOMER_SESSIONS,
+        description="The ticket's values of valid Ticket dynamic fields (OTOBO's "
+        "DynamicField_<name> of TicketGet), in field order; fields without a value are left "
+        "out. Read for a whole page at once. Not for customer sessions: OTOBO shows a "
+        "customer only the fields its screens are configured to show.",
+    )
+    async def dynamic_field_values(self, info: Info) -> list["TicketDynamicFieldValue"]:
+        found = await ticket_resolvers.dynamic_values(info.context, self.record.id)
+        return [TicketDynamicFieldValue.of(d, rows) for d, rows in found]
+
     @strawberry.field
     def created(self) -> datetime:
         return self.record.created
@@ -152,6 +165,43 @@ class Ticket(Node):
     @strawberry.field
     def changed(self) -> datetime:
         return self.record.changed
+
+
+@strawberry.type(
+    description="A ticket's value of one dynamic field, typed by the field's type: one of "
+    "text, values, date, dateTime, checked is set."
+)
+class TicketDynamicFieldValue:
+    name: str = strawberry.field(description="The dynamic field's name.")
+    field_type: str = strawberry.field(
+        description="The field's type (Text, TextArea, Dropdown, Multiselect, Checkbox, Date, "
+        "DateTime, …)."
+    )
+    text: str | None = strawberry.field(
+        description="Text, TextArea, Dropdown and other one-text types: the value."
+    )
+    values: list[str] | None = strawberry.field(
+        description="Multiselect: the selected values, in stored order."
+    )
+    date: datetime_date | None = strawberry.field(description="Date: the day.")
+    date_time: datetime | None = strawberry.field(description="DateTime: the time, as stored.")
+    checked: bool | None = strawberry.field(description="Checkbox: whether it is checked.")
+
+    @classmethod
+    def of(
+        cls, definition: DynamicFieldDefinition, rows: list[ValueRow]
+    ) -> "TicketDynamicFieldValue":
+        value = decode(definition.field_type, rows)
+        kind = definition.field_type
+        return cls(
+            name=definition.name,
+            field_type=kind,
+            text=value if isinstance(value, str) else None,
+            values=value if kind == "Multiselect" else None,
+            date=value if kind == "Date" else None,
+            date_time=value if kind == "DateTime" else None,
+            checked=value if kind == "Checkbox" else None,
+        )
 
 
 @strawberry.type(description="One finding of the access check.")

@@ -61,7 +61,7 @@ async def _history(api: Api, ticket_id: int) -> list[tuple[str, str, int, int]]:
         .order_by(h.c.id)
     )
     async with api.storage.engine.connect() as conn:
-        return [tuple(r) for r in (await conn.execute(statement)).all()]  # type: ignore[misc]
+        return [tuple(r) for r in (await conn.execute(statement)).all()]
 
 
 async def _queue(api: Api) -> int:
