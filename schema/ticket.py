@@ -26,7 +26,7 @@ from domain.tickets import (
 )
 from resolvers import tickets as ticket_resolvers
 from resolvers.context import RequestContext
-from resolvers.use_cases.tickets import CustomerSet
+from resolvers.use_cases.tickets import CustomerSet, Refresh
 from schema.audit import Info
 from schema.common import Node, UserError, global_id, outcome_payload
 from schema.dynamic import CustomerUserRef
@@ -410,4 +410,63 @@ def set_customer_payload(outcome: Outcome[CustomerSet]) -> TicketSetCustomerPayl
         skipped=[
             TicketFieldSkip(field=s.field, reason=s.reason) for s in (done.skipped if done else [])
         ],
+    )
+
+
+# ---- ticketsRefreshCustomerData -----------------------------------------------------------
+
+
+@strawberry.input(
+    description="Input of ticketsRefreshCustomerData: customerUser or numbers, not both."
+)
+class TicketsRefreshCustomerDataInput:
+    customer_user: str | None = strawberry.field(
+        default=None,
+        description="Refresh the tickets whose customer user is this login "
+        "(case-insensitively, as stored on the ticket; the user need not exist any more: "
+        "then the mapped fields are erased, as OTOBO does).",
+    )
+    numbers: list[str] | None = strawberry.field(
+        default=None,
+        description="Refresh these tickets (each with its own customer user's data); "
+        "unknown numbers are ignored. At most 10,000.",
+    )
+    only_open: bool = strawberry.field(
+        default=False,
+        description="Only tickets of the state types new, open, pending reminder and "
+        "pending auto (OTOBO's viewable state types).",
+    )
+    dry_run: bool = strawberry.field(
+        default=False, description="Only report what would change; write nothing."
+    )
+
+
+@strawberry.type(description="The result of ticketsRefreshCustomerData.")
+class TicketsRefreshCustomerDataPayload:
+    matched: int | None = strawberry.field(
+        description="The tickets found; null when the input was refused."
+    )
+    changed_tickets: int | None = strawberry.field(
+        description="The tickets with at least one changed value (on a dry run: would have)."
+    )
+    changed_values: int | None = strawberry.field(
+        description="The changed field values, one TicketDynamicFieldUpdate history row each."
+    )
+    skipped: list[TicketFieldSkip] = strawberry.field(
+        description="The mapping entries not applied (once per field)."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+
+def refresh_payload(outcome: Outcome[Refresh]) -> TicketsRefreshCustomerDataPayload:
+    done = outcome.record
+    return outcome_payload(
+        TicketsRefreshCustomerDataPayload,
+        outcome,
+        matched=done.matched if done else None,
+        changed_tickets=done.changed_tickets if done else None,
+        changed_values=done.changed_values if done else None,
+        skipped=[TicketFieldSkip(field=s.field, reason=s.reason) for s in done.skipped]
+        if done
+        else [],
     )

@@ -28,9 +28,10 @@ from datasources.db.tickets import DbTicketStore
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.customer_data_mapping import Assignment
+from domain.dynamic_fields import ValueRow
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.ticket_history import customer_update_name, field_update_name, readable
-from domain.tickets import TicketRecord
+from domain.tickets import OPEN_STATE_TYPES, TicketRecord
 from resolvers.context import Actor
 from resolvers.use_cases import customer_data_mapping
 
@@ -178,3 +179,140 @@ def _changed(plan: Sequence[Assignment], changes: Sequence[FieldChange]) -> list
     field decides its rows, as in OTOBO."""
     targets = {c.field for c in changes}
     return [a for a in plan if a.action != "skip" and a.target in targets]
+
+
+MAX_REFRESH = 10_000
+"""The most tickets one ``ticketsRefreshCustomerData`` call refreshes; more is ``TOO_LONG``
+(OTOBO's own CustomerUser update module stops at 100,000 without saying so)."""
+REFRESH_BATCH = 500
+"""Tickets per transaction of a refresh: a long refresh never holds one huge transaction."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refresh:
+    """What ``ticketsRefreshCustomerData`` did (on a dry run: would do)."""
+
+    matched: int
+    changed_tickets: int
+    changed_values: int
+    skipped: list[FieldSkip] = field(default_factory=list)
+
+
+async def refresh_customer_data(
+    storage: Storage,
+    actor: Actor,
+    customer_user: str | None,
+    numbers: Sequence[str] | None,
+    *,
+    only_open: bool = False,
+    dry_run: bool = False,
+) -> Outcome[Refresh]:
+    """Re-apply the ``DynamicFieldFromCustomerUser`` mapping to the tickets of a customer user
+    or to the tickets numbered, each with its own customer user's data, in batches of
+    :data:`REFRESH_BATCH` tickets, one transaction each (a batch is complete or absent)."""
+    if (customer_user is None) == (numbers is None):
+        return Outcome.failed(
+            [Problem(CUSTOMER_USER, ErrorCode.REQUIRED, "Give customerUser or numbers, not both.")]
+        )
+    if not storage.config.dynamic_field_from_customer_user.enabled:
+        return Outcome.failed(
+            [
+                Problem(
+                    CUSTOMER_USER,
+                    ErrorCode.INVALID,
+                    "[dynamic_field_from_customer_user] is not enabled.",
+                )
+            ]
+        )
+    if numbers is not None and len(set(numbers)) > MAX_REFRESH:
+        return Outcome.failed([_too_many(("numbers",))])
+    state_types = OPEN_STATE_TYPES if only_open else None
+    async with storage.engine.connect() as conn:
+        tickets = await ticket_writes.tickets_to_refresh(
+            conn,
+            login=customer_user,
+            numbers=list(dict.fromkeys(numbers)) if numbers is not None else None,
+            state_types=state_types,
+            limit=MAX_REFRESH + 1,
+        )
+    if len(tickets) > MAX_REFRESH:
+        return Outcome.failed([_too_many(CUSTOMER_USER)])
+    plans: dict[str, list[Assignment]] = {}
+    for login in {(t.customer_user_id or "").lower(): t.customer_user_id for t in tickets}.values():
+        plans[(login or "").lower()] = await customer_data_mapping.plan_for(storage, login or None)
+    skipped: dict[str, FieldSkip] = {}
+    for plan in plans.values():
+        for a in plan:
+            if a.action == "skip":
+                skipped.setdefault(a.target, FieldSkip(a.target, a.reason or ""))
+    agent = storage.origins.agent_id
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    changed_tickets = changed_values = 0
+    for start in range(0, len(tickets), REFRESH_BATCH):
+        batch = tickets[start : start + REFRESH_BATCH]
+        async with transaction(storage.engine) as conn:
+            tickets_done, values_done = await _refresh_batch(
+                conn, batch, plans, agent=agent, now=now, dry_run=dry_run
+            )
+        changed_tickets += tickets_done
+        changed_values += values_done
+    return Outcome(
+        record=Refresh(
+            matched=len(tickets),
+            changed_tickets=changed_tickets,
+            changed_values=changed_values,
+            skipped=list(skipped.values()),
+        )
+    )
+
+
+async def _refresh_batch(
+    conn: AsyncConnection,
+    batch: Sequence[ticket_writes.TicketRow],
+    plans: dict[str, list[Assignment]],
+    *,
+    agent: int,
+    now: datetime,
+    dry_run: bool,
+) -> tuple[int, int]:
+    """One batch: the changed values written, a ``TicketDynamicFieldUpdate`` row each, the
+    changed tickets' ``change_time``; (changed tickets, changed values)."""
+    field_ids = {
+        a.field_id
+        for plan in plans.values()
+        for a in plan
+        if a.action != "skip" and a.field_id is not None
+    }
+    current = await ticket_writes.values_of(conn, [t.id for t in batch], sorted(field_ids))
+    writes: dict[tuple[int, int], list[ValueRow]] = {}
+    history: list[tuple[ticket_writes.TicketRow, str, str]] = []
+    changed: list[int] = []
+    for ticket in batch:
+        plan = plans[(ticket.customer_user_id or "").lower()]
+        before = len(history)
+        for a in plan:
+            if a.action == "skip" or a.field_id is None:
+                continue
+            key = (ticket.id, a.field_id)
+            old = writes.get(key, current.get(key, []))
+            new = list(a.rows)
+            if old == new:
+                continue
+            writes[key] = new
+            name = field_update_name(a.target, readable(new), readable(old))
+            history.append((ticket, "TicketDynamicFieldUpdate", name))
+        if len(history) > before:
+            changed.append(ticket.id)
+    if not dry_run:
+        await ticket_writes.replace_values(conn, writes)
+        await ticket_writes.add_histories(conn, history, agent=agent, now=now)
+        await ticket_writes.touch(conn, changed, agent=agent, now=now)
+    return len(changed), len(history)
+
+
+def _too_many(field_: tuple[str, ...]) -> Problem:
+    return Problem(
+        field_,
+        ErrorCode.TOO_LONG,
+        f"More than {MAX_REFRESH} tickets; refresh them in parts (by numbers).",
+    )

@@ -18,6 +18,9 @@ from schema.ticket import (
     Ticket,
     TicketSetCustomerInput,
     TicketSetCustomerPayload,
+    TicketsRefreshCustomerDataInput,
+    TicketsRefreshCustomerDataPayload,
+    refresh_payload,
     set_customer_payload,
 )
 
@@ -68,6 +71,28 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
                 dry_run=input.dry_run,
             )
             return set_customer_payload(outcome)
+
+        @strawberry.mutation(
+            permission_classes=ADMIN,
+            description="Re-apply [dynamic_field_from_customer_user]'s mapping to the tickets of "
+            "a customer user, or to the tickets numbered, as ticketSetCustomer would with the "
+            "ticket's current customer user (only changed values are written, each with a "
+            "TicketDynamicFieldUpdate history row). In batches of 500 tickets, one "
+            "transaction each; more than 10,000 tickets is TOO_LONG. INVALID when the mapping "
+            "is not enabled.",
+        )
+        async def tickets_refresh_customer_data(
+            self, info: Info, input: TicketsRefreshCustomerDataInput
+        ) -> TicketsRefreshCustomerDataPayload:
+            outcome = await run_mutation(
+                info.context,
+                ticket_use_cases.refresh_customer_data,
+                input.customer_user,
+                input.numbers,
+                only_open=input.only_open,
+                dry_run=input.dry_run,
+            )
+            return refresh_payload(outcome)
 
     return TicketMutations
 
