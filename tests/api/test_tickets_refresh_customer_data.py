@@ -85,7 +85,7 @@ async def test_open_tickets_follow_a_changed_user(make_api: MakeApi) -> None:
     # Again: nothing left to change; by numbers the closed one follows too.
     r = await api.gql(REFRESH, {"i": {"customerUser": login, "onlyOpen": True}})
     assert r.data["ticketsRefreshCustomerData"]["changedValues"] == 0
-    r = await api.gql(REFRESH, {"i": {"numbers": numbers + ["unknown"]}})
+    r = await api.gql(REFRESH, {"i": {"numbers": [*numbers, "unknown"]}})
     by_numbers = r.data["ticketsRefreshCustomerData"]
     assert (by_numbers["matched"], by_numbers["changedTickets"]) == (3, 1)
     assert (await _values(api, closed.id))["CustomerFirstname"] == [("Janet", None)]
