@@ -5,11 +5,13 @@ reference §1.4, §3.3), checked in ``dynamic_field_value`` and ``ticket_history
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from datasources.db.tables import ticket_history
 from resolvers.use_cases import tickets as ticket_use_cases
 from tests.api.test_customer_data_mapping_storage import mapping_api
 from tests.api.test_ticket_set_customer import _history, _ticket_row, _values
-from tests.api.tickets_helpers import CLOSED_SUCCESSFUL, new_queue, new_ticket
+from tests.api.tickets_helpers import CLOSED_SUCCESSFUL, bulk_tickets, new_queue, new_ticket
 from tests.conftest import Api, MakeApi
 from tests.factories import new_customer, new_group, new_user, user_input
 
@@ -128,3 +130,18 @@ async def test_batches_and_the_ticket_limit(
     assert r.data["ticketsRefreshCustomerData"]["userErrors"] == [
         {"field": ["input", "customerUser"], "code": "TOO_LONG"}
     ]
+
+
+async def test_ten_thousand_tickets_are_refreshed(make_api: MakeApi) -> None:
+    """The real limit: 10,000 tickets of one user in one call (20 batches)."""
+    api = await mapping_api(make_api)
+    login = await new_user(api, await new_customer(api), firstName="Jane")
+    queue_id, _ = await new_queue(api, await new_group(api))
+    await bulk_tickets(api, queue_id, login, ticket_use_cases.MAX_REFRESH)
+    r = await api.gql(REFRESH, {"i": {"customerUser": login}})
+    done = r.data["ticketsRefreshCustomerData"]
+    assert done["userErrors"] == []
+    assert (done["matched"], done["changedTickets"]) == (10_000, 10_000)
+    async with api.storage.engine.connect() as conn:
+        count = await conn.scalar(sa.select(sa.func.count()).select_from(ticket_history))
+    assert count == done["changedValues"]
