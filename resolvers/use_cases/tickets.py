@@ -28,12 +28,14 @@ from datasources.db.tickets import DbTicketStore
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.customer_data_mapping import Assignment
+from domain.customer_user_rules import CustomerUserChanges
 from domain.dynamic_fields import ValueRow
 from domain.errors import ErrorCode, Problem, ProblemsFound
+from domain.records import CustomerUserRecord
 from domain.ticket_history import customer_update_name, field_update_name, readable
 from domain.tickets import OPEN_STATE_TYPES, TicketRecord
 from resolvers.context import Actor
-from resolvers.use_cases import customer_data_mapping
+from resolvers.use_cases import customer_data_mapping, customer_users
 
 NUMBER = ("number",)
 CUSTOMER_USER = ("customer_user",)
@@ -316,3 +318,40 @@ def _too_many(field_: tuple[str, ...]) -> Problem:
         ErrorCode.TOO_LONG,
         f"More than {MAX_REFRESH} tickets; refresh them in parts (by numbers).",
     )
+
+
+REFRESH_FLAG = ("refresh_tickets_on_change",)
+
+
+async def update_user_and_refresh(
+    storage: Storage,
+    actor: Actor,
+    login: str,
+    change: CustomerUserChanges,
+    *,
+    refresh: bool,
+) -> Outcome[CustomerUserRecord]:
+    """``customerUserUpdate`` with ``refreshTicketsOnChange``: the user's update, then (after
+    it committed) :func:`refresh_customer_data` of the user's open tickets, so they follow the
+    changed data. A refresh refused (more than :data:`MAX_REFRESH` open tickets) leaves the
+    update written and reports its problem beside the user. Tickets are not moved to a new
+    login (OTOBO's ``2300-UpdateTickets`` does that; Roster does not yet)."""
+    if refresh and not storage.config.dynamic_field_from_customer_user.enabled:
+        return Outcome.failed(
+            [
+                Problem(
+                    REFRESH_FLAG,
+                    ErrorCode.INVALID,
+                    "[dynamic_field_from_customer_user] is not enabled.",
+                )
+            ]
+        )
+    outcome = await customer_users.update(storage, actor, login, change)
+    if not refresh or outcome.record is None:
+        return outcome
+    refreshed = await refresh_customer_data(
+        storage, actor, outcome.record.login, None, only_open=True
+    )
+    for problem in refreshed.problems:
+        outcome.problems.append(Problem(REFRESH_FLAG, problem.code, problem.message))
+    return outcome

@@ -145,3 +145,30 @@ async def test_ten_thousand_tickets_are_refreshed(make_api: MakeApi) -> None:
     async with api.storage.engine.connect() as conn:
         count = await conn.scalar(sa.select(sa.func.count()).select_from(ticket_history))
     assert count == done["changedValues"]
+
+
+async def test_customer_user_update_can_refresh_the_open_tickets(make_api: MakeApi) -> None:
+    api = await mapping_api(make_api)
+    login, numbers = await _setup(api)
+    r = await api.gql(
+        UPDATE, {"i": {"login": login, "lastName": "Smith", "refreshTicketsOnChange": True}}
+    )
+    assert r.data["customerUserUpdate"]["userErrors"] == []
+    rows = [await _ticket_row(api, n) for n in numbers]
+    assert [(await _values(api, row.id))["CustomerLastname"] for row in rows] == [
+        [("Smith", None)],
+        [("Smith", None)],
+        [("Doe", None)],  # closed: not refreshed
+    ]
+
+
+async def test_refresh_on_change_needs_the_mapping(api: Api) -> None:
+    login = await new_user(api, await new_customer(api), lastName="Doe")
+    r = await api.gql(
+        UPDATE, {"i": {"login": login, "lastName": "Smith", "refreshTicketsOnChange": True}}
+    )
+    assert r.data["customerUserUpdate"]["userErrors"] == [
+        {"field": ["input", "refreshTicketsOnChange"]}
+    ]
+    r = await api.gql("query($l: String!) { customerUser(login: $l) { lastName } }", {"l": login})
+    assert r.data["customerUser"]["lastName"] == "Doe"
