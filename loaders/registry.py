@@ -106,7 +106,7 @@ class Loaders:
 
     @cached_property
     def tickets(self) -> TicketLoaders:
-        return TicketLoaders(DbTicketStore(self._storage.engine))
+        return TicketLoaders(DbTicketStore(self._storage.engine), self._storage.dynamic_fields)
 
     @cached_property
     def has_two_factor_secret(self) -> Loader[str, bool]:

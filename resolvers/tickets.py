@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from datasources.db.tickets import TicketScope
 from datasources.paging import Page, SortKey, keyset_page
+from domain.dynamic_fields import DynamicFieldDefinition, ValueRow
 from domain.permissions import EffectivePermission
 from domain.records import CustomerUserRecord, GroupRecord
 from domain.tickets import (
@@ -179,3 +180,10 @@ async def queues_for_new_tickets(
 
 def queue_group(groups: Sequence[GroupRecord], group_id: int) -> GroupRecord | None:
     return next((g for g in groups if g.id == group_id), None)
+
+
+async def dynamic_values(
+    ctx: RequestContext, ticket_id: int
+) -> list[tuple[DynamicFieldDefinition, list[ValueRow]]]:
+    """The ticket's values of valid Ticket dynamic fields, batched per request level."""
+    return await ctx.loaders.tickets.dynamic_values.load(ticket_id)

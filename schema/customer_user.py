@@ -262,6 +262,16 @@ def _update_input(specs: Sequence[FieldSpec], df_rows: Sequence[DynamicFieldMapR
             graphql_type=ValidityEnum | None,
             description="A new validity; INVALID ends the user's sign-ins and sessions.",
         ),
+        "refresh_tickets_on_change": strawberry.field(
+            default=False,
+            graphql_type=bool,
+            name="refreshTicketsOnChange",
+            description="After the update, re-apply [dynamic_field_from_customer_user]'s "
+            "mapping to the user's open tickets (ticketsRefreshCustomerData with onlyOpen), so "
+            "they follow the changed data. INVALID when the mapping is not enabled (nothing "
+            "written); TOO_LONG beside the written user when it has more than 10,000 open "
+            "tickets.",
+        ),
     }
     for spec in specs:
         namespace[spec.attribute] = _input_field(spec, UNSET)

@@ -6,12 +6,15 @@ the customer users it names, whatever the page size.
 """
 
 from collections.abc import Sequence
+from datetime import date as datetime_date
 from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
 
 from datasources.paging import DEFAULT_PAGE_SIZE
+from datasources.unit_of_work import Outcome
+from domain.dynamic_fields import DynamicFieldDefinition, ValueRow, decode
 from domain.records import CustomerUserRecord
 from domain.tickets import (
     AccessAnswer,
@@ -23,12 +26,19 @@ from domain.tickets import (
 )
 from resolvers import tickets as ticket_resolvers
 from resolvers.context import RequestContext
+from resolvers.use_cases.tickets import CustomerSet, Refresh
 from schema.audit import Info
-from schema.common import Node, as_utc, describe_values, global_id
+from schema.common import Node, UserError, as_utc, describe_values, global_id, outcome_payload
 from schema.dynamic import CustomerUserRef
 from schema.fast_fields import context_reader
 from schema.group import Group, PermissionReason
-from schema.pagination import AFTER_ARGUMENT, FIRST_ARGUMENT, Connection, to_connection
+from schema.pagination import (
+    AFTER_ARGUMENT,
+    FIRST_ARGUMENT,
+    USER_ERRORS_DESCRIPTION,
+    Connection,
+    to_connection,
+)
 from schema.permissions import NOT_FOR_CUSTOMER_SESSIONS
 
 TicketStateFilter = strawberry.enum(
@@ -205,6 +215,17 @@ class Ticket(Node):
     async def customer_user(self, info: Info) -> CustomerUserRef | None:
         return await _customer_user_of(self, info.context)
 
+    @strawberry.field(
+        permission_classes=NOT_FOR_CUSTOMER_SESSIONS,
+        description="The ticket's values of valid Ticket dynamic fields (OTOBO's "
+        "DynamicField_<name> of TicketGet), in field order; fields without a value are left "
+        "out. Read for a whole page at once. Not for customer sessions: OTOBO shows a "
+        "customer only the fields its screens are configured to show.",
+    )
+    async def dynamic_field_values(self, info: Info) -> list["TicketDynamicFieldValue"]:
+        found = await ticket_resolvers.dynamic_values(info.context, self.record.id)
+        return [TicketDynamicFieldValue.of(d, rows) for d, rows in found]
+
     @strawberry.field(description="When the ticket was created (OTOBO's create_time), in UTC.")
     def created(self) -> datetime:
         return _aware(self.record.created)
@@ -214,6 +235,43 @@ class Ticket(Node):
     )
     def changed(self) -> datetime:
         return _aware(self.record.changed)
+
+
+@strawberry.type(
+    description="A ticket's value of one dynamic field, typed by the field's type: one of "
+    "text, values, date, dateTime, checked is set."
+)
+class TicketDynamicFieldValue:
+    name: str = strawberry.field(description="The dynamic field's name.")
+    field_type: str = strawberry.field(
+        description="The field's type (Text, TextArea, Dropdown, Multiselect, Checkbox, Date, "
+        "DateTime, …)."
+    )
+    text: str | None = strawberry.field(
+        description="Text, TextArea, Dropdown and other one-text types: the value."
+    )
+    values: list[str] | None = strawberry.field(
+        description="Multiselect: the selected values, in stored order."
+    )
+    date: datetime_date | None = strawberry.field(description="Date: the day.")
+    date_time: datetime | None = strawberry.field(description="DateTime: the time, as stored.")
+    checked: bool | None = strawberry.field(description="Checkbox: whether it is checked.")
+
+    @classmethod
+    def of(
+        cls, definition: DynamicFieldDefinition, rows: list[ValueRow]
+    ) -> "TicketDynamicFieldValue":
+        value = decode(definition.field_type, rows)
+        kind = definition.field_type
+        return cls(
+            name=definition.name,
+            field_type=kind,
+            text=value if isinstance(value, str) else None,
+            values=value if kind == "Multiselect" else None,
+            date=value if kind == "Date" else None,
+            date_time=value if kind == "DateTime" else None,
+            checked=value if kind == "Checkbox" else None,
+        )
 
 
 @strawberry.type(description="One finding of the access check.")
@@ -400,3 +458,135 @@ def _aware(value: datetime) -> datetime:
     aware = as_utc(value)
     assert aware is not None
     return aware
+
+
+# ---- ticketSetCustomer --------------------------------------------------------------------
+
+
+@strawberry.input(description="Input of ticketSetCustomer.")
+class TicketSetCustomerInput:
+    number: str = strawberry.field(description="The ticket's number (exact).")
+    customer_user: str | None = strawberry.field(
+        default=None,
+        description="The new customer user's login (case-insensitive; stored as the user "
+        "spells it); must exist. Empty string: no customer user. Null: unchanged.",
+    )
+    customer_id: str | None = strawberry.field(
+        default=None,
+        description="The new customer ID. Null: the customer user's primary customer ID "
+        "when customerUser is given, else unchanged. Empty string: none.",
+    )
+    dry_run: bool = strawberry.field(
+        default=False, description="Only report what would change; write nothing."
+    )
+
+
+@strawberry.type(description="A mapped ticket dynamic field the customer data changed.")
+class TicketFieldChange:
+    field: str = strawberry.field(description="The dynamic field's name.")
+    value: str | None = strawberry.field(
+        description="The new value as OTOBO's history shows it; null when it was erased."
+    )
+    old_value: str | None = strawberry.field(
+        description="The value before; null when the field had none."
+    )
+
+
+@strawberry.type(description="A mapping entry that was not applied, and why.")
+class TicketFieldSkip:
+    field: str = strawberry.field(description="The target dynamic field's name.")
+    reason: str = strawberry.field(
+        description="Why: not a valid Ticket field, or a value the field refuses."
+    )
+
+
+@strawberry.type(description="The result of ticketSetCustomer.")
+class TicketSetCustomerPayload:
+    ticket: Ticket | None = strawberry.field(
+        description="The ticket as now stored (on a dry run: unchanged); null when the input "
+        "was refused."
+    )
+    applied: list[TicketFieldChange] = strawberry.field(
+        description="The mapped dynamic fields (DynamicFieldFromCustomerUser) whose value "
+        "changed, in the mapping's order; on a dry run, those that would. Empty when the "
+        "mapping is off."
+    )
+    skipped: list[TicketFieldSkip] = strawberry.field(
+        description="The mapping entries not applied (OTOBO logs them and goes on)."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+
+def set_customer_payload(outcome: Outcome[CustomerSet]) -> TicketSetCustomerPayload:
+    done = outcome.record
+    return outcome_payload(
+        TicketSetCustomerPayload,
+        outcome,
+        ticket=Ticket(record=done.ticket) if done and done.ticket else None,
+        applied=[
+            TicketFieldChange(field=c.field, value=c.value, old_value=c.old_value)
+            for c in (done.applied if done else [])
+        ],
+        skipped=[
+            TicketFieldSkip(field=s.field, reason=s.reason) for s in (done.skipped if done else [])
+        ],
+    )
+
+
+# ---- ticketsRefreshCustomerData -----------------------------------------------------------
+
+
+@strawberry.input(
+    description="Input of ticketsRefreshCustomerData: customerUser or numbers, not both."
+)
+class TicketsRefreshCustomerDataInput:
+    customer_user: str | None = strawberry.field(
+        default=None,
+        description="Refresh the tickets whose customer user is this login "
+        "(case-insensitively, as stored on the ticket; the user need not exist any more: "
+        "then the mapped fields are erased, as OTOBO does).",
+    )
+    numbers: list[str] | None = strawberry.field(
+        default=None,
+        description="Refresh these tickets (each with its own customer user's data); "
+        "unknown numbers are ignored. At most 10,000.",
+    )
+    only_open: bool = strawberry.field(
+        default=False,
+        description="Only tickets of the state types new, open, pending reminder and "
+        "pending auto (OTOBO's viewable state types).",
+    )
+    dry_run: bool = strawberry.field(
+        default=False, description="Only report what would change; write nothing."
+    )
+
+
+@strawberry.type(description="The result of ticketsRefreshCustomerData.")
+class TicketsRefreshCustomerDataPayload:
+    matched: int | None = strawberry.field(
+        description="The tickets found; null when the input was refused."
+    )
+    changed_tickets: int | None = strawberry.field(
+        description="The tickets with at least one changed value (on a dry run: would have)."
+    )
+    changed_values: int | None = strawberry.field(
+        description="The changed field values, one TicketDynamicFieldUpdate history row each."
+    )
+    skipped: list[TicketFieldSkip] = strawberry.field(
+        description="The mapping entries not applied (once per field)."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+
+def refresh_payload(outcome: Outcome[Refresh]) -> TicketsRefreshCustomerDataPayload:
+    done = outcome.record
+    return outcome_payload(
+        TicketsRefreshCustomerDataPayload,
+        outcome,
+        matched=done.matched if done else None,
+        changed_tickets=done.changed_tickets if done else None,
+        changed_values=done.changed_values if done else None,
+        skipped=[TicketFieldSkip(field=s.field, reason=s.reason) for s in done.skipped]
+        if done
+        else [],
+    )

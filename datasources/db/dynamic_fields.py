@@ -21,7 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from datasources.db.tables import dynamic_field as df
 from datasources.db.tables import dynamic_field_obj_id_name as names
 from datasources.db.tables import dynamic_field_value as values
-from domain.dynamic_fields import CUSTOMER_USER, DynamicFieldDefinition, ValueRow, parse_config
+from domain.dynamic_fields import (
+    CUSTOMER_USER,
+    TICKET,
+    DynamicFieldDefinition,
+    ValueRow,
+    parse_config,
+)
 from domain.validity import Validity
 
 
@@ -126,6 +132,47 @@ class DbDynamicFieldStore:
         await DbDynamicFieldStore.set_object_values(
             conn, await _object_id(conn, login), rows_by_field
         )
+
+    async def ticket_values(
+        self, ticket_ids: Sequence[int]
+    ) -> dict[int, list[tuple[DynamicFieldDefinition, list[ValueRow]]]]:
+        """ticket id → (definition, rows ordered by id) of each valid Ticket field the ticket
+        has a value of, in OTOBO's field order; one statement for any number of tickets
+        (``TicketGet(DynamicFields => 1)`` reads the valid Ticket fields)."""
+        if not ticket_ids:
+            return {}
+        statement = (
+            sa.select(
+                values.c.object_id,
+                df,
+                values.c.value_text,
+                values.c.value_date,
+                values.c.value_int,
+            )
+            .select_from(values.join(df, df.c.id == values.c.field_id))
+            .where(
+                df.c.object_type == TICKET,
+                df.c.valid_id == Validity.VALID.value,
+                values.c.object_id.in_(list(dict.fromkeys(ticket_ids))),
+            )
+            .order_by(df.c.field_order, df.c.name, values.c.id)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(statement)).all()
+        found: dict[int, dict[str, tuple[DynamicFieldDefinition, list[ValueRow]]]] = {}
+        for row in rows:
+            per_ticket = found.setdefault(int(row.object_id), {})
+            name = str(row.name)
+            if name not in per_ticket:
+                per_ticket[name] = (_definition(row), [])
+            per_ticket[name][1].append(
+                ValueRow(
+                    value_text=row.value_text,
+                    value_date=_timestamp(row.value_date),
+                    value_int=None if row.value_int is None else int(row.value_int),
+                )
+            )
+        return {ticket_id: list(fields.values()) for ticket_id, fields in found.items()}
 
     @staticmethod
     async def set_object_values(

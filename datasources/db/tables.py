@@ -551,3 +551,45 @@ for _index in (
     sa.Index("roster_ticket_customer_id_lower", _lower(ticket.c.customer_id)),
 ):
     _index.ddl_if(dialect=NOT_ON_MYSQL)  # type: ignore[arg-type]  # a tuple works (DDLIf)
+
+# ---- Ticket history (0014): OTOBO's ``ticket_history`` and ``ticket_history_type`` ------------
+# As ``otobo-schema.xml`` declares them (no foreign keys, as above); written by the ticket
+# writes (``datasources.db.ticket_writes``) as OTOBO's ``HistoryAdd`` writes them.
+
+ticket_history_type = sa.Table(
+    "ticket_history_type",
+    metadata,
+    sa.Column("id", sa.SmallInteger(), primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(191), nullable=False),
+    sa.Column("comments", sa.String(250)),
+    sa.Column("valid_id", sa.SmallInteger(), nullable=False),
+    *_audit(),
+    sa.UniqueConstraint("name", name="ticket_history_type_name"),
+)
+ticket_history = sa.Table(
+    "ticket_history",
+    metadata,
+    sa.Column("id", BIGINT_ID, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("history_type_id", sa.SmallInteger(), nullable=False),
+    sa.Column("ticket_id", sa.BigInteger(), nullable=False),
+    sa.Column("article_id", sa.BigInteger()),
+    sa.Column("type_id", sa.SmallInteger(), nullable=False),
+    sa.Column("queue_id", sa.Integer(), nullable=False),
+    sa.Column("owner_id", sa.Integer(), nullable=False),
+    sa.Column("priority_id", sa.SmallInteger(), nullable=False),
+    sa.Column("state_id", sa.SmallInteger(), nullable=False),
+    *_audit(),
+)
+for _name, _columns in {
+    "ticket_history_ticket_id": ("ticket_id",),
+    "ticket_history_article_id": ("article_id",),
+    "ticket_history_history_type_id": ("history_type_id",),
+    "ticket_history_queue_id": ("queue_id",),
+    "ticket_history_type_id": ("type_id",),
+    "ticket_history_owner_id": ("owner_id",),
+    "ticket_history_priority_id": ("priority_id",),
+    "ticket_history_state_id": ("state_id",),
+    "ticket_history_create_time": ("create_time",),
+}.items():
+    sa.Index(_name, *(ticket_history.c[c] for c in _columns))

@@ -13,6 +13,7 @@ from domain.customer_user_query import Ordering, SortField
 from resolvers import customer_users as cu_resolvers
 from resolvers.mutations import run_mutation
 from resolvers.use_cases import customer_users as customer_user_use_cases
+from resolvers.use_cases import tickets as ticket_use_cases
 from schema.audit import Info
 from schema.common import describe_values
 from schema.customer_user import (
@@ -293,7 +294,11 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
         async def customer_user_update(self, info: Info, input: update_input) -> payload_type:
             change = update_change(types, input)
             outcome = await run_mutation(
-                info.context, customer_user_use_cases.update, input.login, change
+                info.context,
+                ticket_use_cases.update_user_and_refresh,
+                input.login,
+                change,
+                refresh=input.refresh_tickets_on_change,
             )
             return payload_of(payload_type, types, outcome, with_password=False)
 

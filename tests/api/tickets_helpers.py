@@ -142,3 +142,40 @@ def kinds(decision: dict[str, Any]) -> list[str]:
 def summary(answer: dict[str, Any]) -> tuple[bool, bool, bool]:
     """(read, write, create) allowed."""
     return (answer["read"]["allowed"], answer["write"]["allowed"], answer["create"]["allowed"])
+
+
+async def bulk_tickets(api: Api, queue_id: int, customer_user: str, count: int) -> list[str]:
+    """``count`` open tickets of ``customer_user`` in one insert; returns their numbers."""
+    prefix = unique("B")
+    now = datetime(2026, 12, 6, 9, 0, 0)
+    numbers = [f"{prefix}{i:05d}" for i in range(count)]
+    rows = [
+        {
+            "tn": number,
+            "title": None,
+            "queue_id": queue_id,
+            "ticket_lock_id": 1,
+            "type_id": 1,
+            "user_id": 1,
+            "responsible_user_id": 1,
+            "ticket_priority_id": 3,
+            "ticket_state_id": OPEN,
+            "customer_id": None,
+            "customer_user_id": customer_user,
+            "timeout": 0,
+            "until_time": 0,
+            "escalation_time": 0,
+            "escalation_update_time": 0,
+            "escalation_response_time": 0,
+            "escalation_solution_time": 0,
+            "archive_flag": 0,
+            "create_time": now,
+            "create_by": 1,
+            "change_time": now,
+            "change_by": 1,
+        }
+        for number in numbers
+    ]
+    async with api.storage.engine.begin() as conn:
+        await conn.execute(sa.insert(ticket), rows)
+    return numbers
