@@ -4,11 +4,11 @@ import base64
 import binascii
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import strawberry
-from strawberry.schema.types.base_scalars import DateTimeDefinition
+from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition
 from strawberry.types.scalar import ScalarDefinition
 
 from datasources.unit_of_work import Outcome
@@ -24,7 +24,15 @@ DATE_TIME = dataclasses.replace(
 )
 """Strawberry's ``DateTime`` (same parsing and ISO 8601 output), with ``@specifiedBy``."""
 
-SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {datetime: DATE_TIME}
+DATE = dataclasses.replace(
+    DateDefinition,
+    description="A calendar day as RFC 3339 full-date text, e.g. 2026-03-01 (OTOBO's Date "
+    "dynamic fields, stored at 00:00:00).",
+    specified_by_url="https://datatracker.ietf.org/doc/html/rfc3339#section-5.6",
+)
+"""Strawberry's ``Date`` (same parsing and output), with ``@specifiedBy``."""
+
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {datetime: DATE_TIME, date: DATE}
 """The schema's scalars that differ from Strawberry's defaults (``schema.builder``)."""
 
 

@@ -22,8 +22,8 @@ Every private API, and where its canary lives:
 - Strawberry ``GraphQLCoreConverter.DEFINITION_BACKREF`` (``schema.fast_fields``):
   tests/test_fast_fields.py.
 - Strawberry's view ``execute_single`` and ``run`` (``app.server.RosterGraphQL``) — here.
-- Strawberry ``strawberry.schema.types.base_scalars.DateTimeDefinition`` (``schema.common``
-  copies it with ``@specifiedBy``) — here.
+- Strawberry ``strawberry.schema.types.base_scalars.DateTimeDefinition`` and
+  ``DateDefinition`` (``schema.common`` copies them with ``@specifiedBy``) — here.
 - graphql-core ``execute``'s ``executor_class``, ``is_awaitable`` and ``operation_extensions``
   (``schema.direct_execution``), and ``Executor.complete_iterable_value``, ``collect_subfields``,
   ``get_stream_usage``, ``execute_operation`` and
@@ -154,16 +154,17 @@ def test_strawberry_helpers_imported_from_private_modules() -> None:
     assert callable(await_maybe)
 
 
-def test_strawberry_date_time_scalar_definition() -> None:
-    from strawberry.schema.types.base_scalars import DateTimeDefinition
+def test_strawberry_date_and_date_time_scalar_definitions() -> None:
+    from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition
     from strawberry.types.scalar import ScalarDefinition
 
-    assert isinstance(DateTimeDefinition, ScalarDefinition), (
-        "Strawberry's DateTimeDefinition changed: schema.common.DATE_TIME copies it (the same "
-        "parsing and serialization) with a description and @specifiedBy"
-    )
-    assert dataclasses.is_dataclass(DateTimeDefinition)
-    assert DateTimeDefinition.name == "DateTime"
+    for definition, name in ((DateTimeDefinition, "DateTime"), (DateDefinition, "Date")):
+        assert isinstance(definition, ScalarDefinition), (
+            f"Strawberry's {name}Definition changed: schema.common copies it (the same "
+            "parsing and serialization) with a description and @specifiedBy"
+        )
+        assert dataclasses.is_dataclass(definition)
+        assert definition.name == name
 
 
 def test_strawberry_view_methods_the_server_overrides() -> None:
