@@ -125,9 +125,16 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
     os.environ[f"{ENV_PREFIX}SERVER__WORKERS"] = str(server.workers)
     os.environ[f"{ENV_PREFIX}DEMO__LOAD_DATA"] = "false"  # loaded once, above
     # The workers' metrics meet in a directory of this run (app/metrics.py).
+    # The variable goes with the directory: a process that serves again, or goes on after
+    # serving (tests call this in-process), must not read metrics from a deleted directory.
     with tempfile.TemporaryDirectory(prefix="roster-metrics-") as metrics_dir:
         os.environ[MULTIPROC_ENV] = metrics_dir
-        return serve_workers(listener, server.workers, Supervision.from_config(server), timeouts)
+        try:
+            return serve_workers(
+                listener, server.workers, Supervision.from_config(server), timeouts
+            )
+        finally:
+            os.environ.pop(MULTIPROC_ENV, None)
 
 
 def cmd_db_upgrade(config: RosterConfig, args: argparse.Namespace) -> int:
