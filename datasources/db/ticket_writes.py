@@ -174,19 +174,7 @@ async def locked_ticket(conn: AsyncConnection, number: str) -> TicketRow | None:
         .with_for_update()
     )
     row = (await conn.execute(statement)).first()
-    if row is None:
-        return None
-    return TicketRow(
-        id=int(row.id),
-        number=row.tn,
-        customer_id=row.customer_id,
-        customer_user_id=row.customer_user_id,
-        queue_id=int(row.queue_id),
-        type_id=None if row.type_id is None else int(row.type_id),
-        owner_id=int(row.user_id),
-        priority_id=int(row.ticket_priority_id),
-        state_id=int(row.ticket_state_id),
-    )
+    return None if row is None else _row(row)
 
 
 async def set_customer(
