@@ -158,21 +158,7 @@ async def touch(
 async def locked_ticket(conn: AsyncConnection, number: str) -> TicketRow | None:
     """The ticket numbered ``number``, its row locked for the transaction (``FOR UPDATE``,
     a no-op on SQLite, whose writer holds the database)."""
-    statement = (
-        sa.select(
-            _T.c.id,
-            _T.c.tn,
-            _T.c.customer_id,
-            _T.c.customer_user_id,
-            _T.c.queue_id,
-            _T.c.type_id,
-            _T.c.user_id,
-            _T.c.ticket_priority_id,
-            _T.c.ticket_state_id,
-        )
-        .where(_T.c.tn == number)
-        .with_for_update()
-    )
+    statement = sa.select(*_ROW_COLUMNS).where(_T.c.tn == number).with_for_update()
     row = (await conn.execute(statement)).first()
     return None if row is None else _row(row)
 
