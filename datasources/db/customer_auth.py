@@ -85,12 +85,19 @@ class DbAuthBackend:
         return login if await verify_in_thread(stored[0], password, login) else None
 
     async def after_sign_in(self, login: str, password: str) -> None:
-        """Replace a hash weaker than ``[passwords]`` asks for; a failure keeps the old one."""
+        """Replace a hash weaker than ``[passwords]`` asks for; a failure keeps the old one.
+
+        The hash is read again (the check's read belongs to another step), so it is replaced
+        only if ``password`` still verifies it: a password changed between the check and now
+        (say by OTOBO, in a weak format) is never overwritten with the old one. The write
+        itself also requires the row to hold that same hash."""
         passwords = self.passwords
         stored = await self.stored_hashes(login)
         if len(stored) != 1 or stored[0] is None:
             return
         if not needs_rehash(stored[0], passwords.scheme, bcrypt_cost=passwords.bcrypt_cost):
+            return
+        if not await verify_in_thread(stored[0], password, login):
             return
         new = await hash_in_thread(password, passwords.scheme, bcrypt_cost=passwords.bcrypt_cost)
         try:

@@ -270,3 +270,13 @@ async def test_a_password_with_no_utf8_form_is_a_typed_request_error(api: Api) -
         assert response.status_code == 400, response.text
         assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
     assert (await sign_in(api, login, PASSWORD))["success"] is True
+
+
+async def test_a_password_changed_after_the_check_is_not_rehashed_back(api: Api) -> None:
+    """The rehash after a sign-in reads the hash again: if the password changed meanwhile (say
+    OTOBO stored a new one in its weak sha2 format), the old password must not replace it."""
+    login = await new_user_and_customer(api, password=PASSWORD)
+    changed = hashlib.sha256(b"Changed-Meanwhile-9").hexdigest()  # OTOBO's sha2
+    await set_pw(api, login, changed)
+    await api.storage.customer_auth[0].after_sign_in(login, PASSWORD)  # the old one, checked
+    assert await stored_pw(api, login) == changed
