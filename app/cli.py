@@ -13,7 +13,7 @@ from pathlib import Path
 
 from app.logs import configure_logging, uvicorn_log_config
 from app.settings import CONFIG_ENV, ENV_PREFIX, ConfigError, load_config
-from app.startup_errors import database_problem, sqlite_path, sqlite_problem
+from app.startup_errors import database_problem, sqlite_missing, sqlite_path, sqlite_problem
 from datasources.db.customer_users import SchemaMismatch
 from domain.config import LdapBackendConfig, RosterConfig
 
@@ -70,6 +70,11 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
     problem = check_startup(config)
     if problem:
         return _fail(problem)
+    path = sqlite_path(config.database.url)
+    if path is not None and not path.parent.exists():
+        # Said before connecting: aiosqlite's thread, failing to open the file, may still be
+        # answering the closed event loop when the command exits (a stray traceback).
+        return _fail(sqlite_missing(path))
     try:
         asyncio.run(_check_database(config))
     except SchemaMismatch as exc:

@@ -47,6 +47,14 @@ def sqlite_path(url: str) -> Path | None:
     return Path(path)
 
 
+def sqlite_missing(path: Path) -> str:
+    """The line for a SQLite file in a folder that does not exist (nothing was ever created)."""
+    return (
+        f"the SQLite database {path} does not exist (database.url): "
+        "create it with roster db upgrade"
+    )
+
+
 def sqlite_problem(path: Path) -> str | None:
     """Why Roster cannot create or write the SQLite file ``path`` (None when it can).
 
@@ -89,10 +97,7 @@ def database_problem(error: BaseException, url: str, connect_timeout: float) -> 
     if path is not None:
         if isinstance(error, OSError | DBAPIError) and "unable to open database file" in str(error):
             if not path.parent.exists():
-                return (
-                    f"the SQLite database {path} does not exist (database.url): "
-                    "create it with roster db upgrade"
-                )
+                return sqlite_missing(path)
             return sqlite_problem(path) or f"cannot open the SQLite database {path}"
         return None
     parsed = _parse(url)
