@@ -20,7 +20,7 @@ import asyncmy
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import Api, GraphQLResponse, MakeApi, unique
+from tests.conftest import Api, GraphQLResponse, MakeApi, base_config, open_api, unique
 from tests.datasources.pg_faults import tables_locked
 from tests.factories import USER_CREATE, new_customer, new_user, user_input
 
@@ -67,10 +67,21 @@ async def timed(app: Api, query: str) -> tuple[GraphQLResponse, float]:
     return r, time.perf_counter() - started
 
 
+@contextlib.asynccontextmanager
+async def unlimited(app: Api) -> AsyncIterator[Api]:
+    """A second app on ``app``'s database without its time limits, to seed data: a user create
+    hashes a password (in niced threads) and can outlast a 1.5 s deadline or a 0.3 s statement
+    timeout on a loaded machine, which is not what these tests are about."""
+    async with open_api(app.kind, base_config(app.storage.config.database.url)) as other:
+        yield other
+
+
 async def seeded(app: Api) -> tuple[str, str]:
-    """(customer ID, login) of a customer and its user, made before any lock is taken."""
-    customer_id = await new_customer(app)
-    return customer_id, await new_user(app, customer_id)
+    """(customer ID, login) of a customer and its user, made before any lock is taken (by an
+    app without the time limits: see ``unlimited``)."""
+    async with unlimited(app) as other:
+        customer_id = await new_customer(other)
+        return customer_id, await new_user(other, customer_id)
 
 
 async def assert_still_serving(app: Api, seed: tuple[str, str]) -> None:
@@ -93,7 +104,9 @@ async def test_a_request_past_the_deadline_is_answered_with_timeout(make_api: Ma
             assert r.body == {"data": None, "errors": r.errors}, r.body
             assert r.error_codes == ["TIMEOUT"]
             assert "1.5 s" in r.errors[0]["message"]
-            assert elapsed < 5.0
+            # at the deadline, not when the lock goes (it stays until the block ends); the
+            # upper bound leaves room for a loaded machine
+            assert 1.5 <= elapsed < 10.0
         # A request that does not need the locked table is not held up.
         customer_id = unique("C")
         r = await app.gql(LOOKUP, {"c": customer_id})
@@ -117,7 +130,7 @@ async def test_a_statement_past_statement_timeout_is_a_timeout_error(
             assert r.errors[0]["path"] == ["customerUsers"]
             assert "statement" in r.errors[0]["message"]
             assert r.body["data"] is None  # customerUsers is non-null
-            assert elapsed < 5.0
+            assert elapsed < 10.0  # the lock stays until the block ends: not waited for
             # a limit the request ran into, not a server fault: no ERROR line on either path
             assert [x.getMessage() for x in caplog.records if x.levelno >= logging.ERROR] == []
     await assert_still_serving(app, seed)
@@ -126,7 +139,8 @@ async def test_a_statement_past_statement_timeout_is_a_timeout_error(
 async def test_a_mutation_stopped_by_statement_timeout_writes_nothing(make_api: MakeApi) -> None:
     app = await make_api(database={"statement_timeout_seconds": 0.3})
     seed = await seeded(app)
-    user = user_input(await new_customer(app))
+    async with unlimited(app) as other:
+        user = user_input(await new_customer(other))
     login = user["login"]
     async with customer_user_locked(app), asyncio.timeout(15):
         r = await app.gql(USER_CREATE, {"i": user})

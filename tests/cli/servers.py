@@ -46,7 +46,7 @@ def running_server(config: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]
 
 
 def wait_healthy(
-    process: subprocess.Popen[bytes], base: str, log: Path, *, timeout: float = 20
+    process: subprocess.Popen[bytes], base: str, log: Path, *, timeout: float = 60
 ) -> None:
     """Wait (at most ``timeout`` s) until ``base``/healthz answers; fail with the log if it
     does not."""
@@ -85,7 +85,7 @@ def _gone(pid: int) -> bool:
 
 def _announced_base(process: subprocess.Popen[bytes], log: Path) -> str:
     """The address ``serve`` prints (``server.port = 0`` takes any free port)."""
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # a start on a loaded machine takes a while
     while time.monotonic() < deadline:
         for line in log.read_text().splitlines():
             if line.startswith("Roster: http://"):
