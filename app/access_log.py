@@ -7,7 +7,8 @@ f-string, and the lines of one event-loop turn are written together.
 
 Each line also carries what an operator asks of a request: its duration, its request id
 (the client's ``X-Request-Id`` when it is a sane token, else a new one; echoed in the
-response either way), the GraphQL operation's name, the API key's name, and the query's cost.
+response either way, and carried by every log record of the request: ``app/logs.py``), the
+GraphQL operation's name, the API key's name, and the query's cost.
 The GraphQL view notes the operation, its outcome and cost in the request's
 :class:`RequestNote` (``note_result``). ``server.log_format = "json"`` writes each line as
 one JSON object instead. Never in a line: the query, its variables, headers, tokens.
@@ -37,6 +38,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import ACTOR_SCOPE_KEY
+from app.logs import request_context
 
 # Writes of at most PIPE_BUF bytes to a pipe are atomic: the lines of several worker
 # processes sharing one stderr pipe never interleave mid-line.
@@ -120,7 +122,8 @@ class AccessLog:
             await send(message)
 
         try:
-            await self._app(scope, receive, noting_send)
+            with request_context(note.request_id):  # Roster's log records carry it (app/logs.py)
+                await self._app(scope, receive, noting_send)
         except Exception:
             if status is None:
                 status = 500  # what Starlette's error middleware, outside this one, answers

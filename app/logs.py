@@ -1,19 +1,78 @@
 """How Roster's own log lines look, in the CLI and in every server worker process.
 
 ``server.log_format = "json"``: one JSON object per line (``time``, ``level``, ``logger``,
-``message``, and ``exception`` when there is one), for Roster's loggers and uvicorn's alike;
-the access lines follow the same shape (``app/access_log.py``).
+``message``, ``request_id`` while a request is handled, and ``exception`` when there is one),
+for Roster's loggers and uvicorn's alike; the access lines follow the same shape
+(``app/access_log.py``). As text, a record logged while a request is handled ends in
+`` id=<request id>``, the token the access line uses, so one ``grep`` finds both.
+
+Why a log record factory and not a filter on Roster's handlers: every record gets its
+``request_id`` wherever it goes, to handlers Roster does not set up as well (an operator's
+``dictConfig``, pytest's ``caplog``). The id is a context variable that the access-log
+middleware sets for each request (``request_context``); tasks and threads started while
+handling it (``asyncio.to_thread``, the hashing threads) copy it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+_request_id: ContextVar[str | None] = ContextVar("roster_request_id", default=None)
+_factory_installed = False
+
+
+@contextlib.contextmanager
+def request_context(request_id: str) -> Iterator[None]:
+    """Every record logged in this block (and in tasks and threads it starts) carries
+    ``request_id``."""
+    token = _request_id.set(request_id)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
+
+
+def carry_request_ids() -> None:
+    """Give every log record a ``request_id`` attribute (None outside a request); idempotent."""
+    global _factory_installed
+    if _factory_installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        record.request_id = _request_id.get()
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _factory_installed = True
+
+
+def _record_request_id(record: logging.LogRecord) -> str | None:
+    value = getattr(record, "request_id", None)
+    return value if isinstance(value, str) else None
+
+
+class TextFormatter(logging.Formatter):
+    """``FORMAT``, and `` id=<request id>`` after the message of a record logged while a
+    request is handled (before a traceback, which keeps its lines)."""
+
+    def __init__(self) -> None:
+        super().__init__(FORMAT)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        text = super().formatMessage(record)
+        request_id = _record_request_id(record)
+        return f"{text} id={request_id}" if request_id else text
 
 
 class JsonFormatter(logging.Formatter):
@@ -26,6 +85,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        request_id = _record_request_id(record)
+        if request_id:
+            fields["request_id"] = request_id
         if record.exc_info:
             fields["exception"] = self.formatException(record.exc_info)
         return orjson.dumps(fields).decode()
@@ -34,10 +96,12 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(log_format: str = "text") -> None:
     """Roster's loggers at INFO on standard error (uvicorn configures its own: see
     ``uvicorn_log_config``)."""
-    if log_format != "json":
-        logging.basicConfig(level=logging.INFO, format=FORMAT)
-        return
+    carry_request_ids()
     handler = logging.StreamHandler()
+    if log_format != "json":
+        handler.setFormatter(TextFormatter())
+        logging.basicConfig(level=logging.INFO, handlers=[handler])
+        return
     handler.setFormatter(JsonFormatter())
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
 

@@ -49,6 +49,7 @@ from app.http_protocol import (
     shape,
     wants_page,
 )
+from app.logs import carry_request_ids
 from app.persisted_queries import DocumentError, PersistedQueries, load_manifest
 from app.probes import Readiness, livez, migration_heads
 from app.request_errors import send_request_error
@@ -271,6 +272,7 @@ def _freeze_startup_objects() -> None:
 def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlette:
     """The app for ``config``. Pass ``storage`` to share an open database (tests); otherwise
     the app opens them at start-up and closes them at shutdown."""
+    carry_request_ids()  # every log record of a request names it (app/logs.py)
     holder: dict[str, Storage] = {}
     built = build_api(config)
     direct = built.direct if config.server.direct_execution else None
