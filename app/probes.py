@@ -4,13 +4,16 @@ asks before it sends traffic or restarts a process. Neither needs an API key; bo
 - ``/livez``: the process's event loop answers. No I/O at all: a database outage must not make
   the orchestrator restart every healthy process. Always 200 ``{"status": "alive"}``.
 - ``/readyz``: may this process take requests? 200 ``ready`` when the database answers and its
-  migrations are at the head this code knows, and every customer-user backend answers; 200
-  ``degraded`` when only LDAP backends are down (queries answer from the others and name the
-  missing backend, so the process is still worth sending traffic to); 503 ``not_ready`` when
-  the database does not answer within ``PROBE_TIMEOUT`` or its migrations are behind (or
-  ahead: an older image against a newer database), or storage is not open yet. The body names
+  migrations are at the head this code knows, and every customer-user backend and every
+  sign-in backend (``[[customer_auth.backends]]``) answers; 200 ``degraded`` when only LDAP
+  backends of either kind are down (queries answer from the others and name the missing
+  backend, sign-in tries the next backend, so the process is still worth sending traffic to);
+  503 ``not_ready`` when the database does not answer within ``PROBE_TIMEOUT`` or its
+  migrations are behind (or ahead: an older image against a newer database), or storage is not
+  open yet. The body names
   each check: ``{"status", "database": {"status", "latency_ms"|"error"}, "migrations":
-  {"status", "database", "code"}, "backends": [{"name", "kind", "status", …}]}``.
+  {"status", "database", "code"}, "backends": [{"name", "kind", "status", …}],
+  "customer_auth_backends": [… the same shape]}``.
 """
 
 from __future__ import annotations
@@ -58,9 +61,12 @@ class Readiness:
         if storage is None:
             return JSONResponse({"status": "not_ready", "reason": "starting"}, status_code=503)
         database, migrations = await self._database(storage)
-        backends = await asyncio.gather(*(_backend(b) for b in storage.customer_users.backends))
+        backends, auth_backends = await asyncio.gather(
+            asyncio.gather(*(_backend(b) for b in storage.customer_users.backends)),
+            asyncio.gather(*(_backend(b) for b in storage.customer_auth)),
+        )
         ready = database["status"] == "up" and migrations.get("status") == "at_head"
-        down = [b for b in backends if b["status"] != "up"]
+        down = [b for b in [*backends, *auth_backends] if b["status"] != "up"]
         if not ready or any(b["kind"] != "ldap" for b in down):
             status, code = "not_ready", 503
         else:
@@ -70,6 +76,7 @@ class Readiness:
             "database": database,
             "migrations": migrations,
             "backends": backends,
+            "customer_auth_backends": auth_backends,
         }
         return JSONResponse(body, status_code=code)
 

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from datasources.backend import BackendHealth
+
 
 class AuthBackend(Protocol):
+    kind: str
+    """``db`` or ``ldap``: ``/readyz`` is degraded, not unready, when only LDAP ones are down."""
+
     @property
     def name(self) -> str:
         """The ``name`` of its ``[[customer_auth.backends]]`` entry (shown in the payload)."""
@@ -31,6 +36,10 @@ class AuthBackend(Protocol):
     async def after_sign_in(self, login: str, password: str) -> None:
         """Called once the sign-in succeeded: a database backend replaces a hash weaker than
         ``[passwords]`` asks for (rehash on login); others do nothing."""
+        ...
+
+    async def health(self) -> BackendHealth:
+        """Whether it answers, and how fast (``/readyz``), within its own timeouts."""
         ...
 
     async def close(self) -> None:

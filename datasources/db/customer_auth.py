@@ -10,13 +10,14 @@ no validity filter, as OTOBO's ``Auth`` (case-sensitivity is the column collatio
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from datasources.backend import BackendUnavailable
+from datasources.backend import BackendHealth, BackendStatus, BackendUnavailable
 from datasources.db.engine import is_lost_connection
 from datasources.unit_of_work import transaction
 from domain.config import DbAuthBackendConfig, PasswordConfig
@@ -57,6 +58,7 @@ class DbAuthBackend:
     """One ``db`` authentication backend over ``engine`` (``datasources.auth_backend``)."""
 
     stores_passwords = True
+    kind = "db"
 
     def __init__(
         self, config: DbAuthBackendConfig, engine: AsyncEngine, passwords: PasswordConfig
@@ -104,6 +106,16 @@ class DbAuthBackend:
             await self.replace_hash(login, stored[0], new)
         except BackendUnavailable:
             logger.warning("customer user %r: password not rehashed, the database is down", login)
+
+    async def health(self) -> BackendHealth:
+        """A ``SELECT 1`` round trip, as the database customer-user backend's."""
+        started = time.perf_counter()
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+        except (OSError, sa.exc.SQLAlchemyError) as exc:
+            return BackendHealth(BackendStatus.DOWN, None, type(exc).__name__)
+        return BackendHealth(BackendStatus.UP, (time.perf_counter() - started) * 1000, None)
 
     async def close(self) -> None:
         """Nothing of its own: the engine is the storage's."""

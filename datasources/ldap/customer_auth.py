@@ -41,15 +41,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import bonsai
 import bonsai.errors
 
-from datasources.backend import BackendUnavailable
+from datasources.backend import BackendHealth, BackendStatus, BackendUnavailable
 from datasources.ldap.breaker import BreakerOpen, BreakerState, CircuitBreaker
-from datasources.ldap.filters import all_of, escape_value
+from datasources.ldap.filters import MATCH_ALL, all_of, escape_value
 from datasources.ldap.pool import ConnectionPool, LdapFailure
 from domain.config import LdapBackendConfig
 from domain.config.ldap_auth import LdapAuthBackendConfig
@@ -105,6 +106,7 @@ class LdapAuthBackend:
     """One ``module = "ldap"`` authentication backend (``datasources.auth_backend``)."""
 
     stores_passwords = False
+    kind = "ldap"
 
     def __init__(self, config: LdapAuthBackendConfig) -> None:
         self.config = config
@@ -141,6 +143,32 @@ class LdapAuthBackend:
 
     async def after_sign_in(self, login: str, password: str) -> None:
         """Nothing: Roster never writes a directory's passwords."""
+
+    async def health(self) -> BackendHealth:
+        """A base-scope read of ``base_dn`` as the search user (anonymously without one): the
+        round trip every sign-in starts with. Through the breaker, as the LDAP customer-user
+        backend's probe: a failure counts, and an open breaker answers at once."""
+        started = time.perf_counter()
+
+        async def ping(conn: Any) -> None:
+            await conn.search(
+                self.config.base_dn,
+                bonsai.LDAPSearchScope.BASE,
+                MATCH_ALL,
+                ["1.1"],
+                timeout=self.config.timeout_seconds,
+            )
+
+        try:
+            async with asyncio.timeout(self._deadline):
+                await self._call(self._pool, ping, "health")
+        except TimeoutError:
+            reason = f"no answer within {self._deadline:g} s"
+            self._failed(reason)
+            return BackendHealth(BackendStatus.DOWN, None, reason)
+        except BackendUnavailable as exc:
+            return BackendHealth(BackendStatus.DOWN, None, exc.reason)
+        return BackendHealth(BackendStatus.UP, (time.perf_counter() - started) * 1000, None)
 
     async def close(self) -> None:
         await self._pool.close()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from datasources.backend import BackendHealth, BackendStatus
 from datasources.db.tables import roster_customer_session
 from tests.api.auth_helpers import assert_unauthenticated
 from tests.api.customer_session_helpers import (
@@ -288,6 +289,10 @@ class _Directory:
 
     name = "directory"
     stores_passwords = False
+    kind = "ldap"
+
+    async def health(self) -> BackendHealth:
+        return BackendHealth(BackendStatus.UP, 0.0, None)
 
     async def check(self, login: str, password: str) -> str | None:
         return login if password == "Directory-Pass-1" else None

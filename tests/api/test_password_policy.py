@@ -19,6 +19,7 @@ from typing import Any
 import bcrypt
 import pytest
 
+from datasources.backend import BackendHealth, BackendStatus
 from domain.password_policy import policy_problems
 from domain.passwords import verify_password
 from tests.api.customer_users_helpers import (
@@ -450,6 +451,10 @@ class _DirectoryLikeBackend:
 
     name = "directory"
     stores_passwords = False
+    kind = "ldap"
+
+    async def health(self) -> BackendHealth:
+        return BackendHealth(BackendStatus.UP, 0.0, None)
 
     def __init__(self, login: str, password: str) -> None:
         self.login, self.password = login, password

@@ -33,6 +33,10 @@ async def test_readyz_names_each_check_when_ready(api: Api) -> None:
     assert [(b["name"], b["kind"], b["status"]) for b in body["backends"]] == [
         ("CustomerUser", "db", "up")
     ]
+    # the sign-in backends ([[customer_auth.backends]]; the default: the database's)
+    assert [(b["name"], b["kind"], b["status"]) for b in body["customer_auth_backends"]] == [
+        ("db", "db", "up")
+    ]
 
 
 async def test_readyz_is_503_when_migrations_are_behind(make_api: MakeApi) -> None:

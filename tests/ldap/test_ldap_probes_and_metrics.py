@@ -1,12 +1,16 @@
 """What an operator sees of an LDAP backend: ``/readyz`` is degraded but ready (200) when only
-it is down, and ``/metrics`` has its call latency and its circuit breaker's state."""
+it is down, for customer-user and sign-in (``[[customer_auth.backends]]``) backends alike, and
+``/metrics`` has its call latency and its circuit breaker's state."""
 
 from __future__ import annotations
+
+import asyncio
+from typing import Any
 
 from tests.cli.helpers import free_port
 from tests.conftest import Api
 from tests.ldap.conftest import DB_BACKEND, MakeLdapApi
-from tests.ldap.directory import Slapd
+from tests.ldap.directory import BASE_DN, READER_DN, READER_PASSWORD, Slapd
 from tests.ldap.fault_helpers import FAST
 from tests.ldap.helpers import LISTING
 from tests.metrics_helpers import value
@@ -54,3 +58,77 @@ async def test_metrics_have_ldap_latency_and_breaker_state(
     text = (await gone.client.get("/metrics")).text
     assert value(text, CALLS, backend="Down", outcome="failed") >= FAST["breaker_failures"]
     assert value(text, "roster_ldap_breaker_state", backend="Down") == 2.0  # open
+
+
+def sign_in_backend(slapd: Slapd, **overrides: Any) -> dict[str, Any]:
+    """An LDAP sign-in backend on ``slapd``, searching as the reader, with the fault tests'
+    short timeouts and breaker."""
+    return {
+        "module": "ldap",
+        "name": "SignIn",
+        "url": slapd.url,
+        "base_dn": BASE_DN,
+        "search_user_dn": READER_DN,
+        "search_user_password": READER_PASSWORD,
+        **FAST,
+        **overrides,
+    }
+
+
+async def sign_in_readiness(make: MakeLdapApi, *auth: dict[str, Any]) -> tuple[int, Any]:
+    """``/readyz`` of an app whose sign-in asks ``auth``, then the database."""
+    api = await make([DB_BACKEND], customer_auth={"backends": [*auth, {"module": "db"}]})
+    response = await api.client.get("/readyz")
+    return response.status_code, response.json()
+
+
+def states(entries: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    return [(e["name"], e["kind"], e["status"]) for e in entries]
+
+
+async def test_readyz_names_a_live_ldap_sign_in_backend(
+    make_sqlite_api: MakeLdapApi, slapd: Slapd
+) -> None:
+    code, body = await sign_in_readiness(make_sqlite_api, sign_in_backend(slapd))
+    assert (code, body["status"]) == (200, "ready"), body
+    assert states(body["backends"]) == [("CustomerUser", "db", "up")]
+    signing = body["customer_auth_backends"]
+    assert states(signing) == [("SignIn", "ldap", "up"), ("db", "db", "up")]
+    assert all(entry["latency_ms"] >= 0 for entry in signing)
+
+
+async def test_readyz_is_degraded_but_ready_when_an_ldap_sign_in_backend_is_down(
+    make_sqlite_api: MakeLdapApi, slapd: Slapd
+) -> None:
+    nobody = f"ldap://127.0.0.1:{free_port()}"
+    refused = sign_in_backend(slapd, name="Gone", url=nobody)
+    locked_out = sign_in_backend(slapd, name="WrongReader", search_user_password="not-it")
+    code, body = await sign_in_readiness(make_sqlite_api, refused, locked_out)
+    assert (code, body["status"]) == (200, "degraded"), body
+    assert body["database"]["status"] == "up"
+    assert states(body["backends"]) == [("CustomerUser", "db", "up")]
+    gone, wrong_reader, db = body["customer_auth_backends"]
+    assert states([gone, wrong_reader, db]) == [
+        ("Gone", "ldap", "down"),
+        ("WrongReader", "ldap", "down"),
+        ("db", "db", "up"),
+    ]
+    assert "cannot connect" in gone["error"], gone
+    assert wrong_reader["error"], wrong_reader  # the search user's bind was refused
+
+
+async def test_readyz_sees_an_ldap_sign_in_backend_stop_and_come_back(
+    make_sqlite_api: MakeLdapApi, slapd_restored: Slapd
+) -> None:
+    slapd = slapd_restored
+    api = await make_sqlite_api(
+        [DB_BACKEND], customer_auth={"backends": [sign_in_backend(slapd), {"module": "db"}]}
+    )
+    assert (await api.client.get("/readyz")).json()["status"] == "ready"
+    slapd.stop()
+    response = await api.client.get("/readyz")
+    assert (response.status_code, response.json()["status"]) == (200, "degraded")
+    slapd.start()
+    await asyncio.sleep(FAST["breaker_reset_seconds"])  # an open breaker asks again after it
+    response = await api.client.get("/readyz")
+    assert (response.status_code, response.json()["status"]) == (200, "ready"), response.text
