@@ -118,13 +118,13 @@ def _statuses(connections: list[http.client.HTTPConnection], key: str) -> list[i
 
 
 def _refused_within(connections: list[http.client.HTTPConnection], key: str) -> float:
-    """Seconds until every connection's request with ``key`` is refused (at most 8)."""
+    """Seconds until every connection's request with ``key`` is refused (at most 10)."""
     started = time.monotonic()
-    while time.monotonic() - started < 8:
+    while time.monotonic() - started < 10:
         if _statuses(connections, key) == [401] * len(connections):
             return time.monotonic() - started
         time.sleep(0.05)
-    pytest.fail("the revoked key still works after 8 s")
+    pytest.fail("the revoked key still works after 10 s")
 
 
 async def _listening_backends(url: str, terminate: bool = False) -> int:
@@ -170,9 +170,14 @@ def check_revocations(config: Path, url: str, log: Path) -> None:
             key = created.stdout.strip()
             # Four kept-alive connections, two per worker: both workers now remember the key.
             connections = kept_alive(base, 4)
+            remembered = time.monotonic()  # the workers' cache entries expire 10 s after this
             assert _statuses(connections, key) == [200] * 4
             revoked = roster("api-key", "revoke", "--config", str(config), "--name", name)
             assert revoked.returncode == 0, revoked.stderr
-            assert _refused_within(connections, key) < 2  # not the 10 s the cache would take
+            _refused_within(connections, key)
+            # Refused before the cache could have forgotten the key: the notification did it.
+            # Counted from before the key was remembered, so a slow `roster api-key revoke` on a
+            # loaded machine does not count against the workers.
+            assert time.monotonic() - remembered < 8
             for connection in connections:
                 connection.close()
