@@ -190,7 +190,7 @@ async def test_an_unknown_login_is_locked_exactly_like_a_known_one(make_api: Mak
         retry = [r for _, r in answers]
         seen.append((code_list(answers), [r is None for r in retry]))
         held = {datetime.fromisoformat(r).timestamp() - time.time() for r in retry if r}
-        assert all(590 <= left <= 600 for left in held), held
+        assert all(570 <= left <= 600 for left in held), held  # 600 s; room for a slow machine
     assert seen[0] == seen[1]
     assert seen[0][0] == ["INVALID_CREDENTIALS"] * 4 + ["LOCKED"] * 5
     # Another spelling of the same login shares its counter; another login does not.
