@@ -6,7 +6,8 @@ The families (all prefixed ``roster_``):
 - ``db_pool_connections{state}``: the database pool's ``size`` and ``in_use`` connections,
   summed over the live processes;
 - ``ldap_call_duration_seconds{backend,outcome}`` (histogram) and
-  ``ldap_breaker_state{backend}`` (0 closed, 1 half-open, 2 open; the worst process's);
+  ``ldap_breaker_state{backend}`` (0 closed, 1 half-open, 2 open; the worst process's), for
+  the LDAP customer-user and sign-in (``[[customer_auth.backends]]``) backends, by name;
 - ``sign_ins_total{outcome}``: ``customerUserAuthenticate`` by outcome (``success`` or the
   problem's code: ``INVALID_CREDENTIALS``, ``LOCKED``, ``OTP_REQUIRED``, …).
 

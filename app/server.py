@@ -354,6 +354,7 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
 
 def _start_metrics(storage: Storage) -> None:
     ldap = [b.name for b in storage.customer_users.backends if b.kind == "ldap"]
+    ldap += [b.name for b in storage.customer_auth if b.kind == "ldap" and b.name not in ldap]
     metrics.start(storage.engine, storage.config.database.pool_size, ldap)
 
 

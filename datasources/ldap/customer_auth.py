@@ -52,6 +52,7 @@ from datasources.backend import BackendHealth, BackendStatus, BackendUnavailable
 from datasources.ldap.breaker import BreakerOpen, BreakerState, CircuitBreaker
 from datasources.ldap.filters import MATCH_ALL, all_of, escape_value
 from datasources.ldap.pool import ConnectionPool, LdapFailure
+from domain import observation
 from domain.config import LdapBackendConfig
 from domain.config.ldap_auth import LdapAuthBackendConfig
 
@@ -250,11 +251,15 @@ class LdapAuthBackend:
             self._breaker.admit()
         except BreakerOpen as exc:
             raise BackendUnavailable(self.name, str(exc)) from None
+        started = time.perf_counter()
+        succeeded = False  # in the call metrics: a result, or a bind refused (a wrong password)
         try:
             result = await pool.run(operation, what)
+            succeeded = True
         except LdapFailure as exc:
             answered = not exc.health
             if binds and (answered or isinstance(exc.__cause__, bonsai.errors.AuthenticationError)):
+                succeeded = True
                 self._breaker.succeeded()
                 raise _Refused from None
             if answered:
@@ -265,6 +270,10 @@ class LdapAuthBackend:
         except BaseException:
             self._breaker.abandoned()
             raise
+        finally:  # per-backend latency and breaker state, as the customer-user backend's
+            state = BreakerState.CLOSED if succeeded else self._breaker.state
+            elapsed = time.perf_counter() - started
+            observation.ldap_call(self.name, elapsed, succeeded, state.value)
         if self._breaker.last_error is not None and self._breaker.state is not BreakerState.CLOSED:
             logger.info("LDAP authentication backend %r answers again", self.name)
         self._breaker.succeeded()

@@ -1,12 +1,13 @@
 """What an operator sees of an LDAP backend: ``/readyz`` is degraded but ready (200) when only
-it is down, for customer-user and sign-in (``[[customer_auth.backends]]``) backends alike, and
-``/metrics`` has its call latency and its circuit breaker's state."""
+it is down, and ``/metrics`` has its call latency and its circuit breaker's state, for
+customer-user and sign-in (``[[customer_auth.backends]]``) backends alike."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+from tests.api.customer_session_helpers import SIGN_IN
 from tests.cli.helpers import free_port
 from tests.conftest import Api
 from tests.ldap.conftest import DB_BACKEND, MakeLdapApi
@@ -132,3 +133,27 @@ async def test_readyz_sees_an_ldap_sign_in_backend_stop_and_come_back(
     await asyncio.sleep(FAST["breaker_reset_seconds"])  # an open breaker asks again after it
     response = await api.client.get("/readyz")
     assert (response.status_code, response.json()["status"]) == (200, "ready"), response.text
+
+
+async def test_metrics_have_ldap_sign_in_backends_latency_and_breaker_state(
+    make_sqlite_api: MakeLdapApi, slapd: Slapd
+) -> None:
+    nobody = f"ldap://127.0.0.1:{free_port()}"
+    backends = [sign_in_backend(slapd), sign_in_backend(slapd, name="Down", url=nobody)]
+    api = await make_sqlite_api(
+        [DB_BACKEND], customer_auth={"backends": [*backends, {"module": "db"}]}
+    )
+    text = (await api.client.get("/metrics")).text
+    assert value(text, "roster_ldap_breaker_state", backend="SignIn") == 0.0
+    assert value(text, "roster_ldap_breaker_state", backend="Down") == 0.0
+    before = value(text, CALLS, backend="SignIn", outcome="ok")
+    for _ in range(FAST["breaker_failures"]):
+        r = await api.gql(SIGN_IN, {"i": {"login": "nobody-here", "password": "Wrong-1"}})
+        assert r.data["customerUserAuthenticate"]["success"] is False, r.body
+    text = (await api.client.get("/metrics")).text
+    # Each sign-in asked the live directory (a search, and a bind it refused: answers, "ok")
+    # and failed to reach the other, whose breaker is open now.
+    assert value(text, CALLS, backend="SignIn", outcome="ok") >= before + 2
+    assert value(text, "roster_ldap_breaker_state", backend="SignIn") == 0.0
+    assert value(text, CALLS, backend="Down", outcome="failed") >= FAST["breaker_failures"]
+    assert value(text, "roster_ldap_breaker_state", backend="Down") == 2.0
