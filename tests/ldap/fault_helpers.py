@@ -19,6 +19,7 @@ from typing import Any
 from tests.checks import assert_clean_200
 from tests.conftest import Api, GraphQLResponse
 from tests.ldap.conftest import DB_BACKEND, MakeLdapApi
+from tests.ldap.directory import BASE_DN, READER_DN, READER_PASSWORD, Slapd
 from tests.ldap.helpers import BACKENDS, DB, LDAP, LISTING, create_db_user, outages
 
 TIMEOUT = 1.5
@@ -36,6 +37,21 @@ FAST: dict[str, Any] = {
 PROMPT = TIMEOUT * 1.9  # answered after one timeout at most
 AT_ONCE = TIMEOUT * 0.9  # answered without waiting out a timeout (the breaker is open)
 LOOP_GAP = TIMEOUT / 2  # a blocked event loop shows one gap as long as the timeout
+
+
+def sign_in_backend(slapd: Slapd, **overrides: Any) -> dict[str, Any]:
+    """An LDAP sign-in backend (a ``customer_auth.backends`` entry) on ``slapd``, searching as
+    the reader, with the short timeouts and breaker above."""
+    return {
+        "module": "ldap",
+        "name": "SignIn",
+        "url": slapd.url,
+        "base_dn": BASE_DN,
+        "search_user_dn": READER_DN,
+        "search_user_password": READER_PASSWORD,
+        **FAST,
+        **overrides,
+    }
 
 
 async def timed(

@@ -11,8 +11,8 @@ from tests.api.customer_session_helpers import SIGN_IN
 from tests.cli.helpers import free_port
 from tests.conftest import Api
 from tests.ldap.conftest import DB_BACKEND, MakeLdapApi
-from tests.ldap.directory import BASE_DN, READER_DN, READER_PASSWORD, Slapd
-from tests.ldap.fault_helpers import FAST
+from tests.ldap.directory import Slapd
+from tests.ldap.fault_helpers import FAST, sign_in_backend
 from tests.ldap.helpers import LISTING
 from tests.metrics_helpers import value
 
@@ -59,21 +59,6 @@ async def test_metrics_have_ldap_latency_and_breaker_state(
     text = (await gone.client.get("/metrics")).text
     assert value(text, CALLS, backend="Down", outcome="failed") >= FAST["breaker_failures"]
     assert value(text, "roster_ldap_breaker_state", backend="Down") == 2.0  # open
-
-
-def sign_in_backend(slapd: Slapd, **overrides: Any) -> dict[str, Any]:
-    """An LDAP sign-in backend on ``slapd``, searching as the reader, with the fault tests'
-    short timeouts and breaker."""
-    return {
-        "module": "ldap",
-        "name": "SignIn",
-        "url": slapd.url,
-        "base_dn": BASE_DN,
-        "search_user_dn": READER_DN,
-        "search_user_password": READER_PASSWORD,
-        **FAST,
-        **overrides,
-    }
 
 
 async def sign_in_readiness(make: MakeLdapApi, *auth: dict[str, Any]) -> tuple[int, Any]:

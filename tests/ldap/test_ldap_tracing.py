@@ -10,9 +10,11 @@ from typing import Any
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
+from tests.api.customer_session_helpers import SIGN_IN
 from tests.conftest import Api
 from tests.ldap.conftest import DB_BACKEND, MakeLdapApi
 from tests.ldap.directory import PEOPLE, Slapd
+from tests.ldap.fault_helpers import sign_in_backend
 from tests.ldap.helpers import LDAP
 from tests.tracing_helpers import TRACING, exporter, named, tree
 
@@ -67,3 +69,26 @@ async def test_a_stopped_directory_is_an_error_span(
     assert "BACKEND_UNAVAILABLE" in r.error_codes, r.body
     (call,) = ldap_spans(exporter.get_finished_spans())
     assert call.status.status_code is StatusCode.ERROR
+
+
+async def test_a_sign_in_against_the_directory_is_traced_without_the_password(
+    exporter: InMemorySpanExporter, make_ldap_api: MakeLdapApi, slapd: Slapd
+) -> None:
+    backends = [sign_in_backend(slapd), {"module": "db"}]
+    api = await make_ldap_api([DB_BACKEND], server=TRACING, customer_auth={"backends": backends})
+    person = next(p for p in PEOPLE if not p.locked)
+    exporter.clear()
+    r = await api.gql(SIGN_IN, {"i": {"login": person.uid, "password": "Not-This-One-7"}})
+    assert r.data["customerUserAuthenticate"]["success"] is False, r.body
+    finished = exporter.get_finished_spans()
+    calls = ldap_spans(finished)
+    # The entry is found as the search user, then the password is bound (and refused).
+    assert [c.name for c in calls] == ["LDAP find", "LDAP bind"], [c.name for c in calls]
+    (operation,) = [s for s in finished if s.name.startswith("mutation")]
+    for call in calls:
+        assert call.kind is SpanKind.CLIENT
+        assert call.parent is not None
+        assert call.parent.span_id == operation.context.span_id
+        assert dict(call.attributes or {})["ldap.backend"] == "SignIn"
+        assert "Not-This-One-7" not in str(call.attributes)
+    assert calls[0].status.status_code is StatusCode.UNSET  # found
