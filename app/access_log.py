@@ -38,7 +38,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import ACTOR_SCOPE_KEY
-from app.logs import request_context
+from app.logs import REQUEST_ID
 
 # Writes of at most PIPE_BUF bytes to a pipe are atomic: the lines of several worker
 # processes sharing one stderr pipe never interleave mid-line.
@@ -121,14 +121,15 @@ class AccessLog:
                 message = {**message, "headers": [*message.get("headers", ()), id_header]}
             await send(message)
 
+        request_id = REQUEST_ID.set(note.request_id)  # Roster's log records carry it (app/logs)
         try:
-            with request_context(note.request_id):  # Roster's log records carry it (app/logs.py)
-                await self._app(scope, receive, noting_send)
+            await self._app(scope, receive, noting_send)
         except Exception:
             if status is None:
                 status = 500  # what Starlette's error middleware, outside this one, answers
             raise
         finally:
+            REQUEST_ID.reset(request_id)
             seconds = time.perf_counter() - started
             if self._log:
                 line = _json_line if self._json else _line

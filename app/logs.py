@@ -8,16 +8,14 @@ for Roster's loggers and uvicorn's alike; the access lines follow the same shape
 
 Why a log record factory and not a filter on Roster's handlers: every record gets its
 ``request_id`` wherever it goes, to handlers Roster does not set up as well (an operator's
-``dictConfig``, pytest's ``caplog``). The id is a context variable that the access-log
-middleware sets for each request (``request_context``); tasks and threads started while
-handling it (``asyncio.to_thread``, the hashing threads) copy it.
+``dictConfig``, pytest's ``caplog``). The id is a context variable (``REQUEST_ID``) that
+the access-log middleware sets for each request; tasks and threads started while handling it
+(``asyncio.to_thread``, the hashing threads) copy it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -26,19 +24,10 @@ import orjson
 
 FORMAT = "%(levelname)s %(name)s: %(message)s"
 
-_request_id: ContextVar[str | None] = ContextVar("roster_request_id", default=None)
+REQUEST_ID: ContextVar[str | None] = ContextVar("roster_request_id", default=None)
+"""The id of the request being handled, set and reset around each request by the access-log
+middleware (``app/access_log.py``)."""
 _factory_installed = False
-
-
-@contextlib.contextmanager
-def request_context(request_id: str) -> Iterator[None]:
-    """Every record logged in this block (and in tasks and threads it starts) carries
-    ``request_id``."""
-    token = _request_id.set(request_id)
-    try:
-        yield
-    finally:
-        _request_id.reset(token)
 
 
 def carry_request_ids() -> None:
@@ -50,7 +39,7 @@ def carry_request_ids() -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        record.request_id = _request_id.get()
+        record.request_id = REQUEST_ID.get()
         return record
 
     logging.setLogRecordFactory(factory)
