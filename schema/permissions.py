@@ -119,6 +119,7 @@ def customer_session_fields(schema: strawberry.Schema) -> CustomerSessionFields:
     roots = {
         OperationType.QUERY: schema._schema.query_type,
         OperationType.MUTATION: schema._schema.mutation_type,
+        OperationType.SUBSCRIPTION: schema._schema.subscription_type,
     }
     found: CustomerSessionFields = {}
     for operation, root in roots.items():
