@@ -67,7 +67,9 @@ class Subscriber:
         self._ready = asyncio.Event()
         self.ending: Ending | None = None
         self.on_end: Callable[[Ending], None] | None = None
-        """Called once when the server ends this subscription (not when the client does)."""
+        """Called when the server ends this subscription because its client is too slow:
+        it closes the connection (the subscription alone is not enough, the client is not
+        reading). Other endings (the broker lost) leave the connection open."""
 
     def offer(self, notice: Notice) -> None:
         if self.ending is not None:
@@ -89,7 +91,7 @@ class Subscriber:
         self._items.clear()
         self._ready.set()
         self._hub.remove(self)
-        if self.on_end is not None:
+        if self.on_end is not None and code == SLOW_SUBSCRIBER:
             try:
                 self.on_end(self.ending)
             except Exception:  # a closing connection must not stop the fan-out
