@@ -52,6 +52,11 @@ describe_values(
 class Change:
     notice: strawberry.Private[Notice]
 
+    @property
+    def shared_key(self) -> object:
+        """Every subscriber gets the same notice: one execution for all (shared_events)."""
+        return ("changes", self.notice)
+
     @strawberry.field(description="The kind of object.")
     def type(self) -> ChangeObjectType:  # type: ignore[valid-type]
         return self.notice.type
@@ -120,6 +125,10 @@ def subscription(types: CustomerUserTypes) -> Any:
     class CustomerUserChange:
         change: Change = strawberry.field(description="What changed, and when.")
         login: strawberry.Private[str]
+
+        @property
+        def shared_key(self) -> object:
+            return ("customerUserChanged", self.change.notice)
 
         @strawberry.field(
             description="The customer user as stored now (read when this field is selected; "

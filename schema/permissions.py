@@ -79,7 +79,10 @@ CUSTOMER_SESSION_OR_ADMIN: list[type[BasePermission]] = [IsCustomerSessionOrAdmi
 
 
 class NotForCustomerSessions(BasePermission):
-    message = "A customer session token may only use me, meSetPassword and customerSessionRevoke."
+    message = (
+        "A customer session token may only use me, meSetPassword, customerSessionRevoke and "
+        "customerUserChanged of its own login."
+    )
     error_extensions = {"code": "FORBIDDEN"}
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
