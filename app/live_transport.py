@@ -43,7 +43,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types import ExecutionResult
 
 from app import connections
-from app.auth import AUTHENTICATOR_SCOPE_KEY, Refusal
+from app.auth import ACTOR_SCOPE_KEY, AUTHENTICATOR_SCOPE_KEY, Refusal
 from app.http_protocol import BAD_REQUEST, GraphQLRequest, RequestError
 from datasources.live.hub import Ending
 from resolvers.context import Actor, RequestContext
@@ -142,12 +142,12 @@ class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
                     await self.websocket.close(4403, f"Forbidden: {actor.code}")
                     return
                 context.actor = actor
-            elif scope.get("roster.actor") is None:
+            elif scope.get(ACTOR_SCOPE_KEY) is None:
                 self.connection_init_received = True
                 await self.websocket.close(4403, "Forbidden: UNAUTHENTICATED")
                 return
             else:
-                context.actor = scope["roster.actor"]
+                context.actor = scope[ACTOR_SCOPE_KEY]
         await super().handle_connection_init(message)
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
