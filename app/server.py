@@ -330,7 +330,7 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
     the app opens them at start-up and closes them at shutdown."""
     holder: dict[str, Storage] = {}
     built = build_api(config)
-    live = open_broker(config.live)
+    live = open_broker(config.live, lambda: holder["storage"].engine)
     direct = built.direct if config.server.direct_execution else None
     graphql = RosterGraphQL(
         holder,
@@ -375,12 +375,12 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        await live.start()
-        try:
-            async with _storage_lifespan():
+        async with _storage_lifespan():
+            await live.start()  # after the storage: the postgres broker uses its database
+            try:
                 yield
-        finally:
-            await live.close()
+            finally:
+                await live.close()
 
     @contextlib.asynccontextmanager
     async def _storage_lifespan() -> AsyncIterator[None]:

@@ -23,7 +23,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.live.hub import Hub
 from domain.config import LiveConfig
@@ -188,9 +191,14 @@ class RedisBroker:
                 await client.aclose()  # type: ignore[attr-defined]
 
 
-def open_broker(config: LiveConfig) -> Broker:
-    """The broker ``config`` names, with a new hub (start it in the server's lifespan)."""
+def open_broker(config: LiveConfig, engine: Callable[[], AsyncEngine]) -> Broker:
+    """The broker ``config`` names, with a new hub (start it in the server's lifespan, once
+    the database is open: ``engine`` gives it, for ``"postgres"``)."""
     hub = Hub(buffer=config.subscriber_buffer, max_per_owner=config.max_subscriptions_per_key)
     if config.broker == "local":
         return LocalBroker(hub)
+    if config.broker == "postgres":
+        from datasources.live.postgres_broker import PostgresBroker
+
+        return PostgresBroker(hub, engine, config.channel)
     return RedisBroker(hub, config.broker, config.channel)

@@ -19,7 +19,9 @@ One module per job, all re-exported here so ``from domain.config import …`` is
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 
 from domain.config.backend_base import FIELD_LIST_KEYS, BackendConfigBase, MapRow, StorageField
 from domain.config.customer_auth import AuthBackendConfig, CustomerAuthConfig, DbAuthBackendConfig
@@ -94,3 +96,12 @@ class RosterConfig(StrictModel):
     )
     tickets: TicketsConfig = Field(default_factory=TicketsConfig)
     live: LiveConfig = Field(default_factory=LiveConfig)
+
+    @model_validator(mode="after")
+    def _postgres_broker_needs_postgres(self) -> Self:
+        if self.live.broker == "postgres" and not self.database.url.startswith("postgresql"):
+            raise ValueError(
+                'live.broker = "postgres" needs a PostgreSQL database.url '
+                '(use "local" with one process, or a Redis URL)'
+            )
+        return self

@@ -7,6 +7,8 @@ every server process, and the limits that keep one client from holding the serve
   its own worker, which the server says at start (a WARNING).
 - ``"redis://host:port/db"``: Redis pub/sub (the ``redis`` package), for several workers or
   several servers.
+- ``"postgres"``: PostgreSQL's LISTEN/NOTIFY on the configured database (which must be
+  PostgreSQL), for several workers or servers without Redis.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class LiveConfig(StrictModel):
     @field_validator("broker")
     @classmethod
     def _known_broker(cls, value: str) -> str:
-        if value == "local" or value.startswith(("redis://", "rediss://", "unix://")):
+        if value in ("local", "postgres") or value.startswith(("redis://", "rediss://", "unix://")):
             return value
-        raise ValueError('live.broker must be "local" or a Redis URL (redis://host:port/db)')
+        raise ValueError(
+            'live.broker must be "local", "postgres" or a Redis URL (redis://host:port/db)'
+        )

@@ -70,3 +70,14 @@ async def test_a_lost_broker_ends_every_subscription_without_closing_connections
         hub.subscribe([(USER, None)], "a")
     hub.broker_back()
     hub.subscribe([(USER, None)], "a")
+
+
+def test_a_large_write_crosses_postgres_in_payloads_under_its_limit() -> None:
+    from datasources.live.postgres_broker import MAX_PAYLOAD, chunks
+    from domain.live import decode
+
+    notices = [_notice(f"user-{n:04d}-" + "x" * 100) for n in range(500)]
+    payloads = chunks(notices)
+    assert len(payloads) > 1
+    assert all(len(payload) <= MAX_PAYLOAD for payload in payloads)
+    assert [n for payload in payloads for n in decode(payload)] == notices

@@ -1,5 +1,5 @@
 """Live updates across worker processes: a real ``roster serve`` with two workers on
-PostgreSQL and the Redis broker. A change committed through either worker reaches the
+PostgreSQL and the Redis broker, or PostgreSQL's LISTEN/NOTIFY. A change committed through either worker reaches the
 subscribers on both; a refused write and a dry run publish nothing."""
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import http.client
 import json
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.cli.servers import _serving_process, _worker_processes
 from tests.live.helpers import (
@@ -56,12 +58,14 @@ def _post_on(base: str, worker: int, workers: list[int], body: dict[str, Any], k
             connection.close()
 
 
+@pytest.mark.parametrize("broker", [REDIS, "postgres"])
 async def test_a_change_through_either_worker_reaches_subscribers_on_both(
-    databases: Any, tmp_path: Path
+    databases: Any, tmp_path: Path, broker: str
 ) -> None:
     url = await databases.create("postgresql")
     keys = await create_keys(url)
-    live = {"broker": REDIS, "channel": unique("roster-test-")}
+    channel = unique("roster_test_")  # a PostgreSQL channel is an identifier
+    live = {"broker": broker, "channel": channel}
     # A short header timeout: upgraded connections must not be closed by its timer.
     config = write_config(tmp_path / "w.toml", url, workers=2, live=live, header_timeout_seconds=1)
     customer, login = unique("c"), unique("ann")
