@@ -1,6 +1,6 @@
 """Live updates across worker processes: a real ``roster serve`` with two workers on
-PostgreSQL and the Redis broker, or PostgreSQL's LISTEN/NOTIFY. A change committed through either worker reaches the
-subscribers on both; a refused write and a dry run publish nothing."""
+PostgreSQL, with the Redis broker and with PostgreSQL's LISTEN/NOTIFY. A change committed
+through either worker reaches the subscribers on both; a refused write publishes nothing."""
 
 from __future__ import annotations
 
