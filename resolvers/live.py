@@ -14,12 +14,13 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from datasources.db.api_keys import KeyStoreUnavailable
 from datasources.live import BrokerUnavailable, SubscriptionEnded, TooManySubscriptions
 from datasources.live.hub import Topic
 from datasources.unit_of_work import Outcome
 from domain.live import Notice, ObjectType, notices_of
 from resolvers.context import Actor, RequestContext
-from resolvers.errors import ApiError
+from resolvers.errors import ApiError, Unauthenticated
 
 logger = logging.getLogger("roster.live")
 
@@ -79,9 +80,22 @@ async def stream(ctx: RequestContext, topics: list[Topic]) -> AsyncIterator[Noti
                 error_class = SlowSubscriber if ended.code == "SLOW_SUBSCRIBER" else None
                 yield (error_class or LiveUpdatesUnavailable)(ended.message)
                 return
+            if ctx.actor.session_id is not None and not await _session_live(ctx):
+                yield Unauthenticated("The customer session ended: sign in again.")
+                return
             yield notice
     finally:
         subscriber.close()
+
+
+async def _session_live(ctx: RequestContext) -> bool:
+    """A customer session's subscription goes on only while the session does (revoked,
+    expired, the user renamed or made invalid: it ends at the next change it would hand on)."""
+    assert ctx.actor.session_id is not None
+    try:
+        return await ctx.storage.customer_sessions.is_live(ctx.actor.session_id)
+    except KeyStoreUnavailable:
+        return False  # cannot tell: end it (the client signs in again, or retries)
 
 
 def change_topics(types: list[ObjectType] | None) -> list[Topic]:

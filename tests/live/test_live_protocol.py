@@ -196,6 +196,27 @@ async def test_a_customer_session_hears_only_about_itself(server: Server) -> Non
         assert data["customerUser"]["login"] == login
 
 
+async def test_a_customer_sessions_subscription_ends_with_the_session(server: Server) -> None:
+    login = await server.new_user(password=PASSWORD)
+    token = await server.session(login)
+    async with socket(server.base, init={"Authorization": token}) as ws:
+        await subscribe(ws, "own", USER_CHANGED, {"l": login})
+        await asyncio.sleep(0.5)
+        revoke = "mutation { customerSessionRevoke { revoked } }"
+        body = await gql(server.base, revoke, key=token)
+        assert body["data"]["customerSessionRevoke"]["revoked"] == 1
+        await gql(
+            server.base,
+            UPDATE_USER,
+            {"i": {"login": login, "lastName": "After"}},
+            key=server.keys.bearer("admin"),
+        )
+        ended = await next_message(ws)
+        assert ended["payload"]["data"] is None
+        assert ended["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert (await next_message(ws))["type"] == "complete"
+
+
 # -- what is published -----------------------------------------------------------------------
 
 
