@@ -160,6 +160,20 @@ async def test_a_wrong_key_is_refused_at_the_handshake_or_at_connection_init(
         assert await _closed_with(ws) == 4403
 
 
+async def test_a_browser_page_of_another_origin_is_refused(server: Server) -> None:
+    """Cross-site WebSocket hijacking: a page elsewhere that opens a socket to Roster is
+    refused unless ``server.cors_origins`` lists it."""
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(
+            server.base.replace("http", "ws") + "/graphql",
+            subprotocols=[Subprotocol(PROTOCOL)],
+            additional_headers={"Authorization": server.keys.bearer("read")},
+            origin="https://evil.example",  # type: ignore[arg-type]
+        ):
+            pass
+    assert refused.value.response.status_code == 403
+
+
 async def test_an_authenticate_key_may_not_subscribe(server: Server) -> None:
     async with socket(
         server.base, init={"Authorization": server.keys.bearer("authenticate")}
