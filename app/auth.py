@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.http_protocol import wants_page
@@ -29,6 +30,8 @@ from resolvers.context import ANONYMOUS_ACTOR_ID, Actor
 logger = logging.getLogger("roster.auth")
 
 ACTOR_SCOPE_KEY = "roster.actor"
+AUTHENTICATOR_SCOPE_KEY = "roster.authenticate"
+"""On a WebSocket: the gate's check of an ``Authorization`` value, for ``connection_init``."""
 ANONYMOUS = Actor(id=ANONYMOUS_ACTOR_ID, name="anonymous", scope=KeyScope.ADMIN)
 PAGE_ONLY = Actor(id=-1, name="(no key)", scope=KeyScope.READ)
 """Serving the GraphiQL page needs no key; a request that reaches GraphQL without an actor
@@ -121,6 +124,9 @@ class GraphQLGate:
         self.server = server
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -151,8 +157,29 @@ class GraphQLGate:
             scope[ACTOR_SCOPE_KEY] = actor
             await self._forward(scope, receive, send, tally)
 
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket handshake (live updates, ``app/live_transport.py``): the same Host and
+        Origin rule as requests in the demo; a key in the ``Authorization`` header is checked
+        now (a wrong one refuses the handshake), else the client authenticates in its
+        ``connection_init`` message (the actor stays unset until then)."""
+        if self.auth.allow_anonymous and not _from_loopback_page(scope):
+            logger.warning("refused a WebSocket to a non-loopback Host or from a foreign Origin")
+            await refuse_handshake(scope, send, Refusal(FOREIGN_HOST, 403, "FORBIDDEN"))
+            return
+        scope[AUTHENTICATOR_SCOPE_KEY] = self.authenticate_header
+        if _header(scope, b"authorization") is not None or self.auth.allow_anonymous:
+            actor = await self._authenticate(scope)
+            if isinstance(actor, Refusal):
+                await refuse_handshake(scope, send, actor)
+                return
+            scope[ACTOR_SCOPE_KEY] = actor
+        await self.app(scope, receive, send)
+
     async def _authenticate(self, scope: Scope) -> Actor | Refusal:
-        header = _header(scope, b"authorization")
+        return await self.authenticate_header(_header(scope, b"authorization"))
+
+    async def authenticate_header(self, header: str | None) -> Actor | Refusal:
+        """The actor of an ``Authorization`` value (``Bearer <API key or session token>``)."""
         if header is None:
             if self.auth.allow_anonymous:
                 return ANONYMOUS
@@ -222,3 +249,20 @@ class GraphQLGate:
                 "PAYLOAD_TOO_LARGE",
                 f"The request body is larger than {limit} bytes.",
             )
+
+
+async def refuse_handshake(scope: Scope, send: Send, refusal: Refusal) -> None:
+    """Refuse a WebSocket handshake with the refusal's status and GraphQL-shaped JSON when
+    the server can answer a handshake with a response (uvicorn can), else with a close (which
+    the server turns into a 403)."""
+    if "websocket.http.response" in scope.get("extensions", {}):
+        body = orjson.dumps(
+            {"errors": [{"message": refusal.message, "extensions": {"code": refusal.code}}]}
+        )
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        await send(
+            {"type": "websocket.http.response.start", "status": refusal.status, "headers": headers}
+        )
+        await send({"type": "websocket.http.response.body", "body": body})
+        return
+    await send({"type": "websocket.close", "code": 1008, "reason": refusal.code})

@@ -86,6 +86,12 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
             "For the demo on %s only; never in production.",
             server.host,
         )
+    if server.workers > 1 and config.live.broker == "local":
+        logger.warning(
+            "live.broker is local with %d workers: a subscriber hears only the changes made "
+            'through its own worker; set live.broker = "redis://host:6379/0" for all of them.',
+            server.workers,
+        )
     from domain.passwords import scheme_warning
 
     if weak_scheme := scheme_warning(config.passwords.scheme):

@@ -9,8 +9,9 @@ attack). Each one holds a file descriptor and a protocol object for ever; the be
 3,000 of them. :class:`ConnectionTimeouts` adds that timer, ``server.header_timeout_seconds``:
 from the moment a connection opens, or from the first byte of a request on a kept-alive
 connection, its request's headers must be complete within that time, or the server closes the
-connection (as nginx's ``client_header_timeout`` does). Once the headers are in, the request
-has no deadline here: a slow query is the application's business, not this timer's.
+connection (as nginx's ``client_header_timeout`` does). A connection upgraded to a WebSocket
+(live updates) has left the HTTP protocol and this timer with it. Once the headers are in, the
+request has no deadline here: a slow query is the application's business, not this timer's.
 
 ``server.limit_concurrency`` (unset: no limit) is uvicorn's own limit per server process: past
 that many open connections or running requests, a request is answered 503 at once instead of
@@ -27,6 +28,7 @@ from typing import Any
 
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
+from app import connections
 from domain.config import ServerConfig
 
 
@@ -68,6 +70,7 @@ def header_timeout_protocol(base: type[asyncio.Protocol], seconds: float) -> typ
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             super().connection_made(transport)
+            connections.note(transport)  # live updates may have to cut it (app/connections.py)
             self._start_header_timer()
 
         def data_received(self, data: bytes) -> None:
@@ -103,7 +106,10 @@ def header_timeout_protocol(base: type[asyncio.Protocol], seconds: float) -> typ
             # Still the request (or none) that was waited for when the timer started, and no
             # answer being written: its headers never came.
             waited = self.cycle is self._header_cycle and self._between_requests()
-            if waited and not self.transport.is_closing():
+            # A WebSocket upgrade hands the transport to the WebSocket protocol (no cycle, no
+            # response): the connection is no longer this timer's to close.
+            upgraded = self.transport.get_protocol() is not self
+            if waited and not upgraded and not self.transport.is_closing():
                 self.transport.close()
 
     HeaderTimeoutProtocol.__name__ = f"HeaderTimeout{base.__name__}"

@@ -9,6 +9,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -17,12 +18,13 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -49,17 +51,24 @@ from app.http_protocol import (
     shape,
     wants_page,
 )
+from app.live_transport import (
+    close_slow_socket,
+    serve_event_stream,
+    socket_handler_class,
+    wants_event_stream,
+)
 from app.logs import carry_request_ids
 from app.persisted_queries import DocumentError, PersistedQueries, load_manifest
 from app.probes import Readiness, livez, migration_heads
 from app.request_errors import send_request_error
 from app.scope_gate import RootFields, allowed_document, restricted_rules
 from datasources.db.api_keys import Scope as KeyScope
+from datasources.live import Broker, open_broker
 from datasources.storage import Storage, open_storage
 from domain.config import RosterConfig
 from domain.records import CustomerRecord, CustomerUserRecord
 from loaders.registry import Loaders
-from resolvers.context import RequestContext
+from resolvers.context import Actor, RequestContext
 from schema.builder import build_api
 from schema.direct_execution import RUNNABLE, DirectExecution
 from schema.masking import VALIDATION_FAILED
@@ -80,9 +89,11 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         persisted: PersistedQueries,
         restricted: Mapping[KeyScope, RootFields],
         max_tokens: int,
+        live: Broker,
         **kwargs: Any,
     ) -> None:
         super().__init__(graphql_ide="graphiql" if graphiql_page else None, **kwargs)
+        self._live = live
         self._graphiql_page = graphiql_page
         self._storage_ref = storage_ref
         self._customer_user_object = customer_user_object
@@ -100,17 +111,23 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         return self._graphiql_page.response()
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
-        return self._context(request.scope)
+        """Called by Strawberry for WebSockets only (``app/live_transport.py``): the actor is
+        the handshake's, or :data:`NOT_YET` until ``connection_init`` names one."""
+        context = self._context(request.scope, request.scope.get(ACTOR_SCOPE_KEY) or NOT_YET)
+        context.end_connection = close_slow_socket(response, request.scope)
+        return context
 
-    def _context(self, scope: Scope) -> RequestContext:
+    def _context(self, scope: Scope, actor: Actor | None = None) -> RequestContext:
         storage = self._storage_ref["storage"]
         return RequestContext(
             storage=storage,
             loaders=Loaders(storage),
-            actor=scope[ACTOR_SCOPE_KEY],  # the gate's (app/auth.py); checked in _answer
+            # the gate's (app/auth.py); checked in _answer
+            actor=actor if actor is not None else scope[ACTOR_SCOPE_KEY],
             customer_user_object=self._customer_user_object,
             customer_object=self._customer_object,
             client_address=_peer_address(scope),
+            live=self._live,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -131,6 +148,9 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
             return
         media = negotiate(header(scope, b"accept"))
         try:
+            if wants_event_stream(scope):
+                await self._event_stream(scope, receive, send)
+                return
             if media is None:
                 raise NOT_ACCEPTABLE
             await self._answer(scope, await self._read(scope, receive), media, send)
@@ -146,6 +166,39 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
                 media=media or JSON,
                 with_data=legacy,
             )
+
+    async def _event_stream(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A subscription over Server-Sent Events (``app/live_transport.py``)."""
+        actor = scope.get(ACTOR_SCOPE_KEY)
+        if actor is None:
+            raise RequestError(401, "UNAUTHENTICATED", "Authentication required.")
+        request = await self._read(scope, receive)
+        rule = self._restricted.get(actor.scope)
+        query = request.query
+        if query is None:
+            raise NO_QUERY
+        if rule is not None and not allowed_document(query, rule, max_tokens=self._max_tokens):
+            raise RequestError(403, "FORBIDDEN", rule.refusal)
+
+        async def subscribe(request: GraphQLRequest, context: RequestContext) -> Any:
+            return await self.schema.subscribe(
+                request.query,
+                variable_values=request.variables,
+                context_value=context,
+                operation_name=request.operation_name,
+                operation_extensions=request.extensions,
+            )
+
+        await serve_event_stream(
+            scope,
+            receive,
+            send,
+            request,
+            self._context(scope),
+            subscribe,
+            self.encode_json,
+            self._max_tokens,
+        )
 
     async def _read(self, scope: Scope, receive: Receive) -> GraphQLRequest:
         if scope["method"] == "GET":
@@ -234,6 +287,10 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         return orjson.loads(data)
 
 
+NOT_YET = Actor(id=-1, name="(WebSocket before connection_init)", scope=KeyScope.AUTHENTICATE)
+"""A socket's actor until ``connection_init`` authenticates it: no subscription admits it
+(and the protocol refuses any before ``connection_ack`` anyway)."""
+
 POST_OPERATIONS = OperationType.from_http("POST")
 GET_OPERATIONS = frozenset({OperationType.QUERY})
 GET_KINDS = frozenset({GraphQLOperationType.QUERY})
@@ -275,6 +332,7 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
     carry_request_ids()  # every log record of a request names it (app/logs.py)
     holder: dict[str, Storage] = {}
     built = build_api(config)
+    live = open_broker(config.live, lambda: holder["storage"].engine)
     direct = built.direct if config.server.direct_execution else None
     graphql = RosterGraphQL(
         holder,
@@ -294,8 +352,16 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
         ),
         restricted_rules(built.customer_session_fields),
         config.server.max_tokens,
+        live,
         schema=built.schema,
         allow_queries_via_get=False,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        connection_init_wait_timeout=timedelta(seconds=config.live.connection_init_timeout_seconds),
+        max_subscriptions_per_connection=None,  # the socket handler's own, with a code
+        allowed_origins=config.server.cors_origins,  # browsers on other pages (app/cors.py)
+    )
+    graphql.graphql_transport_ws_handler_class = socket_handler_class(
+        config.live.max_subscriptions_per_connection, config.server.max_tokens
     )
 
     gate = GraphQLGate(
@@ -311,6 +377,15 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        async with _storage_lifespan():
+            await live.start()  # after the storage: the postgres broker uses its database
+            try:
+                yield
+            finally:
+                await live.close()
+
+    @contextlib.asynccontextmanager
+    async def _storage_lifespan() -> AsyncIterator[None]:
         if storage is not None:
             holder["storage"] = storage
             yield
@@ -336,6 +411,7 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
         Route("/livez", livez),
         Route("/readyz", Readiness(lambda: holder.get("storage"), migration_heads()).endpoint),
         Route("/graphql", Cors(gate, config.server)),
+        WebSocketRoute("/graphql", gate),  # subscriptions (app/live_transport.py)
     ]
     if config.server.metrics:
         routes.append(Route("/metrics", metrics.MetricsEndpoint(config.server.metrics_allow)))

@@ -46,6 +46,34 @@ class CommitWatch:
 _watch: ContextVar[CommitWatch | None] = ContextVar("roster_commit_watch", default=None)
 
 
+@dataclass(slots=True)
+class Commits:
+    """How many transactions run under :func:`counting_commits` committed."""
+
+    count: int = 0
+
+
+_commits: ContextVar[Commits | None] = ContextVar("roster_commits", default=None)
+
+
+@contextmanager
+def counting_commits() -> Iterator[Commits]:
+    """Count the transactions that commit inside: a mutation publishes its live update only
+    when one did (``resolvers.mutations``), never after a rollback, a refusal or a dry run."""
+    commits = Commits()
+    token = _commits.set(commits)
+    try:
+        yield commits
+    finally:
+        _commits.reset(token)
+
+
+def _committed() -> None:
+    commits = _commits.get()
+    if commits is not None:
+        commits.count += 1
+
+
 @contextmanager
 def watching_commits() -> Iterator[CommitWatch]:
     """Note whether any transaction run inside reaches its commit: a write whose connection
@@ -84,9 +112,11 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         except Exception as error:
             outcome = await commit_outcome(engine, xid) if xid is not None else None
             if outcome == "committed":
+                _committed()
                 return
             if outcome == "aborted":
                 if watch is not None:
                     watch.committing = False
                 raise LostConnection("the transaction was rolled back") from error
             raise
+        _committed()

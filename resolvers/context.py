@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from datasources.db.api_keys import Scope
+from datasources.live import Broker
+from datasources.live.hub import Ending
 from datasources.storage import Storage
 from domain.origins import ANONYMOUS_KEY_ID
 from domain.records import CustomerRecord, CustomerUserRecord
@@ -46,3 +48,8 @@ class RequestContext:
     """Wraps a record in this schema's ``Customer`` class (built from the company Map)."""
     client_address: str | None = None
     """The address the request came from (the peer of the TCP connection)."""
+    live: Broker | None = None
+    """Live updates: mutations publish their committed changes, subscriptions listen."""
+    end_connection: Callable[[Ending], None] | None = None
+    """How the transport closes a subscriber's connection when the server ends its
+    subscription (a client too slow to read): set for WebSocket and SSE requests."""

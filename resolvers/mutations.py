@@ -15,7 +15,10 @@ path, so no mutation can forget a step:
    mutations after it in the same request must read what was just written, not what the
    loaders remembered before. Resetting after a refused write costs one more read at most,
    which is simpler and safer than deciding per outcome whether anything was written.
-4. The schema layer turns the outcome into its payload (``schema.common.outcome_payload``:
+4. **Publish the live update** (``resolvers.live.publish``), only when a transaction of the
+   use case committed (``datasources.unit_of_work.counting_commits``) and the outcome has no
+   problems: never after a rollback, a refusal or a dry run.
+5. The schema layer turns the outcome into its payload (``schema.common.outcome_payload``:
    the object or ``null``, and the problems as ``userErrors`` with their input paths).
 """
 
@@ -25,7 +28,8 @@ from collections.abc import Awaitable, Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
 from datasources.storage import Storage
-from datasources.unit_of_work import Outcome
+from datasources.unit_of_work import Outcome, counting_commits
+from resolvers import live
 from resolvers.context import Actor, RequestContext
 
 T = TypeVar("T")
@@ -38,8 +42,12 @@ async def run_mutation(
     ctx: RequestContext, use_case: UseCase[P, T], *args: P.args, **kwargs: P.kwargs
 ) -> Outcome[T]:
     """Run ``use_case(storage, actor, *args, **kwargs)`` for this request, then reset its
-    loaders (even if it raised)."""
+    loaders (even if it raised) and publish what it committed."""
     try:
-        return await use_case(ctx.storage, ctx.actor, *args, **kwargs)
+        with counting_commits() as commits:
+            outcome = await use_case(ctx.storage, ctx.actor, *args, **kwargs)
     finally:
         ctx.loaders.reset()
+    if commits.count and not outcome.problems and not kwargs.get("dry_run"):
+        live.publish(ctx, use_case, args, outcome)
+    return outcome

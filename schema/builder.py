@@ -25,6 +25,7 @@ from schema.direct_execution import DirectExecution
 from schema.document_cache import DocumentCache, DocumentRules, Lru, Verdicts
 from schema.flat_lists import FlatListExecutionContext
 from schema.limit_rules import alias_limit_rule, depth_limit_rule
+from schema.live import subscription as build_subscription
 from schema.masking import MaskUnexpectedErrors, RosterSchema, report_errors
 from schema.outages import BackendOutages
 from schema.permissions import CustomerSessionFields, customer_session_fields, guard_root_fields
@@ -188,13 +189,17 @@ def _build_api(config: RosterConfig) -> BuiltSchema:
     )
     mutation = merge_types("Mutation", tuple(area.mutations(types, config) for area in AREAS))
     _describe_roots(query, mutation)
-    for root in (query, mutation):  # closed to customer sessions unless a field admits them
+    subscription = build_subscription(types)
+    # Closed to customer sessions unless a field admits them.
+    roots: tuple[Any, ...] = (query, mutation, subscription)
+    for root in roots:
         guard_root_fields(root.__strawberry_definition__)
     verdicts: Verdicts = Lru()
     rules = _document_rules(config)
     schema = RosterSchema(  # Roster's error log and operation choice (schema/masking.py)
         query=query,
         mutation=mutation,
+        subscription=subscription,
         types=[types.object, customer_type],
         extensions=_extensions(verdicts, rules),
         config=StrawberryConfig(disable_field_suggestions=not config.server.introspection),

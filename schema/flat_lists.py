@@ -50,6 +50,7 @@ from graphql import (
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLScalarType,
+    OperationType,
     Undefined,
 )
 from graphql.execution.collect_fields import FieldDetailsList
@@ -57,6 +58,7 @@ from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from datasources import spans
+from schema import shared_events
 from schema.fast_fields import (
     ContextReader,
     ManyReader,
@@ -137,7 +139,21 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """The operation, inside a trace span when traces are on (``datasources.spans``):
         every path (Strawberry's, ``schema.direct_execution``'s) executes through this
         class, so the span and the SQL and LDAP spans below it are there on each. Off, one
-        attribute read."""
+        attribute read.
+
+        A live subscription's event is executed once for every subscriber asking the same
+        (``schema.shared_events``)."""
+        if self.operation.operation is OperationType.SUBSCRIPTION:
+            key = shared_events.key_of(
+                self.root_value, self.operation, self.variable_values, self.context_value
+            )
+            if key is not None:
+                return shared_events.shared(
+                    key, self.operation, lambda: self._execute_operation(serially)
+                )
+        return self._execute_operation(serially)
+
+    def _execute_operation(self, serially: bool | None) -> Any:
         span = spans.opener
         if span is None:
             return super().execute_operation(serially)

@@ -79,7 +79,10 @@ CUSTOMER_SESSION_OR_ADMIN: list[type[BasePermission]] = [IsCustomerSessionOrAdmi
 
 
 class NotForCustomerSessions(BasePermission):
-    message = "A customer session token may only use me, meSetPassword and customerSessionRevoke."
+    message = (
+        "A customer session token may only use me, meSetPassword, customerSessionRevoke and "
+        "customerUserChanged of its own login."
+    )
     error_extensions = {"code": "FORBIDDEN"}
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
@@ -119,6 +122,7 @@ def customer_session_fields(schema: strawberry.Schema) -> CustomerSessionFields:
     roots = {
         OperationType.QUERY: schema._schema.query_type,
         OperationType.MUTATION: schema._schema.mutation_type,
+        OperationType.SUBSCRIPTION: schema._schema.subscription_type,
     }
     found: CustomerSessionFields = {}
     for operation, root in roots.items():

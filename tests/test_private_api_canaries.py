@@ -34,6 +34,11 @@ Every private API, and where its canary lives:
   ``TypeEngine._cached_result_processor`` (``datasources.db.prepared_drivers``):
   tests/datasources/test_mariadb_prepared_reads.py.
 - bonsai ``AIOLDAPConnection._poll`` and ``_loop`` (``datasources.ldap.pool``) — here.
+- Strawberry's graphql-transport-ws handler (``handle_message``, ``handle_connection_init``,
+  ``handle_subscribe``, ``connection_init_received``, ``connection_acknowledged``,
+  ``operations``), its ASGI adapter's ``ws`` and the view's
+  ``graphql_transport_ws_handler_class`` (``app.live_transport``); graphql-core's per-event
+  executor and ``VariableValues.coerced`` (``schema.shared_events``) — here.
 - uvicorn ``Server.startup(sockets=...)``, ``server_state``, ``lifespan.state``,
   ``Config.http_protocol_class`` (``app.workers``), and the HTTP protocols' ``cycle``,
   ``loop``, ``transport``, ``on_response_complete`` (``app.connection_timeouts``) — here.
@@ -303,3 +308,41 @@ def test_uvicorn_internals_the_workers_and_header_timeouts_use() -> None:
             await server.shutdown(sockets=[])
 
     asyncio.run(started())
+
+
+def test_strawberry_websocket_handler_internals_the_live_transport_uses() -> None:
+    from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+    from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+        BaseGraphQLTransportWSHandler,
+    )
+
+    for name in ("handle_message", "handle_connection_init", "handle_subscribe", "send_message"):
+        assert callable(getattr(BaseGraphQLTransportWSHandler, name, None)), (
+            f"Strawberry's graphql-transport-ws handler has no {name} any more: "
+            "app.live_transport.SocketHandler overrides or calls it"
+        )
+    handler_init = _parameters(BaseGraphQLTransportWSHandler.__init__)
+    assert "max_subscriptions_per_connection" in handler_init
+    source = inspect.getsource(BaseGraphQLTransportWSHandler)
+    for attribute in ("connection_init_received", "connection_acknowledged", "self.operations"):
+        assert attribute in source, (
+            f"Strawberry's handler no longer keeps {attribute}: app.live_transport reads it"
+        )
+    assert "self.ws = " in inspect.getsource(ASGIWebSocketAdapter.__init__), (
+        "Strawberry's ASGI WebSocket adapter no longer keeps the Starlette WebSocket as ws: "
+        "app.live_transport reads its scope"
+    )
+    assert hasattr(GraphQL, "graphql_transport_ws_handler_class"), (
+        "app.server sets the view's graphql_transport_ws_handler_class"
+    )
+
+
+def test_graphql_core_subscription_events_run_through_execute_operation() -> None:
+    """``schema.shared_events`` shares an event's result from
+    ``FlatListExecutionContext.execute_operation``: graphql-core must run each event there,
+    with the event as ``root_value`` and the coerced variables in ``variable_values``."""
+    source = inspect.getsource(Executor.build_per_event_executor)
+    assert "root_value = payload" in source, "graphql-core's per-event executor changed"
+    from graphql.execution.values import VariableValues
+
+    assert "coerced" in VariableValues._fields

@@ -101,6 +101,20 @@ class CustomerSessionStore:
             await self._touch(row["id"], now)
         return _session(row)
 
+    async def is_live(self, session_id: int) -> bool:
+        """Whether session ``session_id`` still works (not revoked, expired or idle too long):
+        a live subscription asks before each change it hands on (``resolvers.live``)."""
+        now = utcnow()
+        query = sa.select(_S).where(
+            _S.c.id == session_id, _S.c.revoke_time.is_(None), _S.c.expire_time > now
+        )
+        row = await read_credential_row(self.reader, query)
+        if row is None:
+            return False
+        last_used: datetime = row["last_used_time"]
+        idle = self.config.idle_ttl
+        return not (idle and last_used + timedelta(seconds=idle) <= now)
+
     async def _touch(self, session_id: int, now: datetime) -> None:
         """Note the session's use. Best effort: a failure only lets ``idle_ttl`` count from
         an earlier use, so it is logged, not raised."""

@@ -13,12 +13,15 @@ One module per job, all re-exported here so ``from domain.config import …`` is
 - ``customers_groups_services``: OTOBO's customer (with its Map), customer-group and service
   settings;
 - ``email_and_passwords``: what addresses and passwords are accepted, how passwords are stored;
+- ``live``: live updates (subscriptions): the broker between processes, the limits;
 - ``server``: how the process runs (database, HTTP server, workers, anonymous access, demo).
 """
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 
 from domain.config.backend_base import FIELD_LIST_KEYS, BackendConfigBase, MapRow, StorageField
 from domain.config.customer_auth import AuthBackendConfig, CustomerAuthConfig, DbAuthBackendConfig
@@ -36,6 +39,7 @@ from domain.config.dynamic_field_mapping import DynamicFieldFromCustomerUserConf
 from domain.config.email_and_passwords import EmailConfig, PasswordConfig
 from domain.config.ldap_auth import LdapAuthBackendConfig
 from domain.config.ldap_backend import LdapBackendConfig, filter_syntax_problem
+from domain.config.live import LiveConfig
 from domain.config.server import AuthConfig, DatabaseConfig, DemoConfig, ServerConfig
 from domain.config.strict_model import StrictModel
 from domain.config.tickets import TicketsConfig
@@ -60,6 +64,7 @@ __all__ = [
     "EmailConfig",
     "LdapAuthBackendConfig",
     "LdapBackendConfig",
+    "LiveConfig",
     "MapRow",
     "PasswordConfig",
     "PermissionContextName",
@@ -90,3 +95,13 @@ class RosterConfig(StrictModel):
         default_factory=DynamicFieldFromCustomerUserConfig
     )
     tickets: TicketsConfig = Field(default_factory=TicketsConfig)
+    live: LiveConfig = Field(default_factory=LiveConfig)
+
+    @model_validator(mode="after")
+    def _postgres_broker_needs_postgres(self) -> Self:
+        if self.live.broker == "postgres" and not self.database.url.startswith("postgresql"):
+            raise ValueError(
+                'live.broker = "postgres" needs a PostgreSQL database.url '
+                '(use "local" with one process, or a Redis URL)'
+            )
+        return self

@@ -1,0 +1,325 @@
+"""Live updates: how soon a subscriber sees a committed change, and what many subscribers cost.
+
+    .venv/bin/python -m bench.live latency   # 50 changes/s for 20 s, 20 subscribers (issue 18)
+    .venv/bin/python -m bench.live many      # 10,000 subscriptions over 100 WebSockets
+
+Both start ``roster serve`` with 2 workers on PostgreSQL (a database of their own,
+``roster_bench_live``, dropped and rebuilt) and the Redis broker (127.0.0.1:6379, a channel of
+their own), and drive it from this process: writers POST ``customerUserUpdate`` at a fixed
+rate on kept-alive connections to both workers, subscribers listen to ``changes`` over
+``graphql-transport-ws``, spread over both workers.
+
+Latency is from the commit to the subscriber: ``Change.at`` (the writing worker's clock right
+after the commit) to the moment this process has read the message (the same machine's clock).
+The subscribers and the writers share the machine's cores with the server, so the figures are
+an upper bound of what a client elsewhere would see.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
+
+from app.migrate import upgrade
+from bench.harness import ADMIN_DSN, api_key, free_port, start_server, wait_healthy
+
+DB_NAME = "roster_bench_live"
+CHANGES = "subscription { changes(types: [CUSTOMER_USER]) { key at } }"
+UPDATE = (
+    "mutation($i: CustomerUserUpdateInput!) { customerUserUpdate(input: $i) {"
+    " userErrors { code } } }"
+)
+
+
+async def _database() -> str:
+    conn = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    finally:
+        await conn.close()
+    url = ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    url = f"{url}/{DB_NAME}"
+    await asyncio.to_thread(upgrade, url)
+    return url
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _rss_kib(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+def _cpu_ms(pids: list[int]) -> float:
+    """User + system CPU time of ``pids`` so far, in ms (``/proc/<pid>/stat``)."""
+    import os
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total * 1000 / ticks
+
+
+def _workers(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if f"\nPPid:\t{parent}\n" in status and b"spawn_main" in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+class Server:
+    def __init__(self, folder: Path, url: str, workers: int) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        config = folder / "live.toml"
+        config.write_text(
+            f'[database]\nurl = "{url}"\npool_size = 4\n'
+            f'[server]\nhost = "127.0.0.1"\nport = {self.port}\nworkers = {workers}\n'
+            "access_log = false\ngraphiql = false\n"
+            f'[live]\nbroker = "redis://127.0.0.1:6379/0"\nchannel = "bench-{uuid.uuid4().hex}"\n',
+            encoding="utf-8",
+        )
+        self.log = folder / "serve.log"
+        self.process = start_server(config, self.log)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+async def _users(base: str, admin: str, count: int) -> list[str]:
+    customer = f"c{uuid.uuid4().hex[:8]}"
+    logins = [f"u{n:05d}{uuid.uuid4().hex[:4]}" for n in range(count)]
+    headers = {"Authorization": f"Bearer {admin}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
+        await client.post(
+            "/graphql",
+            json={
+                "query": "mutation($i: CustomerCreateInput!) { customerCreate(input: $i)"
+                " { userErrors { code } } }",
+                "variables": {"i": {"customerId": customer, "name": "Bench"}},
+            },
+        )
+        for login in logins:
+            response = await client.post(
+                "/graphql",
+                json={
+                    "query": "mutation($i: CustomerUserCreateInput!) {"
+                    " customerUserCreate(input: $i) { userErrors { code } } }",
+                    "variables": {
+                        "i": {
+                            "login": login,
+                            "firstName": "B",
+                            "lastName": "L",
+                            "email": f"{login}@acme.test",
+                            "customerId": customer,
+                        }
+                    },
+                },
+            )
+            assert response.json()["data"]["customerUserCreate"]["userErrors"] == []
+    return logins
+
+
+async def _socket(base: str, key: str) -> ClientConnection:
+    ws = await connect(
+        base.replace("http", "ws") + "/graphql",
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        additional_headers={"Authorization": f"Bearer {key}"},
+        max_queue=None,
+        open_timeout=60,
+    )
+    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    return ws
+
+
+async def _listen(ws: ClientConnection, seen: list[tuple[str, float]], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            raw = await asyncio.wait_for(ws.recv(), 0.5)
+        except TimeoutError:
+            continue
+        except ConnectionClosed:
+            return
+        now = time.time()
+        message = json.loads(raw)
+        if message.get("type") == "next":
+            change = message["payload"]["data"]["changes"]
+            at = datetime.fromisoformat(change["at"]).timestamp()
+            seen.append((change["key"], now - at))
+
+
+async def _write(base: str, admin: str, logins: list[str], rate: float, seconds: float) -> int:
+    """``rate`` updates a second for ``seconds`` on two kept-alive connections (one per
+    worker, round robin), each sent at its scheduled time."""
+    headers = {"Authorization": f"Bearer {admin}"}
+    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30, limits=limits) as c:
+        total = int(rate * seconds)
+        start = time.perf_counter()
+        tasks = []
+        for n in range(total):
+            delay = start + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            login = logins[n % len(logins)]
+            body = {"query": UPDATE, "variables": {"i": {"login": login, "lastName": f"L{n}"}}}
+            tasks.append(asyncio.create_task(c.post("/graphql", json=body)))
+        for response in await asyncio.gather(*tasks):
+            assert response.status_code == 200
+    return total
+
+
+async def _setup(workers: int) -> tuple[Server, str, str, Path]:
+    url = await _database()
+    admin, read = await api_key(url, "admin"), await api_key(url, "read")
+    folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
+    server = Server(folder, url, workers)
+    await wait_healthy(server.base, server.process)
+    return server, admin, read, folder
+
+
+async def _listening(
+    sockets: list[ClientConnection],
+) -> tuple[list[list[tuple[str, float]]], asyncio.Event, list[asyncio.Task[None]]]:
+    seen: list[list[tuple[str, float]]] = [[] for _ in sockets]
+    stop = asyncio.Event()
+    tasks = [
+        asyncio.create_task(_listen(ws, mine, stop)) for ws, mine in zip(sockets, seen, strict=True)
+    ]
+    return seen, stop, tasks
+
+
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
+async def latency(rate: float, seconds: float, subscribers: int, workers: int) -> None:
+    server, admin, read, _folder = await _setup(workers)
+    try:
+        logins = await _users(server.base, admin, 50)
+        sockets = [await _socket(server.base, read) for _ in range(subscribers)]
+        subscribe = {"id": "1", "type": "subscribe", "payload": {"query": CHANGES}}
+        for ws in sockets:
+            await ws.send(json.dumps(subscribe))
+        await asyncio.sleep(1)
+        seen, stop, listeners = await _listening(sockets)
+        pids = _workers(server.process.pid) or [server.process.pid]
+        cpu = _cpu_ms(pids)
+        written = await _write(server.base, admin, logins, rate, seconds)
+        await asyncio.sleep(2)
+        cpu = _cpu_ms(pids) - cpu
+        stop.set()
+        await asyncio.gather(*listeners)
+        delays = [delay * 1000 for per in seen for _key, delay in per] or [0.0]
+        missing = written * subscribers - len(delays) + (0 if subscribers else 1)
+        print(
+            f"latency: {written} changes at {rate:g}/s, {subscribers} subscribers on "
+            f"{workers} workers: {len(delays)} deliveries, {missing} missing; "
+            f"commit -> seen ms: p50 {statistics.median(delays):.1f}  "
+            f"p95 {_percentile(delays, 0.95):.1f}  p99 {_percentile(delays, 0.99):.1f}  "
+            f"max {max(delays):.1f}; server CPU {cpu / written:.2f} ms per change "
+            f"(update + its deliveries); load average {_load()}"
+        )
+        for ws in sockets:
+            await ws.close()
+    finally:
+        server.stop()
+
+
+async def many(subscribers: int, per_connection: int, changes: int, workers: int) -> None:
+    server, admin, read, _folder = await _setup(workers)
+    try:
+        logins = await _users(server.base, admin, 5)
+        pids = _workers(server.process.pid) or [server.process.pid]
+        await asyncio.sleep(1)
+        before = _rss_kib(pids)
+        connections = subscribers // per_connection
+        count = connections * per_connection
+        sockets = [await _socket(server.base, read) for _ in range(connections)]
+        for ws in sockets:
+            for n in range(per_connection):
+                message = {"id": str(n), "type": "subscribe", "payload": {"query": CHANGES}}
+                await ws.send(json.dumps(message))
+        await asyncio.sleep(3)
+        after = _rss_kib(pids)
+        seen, stop, listeners = await _listening(sockets)
+        cpu = _cpu_ms(pids)
+        written = await _write(server.base, admin, logins, 1, changes)
+        await asyncio.sleep(5)
+        cpu = _cpu_ms(pids) - cpu
+        stop.set()
+        await asyncio.gather(*listeners)
+        per_change: dict[str, list[float]] = {}
+        for per in seen:
+            for key, delay in per:
+                per_change.setdefault(key, []).append(delay * 1000)
+        delays = [d for values in per_change.values() for d in values] or [0.0]
+        last = [max(values) for values in per_change.values()] or [0.0]
+        print(
+            f"many: {count} subscriptions over {connections} WebSockets on {workers} workers: "
+            f"server RSS {before / 1024:.0f} -> {after / 1024:.0f} MiB "
+            f"({(after - before) * 1024 / count:.0f} bytes per subscription); "
+            f"{written} changes, {len(delays)} deliveries ({written * count - len(delays)} "
+            f"missing); commit -> seen ms p50 {statistics.median(delays):.0f} "
+            f"p99 {_percentile(delays, 0.99):.0f}; commit -> last of all subscribers ms: "
+            f"median {statistics.median(last):.0f} max {max(last):.0f}; "
+            f"server CPU {cpu / max(written, 1):.0f} ms per change; load average {_load()}"
+        )
+        for ws in sockets:
+            await ws.close()
+    finally:
+        server.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("scenario", choices=["latency", "many"])
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--subscribers", type=int)
+    parser.add_argument("--per-connection", type=int, default=100)
+    parser.add_argument("--changes", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    if args.scenario == "latency":
+        subscribers = 20 if args.subscribers is None else args.subscribers
+        asyncio.run(latency(args.rate, args.seconds, subscribers, args.workers))
+    else:
+        subscribers = args.subscribers or 10_000
+        asyncio.run(many(subscribers, args.per_connection, args.changes, args.workers))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""What a live update says: which object changed (its type and natural key), how, and when
+its transaction committed. Pure data, encoded for the broker between server processes.
+
+One mutation may change several objects (an assignment touches the user and the group): it
+is published as one message of several notices. A notice carries no field values: a
+subscriber reads the object again if it wants them (``customerUserChanged`` does), so a
+notice never leaks a field the subscriber could not read, and never a password.
+
+Changes-feed alignment: ``type`` + ``key`` are the same object identity the feed of issue 18
+reports (the feed's global ID is ``base64url("<type>:<key>")``, as ``Node.id``); ``at`` is the
+commit time. A subscriber that must not miss anything (a broker outage, a reconnect) reads the
+feed from its stored cursor; live notices are a hint to do so early, not the record.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from domain.assignments import (
+    Change,
+    CustomerGroupRow,
+    UserCustomerRow,
+    UserGroupRow,
+    UserServiceRow,
+)
+from domain.records import CustomerRecord, CustomerUserRecord, GroupRecord
+from domain.services import ServiceRecord
+
+DEFAULT_SERVICES_LOGIN = "<DEFAULT>"  # OTOBO's login of the default-services rows
+
+
+class ObjectType(enum.Enum):
+    CUSTOMER_USER = "CustomerUser"
+    CUSTOMER = "Customer"
+    GROUP = "Group"
+    SERVICE = "Service"
+
+
+class Action(enum.Enum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    RENAMED = "RENAMED"
+    """Its key changed (``previous_key`` has the old one); other fields may have changed too."""
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    type: ObjectType
+    key: str
+    """The natural key: login, customer ID, group id, service id (as text)."""
+    action: Action
+    at: float
+    """When the transaction committed (seconds since the epoch, the writing server's clock)."""
+    previous_key: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "t": self.type.value,
+            "k": self.key,
+            "a": self.action.value,
+            "at": self.at,
+            "p": self.previous_key,
+        }
+
+
+def encode(notices: Iterable[Notice]) -> bytes:
+    return orjson.dumps([notice.as_json() for notice in notices])
+
+
+def decode(raw: bytes | str) -> list[Notice]:
+    """The notices of one broker message; raises ``ValueError`` for a message that is not one."""
+    try:
+        items = orjson.loads(raw)
+        return [
+            Notice(ObjectType(i["t"]), str(i["k"]), Action(i["a"]), float(i["at"]), i.get("p"))
+            for i in items
+        ]
+    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ValueError(f"not a live-update message: {exc}") from exc
+
+
+def _record_identity(record: object) -> tuple[ObjectType, str] | None:
+    if isinstance(record, CustomerUserRecord):
+        return ObjectType.CUSTOMER_USER, record.login
+    if isinstance(record, CustomerRecord):
+        return ObjectType.CUSTOMER, record.customer_id
+    if isinstance(record, GroupRecord):
+        return ObjectType.GROUP, str(record.id)
+    if isinstance(record, ServiceRecord):
+        return ObjectType.SERVICE, str(record.id)
+    return None
+
+
+def _row_objects(change: Change) -> list[tuple[ObjectType, str]]:
+    row = change.row
+    found: list[tuple[ObjectType, str]] = []
+    login = row.login if isinstance(row, UserCustomerRow | UserGroupRow | UserServiceRow) else None
+    if login is not None and login != DEFAULT_SERVICES_LOGIN:
+        found.append((ObjectType.CUSTOMER_USER, login))
+    if isinstance(row, UserCustomerRow | CustomerGroupRow):
+        found.append((ObjectType.CUSTOMER, row.customer_id))
+    if isinstance(row, UserGroupRow | CustomerGroupRow):
+        found.append((ObjectType.GROUP, str(row.group_id)))
+    if isinstance(row, UserServiceRow):
+        found.append((ObjectType.SERVICE, str(row.service_id)))
+    return found
+
+
+def notices_of(
+    *, created: bool, record: object, changes: Iterable[Change], key: object, at: float
+) -> list[Notice]:
+    """The notices of one committed write: the object it returned (``created`` or updated;
+    renamed when ``key``, the key it was called with, differs from the record's) and every
+    object on either side of an added or removed relation row, each once."""
+    notices: list[Notice] = []
+    seen: set[tuple[ObjectType, str]] = set()
+    identity = _record_identity(record)
+    if identity is not None:
+        seen.add(identity)
+        previous = str(key) if isinstance(key, str | int) else None
+        if created:
+            notices.append(Notice(identity[0], identity[1], Action.CREATED, at))
+        elif previous is not None and previous != identity[1]:
+            notices.append(Notice(identity[0], identity[1], Action.RENAMED, at, previous))
+        else:
+            notices.append(Notice(identity[0], identity[1], Action.UPDATED, at))
+    for change in changes:
+        for found in _row_objects(change):
+            if found not in seen:
+                seen.add(found)
+                notices.append(Notice(found[0], found[1], Action.UPDATED, at))
+    return notices
