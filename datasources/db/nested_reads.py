@@ -248,7 +248,7 @@ class NestedReads:
                 .where(primary != _const(""))
                 .correlate(outer)
             )
-            assigned = first.union_all(assigned)  # type: ignore[assignment]
+            assigned = first.union_all(assigned)
         every = assigned.subquery("ids")
         once = (
             sa.select(every.c.v, every.c.o)

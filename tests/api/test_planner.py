@@ -175,8 +175,8 @@ async def test_every_planned_shape_answers_the_same_bytes(make_api: MakeApi) -> 
         assert b'"errors"' not in body
     for query in PER_USER:
         for login in [*logins[:10], logins[20].upper(), "nobody-here"]:
-            variables: dict[str, Any] = {"login": login, "l": login, "f": 5}
-            body, statements, answered = await _both(api, query, variables)
+            per_user: dict[str, Any] = {"login": login, "l": login, "f": 5}
+            body, statements, answered = await _both(api, query, per_user)
             assert answered == (1 if planned else 0)
             if planned:
                 assert statements == 1
