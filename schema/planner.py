@@ -42,6 +42,7 @@ import strawberry
 from graphql import (
     DocumentNode,
     FieldNode,
+    GraphQLError,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -170,7 +171,10 @@ class Planner:
         plan = self._plan(document, operation_name)
         if plan is None:
             return None
-        request = self._request(plan, variable_values or {}, context)
+        try:
+            request = self._request(plan, variable_values or {}, context)
+        except GraphQLError:  # a value the general path refuses: it reports it
+            return None
         if request is None:
             return None
         roots, parameters = request

@@ -210,12 +210,11 @@ class NestedReads:
                 return found
             if name == "login":
                 return login, False
-            if name == "validity":
-                valid = config.customer_valid
-                return (_validity(u.c[valid]) if valid else _const("VALID")), False
+            if name == "validity":  # a backend without a validity row has only valid users
+                valid = by_attribute.get(VALID_ID)
+                return (_validity(u.c[valid.column]) if valid else _const("VALID")), False
             if name in ("created_at", "changed_at"):
-                stored = u.c["create_time" if name == "created_at" else "change_time"]
-                return _iso_utc(stored), bool(stored.nullable)
+                return _time(backend.table, u, name)
             if name == "customer":
                 if primary is None:
                     return sa.null(), True
@@ -274,8 +273,7 @@ class NestedReads:
             if name == "validity":
                 return _validity(c.c.valid_id), False
             if name in ("created_at", "changed_at"):
-                stored = c.c["create_time" if name == "created_at" else "change_time"]
-                return _iso_utc(stored), bool(stored.nullable)
+                return _time(c, c, name)
             if name == "group_grants":
                 return self._customer_grants(c, _shape(member)), False
             field = known.get(name)
@@ -408,6 +406,17 @@ class NestedReads:
             .select_from(ids.join(s, s.c.id == ids.c.service_id))
             .scalar_subquery()
         )
+
+
+def _time(table: Any, source: Any, name: str) -> tuple[Expr, bool]:
+    """``created_at``/``changed_at`` of ``table``'s row as the general path writes them; only
+    for a column without a zone (OTOBO's), which holds UTC: a zoned one would be written in
+    the session's zone."""
+    column_name = "create_time" if name == "created_at" else "change_time"
+    column = table.c[column_name]
+    if not isinstance(column.type, sa.DateTime) or column.type.timezone:
+        raise Unplannable(f"{name}: not a time without a zone")
+    return _iso_utc(source.c[column_name]), bool(column.nullable)
 
 
 def _shape(member: Member) -> Shape:

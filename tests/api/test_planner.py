@@ -225,6 +225,17 @@ async def test_refusals_and_bad_arguments_are_the_general_paths(make_api: MakeAp
     assert b'"errors"' in body
     _, _, answered = await _both(api, PEER_Q3, {"login": logins[3]}, key=api.read_key)
     assert answered == (1 if api.kind == "postgresql" else 0)
+    # A value PostgreSQL refuses (NUL in a text parameter): the planned statement fails and
+    # the general path answers, as it always has (no user has such a login).
+    body, _, answered = await _both(api, PEER_Q3, {"login": "nul\x00here"})
+    assert answered == 0
+    assert json.loads(body)["data"]["customerUser"] is None
+
+
+async def test_the_switch_turns_the_planner_off(make_api: MakeApi) -> None:
+    api = await make_api(server={"planner": False})
+    _, _, answered = await _both(api, PEER_Q2, {"first": 5})
+    assert answered == 0
 
 
 def _json(body: bytes) -> Any:
