@@ -25,7 +25,6 @@ the other databases, LDAP and mixed backends take the general path.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -36,6 +35,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.customers import DbCustomerStore
 from datasources.db.engine import read_only_view
+from datasources.db.json_sql import (
+    KEY,
+    MAX_MEMBERS,
+    ONE,
+    Expr,
+    audit_time,
+    blank_null,
+    code_point,
+    const,
+    json_list,
+    lower_eq,
+    validity_name,
+)
 from datasources.db.prepared import PreparedRead
 from datasources.db.tables import (
     customer_user_customer,
@@ -51,50 +63,6 @@ from domain.field_map import CUSTOMER_ID, LOGIN, VALID_ID
 from domain.nested_shape import ATTRIBUTE, Member, Root, Shape, Unplannable
 from domain.permissions import OTHER_CONTEXT
 from domain.services import DEFAULT_LOGIN
-from domain.validity import Validity
-
-Expr = sa.ColumnElement[Any]
-_KEY = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
-_MAX_MEMBERS = 50  # json_build_object takes at most 100 arguments
-_EMPTY: Expr = sa.literal_column("'[]'::json")
-_ONE: Expr = sa.literal_column("1")
-
-
-def _const(text: str) -> Expr:
-    """A string constant in the statement's text (not a parameter: the text stays one)."""
-    return sa.literal_column("'" + text.replace("'", "''") + "'")
-
-
-def _lower_eq(a: Expr, b: Expr) -> Expr:
-    return sa.func.lower(a) == sa.func.lower(b)
-
-
-def _c(column: Expr) -> Expr:
-    return sa.collate(column, "C")
-
-
-def _validity(column: Expr) -> Expr:
-    return sa.case(
-        *((column == v.value, _const(v.name)) for v in Validity), else_=_const("INVALID")
-    )
-
-
-def _iso_utc(column: Expr) -> Expr:
-    """``datetime.isoformat()`` of the stored (UTC) time: fractions only when there are."""
-    seconds = sa.func.to_char(column, _const('YYYY-MM-DD"T"HH24:MI:SS'))
-    fraction = sa.case(
-        (sa.extract("microseconds", column) % 1000000 == 0, _const("")),
-        else_=sa.func.to_char(column, _const(".US")),
-    )
-    return seconds.op("||")(fraction).op("||")(_const("+00:00"))
-
-
-def _blank_null(column: Expr) -> Expr:
-    return sa.func.nullif(column, _const(""))
-
-
-def _list(expr: Expr, *order: Expr) -> Expr:
-    return sa.func.coalesce(sa.func.json_agg(aggregate_order_by(expr, *order)), _EMPTY)
 
 
 class NestedReads:
@@ -133,11 +101,11 @@ class NestedReads:
         backend = self._users
         table = backend.table
         if root.kind == "default_services":
-            return self._services(None, _const(DEFAULT_LOGIN), root.shape)
+            return self._services(None, const(DEFAULT_LOGIN), root.shape)
         if root.kind == "customer_user":
             one = (
                 sa.select(table)
-                .where(_lower_eq(table.c[backend.config.customer_key], sa.bindparam("login")))
+                .where(lower_eq(table.c[backend.config.customer_key], sa.bindparam("login")))
                 .limit(sa.literal_column("1"))
                 .subquery("u")
             )
@@ -153,7 +121,7 @@ class NestedReads:
         )
         login = page.c[backend.config.customer_key]
         nodes = (
-            sa.select(_list(self._user(page, root.shape), _c(login)))
+            sa.select(json_list(self._user(page, root.shape), code_point(login)))
             .select_from(page)
             .scalar_subquery()
         )
@@ -162,13 +130,13 @@ class NestedReads:
     # ---- objects ----------------------------------------------------------------------------
 
     def _object(self, members: Sequence[tuple[str, Expr]]) -> Expr:
-        if len(members) > _MAX_MEMBERS:
+        if len(members) > MAX_MEMBERS:
             raise Unplannable("too many fields in one object")
         arguments: list[Expr] = []
         for key, value in members:
-            if not _KEY.fullmatch(key):
+            if not KEY.fullmatch(key):
                 raise Unplannable(f"key {key!r}")
-            arguments += [_const(key), value]
+            arguments += [const(key), value]
         return sa.func.json_build_object(*arguments)
 
     def _members(self, shape: Shape, spell: Callable[[Member], tuple[Expr, bool]]) -> Expr:
@@ -197,7 +165,7 @@ class NestedReads:
                 return None
             if attribute == LOGIN or field.required:
                 return value, bool(backend.table.c[field.column].nullable)
-            return _blank_null(value), True
+            return blank_null(value), True
 
         primary = column(CUSTOMER_ID)
 
@@ -212,13 +180,13 @@ class NestedReads:
                 return login, False
             if name == "validity":  # a backend without a validity row has only valid users
                 valid = by_attribute.get(VALID_ID)
-                return (_validity(u.c[valid.column]) if valid else _const("VALID")), False
+                return (validity_name(u.c[valid.column]) if valid else const("VALID")), False
             if name in ("created_at", "changed_at"):
-                return _time(backend.table, u, name)
+                return audit_time(backend.table, u, name)
             if name == "customer":
                 if primary is None:
                     return sa.null(), True
-                return self._customer_by_id(_blank_null(primary[0]), _shape(member)), True
+                return self._customer_by_id(blank_null(primary[0]), _shape(member)), True
             if name == "customer_ids":
                 if "UserCustomerIDs" in by_attribute:
                     raise Unplannable("multi-value customer IDs")
@@ -238,13 +206,13 @@ class NestedReads:
         link = customer_user_customer.alias("cuc")
         assigned = (
             sa.select(link.c.customer_id.label("v"), sa.literal_column("1").label("o"))
-            .where(_lower_eq(link.c.user_id, login), link.c.customer_id != _const(""))
+            .where(lower_eq(link.c.user_id, login), link.c.customer_id != const(""))
             .correlate(outer)
         )
         if primary is not None:
             first: Any = (
                 sa.select(primary.label("v"), sa.literal_column("0").label("o"))
-                .where(primary != _const(""))
+                .where(primary != const(""))
                 .correlate(outer)
             )
             assigned = first.union_all(assigned)
@@ -252,11 +220,13 @@ class NestedReads:
         once = (
             sa.select(every.c.v, every.c.o)
             .ext(distinct_on(sa.func.lower(every.c.v)))
-            .order_by(sa.func.lower(every.c.v), every.c.o, _c(every.c.v))
+            .order_by(sa.func.lower(every.c.v), every.c.o, code_point(every.c.v))
             .subquery("once")
         )
         return (
-            sa.select(_list(once.c.v, once.c.o, _c(once.c.v))).select_from(once).scalar_subquery()
+            sa.select(json_list(once.c.v, once.c.o, code_point(once.c.v)))
+            .select_from(once)
+            .scalar_subquery()
         )
 
     def _customer_fields(self, c: Any) -> Callable[[Member], tuple[Expr, bool]]:
@@ -271,15 +241,15 @@ class NestedReads:
             if name in ("customer_id", "name"):
                 return c.c[name], False
             if name == "validity":
-                return _validity(c.c.valid_id), False
+                return validity_name(c.c.valid_id), False
             if name in ("created_at", "changed_at"):
-                return _time(c, c, name)
+                return audit_time(c, c, name)
             if name == "group_grants":
                 return self._customer_grants(c, _shape(member)), False
             field = known.get(name)
             if field is None or field.attribute == VALID_ID:
                 raise Unplannable(name)
-            return _blank_null(c.c[field.column]), True
+            return blank_null(c.c[field.column]), True
 
         return spell
 
@@ -287,7 +257,7 @@ class NestedReads:
         c = self._customers.table.alias("c")
         return (
             sa.select(self._members(shape, self._customer_fields(c)))
-            .where(_lower_eq(c.c.customer_id, customer_id))
+            .where(lower_eq(c.c.customer_id, customer_id))
             .limit(sa.literal_column("1"))
             .scalar_subquery()
         )
@@ -297,9 +267,9 @@ class NestedReads:
         link = customer_user_customer.alias("acl")
         value = self._members(shape, self._customer_fields(c))
         return (
-            sa.select(_list(value, _c(c.c.customer_id), link.c.customer_id))
-            .select_from(link.join(c, _lower_eq(c.c.customer_id, link.c.customer_id)))
-            .where(_lower_eq(link.c.user_id, login))
+            sa.select(json_list(value, code_point(c.c.customer_id), link.c.customer_id))
+            .select_from(link.join(c, lower_eq(c.c.customer_id, link.c.customer_id)))
+            .where(lower_eq(link.c.user_id, login))
             .correlate(outer)
             .scalar_subquery()
         )
@@ -309,9 +279,9 @@ class NestedReads:
             if member.name == "name":
                 return g.c.name, False
             if member.name == "comment":
-                return _blank_null(g.c.comments), True
+                return blank_null(g.c.comments), True
             if member.name == "validity":
-                return _validity(g.c.valid_id), False
+                return validity_name(g.c.valid_id), False
             raise Unplannable(member.name)
 
         return self._members(shape, spell)
@@ -322,10 +292,10 @@ class NestedReads:
             sa.select(
                 rows.c.group_id,
                 sa.func.json_agg(
-                    aggregate_order_by(rows.c.permission_key, _c(rows.c.permission_key))
+                    aggregate_order_by(rows.c.permission_key, code_point(rows.c.permission_key))
                 ).label("permissions"),
             )
-            .where(_lower_eq(rows.c.user_id, login), rows.c.permission_value == _ONE)
+            .where(lower_eq(rows.c.user_id, login), rows.c.permission_value == ONE)
             .group_by(rows.c.group_id)
             .correlate(outer)
             .subquery("ug")
@@ -340,24 +310,24 @@ class NestedReads:
             raise Unplannable(member.name)
 
         return (
-            sa.select(_list(self._members(shape, spell), _c(g.c.name)))
+            sa.select(json_list(self._members(shape, spell), code_point(g.c.name)))
             .select_from(per_group.join(g, g.c.id == per_group.c.group_id))
             .scalar_subquery()
         )
 
     def _customer_grants(self, outer: Any, shape: Shape) -> Expr:
         rows = group_customer.alias("gc")
-        context = sa.func.coalesce(rows.c.permission_context, _const("None"))
+        context = sa.func.coalesce(rows.c.permission_context, const("None"))
         per_key = (
             sa.select(
                 rows.c.group_id,
                 context.label("context"),
                 sa.func.json_agg(
-                    aggregate_order_by(rows.c.permission_key, _c(rows.c.permission_key))
+                    aggregate_order_by(rows.c.permission_key, code_point(rows.c.permission_key))
                 ).label("permissions"),
             )
-            .where(_lower_eq(rows.c.customer_id, outer.c.customer_id))
-            .where(rows.c.permission_value == _ONE)
+            .where(lower_eq(rows.c.customer_id, outer.c.customer_id))
+            .where(rows.c.permission_value == ONE)
             .group_by(rows.c.group_id, context)
             .correlate(outer)
             .subquery("cg")
@@ -370,12 +340,16 @@ class NestedReads:
             if member.name == "permissions":
                 return per_key.c.permissions, False
             if member.name == "context":
-                other = per_key.c.context == _const(OTHER_CONTEXT)
-                return sa.case((other, _const("OTHER")), else_=_const("SAME")), False
+                other = per_key.c.context == const(OTHER_CONTEXT)
+                return sa.case((other, const("OTHER")), else_=const("SAME")), False
             raise Unplannable(member.name)
 
         return (
-            sa.select(_list(self._members(shape, spell), per_key.c.group_id, _c(per_key.c.context)))
+            sa.select(
+                json_list(
+                    self._members(shape, spell), per_key.c.group_id, code_point(per_key.c.context)
+                )
+            )
             .select_from(per_key.join(g, g.c.id == per_key.c.group_id))
             .scalar_subquery()
         )
@@ -386,7 +360,7 @@ class NestedReads:
         assigned = (
             sa.select(rows.c.service_id)
             .distinct()
-            .where(_lower_eq(rows.c.customer_user_login, login))
+            .where(lower_eq(rows.c.customer_user_login, login))
         )
         if outer is not None:
             assigned = assigned.correlate(outer)
@@ -396,27 +370,16 @@ class NestedReads:
             if member.name == "name":
                 return s.c.name, False
             if member.name == "comment":
-                return _blank_null(s.c.comments), True
+                return blank_null(s.c.comments), True
             if member.name == "validity":
-                return _validity(s.c.valid_id), False
+                return validity_name(s.c.valid_id), False
             raise Unplannable(member.name)
 
         return (
-            sa.select(_list(self._members(shape, spell), _c(s.c.name)))
+            sa.select(json_list(self._members(shape, spell), code_point(s.c.name)))
             .select_from(ids.join(s, s.c.id == ids.c.service_id))
             .scalar_subquery()
         )
-
-
-def _time(table: Any, source: Any, name: str) -> tuple[Expr, bool]:
-    """``created_at``/``changed_at`` of ``table``'s row as the general path writes them; only
-    for a column without a zone (OTOBO's), which holds UTC: a zoned one would be written in
-    the session's zone."""
-    column_name = "create_time" if name == "created_at" else "change_time"
-    column = table.c[column_name]
-    if not isinstance(column.type, sa.DateTime) or column.type.timezone:
-        raise Unplannable(f"{name}: not a time without a zone")
-    return _iso_utc(source.c[column_name]), bool(column.nullable)
 
 
 def _shape(member: Member) -> Shape:
