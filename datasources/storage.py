@@ -20,6 +20,7 @@ from datasources.db.customers import DbCustomerStore
 from datasources.db.dynamic_fields import DbDynamicFieldStore
 from datasources.db.engine import create_engine
 from datasources.db.groups import DbGroupStore
+from datasources.db.nested_reads import NestedReads
 from datasources.db.origins import DbOriginStore
 from datasources.db.services import DbServiceStore
 from domain.config import (
@@ -53,6 +54,18 @@ class Storage:
     def dynamic_fields(self) -> DbDynamicFieldStore:
         """OTOBO's dynamic-field definitions and customer users' values."""
         return DbDynamicFieldStore(self.engine)
+
+    @cached_property
+    def nested_reads(self) -> NestedReads | None:
+        """Whole nested reads in one statement (``schema.planner``): on PostgreSQL with one
+        database customer-user backend only; None elsewhere (the general path answers)."""
+        backends = self.customer_users.backends
+        if self.engine.dialect.name != "postgresql" or len(backends) != 1:
+            return None
+        backend = backends[0]
+        if not isinstance(backend, DbCustomerUserBackend):
+            return None
+        return NestedReads(self.engine, backend, self.customers)
 
     async def close(self) -> None:
         await self.api_keys.close()

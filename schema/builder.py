@@ -29,6 +29,7 @@ from schema.live import subscription as build_subscription
 from schema.masking import MaskUnexpectedErrors, RosterSchema, report_errors
 from schema.outages import BackendOutages
 from schema.permissions import CustomerSessionFields, customer_session_fields, guard_root_fields
+from schema.planner import Planner
 from schema.query_cost import CostLimits, QueryCost
 from schema.time_limit import StatementTimeouts
 
@@ -209,5 +210,8 @@ def _build_api(config: RosterConfig) -> BuiltSchema:
     for area in AREAS:
         area.fast_fields(schema, types)
     retries.install(schema)  # a root field whose connection was lost runs once more
-    direct = DirectExecution(schema, verdicts, rules, report_errors)
+    planner = (
+        Planner(schema, types.specs, config.customer_company) if config.server.planner else None
+    )
+    direct = DirectExecution(schema, verdicts, rules, report_errors, planner)
     return BuiltSchema(schema, types, customer_type, direct, customer_session_fields(schema))

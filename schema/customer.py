@@ -68,7 +68,7 @@ async def customer_group_grants(
             CustomerGroupGrant(
                 group=Group.wrap(groups[gid]),
                 context=PermissionContext.of(stored_context),
-                permissions=permissions,
+                permissions=sorted(permissions),  # by code point, not in the rows' order
             )
             for (gid, stored_context), permissions in sorted(by_key.items())
             if gid in groups

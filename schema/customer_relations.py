@@ -41,8 +41,9 @@ async def assigned_customers_of(users: Sequence[Any], context: RequestContext) -
 
 
 async def group_grants_of(users: Sequence[Any], context: RequestContext) -> list[list[GroupGrant]]:
-    """The users' direct grants by group name: every user's rows in one ``load_many``, then
-    every group they name in one."""
+    """The users' direct grants by group name, each one's permissions by code point (not in
+    the rows' order, which the database's plan decides): every user's rows in one
+    ``load_many``, then every group they name in one."""
     loaders = context.loaders.groups
     per_user = await loaders.user_grants.load_many([u.record.login for u in users])
     wanted = list(dict.fromkeys(row.group_id for rows in per_user for row in rows))
@@ -55,7 +56,7 @@ async def group_grants_of(users: Sequence[Any], context: RequestContext) -> list
         groups = (found[group_id] for group_id in by_group)
         grants.append(
             [
-                GroupGrant(group=Group.wrap(g), permissions=by_group[g.id])
+                GroupGrant(group=Group.wrap(g), permissions=sorted(by_group[g.id]))
                 for g in sorted((g for g in groups if g), key=lambda g: g.name)
             ]
         )

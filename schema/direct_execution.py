@@ -46,6 +46,7 @@ from datasources.backend import collect_unavailable
 from schema.document_cache import DocumentCache, DocumentRules, Verdicts, known_valid_document
 from schema.masking import MaskUnexpectedErrors
 from schema.outages import BackendOutages, outage_errors
+from schema.planner import Planner
 from schema.time_limit import StatementTimeouts, typed_timeouts
 
 RUNNABLE = frozenset({OperationType.QUERY, OperationType.MUTATION})
@@ -78,9 +79,11 @@ class DirectExecution:
         verdicts: Verdicts,
         rules: DocumentRules,
         report: ErrorReport,
+        planner: Planner | None = None,
     ) -> None:
         _refuse_unmirrored(schema)
         self._schema = schema
+        self._planner = planner
         self._verdicts = verdicts
         self._rules = rules
         self._report = report
@@ -113,6 +116,12 @@ class DirectExecution:
                 self._schema.process_errors([refusal])
                 return ExecutionResult(data=None, errors=[refusal])
             extensions = cost.extensions
+        if self._planner is not None:  # one statement for the whole answer (schema.planner)
+            data = await self._planner.answer(
+                document, operation_name, variable_values, context_value
+            )
+            if data is not None:
+                return ExecutionResult(data=data, errors=None, extensions=extensions)
         with collect_unavailable() as outages:
             try:
                 result: GraphQLExecutionResult = await await_maybe(

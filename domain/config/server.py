@@ -73,6 +73,11 @@ class ServerConfig(StrictModel):
     """A diagnostic switch: false sends every request through Strawberry's full execution,
     not only the first of each query text (``schema/direct_execution.py``). The answers are
     the same either way; off costs CPU time per request."""
+    planner: bool = True
+    """Answer a repeated query over customer users, their customers, grants and services
+    with one SQL statement that builds the whole answer (``schema/planner.py``; PostgreSQL
+    with one database backend only). The answers are the same either way; false sends them
+    through the general path."""
     workers: Annotated[int, Field(ge=1, le=64)] = 1
     """Server processes sharing the port (one per CPU core serves the most requests; each has
     its own database pool of ``database.pool_size``). PostgreSQL only: with SQLite, one

@@ -12,11 +12,12 @@ selections the plan must leave to graphql-core (arguments, connections, errors).
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 import pytest
 
-from schema import flat_lists
+from schema import flat_lists, planner
 from tests.api.groups_helpers import (
     bulk_users,
     set_customer_groups,
@@ -58,6 +59,14 @@ NOT_PLANNED = """query($f: Int!) { customerUsers(first: $f) { nodes { login
   customer { name customerUsers(first: 2) { totalCount nodes { login } } }
   hasPermission(group: "g-a", permission: "ro") } } }"""
 """A field with arguments below the list: graphql-core completes it all."""
+
+
+@pytest.fixture(autouse=True)
+def _general_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests compare the level-by-level completion with graphql-core's: on PostgreSQL
+    the planner would answer these shapes with one statement before either runs
+    (``tests/api/test_planner.py`` compares that path)."""
+    monkeypatch.setattr(planner, "_enabled", ContextVar("planner_off", default=False))
 
 
 async def _fill(api: Api) -> tuple[list[str], str]:

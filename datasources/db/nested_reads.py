@@ -1,0 +1,388 @@
+"""Whole nested reads as one PostgreSQL statement that answers JSON (``schema.planner``).
+
+Why: a page of 1000 customer users with their customer, customer IDs, group grants and
+services (peer bench Q2) cost seven statements and ~140 ms of Python per request on the
+general path (loaders, records, graphql-core's completion of ~25,000 fields); PostGraphile
+lets PostgreSQL build the nested result. Here too: a :class:`~domain.nested_shape.Root` list
+becomes one ``SELECT json_build_object(...)`` with a correlated subquery per relation, and
+the answer is parsed once (orjson), not completed field by field.
+
+Each member is spelled in SQL as the general path computes it (and nothing is planned that
+is not spelled here: :class:`~domain.nested_shape.Unplannable`):
+
+- matches of logins and customer IDs as the loaders' (``lower(a) = lower(b)``), relation rows
+  with ``permission_value = 1`` where the loaders ask for it;
+- a Map value as its record holds it (``''`` is null unless the Map row is required);
+  validity as ``Validity.from_id`` (an unknown id is INVALID); times as ``isoformat`` of UTC;
+- every list in the general path's order, by code point (``COLLATE "C"``): customer IDs
+  primary first, then the assigned ones, each once case-insensitively (OTOBO's CustomerIDs);
+  assigned customers by ID; grants by group name (a customer's by group id and context);
+  permissions sorted; services by name, each once; relations to missing rows dropped.
+
+Only for PostgreSQL and a single database customer-user backend (``Storage.nested_reads``);
+the other databases, LDAP and mixed backends take the general path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by, distinct_on
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from datasources.db.customer_users import DbCustomerUserBackend
+from datasources.db.customers import DbCustomerStore
+from datasources.db.engine import read_only_view
+from datasources.db.json_sql import (
+    KEY,
+    MAX_MEMBERS,
+    ONE,
+    Expr,
+    audit_time,
+    blank_null,
+    code_point,
+    const,
+    json_list,
+    lower_eq,
+    validity_name,
+)
+from datasources.db.prepared import PreparedRead
+from datasources.db.tables import (
+    customer_user_customer,
+    group_customer,
+    group_customer_user,
+    groups_table,
+    service,
+    service_customer_user,
+)
+from domain.company_map import KNOWN_FIELDS, is_custom
+from domain.customer_user_query import CustomerUserQuery, Ordering
+from domain.field_map import CUSTOMER_ID, LOGIN, VALID_ID
+from domain.nested_shape import ATTRIBUTE, Member, Root, Shape, Unplannable
+from domain.permissions import OTHER_CONTEXT
+from domain.services import DEFAULT_LOGIN
+
+
+class NestedReads:
+    """Builds and runs the statements; one per process, statements cached by shape."""
+
+    def __init__(
+        self, engine: AsyncEngine, users: DbCustomerUserBackend, customers: DbCustomerStore
+    ) -> None:
+        self._reader = read_only_view(engine)
+        self._users = users
+        self._customers = customers
+        self._prepared: dict[tuple[Root, ...], PreparedRead] = {}
+
+    def statement(self, roots: Sequence[Root]) -> PreparedRead:
+        """The prepared statement of ``roots`` (raises ``Unplannable``); its parameters are
+        ``login`` and ``first`` where a root takes them."""
+        key = tuple(roots)
+        found = self._prepared.get(key)
+        if found is None:
+            data = self._object([(r.key, self._root(r)) for r in roots])
+            built = sa.select(sa.cast(data, sa.Text()))  # text: parsed once, by orjson
+            found = PreparedRead(self._reader, built)
+            if len(self._prepared) > 256:
+                self._prepared.clear()
+            self._prepared[key] = found
+        return found
+
+    async def read(self, roots: Sequence[Root], parameters: dict[str, Any]) -> str:
+        """The answer's ``data`` as JSON text."""
+        rows = await self.statement(roots).fetch_positional(parameters)
+        return str(rows[0][0])
+
+    # ---- roots ------------------------------------------------------------------------------
+
+    def _root(self, root: Root) -> Expr:
+        backend = self._users
+        table = backend.table
+        if root.kind == "default_services":
+            return self._services(None, const(DEFAULT_LOGIN), root.shape)
+        if root.kind == "customer_user":
+            one = (
+                sa.select(table)
+                .where(lower_eq(table.c[backend.config.customer_key], sa.bindparam("login")))
+                .limit(sa.literal_column("1"))
+                .subquery("u")
+            )
+            return sa.select(self._user(one, root.shape)).select_from(one).scalar_subquery()
+        query = CustomerUserQuery(valid_only=root.valid_only, ordering=Ordering())
+        order = backend.sql.order_by(query)
+        page = (
+            sa.select(table)
+            .where(backend.sql.where(query))
+            .order_by(*order)
+            .limit(sa.bindparam("first", type_=sa.Integer()))
+            .subquery("u")
+        )
+        login = page.c[backend.config.customer_key]
+        nodes = (
+            sa.select(json_list(self._user(page, root.shape), code_point(login)))
+            .select_from(page)
+            .scalar_subquery()
+        )
+        return self._object([(root.nodes_key, nodes)])
+
+    # ---- objects ----------------------------------------------------------------------------
+
+    def _object(self, members: Sequence[tuple[str, Expr]]) -> Expr:
+        if len(members) > MAX_MEMBERS:
+            raise Unplannable("too many fields in one object")
+        arguments: list[Expr] = []
+        for key, value in members:
+            if not KEY.fullmatch(key):
+                raise Unplannable(f"key {key!r}")
+            arguments += [const(key), value]
+        return sa.func.json_build_object(*arguments)
+
+    def _members(self, shape: Shape, spell: Callable[[Member], tuple[Expr, bool]]) -> Expr:
+        """``shape`` as one JSON object: ``spell`` gives each member's SQL and whether it can
+        be null."""
+        out = []
+        for member in shape.members:
+            value, nullable = spell(member)
+            if member.non_null and nullable:
+                raise Unplannable(f"{member.name} can be null")
+            out.append((member.key, value))
+        return self._object(out)
+
+    def _user(self, u: sa.Subquery, shape: Shape) -> Expr:
+        backend = self._users
+        config = backend.config
+        by_attribute = {f.attribute: f for f in backend.fields if not f.is_password}
+        login = u.c[config.customer_key]
+
+        def column(attribute: str) -> tuple[Expr, bool] | None:
+            field = by_attribute.get(attribute)
+            if field is None or field.type != "var":
+                return None
+            value = u.c[field.column]
+            if not isinstance(value.type, sa.String):
+                return None
+            if attribute == LOGIN or field.required:
+                return value, bool(backend.table.c[field.column].nullable)
+            return blank_null(value), True
+
+        primary = column(CUSTOMER_ID)
+
+        def spell(member: Member) -> tuple[Expr, bool]:
+            name = member.name
+            if name.startswith(ATTRIBUTE):
+                found = column(name.removeprefix(ATTRIBUTE))
+                if found is None:
+                    raise Unplannable(name)
+                return found
+            if name == "login":
+                return login, False
+            if name == "validity":  # a backend without a validity row has only valid users
+                valid = by_attribute.get(VALID_ID)
+                return (validity_name(u.c[valid.column]) if valid else const("VALID")), False
+            if name in ("created_at", "changed_at"):
+                return audit_time(backend.table, u, name)
+            if name == "customer":
+                if primary is None:
+                    return sa.null(), True
+                return self._customer_by_id(blank_null(primary[0]), _shape(member)), True
+            if name == "customer_ids":
+                if "UserCustomerIDs" in by_attribute:
+                    raise Unplannable("multi-value customer IDs")
+                own = None if primary is None or config.exclude_primary_customer_id else primary
+                return self._customer_ids(u, login, own[0] if own else None), False
+            if name == "customers":
+                return self._assigned_customers(u, login, _shape(member)), False
+            if name == "group_grants":
+                return self._user_grants(u, login, _shape(member)), False
+            if name == "services":
+                return self._services(u, login, _shape(member)), False
+            raise Unplannable(name)
+
+        return self._members(shape, spell)
+
+    def _customer_ids(self, outer: sa.FromClause, login: Expr, primary: Expr | None) -> Expr:
+        link = customer_user_customer.alias("cuc")
+        assigned = (
+            sa.select(link.c.customer_id.label("v"), sa.literal_column("1").label("o"))
+            .where(lower_eq(link.c.user_id, login), link.c.customer_id != const(""))
+            .correlate(outer)
+        )
+        if primary is not None:
+            first: Any = (
+                sa.select(primary.label("v"), sa.literal_column("0").label("o"))
+                .where(primary != const(""))
+                .correlate(outer)
+            )
+            assigned = first.union_all(assigned)
+        every = assigned.subquery("ids")
+        once = (
+            sa.select(every.c.v, every.c.o)
+            .ext(distinct_on(sa.func.lower(every.c.v)))
+            .order_by(sa.func.lower(every.c.v), every.c.o, code_point(every.c.v))
+            .subquery("once")
+        )
+        return (
+            sa.select(json_list(once.c.v, once.c.o, code_point(once.c.v)))
+            .select_from(once)
+            .scalar_subquery()
+        )
+
+    def _customer_fields(self, c: Any) -> Callable[[Member], tuple[Expr, bool]]:
+        known = {
+            KNOWN_FIELDS[f.attribute]: f
+            for f in self._customers.config.map_fields()
+            if not is_custom(f)
+        }
+
+        def spell(member: Member) -> tuple[Expr, bool]:
+            name = member.name
+            if name in ("customer_id", "name"):
+                return c.c[name], False
+            if name == "validity":
+                return validity_name(c.c.valid_id), False
+            if name in ("created_at", "changed_at"):
+                return audit_time(c, c, name)
+            if name == "group_grants":
+                return self._customer_grants(c, _shape(member)), False
+            field = known.get(name)
+            if field is None or field.attribute == VALID_ID:
+                raise Unplannable(name)
+            return blank_null(c.c[field.column]), True
+
+        return spell
+
+    def _customer_by_id(self, customer_id: Expr, shape: Shape) -> Expr:
+        c = self._customers.table.alias("c")
+        return (
+            sa.select(self._members(shape, self._customer_fields(c)))
+            .where(lower_eq(c.c.customer_id, customer_id))
+            .limit(sa.literal_column("1"))
+            .scalar_subquery()
+        )
+
+    def _assigned_customers(self, outer: sa.FromClause, login: Expr, shape: Shape) -> Expr:
+        c = self._customers.table.alias("ac")
+        link = customer_user_customer.alias("acl")
+        value = self._members(shape, self._customer_fields(c))
+        return (
+            sa.select(json_list(value, code_point(c.c.customer_id), link.c.customer_id))
+            .select_from(link.join(c, lower_eq(c.c.customer_id, link.c.customer_id)))
+            .where(lower_eq(link.c.user_id, login))
+            .correlate(outer)
+            .scalar_subquery()
+        )
+
+    def _group(self, g: Any, shape: Shape) -> Expr:
+        def spell(member: Member) -> tuple[Expr, bool]:
+            if member.name == "name":
+                return g.c.name, False
+            if member.name == "comment":
+                return blank_null(g.c.comments), True
+            if member.name == "validity":
+                return validity_name(g.c.valid_id), False
+            raise Unplannable(member.name)
+
+        return self._members(shape, spell)
+
+    def _user_grants(self, outer: sa.FromClause, login: Expr, shape: Shape) -> Expr:
+        rows = group_customer_user.alias("gcu")
+        per_group = (
+            sa.select(
+                rows.c.group_id,
+                sa.func.json_agg(
+                    aggregate_order_by(rows.c.permission_key, code_point(rows.c.permission_key))
+                ).label("permissions"),
+            )
+            .where(lower_eq(rows.c.user_id, login), rows.c.permission_value == ONE)
+            .group_by(rows.c.group_id)
+            .correlate(outer)
+            .subquery("ug")
+        )
+        g = groups_table.alias("ugg")
+
+        def spell(member: Member) -> tuple[Expr, bool]:
+            if member.name == "group":
+                return self._group(g, _shape(member)), False
+            if member.name == "permissions":
+                return per_group.c.permissions, False
+            raise Unplannable(member.name)
+
+        return (
+            sa.select(json_list(self._members(shape, spell), code_point(g.c.name)))
+            .select_from(per_group.join(g, g.c.id == per_group.c.group_id))
+            .scalar_subquery()
+        )
+
+    def _customer_grants(self, outer: Any, shape: Shape) -> Expr:
+        rows = group_customer.alias("gc")
+        context = sa.func.coalesce(rows.c.permission_context, const("None"))
+        per_key = (
+            sa.select(
+                rows.c.group_id,
+                context.label("context"),
+                sa.func.json_agg(
+                    aggregate_order_by(rows.c.permission_key, code_point(rows.c.permission_key))
+                ).label("permissions"),
+            )
+            .where(lower_eq(rows.c.customer_id, outer.c.customer_id))
+            .where(rows.c.permission_value == ONE)
+            .group_by(rows.c.group_id, context)
+            .correlate(outer)
+            .subquery("cg")
+        )
+        g = groups_table.alias("cgg")
+
+        def spell(member: Member) -> tuple[Expr, bool]:
+            if member.name == "group":
+                return self._group(g, _shape(member)), False
+            if member.name == "permissions":
+                return per_key.c.permissions, False
+            if member.name == "context":
+                other = per_key.c.context == const(OTHER_CONTEXT)
+                return sa.case((other, const("OTHER")), else_=const("SAME")), False
+            raise Unplannable(member.name)
+
+        return (
+            sa.select(
+                json_list(
+                    self._members(shape, spell), per_key.c.group_id, code_point(per_key.c.context)
+                )
+            )
+            .select_from(per_key.join(g, g.c.id == per_key.c.group_id))
+            .scalar_subquery()
+        )
+
+    def _services(self, outer: sa.FromClause | None, login: Expr, shape: Shape) -> Expr:
+        s = service.alias("s")
+        rows = service_customer_user.alias("scu")
+        assigned = (
+            sa.select(rows.c.service_id)
+            .distinct()
+            .where(lower_eq(rows.c.customer_user_login, login))
+        )
+        if outer is not None:
+            assigned = assigned.correlate(outer)
+        ids = assigned.subquery("sid")  # each service once; joined by id, not scanned
+
+        def spell(member: Member) -> tuple[Expr, bool]:
+            if member.name == "name":
+                return s.c.name, False
+            if member.name == "comment":
+                return blank_null(s.c.comments), True
+            if member.name == "validity":
+                return validity_name(s.c.valid_id), False
+            raise Unplannable(member.name)
+
+        return (
+            sa.select(json_list(self._members(shape, spell), code_point(s.c.name)))
+            .select_from(ids.join(s, s.c.id == ids.c.service_id))
+            .scalar_subquery()
+        )
+
+
+def _shape(member: Member) -> Shape:
+    if member.shape is None:
+        raise Unplannable(f"{member.name} needs a selection")
+    return member.shape
