@@ -82,7 +82,14 @@ class DbDynamicFieldStore:
         """login → field name → (definition, rows ordered by id), for the fields named, in
         one statement for any number of users. A login matches its object name exactly (as
         OTOBO's ``ObjectMappingGet``)."""
-        if not logins or not field_names:
+        return await self.object_values(CUSTOMER_USER, logins, field_names)
+
+    async def object_values(
+        self, object_type: str, object_names: Sequence[str], field_names: Sequence[str]
+    ) -> dict[str, dict[str, tuple[DynamicFieldDefinition, list[ValueRow]]]]:
+        """:meth:`customer_user_values` for any named object type: a customer's values are
+        keyed by its CustomerID (``CustomerCompany``)."""
+        if not object_names or not field_names:
             return {}
         statement = (
             sa.select(
@@ -98,8 +105,8 @@ class DbDynamicFieldStore:
                 )
             )
             .where(
-                names.c.object_type == CUSTOMER_USER,
-                names.c.object_name.in_(list(dict.fromkeys(logins))),
+                names.c.object_type == object_type,
+                names.c.object_name.in_(list(dict.fromkeys(object_names))),
                 df.c.name.in_(list(field_names)),
             )
             .order_by(values.c.id)
@@ -108,11 +115,11 @@ class DbDynamicFieldStore:
             rows = (await conn.execute(statement)).all()
         found: dict[str, dict[str, tuple[DynamicFieldDefinition, list[ValueRow]]]] = {}
         for row in rows:
-            per_user = found.setdefault(str(row.object_name), {})
+            per_object = found.setdefault(str(row.object_name), {})
             name = str(row.name)
-            if name not in per_user:
-                per_user[name] = (_definition(row), [])
-            per_user[name][1].append(
+            if name not in per_object:
+                per_object[name] = (_definition(row), [])
+            per_object[name][1].append(
                 ValueRow(
                     value_text=row.value_text,
                     value_date=_timestamp(row.value_date),
@@ -204,9 +211,15 @@ class DbDynamicFieldStore:
     @staticmethod
     async def rename_customer_user(conn: AsyncConnection, old: str, new: str) -> None:
         """OTOBO's ``ObjectMappingNameChange`` on a login's rename: the values follow."""
+        await DbDynamicFieldStore.rename_object(conn, CUSTOMER_USER, old, new)
+
+    @staticmethod
+    async def rename_object(conn: AsyncConnection, object_type: str, old: str, new: str) -> None:
+        """``ObjectMappingNameChange``: the values of object ``old`` become ``new``'s (a
+        customer's on a CustomerID rename, as OTOBO's CustomerCompany event does)."""
         await conn.execute(
             names.update()
-            .where(names.c.object_type == CUSTOMER_USER, names.c.object_name == old)
+            .where(names.c.object_type == object_type, names.c.object_name == old)
             .values(object_name=new)
         )
 

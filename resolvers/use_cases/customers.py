@@ -15,10 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.db.customer_users import DbCustomerUserBackend
+from datasources.db.dynamic_fields import DbDynamicFieldStore
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.changes import is_given
 from domain.customer_rules import CustomerChanges, validate_customer
+from domain.dynamic_fields import CUSTOMER_COMPANY
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.origins import OriginKey
 from domain.records import CustomerRecord
@@ -123,12 +125,14 @@ async def _taken(
 
 async def _carry_customer_id(storage: Storage, conn: AsyncConnection, old: str, new: str) -> None:
     """Re-point the relation rows, the users of every writable database backend on the
-    same engine and the origin record from ``old`` to ``new``, on ``conn``: all in the
+    same engine, the customer's dynamic-field values (OTOBO's ``ObjectMappingNameChange``)
+    and the origin record from ``old`` to ``new``, on ``conn``: all in the
     rename's transaction. (An LDAP directory cannot join that transaction; its users keep
     their attribute.)"""
     store = storage.customers
     await store.carry_customer_id(conn, old, new)
     await storage.origins.carry(conn, OriginKey.customer(old), OriginKey.customer(new))
+    await DbDynamicFieldStore.rename_object(conn, CUSTOMER_COMPANY, old, new)
     for backend in storage.customer_users.backends:
         if (
             isinstance(backend, DbCustomerUserBackend)
