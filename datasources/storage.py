@@ -22,6 +22,7 @@ from datasources.db.engine import create_engine
 from datasources.db.groups import DbGroupStore
 from datasources.db.origins import DbOriginStore
 from datasources.db.services import DbServiceStore
+from datasources.db.ticket_access import TicketAccessRead
 from domain.config import (
     AuthBackendConfig,
     CustomerUserBackendConfig,
@@ -53,6 +54,11 @@ class Storage:
     def dynamic_fields(self) -> DbDynamicFieldStore:
         """OTOBO's dynamic-field definitions and customer users' values."""
         return DbDynamicFieldStore(self.engine)
+
+    @cached_property
+    def ticket_access(self) -> TicketAccessRead:
+        """``ticketAccess``'s one-statement read (prepared once per process)."""
+        return TicketAccessRead(self.engine)
 
     async def close(self) -> None:
         await self.api_keys.close()

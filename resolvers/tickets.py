@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from datasources.db.tickets import TicketScope
 from datasources.paging import Page, SortKey, keyset_page
 from domain.dynamic_fields import DynamicFieldDefinition, ValueRow
-from domain.permissions import EffectivePermission
+from domain.permissions import (
+    EffectivePermission,
+    customer_ids,
+    effective_permissions,
+    split_customer_ids,
+)
 from domain.records import CustomerUserRecord, GroupRecord
 from domain.tickets import (
     AccessAnswer,
@@ -132,35 +137,59 @@ async def access(
     ctx: RequestContext, record: CustomerUserRecord, number: str
 ) -> TicketAccessAnswer | None:
     """Read (ro), write (rw) and create (in the ticket's queue) for one ticket, with reasons;
-    None when no ticket has that number."""
-    found = await ticket(ctx, number)
-    if found is None:
-        return None
-    settings = access_settings(ctx)
-    read, write, create = await asyncio.gather(
-        _facts(ctx, record, "ro"), _facts(ctx, record, "rw"), _facts(ctx, record, "create")
-    )
+    None when no ticket has that number.
 
-    def decide(facts: _Facts, permission: str) -> AccessAnswer:
+    One statement (``datasources.db.ticket_access``): the ticket, its queue's group and the
+    user's customer IDs and grants on that group, which is all the answer looks at; the rules
+    are the same functions the lists use (``domain.permissions``, ``domain.tickets``), given
+    that one group."""
+    users = ctx.storage.customer_users
+    exclude_primary = group_resolvers.excludes_primary(users, record)
+    multi = split_customer_ids(record.values.get("UserCustomerIDs"))
+    known = [*multi, *([record.customer_id] if record.customer_id else [])]
+    facts = await ctx.storage.ticket_access.facts(number, record.login, known)
+    if facts is None:
+        return None
+    found = facts.ticket
+    ctx.loaders.tickets.by_number.prime(number, found)
+    settings = access_settings(ctx)
+    valid = record.validity is Validity.VALID
+    ids = customer_ids(
+        record.customer_id, facts.assigned, exclude_primary=exclude_primary, multi=multi
+    )
+    groups = [facts.group] if facts.group is not None else []
+    group_settings = group_resolvers.settings_of(ctx)
+
+    def held(permission: str) -> list[EffectivePermission]:
+        if not valid:
+            return []
+        return effective_permissions(
+            group_settings,
+            groups,
+            ids,
+            facts.user_grants,
+            facts.customer_grants,
+            also=(permission,),
+        )
+
+    def decide(permission: str) -> AccessAnswer:
+        other: dict[int, str] = {}
+        if settings.group_support and settings.other_context and settings.company_access:
+            other = other_groups(ids, facts.customer_grants, permission)
         return ticket_access(
             found,
-            facts.groups.get(found.queue.group_id),
+            facts.group,
             permission=permission,
             login=record.login,
-            user_valid=facts.valid,
-            customer_ids=facts.customer_ids,
-            held=facts.held,
-            other=facts.other,
+            user_valid=valid,
+            customer_ids=ids,
+            held=held(permission),
+            other=other,
             settings=settings,
         )
 
-    create_answer = create_access(
-        found.queue,
-        create.groups.get(found.queue.group_id),
-        user_valid=create.valid,
-        held=create.held,
-    )
-    return TicketAccessAnswer(found, decide(read, "ro"), decide(write, "rw"), create_answer)
+    create_answer = create_access(found.queue, facts.group, user_valid=valid, held=held("create"))
+    return TicketAccessAnswer(found, decide("ro"), decide("rw"), create_answer)
 
 
 async def queues_for_new_tickets(

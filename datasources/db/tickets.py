@@ -78,6 +78,11 @@ def _record(row: Any) -> TicketRecord:
     )
 
 
+COLUMNS, JOINED, QUEUE, ticket_record = _COLUMNS, _JOINED, _Q, _record
+"""A ticket's columns, its joins, the queue table and the row's record, for the reads that
+select a ticket beside other facts (``datasources.db.ticket_access``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class TicketScope:
     """Which tickets a customer user may see with one permission (``domain.tickets``' rule
