@@ -23,6 +23,7 @@ from datasources.db.groups import DbGroupStore
 from datasources.db.origins import DbOriginStore
 from datasources.db.services import DbServiceStore
 from datasources.db.ticket_access import TicketAccessRead
+from datasources.db.ticket_pages import TicketPageRead
 from domain.config import (
     AuthBackendConfig,
     CustomerUserBackendConfig,
@@ -59,6 +60,11 @@ class Storage:
     def ticket_access(self) -> TicketAccessRead:
         """``ticketAccess``'s one-statement read (prepared once per process)."""
         return TicketAccessRead(self.engine)
+
+    @cached_property
+    def ticket_pages(self) -> TicketPageRead:
+        """A customer user's pages of tickets (prepared once per process)."""
+        return TicketPageRead(self.engine)
 
     async def close(self) -> None:
         await self.api_keys.close()

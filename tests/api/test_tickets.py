@@ -416,3 +416,31 @@ async def test_ticket_access_is_one_statement_beside_the_user(on: Api) -> None:
     await set_customer_groups(on, assigned, [(group_id, ["ro"], "SAME")])
     await set_user_groups(on, user, {group_id: ["rw"], await new_group(on): ["ro"]})
     assert await cost() == (1, (True, True, True))
+
+
+async def test_a_ticket_page_is_two_statements_beside_the_user(on: Api) -> None:
+    """The user's facts (customers, grants, groups) in one statement, the page in another,
+    whatever the user's customers and grants and the page's size."""
+    customer, assigned = await new_customer(on), await new_customer(on)
+    user = await new_user(on, customer)
+    group_id = await new_group(on)
+    queue_id, _ = await new_queue(on, group_id)
+    numbers = [await new_ticket(on, queue_id, customer_id=assigned) for _ in range(3)]
+    lookup = "query($l: String!) { customerUser(login: $l) { login } }"
+    page = """query($l: String!, $f: Int!) { customerUser(login: $l) {
+      tickets(first: $f) { nodes { number queue { name } state { name } } } } }"""
+    await on.gql(lookup, {"l": user})  # the API key is looked up once, then cached
+
+    async def cost(first: int) -> tuple[int, list[str]]:
+        alone = await on.gql(lookup, {"l": user})
+        r = await on.gql(page, {"l": user, "f": first})
+        assert r.errors == [], r.body
+        listed = [n["number"] for n in r.data["customerUser"]["tickets"]["nodes"]]
+        return r.statements - alone.statements, listed
+
+    assert await cost(2) == (1, [])  # no group held: no page read
+    await set_user_customers(on, user, [assigned, *[await new_customer(on) for _ in range(3)]])
+    await set_customer_groups(on, assigned, [(group_id, ["ro"], "SAME")])
+    await set_user_groups(on, user, {await new_group(on): ["ro"]})
+    assert await cost(2) == (2, list(reversed(numbers))[:2])
+    assert await cost(20) == (2, list(reversed(numbers)))
