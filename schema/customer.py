@@ -32,6 +32,7 @@ from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerRef, CustomerUserRef
+from schema.dynamic_field import value_fields
 from schema.fast_fields import batch_reader
 from schema.group import CustomerGroupGrant, Group, PermissionContext
 from schema.pagination import (
@@ -197,6 +198,8 @@ def build_customer_type(config: CustomerCompanyConfig) -> Any:
     namespace: dict[str, Any] = {"__annotations__": {}}
     for field in config.map_fields():
         namespace[python_name(field)] = _output_field(field)
+    for attribute, value_field in value_fields(config.dynamic_field_rows(), company=True).items():
+        namespace[f"map_{attribute}"] = value_field
     return strawberry.type(
         type("Customer", (CustomerFields,), namespace),
         name="Customer",

@@ -176,3 +176,25 @@ def test_the_company_map_checks_its_dynamic_field_rows() -> None:
     twice = {**SEGMENT, "field": "Other"}
     with pytest.raises(ValidationError, match="listed twice"):
         CustomerCompanyConfig.model_validate({"map": rows_with(SEGMENT, twice)})
+
+
+async def test_a_customer_shows_its_values(make_api: MakeApi) -> None:
+    """``Customer`` has a typed field per dynamic-field row; a field OTOBO would not read for
+    a company (a CustomerUser field) is null. A list of customers reads them in one batch."""
+    api = await _api(make_api)
+    first, second = await new_customer(api), await new_customer(api)
+    await _store(api, "CustomerCompany", first, "Segment", "Enterprise")
+    await _store(api, "CustomerCompany", first, "Tier", "Gold")
+    query = "query($c: String!) { customer(customerId: $c) { customerId segment tier } }"
+    r = await api.gql(query, {"c": first.lower()})
+    assert r.data["customer"] == {"customerId": first, "segment": "Enterprise", "tier": None}
+    r = await api.gql(query, {"c": second})
+    assert r.data["customer"] == {"customerId": second, "segment": None, "tier": None}
+
+    both = """query($a: String!, $b: String!) {
+      a: customer(customerId: $a) { segment } b: customer(customerId: $b) { segment } }"""
+    one = "query($a: String!) { a: customer(customerId: $a) { segment } }"
+    r1 = await api.gql(one, {"a": first})
+    r2 = await api.gql(both, {"a": first, "b": second})
+    assert r2.data == {"a": {"segment": "Enterprise"}, "b": {"segment": None}}
+    assert r2.statements == r1.statements
