@@ -134,11 +134,21 @@ class DbDynamicFieldStore:
     ) -> None:
         """OTOBO's ``ValueSet`` for each field of user ``login``: its rows replaced by
         ``rows_by_field[field id]`` (none: the value is erased), in ``conn``'s transaction."""
+        await DbDynamicFieldStore.set_named_values(conn, CUSTOMER_USER, login, rows_by_field)
+
+    @staticmethod
+    async def set_named_values(
+        conn: AsyncConnection,
+        object_type: str,
+        object_name: str,
+        rows_by_field: Mapping[int, Sequence[ValueRow]],
+    ) -> None:
+        """``ValueSet(ObjectName => …)`` for a named object: a customer user by login, a
+        customer (``CustomerCompany``) by CustomerID."""
         if not rows_by_field:
             return
-        await DbDynamicFieldStore.set_object_values(
-            conn, await _object_id(conn, login), rows_by_field
-        )
+        object_id = await _object_id(conn, object_name, object_type)
+        await DbDynamicFieldStore.set_object_values(conn, object_id, rows_by_field)
 
     async def ticket_values(
         self, ticket_ids: Sequence[int]
@@ -224,11 +234,11 @@ class DbDynamicFieldStore:
         )
 
 
-async def _object_id(conn: AsyncConnection, login: str) -> int:
-    """The object id of user ``login`` in ``dynamic_field_obj_id_name``, made when missing."""
-    where = (names.c.object_type == CUSTOMER_USER, names.c.object_name == login)
+async def _object_id(conn: AsyncConnection, name: str, object_type: str) -> int:
+    """The object id of ``name`` in ``dynamic_field_obj_id_name``, made when missing."""
+    where = (names.c.object_type == object_type, names.c.object_name == name)
     found = (await conn.execute(sa.select(names.c.object_id).where(*where))).scalar()
     if found is not None:
         return int(found)
-    await conn.execute(names.insert().values(object_name=login, object_type=CUSTOMER_USER))
+    await conn.execute(names.insert().values(object_name=name, object_type=object_type))
     return int((await conn.execute(sa.select(names.c.object_id).where(*where))).scalar_one())

@@ -25,6 +25,7 @@ from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.origins import OriginKey
 from domain.records import CustomerRecord
 from resolvers.context import Actor
+from resolvers.use_cases import dynamic_fields
 
 CUSTOMER_ID = ("customer_id",)
 NEW_CUSTOMER_ID = ("new_customer_id",)
@@ -38,6 +39,10 @@ async def create(
     change = change.trimmed()
     store = storage.customers
     problems = validate_customer(change, store.rules, creating=True)
+    df_rows, df_problems = await dynamic_fields.checked_rows(
+        storage, change.dynamic_fields, CUSTOMER_COMPANY
+    )
+    problems += df_problems
     if problems:
         return Outcome.failed(problems)
     customer_id = str(change.customer_id)
@@ -47,6 +52,7 @@ async def create(
             if taken:
                 raise ProblemsFound(taken)
             await store.insert(conn, change, agent=storage.origins.agent_id)
+            await dynamic_fields.write(conn, customer_id, df_rows, CUSTOMER_COMPANY)
             key = OriginKey.customer(customer_id)
             await storage.origins.record(conn, [key], actor.id, created=True)
     except ProblemsFound as exc:
@@ -69,6 +75,10 @@ async def update(
         )
     change = change.trimmed()
     problems = [_as_new_id(p) for p in validate_customer(change, store.rules, creating=False)]
+    df_rows, df_problems = await dynamic_fields.checked_rows(
+        storage, change.dynamic_fields, CUSTOMER_COMPANY
+    )
+    problems += df_problems
     if problems:
         return Outcome.failed(problems)
     new_id = change.customer_id if is_given(change.customer_id) else None
@@ -83,6 +93,7 @@ async def update(
             await store.update(conn, old.customer_id, change, agent=storage.origins.agent_id)
             if target != old.customer_id:
                 await _carry_customer_id(storage, conn, old.customer_id, target)
+            await dynamic_fields.write(conn, target, df_rows, CUSTOMER_COMPANY)
             await storage.origins.record(conn, [OriginKey.customer(target)], actor.id)
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)

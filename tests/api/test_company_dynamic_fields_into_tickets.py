@@ -198,3 +198,62 @@ async def test_a_customer_shows_its_values(make_api: MakeApi) -> None:
     r2 = await api.gql(both, {"a": first, "b": second})
     assert r2.data == {"a": {"segment": "Enterprise"}, "b": {"segment": None}}
     assert r2.statements == r1.statements
+
+
+CREATE = """mutation($i: CustomerCreateInput!) { customerCreate(input: $i) {
+  customer { customerId segment } userErrors { field code } } }"""
+UPDATE = """mutation($i: CustomerUpdateInput!) { customerUpdate(input: $i) {
+  customer { customerId segment } userErrors { field code } } }"""
+
+
+async def _stored(api: Api, customer_id: str) -> list[tuple[str, str]]:
+    """(object name, text) of every CustomerCompany value row, as OTOBO would read them."""
+    names, values = dynamic_field_obj_id_name, dynamic_field_value
+    statement = (
+        sa.select(names.c.object_name, values.c.value_text)
+        .select_from(values.join(names, names.c.object_id == values.c.object_id))
+        .where(names.c.object_type == "CustomerCompany", names.c.object_name == customer_id)
+    )
+    async with api.storage.engine.connect() as conn:
+        return [tuple(row) for row in (await conn.execute(statement)).all()]
+
+
+async def test_create_and_update_write_the_values_by_customer_id(make_api: MakeApi) -> None:
+    api = await _api(make_api)
+    cid = unique("C")
+    r = await api.gql(CREATE, {"i": {"customerId": cid, "name": unique("n"), "segment": "SMB"}})
+    assert r.data["customerCreate"] == {
+        "customer": {"customerId": cid, "segment": "SMB"},
+        "userErrors": [],
+    }
+    assert await _stored(api, cid) == [(cid, "SMB")]
+
+    renamed = unique("C")
+    r = await api.gql(
+        UPDATE, {"i": {"customerId": cid, "newCustomerId": renamed, "segment": "Enterprise"}}
+    )
+    assert r.data["customerUpdate"]["customer"] == {"customerId": renamed, "segment": "Enterprise"}
+    assert await _stored(api, renamed) == [(renamed, "Enterprise")]
+    assert await _stored(api, cid) == []
+
+    r = await api.gql(UPDATE, {"i": {"customerId": renamed, "name": unique("n")}})
+    assert r.data["customerUpdate"]["customer"]["segment"] == "Enterprise"  # omitted: kept
+    r = await api.gql(UPDATE, {"i": {"customerId": renamed, "segment": None}})
+    assert r.data["customerUpdate"]["customer"]["segment"] is None
+    assert await _stored(api, renamed) == []
+
+
+async def test_a_field_of_another_object_type_is_refused_before_writing(
+    make_api: MakeApi,
+) -> None:
+    """Tier is a CustomerUser field: OTOBO's company screens would not store it, so Roster
+    refuses it, and the customer is not created."""
+    api = await _api(make_api)
+    cid = unique("C")
+    r = await api.gql(CREATE, {"i": {"customerId": cid, "name": unique("n"), "tier": "Gold"}})
+    assert r.data["customerCreate"] == {
+        "customer": None,
+        "userErrors": [{"field": ["input", "tier"], "code": "INVALID"}],
+    }
+    r = await api.gql("query($c: String!) { customer(customerId: $c) { name } }", {"c": cid})
+    assert r.data["customer"] is None
