@@ -329,6 +329,24 @@ async def carry_customer_user(
         )
 
 
+async def carry_customer_id(
+    conn: AsyncConnection, old: str, new: str, *, agent: int, now: datetime
+) -> None:
+    """OTOBO's ``CustomerCompany::Event::TicketUpdate`` after a customer-ID rename: the
+    tickets of the old ID (case-insensitively, as Roster compares IDs) get the new one, as
+    ``TicketCustomerSet(No => new)`` writes it, with its ``CustomerUpdate`` history row and
+    ``change_time``/``change_by``; set-based, with no 100,000-ticket cap."""
+    if old == new:
+        return
+    of_customer = lower_in(_T.c.customer_id, [old], conn.dialect.name)
+    type_id = await _history_type_id(conn, "CustomerUpdate")
+    name = customer_update_name(new, None)
+    await conn.execute(_history_from_tickets(of_customer, type_id, name, agent, now))
+    await conn.execute(
+        _T.update().where(of_customer).values(customer_id=new, change_time=now, change_by=agent)
+    )
+
+
 async def _history_type_id(conn: AsyncConnection, name: str) -> int:
     found = await conn.scalar(sa.select(_HT.c.id).where(_HT.c.name == name))
     if found is None:

@@ -10,10 +10,12 @@ itself, or nothing is written.
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from datasources.db import ticket_writes
 from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.dynamic_fields import DbDynamicFieldStore
 from datasources.storage import Storage
@@ -136,14 +138,17 @@ async def _taken(
 
 async def _carry_customer_id(storage: Storage, conn: AsyncConnection, old: str, new: str) -> None:
     """Re-point the relation rows, the users of every writable database backend on the
-    same engine, the customer's dynamic-field values (OTOBO's ``ObjectMappingNameChange``)
-    and the origin record from ``old`` to ``new``, on ``conn``: all in the
+    same engine, the customer's dynamic-field values (OTOBO's ``ObjectMappingNameChange``),
+    its tickets (OTOBO's ``CustomerCompany`` ``TicketUpdate``, with history rows) and the
+    origin record from ``old`` to ``new``, on ``conn``: all in the
     rename's transaction. (An LDAP directory cannot join that transaction; its users keep
     their attribute.)"""
     store = storage.customers
     await store.carry_customer_id(conn, old, new)
     await storage.origins.carry(conn, OriginKey.customer(old), OriginKey.customer(new))
     await DbDynamicFieldStore.rename_object(conn, CUSTOMER_COMPANY, old, new)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    await ticket_writes.carry_customer_id(conn, old, new, agent=storage.origins.agent_id, now=now)
     for backend in storage.customer_users.backends:
         if (
             isinstance(backend, DbCustomerUserBackend)

@@ -225,3 +225,29 @@ async def test_a_rename_with_refresh_maps_the_new_login(make_api: MakeApi) -> No
     row = await _ticket_row(api, number)
     assert row.customer_user_id == renamed
     assert (await _values(api, row.id))["CustomerLogin"] == [(renamed, None)]
+
+
+async def test_a_customer_id_rename_carries_the_tickets(api: Api) -> None:
+    """OTOBO's ``CustomerCompany::Event::TicketUpdate``: every ticket of the old customer ID
+    gets the new one (login untouched), with a ``CustomerUpdate`` history row."""
+    login, c1, _, tickets = await _user_with_tickets(api)
+    before = {key: await _ticket_row(api, n) for key, n in tickets.items()}
+    renamed = unique("C")
+    r = await api.gql(
+        "mutation($i: CustomerUpdateInput!) { customerUpdate(input: $i) { userErrors { field } } }",
+        {"i": {"customerId": c1, "newCustomerId": renamed}},
+    )
+    assert r.data["customerUpdate"]["userErrors"] == []
+    after = {key: await _ticket_row(api, n) for key, n in tickets.items()}
+    for key in ("own", "capitals", "closed", "other"):
+        assert after[key].customer_id == renamed
+        assert after[key].customer_user_id == before[key].customer_user_id
+        assert (await _history(api, after[key].id))[-1][:2] == (
+            "CustomerUpdate",
+            f"%%CustomerID={renamed};",
+        )
+    assert after["assigned"] == before["assigned"]
+    # The user's primary customer followed too, so its tickets stay company tickets.
+    r = await api.gql(TICKETS, {"l": login})
+    numbers = {n["number"] for n in r.data["customerUser"]["tickets"]["nodes"]}
+    assert tickets["other"] in numbers
