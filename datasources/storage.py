@@ -23,6 +23,8 @@ from datasources.db.groups import DbGroupStore
 from datasources.db.nested_reads import NestedReads
 from datasources.db.origins import DbOriginStore
 from datasources.db.services import DbServiceStore
+from datasources.db.ticket_access import TicketAccessRead
+from datasources.db.ticket_pages import TicketPageRead
 from domain.config import (
     AuthBackendConfig,
     CustomerUserBackendConfig,
@@ -66,6 +68,16 @@ class Storage:
         if not isinstance(backend, DbCustomerUserBackend):
             return None
         return NestedReads(self.engine, backend, self.customers)
+
+    @cached_property
+    def ticket_access(self) -> TicketAccessRead:
+        """``ticketAccess``'s one-statement read (prepared once per process)."""
+        return TicketAccessRead(self.engine)
+
+    @cached_property
+    def ticket_pages(self) -> TicketPageRead:
+        """A customer user's pages of tickets (prepared once per process)."""
+        return TicketPageRead(self.engine)
 
     async def close(self) -> None:
         await self.api_keys.close()

@@ -57,16 +57,19 @@ def customer_data(
     company: CustomerRecord | None = None,
     dynamic_values: Mapping[str, Any] | None = None,
     preferences: Mapping[str, str] | None = None,
+    company_dynamic_values: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """OTOBO's ``CustomerUserDataGet`` hash: ``%Company`` first, then the user's Map values
-    (which win on a clash), ``UserID`` (= the login), ``UserFullname``, the audit times, the
-    preferences, and the user's own dynamic-field values under their Map attribute. Empty
-    when there is no user (the module then erases every mapped field)."""
+    """OTOBO's ``CustomerUserDataGet`` hash: ``%Company`` first (with the company Map's
+    dynamic-field values under their attribute, as ``CustomerCompanyGet`` returns them), then
+    the user's Map values (which win on a clash), ``UserID`` (= the login), ``UserFullname``,
+    the audit times, the preferences, and the user's own dynamic-field values under their Map
+    attribute. Empty when there is no user (the module then erases every mapped field)."""
     if user is None:
         return {}
     data: dict[str, Any] = {}
     if company is not None:
         data.update(_company_data(company))
+        data.update(company_dynamic_values or {})
     data.update(preferences or {})
     data.update({k: v for k, v in user.values.items()})
     data["UserID"] = user.login

@@ -92,6 +92,8 @@ class CustomerChanges:
     comment: str | Unset | None = UNSET
     validity: Validity | Unset | None = UNSET
     extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    dynamic_fields: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """The dynamic-field values to set, by Map attribute (``None``/empty erases one)."""
 
     def trimmed(self) -> CustomerChanges:
         """Customer IDs and names are identifiers people paste with stray spaces."""

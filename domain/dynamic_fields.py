@@ -45,6 +45,7 @@ OBJECT_TYPES = ("Ticket", "Article", "CustomerUser", "CustomerCompany")
 """OTOBO's standard object types (add-ons add more, e.g. ``ITSMConfigItem``)."""
 
 CUSTOMER_USER = "CustomerUser"
+CUSTOMER_COMPANY = "CustomerCompany"
 TICKET = "Ticket"
 MAX_TEXT = 3800
 """``dynamic_field_value.value_text`` is VARCHAR(3800)."""
@@ -111,14 +112,19 @@ class ValueRow:
 
 
 def mismatch_problem(
-    attribute: str, name: str, expected: str, found: DynamicFieldDefinition | None
+    attribute: str,
+    name: str,
+    expected: str,
+    found: DynamicFieldDefinition | None,
+    object_type: str = CUSTOMER_USER,
 ) -> Problem | None:
-    """Why field ``name`` cannot hold a customer user's value of type ``expected``, or None:
-    OTOBO reads only **valid CustomerUser-object** fields from the Map (§2.4)."""
+    """Why field ``name`` cannot hold a customer user's (``object_type``: a customer's) value
+    of type ``expected``, or None: OTOBO reads only **valid** fields of the Map's object type
+    from the Map (§2.4)."""
     if found is None:
         message = f"Dynamic field {name!r} does not exist."
-    elif found.object_type != CUSTOMER_USER:
-        message = f"Dynamic field {name!r} is a {found.object_type} field, not a CustomerUser one."
+    elif found.object_type != object_type:
+        message = f"Dynamic field {name!r} is a {found.object_type} field, not a {object_type} one."
     elif not found.valid:
         message = f"Dynamic field {name!r} is not valid."
     elif found.field_type != expected:

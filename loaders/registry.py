@@ -15,7 +15,7 @@ from domain.origins import Origin, OriginKey
 from domain.pagination import Cursor
 from domain.records import CustomerRecord, CustomerUserRecord
 from loaders.batching import JOINED_UP_TO, Loader
-from loaders.dynamic_fields import customer_user_values_loader
+from loaders.dynamic_fields import customer_user_values_loader, customer_values_loader
 from loaders.groups import GroupLoaders
 from loaders.services import ServiceLoaders
 from loaders.tickets import TicketLoaders
@@ -116,6 +116,11 @@ class Loaders:
     def dynamic_field_values(self) -> Loader[str, Mapping[str, Any]]:
         """login → the user's dynamic-field values by Map attribute."""
         return customer_user_values_loader(self._storage)
+
+    @cached_property
+    def customer_dynamic_field_values(self) -> Loader[str, Mapping[str, Any]]:
+        """CustomerID → the customer's dynamic-field values by Map attribute."""
+        return customer_values_loader(self._storage)
 
     def reset(self) -> None:
         """Forget everything loaded so far: after a write, later fields must see it."""

@@ -20,6 +20,12 @@ def customer_user_values(ctx: RequestContext, login: str) -> Any:
     return loaded
 
 
+def customer_values(ctx: RequestContext, customer_id: str) -> Any:
+    """An awaitable of the customer's values by Map attribute (one batch for a page)."""
+    loaded: Any = ctx.loaders.customer_dynamic_field_values.load(customer_id)
+    return loaded
+
+
 async def customer_user_value(ctx: RequestContext, login: str, attribute: str) -> Any:
     found: Mapping[str, Any] = await ctx.loaders.dynamic_field_values.load(login)
     return found.get(attribute)

@@ -47,11 +47,12 @@ async def group_count(ctx: RequestContext, *, valid: bool | None) -> int:
     return await ctx.storage.groups.count(valid_only=bool(valid))
 
 
-def _settings(ctx: RequestContext) -> GroupSettings:
+def settings_of(ctx: RequestContext) -> GroupSettings:
     return group_settings(ctx.storage.config.customer_group)
 
 
-def _exclude_primary(users: CustomerUserDirectory, record: CustomerUserRecord) -> bool:
+def excludes_primary(users: CustomerUserDirectory, record: CustomerUserRecord) -> bool:
+    """The user's backend leaves the primary CustomerID out of its CustomerIDs."""
     backend = users.backend(record.source)
     return bool(backend and backend.config.exclude_primary_customer_id)
 
@@ -72,7 +73,7 @@ async def users_customer_ids(
         customer_ids(
             record.customer_id,
             [row.customer_id for row in rows],
-            exclude_primary=_exclude_primary(users, record),
+            exclude_primary=excludes_primary(users, record),
             multi=split_customer_ids(record.values.get("UserCustomerIDs")),
         )
         for record, rows in zip(records, assigned, strict=True)
@@ -118,7 +119,7 @@ async def users_effective_permissions(
     )
     wanted = list(dict.fromkeys(i for ids in ids_per_user for i in ids))
     grants_of = dict(zip(wanted, await loaders.customer_grants.load_many(wanted), strict=True))
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     held = {
         id(record): effective_permissions(
             settings,
@@ -193,7 +194,7 @@ async def _scan_for_members(
 
 def _may_reach_everyone(ctx: RequestContext, group: GroupRecord) -> bool:
     """Group support off or an always-group: every valid user may be a member."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     return (
         not settings.support
         or group.name in settings.always_groups
@@ -224,7 +225,7 @@ async def group_member_count(ctx: RequestContext, group: GroupRecord, permission
     held = _held_by(ctx, group, permission)
     if not _may_reach_everyone(ctx, group):
         return len(await _members_from_relations(ctx, group, permission, held))
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     users = ctx.storage.customer_users
     everyone = not settings.support or group.name in settings.always_groups
     if everyone or not any(b.config.exclude_primary_customer_id for b in users.backends):

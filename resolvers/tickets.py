@@ -7,10 +7,16 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from datasources.db.ticket_access import UserFacts
 from datasources.db.tickets import TicketScope
 from datasources.paging import Page, SortKey, keyset_page
 from domain.dynamic_fields import DynamicFieldDefinition, ValueRow
-from domain.permissions import EffectivePermission
+from domain.permissions import (
+    EffectivePermission,
+    customer_ids,
+    effective_permissions,
+    split_customer_ids,
+)
 from domain.records import CustomerUserRecord, GroupRecord
 from domain.tickets import (
     AccessAnswer,
@@ -55,25 +61,50 @@ class _Facts:
     groups: dict[int, GroupRecord]
 
 
-async def _facts(ctx: RequestContext, record: CustomerUserRecord, permission: str) -> _Facts:
+def _known_ids(ctx: RequestContext, record: CustomerUserRecord) -> tuple[list[str], list[str]]:
+    """The user's ``UserCustomerIDs`` and those with its primary CustomerID: what the user's
+    record already says, before the assigned customers are read."""
+    multi = split_customer_ids(record.values.get("UserCustomerIDs"))
+    return multi, [*multi, *([record.customer_id] if record.customer_id else [])]
+
+
+def _decided(
+    ctx: RequestContext,
+    record: CustomerUserRecord,
+    facts: UserFacts,
+    groups: Sequence[GroupRecord],
+    permission: str,
+) -> _Facts:
+    """The user's customer IDs, effective permissions (``also=(permission,)``) and Other
+    groups for ``permission`` from its facts, by the rules every reader uses
+    (``domain.permissions``); an invalid user holds nothing."""
     settings = access_settings(ctx)
-    loaders = ctx.loaders.groups
-    customer_ids, held, groups = await asyncio.gather(
-        group_resolvers.user_customer_ids(ctx, record),
-        group_resolvers.user_effective_permissions(ctx, record, also=(permission,)),
-        loaders.all_groups(),
-    )
+    multi, _ = _known_ids(ctx, record)
+    exclude = group_resolvers.excludes_primary(ctx.storage.customer_users, record)
+    ids = customer_ids(record.customer_id, facts.assigned, exclude_primary=exclude, multi=multi)
+    valid = record.validity is Validity.VALID
+    held: list[EffectivePermission] = []
+    if valid:
+        held = effective_permissions(
+            group_resolvers.settings_of(ctx),
+            groups,
+            ids,
+            facts.user_grants,
+            facts.customer_grants,
+            also=(permission,),
+        )
     other: dict[int, str] = {}
     if settings.group_support and settings.other_context and settings.company_access:
-        grants = await loaders.customer_grants.load_many(customer_ids)
-        other = other_groups(customer_ids, [g for rows in grants for g in rows], permission)
-    return _Facts(
-        valid=record.validity is Validity.VALID,
-        customer_ids=customer_ids,
-        held=held,
-        other=other,
-        groups={g.id: g for g in groups},
-    )
+        other = other_groups(ids, facts.customer_grants, permission)
+    return _Facts(valid, ids, held, other, {g.id: g for g in groups})
+
+
+async def _facts(ctx: RequestContext, record: CustomerUserRecord, permission: str) -> _Facts:
+    """:func:`_decided` on the user's facts, every group, read in one statement
+    (``datasources.db.ticket_access``)."""
+    _, known = _known_ids(ctx, record)
+    facts = await ctx.storage.ticket_access.user_facts(record.login, known)
+    return _decided(ctx, record, facts, facts.groups, permission)
 
 
 def _scope(
@@ -105,10 +136,11 @@ async def customer_tickets(
     if cursor is not None and not cursor.key[0].isdigit():
         raise BadUserInput("The cursor is not one this server issued.", argument="after")
     scope = _scope(ctx, record, await _facts(ctx, record, permission), permission)
-    store = ctx.loaders.tickets.store
+    pages = ctx.storage.ticket_pages
 
     async def fetch(after_key: SortKey | None, limit: int) -> list[TicketRecord]:
-        return await store.page(scope, state, after=after_key, limit=limit)
+        after_id = None if after_key is None else int(after_key[0])
+        return await pages.page(scope, state, after=after_id, limit=limit)
 
     page = await keyset_page(
         fetch, lambda t: (str(t.id),), first=first, after=cursor, ordering=ORDERING
@@ -132,19 +164,25 @@ async def access(
     ctx: RequestContext, record: CustomerUserRecord, number: str
 ) -> TicketAccessAnswer | None:
     """Read (ro), write (rw) and create (in the ticket's queue) for one ticket, with reasons;
-    None when no ticket has that number."""
-    found = await ticket(ctx, number)
+    None when no ticket has that number.
+
+    One statement (``datasources.db.ticket_access``): the ticket, its queue's group and the
+    user's facts about that group, which is all the answer looks at; the rules are the ones
+    the lists use (:func:`_decided`), given that one group."""
+    _, known = _known_ids(ctx, record)
+    found = await ctx.storage.ticket_access.facts(number, record.login, known)
     if found is None:
         return None
+    ticket_ = found.ticket
+    ctx.loaders.tickets.by_number.prime(number, ticket_)
     settings = access_settings(ctx)
-    read, write, create = await asyncio.gather(
-        _facts(ctx, record, "ro"), _facts(ctx, record, "rw"), _facts(ctx, record, "create")
-    )
+    groups = [found.group] if found.group is not None else []
 
-    def decide(facts: _Facts, permission: str) -> AccessAnswer:
+    def decide(permission: str) -> AccessAnswer:
+        facts = _decided(ctx, record, found.user, groups, permission)
         return ticket_access(
-            found,
-            facts.groups.get(found.queue.group_id),
+            ticket_,
+            found.group,
             permission=permission,
             login=record.login,
             user_valid=facts.valid,
@@ -154,13 +192,11 @@ async def access(
             settings=settings,
         )
 
+    create = _decided(ctx, record, found.user, groups, "create")
     create_answer = create_access(
-        found.queue,
-        create.groups.get(found.queue.group_id),
-        user_valid=create.valid,
-        held=create.held,
+        ticket_.queue, found.group, user_valid=create.valid, held=create.held
     )
-    return TicketAccessAnswer(found, decide(read, "ro"), decide(write, "rw"), create_answer)
+    return TicketAccessAnswer(ticket_, decide("ro"), decide("rw"), create_answer)
 
 
 async def queues_for_new_tickets(

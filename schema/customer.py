@@ -25,13 +25,14 @@ from datasources.unit_of_work import Outcome
 from domain.company_map import CUSTOMER_ID, KEY_COLUMNS, KNOWN_FIELDS, NAME, is_custom
 from domain.config import CustomerCompanyConfig
 from domain.customer_rules import CustomerChanges
-from domain.field_map import VALID_ID, MapField
+from domain.field_map import VALID_ID, DynamicFieldMapRow, MapField
 from domain.records import CustomerRecord
 from resolvers import groups as group_resolvers
 from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerRef, CustomerUserRef
+from schema.dynamic_field import input_fields, value_fields
 from schema.fast_fields import batch_reader
 from schema.group import CustomerGroupGrant, Group, PermissionContext
 from schema.pagination import (
@@ -197,6 +198,8 @@ def build_customer_type(config: CustomerCompanyConfig) -> Any:
     namespace: dict[str, Any] = {"__annotations__": {}}
     for field in config.map_fields():
         namespace[python_name(field)] = _output_field(field)
+    for attribute, value_field in value_fields(config.dynamic_field_rows(), company=True).items():
+        namespace[f"map_{attribute}"] = value_field
     return strawberry.type(
         type("Customer", (CustomerFields,), namespace),
         name="Customer",
@@ -232,6 +235,7 @@ class CustomerInputs:
     """The input classes built for one company Map, and how their values become changes."""
 
     fields: tuple[MapField, ...]
+    dynamic_fields: tuple[DynamicFieldMapRow, ...]
     create_input: Any
     update_input: Any
     problem_names: Mapping[str, str]
@@ -248,7 +252,16 @@ class CustomerInputs:
                 extra[field.attribute] = value
             else:
                 known[KNOWN_FIELDS[field.attribute]] = value
-        return CustomerChanges(**known, extra=extra)
+        return CustomerChanges(**known, extra=extra, dynamic_fields=self._values(data, patch=False))
+
+    def _values(self, data: Any, *, patch: bool) -> dict[str, Any]:
+        """The dynamic-field values given, by Map attribute: a patch's sent ones (null
+        erases), a create's non-null ones."""
+        skipped = UNSET if patch else None
+        found = {
+            row.attribute: getattr(data, f"map_{row.attribute}") for row in self.dynamic_fields
+        }
+        return {attribute: value for attribute, value in found.items() if value is not skipped}
 
     def update_change(self, data: Any) -> CustomerChanges:
         """The fields the client sent; ``newCustomerId`` is the change's ``customer_id`` (a
@@ -265,7 +278,7 @@ class CustomerInputs:
                 known[KNOWN_FIELDS[field.attribute]] = value
         if data.new_customer_id is not None and data.new_customer_id is not UNSET:
             known["customer_id"] = data.new_customer_id
-        return CustomerChanges(**known, extra=extra)
+        return CustomerChanges(**known, extra=extra, dynamic_fields=self._values(data, patch=True))
 
 
 def build_customer_inputs(config: CustomerCompanyConfig) -> CustomerInputs:
@@ -286,8 +299,14 @@ def build_customer_inputs(config: CustomerCompanyConfig) -> CustomerInputs:
         create[python_name(field)] = _input_field(field, creating=True)
         if field.attribute != CUSTOMER_ID:
             update[python_name(field)] = _input_field(field, creating=False)
+    rows = tuple(config.dynamic_field_rows())
+    for attribute, input_field in input_fields(rows, patch=False).items():
+        create[f"map_{attribute}"] = input_field
+    for attribute, input_field in input_fields(rows, patch=True).items():
+        update[f"map_{attribute}"] = input_field
     return CustomerInputs(
         fields=fields,
+        dynamic_fields=rows,
         create_input=strawberry.input(
             type("CustomerCreateInput", (), create),
             name="CustomerCreateInput",
@@ -298,7 +317,10 @@ def build_customer_inputs(config: CustomerCompanyConfig) -> CustomerInputs:
             name="CustomerUpdateInput",
             description="A patch: omitted fields keep their value; null clears an optional one.",
         ),
-        problem_names={f.attribute: f.graphql_name for f in fields if is_custom(f)},
+        problem_names={
+            **{f.attribute: f.graphql_name for f in fields if is_custom(f)},
+            **{row.attribute: row.graphql_name for row in rows},
+        },
     )
 
 

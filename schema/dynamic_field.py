@@ -151,12 +151,17 @@ def _value_type(row: DynamicFieldMapRow) -> Any:
     return base if row.value_type == "Multiselect" else base | None
 
 
-def _value_field(row: DynamicFieldMapRow) -> Any:
+def _value_field(row: DynamicFieldMapRow, *, company: bool = False) -> Any:
     attribute = row.attribute
     empty: Any = [] if row.value_type == "Multiselect" else None
 
     async def read(root: Any, context: RequestContext) -> Any:
-        found = await dynamic_field_resolvers.customer_user_values(context, root.record.login)
+        if company:
+            customer_id = root.record.customer_id
+            found = await dynamic_field_resolvers.customer_values(context, customer_id)
+        else:
+            login = root.record.login
+            found = await dynamic_field_resolvers.customer_user_values(context, login)
         value = found.get(attribute)
         return empty if value is None else value
 
@@ -172,10 +177,11 @@ def _value_field(row: DynamicFieldMapRow) -> Any:
     )
 
 
-def value_fields(rows: Sequence[DynamicFieldMapRow]) -> dict[str, Any]:
-    """``CustomerUser``'s fields for the Map's dynamic-field rows, by Map attribute; each
-    reads through the request's loader (one statement for a page of users)."""
-    return {row.attribute: _value_field(row) for row in rows}
+def value_fields(rows: Sequence[DynamicFieldMapRow], *, company: bool = False) -> dict[str, Any]:
+    """``CustomerUser``'s (``company``: ``Customer``'s) fields for the Map's dynamic-field
+    rows, by Map attribute; each reads through the request's loader (one statement for a
+    page of users or customers)."""
+    return {row.attribute: _value_field(row, company=company) for row in rows}
 
 
 def input_fields(rows: Sequence[DynamicFieldMapRow], *, patch: bool) -> dict[str, Any]:

@@ -22,6 +22,13 @@ BUILT_IN_SCALARS = frozenset({"String", "Int", "Float", "Boolean", "ID"})
 
 ROOM_LABEL = "Room"
 REGION_ROW = {"attribute": "CustomerCompanyRegion", "label": "Region", "field": "region"}
+SEGMENT_ROW = {
+    "attribute": "DynamicField_Segment",
+    "label": "Segment",
+    "field": "Segment",
+    "type": "dynamic_field",
+    "dynamic_field_type": "Dropdown",
+}
 
 
 def company_rows(*extra: dict[str, Any]) -> list[dict[str, Any]]:
@@ -43,7 +50,7 @@ def custom_map_config() -> RosterConfig:
     return RosterConfig.model_validate(
         {
             "customer_user": {"backends": [{"map": map_with_room(label=ROOM_LABEL)}]},
-            "customer_company": {"map": company_rows(REGION_ROW)},
+            "customer_company": {"map": company_rows(REGION_ROW, SEGMENT_ROW)},
         }
     )
 

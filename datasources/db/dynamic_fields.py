@@ -82,7 +82,14 @@ class DbDynamicFieldStore:
         """login → field name → (definition, rows ordered by id), for the fields named, in
         one statement for any number of users. A login matches its object name exactly (as
         OTOBO's ``ObjectMappingGet``)."""
-        if not logins or not field_names:
+        return await self.object_values(CUSTOMER_USER, logins, field_names)
+
+    async def object_values(
+        self, object_type: str, object_names: Sequence[str], field_names: Sequence[str]
+    ) -> dict[str, dict[str, tuple[DynamicFieldDefinition, list[ValueRow]]]]:
+        """:meth:`customer_user_values` for any named object type: a customer's values are
+        keyed by its CustomerID (``CustomerCompany``)."""
+        if not object_names or not field_names:
             return {}
         statement = (
             sa.select(
@@ -98,8 +105,8 @@ class DbDynamicFieldStore:
                 )
             )
             .where(
-                names.c.object_type == CUSTOMER_USER,
-                names.c.object_name.in_(list(dict.fromkeys(logins))),
+                names.c.object_type == object_type,
+                names.c.object_name.in_(list(dict.fromkeys(object_names))),
                 df.c.name.in_(list(field_names)),
             )
             .order_by(values.c.id)
@@ -108,11 +115,11 @@ class DbDynamicFieldStore:
             rows = (await conn.execute(statement)).all()
         found: dict[str, dict[str, tuple[DynamicFieldDefinition, list[ValueRow]]]] = {}
         for row in rows:
-            per_user = found.setdefault(str(row.object_name), {})
+            per_object = found.setdefault(str(row.object_name), {})
             name = str(row.name)
-            if name not in per_user:
-                per_user[name] = (_definition(row), [])
-            per_user[name][1].append(
+            if name not in per_object:
+                per_object[name] = (_definition(row), [])
+            per_object[name][1].append(
                 ValueRow(
                     value_text=row.value_text,
                     value_date=_timestamp(row.value_date),
@@ -127,11 +134,21 @@ class DbDynamicFieldStore:
     ) -> None:
         """OTOBO's ``ValueSet`` for each field of user ``login``: its rows replaced by
         ``rows_by_field[field id]`` (none: the value is erased), in ``conn``'s transaction."""
+        await DbDynamicFieldStore.set_named_values(conn, CUSTOMER_USER, login, rows_by_field)
+
+    @staticmethod
+    async def set_named_values(
+        conn: AsyncConnection,
+        object_type: str,
+        object_name: str,
+        rows_by_field: Mapping[int, Sequence[ValueRow]],
+    ) -> None:
+        """``ValueSet(ObjectName => …)`` for a named object: a customer user by login, a
+        customer (``CustomerCompany``) by CustomerID."""
         if not rows_by_field:
             return
-        await DbDynamicFieldStore.set_object_values(
-            conn, await _object_id(conn, login), rows_by_field
-        )
+        object_id = await _object_id(conn, object_name, object_type)
+        await DbDynamicFieldStore.set_object_values(conn, object_id, rows_by_field)
 
     async def ticket_values(
         self, ticket_ids: Sequence[int]
@@ -204,18 +221,24 @@ class DbDynamicFieldStore:
     @staticmethod
     async def rename_customer_user(conn: AsyncConnection, old: str, new: str) -> None:
         """OTOBO's ``ObjectMappingNameChange`` on a login's rename: the values follow."""
+        await DbDynamicFieldStore.rename_object(conn, CUSTOMER_USER, old, new)
+
+    @staticmethod
+    async def rename_object(conn: AsyncConnection, object_type: str, old: str, new: str) -> None:
+        """``ObjectMappingNameChange``: the values of object ``old`` become ``new``'s (a
+        customer's on a CustomerID rename, as OTOBO's CustomerCompany event does)."""
         await conn.execute(
             names.update()
-            .where(names.c.object_type == CUSTOMER_USER, names.c.object_name == old)
+            .where(names.c.object_type == object_type, names.c.object_name == old)
             .values(object_name=new)
         )
 
 
-async def _object_id(conn: AsyncConnection, login: str) -> int:
-    """The object id of user ``login`` in ``dynamic_field_obj_id_name``, made when missing."""
-    where = (names.c.object_type == CUSTOMER_USER, names.c.object_name == login)
+async def _object_id(conn: AsyncConnection, name: str, object_type: str) -> int:
+    """The object id of ``name`` in ``dynamic_field_obj_id_name``, made when missing."""
+    where = (names.c.object_type == object_type, names.c.object_name == name)
     found = (await conn.execute(sa.select(names.c.object_id).where(*where))).scalar()
     if found is not None:
         return int(found)
-    await conn.execute(names.insert().values(object_name=login, object_type=CUSTOMER_USER))
+    await conn.execute(names.insert().values(object_name=name, object_type=object_type))
     return int((await conn.execute(sa.select(names.c.object_id).where(*where))).scalar_one())

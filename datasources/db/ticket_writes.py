@@ -24,6 +24,7 @@ from datasources.db.tables import ticket_state as _S
 from datasources.db.tables import ticket_state_type as _ST
 from datasources.paging import lower_in
 from domain.dynamic_fields import ValueRow
+from domain.ticket_history import customer_update_name
 
 UNCLASSIFIED_TYPE_ID = 1
 """``ticket_history.type_id`` is NOT NULL while ``ticket.type_id`` may be NULL (ticket types
@@ -83,19 +84,42 @@ async def tickets_to_refresh(
 ) -> list[TicketRow]:
     """Up to ``limit`` tickets of customer user ``login`` (case-insensitively) or numbered
     ``numbers``, of ``state_types`` (``None``: any), by id."""
-    statement = sa.select(*_ROW_COLUMNS).order_by(_T.c.id).limit(limit)
-    if login is not None:
-        statement = statement.where(lower_in(_T.c.customer_user_id, [login], conn.dialect.name))
+    logins = None if login is None else [login]
+    where = _selection(conn, logins=logins, numbers=numbers, state_types=state_types)
+    statement = sa.select(*_ROW_COLUMNS).where(*where).order_by(_T.c.id).limit(limit)
+    return [_row(r) for r in (await conn.execute(statement)).all()]
+
+
+async def count_of(
+    conn: AsyncConnection, logins: Sequence[str], state_types: Sequence[str] | None, limit: int
+) -> int:
+    """How many tickets customer users ``logins`` (case-insensitively) have in
+    ``state_types``, counted up to ``limit`` (a cap's check reads no more than it needs)."""
+    where = _selection(conn, logins=logins, numbers=None, state_types=state_types)
+    capped = sa.select(_T.c.id).where(*where).limit(limit).subquery()
+    return int(await conn.scalar(sa.select(sa.func.count()).select_from(capped)) or 0)
+
+
+def _selection(
+    conn: AsyncConnection,
+    *,
+    logins: Sequence[str] | None,
+    numbers: Sequence[str] | None,
+    state_types: Sequence[str] | None,
+) -> list[sa.ColumnElement[bool]]:
+    where: list[sa.ColumnElement[bool]] = []
+    if logins is not None:
+        where.append(lower_in(_T.c.customer_user_id, list(logins), conn.dialect.name))
     if numbers is not None:
-        statement = statement.where(_T.c.tn.in_(list(numbers)))
+        where.append(_T.c.tn.in_(list(numbers)))
     if state_types is not None:
         states = (
             sa.select(_S.c.id)
             .join(_ST, _ST.c.id == _S.c.type_id)
             .where(_ST.c.name.in_(list(state_types)))
         )
-        statement = statement.where(_T.c.ticket_state_id.in_(states))
-    return [_row(r) for r in (await conn.execute(statement)).all()]
+        where.append(_T.c.ticket_state_id.in_(states))
+    return where
 
 
 async def values_of(
@@ -250,3 +274,104 @@ async def field_rows(
             ValueRow(row.value_text, row.value_date, row.value_int)
         )
     return found
+
+
+async def carry_customer_user(
+    conn: AsyncConnection,
+    *,
+    old_login: str,
+    new_login: str,
+    old_customer_id: str | None,
+    new_customer_id: str | None,
+    agent: int,
+    now: datetime,
+) -> None:
+    """OTOBO's ``CustomerUser::Event::TicketUpdate`` (``###2300-UpdateTickets``) after a
+    customer user's login or primary CustomerID changed, as set-based statements (their
+    number does not grow with the tickets).
+
+    As OTOBO: the tickets of the old login *and* the old CustomerID get both new values
+    (``TicketCustomerSet`` with ``No`` and ``User``), each with its ``CustomerUpdate`` history
+    row and ``change_time``/``change_by``. Beyond OTOBO (whose search needs both to match): on
+    a rename, the old login's tickets under another CustomerID (an assigned customer's) get
+    the new login too, keeping their CustomerID, so no ticket points at a login that no longer
+    exists. Logins and CustomerIDs compare case-insensitively, as Roster looks them up."""
+    if old_login == new_login and (old_customer_id or "") == (new_customer_id or ""):
+        return
+    of_user = lower_in(_T.c.customer_user_id, [old_login], conn.dialect.name)
+    stored_id = sa.func.lower(sa.func.coalesce(_T.c.customer_id, ""))
+    same_id = stored_id == sa.func.lower(sa.literal(old_customer_id or ""))
+    groups: list[tuple[sa.ColumnElement[bool], dict[str, object], str]] = [
+        (
+            same_id,
+            {"customer_id": new_customer_id or "", "customer_user_id": new_login},
+            customer_update_name(new_customer_id or "", new_login),
+        )
+    ]
+    if old_login != new_login:
+        groups.append(
+            (
+                stored_id != sa.func.lower(sa.literal(old_customer_id or "")),
+                {"customer_user_id": new_login},
+                customer_update_name(None, new_login),
+            )
+        )
+    type_id = await _history_type_id(conn, "CustomerUpdate")
+    # The history rows first: they find the tickets by the values the updates replace.
+    for condition, _, name in groups:
+        where = sa.and_(of_user, condition)
+        await conn.execute(_history_from_tickets(where, type_id, name, agent, now))
+    for condition, values, _ in groups:
+        await conn.execute(
+            _T.update()
+            .where(of_user, condition)
+            .values({**values, "change_time": now, "change_by": agent})
+        )
+
+
+async def carry_customer_id(
+    conn: AsyncConnection, old: str, new: str, *, agent: int, now: datetime
+) -> None:
+    """OTOBO's ``CustomerCompany::Event::TicketUpdate`` after a customer-ID rename: the
+    tickets of the old ID (case-insensitively, as Roster compares IDs) get the new one, as
+    ``TicketCustomerSet(No => new)`` writes it, with its ``CustomerUpdate`` history row and
+    ``change_time``/``change_by``; set-based, with no 100,000-ticket cap."""
+    if old == new:
+        return
+    of_customer = lower_in(_T.c.customer_id, [old], conn.dialect.name)
+    type_id = await _history_type_id(conn, "CustomerUpdate")
+    name = customer_update_name(new, None)
+    await conn.execute(_history_from_tickets(of_customer, type_id, name, agent, now))
+    await conn.execute(
+        _T.update().where(of_customer).values(customer_id=new, change_time=now, change_by=agent)
+    )
+
+
+async def _history_type_id(conn: AsyncConnection, name: str) -> int:
+    found = await conn.scalar(sa.select(_HT.c.id).where(_HT.c.name == name))
+    if found is None:
+        raise LookupError(f"ticket_history_type has no {name!r}")
+    return int(found)
+
+
+def _history_from_tickets(
+    where: sa.ColumnElement[bool], type_id: int, name: str, agent: int, now: datetime
+) -> sa.Insert:
+    """``HistoryAdd`` of one row named ``name`` for every ticket ``where`` selects, copying
+    the ticket's columns as :func:`add_histories` does, in one ``INSERT … SELECT``."""
+    columns: dict[str, sa.ColumnElement[Any]] = {
+        "name": sa.literal(name, sa.String()),
+        "history_type_id": sa.literal(type_id, sa.Integer()),
+        "ticket_id": _T.c.id,
+        "type_id": sa.func.coalesce(_T.c.type_id, UNCLASSIFIED_TYPE_ID),
+        "queue_id": _T.c.queue_id,
+        "owner_id": _T.c.user_id,
+        "priority_id": _T.c.ticket_priority_id,
+        "state_id": _T.c.ticket_state_id,
+        "create_time": sa.literal(now, sa.DateTime()),
+        "create_by": sa.literal(agent, sa.Integer()),
+        "change_time": sa.literal(now, sa.DateTime()),
+        "change_by": sa.literal(agent, sa.Integer()),
+    }
+    select = sa.select(*(value.label(key) for key, value in columns.items())).where(where)
+    return _H.insert().from_select(list(columns), select)

@@ -3,7 +3,8 @@
 A ticket is read with its queue, state, state type, priority and type names in one joined
 statement. A customer user's list is one statement whatever the page size: the access rule of
 ``domain.tickets`` as SQL (the user's groups, own/company/Other-context conditions), keyset
-paged by ticket id, newest first (OTOBO's customer overview orders by age, newest first).
+paged by ticket id, newest first (OTOBO's customer overview orders by age, newest first);
+its pages are prepared statements (``datasources.db.ticket_pages``), its count is here.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from datasources.db.tables import ticket_priority as _P
 from datasources.db.tables import ticket_state as _S
 from datasources.db.tables import ticket_state_type as _ST
 from datasources.db.tables import ticket_type as _TY
-from datasources.paging import SortKey, lower_in
+from datasources.paging import lower_in
 from domain.tickets import QueueRecord, StateFilter, TicketRecord
 from domain.validity import Validity
 
@@ -78,6 +79,11 @@ def _record(row: Any) -> TicketRecord:
     )
 
 
+COLUMNS, JOINED, QUEUE, TICKET, ticket_record = _COLUMNS, _JOINED, _Q, _T, _record
+"""A ticket's columns, its joins, the queue table and the row's record, for the reads that
+select a ticket beside other facts (``datasources.db.ticket_access``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class TicketScope:
     """Which tickets a customer user may see with one permission (``domain.tickets``' rule
@@ -124,23 +130,6 @@ class DbTicketStore:
     def _state_condition(self, state: StateFilter) -> sa.ColumnElement[bool]:
         types = state.state_types()
         return sa.true() if types is None else _ST.c.name.in_(types)
-
-    async def page(
-        self, scope: TicketScope, state: StateFilter, *, after: SortKey | None, limit: int
-    ) -> list[TicketRecord]:
-        """One page of the tickets in ``scope``, newest (highest id) first."""
-        query = (
-            sa.select(*_COLUMNS)
-            .select_from(_JOINED)
-            .where(self._scope_condition(scope), self._state_condition(state))
-            .order_by(_T.c.id.desc())
-            .limit(limit)
-        )
-        if after is not None:
-            query = query.where(_T.c.id < int(after[0]))
-        async with self.reader.connect() as conn:
-            rows = (await conn.execute(query)).mappings().all()
-        return [_record(r) for r in rows]
 
     async def count(self, scope: TicketScope, state: StateFilter) -> int:
         query = (

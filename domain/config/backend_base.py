@@ -74,12 +74,13 @@ DF_PREFIX = "DynamicField_"
 """OTOBO's key prefix of a dynamic field's Map row: ``DynamicField_Region`` is ``region``."""
 
 
-class CustomerUserMapRow(MapRow):
-    """A customer-user Map row. ``type = "dynamic_field"`` is OTOBO's row whose 6th column is
-    ``'dynamic_field'`` (``Defaults.pm``'s ``DynamicField_Name_X`` example): ``field`` is then
-    the dynamic field's name (OTOBO's column 3) and ``dynamic_field_type`` the field's type,
-    which the schema needs before any database is read (a field whose stored type differs is
-    refused at write and read as null)."""
+class DynamicFieldCapableRow(MapRow):
+    """A Map row that may be OTOBO's ``dynamic_field`` row (the 6th column ``'dynamic_field'``,
+    ``Defaults.pm``'s ``DynamicField_Name_X`` example): ``field`` is then the dynamic field's
+    name (OTOBO's column 3) and ``dynamic_field_type`` the field's type, which the schema
+    needs before any database is read (a field whose stored type differs is refused at write
+    and read as null). Both Maps have such rows: a customer user's values are stored by
+    login, a customer's by CustomerID."""
 
     type: FieldType | Literal["dynamic_field"] = "var"  # type: ignore[assignment]
     dynamic_field_type: ValueType | None = None
@@ -107,6 +108,10 @@ class CustomerUserMapRow(MapRow):
             value_type=self.dynamic_field_type or "Text",
             required=self.required,
         )
+
+
+class CustomerUserMapRow(DynamicFieldCapableRow):
+    """A customer-user Map row (:class:`DynamicFieldCapableRow`)."""
 
 
 class BackendConfigBase(StrictModel):

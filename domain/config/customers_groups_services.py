@@ -15,19 +15,26 @@ from domain.company_map import (
     default_company_map,
     derive_company_graphql_name,
 )
-from domain.config.backend_base import MapRow
+from domain.config.backend_base import DynamicFieldCapableRow
 from domain.config.db_backend import SqlIdentifier
 from domain.config.strict_model import StrictModel
-from domain.field_map import MapField, duplicate_attributes_problem, graphql_names_problem
+from domain.field_map import (
+    DynamicFieldMapRow,
+    MapField,
+    duplicate_attributes_problem,
+    graphql_names_problem,
+)
 
 
 def _default_company_search_fields() -> list[SqlIdentifier]:
     return ["customer_id", "name"]
 
 
-class CompanyMapRow(MapRow):
+class CompanyMapRow(DynamicFieldCapableRow):
     """One row of OTOBO's ``CustomerCompany`` Map; ``field`` is a ``customer_company``
-    column. ``readonly`` is accepted and ignored, as OTOBO's company backend ignores it."""
+    column, or on a ``dynamic_field`` row a CustomerCompany field's name (its values are kept
+    by CustomerID, as OTOBO's ``CustomerCompanyGet`` reads them). ``readonly`` is accepted and
+    ignored, as OTOBO's company backend ignores it."""
 
     field: SqlIdentifier
 
@@ -47,15 +54,25 @@ class CustomerCompanyConfig(StrictModel):
         """The Map in force: the configured rows, or OTOBO's default company Map."""
         if self.map is None:
             return default_company_map()
-        return [row.to_map_field(derive_company_graphql_name) for row in self.map]
+        return [
+            row.to_map_field(derive_company_graphql_name)
+            for row in self.map
+            if not row.is_dynamic_field
+        ]
+
+    def dynamic_field_rows(self) -> list[DynamicFieldMapRow]:
+        """The Map's ``dynamic_field`` rows: values in OTOBO's dynamic-field tables, keyed by
+        CustomerID, not columns of ``customer_company``."""
+        return [row.to_dynamic_field_row() for row in self.map or () if row.is_dynamic_field]
 
     @model_validator(mode="after")
     def _check_map(self) -> Self:
         fields = self.map_fields()
+        named = [*fields, *(r.as_map_field() for r in self.dynamic_field_rows())]
         problem = (
-            duplicate_attributes_problem(fields)
+            duplicate_attributes_problem(named)
             or company_map_problem(fields)
-            or graphql_names_problem(fields, reserved=RESERVED_GRAPHQL_NAMES, fixed=NAME_OWNERS)
+            or graphql_names_problem(named, reserved=RESERVED_GRAPHQL_NAMES, fixed=NAME_OWNERS)
         )
         if problem:
             raise ValueError(problem)

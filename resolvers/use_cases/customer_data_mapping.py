@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from datasources.db.dynamic_fields import DbDynamicFieldStore
 from datasources.storage import Storage
 from domain.customer_data_mapping import Assignment, customer_data, plan
-from domain.dynamic_fields import decode, mismatch_problem
+from domain.dynamic_fields import CUSTOMER_COMPANY, CUSTOMER_USER, decode, mismatch_problem
+from domain.field_map import DynamicFieldMapRow
 
 
 async def plan_for(storage: Storage, login: str | None) -> list[Assignment]:
@@ -37,20 +38,35 @@ async def plan_for(storage: Storage, login: str | None) -> list[Assignment]:
             user.customer_id.lower()
         )
     preferences = await storage.preferences.get(user.login, list(mapping))
-    own = await _own_dynamic_values(storage, user.login)
-    return plan(mapping, customer_data(user, company, own, preferences), definitions)
+    own = await _dynamic_values(
+        storage, CUSTOMER_USER, user.login, storage.config.customer_user.dynamic_field_rows()
+    )
+    company_values: dict[str, Any] = {}
+    if company is not None:
+        company_rows = storage.config.customer_company.dynamic_field_rows()
+        company_values = await _dynamic_values(
+            storage, CUSTOMER_COMPANY, company.customer_id, company_rows
+        )
+    data = customer_data(user, company, own, preferences, company_values)
+    return plan(mapping, data, definitions)
 
 
-async def _own_dynamic_values(storage: Storage, login: str) -> dict[str, Any]:
-    """The user's own dynamic-field values by Map attribute (``DynamicField_X`` keys), as
-    ``CustomerUserDataGet`` adds them: only valid CustomerUser fields of the declared type."""
-    rows = storage.config.customer_user.dynamic_field_rows()
+async def _dynamic_values(
+    storage: Storage, object_type: str, object_name: str, rows: Sequence[DynamicFieldMapRow]
+) -> dict[str, Any]:
+    """The dynamic-field values of the user (by login) or its company (``CustomerCompany``,
+    by CustomerID) by Map attribute (``DynamicField_X`` keys), as ``CustomerUserDataGet`` and
+    ``CustomerCompanyGet`` add them: only valid fields of the object type and the declared
+    type."""
     by_name = {row.name: row for row in rows}
-    found = await storage.dynamic_fields.customer_user_values([login], list(by_name))
+    if not by_name:
+        return {}
+    found = await storage.dynamic_fields.object_values(object_type, [object_name], list(by_name))
     values: dict[str, Any] = {}
-    for name, (definition, stored) in found.get(login, {}).items():
+    for name, (definition, stored) in found.get(object_name, {}).items():
         row = by_name[name]
-        if mismatch_problem(row.attribute, name, row.value_type, definition) is None:
+        problem = mismatch_problem(row.attribute, name, row.value_type, definition, object_type)
+        if problem is None:
             values[row.attribute] = decode(definition.field_type, stored)
     return values
 

@@ -7,7 +7,9 @@ the values (``domain.customer_user_rules``), the login must be free in every bac
 password passes the policy (``domain.password_policy``: every rule, then the history), is
 hashed (slow on purpose, so only once the input is valid), and one transaction checks e-mail
 uniqueness and the primary customer and writes, with the password's history entry and OTOBO's
-``UserLastPwChangeTime``. A rename carries the user's relation rows in that same transaction.
+``UserLastPwChangeTime``. A rename carries the user's relation rows in that same transaction,
+and a new login or primary CustomerID carries the user's tickets (OTOBO's ``2300-UpdateTickets``:
+``ticket_writes.carry_customer_user``).
 A password change, a rename and a validity other than valid end the user's customer sessions
 in that transaction too (``customer_sessions``).
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.backend import BackendUnavailable
 from datasources.customer_user_directory import unresolvable
-from datasources.db import password_history
+from datasources.db import password_history, ticket_writes
 from datasources.db.customer_users import DbCustomerUserBackend, carry_login
 from datasources.db.sign_in_attempts import SignInAttemptStore
 from datasources.storage import Storage
@@ -116,7 +119,8 @@ async def update(
     storage: Storage, actor: Actor, login: str, change: CustomerUserChanges
 ) -> Outcome[CustomerUserRecord]:
     """Patch user ``login`` in its own backend; ``change.new_login`` renames it, and its
-    relation rows (customers, groups, services) follow in the same transaction."""
+    relation rows (customers, groups, services), dynamic-field values and tickets follow in
+    the same transaction (tickets also follow a new primary CustomerID, as in OTOBO)."""
     found = await _own_writable_backend(storage, login)
     if isinstance(found, Problem):
         return Outcome.failed([found])
@@ -136,6 +140,15 @@ async def update(
             patch = await _check_in_transaction(storage, conn, backend, patch, email=email, old=old)
             await backend.update(conn, old.login, patch, agent=storage.origins.agent_id)
             new_key = OriginKey.customer_user(new_login)
+            await ticket_writes.carry_customer_user(
+                conn,
+                old_login=old.login,
+                new_login=new_login,
+                old_customer_id=old.customer_id,
+                new_customer_id=patch.get(CUSTOMER_ID, old.customer_id),
+                agent=storage.origins.agent_id,
+                now=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+            )
             if new_login != old.login:
                 await carry_login(conn, old.login, new_login)
                 await storage.origins.carry(conn, OriginKey.customer_user(old.login), new_key)

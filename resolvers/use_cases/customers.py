@@ -10,19 +10,24 @@ itself, or nothing is written.
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from datasources.db import ticket_writes
 from datasources.db.customer_users import DbCustomerUserBackend
+from datasources.db.dynamic_fields import DbDynamicFieldStore
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.changes import is_given
 from domain.customer_rules import CustomerChanges, validate_customer
+from domain.dynamic_fields import CUSTOMER_COMPANY
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.origins import OriginKey
 from domain.records import CustomerRecord
 from resolvers.context import Actor
+from resolvers.use_cases import dynamic_fields
 
 CUSTOMER_ID = ("customer_id",)
 NEW_CUSTOMER_ID = ("new_customer_id",)
@@ -36,6 +41,10 @@ async def create(
     change = change.trimmed()
     store = storage.customers
     problems = validate_customer(change, store.rules, creating=True)
+    df_rows, df_problems = await dynamic_fields.checked_rows(
+        storage, change.dynamic_fields, CUSTOMER_COMPANY
+    )
+    problems += df_problems
     if problems:
         return Outcome.failed(problems)
     customer_id = str(change.customer_id)
@@ -45,6 +54,7 @@ async def create(
             if taken:
                 raise ProblemsFound(taken)
             await store.insert(conn, change, agent=storage.origins.agent_id)
+            await dynamic_fields.write(conn, customer_id, df_rows, CUSTOMER_COMPANY)
             key = OriginKey.customer(customer_id)
             await storage.origins.record(conn, [key], actor.id, created=True)
     except ProblemsFound as exc:
@@ -67,6 +77,10 @@ async def update(
         )
     change = change.trimmed()
     problems = [_as_new_id(p) for p in validate_customer(change, store.rules, creating=False)]
+    df_rows, df_problems = await dynamic_fields.checked_rows(
+        storage, change.dynamic_fields, CUSTOMER_COMPANY
+    )
+    problems += df_problems
     if problems:
         return Outcome.failed(problems)
     new_id = change.customer_id if is_given(change.customer_id) else None
@@ -81,6 +95,7 @@ async def update(
             await store.update(conn, old.customer_id, change, agent=storage.origins.agent_id)
             if target != old.customer_id:
                 await _carry_customer_id(storage, conn, old.customer_id, target)
+            await dynamic_fields.write(conn, target, df_rows, CUSTOMER_COMPANY)
             await storage.origins.record(conn, [OriginKey.customer(target)], actor.id)
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
@@ -123,12 +138,17 @@ async def _taken(
 
 async def _carry_customer_id(storage: Storage, conn: AsyncConnection, old: str, new: str) -> None:
     """Re-point the relation rows, the users of every writable database backend on the
-    same engine and the origin record from ``old`` to ``new``, on ``conn``: all in the
+    same engine, the customer's dynamic-field values (OTOBO's ``ObjectMappingNameChange``),
+    its tickets (OTOBO's ``CustomerCompany`` ``TicketUpdate``, with history rows) and the
+    origin record from ``old`` to ``new``, on ``conn``: all in the
     rename's transaction. (An LDAP directory cannot join that transaction; its users keep
     their attribute.)"""
     store = storage.customers
     await store.carry_customer_id(conn, old, new)
     await storage.origins.carry(conn, OriginKey.customer(old), OriginKey.customer(new))
+    await DbDynamicFieldStore.rename_object(conn, CUSTOMER_COMPANY, old, new)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    await ticket_writes.carry_customer_id(conn, old, new, agent=storage.origins.agent_id, now=now)
     for backend in storage.customer_users.backends:
         if (
             isinstance(backend, DbCustomerUserBackend)

@@ -17,19 +17,33 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.db.dynamic_fields import DbDynamicFieldStore
 from datasources.storage import Storage
-from domain.dynamic_fields import ValueRow, encode, mismatch_problem
+from domain.dynamic_fields import (
+    CUSTOMER_COMPANY,
+    CUSTOMER_USER,
+    ValueRow,
+    encode,
+    mismatch_problem,
+)
 from domain.errors import ErrorCode, Problem
 
 RowsByField = dict[int, list[ValueRow]]
 
 
 async def checked_rows(
-    storage: Storage, values: Mapping[str, Any]
+    storage: Storage, values: Mapping[str, Any], object_type: str = CUSTOMER_USER
 ) -> tuple[RowsByField, list[Problem]]:
-    """The rows to store per field id for ``values`` (Map attribute → value), or problems."""
+    """The rows to store per field id for ``values`` (Map attribute → value), or problems;
+    of a customer user's Map, or with ``object_type`` ``CustomerCompany`` of the company
+    Map (the fields must then be CustomerCompany fields)."""
     if not values:
         return {}, []
-    rows = {row.attribute: row for row in storage.config.customer_user.dynamic_field_rows()}
+    config = storage.config
+    map_rows = (
+        config.customer_company.dynamic_field_rows()
+        if object_type == CUSTOMER_COMPANY
+        else config.customer_user.dynamic_field_rows()
+    )
+    rows = {row.attribute: row for row in map_rows}
     unknown = [a for a in values if a not in rows]
     if unknown:
         return {}, [
@@ -42,7 +56,7 @@ async def checked_rows(
     for attribute, value in values.items():
         row = rows[attribute]
         definition = definitions.get(row.name)
-        problem = mismatch_problem(attribute, row.name, row.value_type, definition)
+        problem = mismatch_problem(attribute, row.name, row.value_type, definition, object_type)
         if problem is not None or definition is None:
             problems.append(problem or Problem((attribute,), ErrorCode.INVALID, "Unknown."))
             continue
@@ -54,6 +68,9 @@ async def checked_rows(
     return found, problems
 
 
-async def write(conn: AsyncConnection, login: str, rows: RowsByField) -> None:
-    """Store ``rows`` for user ``login`` in the write's transaction."""
-    await DbDynamicFieldStore.set_customer_user_values(conn, login, rows)
+async def write(
+    conn: AsyncConnection, login: str, rows: RowsByField, object_type: str = CUSTOMER_USER
+) -> None:
+    """Store ``rows`` for user ``login`` (``object_type`` ``CustomerCompany``: for the
+    customer of that CustomerID) in the write's transaction."""
+    await DbDynamicFieldStore.set_named_values(conn, object_type, login, rows)

@@ -333,9 +333,14 @@ async def update_user_and_refresh(
 ) -> Outcome[CustomerUserRecord]:
     """``customerUserUpdate`` with ``refreshTicketsOnChange``: the user's update, then (after
     it committed) :func:`refresh_customer_data` of the user's open tickets, so they follow the
-    changed data. A refresh refused (more than :data:`MAX_REFRESH` open tickets) leaves the
-    update written and reports its problem beside the user. Tickets are not moved to a new
-    login (OTOBO's ``2300-UpdateTickets`` does that; Roster does not yet)."""
+    changed data.
+
+    The open tickets are counted *before* anything is written: more than
+    :data:`MAX_REFRESH` refuses the whole change with ``TOO_LONG`` and the user stays as it
+    was (a refresh refused after the update would leave the user changed and the tickets not).
+    Tickets the user gains between the count and the refresh can still push it over the cap;
+    then the update stays and the refresh's ``TOO_LONG`` is reported beside the user. A rename
+    carries the tickets themselves inside the update (``customer_users.update``)."""
     if refresh and not storage.config.dynamic_field_from_customer_user.enabled:
         return Outcome.failed(
             [
@@ -346,6 +351,16 @@ async def update_user_and_refresh(
                 )
             ]
         )
+    if refresh:
+        logins = [login] if not isinstance(change.new_login, str) else [login, change.new_login]
+        async with storage.engine.connect() as conn:
+            count = await ticket_writes.count_of(conn, logins, OPEN_STATE_TYPES, MAX_REFRESH + 1)
+        if count > MAX_REFRESH:
+            message = (
+                f"The user has more than {MAX_REFRESH} open tickets; nothing was changed. "
+                "Update without refreshTicketsOnChange, then refresh them in parts (by numbers)."
+            )
+            return Outcome.failed([Problem(REFRESH_FLAG, ErrorCode.TOO_LONG, message)])
     outcome = await customer_users.update(storage, actor, login, change)
     if not refresh or outcome.record is None:
         return outcome

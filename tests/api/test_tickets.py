@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from datasources.db.tables import group_customer
 from tests.api.groups_helpers import set_customer_groups, set_user_customers, set_user_groups
 from tests.api.tickets_helpers import (
+    ACCESS,
     CLOSED_SUCCESSFUL,
     MERGED,
     NEW,
@@ -390,3 +391,56 @@ async def test_queues_for_new_tickets_with_support_off_lists_valid_queues(api: A
     assert good in names
     assert invalid_queue not in names
     assert invalid_group not in names
+
+
+async def test_ticket_access_is_one_statement_beside_the_user(on: Api) -> None:
+    """``ticketAccess`` reads the ticket and every fact of the user about its queue's group
+    in one statement, however many customers and grants the user has (and answers them all:
+    a grant through an assigned customer, a direct one)."""
+    customer, assigned = await new_customer(on), await new_customer(on)
+    user = await new_user(on, customer)
+    group_id = await new_group(on)
+    queue_id, _ = await new_queue(on, group_id)
+    number = await new_ticket(on, queue_id, customer_id=assigned)
+    lookup = "query($l: String!) { customerUser(login: $l) { login } }"
+    await on.gql(lookup, {"l": user})  # the API key is looked up once, then cached
+
+    async def cost() -> tuple[int, tuple[bool, bool, bool]]:
+        alone = await on.gql(lookup, {"l": user})
+        r = await on.gql(ACCESS, {"l": user, "n": number})
+        assert r.errors == [], r.body
+        return r.statements - alone.statements, summary(r.data["customerUser"]["ticketAccess"])
+
+    assert await cost() == (1, (False, False, False))
+    await set_user_customers(on, user, [assigned, *[await new_customer(on) for _ in range(3)]])
+    await set_customer_groups(on, assigned, [(group_id, ["ro"], "SAME")])
+    await set_user_groups(on, user, {group_id: ["rw"], await new_group(on): ["ro"]})
+    assert await cost() == (1, (True, True, True))
+
+
+async def test_a_ticket_page_is_two_statements_beside_the_user(on: Api) -> None:
+    """The user's facts (customers, grants, groups) in one statement, the page in another,
+    whatever the user's customers and grants and the page's size."""
+    customer, assigned = await new_customer(on), await new_customer(on)
+    user = await new_user(on, customer)
+    group_id = await new_group(on)
+    queue_id, _ = await new_queue(on, group_id)
+    numbers = [await new_ticket(on, queue_id, customer_id=assigned) for _ in range(3)]
+    lookup = "query($l: String!) { customerUser(login: $l) { login } }"
+    page = """query($l: String!, $f: Int!) { customerUser(login: $l) {
+      tickets(first: $f) { nodes { number queue { name } state { name } } } } }"""
+    await on.gql(lookup, {"l": user})  # the API key is looked up once, then cached
+
+    async def cost(first: int) -> tuple[int, list[str]]:
+        alone = await on.gql(lookup, {"l": user})
+        r = await on.gql(page, {"l": user, "f": first})
+        assert r.errors == [], r.body
+        listed = [n["number"] for n in r.data["customerUser"]["tickets"]["nodes"]]
+        return r.statements - alone.statements, listed
+
+    assert await cost(2) == (1, [])  # no group held: no page read
+    await set_user_customers(on, user, [assigned, *[await new_customer(on) for _ in range(3)]])
+    await set_customer_groups(on, assigned, [(group_id, ["ro"], "SAME")])
+    await set_user_groups(on, user, {await new_group(on): ["ro"]})
+    assert await cost(2) == (2, list(reversed(numbers))[:2])
+    assert await cost(20) == (2, list(reversed(numbers)))
