@@ -31,6 +31,7 @@ create. So on the MySQL family:
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -341,3 +342,27 @@ async def xact_lock(
 # Imported last: tables.py builds ``sa.func.lower`` expressions at import, after the class above
 # has replaced the plain function.
 from datasources.db.tables import roster_lock  # noqa: E402
+
+
+async def xact_locks(
+    conn: AsyncConnection, first: int, keys: Sequence[int], *, sqlite_table: sa.Table
+) -> None:
+    """:func:`xact_lock` ``(first, key)`` for every one of ``keys``, in ascending order (two
+    transactions taking several of them then never wait for each other in a circle): one
+    statement on PostgreSQL whatever the number of keys (a bulk import locks a batch's
+    e-mail addresses), one per key on MariaDB/MySQL, the write lock on SQLite."""
+    ordered = sorted(set(keys))
+    if not ordered:
+        return
+    if conn.dialect.name == "postgresql":
+        query = sa.text(
+            "SELECT count(pg_advisory_xact_lock(:first, k)) "
+            "FROM unnest(CAST(:keys AS integer[])) WITH ORDINALITY AS t(k, n)"
+        )
+        await conn.execute(query, {"first": first, "keys": ordered})
+    elif is_mysql(conn.dialect):  # the slot rows xact_lock would take, in one ordered lock
+        slots = sorted({zlib.crc32(f"{first},{k}".encode()) % LOCK_SLOTS + 1 for k in ordered})
+        rows = sa.select(roster_lock.c.id).where(roster_lock.c.id.in_(slots))
+        await conn.execute(rows.order_by(roster_lock.c.id).with_for_update())
+    else:
+        await xact_lock(conn, first, sqlite_table=sqlite_table)
