@@ -132,6 +132,9 @@ class ImportRow:
     groups: dict[str, tuple[str, ...]] | None = None
     services: list[str] | None = None
     problems: list[Problem] = field(default_factory=list)
+    broken: bool = False
+    """No row at all (not a JSON object, a CSV line with the wrong number of cells): only
+    ``problems`` are reported for it."""
 
     @property
     def key(self) -> str:

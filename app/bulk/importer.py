@@ -21,10 +21,18 @@ from typing import IO, Any
 from app.bulk.formats import Format, RawRow, RowSource, RowWriter
 from app.bulk.progress import Progress
 from datasources.storage import Storage
-from domain.bulk_rows import TYPE, Columns, ImportRow, RowKind, ShapeError, parse_row
+from domain.bulk_rows import TYPE, Columns, ImportRow, RowKind, parse_row
 from domain.errors import ErrorCode, Problem
 from resolvers.context import Actor
-from resolvers.use_cases.bulk_import import Action, ImportRun, RowResult, import_batch
+from resolvers.use_cases.bulk_import import (
+    Action,
+    ImportRun,
+    RowResult,
+    import_batch,
+)
+from resolvers.use_cases.bulk_import import (
+    import_columns as columns_of,
+)
 
 BATCH_SIZE = 1000
 
@@ -56,17 +64,6 @@ class Summary:
         if self.reject_path is not None:
             text += f" (refused rows: {self.reject_path})"
         return text + ("; dry run, nothing was written" if dry_run else "")
-
-
-def columns_of(storage: Storage, source: str | None) -> Columns:
-    """The Maps a file's columns name: the target backend's and the company Map."""
-    backend = storage.customer_users.writable_backend(source)
-    if isinstance(backend, Problem):
-        raise ShapeError(
-            f"{backend.message} Nothing can be imported into an LDAP or read-only backend "
-            "(customer_user.backends[].read_only)."
-        )
-    return Columns(tuple(backend.fields), tuple(storage.customers.rules.fields))
 
 
 class _SeenKeys:
@@ -219,7 +216,9 @@ class _Import:
             if kind is RowKind.CUSTOMER:
                 return None
             problem = Problem((), ErrorCode.INVALID, raw.error)
-            return ImportRow(raw.line, RowKind.CUSTOMER_USER, {}, raw.cells, problems=[problem])
+            row = ImportRow(raw.line, RowKind.CUSTOMER_USER, {}, raw.cells, problems=[problem])
+            row.broken = True
+            return row
         row_kind = str(raw.cells.get(TYPE) or RowKind.CUSTOMER_USER.value).strip().lower()
         is_customer = row_kind == RowKind.CUSTOMER.value
         if (kind is RowKind.CUSTOMER) != is_customer and kind is not None:

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.assignments import Change
-from domain.bulk_rows import ImportRow, RowKind
+from domain.bulk_rows import Columns, ImportRow, RowKind, ShapeError, parse_row
 from domain.changes import given_fields
 from domain.company_map import KNOWN_FIELDS
 from domain.customer_rules import CustomerChanges, validate_customer
@@ -120,13 +120,45 @@ async def import_batch(
 
 
 async def import_rows(
-    storage: Storage, actor: Actor, rows: Sequence[ImportRow], *, dry_run: bool
+    storage: Storage, actor: Actor, raw_rows: Sequence[Any], *, dry_run: bool
 ) -> Outcome[list[RowResult]]:
-    """One API call's rows (at most :data:`MAX_API_ROWS`), as one batch."""
-    if len(rows) > MAX_API_ROWS:
+    """One API call's rows (JSON objects, at most :data:`MAX_API_ROWS`) as one batch; a
+    result's ``row.line`` is the row's index."""
+    if len(raw_rows) > MAX_API_ROWS:
         message = f"At most {MAX_API_ROWS} rows per call; split the import."
         return Outcome.failed([Problem(("rows",), ErrorCode.TOO_LONG, message)])
+    try:
+        columns = import_columns(storage, None)
+    except ShapeError as exc:
+        return Outcome.failed([Problem(("rows",), ErrorCode.READ_ONLY, str(exc))])
+    rows = [_json_row(columns, index, raw) for index, raw in enumerate(raw_rows)]
     return await import_batch(storage, actor, rows, ImportRun(dry_run=dry_run))
+
+
+def _json_row(columns: Columns, index: int, raw: Any) -> ImportRow:
+    """A row of JSON as an import row; a value that is no object, or unknown keys, are its
+    problems."""
+    if not isinstance(raw, dict):
+        problem = Problem((), ErrorCode.INVALID, "A row must be a JSON object.")
+        return ImportRow(index, RowKind.CUSTOMER_USER, {}, {}, problems=[problem], broken=True)
+    row = parse_row(columns, index, raw, text_cells=False)
+    unknown = columns.unknown(list(raw))
+    if unknown:
+        message = f"Unknown field(s): {', '.join(unknown)}."
+        row.problems.append(Problem((), ErrorCode.INVALID, message))
+    return row
+
+
+def import_columns(storage: Storage, source: str | None) -> Columns:
+    """The Maps an import's columns name: the target backend's and the company Map; with no
+    backend to write to (LDAP, ``read_only``), ``ShapeError``: nothing can be imported."""
+    backend = storage.customer_users.writable_backend(source)
+    if isinstance(backend, Problem):
+        raise ShapeError(
+            f"{backend.message} Nothing can be imported into an LDAP or read-only backend "
+            "(customer_user.backends[].read_only)."
+        )
+    return Columns(tuple(backend.fields), tuple(storage.customers.rules.fields))
 
 
 def duplicates(rows: Sequence[ImportRow], field_name: str) -> dict[int, Problem]:
@@ -158,6 +190,9 @@ async def import_customers(
     results: list[RowResult] = []
     for index, row in enumerate(rows):
         problems = list(row.problems) + ([dupes[index]] if index in dupes else [])
+        if row.broken:
+            results.append(refused(row, problems))
+            continue
         change, value_problems = _customer_change(row)
         problems += value_problems
         old = existing.get(row.key.lower())

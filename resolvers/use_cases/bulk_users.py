@@ -132,6 +132,8 @@ def _check(
     duplicate: Problem | None,
 ) -> RowResult:
     """The checks that need no storage, as ``customer_users.create``/``update`` run them."""
+    if row.broken:
+        return refused(row, list(row.problems))
     values = normalize_values(row.values)
     problems = [*row.problems, *([duplicate] if duplicate else [])]
     if old is not None:
