@@ -177,6 +177,11 @@ def parse_row(
         value = None if text_cells and cell == "" else cell
         if types.get(attribute) == "int" and isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
+        if attribute in row.values and _blank(value):
+            continue  # one column for each kind (customer_id): the other's is empty here
+        if not _blank(row.values.get(attribute)) and row.values[attribute] != value:
+            message = f"Two columns give {attribute} different values."
+            row.problems.append(Problem((name,), ErrorCode.INVALID, message))
         row.values[attribute] = value
     if kind is RowKind.CUSTOMER:
         for name in (PASSWORD, *ASSIGNMENTS):

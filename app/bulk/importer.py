@@ -148,6 +148,7 @@ async def run_import(
     reject_path = options.reject_path or options.path.with_name(
         f"{options.path.stem}.rejects.{options.fmt.value}"
     )
+    reject_path.unlink(missing_ok=True)  # a reject file of an earlier run would mislead
     with tempfile.TemporaryDirectory(prefix="roster-import-") as folder:
         job = _Import(
             storage=storage,
