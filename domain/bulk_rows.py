@@ -51,28 +51,40 @@ class ShapeError(ValueError):
     names the line and what to fix."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Columns:
     """The two Maps a file's columns may name, and what each name means for each kind."""
 
     user_fields: tuple[MapField, ...]
     company_fields: tuple[MapField, ...]
+    _names: dict[RowKind, dict[str, str]] = field(init=False, repr=False, compare=False)
+    _hashes: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Looked up for every cell of every row: resolved once (an attribute before a column).
+        names: dict[RowKind, dict[str, str]] = {}
+        for kind, fields in (
+            (RowKind.CUSTOMER_USER, self.user_fields),
+            (RowKind.CUSTOMER, self.company_fields),
+        ):
+            readable = [f for f in fields if not f.is_password]
+            by_name = {f.column: f.attribute for f in reversed(readable)}
+            by_name |= {f.attribute: f.attribute for f in reversed(readable)}
+            names[kind] = by_name
+        object.__setattr__(self, "_names", names)
+        hashes = frozenset(
+            n for f in self.user_fields if f.is_password for n in (f.attribute, f.column)
+        )
+        object.__setattr__(self, "_hashes", hashes)
 
     def attribute(self, kind: RowKind, name: str) -> str | None:
         """The Map attribute ``name`` (an attribute or a column) names for ``kind``."""
-        fields = self.user_fields if kind is RowKind.CUSTOMER_USER else self.company_fields
-        for f in fields:
-            if name == f.attribute and not f.is_password:
-                return f.attribute
-        for f in fields:
-            if name == f.column and not f.is_password:
-                return f.attribute
-        return None
+        return self._names[kind].get(name)
 
     def is_password_hash(self, name: str) -> bool:
         """Whether ``name`` is the customer-user Map's password row (a stored hash, as
         ``roster export --with-password-hashes`` writes it)."""
-        return any(f.is_password and name in (f.attribute, f.column) for f in self.user_fields)
+        return name in self._hashes
 
     @property
     def password_attribute(self) -> str | None:

@@ -92,10 +92,11 @@ class RelationTable(Generic[RowT]):
         now = utcnow()
         audit = {"create_time": now, "create_by": agent, "change_time": now, "change_by": agent}
         fixed = {**self.granted, **audit}
+        fields = tuple(self._column_of)  # the row's fields, in the order of self.columns
         await conn.execute(
             sa.insert(self.table),
             [
-                {**dict(zip(self.columns, dataclasses.astuple(row), strict=True)), **fixed}
+                {**{c: getattr(row, f) for c, f in zip(self.columns, fields, strict=True)}, **fixed}
                 for row in rows
             ],
         )
