@@ -26,6 +26,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from datasources.db.customer_users import DbCustomerUserBackend
+from datasources.db.dialect import flush_index_backlog, refresh_statistics
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.assignments import Change
@@ -88,6 +90,9 @@ class ImportRun:
     """Customer IDs (lower-cased) a dry run accepted earlier: later rows may name them."""
     groups: dict[str, GroupRecord] | None = None
     services: dict[str, ServiceRecord | None] = field(default_factory=dict)
+    written: int = 0
+    """Rows written so far; the tables' statistics are refreshed each time this doubles."""
+    analyzed_at: int = 0
 
     async def all_groups(self, storage: Storage) -> dict[str, GroupRecord]:
         if self.groups is None:
@@ -114,6 +119,7 @@ async def import_batch(
     results = await import_customers(storage, actor, customers, run) if customers else []
     if users:
         results += await import_users(storage, actor, users, run)
+    await _refresh_statistics(storage, run, results)
     order = {id(r): i for i, r in enumerate(rows)}
     results.sort(key=lambda result: order[id(result.row)])
     return Outcome(record=results)
@@ -159,6 +165,38 @@ def import_columns(storage: Storage, source: str | None) -> Columns:
             "(customer_user.backends[].read_only)."
         )
     return Columns(tuple(backend.fields), tuple(storage.customers.rules.fields))
+
+
+STATISTICS_TABLES = (
+    "customer_company",
+    "customer_user_customer",
+    "group_customer_user",
+    "service_customer_user",
+    "roster_record_origin",
+)
+
+
+async def _refresh_statistics(storage: Storage, run: ImportRun, results: list[RowResult]) -> None:
+    """After a batch that wrote: the trigram indexes' pending entries merged
+    (``dialect.flush_index_backlog``), and after the first 1,000 rows written and each time
+    the number doubles, the tables' statistics refreshed, so the next batches' lookups are
+    planned for the tables as they now are (``dialect.refresh_statistics``)."""
+    if run.dry_run:
+        return
+    written = sum(1 for r in results if r.action in (Action.CREATED, Action.UPDATED))
+    if not written:
+        return
+    run.written += written
+    tables = [*STATISTICS_TABLES]
+    for backend in storage.customer_users.backends:
+        if isinstance(backend, DbCustomerUserBackend) and backend.engine is storage.engine:
+            tables.append(backend.table.name)
+    tables = sorted(set(tables))
+    async with transaction(storage.engine) as conn:
+        await flush_index_backlog(conn, tables)
+        if run.written >= max(1000, 2 * run.analyzed_at):
+            run.analyzed_at = run.written
+            await refresh_statistics(conn, tables)
 
 
 def duplicates(rows: Sequence[ImportRow], field_name: str) -> dict[int, Problem]:
