@@ -11,9 +11,11 @@ flat whatever its size.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 import tempfile
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -21,6 +23,7 @@ from typing import IO, Any
 from app.bulk.formats import Format, RawRow, RowSource, RowWriter
 from app.bulk.progress import Progress
 from datasources.storage import Storage
+from datasources.unit_of_work import Outcome
 from domain.bulk_rows import TYPE, Columns, ImportRow, RowKind, parse_row
 from domain.errors import ErrorCode, Problem
 from resolvers.context import Actor
@@ -35,6 +38,10 @@ from resolvers.use_cases.bulk_import import (
 )
 
 BATCH_SIZE = 1000
+IN_FLIGHT = 2
+"""Batches being written at once (PostgreSQL, MariaDB; SQLite has one writer: 1)."""
+YIELD_EVERY = 100
+"""Rows parsed between two turns of the event loop (for the batch in flight)."""
 
 
 @dataclass
@@ -190,6 +197,9 @@ class _Import:
     progress: Progress
     out: IO[str]
     summary: Summary = field(default_factory=Summary)
+    _in_flight: deque[tuple[list[ImportRow], asyncio.Task[Outcome[list[RowResult]]]]] = field(
+        default_factory=deque
+    )
 
     def close(self) -> None:
         self.seen.db.close()
@@ -198,7 +208,29 @@ class _Import:
 
     async def one_pass(self, kind: RowKind | None) -> None:
         """Read the file once, importing the rows of ``kind`` (None: every row); a line that
-        is no row is reported in the users' pass (or the only one)."""
+        is no row is reported in the users' pass (or the only one).
+
+        Batches overlap: while one is checked and written, the next is read and parsed (the
+        loop yields every few rows so the batch's database answers are taken in between),
+        and on PostgreSQL and MariaDB two batches may be in flight on two connections. That
+        is safe as for concurrent mutations: the keys of two batches never overlap (a
+        repeated key is refused before), and e-mail addresses and relation tables are
+        locked in each batch's transaction. Results are reported in file order."""
+        try:
+            await self._read_pass(kind)
+        except BaseException:
+            await self._abandon()
+            raise
+        self.progress.end_pass()
+
+    async def _abandon(self) -> None:
+        """The file turned out unreadable: the batches in flight finish (they are whole
+        transactions of rows read before), and are reported, before the error is."""
+        while self._in_flight:
+            with contextlib.suppress(Exception):
+                await self._finish_oldest()
+
+    async def _read_pass(self, kind: RowKind | None) -> None:
         with _open(self.options) as source:
             batch: list[ImportRow] = []
             for raw in source:
@@ -206,11 +238,15 @@ class _Import:
                 row = self._row(raw, kind, source.header is None)
                 if row is not None:
                     batch.append(row)
+                    if len(batch) % YIELD_EVERY == 0:
+                        await asyncio.sleep(0)
                 if len(batch) >= self.options.batch_size:
                     await self._flush(batch)
+                    batch = []
             if batch:
                 await self._flush(batch)
-        self.progress.end_pass()
+            while self._in_flight:
+                await self._finish_oldest()
 
     def _row(self, raw: RawRow, kind: RowKind | None, check_keys: bool) -> ImportRow | None:
         if raw.error is not None:
@@ -233,11 +269,23 @@ class _Import:
         return row
 
     async def _flush(self, batch: list[ImportRow]) -> None:
-        self.seen.mark(batch)
-        outcome = await import_batch(self.storage, self.actor, batch, self.run)
+        self.seen.mark(batch)  # in file order, before any later batch is read
+        depth = 1 if self.storage.config.database.is_sqlite else IN_FLIGHT
+        while len(self._in_flight) >= depth:
+            await self._finish_oldest()
+        task = asyncio.create_task(import_batch(self.storage, self.actor, batch, self.run))
+        self._in_flight.append((batch, task))
+
+    async def _finish_oldest(self) -> None:
+        batch, task = self._in_flight.popleft()
+        try:
+            outcome = await task
+        except BaseException:
+            for _, other in self._in_flight:
+                other.cancel()
+            raise
         _report(outcome.record or [], self.options, self.rejects, self.summary, self.out)
         self.progress.rows(len(batch))
-        batch.clear()
 
 
 def _report(
