@@ -305,11 +305,11 @@ def _customer_patch(
         new = getattr(change, name)
         if name in given and (new or None) != (getattr(old, name) or None):
             patch[name] = new
-    extra = {k: v for k, v in change.extra.items() if k in given and _differs(old.extra.get(k), v)}
+    extra = {k: v for k, v in change.extra.items() if k in given and differs(old.extra.get(k), v)}
     return CustomerChanges(**patch, extra=extra)
 
 
-def _differs(old: Any, new: Any) -> bool:
+def differs(old: Any, new: Any) -> bool:
     """Whether a stored value and a row's differ (an empty text is no value)."""
     return (None if old == "" else old) != (None if new == "" else new)
 
