@@ -212,10 +212,10 @@ class _Import:
 
         Batches overlap: while one is checked and written, the next is read and parsed (the
         loop yields every few rows so the batch's database answers are taken in between),
-        and on PostgreSQL and MariaDB two batches may be in flight on two connections. That
-        is safe as for concurrent mutations: the keys of two batches never overlap (a
-        repeated key is refused before), and e-mail addresses and relation tables are
-        locked in each batch's transaction. Results are reported in file order."""
+        and on PostgreSQL and MariaDB two batches of users may be in flight on two
+        connections. That is safe as for concurrent mutations: the logins of two batches
+        never overlap (a repeated one is refused before), and e-mail addresses and relation
+        tables are locked in each batch's transaction. Results are reported in file order."""
         try:
             await self._read_pass(kind)
         except BaseException:
@@ -270,7 +270,10 @@ class _Import:
 
     async def _flush(self, batch: list[ImportRow]) -> None:
         self.seen.mark(batch)  # in file order, before any later batch is read
-        depth = 1 if self.storage.config.database.is_sqlite else IN_FLIGHT
+        # Customers one batch at a time: their names are unique, and that is checked, not
+        # locked (SQLite has one writer anyway).
+        customers = any(row.kind is RowKind.CUSTOMER for row in batch)
+        depth = 1 if self.storage.config.database.is_sqlite or customers else IN_FLIGHT
         while len(self._in_flight) >= depth:
             await self._finish_oldest()
         task = asyncio.create_task(import_batch(self.storage, self.actor, batch, self.run))

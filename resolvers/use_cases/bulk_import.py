@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.db.customer_users import DbCustomerUserBackend
@@ -42,6 +43,7 @@ from domain.records import CustomerRecord, GroupRecord
 from domain.services import ServiceRecord
 from domain.validity import Validity
 from resolvers.context import Actor
+from resolvers.use_cases.customers import conflict
 
 MAX_API_ROWS = 1000
 """Most rows one ``customerUsersImport`` call takes (the CLI streams any number in batches)."""
@@ -257,7 +259,23 @@ async def import_customers(
         else:
             results.append(RowResult(row, Action.UNCHANGED))
     writing = [r for r in results if r.action in (Action.CREATED, Action.UPDATED)]
-    async with transaction(store.engine) as conn:
+    try:
+        await _check_and_write_customers(storage, actor, run, writing)
+    except sa.exc.IntegrityError:
+        # A concurrent write took an ID or a name of the batch: each row alone, so only it
+        # fails (as customerCreate's conflict).
+        for result in writing:
+            try:
+                await _check_and_write_customers(storage, actor, run, [result])
+            except sa.exc.IntegrityError:
+                result.action, result.problems = Action.REFUSED, conflict()
+    return results
+
+
+async def _check_and_write_customers(
+    storage: Storage, actor: Actor, run: ImportRun, writing: list[RowResult]
+) -> None:
+    async with transaction(storage.customers.engine) as conn:
         await _refuse_taken_names(storage, conn, writing)
         writing = [r for r in writing if r.action is not Action.REFUSED]
         if not run.dry_run and writing:
@@ -265,7 +283,6 @@ async def import_customers(
             await journal(storage, conn, actor, writing)
     if run.dry_run:
         run.pending_customers.update(r.key.lower() for r in writing)
-    return results
 
 
 def _customer_change(row: ImportRow) -> tuple[CustomerChanges, list[Problem]]:
