@@ -256,6 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o")
     export.set_defaults(handler=cmd_export_schema)
 
+    from app.bulk.commands import add_commands
+
+    add_commands(sub, with_config)
+
     demo = sub.add_parser("demo", help="demo data").add_subparsers(
         dest="demo_command", required=True
     )

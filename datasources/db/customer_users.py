@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.backend import BackendHealth, BackendStatus
 from datasources.db.customer_user_query_sql import CustomerUserQuerySql
-from datasources.db.dialect import xact_lock
+from datasources.db.dialect import xact_lock, xact_locks
 from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead, PositionalRow
 from datasources.db.schema_check import AUDIT_COLUMNS, missing_columns, reflect_table
@@ -297,6 +297,50 @@ class DbCustomerUserBackend:
         if password_hash is not None and self._password_column:
             row[self._password_column] = password_hash
         await conn.execute(sa.insert(self.table).values(**row))
+
+    async def insert_many(
+        self,
+        conn: AsyncConnection,
+        rows: Sequence[tuple[Mapping[str, Any], str | None]],
+        *,
+        agent: int,
+    ) -> None:
+        """Insert validated users, each ``(values, password hash or None)``, in one
+        ``executemany`` (a bulk import's batch); a user without a hash gets an empty password,
+        with which no sign-in succeeds."""
+        if not rows:
+            return
+        now = utcnow()
+        stamp = {"create_time": now, "create_by": agent, "change_time": now, "change_by": agent}
+        column = self._password_column
+        params = []
+        for values, password_hash in rows:
+            row = {**self._column_values(values, creating=True), **stamp}
+            if column:
+                row[column] = password_hash or ""
+            params.append(row)
+        await conn.execute(sa.insert(self.table), params)
+
+    async def emails_in_use(self, conn: AsyncConnection, emails: Sequence[str]) -> dict[str, str]:
+        """Lower-cased address → the login of a user that has it (in any postmaster field),
+        for many addresses in one statement: :meth:`email_in_use` for a batch."""
+        if not emails:
+            return {}
+        found: dict[str, str] = {}
+        for name in self.config.postmaster_search_fields:
+            column = self.table.c[name]
+            query = sa.select(self._login, column).where(
+                lower_in(column, emails, self.engine.dialect.name)
+            )
+            for login, email in (await conn.execute(query)).all():
+                found.setdefault(str(email).lower(), str(login))
+        return found
+
+    async def lock_emails(self, conn: AsyncConnection, emails: Sequence[str]) -> None:
+        """:meth:`lock_email` for many addresses at once (ordered: no deadlock between two
+        batches)."""
+        keys = [zlib.crc32(e.lower().encode()) - 2**31 for e in emails]
+        await xact_locks(conn, _EMAIL_LOCK, keys, sqlite_table=self.table)
 
     async def update(
         self, conn: AsyncConnection, login: str, changes: Mapping[str, Any], *, agent: int

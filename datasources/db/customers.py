@@ -29,7 +29,7 @@ from datasources.db.schema_check import (
     reflect_table,
 )
 from datasources.db.tables import CUSTOMER_ID_REFERENCES, customer_user_customer
-from datasources.paging import Page, SortKey, binary_key, keyset_page
+from datasources.paging import Page, SortKey, binary_key, keyset_page, lower_in
 from datasources.search_sql import search_condition
 from domain.changes import given_fields
 from domain.company_map import KNOWN_FIELDS, is_custom
@@ -270,6 +270,31 @@ class DbCustomerStore:
         row = {"valid_id": Validity.VALID.value, **self._columns(change, creating=True)}
         row.update(create_time=now, create_by=agent, change_time=now, change_by=agent)
         await conn.execute(sa.insert(self.table).values(**row))
+
+    async def insert_many(
+        self, conn: AsyncConnection, changes: Sequence[CustomerChanges], *, agent: int
+    ) -> None:
+        """:meth:`insert` for a batch, in one ``executemany``."""
+        if not changes:
+            return
+        now = utcnow()
+        stamp = {"create_time": now, "create_by": agent, "change_time": now, "change_by": agent}
+        rows = [
+            {"valid_id": Validity.VALID.value, **self._columns(c, creating=True), **stamp}
+            for c in changes
+        ]
+        # executemany needs one set of keys: a create writes every Map column in any case.
+        await conn.execute(sa.insert(self.table), rows)
+
+    async def names_in_use(self, conn: AsyncConnection, names: Sequence[str]) -> dict[str, str]:
+        """Lower-cased name → the customer ID that has it: :meth:`name_in_use` for a batch."""
+        if not names:
+            return {}
+        t = self.table
+        query = sa.select(t.c.customer_id, t.c.name).where(
+            lower_in(t.c.name, names, self.engine.dialect.name)
+        )
+        return {str(name).lower(): str(cid) for cid, name in (await conn.execute(query)).all()}
 
     async def update(
         self, conn: AsyncConnection, customer_id: str, change: CustomerChanges, *, agent: int

@@ -31,6 +31,7 @@ create. So on the MySQL family:
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -341,3 +342,58 @@ async def xact_lock(
 # Imported last: tables.py builds ``sa.func.lower`` expressions at import, after the class above
 # has replaced the plain function.
 from datasources.db.tables import roster_lock  # noqa: E402
+
+
+async def xact_locks(
+    conn: AsyncConnection, first: int, keys: Sequence[int], *, sqlite_table: sa.Table
+) -> None:
+    """:func:`xact_lock` ``(first, key)`` for every one of ``keys``, in ascending order (two
+    transactions taking several of them then never wait for each other in a circle): one
+    statement on PostgreSQL whatever the number of keys (a bulk import locks a batch's
+    e-mail addresses), one per key on MariaDB/MySQL, the write lock on SQLite."""
+    ordered = sorted(set(keys))
+    if not ordered:
+        return
+    if conn.dialect.name == "postgresql":
+        query = sa.text(
+            "SELECT count(pg_advisory_xact_lock(:first, k)) "
+            "FROM unnest(CAST(:keys AS integer[])) WITH ORDINALITY AS t(k, n)"
+        )
+        await conn.execute(query, {"first": first, "keys": ordered})
+    elif is_mysql(conn.dialect):  # the slot rows xact_lock would take, in one ordered lock
+        slots = sorted({zlib.crc32(f"{first},{k}".encode()) % LOCK_SLOTS + 1 for k in ordered})
+        rows = sa.select(roster_lock.c.id).where(roster_lock.c.id.in_(slots))
+        await conn.execute(rows.order_by(roster_lock.c.id).with_for_update())
+    else:
+        await xact_lock(conn, first, sqlite_table=sqlite_table)
+
+
+async def refresh_statistics(conn: AsyncConnection, tables: Sequence[str]) -> None:
+    """Let the planner see how big ``tables`` have become (``ANALYZE``). A bulk import grows a
+    table from nothing in seconds, faster than autovacuum notices; with statistics that still
+    say "empty", PostgreSQL plans a lookup of a batch's keys as a scan per key."""
+    quote = conn.dialect.identifier_preparer.quote
+    if is_mysql(conn.dialect):
+        await conn.execute(sa.text("ANALYZE TABLE " + ", ".join(quote(t) for t in tables)))
+        return
+    for table in tables:
+        await conn.execute(sa.text(f"ANALYZE {quote(table)}"))
+
+
+async def flush_index_backlog(conn: AsyncConnection, tables: Sequence[str]) -> None:
+    """PostgreSQL: merge the pending lists of ``tables``' GIN indexes (the trigram indexes of
+    ``*term*`` search) into the indexes. A fast insert of thousands of rows leaves them in the
+    pending list, which every scan of the index reads in full; the planner, which prices GIN
+    scans cheaply, then answers a batch's key lookups through a trigram index at tens of
+    milliseconds per key. Autovacuum does this too, but later. Elsewhere: nothing."""
+    if conn.dialect.name != "postgresql" or not tables:
+        return
+    await conn.execute(
+        sa.text(
+            "SELECT count(gin_clean_pending_list(i.indexrelid)) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam "
+            "WHERE am.amname = 'gin' AND i.indrelid IN "
+            "(SELECT oid FROM pg_class WHERE relname = ANY(CAST(:tables AS text[])))"
+        ),
+        {"tables": list(tables)},
+    )

@@ -184,6 +184,12 @@ class DbGroupStore:
     async def group_customer_grants(self, group_ids: Sequence[int]) -> list[CustomerGroupRow]:
         return await self._reader(CUSTOMER_GROUPS, "group_id").rows(group_ids)
 
+    async def rows_of(
+        self, table: RelationTable[RowT], logins: Sequence[str], conn: AsyncConnection
+    ) -> list[RowT]:
+        """The rows of ``table`` of many logins, on ``conn`` (a bulk import's batch)."""
+        return await self._reader(table, "login").rows(logins, conn)
+
     def serialized(self, table: RelationTable[Any]) -> asyncio.Lock:
         """Hold this (before the transaction) while replacing rows of ``table``."""
         return self._locks.setdefault(table.table.name, asyncio.Lock())

@@ -23,6 +23,7 @@ from datasources.db.dialect import xact_lock
 from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead
 from datasources.db.tables import customer_user_customer, group_customer, group_customer_user
+from datasources.paging import lower_in
 from domain.assignments import CustomerGroupRow, RowT, UserCustomerRow, UserGroupRow
 
 
@@ -75,15 +76,27 @@ class RelationTable(Generic[RowT]):
             sa.func.lower(column) == value.lower() if isinstance(value, str) else column == value
         )
         await conn.execute(sa.delete(self.table).where(match))
+        await self.insert(conn, rows, agent=agent)
+
+    async def delete_owned(self, conn: AsyncConnection, field: str, values: Sequence[str]) -> None:
+        """Delete every row whose ``field`` is one of ``values`` (case-insensitively): a bulk
+        import replaces the sets of a whole batch of owners in one statement."""
+        if values:
+            condition = lower_in(self.column(field), values, conn.dialect.name)
+            await conn.execute(sa.delete(self.table).where(condition))
+
+    async def insert(self, conn: AsyncConnection, rows: Sequence[RowT], *, agent: int) -> None:
+        """Insert ``rows`` (one ``executemany``), stamped as written by ``agent`` now."""
         if not rows:
             return
         now = utcnow()
         audit = {"create_time": now, "create_by": agent, "change_time": now, "change_by": agent}
         fixed = {**self.granted, **audit}
+        fields = tuple(self._column_of)  # the row's fields, in the order of self.columns
         await conn.execute(
             sa.insert(self.table),
             [
-                {**dict(zip(self.columns, dataclasses.astuple(row), strict=True)), **fixed}
+                {**{c: getattr(row, f) for c, f in zip(self.columns, fields, strict=True)}, **fixed}
                 for row in rows
             ],
         )

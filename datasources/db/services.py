@@ -308,6 +308,28 @@ class DbServiceStore:
         )
         return [int(row.service_id) for row in await conn.execute(query)]
 
+    async def ids_of_many(
+        self, conn: AsyncConnection, logins: Sequence[str]
+    ) -> dict[str, set[int]]:
+        """Lower-cased login → the service ids assigned to it, for a batch of logins, on
+        ``conn`` (a bulk import reads and replaces them in one transaction)."""
+        if not logins:
+            return {}
+        query = sa.select(_L.c.customer_user_login, _L.c.service_id).where(
+            lower_in(_L.c.customer_user_login, logins, self._dialect)
+        )
+        found: dict[str, set[int]] = {}
+        for login, service_id in (await conn.execute(query)).all():
+            found.setdefault(str(login).lower(), set()).add(int(service_id))
+        return found
+
+    async def remove_all_of(self, conn: AsyncConnection, logins: Sequence[str]) -> None:
+        """Delete every service row of ``logins`` (a batch whose sets are being replaced)."""
+        if logins:
+            await conn.execute(
+                sa.delete(_L).where(lower_in(_L.c.customer_user_login, logins, self._dialect))
+            )
+
     async def logins_of(self, conn: AsyncConnection, service_id: int) -> dict[str, str]:
         """Lower-cased login → login as stored, of every row of the service but ``<DEFAULT>``."""
         query = sa.select(_L.c.customer_user_login).where(

@@ -62,7 +62,7 @@ from domain.password_policy import (
     reused_problem,
 )
 from domain.passwords import hash_password, in_hashing_thread
-from domain.records import CustomerUserRecord
+from domain.records import CustomerRecord, CustomerUserRecord
 from domain.validity import Validity
 from resolvers.context import Actor
 from resolvers.use_cases import dynamic_fields
@@ -89,12 +89,12 @@ async def create(
     login = values.get(LOGIN)
     if isinstance(login, str) and not any(p.field == LOGIN_VALUE for p in problems):
         problems += await _login_taken(storage, login, own_login=None, field=LOGIN_VALUE)
-    problems += _password_problems(storage, change.password)
+    problems += password_problems(storage, change.password)
     df_rows, df_problems = await dynamic_fields.checked_rows(storage, change.dynamic_fields)
     problems += df_problems
     if problems:
         return Outcome.failed(problems)
-    hashed = await _hash(storage, change.password)
+    hashed = await hash_new_password(storage, change.password)
     try:
         async with transaction(backend.engine) as conn:
             spelled = await _check_in_transaction(
@@ -103,7 +103,7 @@ async def create(
             await backend.insert(
                 conn, spelled, password_hash=hashed.stored, agent=storage.origins.agent_id
             )
-            await _record_password(storage, conn, str(login), hashed, self_service=False, new=True)
+            await record_password(storage, conn, str(login), hashed, self_service=False, new=True)
             await dynamic_fields.write(conn, spelled.get(LOGIN, str(login)), df_rows)
             key = OriginKey.customer_user(str(login))
             await storage.origins.record(conn, [key], actor.id, created=True)
@@ -155,10 +155,7 @@ async def update(
                 await storage.dynamic_fields.rename_customer_user(conn, old.login, new_login)
             await dynamic_fields.write(conn, new_login, df_rows)
             await storage.origins.record(conn, [new_key], actor.id)
-            if new_login != old.login or patch.get(VALID_ID, VALID) != VALID:
-                await storage.customer_sessions.revoke_login(conn, old.login)  # sessions end
-            if patch.get(VALID_ID) == VALID:  # an admin's unlock: a sign-in lock ends too
-                await SignInAttemptStore.release(conn, login_subject(old.login))
+            await after_update(storage, conn, old.login, new_login, patch)
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
@@ -188,17 +185,17 @@ async def set_password(
     record, backend = found
     if self_service and not password:
         return Outcome.failed([Problem(PASSWORD, ErrorCode.REQUIRED, "Give the new password.")])
-    problems = _password_problems(storage, password)
+    problems = password_problems(storage, password)
     if not problems and password:
         problems = await _reuse_problems(storage, backend, record.login, password)
     if problems:
         return Outcome.failed(problems)
-    hashed = await _hash(storage, password)
+    hashed = await hash_new_password(storage, password)
     async with transaction(backend.engine) as conn:
         agent = storage.origins.agent_id
         stored = await backend.set_password(conn, record.login, hashed.stored, agent=agent)
         if stored:
-            await _record_password(storage, conn, record.login, hashed, self_service=self_service)
+            await record_password(storage, conn, record.login, hashed, self_service=self_service)
             key = OriginKey.customer_user(record.login)
             await storage.origins.record(conn, [key], actor.id)
             # Every session of the user ends, but the one changing its own password.
@@ -265,29 +262,70 @@ async def _check_in_transaction(
     finds the customer whatever case the client typed; raises ``ProblemsFound``."""
     problems: list[Problem] = []
     own_login = old.login if old is not None else None
-    email_changed = old is None or (old.email or "").lower() != str(email or "").lower()
-    if backend.config.email_uniq_check and isinstance(email, str) and email and email_changed:
-        await backend.lock_email(conn, email)
-        if await backend.email_in_use(conn, email, except_login=own_login):
-            message = "This email address is already in use for another customer user."
-            problems.append(Problem((EMAIL,), ErrorCode.EMAIL_TAKEN, message))
+    if email_needs_check(backend, email, old):
+        await backend.lock_email(conn, str(email))
+        if await backend.email_in_use(conn, str(email), except_login=own_login):
+            problems.append(email_taken())
     customer_id = values.get(CUSTOMER_ID)
     if isinstance(customer_id, str) and customer_id:
         stored = (await storage.customers.get_many([customer_id], conn)).get(customer_id.lower())
-        unchanged = old is not None and (old.customer_id or "").lower() == customer_id.lower()
-        if stored is not None:
-            values = {**values, CUSTOMER_ID: stored.customer_id}
-        elif unchanged and old is not None:
-            values = {**values, CUSTOMER_ID: old.customer_id}
-        elif backend.config.customer_company_support:
-            message = f"No customer with ID {customer_id!r}; create the customer first."
-            problems.append(Problem((CUSTOMER_ID,), ErrorCode.UNKNOWN_CUSTOMER, message))
+        values, problem = primary_customer(backend, values, stored, old)
+        problems += [problem] if problem else []
     if problems:
         raise ProblemsFound(problems)
     return values
 
 
-def _password_problems(storage: Storage, password: str | None) -> list[Problem]:
+def email_needs_check(
+    backend: DbCustomerUserBackend, email: Any, old: CustomerUserRecord | None
+) -> bool:
+    """Whether a write giving the user ``email`` must check that no other user has it:
+    OTOBO's ``CustomerUserEmailUniqCheck``, on a new user or a changed address."""
+    email_changed = old is None or (old.email or "").lower() != str(email or "").lower()
+    return bool(backend.config.email_uniq_check and isinstance(email, str) and email) and (
+        email_changed
+    )
+
+
+def email_taken() -> Problem:
+    message = "This email address is already in use for another customer user."
+    return Problem((EMAIL,), ErrorCode.EMAIL_TAKEN, message)
+
+
+def primary_customer(
+    backend: DbCustomerUserBackend,
+    values: dict[str, Any],
+    stored: CustomerRecord | None,
+    old: CustomerUserRecord | None,
+) -> tuple[dict[str, Any], Problem | None]:
+    """The primary customer ``values`` name, checked against the customer found for it
+    (``stored``): ``values`` with its ID spelled as stored, or the problem when there is no
+    such customer and the backend has ``customer_company_support`` (a user that keeps its
+    old customer keeps it, whatever happened to it)."""
+    customer_id = str(values.get(CUSTOMER_ID))
+    unchanged = old is not None and (old.customer_id or "").lower() == customer_id.lower()
+    if stored is not None:
+        return {**values, CUSTOMER_ID: stored.customer_id}, None
+    if unchanged and old is not None:
+        return {**values, CUSTOMER_ID: old.customer_id}, None
+    if backend.config.customer_company_support:
+        message = f"No customer with ID {customer_id!r}; create the customer first."
+        return values, Problem((CUSTOMER_ID,), ErrorCode.UNKNOWN_CUSTOMER, message)
+    return values, None
+
+
+async def after_update(
+    storage: Storage, conn: AsyncConnection, old_login: str, new_login: str, patch: dict[str, Any]
+) -> None:
+    """What an update ends, in its transaction: the user's customer sessions on a rename or
+    a validity other than valid; a sign-in lock when an admin makes the user valid."""
+    if new_login != old_login or patch.get(VALID_ID, VALID) != VALID:
+        await storage.customer_sessions.revoke_login(conn, old_login)  # sessions end
+    if patch.get(VALID_ID) == VALID:  # an admin's unlock: a sign-in lock ends too
+        await SignInAttemptStore.release(conn, login_subject(old_login))
+
+
+def password_problems(storage: Storage, password: str | None) -> list[Problem]:
     """A chosen password's problems with the policy's rules, every one at once; none for an
     empty one (it is generated, to the policy)."""
     if not password:
@@ -316,7 +354,7 @@ async def _reuse_problems(
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class _Hashed:
+class Hashed:
     stored: str
     """The hash in ``[passwords] scheme``, for the user's row."""
     history: str | None
@@ -325,7 +363,7 @@ class _Hashed:
     """The generated password, when none was given (shown once)."""
 
 
-async def _hash(storage: Storage, password: str | None) -> _Hashed:
+async def hash_new_password(storage: Storage, password: str | None) -> Hashed:
     """Hash ``password``, or one generated to the policy when it is empty.
 
     Hashing is slow on purpose (bcrypt cost 12), so it runs in the hashing threads (which
@@ -335,21 +373,21 @@ async def _hash(storage: Storage, password: str | None) -> _Hashed:
     config = storage.config.passwords
     policy = config.policy()
 
-    def work() -> _Hashed:
+    def work() -> Hashed:
         generated = generate_for(policy) if not password else None
         secret = password or str(generated)
         stored = hash_password(secret, config.scheme, bcrypt_cost=config.bcrypt_cost)
         history = history_hash(secret, policy) if policy.history > 0 else None
-        return _Hashed(stored, history, generated)
+        return Hashed(stored, history, generated)
 
     return await in_hashing_thread(work)
 
 
-async def _record_password(
+async def record_password(
     storage: Storage,
     conn: AsyncConnection,
     login: str,
-    hashed: _Hashed,
+    hashed: Hashed,
     *,
     self_service: bool,
     new: bool = False,

@@ -60,7 +60,7 @@ async def create(
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
-        return Outcome.failed(_conflict())
+        return Outcome.failed(conflict())
     return Outcome(record=await store.get(customer_id))
 
 
@@ -100,7 +100,7 @@ async def update(
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
-        return Outcome.failed(_conflict())
+        return Outcome.failed(conflict())
     return Outcome(record=await store.get(target))
 
 
@@ -165,7 +165,7 @@ def _as_new_id(problem: Problem) -> Problem:
     return problem
 
 
-def _conflict() -> list[Problem]:
+def conflict() -> list[Problem]:
     return [
         Problem(
             (),

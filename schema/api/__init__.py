@@ -12,6 +12,7 @@
 """
 
 from schema.api import (
+    bulk_import,
     customer_auth,
     customer_sessions,
     customer_users,
@@ -25,6 +26,7 @@ from schema.api import (
 
 AREAS = (
     customer_users,
+    bulk_import,
     customers,
     groups,
     services,

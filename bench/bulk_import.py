@@ -1,0 +1,207 @@
+"""``roster import`` of many customer users on PostgreSQL: users per second, and memory.
+
+    .venv/bin/python -m bench.bulk_import                  # 100,000 users (and 20,000 for RSS)
+    .venv/bin/python -m bench.bulk_import --users 20000 --sizes 20000
+
+Builds a fresh database ``roster_bench_import`` (dropped first), with 50 groups; writes a CSV
+of 1,000 customers and N customer users, each with its primary customer, one extra customer
+and two group grants, no password (as a spreadsheet from another system has none); then runs
+the real command (``roster import``, a subprocess) and reports the wall time, users per
+second, and the command's peak RSS (``ru_maxrss`` of the child). The same file is then
+imported again (every row unchanged). Each size runs on its own fresh database, so the RSS of
+two sizes shows whether memory grows with the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import asyncpg
+
+from app.migrate import upgrade
+
+ADMIN_DSN = os.environ.get("ROSTER_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+DB_NAME = "roster_bench_import"
+CUSTOMERS = 1000
+GROUPS = 50
+HEADER = [
+    "type",
+    "CustomerID",
+    "CustomerCompanyName",
+    "ValidID",
+    "UserLogin",
+    "UserFirstname",
+    "UserLastname",
+    "UserEmail",
+    "UserCustomerID",
+    "customers",
+    "groups",
+]
+
+
+def db_url() -> str:
+    host = ADMIN_DSN.split("://", 1)[1].rsplit("/", 1)[0]
+    return f"postgresql+asyncpg://{host}/{DB_NAME}"
+
+
+async def fresh_database() -> None:
+    conn = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        await conn.execute(f"CREATE DATABASE \"{DB_NAME}\" TEMPLATE template0 ENCODING 'UTF8'")
+    finally:
+        await conn.close()
+    await asyncio.to_thread(upgrade, db_url())
+    conn = await asyncpg.connect(db_url().replace("+asyncpg", ""))
+    try:
+        await conn.executemany(
+            "INSERT INTO groups_table (name, comments, valid_id, create_time, create_by, "
+            "change_time, change_by) VALUES ($1, '', 1, now(), 1, now(), 1)",
+            [(f"group-{n:02d}",) for n in range(1, GROUPS + 1)],
+        )
+    finally:
+        await conn.close()
+
+
+def write_file(path: Path, users: int) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(HEADER)
+        for n in range(CUSTOMERS):
+            writer.writerow(["customer", f"C{n:04d}", f"Customer {n:04d}", "1", *[""] * 7])
+        for n in range(users):
+            primary, extra = n % CUSTOMERS, (n * 7 + 1) % CUSTOMERS
+            first, second = n % GROUPS + 1, (n + 17) % GROUPS + 1
+            writer.writerow(
+                [
+                    "customer_user",
+                    "",
+                    "",
+                    "1",
+                    f"user{n:07d}",
+                    "Given",
+                    f"Family{n}",
+                    f"user{n:07d}@bench.test",
+                    f"C{primary:04d}",
+                    f"C{extra:04d}",
+                    f"group-{first:02d}:rw|group-{second:02d}:ro",
+                ]
+            )
+
+
+CHILD = (
+    "import resource, sys\n"
+    "from app.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "use = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print(f'BENCH {use.ru_maxrss} {use.ru_utime + use.ru_stime}', file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+"""``roster import`` in a process of its own that reports its own peak RSS and CPU time."""
+
+
+def _cpu_ticks(pid: int) -> int | None:
+    """utime + stime of process ``pid`` (clock ticks), None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().split()
+    except OSError:
+        return None
+    return int(fields[13]) + int(fields[14])
+
+
+class ServerCpu(threading.Thread):
+    """The CPU time of the PostgreSQL backends serving the bench database, sampled from
+    ``/proc`` (each backend's latest reading counts; the import's pool keeps its connections
+    to the end, so little is missed)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.seconds: dict[int, float] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        asyncio.run(self._sample())
+
+    async def _sample(self) -> None:
+        conn = await asyncpg.connect(ADMIN_DSN)
+        tick = os.sysconf("SC_CLK_TCK")
+        try:
+            while not self.done.is_set():
+                rows = await conn.fetch(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = $1", DB_NAME
+                )
+                for row in rows:
+                    used = _cpu_ticks(row["pid"])
+                    if used is not None:
+                        self.seconds[row["pid"]] = used / tick
+                await asyncio.sleep(0.2)
+        finally:
+            await conn.close()
+
+    def total(self) -> float:
+        self.done.set()
+        self.join()
+        return sum(self.seconds.values())
+
+
+def run_import(config: Path, path: Path) -> tuple[float, float, int, str, float]:
+    """Wall seconds, CPU seconds and peak RSS (KiB) of the command, its summary line, and the
+    CPU seconds of the database server's backends."""
+    server = ServerCpu()
+    server.start()
+    started = time.perf_counter()
+    result = subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "-c", CHILD, "import", str(path), "--config", str(config)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    server_cpu = server.total()
+    if result.returncode != 0:
+        raise SystemExit(result.stderr)
+    lines = result.stderr.strip().splitlines()
+    _, rss, cpu = lines[-1].split()
+    return elapsed, float(cpu), int(rss), lines[-2], server_cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="20000,100000", help="user counts, one run each")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="roster-bench-import-") as folder:
+        config = Path(folder) / "roster.toml"
+        config.write_text(f'[database]\nurl = "{db_url()}"\n', encoding="utf-8")
+        print(
+            "| users | file MB | import s | users/s | import CPU s | PostgreSQL CPU s "
+            "| users per CPU s (both) | peak RSS MB | re-import s | its CPU s (both) |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for users in (int(s) for s in args.sizes.split(",")):
+            path = Path(folder) / f"users-{users}.csv"
+            write_file(path, users)
+            asyncio.run(fresh_database())
+            elapsed, cpu, rss, summary, db_cpu = run_import(config, path)
+            again, cpu_again, _, summary_again, db_again = run_import(config, path)
+            assert f"created {users + CUSTOMERS}," in summary, summary
+            assert f"unchanged {users + CUSTOMERS}," in summary_again, summary_again
+            size = path.stat().st_size / 1e6
+            print(
+                f"| {users:,} | {size:.1f} | {elapsed:.1f} | {users / elapsed:,.0f} | {cpu:.1f} "
+                f"| {db_cpu:.1f} | {users / (cpu + db_cpu):,.0f} | {rss / 1024:.0f} "
+                f"| {again:.1f} | {cpu_again + db_again:.1f} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

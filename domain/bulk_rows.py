@@ -1,0 +1,314 @@
+"""Rows of a bulk import or export: what a file's columns mean, and one row as typed values.
+
+One file (CSV or JSON Lines, ``app.bulk``) or one ``customerUsersImport`` call holds customers
+and customer users, told apart by a ``type`` column (``customer`` or ``customer_user``; a file
+without it holds customer users only). A column names a Map row by its attribute
+(``UserEmail``, ``CustomerCompanyName``) or by its column (``email``, ``name``), for whichever
+kind the row is, so one header serves both kinds of row. Besides the Maps a customer-user row
+may have ``password`` (a new password in clear, hashed by the configured scheme) and its
+assignments, each the complete set it is to have, as the assignment mutations take them:
+``customers`` (customer IDs it also acts for), ``groups`` (group name → permissions) and
+``services`` (full service names). An assignment column that is absent leaves the stored set
+alone; present and empty, it empties it.
+
+Nothing here checks a value against the rules: that is ``domain.customer_user_rules`` and
+``domain.customer_rules``, which the import runs as every create and update does. Only what
+the file's shape decides is refused here: unknown columns, a missing key column, a cell that
+is no list.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.errors import ErrorCode, Problem
+from domain.field_map import LOGIN, MapField
+
+TYPE = "type"
+PASSWORD = "password"  # noqa: S105 - a column name
+CUSTOMERS = "customers"
+GROUPS = "groups"
+SERVICES = "services"
+ASSIGNMENTS = (CUSTOMERS, GROUPS, SERVICES)
+SPECIAL = (TYPE, PASSWORD, *ASSIGNMENTS)
+"""Columns that are no Map row; they take precedence over a Map column of the same name."""
+COMPANY_KEY = "CustomerID"
+LIST_SEPARATOR = "|"
+PERMISSION_SEPARATOR = ","
+
+
+class RowKind(enum.Enum):
+    CUSTOMER = "customer"
+    CUSTOMER_USER = "customer_user"
+
+
+class ShapeError(ValueError):
+    """The file cannot be imported at all (its header, its encoding, its syntax); the message
+    names the line and what to fix."""
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The two Maps a file's columns may name, and what each name means for each kind."""
+
+    user_fields: tuple[MapField, ...]
+    company_fields: tuple[MapField, ...]
+    _names: dict[RowKind, dict[str, str]] = field(init=False, repr=False, compare=False)
+    _hashes: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Looked up for every cell of every row: resolved once (an attribute before a column).
+        names: dict[RowKind, dict[str, str]] = {}
+        for kind, fields in (
+            (RowKind.CUSTOMER_USER, self.user_fields),
+            (RowKind.CUSTOMER, self.company_fields),
+        ):
+            readable = [f for f in fields if not f.is_password]
+            by_name = {f.column: f.attribute for f in reversed(readable)}
+            by_name |= {f.attribute: f.attribute for f in reversed(readable)}
+            names[kind] = by_name
+        object.__setattr__(self, "_names", names)
+        hashes = frozenset(
+            n for f in self.user_fields if f.is_password for n in (f.attribute, f.column)
+        )
+        object.__setattr__(self, "_hashes", hashes)
+
+    def attribute(self, kind: RowKind, name: str) -> str | None:
+        """The Map attribute ``name`` (an attribute or a column) names for ``kind``."""
+        return self._names[kind].get(name)
+
+    def is_password_hash(self, name: str) -> bool:
+        """Whether ``name`` is the customer-user Map's password row (a stored hash, as
+        ``roster export --with-password-hashes`` writes it)."""
+        return name in self._hashes
+
+    @property
+    def password_attribute(self) -> str | None:
+        return next((f.attribute for f in self.user_fields if f.is_password), None)
+
+    def unknown(self, names: Sequence[str]) -> list[str]:
+        """The names that mean nothing for either kind of row."""
+        return [
+            n
+            for n in names
+            if n not in SPECIAL
+            and not self.is_password_hash(n)
+            and self.attribute(RowKind.CUSTOMER_USER, n) is None
+            and self.attribute(RowKind.CUSTOMER, n) is None
+        ]
+
+    def check_header(self, names: Sequence[str]) -> None:
+        """Refuse a header with unknown, repeated or missing key columns (``ShapeError``)."""
+        unknown = self.unknown(names)
+        if unknown:
+            raise ShapeError(
+                f"unknown column(s): {', '.join(unknown)} (a column is a Map attribute or "
+                f"column, or one of {', '.join(SPECIAL)})"
+            )
+        meanings = [
+            (self.attribute(RowKind.CUSTOMER_USER, n), self.attribute(RowKind.CUSTOMER, n), n)
+            for n in names
+        ]
+        seen: dict[tuple[str | None, str | None, str], str] = {}
+        for name, meaning in zip(names, meanings, strict=True):
+            key = (meaning[0], meaning[1], name if name in SPECIAL else "")
+            if key in seen:
+                raise ShapeError(f"columns {seen[key]!r} and {name!r} name the same field")
+            seen[key] = name
+        has_login = any(m[0] == LOGIN for m in meanings)
+        has_company = any(m[1] == COMPANY_KEY for m in meanings)
+        if TYPE not in names and not has_login:
+            raise ShapeError(f"missing required column: {LOGIN} (or its Map column)")
+        if TYPE in names and not (has_login or has_company):
+            raise ShapeError(f"missing required column: {LOGIN} or {COMPANY_KEY}")
+
+
+@dataclass(slots=True)
+class ImportRow:
+    """One row as read: ``line`` is where it starts in the file (1-based; for the API, its
+    index), ``values`` the Map values by attribute (only the columns given), ``raw`` the row
+    as the file had it (for the reject file)."""
+
+    line: int
+    kind: RowKind
+    values: dict[str, Any]
+    raw: Mapping[str, Any]
+    password: str | None = None
+    password_hash: str | None = None
+    """A stored hash to write as it is (never hashed again, never checked by the policy)."""
+    customers: list[str] | None = None
+    groups: dict[str, tuple[str, ...]] | None = None
+    services: list[str] | None = None
+    problems: list[Problem] = field(default_factory=list)
+    broken: bool = False
+    """No row at all (not a JSON object, a CSV line with the wrong number of cells): only
+    ``problems`` are reported for it."""
+
+    @property
+    def key(self) -> str:
+        """The login or customer ID as given ("" when missing)."""
+        attribute = LOGIN if self.kind is RowKind.CUSTOMER_USER else COMPANY_KEY
+        value = self.values.get(attribute)
+        return value.strip() if isinstance(value, str) else ""
+
+
+def parse_row(
+    columns: Columns, line: int, raw: Mapping[str, Any], *, text_cells: bool
+) -> ImportRow:
+    """``raw`` (column → cell) as an :class:`ImportRow`. ``text_cells``: every cell is text
+    (CSV), so an empty cell is no value (None), a number is read from its digits and a list
+    from its ``|``-separated form; JSON Lines cells keep their JSON types."""
+    kind_text = raw.get(TYPE) or RowKind.CUSTOMER_USER.value
+    problems: list[Problem] = []
+    try:
+        kind = RowKind(str(kind_text).strip().lower())
+    except ValueError:
+        kind = RowKind.CUSTOMER_USER
+        message = f"type must be customer or customer_user, not {kind_text!r}."
+        problems.append(Problem((TYPE,), ErrorCode.INVALID, message))
+    fields = columns.user_fields if kind is RowKind.CUSTOMER_USER else columns.company_fields
+    types = {f.attribute: f.type for f in fields}
+    row = ImportRow(line=line, kind=kind, values={}, raw=raw, problems=problems)
+    for name, cell in raw.items():
+        if name in SPECIAL:
+            continue
+        if columns.is_password_hash(name):
+            if kind is RowKind.CUSTOMER_USER and not _blank(cell):
+                row.password_hash = _text(cell, name, row.problems)
+            continue
+        attribute = columns.attribute(kind, name)
+        if attribute is None:  # the other kind's column: ignored when empty
+            if not _blank(cell):
+                message = f"Column {name!r} is not a field of a {kind.value} row."
+                row.problems.append(Problem((name,), ErrorCode.INVALID, message))
+            continue
+        value = None if text_cells and cell == "" else cell
+        if types.get(attribute) == "int" and isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if attribute in row.values and _blank(value):
+            continue  # one column for each kind (customer_id): the other's is empty here
+        if not _blank(row.values.get(attribute)) and row.values[attribute] != value:
+            message = f"Two columns give {attribute} different values."
+            row.problems.append(Problem((name,), ErrorCode.INVALID, message))
+        row.values[attribute] = value
+    if kind is RowKind.CUSTOMER:
+        for name in (PASSWORD, *ASSIGNMENTS):
+            if not _blank(raw.get(name)):
+                message = f"{name} is not taken for a customer row."
+                row.problems.append(Problem((name,), ErrorCode.INVALID, message))
+        return row
+    if PASSWORD in raw and not _blank(raw[PASSWORD]):
+        row.password = _text(raw[PASSWORD], PASSWORD, row.problems)
+    if CUSTOMERS in raw:
+        row.customers = _names(raw[CUSTOMERS], CUSTOMERS, row.problems, text_cells)
+    if SERVICES in raw:
+        row.services = _names(raw[SERVICES], SERVICES, row.problems, text_cells)
+    if GROUPS in raw:
+        row.groups = _grants(raw[GROUPS], row.problems, text_cells)
+    return row
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or cell == "" or cell == [] or cell == {}
+
+
+def _text(cell: Any, name: str, problems: list[Problem]) -> str | None:
+    if isinstance(cell, str):
+        return cell
+    problems.append(Problem((name,), ErrorCode.INVALID, f"{name} must be text."))
+    return None
+
+
+def _names(cell: Any, name: str, problems: list[Problem], text_cells: bool) -> list[str]:
+    """A list of names: a JSON array, or in a CSV cell ``a|b`` (or a JSON array, for names
+    that hold ``|``)."""
+    if text_cells and isinstance(cell, str):
+        if cell.startswith("["):
+            cell = _json_cell(cell, name, problems)
+        else:
+            return [part for part in cell.split(LIST_SEPARATOR) if part != ""]
+    if isinstance(cell, list) and all(isinstance(v, str) for v in cell):
+        return list(cell)
+    if cell is not None:
+        problems.append(Problem((name,), ErrorCode.INVALID, f"{name} must be a list of names."))
+    return []
+
+
+def _grants(cell: Any, problems: list[Problem], text_cells: bool) -> dict[str, tuple[str, ...]]:
+    """Group name → permissions: a JSON object of arrays, or in a CSV cell
+    ``users:ro,rw|admin:rw`` (or the JSON object, for names that hold ``|`` or ``:``)."""
+    if text_cells and isinstance(cell, str):
+        if cell.startswith("{"):
+            cell = _json_cell(cell, GROUPS, problems)
+        else:
+            grants: dict[str, tuple[str, ...]] = {}
+            for part in filter(None, cell.split(LIST_SEPARATOR)):
+                group, colon, permissions = part.rpartition(":")
+                if not colon or not group:
+                    message = f"groups: {part!r} is not group:permission[,permission]."
+                    problems.append(Problem((GROUPS,), ErrorCode.INVALID, message))
+                    continue
+                grants[group] = tuple(p for p in permissions.split(PERMISSION_SEPARATOR) if p)
+            return grants
+    if isinstance(cell, dict) and all(
+        isinstance(v, list) and all(isinstance(p, str) for p in v) for v in cell.values()
+    ):
+        return {str(k): tuple(v) for k, v in cell.items()}
+    if cell is not None:
+        message = "groups must map group names to lists of permissions."
+        problems.append(Problem((GROUPS,), ErrorCode.INVALID, message))
+    return {}
+
+
+def _json_cell(cell: str, name: str, problems: list[Problem]) -> Any:
+    try:
+        return json.loads(cell)
+    except ValueError:
+        problems.append(Problem((name,), ErrorCode.INVALID, f"{name}: not valid JSON."))
+        return None
+
+
+# ---- the export's side: values to cells -------------------------------------------------------
+
+
+def names_cell(names: Sequence[str]) -> str:
+    """A list as a CSV cell: ``a|b``, or a JSON array when a name would be misread so."""
+    if any(LIST_SEPARATOR in n or n == "" for n in names) or (names and names[0].startswith("[")):
+        return json.dumps(list(names), ensure_ascii=False)
+    return LIST_SEPARATOR.join(names)
+
+
+def grants_cell(grants: Mapping[str, Sequence[str]]) -> str:
+    """Group grants as a CSV cell: ``users:ro,rw|admin:rw``, or a JSON object when a name
+    would be misread so."""
+    awkward = any(
+        LIST_SEPARATOR in g or ":" in g or g == "" or g.startswith("{") for g in grants
+    ) or any(
+        LIST_SEPARATOR in p or PERMISSION_SEPARATOR in p or ":" in p
+        for ps in grants.values()
+        for p in ps
+    )
+    if awkward:
+        return json.dumps({g: list(p) for g, p in grants.items()}, ensure_ascii=False)
+    return LIST_SEPARATOR.join(f"{g}:{PERMISSION_SEPARATOR.join(p)}" for g, p in grants.items())
+
+
+def value_cell(value: Any) -> str:
+    """A Map value as a CSV cell (None: empty)."""
+    return "" if value is None else str(value)
+
+
+def header(columns: Columns, *, with_hashes: bool, password_attribute: str | None) -> list[str]:
+    """The export's columns: ``type``, the customer Map, the customer-user Map (a column both
+    Maps have once), the password hash when asked for, then the assignments."""
+    names: list[str] = [TYPE]
+    for f in (*columns.company_fields, *columns.user_fields):
+        if not f.is_password and f.attribute not in names:
+            names.append(f.attribute)
+    if with_hashes and password_attribute:
+        names.append(password_attribute)
+    return names + list(ASSIGNMENTS)

@@ -1,0 +1,389 @@
+"""Bulk import: many customers and customer users (with their assignments) per call.
+
+The rules are the single-object writes' own (``domain.customer_rules``,
+``domain.customer_user_rules``, ``domain.password_policy``, ``domain.assignment_rules`` and
+the shared checks of ``resolvers.use_cases.customer_users``); only the way to the database
+is wider. :func:`import_batch` takes a batch of rows, decides for each whether it creates,
+updates, leaves unchanged or is refused (with typed problems), and writes every row it
+accepts in ONE transaction: a row is written whole or not at all, and a refused row never
+stops the others. A dry run decides the same and writes nothing.
+
+Idempotent by key: a row is matched to the stored customer (by customer ID) or user (by
+login), case-insensitively, and only the values that differ are written, so importing the
+same file again reports every row ``UNCHANGED`` and changes nothing.
+
+**Audit** (issue 18): :func:`journal` is called once per batch, inside the batch's
+transaction, with every row it wrote (before/after values and relation changes); it is where
+the audit table's writer is to be called, one multi-row insert per batch.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from datasources.db.customer_users import DbCustomerUserBackend
+from datasources.db.dialect import flush_index_backlog, refresh_statistics
+from datasources.storage import Storage
+from datasources.unit_of_work import Outcome, transaction
+from domain.assignments import Change
+from domain.bulk_rows import Columns, ImportRow, RowKind, ShapeError, parse_row
+from domain.changes import given_fields
+from domain.company_map import KNOWN_FIELDS
+from domain.customer_rules import CustomerChanges, validate_customer
+from domain.errors import ErrorCode, Problem
+from domain.field_map import VALID_ID
+from domain.origins import OriginKey
+from domain.records import CustomerRecord, GroupRecord
+from domain.services import ServiceRecord
+from domain.validity import Validity
+from resolvers.context import Actor
+from resolvers.use_cases.customers import conflict
+
+MAX_API_ROWS = 1000
+"""Most rows one ``customerUsersImport`` call takes (the CLI streams any number in batches)."""
+
+
+class Action(enum.Enum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    UNCHANGED = "UNCHANGED"
+    REFUSED = "REFUSED"
+
+
+@dataclass(slots=True)
+class RowResult:
+    """What became (or, on a dry run, would become) of one row."""
+
+    row: ImportRow
+    action: Action
+    problems: list[Problem] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    """The fields written (Map attributes, ``password``, assignment names), in order."""
+    before: Mapping[str, Any] | None = None
+    """The stored values an update changed (for the audit); None for a create."""
+    after: Mapping[str, Any] | None = None
+    relation_changes: list[Change] = field(default_factory=list)
+    plan: Any = None
+    """What the batch writes for the row (a ``CustomerChanges``, a user's write plan)."""
+
+    @property
+    def key(self) -> str:
+        return self.row.key
+
+
+def refused(row: ImportRow, problems: list[Problem]) -> RowResult:
+    return RowResult(row, Action.REFUSED, problems)
+
+
+@dataclass(slots=True)
+class ImportRun:
+    """What one import (a CLI run, one API call) keeps between its batches."""
+
+    dry_run: bool
+    source: str | None = None
+    """The customer-user backend new users go to (None: the first writable one)."""
+    pending_customers: set[str] = field(default_factory=set)
+    """Customer IDs (lower-cased) a dry run accepted earlier: later rows may name them."""
+    groups: dict[str, GroupRecord] | None = None
+    services: dict[str, ServiceRecord | None] = field(default_factory=dict)
+    written: int = 0
+    """Rows written so far; the tables' statistics are refreshed each time this doubles."""
+    analyzed_at: int = 0
+
+    async def all_groups(self, storage: Storage) -> dict[str, GroupRecord]:
+        if self.groups is None:
+            self.groups = {g.name: g for g in await storage.groups.all()}
+        return self.groups
+
+    async def find_services(self, storage: Storage, names: Sequence[str]) -> None:
+        missing = [n for n in names if n not in self.services]
+        if missing:
+            found = await storage.services.get_by_names(missing)
+            for name in missing:
+                self.services[name] = found.get(name)
+
+
+async def import_batch(
+    storage: Storage, actor: Actor, rows: Sequence[ImportRow], run: ImportRun
+) -> Outcome[list[RowResult]]:
+    """Import ``rows`` (customers before users, so a user may name a customer of the same
+    batch); the outcome's record is one result per row, in the rows' order."""
+    from resolvers.use_cases.bulk_users import import_users
+
+    customers = [r for r in rows if r.kind is RowKind.CUSTOMER]
+    users = [r for r in rows if r.kind is RowKind.CUSTOMER_USER]
+    results = await import_customers(storage, actor, customers, run) if customers else []
+    if users:
+        results += await import_users(storage, actor, users, run)
+    await _refresh_statistics(storage, run, results)
+    order = {id(r): i for i, r in enumerate(rows)}
+    results.sort(key=lambda result: order[id(result.row)])
+    return Outcome(record=results)
+
+
+async def import_rows(
+    storage: Storage, actor: Actor, raw_rows: Sequence[Any], *, dry_run: bool
+) -> Outcome[list[RowResult]]:
+    """One API call's rows (JSON objects, at most :data:`MAX_API_ROWS`) as one batch; a
+    result's ``row.line`` is the row's index."""
+    if len(raw_rows) > MAX_API_ROWS:
+        message = f"At most {MAX_API_ROWS} rows per call; split the import."
+        return Outcome.failed([Problem(("rows",), ErrorCode.TOO_LONG, message)])
+    try:
+        columns = import_columns(storage, None)
+    except ShapeError as exc:
+        return Outcome.failed([Problem(("rows",), ErrorCode.READ_ONLY, str(exc))])
+    rows = [_json_row(columns, index, raw) for index, raw in enumerate(raw_rows)]
+    return await import_batch(storage, actor, rows, ImportRun(dry_run=dry_run))
+
+
+def _json_row(columns: Columns, index: int, raw: Any) -> ImportRow:
+    """A row of JSON as an import row; a value that is no object, or unknown keys, are its
+    problems."""
+    if not isinstance(raw, dict):
+        problem = Problem((), ErrorCode.INVALID, "A row must be a JSON object.")
+        return ImportRow(index, RowKind.CUSTOMER_USER, {}, {}, problems=[problem], broken=True)
+    row = parse_row(columns, index, raw, text_cells=False)
+    unknown = columns.unknown(list(raw))
+    if unknown:
+        message = f"Unknown field(s): {', '.join(unknown)}."
+        row.problems.append(Problem((), ErrorCode.INVALID, message))
+    return row
+
+
+def import_columns(storage: Storage, source: str | None) -> Columns:
+    """The Maps an import's columns name: the target backend's and the company Map; with no
+    backend to write to (LDAP, ``read_only``), ``ShapeError``: nothing can be imported."""
+    backend = storage.customer_users.writable_backend(source)
+    if isinstance(backend, Problem):
+        raise ShapeError(
+            f"{backend.message} Nothing can be imported into an LDAP or read-only backend "
+            "(customer_user.backends[].read_only)."
+        )
+    return Columns(tuple(backend.fields), tuple(storage.customers.rules.fields))
+
+
+STATISTICS_TABLES = (
+    "customer_company",
+    "customer_user_customer",
+    "group_customer_user",
+    "service_customer_user",
+    "roster_record_origin",
+)
+
+
+async def _refresh_statistics(storage: Storage, run: ImportRun, results: list[RowResult]) -> None:
+    """After a batch that wrote: the trigram indexes' pending entries merged
+    (``dialect.flush_index_backlog``), and after the first 1,000 rows written and each time
+    the number doubles, the tables' statistics refreshed, so the next batches' lookups are
+    planned for the tables as they now are (``dialect.refresh_statistics``)."""
+    if run.dry_run:
+        return
+    written = sum(1 for r in results if r.action in (Action.CREATED, Action.UPDATED))
+    if not written:
+        return
+    run.written += written
+    tables = [*STATISTICS_TABLES]
+    for backend in storage.customer_users.backends:
+        if isinstance(backend, DbCustomerUserBackend) and backend.engine is storage.engine:
+            tables.append(backend.table.name)
+    tables = sorted(set(tables))
+    async with transaction(storage.engine) as conn:
+        await flush_index_backlog(conn, tables)
+        if run.written >= max(1000, 2 * run.analyzed_at):
+            run.analyzed_at = run.written
+            await refresh_statistics(conn, tables)
+
+
+def duplicates(rows: Sequence[ImportRow], field_name: str) -> dict[int, Problem]:
+    """A problem for every row (by index) whose key an earlier row of ``rows`` has
+    (case-insensitively)."""
+    first: dict[str, int] = {}
+    found: dict[int, Problem] = {}
+    for index, row in enumerate(rows):
+        key = row.key.lower()
+        if not key:
+            continue
+        if key in first:
+            message = f"{row.key!r} is in the file already, at line {rows[first[key]].line}."
+            found[index] = Problem((field_name,), ErrorCode.DUPLICATE, message)
+        else:
+            first[key] = index
+    return found
+
+
+# ---- customers --------------------------------------------------------------------------------
+
+
+async def import_customers(
+    storage: Storage, actor: Actor, rows: Sequence[ImportRow], run: ImportRun
+) -> list[RowResult]:
+    store = storage.customers
+    dupes = duplicates(rows, "CustomerID")
+    existing = await store.get_many([r.key for r in rows if r.key])
+    results: list[RowResult] = []
+    for index, row in enumerate(rows):
+        problems = list(row.problems) + ([dupes[index]] if index in dupes else [])
+        if row.broken:
+            results.append(refused(row, problems))
+            continue
+        change, value_problems = _customer_change(row)
+        problems += value_problems
+        old = existing.get(row.key.lower())
+        if old is not None:
+            given = {KNOWN_FIELDS.get(attribute, attribute) for attribute in row.values}
+            change = _customer_patch(old, change, given)
+        if not problems:
+            problems = validate_customer(change, store.rules, creating=old is None)
+        changed = _given(change)
+        if problems:
+            results.append(refused(row, problems))
+        elif old is None:
+            results.append(RowResult(row, Action.CREATED, plan=change))
+        elif changed:
+            before = {
+                n: old.extra.get(n) if n in change.extra else getattr(old, n) for n in changed
+            }
+            after = {
+                n: change.extra.get(n) if n in change.extra else getattr(change, n) for n in changed
+            }
+            results.append(
+                RowResult(row, Action.UPDATED, [], changed, before=before, after=after, plan=change)
+            )
+        else:
+            results.append(RowResult(row, Action.UNCHANGED))
+    writing = [r for r in results if r.action in (Action.CREATED, Action.UPDATED)]
+    try:
+        await _check_and_write_customers(storage, actor, run, writing)
+    except sa.exc.IntegrityError:
+        # A concurrent write took an ID or a name of the batch: each row alone, so only it
+        # fails (as customerCreate's conflict).
+        for result in writing:
+            try:
+                await _check_and_write_customers(storage, actor, run, [result])
+            except sa.exc.IntegrityError:
+                result.action, result.problems = Action.REFUSED, conflict()
+    return results
+
+
+async def _check_and_write_customers(
+    storage: Storage, actor: Actor, run: ImportRun, writing: list[RowResult]
+) -> None:
+    async with transaction(storage.customers.engine) as conn:
+        await _refuse_taken_names(storage, conn, writing)
+        writing = [r for r in writing if r.action is not Action.REFUSED]
+        if not run.dry_run and writing:
+            await _write_customers(storage, conn, actor, writing)
+            await journal(storage, conn, actor, writing)
+    if run.dry_run:
+        run.pending_customers.update(r.key.lower() for r in writing)
+
+
+def _customer_change(row: ImportRow) -> tuple[CustomerChanges, list[Problem]]:
+    """The row's values as a (complete) create: a field the row lacks is None, and the
+    validity VALID unless given."""
+    values: dict[str, Any] = {name: None for name in KNOWN_FIELDS.values()}
+    values["validity"] = Validity.VALID
+    extra: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for attribute, value in row.values.items():
+        name = KNOWN_FIELDS.get(attribute)
+        if attribute == VALID_ID:
+            if value is None:
+                continue
+            if not isinstance(value, int) or value not in {v.value for v in Validity}:
+                message = "ValidID must be 1 (valid), 2 (invalid) or 3 (invalid-temporarily)."
+                problems.append(Problem(("validity",), ErrorCode.INVALID, message))
+                continue
+            values["validity"] = Validity(value)
+        elif name is not None:
+            values[name] = value
+        else:
+            extra[attribute] = value
+    return CustomerChanges(**values, extra=extra).trimmed(), problems
+
+
+_FIELDS = ("name", "street", "zip", "city", "country", "url", "comment", "validity")
+
+
+def _customer_patch(
+    old: CustomerRecord, change: CustomerChanges, given: set[str]
+) -> CustomerChanges:
+    """Only the fields the row gives that differ from ``old`` (the customer ID is the key:
+    never renamed)."""
+    patch: dict[str, Any] = {}
+    for name in _FIELDS:
+        new = getattr(change, name)
+        if name in given and (new or None) != (getattr(old, name) or None):
+            patch[name] = new
+    extra = {k: v for k, v in change.extra.items() if k in given and differs(old.extra.get(k), v)}
+    return CustomerChanges(**patch, extra=extra)
+
+
+def differs(old: Any, new: Any) -> bool:
+    """Whether a stored value and a row's differ (an empty text is no value)."""
+    return (None if old == "" else old) != (None if new == "" else new)
+
+
+def _given(change: CustomerChanges) -> list[str]:
+    names = [n for n in given_fields(change) if n not in ("extra", "customer_id")]
+    return names + list(change.extra)
+
+
+async def _refuse_taken_names(
+    storage: Storage, conn: AsyncConnection, results: list[RowResult]
+) -> None:
+    """A customer's name is unique (case-insensitively): against the stored customers and
+    the batch's earlier rows."""
+    names: dict[str, str] = {}
+    for result in results:
+        name = result.plan.name
+        if isinstance(name, str) and name:
+            names[result.row.key.lower()] = name
+    taken = await storage.customers.names_in_use(conn, list(names.values()))
+    claimed: dict[str, str] = {}
+    for result in results:
+        key = result.row.key.lower()
+        name = names.get(key)
+        if name is None:
+            continue
+        owner = taken.get(name.lower()) or claimed.get(name.lower())
+        if owner is not None and owner.lower() != key:
+            message = f"A customer named {name!r} already exists."
+            result.action = Action.REFUSED
+            result.problems = [Problem(("name",), ErrorCode.NAME_TAKEN, message)]
+        else:
+            claimed[name.lower()] = key
+
+
+async def _write_customers(
+    storage: Storage, conn: AsyncConnection, actor: Actor, results: list[RowResult]
+) -> None:
+    store = storage.customers
+    agent = storage.origins.agent_id
+    created = [r for r in results if r.action is Action.CREATED]
+    await store.insert_many(conn, [r.plan for r in created], agent=agent)
+    updated = [r for r in results if r.action is Action.UPDATED]
+    for result in updated:
+        await store.update(conn, result.key, result.plan, agent=agent)
+    if created:
+        keys = [OriginKey.customer(r.key) for r in created]
+        await storage.origins.record(conn, keys, actor.id, created=True)
+    if updated:
+        await storage.origins.record(conn, [OriginKey.customer(r.key) for r in updated], actor.id)
+
+
+async def journal(
+    storage: Storage, conn: AsyncConnection, actor: Actor, written: Sequence[RowResult]
+) -> None:
+    """The audit hook: called once per written batch, in its transaction, with every row it
+    wrote (``before``/``after``, ``changed``, ``relation_changes``). Not wired yet: the audit
+    table (``roster_audit_event``) is another part of issue 18; its writer goes here as one
+    multi-row insert, so a batch's events commit (or roll back) with the batch."""
+    del storage, conn, actor, written

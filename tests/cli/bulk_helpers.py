@@ -1,0 +1,81 @@
+"""Running ``roster import`` and ``roster export`` against a fresh database of each kind."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.cli.helpers import roster
+from tests.toml_helpers import backend_toml, toml_value
+
+COUNTED_TABLES = (
+    "customer_company",
+    "customer_user",
+    "customer_user_customer",
+    "group_customer_user",
+    "service_customer_user",
+    "roster_record_origin",
+    "roster_password_history",
+)
+
+
+@dataclass
+class Target:
+    """A migrated database with the demo data, and a config file naming it."""
+
+    kind: str
+    url: str
+    config: Path
+    folder: Path
+
+    async def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        config = ("--config", str(self.config))
+        return await asyncio.to_thread(roster, *args, *config, timeout=180)
+
+    async def ok(self, *args: str) -> subprocess.CompletedProcess[str]:
+        result = await self.cli(*args)
+        assert result.returncode == 0, result.stderr
+        return result
+
+    async def export(self, name: str, *extra: str) -> bytes:
+        path = self.folder / name
+        await self.ok("export", "-o", str(path), *extra)
+        return path.read_bytes()
+
+    async def rows(self, query: str) -> list[tuple[Any, ...]]:
+        engine = create_async_engine(self.url)
+        try:
+            async with engine.connect() as conn:
+                return [tuple(row) for row in (await conn.execute(sa.text(query))).all()]
+        finally:
+            await engine.dispose()
+
+    async def execute(self, *statements: str) -> None:
+        engine = create_async_engine(self.url)
+        try:
+            async with engine.begin() as conn:
+                for statement in statements:
+                    await conn.execute(sa.text(statement))
+        finally:
+            await engine.dispose()
+
+    async def counts(self) -> dict[str, int]:
+        return {
+            table: (await self.rows(f"SELECT count(*) FROM {table}"))[0][0]
+            for table in COUNTED_TABLES
+        }
+
+
+def write_target_config(folder: Path, url: str, *, read_only: bool = False) -> Path:
+    text = f"[database]\nurl = {toml_value(url)}\n[passwords]\nbcrypt_cost = 4\n"
+    if read_only:
+        text += backend_toml(name="CustomerUser", module="db", read_only=True)
+    path = folder / ("roster-ro.toml" if read_only else "roster.toml")
+    path.write_text(text, encoding="utf-8")
+    return path
