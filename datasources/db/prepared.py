@@ -155,13 +155,14 @@ class _PoolAccess:
         dialect = engine.sync_engine.dialect
         access = cls._by_dialect.get(dialect)
         if access is None:
-            access = cls._by_dialect[dialect] = cls()
+            access = cls._by_dialect[dialect] = cls(dialect)
             event.listen(engine.sync_engine, "do_connect", access._refuse_while_synchronous)
             if dialect.driver == "asyncmy":
                 event.listen(engine.sync_engine.pool, "checkout", access._restore_transactions)
         return access
 
-    def __init__(self) -> None:
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = weakref.ref(dialect)  # the key of ``_by_dialect``: not kept alive
         self._synchronous = False  # set only while a checkout runs without awaiting
         self._detours = 0
 
@@ -176,8 +177,9 @@ class _PoolAccess:
         """``checkout`` (asyncmy): a connection a driver read left in autocommit mode is
         switched back for SQLAlchemy (``prepared_drivers.restore_transactions``); not on this
         class's own synchronous checkout, which reads in autocommit and must not await."""
-        if not self._synchronous:
-            restore_transactions(dbapi_connection)
+        dialect = self._dialect()
+        if not self._synchronous and dialect is not None:
+            restore_transactions(dbapi_connection, dialect)
 
     async def fetch(
         self,
