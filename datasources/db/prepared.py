@@ -7,8 +7,9 @@ login). A statement built once keeps its memoized cache key; on asyncpg its comp
 also handed straight to the driver, on a connection checked out of the same SQLAlchemy pool
 (asyncpg prepares it once per connection and caches it), which brings the lookup to about
 0.17 ms. On asyncmy (MariaDB/MySQL) likewise, compiled once the first connection has told the
-dialect which server it is, and read in autocommit mode so that no transaction is left to roll
-back on check-in (``prepared_drivers``). Inside a caller's transaction, on SQLite, with an IN
+dialect which server it is, prepared on the server once per connection (the binary protocol,
+as asyncpg's), and read in autocommit mode so that no transaction is left to roll back on
+check-in (``prepared_drivers``). Inside a caller's transaction, on SQLite, with an IN
 list sized per call, or with ``database.echo`` on (so the SQL is logged), the statement runs
 through SQLAlchemy as usual.
 

@@ -32,6 +32,7 @@ from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
+from asyncmy import errors as asyncmy_errors
 from asyncmy.connection import Connection as AsyncmyConnection
 from sqlalchemy.engine import Dialect
 
@@ -47,6 +48,7 @@ _STATEMENTS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDic
 """asyncmy connection -> its prepared statements by SQL text."""
 
 _PLACEHOLDER = re.compile(r"%[s%]")
+UNKNOWN_STATEMENT = 1243  # ER_UNKNOWN_STMT_HANDLER: the server no longer knows the statement
 
 
 class DriverRead:
@@ -105,7 +107,7 @@ class DriverRead:
 
     async def _asyncmy_rows(self, driver: Any, values: Sequence[Any]) -> Sequence[Any]:
         """The rows as tuples: through this connection's prepared statement (prepared on first
-        use), as text when the statement cannot be prepared."""
+        use), as text when the server will not prepare the statement."""
         sql = self._server_sql
         if sql is not None:
             statements = _STATEMENTS.get(driver)
@@ -113,14 +115,18 @@ class DriverRead:
                 statements = _STATEMENTS[driver] = {}
             statement = statements.get(sql)
             if statement is None and len(statements) < MAX_STATEMENTS:
-                statement = statements[sql] = await driver.prepare(sql)
+                try:
+                    statement = statements[sql] = await driver.prepare(sql)
+                except asyncmy_errors.DatabaseError as error:
+                    if not _server_error(error):
+                        raise
+                    self._server_sql = None  # refused by this server: text from now on
             if statement is not None:
                 try:
                     result = await statement.execute(values)
-                except BaseException:
-                    # Whatever the server or the link did, prepare afresh next time (a
-                    # statement id the server no longer knows fails once, not forever).
-                    statements.pop(sql, None)
+                except asyncmy_errors.DatabaseError as error:
+                    if _server_error(error) == UNKNOWN_STATEMENT:
+                        statements.pop(sql, None)  # fails once; prepared afresh next time
                     raise
                 rows: Sequence[Any] = result.rows or ()
                 return rows
@@ -131,6 +137,13 @@ class DriverRead:
         finally:
             await cursor.close()  # buffered: no I/O
         return raw
+
+
+def _server_error(error: Exception) -> int | None:
+    """The server's error number when ``error`` is the server refusing a statement (client-side
+    errors, such as a lost connection, are numbered 2000 and up), else None."""
+    code = error.args[0] if error.args else None
+    return code if isinstance(code, int) and code < 2000 else None
 
 
 def _question_marks(sql: str) -> str | None:
