@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
@@ -51,6 +52,13 @@ class CustomerUserLoader(Loader[str, CustomerUserRecord | None]):
         return answered
 
 
+async def _customer_users(
+    storage: Storage, logins: Sequence[str]
+) -> list[CustomerUserRecord | None]:
+    found = await storage.customer_users.get_many(logins)
+    return [found.get(login.lower()) for login in logins]
+
+
 class Loaders:
     """Each loader is made on first use: a request reads one or two kinds of object, and
     making all of them (about twenty DataLoaders) for every request was measurable in a
@@ -61,7 +69,9 @@ class Loaders:
 
     @cached_property
     def customer_user(self) -> CustomerUserLoader:
-        return CustomerUserLoader(self._customer_users)
+        # Not the bound ``self._customer_users``: the loader would hold this object that holds
+        # it, a cycle left to the garbage collector on every lookup.
+        return CustomerUserLoader(functools.partial(_customer_users, self._storage))
 
     @cached_property
     def customer(self) -> Loader[str, CustomerRecord | None]:
@@ -125,10 +135,6 @@ class Loaders:
     def reset(self) -> None:
         """Forget everything loaded so far: after a write, later fields must see it."""
         self.__dict__ = {"_storage": self._storage}
-
-    async def _customer_users(self, logins: Sequence[str]) -> list[CustomerUserRecord | None]:
-        found = await self._storage.customer_users.get_many(logins)
-        return [found.get(login.lower()) for login in logins]
 
     async def _customers(self, ids: Sequence[str]) -> list[CustomerRecord | None]:
         found = await self._storage.customers.get_many(ids)

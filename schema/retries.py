@@ -50,13 +50,26 @@ def _retrying(name: str, resolve: Resolver, *, writes: bool) -> Resolver:
             try:
                 return await _completed(resolve(source, info, **arguments))
             except Exception as error:
-                if not is_lost_connection(error) or (writes and watch.committing):
+                if not is_lost_connection(error) or watch.committing:
                     raise
+        return await once_more(source, info, **arguments)
+
+    async def read_once_more_if_lost(source: Any, info: Any, **arguments: Any) -> Any:
+        # A query commits nothing: no commit watch (a generator context and a context
+        # variable on every lookup, about 2 % of a one-user lookup's CPU).
+        try:
+            return await _completed(resolve(source, info, **arguments))
+        except Exception as error:
+            if not is_lost_connection(error):
+                raise
+        return await once_more(source, info, **arguments)
+
+    async def once_more(source: Any, info: Any, **arguments: Any) -> Any:
         logger.warning("%s: the database connection was lost; running it once more", name)
         info.context.loaders.reset()
         return await _completed(resolve(source, info, **arguments))
 
-    return resolve_once_more_if_lost
+    return resolve_once_more_if_lost if writes else read_once_more_if_lost
 
 
 async def _completed(result: Any) -> Any:

@@ -7,8 +7,9 @@ login). A statement built once keeps its memoized cache key; on asyncpg its comp
 also handed straight to the driver, on a connection checked out of the same SQLAlchemy pool
 (asyncpg prepares it once per connection and caches it), which brings the lookup to about
 0.17 ms. On asyncmy (MariaDB/MySQL) likewise, compiled once the first connection has told the
-dialect which server it is, and read in autocommit mode so that no transaction is left to roll
-back on check-in (``prepared_drivers``). Inside a caller's transaction, on SQLite, with an IN
+dialect which server it is, prepared on the server once per connection (the binary protocol,
+as asyncpg's), and read in autocommit mode so that no transaction is left to roll back on
+check-in (``prepared_drivers``). Inside a caller's transaction, on SQLite, with an IN
 list sized per call, or with ``database.echo`` on (so the SQL is logged), the statement runs
 through SQLAlchemy as usual.
 
@@ -155,13 +156,14 @@ class _PoolAccess:
         dialect = engine.sync_engine.dialect
         access = cls._by_dialect.get(dialect)
         if access is None:
-            access = cls._by_dialect[dialect] = cls()
+            access = cls._by_dialect[dialect] = cls(dialect)
             event.listen(engine.sync_engine, "do_connect", access._refuse_while_synchronous)
             if dialect.driver == "asyncmy":
                 event.listen(engine.sync_engine.pool, "checkout", access._restore_transactions)
         return access
 
-    def __init__(self) -> None:
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = weakref.ref(dialect)  # the key of ``_by_dialect``: not kept alive
         self._synchronous = False  # set only while a checkout runs without awaiting
         self._detours = 0
 
@@ -176,8 +178,9 @@ class _PoolAccess:
         """``checkout`` (asyncmy): a connection a driver read left in autocommit mode is
         switched back for SQLAlchemy (``prepared_drivers.restore_transactions``); not on this
         class's own synchronous checkout, which reads in autocommit and must not await."""
-        if not self._synchronous:
-            restore_transactions(dbapi_connection)
+        dialect = self._dialect()
+        if not self._synchronous and dialect is not None:
+            restore_transactions(dbapi_connection, dialect)
 
     async def fetch(
         self,

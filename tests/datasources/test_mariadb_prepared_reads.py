@@ -1,9 +1,10 @@
 """asyncmy's driver path for prepared reads (``datasources/db/prepared.py``,
-``prepared_drivers.py``): the same rows as SQLAlchemy, no transaction left open (so no
-ROLLBACK on check-in), and SQLAlchemy's units of work still transactional on the connections
-those reads used. Also the canary of the private SQLAlchemy APIs that path uses
-(``SQLCompiler._bind_processors``, ``_result_columns``, ``TypeEngine._cached_result_processor``,
-``_ConnectionFairy._close_special``)."""
+``prepared_drivers.py``): the same rows as SQLAlchemy, through server-side prepared statements
+(prepared once per connection), no transaction left open (so no ROLLBACK on check-in), and
+SQLAlchemy's units of work still transactional on the connections those reads used, also when
+the server dropped such a connection while it was idle. Also the canary of the private
+SQLAlchemy APIs that path uses (``SQLCompiler._bind_processors``, ``_result_columns``,
+``TypeEngine._cached_result_processor``, ``_ConnectionFairy._close_special``)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from datasources.db.engine import create_engine, read_only_view
 from datasources.db.prepared import PreparedRead
 from datasources.db.tables import customer_user
 from domain.config.server import DatabaseConfig
-from tests.conftest import DB_KINDS, Databases, run_sql
+from tests.conftest import DB_KINDS, Databases, mariadb_admin_connection, run_sql
 
 pytestmark = pytest.mark.skipif("mariadb" not in DB_KINDS, reason="MariaDB is not tested")
 
@@ -80,6 +81,82 @@ async def test_driver_reads_match_sqlalchemy_and_leave_no_transaction(engine: As
     for _ in range(4):
         await read.fetch_all({"login": "p1"})
     assert await rollbacks(engine) == before
+
+
+async def session_status(engine: AsyncEngine, name: str) -> list[int]:
+    """``SHOW SESSION STATUS`` counter ``name`` of each idle connection."""
+    values = []
+    for driver in idle_drivers(engine):
+        cursor = driver.cursor()
+        await cursor.execute(f"SHOW SESSION STATUS LIKE '{name}'")
+        values.append(int((await cursor.fetchall())[0][1]))
+        await cursor.close()
+    return values
+
+
+async def test_driver_reads_are_prepared_once_per_connection(engine: AsyncEngine) -> None:
+    reader = read_only_view(engine)
+    statement = sa.select(customer_user).where(customer_user.c.login == sa.bindparam("login"))
+    read = PreparedRead(reader, statement)
+    await read.fetch_all({"login": "p1"})  # through SQLAlchemy: the dialect learns the server
+    for login in ("p1", "p2", "p3", "p4", "p5", "nobody"):
+        rows = await read.fetch_all({"login": login})
+        assert [r["login"] for r in rows] == ([] if login == "nobody" else [login])
+        assert all(r["last_name"] == "Ünïcode 😀" for r in rows)
+    # One connection did the reads (each went back before the next): one COM_STMT_PREPARE,
+    # then one COM_STMT_EXECUTE per read.
+    prepared = await session_status(engine, "Com_stmt_prepare")
+    executed = await session_status(engine, "Com_stmt_execute")
+    assert sorted(prepared)[-1] == 1
+    assert sorted(executed)[-1] == 6
+
+
+async def connection_ids(url: str) -> list[int]:
+    conn = await mariadb_admin_connection()
+    try:
+        async with conn.cursor() as cursor:
+            await cursor.execute(
+                "SELECT id FROM information_schema.PROCESSLIST WHERE db = %s",
+                (engine_database(url),),
+            )
+            return [int(row[0]) for row in await cursor.fetchall()]
+    finally:
+        await conn.ensure_closed()
+
+
+def engine_database(url: str) -> str:
+    return str(sa.make_url(url).database)
+
+
+async def test_a_connection_dropped_after_driver_reads_is_replaced_at_checkout(
+    databases: Databases,
+) -> None:
+    """The switch back to transactions is the first round trip of a SQLAlchemy checkout after
+    driver reads: when the server killed the connection meanwhile, the pool replaces it
+    (``DisconnectionError``) and the unit of work runs, instead of failing on it."""
+    url = await databases.create("mariadb")
+    await run_sql(url, [SEED])
+    engine = create_engine(DatabaseConfig(url=url, pool_size=2))
+    try:
+        read = PreparedRead(read_only_view(engine), sa.select(sa.func.sleep(sa.bindparam("s"))))
+        await read.fetch_all({"s": 0})  # through SQLAlchemy: the dialect learns the server
+        await asyncio.gather(read.fetch_all({"s": 0.2}), read.fetch_all({"s": 0.2}))
+        assert len(idle_drivers(engine)) == 2
+        assert all(driver.get_autocommit() for driver in idle_drivers(engine))
+        killer = await mariadb_admin_connection()
+        try:
+            async with killer.cursor() as cursor:
+                for connection_id in await connection_ids(url):
+                    await cursor.execute(f"KILL CONNECTION {connection_id}")
+        finally:
+            await killer.ensure_closed()
+        async with engine.begin() as conn:
+            assert not await conn.scalar(sa.text("SELECT @@autocommit"))
+            await conn.execute(sa.delete(customer_user).where(customer_user.c.login == "p1"))
+        async with engine.connect() as conn:
+            assert await conn.scalar(sa.select(sa.func.count()).select_from(customer_user)) == 4
+    finally:
+        await engine.dispose()
 
 
 async def test_units_of_work_stay_transactional_after_driver_reads(engine: AsyncEngine) -> None:
