@@ -17,16 +17,20 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
+from domain.audit import Action, event, given
 from domain.changes import is_given
 from domain.customer_rules import CustomerChanges, validate_customer
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.origins import OriginKey
 from domain.records import CustomerRecord
 from resolvers.context import Actor
+from resolvers.use_cases import audit_trail
 
 CUSTOMER_ID = ("customer_id",)
 NEW_CUSTOMER_ID = ("new_customer_id",)
 """Where an update reports its new customer ID: its ``customer_id`` names the customer."""
+FIELDS = ("customer_id", "name", "street", "zip", "city", "country", "url", "comment", "validity")
+"""The fixed fields an event compares (the Map's custom rows by attribute besides)."""
 
 
 async def create(
@@ -47,6 +51,8 @@ async def create(
             await store.insert(conn, change, agent=storage.origins.agent_id)
             key = OriginKey.customer(customer_id)
             await storage.origins.record(conn, [key], actor.id, created=True)
+            after = {**given(change, FIELDS), **change.extra}
+            audit_trail.record(conn, actor, [event(key, customer_id, Action.CREATED, None, after)])
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
@@ -81,7 +87,11 @@ async def update(
             await store.update(conn, old.customer_id, change, agent=storage.origins.agent_id)
             if target != old.customer_id:
                 await _carry_customer_id(storage, conn, old.customer_id, target)
-            await storage.origins.record(conn, [OriginKey.customer(target)], actor.id)
+            key = OriginKey.customer(target)
+            await storage.origins.record(conn, [key], actor.id)
+            before = {**{f: getattr(old, f) for f in FIELDS}, **old.extra}
+            after = {**given(change, FIELDS), **change.extra}
+            audit_trail.record(conn, actor, [event(key, target, Action.UPDATED, before, after)])
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
