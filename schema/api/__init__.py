@@ -12,6 +12,7 @@
 """
 
 from schema.api import (
+    audit,
     customer_auth,
     customer_sessions,
     customer_users,
@@ -33,4 +34,5 @@ AREAS = (
     two_factor,
     dynamic_fields,
     tickets,
+    audit,
 )
