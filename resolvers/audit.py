@@ -98,7 +98,8 @@ async def changes(
     ctx: RequestContext, *, after: str | None, types: Sequence[ObjectType], first: int
 ) -> tuple[Page[StoredEvent], str]:
     """A page of the feed after the cursor ``after`` (from the oldest event kept when None),
-    and the cursor to store: the last event's, or ``after`` itself when none followed."""
+    and the cursor to store: the last event's, or past every event committed before the read
+    when the page holds the last change."""
     position = after_position(after, first)
     bounds = await ctx.storage.audit.bounds()
     if position is not None:
@@ -114,11 +115,13 @@ async def changes(
     where = EventFilter(types=types, without_actions=SESSION_ACTIONS)
     events = await ctx.storage.audit.page(where, position, first + 1)
     page = _page(events, first, position)
-    if page.items:
-        return page, page.items[-1][1].encode()
-    if after is not None:
-        return page, after
-    return page, cursor_of(bounds.pruned_through).encode()
+    last = page.items[-1][0].position if page.items else (position or bounds.pruned_through)
+    if not page.has_next_page:
+        # Every position up to the committed ``last_position`` read before the page was
+        # committed with it, so the page holds every change up to there: the cursor may pass
+        # the events it left out (other kinds, sign-ins) instead of reading them again.
+        last = max(last, bounds.last_position)
+    return page, cursor_of(last).encode()
 
 
 async def changes_head(ctx: RequestContext) -> str:

@@ -196,8 +196,8 @@ class ChangeFeed:
     )
     page_info: PageInfo = strawberry.field(description="hasNextPage: more changes are waiting now.")
     cursor: str = strawberry.field(
-        description="The cursor to store: after the last change of this page (the one given "
-        "when the page is empty)."
+        description="The cursor to store: after the last change of this page, or, when no "
+        "more are waiting, after everything committed before this read."
     )
 
 

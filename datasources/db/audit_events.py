@@ -196,16 +196,28 @@ class DbAuditEventStore:
             return FeedBounds(0, 0)
         return FeedBounds(int(rows[0]["last_position"]), int(rows[0]["pruned_through"]))
 
+    async def count_older(self, older_than: datetime) -> int:
+        """How many events :meth:`prune` would delete (at most: it deletes a prefix)."""
+        async with self.engine.connect() as conn:
+            horizon = await self._horizon(conn, older_than)
+            if horizon is None:
+                return 0
+            query = sa.select(sa.func.count()).select_from(_E).where(_E.c.id <= horizon)
+            return int((await conn.execute(query)).scalar_one())
+
+    @staticmethod
+    async def _horizon(conn: AsyncConnection, older_than: datetime) -> int | None:
+        """The last position of an event older than ``older_than``."""
+        query = sa.select(sa.func.max(_E.c.id)).where(_E.c.occurred_at < older_than)
+        found = (await conn.execute(query)).scalar_one()
+        return None if found is None else int(found)
+
     async def prune(self, older_than: datetime, *, batch: int = 10_000) -> int:
         """Delete the events that occurred before ``older_than``: the positions up to the
         last such event's, so what remains is every position after a point (a cursor before
         it must resync). In batches, each its own transaction; returns how many went."""
         async with self.engine.connect() as conn:
-            horizon = (
-                await conn.execute(
-                    sa.select(sa.func.max(_E.c.id)).where(_E.c.occurred_at < older_than)
-                )
-            ).scalar_one()
+            horizon = await self._horizon(conn, older_than)
             await conn.rollback()
         if horizon is None:
             return 0

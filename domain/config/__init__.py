@@ -13,6 +13,7 @@ One module per job, all re-exported here so ``from domain.config import …`` is
 - ``customers_groups_services``: OTOBO's customer (with its Map), customer-group and service
   settings;
 - ``email_and_passwords``: what addresses and passwords are accepted, how passwords are stored;
+- ``audit``: how long the audit trail is kept;
 - ``server``: how the process runs (database, HTTP server, workers, anonymous access, demo).
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from domain.config.audit import AuditConfig
 from domain.config.backend_base import FIELD_LIST_KEYS, BackendConfigBase, MapRow, StorageField
 from domain.config.customer_auth import AuthBackendConfig, CustomerAuthConfig, DbAuthBackendConfig
 from domain.config.customer_sessions import CustomerSessionConfig
@@ -42,6 +44,7 @@ from domain.config.tickets import TicketsConfig
 
 __all__ = [
     "FIELD_LIST_KEYS",
+    "AuditConfig",
     "AuthBackendConfig",
     "AuthConfig",
     "BackendConfig",
@@ -90,3 +93,4 @@ class RosterConfig(StrictModel):
         default_factory=DynamicFieldFromCustomerUserConfig
     )
     tickets: TicketsConfig = Field(default_factory=TicketsConfig)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
