@@ -18,13 +18,17 @@ from datasources.db.audit_events import EventFilter
 from datasources.paging import Page
 from domain.audit import SESSION_ACTIONS, StoredEvent
 from domain.origins import ObjectType, OriginKey
-from domain.pagination import Cursor, InvalidCursor
+from domain.pagination import Cursor, InvalidCursor, storable
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, CursorExpired
 from resolvers.paging import page_arguments
 
 ORDERING = "audit:position"
 """Every list of events shares this ordering, so a cursor of one continues another."""
+
+
+ACTOR_NAME_LENGTH = 100
+"""The longest API key name (``roster_api_key.name``)."""
 
 
 def cursor_of(position: int) -> Cursor:
@@ -71,6 +75,8 @@ async def audit_events(
 ) -> tuple[Page[StoredEvent], EventFilter]:
     """A page of the events that match every condition given."""
     position = after_position(after, first)
+    if actor is not None and not (storable(actor) and len(actor) <= ACTOR_NAME_LENGTH):
+        actor = ""  # no key has such a name (and a database cannot compare it)
     where = EventFilter(
         objects=objects, actor_name=actor, since=naive_utc(since), until=naive_utc(until)
     )
