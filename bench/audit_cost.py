@@ -1,11 +1,11 @@
 """What the audit trail adds to ``customerUserUpdate`` (issue 18: at most 15 %).
 
 Runs the mutation through the app in this process (ASGI, no HTTP) against a fresh database,
-one request at a time, in alternating rounds with the audit write on and off (off: the one
+one request at a time, alternating requests with the audit write on and off (off: the one
 place use cases hand their events over, ``resolvers.use_cases.audit_trail.record``, replaced
-by a no-op for that round), and reports for each the median round's latency and CPU per
-request and the statements per request. Alternating rounds on one database keep the noise of
-a shared machine out of the comparison as far as possible.
+by a no-op for that request), and reports each kind's median and p90 latency, CPU per request
+and statements per request. Interleaving single requests on one database keeps the drift of
+a shared machine's load out of the comparison as far as possible.
 
     .venv/bin/python -m bench.audit_cost                  # PostgreSQL on 127.0.0.1:5432
     .venv/bin/python -m bench.audit_cost --db sqlite
@@ -119,47 +119,40 @@ async def run(args: argparse.Namespace) -> None:
                     "password": "Bench-Password-1",
                 }
                 await _gql(client, headers, CREATE_USER, value)
-            results: dict[str, list[tuple[float, float]]] = {"on": [], "off": []}
+            times: dict[str, list[float]] = {"on": [], "off": []}
+            cpu_times: dict[str, list[float]] = {"on": [], "off": []}
             statements: dict[str, set[str]] = {"on": set(), "off": set()}
             counter = 0
 
-            async def round_of(mode: str) -> None:
+            async def one(mode: str) -> None:
                 nonlocal counter
-                wall = time.perf_counter()
-                cpu = time.process_time()
-                for _ in range(args.n):
-                    counter += 1
-                    value = {"login": logins[counter % len(logins)], "city": f"c{counter}"}
-                    response = await _gql(client, headers, UPDATE, value)
-                    statements[mode].add(response.headers.get("x-roster-sql-statements", "?"))
-                results[mode].append(
-                    (
-                        (time.perf_counter() - wall) / args.n * 1000,
-                        (time.process_time() - cpu) / args.n * 1000,
-                    )
-                )
+                counter += 1
+                value = {"login": logins[counter % len(logins)], "city": f"c{counter}"}
+                wall, cpu = time.perf_counter(), time.process_time()
+                response = await _gql(client, headers, UPDATE, value)
+                times[mode].append((time.perf_counter() - wall) * 1000)
+                cpu_times[mode].append((time.process_time() - cpu) * 1000)
+                statements[mode].add(response.headers.get("x-roster-sql-statements", "?"))
 
-            await round_of("on")  # warm-up
-            await round_of("off")
-            results = {"on": [], "off": []}
-            for i in range(args.rounds):  # the order alternates too
-                if i % 2:
-                    await round_of("on")
-                with _audit_off():
-                    await round_of("off")
-                if not i % 2:
-                    await round_of("on")
+            for i in range(args.warm + args.n):
+                if i == args.warm:
+                    times, cpu_times = {"on": [], "off": []}, {"on": [], "off": []}
+                for mode in ("on", "off") if i % 2 else ("off", "on"):
+                    if mode == "off":
+                        with _audit_off():
+                            await one(mode)
+                    else:
+                        await one(mode)
         for mode in ("off", "on"):
-            wall = statistics.median(w for w, _ in results[mode])
-            cpu = statistics.median(c for _, c in results[mode])
+            wall = sorted(times[mode])
             print(
-                f"audit {mode:>3}: {wall:.2f} ms/request (median of {args.rounds} rounds of "
-                f"{args.n}), {cpu:.2f} ms CPU/request (this process), "
-                f"statements {sorted(statements[mode])}"
+                f"audit {mode:>3}: median {statistics.median(wall):.2f} ms, "
+                f"p90 {wall[int(len(wall) * 0.9)]:.2f} ms, mean CPU "
+                f"{statistics.mean(cpu_times[mode]):.2f} ms (this process) per request "
+                f"({len(wall)} requests), statements {sorted(statements[mode])}"
             )
-        off = statistics.median(w for w, _ in results["off"])
-        on = statistics.median(w for w, _ in results["on"])
-        print(f"the audit write adds {(on / off - 1) * 100:+.1f} % to customerUserUpdate")
+        off, on = statistics.median(times["off"]), statistics.median(times["on"])
+        print(f"the audit write adds {(on / off - 1) * 100:+.1f} % (median latency)")
     finally:
         await storage.close()
         await drop()
@@ -169,8 +162,8 @@ def main() -> None:
     logging.disable(logging.INFO)  # no access line per request
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=["postgresql", "sqlite"], default="postgresql")
-    parser.add_argument("-n", type=int, default=100, help="updates per round")
-    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("-n", type=int, default=500, help="updates of each kind measured")
+    parser.add_argument("--warm", type=int, default=50, help="updates of each kind first")
     parser.add_argument("--users", type=int, default=50)
     asyncio.run(run(parser.parse_args()))
 
