@@ -434,6 +434,9 @@ sa.Index("roster_customer_session_login", roster_customer_session.c.login)
 # write changed, appended in the write's transaction. ``id`` is the event's position in commit
 # order, taken from ``roster_audit_position``'s one row under its row lock just before the
 # commit, so the changes feed never passes a transaction that commits later with a lower id.
+CHANGES_TYPE = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+"""MariaDB's TEXT holds 64 KB; an assignment of 10,000 rows writes more."""
+
 roster_audit_event = sa.Table(
     "roster_audit_event",
     metadata,
@@ -450,7 +453,7 @@ roster_audit_event = sa.Table(
     sa.Column("object_key", ORIGIN_KEY_TYPE, nullable=False),
     sa.Column("object_name", sa.String(250), nullable=False),
     sa.Column("action", sa.String(40), nullable=False),
-    sa.Column("changes", sa.Text(), nullable=False),
+    sa.Column("changes", CHANGES_TYPE, nullable=False),
 )  # fmt: skip
 sa.Index(
     "roster_audit_event_object",

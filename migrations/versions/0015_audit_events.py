@@ -15,9 +15,13 @@ Create Date: 2026-12-06
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from alembic import op
 
 from datasources.db.dialect import roster_table_options
+
+CHANGES_TYPE = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+"""MariaDB's TEXT holds 64 KB; an assignment of 10,000 rows writes more."""
 
 revision = "0015"
 down_revision = "0014"
@@ -44,7 +48,7 @@ def upgrade() -> None:
         sa.Column("object_key", sa.String(191), nullable=False),
         sa.Column("object_name", sa.String(250), nullable=False),
         sa.Column("action", sa.String(40), nullable=False),
-        sa.Column("changes", sa.Text(), nullable=False),
+        sa.Column("changes", CHANGES_TYPE, nullable=False),
         **options,
     )
     op.create_index(
