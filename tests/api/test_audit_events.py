@@ -130,6 +130,14 @@ async def test_customer_group_and_service_writes(api: Api) -> None:
         "city": (None, "Berlin"),
         "validity": ("VALID", "INVALID"),
     }
+    primary = await new_user(api, customer)
+    assigned = await new_user(api, await new_customer(api))
+    await mutate(
+        api,
+        "customerUserSetCustomers",
+        "CustomerUserSetCustomersInput",
+        {"login": assigned, "customerIds": [customer]},
+    )
     renamed = unique("C")
     await mutate(
         api,
@@ -139,6 +147,13 @@ async def test_customer_group_and_service_writes(api: Api) -> None:
     )
     assert fields(await last_event(api, "Customer", renamed)) == {
         "customer_id": (customer, renamed)
+    }
+    # The users it re-pointed change too (a mirror following the feed must learn of them).
+    assert fields(await last_event(api, "CustomerUser", primary)) == {
+        "UserCustomerID": (customer, renamed)
+    }
+    assert sets(await last_event(api, "CustomerUser", assigned)) == {
+        "customers": ({renamed}, {customer})
     }
 
     group = await new_group(api, "g-" + unique("a"))
