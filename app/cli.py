@@ -194,6 +194,12 @@ def cmd_api_key(config: RosterConfig, args: argparse.Namespace) -> int:
     return asyncio.run(_api_key(config, args))
 
 
+def cmd_audit_prune(config: RosterConfig, args: argparse.Namespace) -> int:
+    from app.audit_prune import prune
+
+    return asyncio.run(prune(config, dry_run=args.dry_run))
+
+
 def cmd_export_schema(config: RosterConfig, args: argparse.Namespace) -> int:
     from schema.builder import build_schema
 
@@ -251,6 +257,15 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--name", required=True)
     for p in keys.choices.values():
         p.set_defaults(handler=cmd_api_key)
+
+    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="audit_command", required=True
+    )
+    prune = with_config(
+        audit.add_parser("prune", help="delete events older than [audit] retention_days")
+    )
+    prune.add_argument("--dry-run", action="store_true", help="only count what would go")
+    prune.set_defaults(handler=cmd_audit_prune)
 
     export = with_config(sub.add_parser("export-schema", help="print the GraphQL SDL"))
     export.add_argument("--output", "-o")

@@ -11,6 +11,7 @@ from datasources.auth_backend import AuthBackend
 from datasources.backend import CustomerUserBackend
 from datasources.customer_user_directory import CustomerUserDirectory
 from datasources.db.api_keys import ApiKeyStore
+from datasources.db.audit_events import DbAuditEventStore
 from datasources.db.collation_check import case_sensitive_key_columns
 from datasources.db.customer_auth import DbAuthBackend
 from datasources.db.customer_preferences import DbCustomerPreferenceStore
@@ -78,6 +79,11 @@ class Storage:
     def ticket_pages(self) -> TicketPageRead:
         """A customer user's pages of tickets (prepared once per process)."""
         return TicketPageRead(self.engine)
+
+    @cached_property
+    def audit(self) -> DbAuditEventStore:
+        """The audit trail and the changes feed (written by ``unit_of_work.transaction``)."""
+        return DbAuditEventStore(self.engine)
 
     async def close(self) -> None:
         await self.api_keys.close()

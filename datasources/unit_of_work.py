@@ -2,6 +2,10 @@
 
 A write function raises :class:`ProblemsFound` for an expected problem found mid-transaction;
 the transaction rolls back and the caller gets the problems as an :class:`Outcome`.
+
+The audit events a write noted on its connection (``datasources.db.audit_events.note``) are
+written by :func:`transaction` itself, last before the commit, so every write's trail lands
+in its own transaction in commit order, and no write can commit without the events it noted.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from datasources.db import audit_events
 from datasources.db.engine import LostConnection, commit_outcome, transaction_id
 from domain.assignments import Change
 from domain.errors import Problem
@@ -98,9 +103,12 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     async with engine.connect() as conn:
         transaction = await conn.begin()
         xid = await transaction_id(conn)
+        audit_events.open_buffer(conn)
         try:
             yield conn
+            await audit_events.flush(conn, audit_events.take_buffer(conn))
         except BaseException:
+            audit_events.take_buffer(conn)
             with suppress(Exception):  # a lost connection cannot roll back: the server did
                 await transaction.rollback()
             raise

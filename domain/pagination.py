@@ -19,7 +19,7 @@ class InvalidCursor(ValueError):
     """The client sent a cursor we did not issue, or one of another ordering."""
 
 
-def _storable(text: str) -> bool:
+def storable(text: str) -> bool:
     """Whether ``text`` can be a stored key, and so be compared with one: no NUL (writes
     refuse it; PostgreSQL rejects it in a parameter) and no lone surrogate (JSON's
     ``"\\ud800"`` decodes to one; it has no UTF-8 form, so no driver can send it)."""
@@ -57,7 +57,7 @@ class Cursor:
             not isinstance(key, list)
             or len(key) != key_length
             or not all(isinstance(k, str) for k in key)
-            or not all(_storable(k) for k in key)
+            or not all(storable(k) for k in key)
             or not isinstance(position, int)
             or isinstance(position, bool)
             or position < 0

@@ -15,6 +15,7 @@ from domain.customer_user_query import CustomerUserQuery
 from domain.origins import Origin, OriginKey
 from domain.pagination import Cursor
 from domain.records import CustomerRecord, CustomerUserRecord
+from loaders.audit import AuditLoaders
 from loaders.batching import JOINED_UP_TO, Loader
 from loaders.dynamic_fields import customer_user_values_loader, customer_values_loader
 from loaders.groups import GroupLoaders
@@ -117,6 +118,10 @@ class Loaders:
     @cached_property
     def tickets(self) -> TicketLoaders:
         return TicketLoaders(DbTicketStore(self._storage.engine), self._storage.dynamic_fields)
+
+    @cached_property
+    def audit(self) -> AuditLoaders:
+        return AuditLoaders(self._storage.audit)
 
     @cached_property
     def has_two_factor_secret(self) -> Loader[str, bool]:

@@ -29,3 +29,10 @@ class Forbidden(ApiError):
 
 class BadUserInput(ApiError):
     code = "BAD_USER_INPUT"
+
+
+class CursorExpired(ApiError):
+    """A changes-feed cursor from before the events ``roster audit prune`` deleted: the
+    client missed changes it can no longer read, and must read the objects anew."""
+
+    code = "CURSOR_EXPIRED"

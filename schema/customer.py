@@ -30,6 +30,7 @@ from domain.records import CustomerRecord
 from resolvers import groups as group_resolvers
 from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
+from schema.audit_events import HistoryFields
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerRef, CustomerUserRef
 from schema.dynamic_field import input_fields, value_fields
@@ -116,7 +117,7 @@ class CustomerRelationFields:
 
 
 @strawberry.type
-class CustomerFields(CustomerRelationFields, AuditFields, Node):
+class CustomerFields(CustomerRelationFields, HistoryFields, AuditFields, Node):
     """The fixed part of Customer; the company Map adds the rest (``build_customer_type``)."""
 
     record: strawberry.Private[CustomerRecord]

@@ -31,6 +31,7 @@ from domain.records import CustomerUserRecord
 from resolvers.context import RequestContext
 from schema import dynamic_field
 from schema.audit import AuditFields, Info
+from schema.audit_events import HistoryFields
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerRef
 from schema.fast_fields import batch_reader
@@ -86,7 +87,7 @@ async def primary_customers(users: Sequence[Any], context: RequestContext) -> li
 
 
 @strawberry.type
-class CustomerUserFields(AuditFields, Node):
+class CustomerUserFields(HistoryFields, AuditFields, Node):
     """The fixed part of CustomerUser; the Map adds the rest (see ``build_customer_user_type``)."""
 
     record: strawberry.Private[CustomerUserRecord]

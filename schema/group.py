@@ -28,6 +28,7 @@ from domain.permissions import OTHER_CONTEXT, EffectivePermission, Reason, Reaso
 from domain.records import GroupRecord
 from resolvers import groups as group_resolvers
 from schema.audit import AuditFields, Info
+from schema.audit_events import HistoryFields
 from schema.common import (
     Node,
     UserError,
@@ -138,7 +139,7 @@ class PermissionReason:
 
 
 @strawberry.type(description="A group, OTOBO's groups_table.")
-class Group(AuditFields, Node):
+class Group(HistoryFields, AuditFields, Node):
     record: strawberry.Private[GroupRecord]
 
     @classmethod

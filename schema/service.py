@@ -14,6 +14,7 @@ from domain.services import DEFAULT_LOGIN, MAX_SET_SIZE, Assignment, ServiceChan
 from resolvers import services as service_resolvers
 from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
+from schema.audit_events import HistoryFields
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerUserRef
 from schema.fast_fields import batch_reader, context_reader
@@ -48,7 +49,7 @@ async def children_of(service: Any, context: RequestContext) -> "list[Service]":
     description="A service, OTOBO's service table. The hierarchy lives in the name: "
     "`IT::Network::VPN` is the child of `IT::Network`."
 )
-class Service(AuditFields, Node):
+class Service(HistoryFields, AuditFields, Node):
     record: strawberry.Private[ServiceRecord]
 
     @classmethod

@@ -57,25 +57,27 @@ class CustomerSessionStore:
         self.reader = read_only_view(engine)
         self.config = config
 
-    async def start(self, login: str, key_id: int) -> tuple[str, CustomerSession]:
+    async def start(
+        self, login: str, key_id: int, conn: AsyncConnection
+    ) -> tuple[str, CustomerSession]:
         """A new session acting as ``login``: (the token in clear, the one time it is ever
         available; the session). The login's sessions that expired are deleted on the way,
-        so the table holds live sessions and recently revoked ones only."""
+        so the table holds live sessions and recently revoked ones only. On ``conn``, in the
+        caller's transaction (which records the start in the audit trail)."""
         token = SESSION_PREFIX + secrets.token_urlsafe(32)
         now = utcnow()
         expires = now + timedelta(seconds=self.config.ttl)
-        async with self.engine.begin() as conn:
-            await conn.execute(sa.delete(_S).where(_S.c.login == login, _S.c.expire_time <= now))
-            result = await conn.execute(
-                sa.insert(_S).values(
-                    token_hash=token_digest(token),
-                    login=login,
-                    key_id=key_id,
-                    create_time=now,
-                    expire_time=expires,
-                    last_used_time=now,
-                )
+        await conn.execute(sa.delete(_S).where(_S.c.login == login, _S.c.expire_time <= now))
+        result = await conn.execute(
+            sa.insert(_S).values(
+                token_hash=token_digest(token),
+                login=login,
+                key_id=key_id,
+                create_time=now,
+                expire_time=expires,
+                last_used_time=now,
             )
+        )
         return token, CustomerSession(inserted_id(result), login, key_id, expires)
 
     async def authenticate(self, presented: str) -> CustomerSession | None:
@@ -126,14 +128,15 @@ class CustomerSessionStore:
         except (sa.exc.DBAPIError, OSError, sa.exc.TimeoutError) as error:
             logger.warning("could not note a customer session's use: %s", type(error).__name__)
 
-    async def revoke(self, session_id: int) -> bool:
-        """End one session (log out); False when it had ended already."""
-        async with self.engine.begin() as conn:
-            result = await conn.execute(
-                sa.update(_S)
-                .where(_S.c.id == session_id, _S.c.revoke_time.is_(None))
-                .values(revoke_time=utcnow())
-            )
+    @staticmethod
+    async def revoke(conn: AsyncConnection, session_id: int) -> bool:
+        """End one session (log out), in the caller's transaction; False when it had ended
+        already."""
+        result = await conn.execute(
+            sa.update(_S)
+            .where(_S.c.id == session_id, _S.c.revoke_time.is_(None))
+            .values(revoke_time=utcnow())
+        )
         return bool(result.rowcount)
 
     async def revoke_login(

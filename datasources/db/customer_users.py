@@ -365,15 +365,20 @@ class DbCustomerUserBackend:
         )
         return True
 
-    async def repoint_customer(self, conn: AsyncConnection, old: str, new: str) -> None:
+    async def repoint_customer(self, conn: AsyncConnection, old: str, new: str) -> list[str]:
         """A customer ID rename re-points every user whose primary customer it was (all of
-        them: OTOBO's event stops at the list limit)."""
+        them: OTOBO's event stops at the list limit); returns their logins (for the trail)."""
         column = self.table.c[self.config.customer_id]
+        found = await conn.execute(
+            sa.select(self._login).where(sa.func.lower(column) == old.lower())
+        )
+        logins = [str(login) for login in found.scalars()]
         await conn.execute(
             sa.update(self.table)
             .where(sa.func.lower(column) == old.lower())
             .values({column.name: new})
         )
+        return logins
 
 
 async def carry_login(conn: AsyncConnection, old: str, new: str) -> None:

@@ -309,11 +309,18 @@ class DbCustomerStore:
         )
 
     @staticmethod
-    async def carry_customer_id(conn: AsyncConnection, old: str, new: str) -> None:
-        """Re-point every relation row naming ``old`` (OTOBO leaves these orphaned)."""
+    async def carry_customer_id(conn: AsyncConnection, old: str, new: str) -> list[str]:
+        """Re-point every relation row naming ``old`` (OTOBO leaves these orphaned); returns
+        the logins whose customer_user_customer rows moved (for the trail)."""
+        link = customer_user_customer
+        assigned = await conn.execute(
+            sa.select(link.c.user_id).where(sa.func.lower(link.c.customer_id) == old.lower())
+        )
+        logins = [str(login) for login in assigned.scalars()]
         for column in CUSTOMER_ID_REFERENCES:
             await conn.execute(
                 sa.update(column.table)
                 .where(sa.func.lower(column) == old.lower())
                 .values({column.name: new})
             )
+        return logins

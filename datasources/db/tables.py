@@ -430,6 +430,51 @@ roster_customer_session = sa.Table(
 )
 sa.Index("roster_customer_session_login", roster_customer_session.c.login)
 
+# The audit trail (``datasources.db.audit_events``, ``domain.audit``) (0015): one row per object a
+# write changed, appended in the write's transaction. ``id`` is the event's position in commit
+# order, taken from ``roster_audit_position``'s one row under its row lock just before the
+# commit, so the changes feed never passes a transaction that commits later with a lower id.
+CHANGES_TYPE = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+"""MariaDB's TEXT holds 64 KB; an assignment of 10,000 rows writes more."""
+
+roster_audit_event = sa.Table(
+    "roster_audit_event",
+    metadata,
+    sa.Column(
+        "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("occurred_at", sa.DateTime(), nullable=False),
+    sa.Column("actor_key_id", sa.Integer(), nullable=False),
+    sa.Column("actor_key_name", sa.String(100), nullable=False),
+    sa.Column("actor_session_id", sa.Integer()),
+    sa.Column("actor_login", sa.String(191)),
+    sa.Column("object_type", sa.String(20), nullable=False),
+    sa.Column("object_key", ORIGIN_KEY_TYPE, nullable=False),
+    sa.Column("object_name", sa.String(250), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("changes", CHANGES_TYPE, nullable=False),
+)  # fmt: skip
+sa.Index(
+    "roster_audit_event_object",
+    roster_audit_event.c.object_type,
+    roster_audit_event.c.object_key,
+    roster_audit_event.c.id,
+)
+sa.Index("roster_audit_event_actor", roster_audit_event.c.actor_key_name, roster_audit_event.c.id)
+sa.Index("roster_audit_event_occurred_at", roster_audit_event.c.occurred_at)
+
+roster_audit_position = sa.Table(
+    "roster_audit_position",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("last_position", sa.BigInteger(), nullable=False),
+    sa.Column("pruned_through", sa.BigInteger(), nullable=False),
+)
+"""One row (id 1): the last audit event position handed out, and the last one pruned
+(``roster audit prune``: a changes-feed cursor before it must resync). Its row lock, taken just
+before a writing transaction commits, orders the positions as the commits."""
+
 # ---- Tickets (0012): OTOBO's ticket tables, read by ``datasources.db.tickets`` ---------------
 # Columns, keys and index names as ``otobo-schema.xml`` (rel-11_0) declares them. Roster only
 # reads them; it creates them on a new database (with OTOBO's seed rows) and adopts them as

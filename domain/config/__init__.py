@@ -14,6 +14,7 @@ One module per job, all re-exported here so ``from domain.config import …`` is
   settings;
 - ``email_and_passwords``: what addresses and passwords are accepted, how passwords are stored;
 - ``live``: live updates (subscriptions): the broker between processes, the limits;
+- ``audit``: how long the audit trail is kept;
 - ``server``: how the process runs (database, HTTP server, workers, anonymous access, demo).
 """
 
@@ -23,6 +24,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
+from domain.config.audit import AuditConfig
 from domain.config.backend_base import FIELD_LIST_KEYS, BackendConfigBase, MapRow, StorageField
 from domain.config.customer_auth import AuthBackendConfig, CustomerAuthConfig, DbAuthBackendConfig
 from domain.config.customer_sessions import CustomerSessionConfig
@@ -46,6 +48,7 @@ from domain.config.tickets import TicketsConfig
 
 __all__ = [
     "FIELD_LIST_KEYS",
+    "AuditConfig",
     "AuthBackendConfig",
     "AuthConfig",
     "BackendConfig",
@@ -96,6 +99,7 @@ class RosterConfig(StrictModel):
     )
     tickets: TicketsConfig = Field(default_factory=TicketsConfig)
     live: LiveConfig = Field(default_factory=LiveConfig)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
 
     @model_validator(mode="after")
     def _postgres_broker_needs_postgres(self) -> Self:

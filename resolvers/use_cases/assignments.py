@@ -23,11 +23,13 @@ from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.assignment_rules import MAX_ITEMS, too_many, unknown_customer, unknown_user
 from domain.assignments import Change, RowT, dedupe_folded, diff, distinct_rows, folded
+from domain.audit import relation_events
 from domain.errors import Problem
 from domain.group_rules import unknown_group
 from domain.origins import OriginKey
 from domain.records import CustomerRecord, CustomerUserRecord, GroupRecord
 from resolvers.context import Actor
+from resolvers.use_cases import audit_trail
 
 K = TypeVar("K", str, int)
 R = TypeVar("R")
@@ -183,4 +185,5 @@ async def _replace(
             agent = storage.origins.agent_id
             await store.replace(conn, owned, distinct_rows(desired), agent=agent)
             await storage.origins.record(conn, [origin], actor.id)
+            audit_trail.record(conn, actor, relation_events(changes))
     return [], changes

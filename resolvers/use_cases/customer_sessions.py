@@ -17,17 +17,22 @@ from datasources.backend import BackendUnavailable
 from datasources.customer_user_directory import unresolvable
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
+from domain.audit import Action, AuditEvent, FieldChange
 from domain.errors import ErrorCode, Problem
+from domain.origins import OriginKey
 from domain.records import CustomerUserRecord
 from domain.sign_in import CustomerSessionGrant
 from resolvers.context import Actor
+from resolvers.use_cases import audit_trail
 
 LOGIN = ("login",)
 
 
 async def start(storage: Storage, actor: Actor, record: CustomerUserRecord) -> CustomerSessionGrant:
     """A new session for ``record`` (its token shown once), started by ``actor``'s key."""
-    token, session = await storage.customer_sessions.start(record.login, actor.id)
+    async with transaction(storage.engine) as conn:
+        token, session = await storage.customer_sessions.start(record.login, actor.id, conn)
+        audit_trail.record(conn, actor, [_event(record.login, Action.SESSION_STARTED)])
     return CustomerSessionGrant(token=token, expires_at=session.expires_at.replace(tzinfo=UTC))
 
 
@@ -41,7 +46,11 @@ async def revoke(storage: Storage, actor: Actor, login: str | None) -> Outcome[i
         if login is not None:
             message = "A customer session ends only itself: leave login out."
             return Outcome.failed([Problem(LOGIN, ErrorCode.INVALID, message)])
-        return Outcome(record=int(await storage.customer_sessions.revoke(actor.session_id)))
+        async with transaction(storage.engine) as conn:
+            ended = int(await storage.customer_sessions.revoke(conn, actor.session_id))
+            if ended:
+                audit_trail.record(conn, actor, [_event(actor.customer_login, ended=ended)])
+        return Outcome(record=ended)
     if not login:
         message = "Name the customer user whose sessions end."
         return Outcome.failed([Problem(LOGIN, ErrorCode.REQUIRED, message)])
@@ -53,4 +62,14 @@ async def revoke(storage: Storage, actor: Actor, login: str | None) -> Outcome[i
         return Outcome.failed([Problem(LOGIN, ErrorCode.NOT_FOUND, f"No such user {login!r}.")])
     async with transaction(storage.engine) as conn:
         ended = await storage.customer_sessions.revoke_login(conn, record.login)
+        if ended:
+            audit_trail.record(conn, actor, [_event(record.login, ended=ended)])
     return Outcome(record=ended)
+
+
+def _event(
+    login: str, action: Action = Action.SESSIONS_REVOKED, *, ended: int | None = None
+) -> AuditEvent:
+    """A session started for ``login``, or ``ended`` of its sessions were revoked."""
+    fields = {"sessions_ended": FieldChange(None, ended)} if ended is not None else {}
+    return AuditEvent(OriginKey.customer_user(login), login, action, fields)

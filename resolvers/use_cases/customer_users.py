@@ -38,6 +38,7 @@ from datasources.db.customer_users import DbCustomerUserBackend, carry_login
 from datasources.db.sign_in_attempts import SignInAttemptStore
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
+from domain.audit import Action, AuditEvent, customer_user_values, event
 from domain.customer_user_rules import (
     PASSWORD,
     CustomerUserChanges,
@@ -65,7 +66,7 @@ from domain.passwords import hash_password, in_hashing_thread
 from domain.records import CustomerRecord, CustomerUserRecord
 from domain.validity import Validity
 from resolvers.context import Actor
-from resolvers.use_cases import dynamic_fields
+from resolvers.use_cases import audit_trail, dynamic_fields
 
 USER = ("login",)
 """The user an update or a password change names."""
@@ -107,6 +108,8 @@ async def create(
             await dynamic_fields.write(conn, spelled.get(LOGIN, str(login)), df_rows)
             key = OriginKey.customer_user(str(login))
             await storage.origins.record(conn, [key], actor.id, created=True)
+            created = event(key, str(login), Action.CREATED, after=customer_user_values(spelled))
+            audit_trail.record(conn, actor, [created])
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
@@ -155,6 +158,10 @@ async def update(
                 await storage.dynamic_fields.rename_customer_user(conn, old.login, new_login)
             await dynamic_fields.write(conn, new_login, df_rows)
             await storage.origins.record(conn, [new_key], actor.id)
+            before = customer_user_values({**old.values, LOGIN: old.login})
+            after = customer_user_values(patch)
+            changed = event(new_key, new_login, Action.UPDATED, before, after)
+            audit_trail.record(conn, actor, [changed])
             await after_update(storage, conn, old.login, new_login, patch)
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
@@ -198,6 +205,7 @@ async def set_password(
             await record_password(storage, conn, record.login, hashed, self_service=self_service)
             key = OriginKey.customer_user(record.login)
             await storage.origins.record(conn, [key], actor.id)
+            audit_trail.record(conn, actor, [AuditEvent(key, record.login, Action.PASSWORD_SET)])
             # Every session of the user ends, but the one changing its own password.
             await storage.customer_sessions.revoke_login(conn, record.login, keep=actor.session_id)
             if not self_service:  # an admin's new password ends a sign-in lock

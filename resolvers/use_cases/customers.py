@@ -20,18 +20,22 @@ from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.dynamic_fields import DbDynamicFieldStore
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
+from domain.audit import Action, AuditEvent, FieldChange, SetChange, event, given
 from domain.changes import is_given
 from domain.customer_rules import CustomerChanges, validate_customer
 from domain.dynamic_fields import CUSTOMER_COMPANY
 from domain.errors import ErrorCode, Problem, ProblemsFound
+from domain.field_map import CUSTOMER_ID as CUSTOMER_ID_ATTRIBUTE
 from domain.origins import OriginKey
 from domain.records import CustomerRecord
 from resolvers.context import Actor
-from resolvers.use_cases import dynamic_fields
+from resolvers.use_cases import audit_trail, dynamic_fields
 
 CUSTOMER_ID = ("customer_id",)
 NEW_CUSTOMER_ID = ("new_customer_id",)
 """Where an update reports its new customer ID: its ``customer_id`` names the customer."""
+FIELDS = ("customer_id", "name", "street", "zip", "city", "country", "url", "comment", "validity")
+"""The fixed fields an event compares (the Map's custom rows by attribute besides)."""
 
 
 async def create(
@@ -57,6 +61,8 @@ async def create(
             await dynamic_fields.write(conn, customer_id, df_rows, CUSTOMER_COMPANY)
             key = OriginKey.customer(customer_id)
             await storage.origins.record(conn, [key], actor.id, created=True)
+            after = {**given(change, FIELDS), **change.extra}
+            audit_trail.record(conn, actor, [event(key, customer_id, Action.CREATED, None, after)])
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
@@ -93,10 +99,16 @@ async def update(
             if taken:
                 raise ProblemsFound(taken)
             await store.update(conn, old.customer_id, change, agent=storage.origins.agent_id)
+            carried: list[AuditEvent] = []
             if target != old.customer_id:
-                await _carry_customer_id(storage, conn, old.customer_id, target)
+                carried = await _carry_customer_id(storage, conn, old.customer_id, target)
             await dynamic_fields.write(conn, target, df_rows, CUSTOMER_COMPANY)
-            await storage.origins.record(conn, [OriginKey.customer(target)], actor.id)
+            key = OriginKey.customer(target)
+            await storage.origins.record(conn, [key], actor.id)
+            before = {**{f: getattr(old, f) for f in FIELDS}, **old.extra}
+            after = {**given(change, FIELDS), **change.extra}
+            changed = event(key, target, Action.UPDATED, before, after)
+            audit_trail.record(conn, actor, [changed, *carried])
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
@@ -136,15 +148,28 @@ async def _taken(
     return problems
 
 
-async def _carry_customer_id(storage: Storage, conn: AsyncConnection, old: str, new: str) -> None:
+async def _carry_customer_id(
+    storage: Storage, conn: AsyncConnection, old: str, new: str
+) -> list[AuditEvent]:
     """Re-point the relation rows, the users of every writable database backend on the
     same engine, the customer's dynamic-field values (OTOBO's ``ObjectMappingNameChange``),
     its tickets (OTOBO's ``CustomerCompany`` ``TicketUpdate``, with history rows) and the
     origin record from ``old`` to ``new``, on ``conn``: all in the
     rename's transaction. (An LDAP directory cannot join that transaction; its users keep
-    their attribute.)"""
+    their attribute.) Returns the events of the users it changed: the primary customer
+    (``UserCustomerID``) or an assigned one (``customers``), so a mirror that follows the
+    changes feed learns of them."""
     store = storage.customers
-    await store.carry_customer_id(conn, old, new)
+    assigned = await store.carry_customer_id(conn, old, new)
+    events = [
+        AuditEvent(
+            OriginKey.customer_user(login),
+            login,
+            Action.ASSIGNMENTS_CHANGED,
+            sets={"customers": SetChange((new,), (old,))},
+        )
+        for login in dict.fromkeys(assigned)
+    ]
     await storage.origins.carry(conn, OriginKey.customer(old), OriginKey.customer(new))
     await DbDynamicFieldStore.rename_object(conn, CUSTOMER_COMPANY, old, new)
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -155,7 +180,12 @@ async def _carry_customer_id(storage: Storage, conn: AsyncConnection, old: str, 
             and backend.engine is store.engine
             and not backend.read_only
         ):
-            await backend.repoint_customer(conn, old, new)
+            for login in await backend.repoint_customer(conn, old, new):
+                primary = {CUSTOMER_ID_ATTRIBUTE: FieldChange(old, new)}
+                events.append(
+                    AuditEvent(OriginKey.customer_user(login), login, Action.UPDATED, primary)
+                )
+    return events
 
 
 def _as_new_id(problem: Problem) -> Problem:

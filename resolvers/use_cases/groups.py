@@ -16,11 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
+from domain.audit import Action, event, given
 from domain.errors import ProblemsFound
 from domain.group_rules import GROUP_ID, GroupChanges, name_taken, unknown_group, validate_group
 from domain.origins import OriginKey
 from domain.records import GroupRecord
 from resolvers.context import Actor
+from resolvers.use_cases import audit_trail
+
+FIELDS = ("name", "comment", "validity")
 
 
 async def create(storage: Storage, actor: Actor, change: GroupChanges) -> Outcome[GroupRecord]:
@@ -32,7 +36,10 @@ async def create(storage: Storage, actor: Actor, change: GroupChanges) -> Outcom
 
     async def insert(conn: AsyncConnection) -> int:
         group_id = await storage.groups.insert(conn, change, agent=storage.origins.agent_id)
-        await storage.origins.record(conn, [OriginKey.group(group_id)], actor.id, created=True)
+        key = OriginKey.group(group_id)
+        await storage.origins.record(conn, [key], actor.id, created=True)
+        created = event(key, str(group_id), Action.CREATED, None, given(change, FIELDS))
+        audit_trail.record(conn, actor, [created])
         return group_id
 
     return await _write(storage, change, None, insert)
@@ -42,7 +49,8 @@ async def update(
     storage: Storage, actor: Actor, group_id: int, change: GroupChanges
 ) -> Outcome[GroupRecord]:
     """Patch group ``group_id`` with the given fields of ``change``."""
-    if group_id not in await storage.groups.get_many([group_id]):
+    old = (await storage.groups.get_many([group_id])).get(group_id)
+    if old is None:
         return Outcome.failed([unknown_group(GROUP_ID, group_id)])
     change = change.trimmed()
     problems = validate_group(change, creating=False)
@@ -51,7 +59,11 @@ async def update(
 
     async def patch(conn: AsyncConnection) -> int:
         await storage.groups.update(conn, group_id, change, agent=storage.origins.agent_id)
-        await storage.origins.record(conn, [OriginKey.group(group_id)], actor.id)
+        key = OriginKey.group(group_id)
+        await storage.origins.record(conn, [key], actor.id)
+        before = {f: getattr(old, f) for f in FIELDS}
+        changed = event(key, str(group_id), Action.UPDATED, before, given(change, FIELDS))
+        audit_trail.record(conn, actor, [changed])
         return group_id
 
     return await _write(storage, change, group_id, patch)

@@ -15,7 +15,8 @@ from datasources.backend import BackendUnavailable
 from datasources.customer_user_directory import unresolvable
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome
-from domain.assignments import dedupe_folded
+from domain.assignments import UserServiceRow, changes_of, dedupe_folded
+from domain.audit import default_service_events, relation_events
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.origins import OriginKey
 from domain.records import CustomerUserRecord
@@ -32,6 +33,7 @@ from domain.services import (
     unknown_service,
 )
 from resolvers.context import Actor
+from resolvers.use_cases import audit_trail
 from resolvers.use_cases.services import SERVICE_ID, writing
 
 LOGIN = ("login",)
@@ -114,6 +116,14 @@ async def _replace_services(
             await store.add_rows(conn, rows, agent=storage.origins.agent_id)
             if not is_reserved_login(login):  # the defaults are no object of their own
                 await storage.origins.record(conn, [OriginKey.customer_user(login)], actor.id)
+                changed = changes_of(
+                    [UserServiceRow(login, i) for i in change.added],
+                    [UserServiceRow(login, i) for i in change.removed],
+                )
+                audit_trail.record(conn, actor, relation_events(changed))
+            else:
+                events = default_service_events(change.added, change.removed)
+                audit_trail.record(conn, actor, events)
     return change.added, change.removed
 
 
@@ -154,6 +164,11 @@ async def set_customer_users_of(
                 rows = [(u, service_id) for u in added]
                 await store.add_rows(conn, rows, agent=storage.origins.agent_id)
                 await storage.origins.record(conn, [OriginKey.service(service_id)], actor.id)
+                pairs = changes_of(
+                    [UserServiceRow(u, service_id) for u in added],
+                    [UserServiceRow(u, service_id) for u in removed],
+                )
+                audit_trail.record(conn, actor, relation_events(pairs))
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     return Outcome(record=Assignment(record, added, removed))

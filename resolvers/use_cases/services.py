@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
+from domain.audit import Action, event
 from domain.changes import UNSET, is_given
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.origins import OriginKey
@@ -37,6 +38,7 @@ from domain.services import (
 )
 from domain.validity import Validity
 from resolvers.context import Actor
+from resolvers.use_cases import audit_trail
 
 NAME = ("name",)
 PARENT = ("parent",)
@@ -70,6 +72,9 @@ async def create(storage: Storage, actor: Actor, change: ServiceChanges) -> Outc
         )
         key = OriginKey.service(service_id)
         await storage.origins.record(conn, [key], actor.id, created=True)
+        values = {"name": name, "comment": change.comment, "validity": validity}
+        created = event(key, str(service_id), Action.CREATED, None, given_values(values))
+        audit_trail.record(conn, actor, [created])
         return service_id
 
     return await _checked_write(storage, change, write, creating=True)
@@ -86,7 +91,7 @@ async def update(
         if old is None:
             raise ProblemsFound([unknown_service(service_id, SERVICE_ID)])
         name = await _new_name(storage, conn, old, change)
-        moved = await _rename(storage, conn, old, name, change) if name != old.name else []
+        moved = await _rename(storage, conn, old, name, change) if name != old.name else {}
         await storage.services.update(
             conn,
             old.id,
@@ -97,9 +102,23 @@ async def update(
         )
         keys = [OriginKey.service(i) for i in (old.id, *moved)]
         await storage.origins.record(conn, keys, actor.id)
+        values = {"name": name, "comment": change.comment, "validity": change.validity}
+        before = {"name": old.name, "comment": old.comment, "validity": old.validity}
+        events = [event(keys[0], str(old.id), Action.UPDATED, before, given_values(values))]
+        events += [
+            event(OriginKey.service(i), str(i), Action.UPDATED, {"name": n}, {"name": new_name})
+            for i, n in moved.items()
+            if (new_name := rebase(n, old.name, name)) != n
+        ]
+        audit_trail.record(conn, actor, events)
         return old.id
 
     return await _checked_write(storage, change, write, creating=False)
+
+
+def given_values(values: Mapping[str, object]) -> dict[str, object]:
+    """The values that were given (not ``UNSET``)."""
+    return {name: value for name, value in values.items() if is_given(value)}
 
 
 async def _checked_write(
@@ -166,10 +185,10 @@ async def _rename(
     old: ServiceRecord,
     name: str,
     change: ServiceChanges,
-) -> list[int]:
+) -> dict[int, str]:
     """Rename ``old`` and carry every descendant along, after checking all new names; the
-    ids of the descendants renamed. A problem is reported on the name when the name changed
-    (or no parent was given), else on the parent that moved it."""
+    descendants renamed (id → old full name). A problem is reported on the name when the
+    name changed (or no parent was given), else on the parent that moved it."""
     below = await storage.services.subtree(conn, old.name)
     names: dict[int | None, str] = {old.id: name}
     names.update({i: rebase(n, old.name, name) for i, n in below.items()})
@@ -177,7 +196,7 @@ async def _rename(
     field = NAME if renamed or not is_given(change.parent_id) else PARENT
     await _check_names(storage, conn, names, field=field, own=[old.id, *below])
     await storage.services.rename_subtree(conn, old.name, name, agent=storage.origins.agent_id)
-    return list(below)
+    return dict(below)
 
 
 async def _check_names(

@@ -41,12 +41,15 @@ from datasources.backend import BackendUnavailable
 from datasources.customer_user_directory import unresolvable
 from datasources.db.two_factor import LAST_COUNTER_KEY, claim_counter
 from datasources.storage import Storage
-from datasources.unit_of_work import Outcome
+from datasources.unit_of_work import Outcome, transaction
 from domain.assignment_rules import unknown_user
+from domain.audit import Action, AuditEvent
 from domain.errors import ErrorCode, Problem
+from domain.origins import OriginKey
 from domain.records import CustomerUserRecord
 from domain.totp import NEW_SECRET, has_secret, matching_counter
 from resolvers.context import Actor
+from resolvers.use_cases import audit_trail
 
 logger = logging.getLogger("roster.customer_auth")
 
@@ -112,16 +115,18 @@ async def set_secret(
     if NEW_SECRET.fullmatch(value) is None:
         message = "A secret is 16 or 32 base32 characters (A-Z and 2-7)."
         return Outcome.failed([Problem(SECRET, ErrorCode.INVALID, message)])
-    return await _write(storage, login, value)
+    return await _write(storage, actor, login, value)
 
 
 async def clear_secret(storage: Storage, actor: Actor, login: str) -> Outcome[CustomerUserRecord]:
     """Remove ``login``'s two-factor secret (with ``allow_empty_secret`` the password alone
     signs in again; without, the user cannot sign in until a secret is set)."""
-    return await _write(storage, login, None)
+    return await _write(storage, actor, login, None)
 
 
-async def _write(storage: Storage, login: str, secret: str | None) -> Outcome[CustomerUserRecord]:
+async def _write(
+    storage: Storage, actor: Actor, login: str, secret: str | None
+) -> Outcome[CustomerUserRecord]:
     """Store (or with None remove) the secret of the user ``login`` names, under the user's
     login as stored (OTOBO keys preferences by ``UserLogin``). Not an origin record: a
     preference is not a change of the user's row, which keeps its change time, as in OTOBO."""
@@ -132,5 +137,9 @@ async def _write(storage: Storage, login: str, secret: str | None) -> Outcome[Cu
     if record is None:
         return Outcome.failed([unknown_user(USER, login)])
     key = storage.config.customer_auth.two_factor.secret_preference_key
-    await storage.preferences.set(record.login, {key: secret, LAST_COUNTER_KEY: None})
+    action = Action.TWO_FACTOR_SECRET_SET if secret else Action.TWO_FACTOR_SECRET_CLEARED
+    changed = AuditEvent(OriginKey.customer_user(record.login), record.login, action)
+    async with transaction(storage.engine) as conn:
+        await storage.preferences.set(record.login, {key: secret, LAST_COUNTER_KEY: None}, conn)
+        audit_trail.record(conn, actor, [changed])
     return Outcome(record=record)

@@ -12,6 +12,7 @@
 """
 
 from schema.api import (
+    audit,
     bulk_import,
     customer_auth,
     customer_sessions,
@@ -35,4 +36,5 @@ AREAS = (
     two_factor,
     dynamic_fields,
     tickets,
+    audit,
 )

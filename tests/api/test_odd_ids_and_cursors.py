@@ -108,6 +108,34 @@ customerUsers(first: 1, after: $after) {{ {CONNECTION} }} }} }}",
 tickets(first: 1, after: $after) {{ {CONNECTION} }} }} }}",
         ["customerUser", "tickets"],
     ),
+    "Query.auditEvents": (
+        f"query($after: String) {{ auditEvents(first: 1, after: $after) {{ {CONNECTION} }} }}",
+        ["auditEvents"],
+    ),
+    "Query.changes": (
+        f"query($after: String) {{ changes(first: 1, after: $after) {{ {CONNECTION} }} }}",
+        ["changes"],
+    ),
+    "CustomerUser.history": (
+        f"query($after: String, $key: String!) {{ customerUser(login: $key) {{ \
+history(first: 1, after: $after) {{ {CONNECTION} }} }} }}",
+        ["customerUser", "history"],
+    ),
+    "Customer.history": (
+        f"query($after: String, $key: String!) {{ customer(customerId: $key) {{ \
+history(first: 1, after: $after) {{ {CONNECTION} }} }} }}",
+        ["customer", "history"],
+    ),
+    "Group.history": (
+        f"query($after: String, $key: String!) {{ group(name: $key) {{ \
+history(first: 1, after: $after) {{ {CONNECTION} }} }} }}",
+        ["group", "history"],
+    ),
+    "Service.history": (
+        f"query($after: String, $key: String!) {{ service(name: $key) {{ \
+history(first: 1, after: $after) {{ {CONNECTION} }} }} }}",
+        ["service", "history"],
+    ),
     **{
         f"Query.customerUsers:{field}": (USERS, ["customerUsers"])
         for field in ("LOGIN", "LAST_NAME", "EMAIL", "CUSTOMER_ID", "CHANGED_AT")

@@ -1,0 +1,326 @@
+"""The audit trail in ``roster_audit_event``: written in the write's own transaction, in commit
+order; read as pages, per-object histories and the changes feed.
+
+**Writing.** A use case notes its events on the transaction's connection (:func:`note`); the
+one transaction every write runs in (``datasources.unit_of_work.transaction``) opens the
+buffer when it begins and, just before it commits, hands the events to :func:`flush`, which
+takes the next positions from ``roster_audit_position``'s one row and inserts them. The row's
+lock (an ``UPDATE``) is held to the commit, so a transaction that takes positions waits until
+the one before it has committed: positions follow commit order on every database (PostgreSQL
+and MariaDB by the row lock, SQLite by its single writer), whichever server process wrote.
+A reader that has seen position N has therefore seen every event before N, which is what the
+changes feed's cursor relies on. The lock is held only for the commit itself (it is taken last),
+and a transaction that noted nothing (a dry run, a refused write) takes nothing.
+
+**Retention.** Events are only appended; ``roster audit prune`` deletes those older than
+``[audit] retention_days`` (:meth:`DbAuditEventStore.prune`, a prefix of positions) and
+remembers the last position it deleted, so a changes-feed cursor before it is told to resync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from datasources.db.customer_users import utcnow
+from datasources.db.engine import fetch_all, read_only_view
+from datasources.db.tables import roster_audit_event as _E
+from datasources.db.tables import roster_audit_position as _P
+from domain.audit import (
+    Action,
+    AuditActor,
+    AuditEvent,
+    StoredEvent,
+    changes_from_json,
+)
+from domain.origins import ObjectType, OriginKey
+
+_PENDING = "roster_audit_pending"
+"""The key of a transaction's noted events in its connection's ``info``."""
+
+_NAME_LENGTH = 250
+
+
+_ADVANCE = (
+    sa.update(_P)
+    .where(_P.c.id == 1)
+    .values(last_position=_P.c.last_position + sa.bindparam("n", type_=sa.BigInteger()))
+)
+_ADVANCE_RETURNING = _ADVANCE.returning(_P.c.last_position)
+_LAST = sa.select(_P.c.last_position).where(_P.c.id == 1)
+_INSERT = sa.insert(_E)
+_NEXT_ONE = (
+    sa.update(_P)
+    .where(_P.c.id == 1)
+    .values(last_position=_P.c.last_position + 1)
+    .returning(_P.c.last_position)
+    .cte("next_position")
+)
+_VALUE_COLUMNS = [c for c in _E.c if c.name != "id"]
+_INSERT_ONE_PG = sa.insert(_E).from_select(
+    ["id", *(c.name for c in _VALUE_COLUMNS)],
+    sa.select(
+        _NEXT_ONE.c.last_position, *(sa.bindparam(c.name, type_=c.type) for c in _VALUE_COLUMNS)
+    ),
+)
+"""PostgreSQL: the position taken and the one event inserted in one statement (a data-
+modifying CTE); the UPDATE's row lock is held to the commit all the same. (The statements
+here are built once: a write pays for executing them, not for building them.)"""
+
+
+def open_buffer(conn: AsyncConnection) -> None:
+    """A transaction began on ``conn``: events may be noted until it ends."""
+    conn.info[_PENDING] = []
+
+
+def take_buffer(conn: AsyncConnection) -> list[tuple[AuditActor, AuditEvent]]:
+    """The events noted on ``conn`` (and none from now on): at the commit, or a rollback."""
+    pending: list[tuple[AuditActor, AuditEvent]] = conn.info.pop(_PENDING, None) or []
+    return pending
+
+
+def note(conn: AsyncConnection, actor: AuditActor, events: Sequence[AuditEvent]) -> None:
+    """Add ``events`` by ``actor`` to the transaction on ``conn``; they are written at its
+    commit (:func:`flush`) and dropped with a rollback. Refuses a connection outside
+    ``unit_of_work.transaction``: an event written nowhere would be a lost audit record."""
+    pending = conn.info.get(_PENDING)
+    if pending is None:
+        raise RuntimeError("audit events are noted only inside unit_of_work.transaction")
+    pending.extend((actor, event) for event in events)
+
+
+async def flush(conn: AsyncConnection, pending: Sequence[tuple[AuditActor, AuditEvent]]) -> None:
+    """Insert ``pending`` with the next positions, taken under ``roster_audit_position``'s
+    row lock, which this transaction holds until it commits (see the module's docstring)."""
+    if not pending:
+        return
+    now = utcnow()
+    if len(pending) == 1 and conn.dialect.name == "postgresql":
+        # Most writes change one object: take the position and insert in one round trip.
+        row = _row(0, now, *pending[0])
+        del row["id"]
+        await conn.execute(_INSERT_ONE_PG, row)
+        return
+    count = {"n": len(pending)}
+    if conn.dialect.update_returning:
+        last = (await conn.execute(_ADVANCE_RETURNING, count)).scalar_one()
+    else:  # MariaDB/MySQL: the row stays locked by the UPDATE; the SELECT reads our own write
+        await conn.execute(_ADVANCE, count)
+        last = (await conn.execute(_LAST)).scalar_one()
+    first = int(last) - len(pending) + 1
+    rows = [
+        _row(position, now, actor, event)
+        for position, (actor, event) in enumerate(pending, start=first)
+    ]
+    await conn.execute(_INSERT, rows[0] if len(rows) == 1 else rows)  # most writes: one
+
+
+def _row(position: int, now: datetime, actor: AuditActor, event: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": position,
+        "occurred_at": now,
+        "actor_key_id": actor.key_id,
+        "actor_key_name": actor.key_name[:100],
+        "actor_session_id": actor.session_id,
+        "actor_login": actor.customer_login,
+        "object_type": event.object.object_type.value,
+        "object_key": event.object.object_key,
+        "object_name": event.name[:_NAME_LENGTH],
+        "action": event.action.value,
+        "changes": event.changes_json(),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """Which events a page holds (every given condition holds)."""
+
+    objects: Sequence[OriginKey] = ()
+    actor_name: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    types: Sequence[ObjectType] = ()
+    without_actions: frozenset[Action] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedBounds:
+    last_position: int
+    pruned_through: int
+
+
+class DbAuditEventStore:
+    """Reads of the trail, and the pruning ``roster audit prune`` runs."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.reader = read_only_view(engine)
+
+    async def page(self, where: EventFilter, after: int | None, limit: int) -> list[StoredEvent]:
+        """Up to ``limit`` events after position ``after``, in position (commit) order."""
+        query = sa.select(_E).where(*_conditions(where))
+        if after is not None:
+            query = query.where(_E.c.id > after)
+        query = query.order_by(_E.c.id).limit(limit)
+        return [_stored(row) for row in await fetch_all(self.reader, query)]
+
+    async def count(self, where: EventFilter) -> int:
+        query = sa.select(sa.func.count()).select_from(_E).where(*_conditions(where))
+        async with self.reader.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def histories(
+        self, keys: Sequence[OriginKey], after: int | None, limit: int
+    ) -> dict[OriginKey, list[StoredEvent]]:
+        """Each object's first ``limit`` events after position ``after``, for every object
+        of ``keys``, in one statement (a window over the object index)."""
+        if not keys:
+            return {}
+        numbered = (
+            sa.select(
+                _E,
+                sa.func.row_number()
+                .over(partition_by=(_E.c.object_type, _E.c.object_key), order_by=_E.c.id)
+                .label("n"),
+            )
+            .where(_objects(keys))
+            .where(_E.c.id > (after or 0))
+            .subquery()
+        )
+        query = (
+            sa.select(numbered)
+            .where(numbered.c.n <= limit)
+            .order_by(numbered.c.object_type, numbered.c.object_key, numbered.c.id)
+        )
+        found: dict[OriginKey, list[StoredEvent]] = {key: [] for key in keys}
+        for row in await fetch_all(self.reader, query):
+            stored = _stored(row)
+            if stored.event.object in found:
+                found[stored.event.object].append(stored)
+        return found
+
+    async def history_counts(self, keys: Sequence[OriginKey]) -> dict[OriginKey, int]:
+        """How many events each object of ``keys`` has, in one statement."""
+        if not keys:
+            return {}
+        query = (
+            sa.select(_E.c.object_type, _E.c.object_key, sa.func.count().label("n"))
+            .where(_objects(keys))
+            .group_by(_E.c.object_type, _E.c.object_key)
+        )
+        rows = await fetch_all(self.reader, query)
+        counts = {
+            OriginKey(ObjectType(r["object_type"]), r["object_key"]): int(r["n"]) for r in rows
+        }
+        return {key: counts.get(key, 0) for key in keys}
+
+    async def bounds(self) -> FeedBounds:
+        """The last position handed out and the last one pruned."""
+        query = sa.select(_P.c.last_position, _P.c.pruned_through).where(_P.c.id == 1)
+        rows = await fetch_all(self.reader, query)
+        if not rows:
+            return FeedBounds(0, 0)
+        return FeedBounds(int(rows[0]["last_position"]), int(rows[0]["pruned_through"]))
+
+    async def count_older(self, older_than: datetime) -> int:
+        """How many events :meth:`prune` would delete (at most: it deletes a prefix)."""
+        async with self.engine.connect() as conn:
+            horizon = await self._horizon(conn, older_than)
+            if horizon is None:
+                return 0
+            query = sa.select(sa.func.count()).select_from(_E).where(_E.c.id <= horizon)
+            return int((await conn.execute(query)).scalar_one())
+
+    @staticmethod
+    async def _horizon(conn: AsyncConnection, older_than: datetime) -> int | None:
+        """The last position of an event older than ``older_than``."""
+        query = sa.select(sa.func.max(_E.c.id)).where(_E.c.occurred_at < older_than)
+        found = (await conn.execute(query)).scalar_one()
+        return None if found is None else int(found)
+
+    async def prune(self, older_than: datetime, *, batch: int = 10_000) -> int:
+        """Delete the events that occurred before ``older_than``: the positions up to the
+        last such event's, so what remains is every position after a point (a cursor before
+        it must resync). In batches, each its own transaction; returns how many went."""
+        async with self.engine.connect() as conn:
+            horizon = await self._horizon(conn, older_than)
+            await conn.rollback()
+        if horizon is None:
+            return 0
+        deleted = 0
+        while True:
+            async with self.engine.begin() as conn:
+                ids = (
+                    (
+                        await conn.execute(
+                            sa.select(_E.c.id)
+                            .where(_E.c.id <= horizon)
+                            .order_by(_E.c.id)
+                            .limit(batch)
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+                if ids:
+                    await conn.execute(sa.delete(_E).where(_E.c.id.in_(ids)))
+                    deleted += len(ids)
+                await conn.execute(
+                    sa.update(_P)
+                    .where(_P.c.id == 1, _P.c.pruned_through < horizon)
+                    .values(pruned_through=horizon)
+                )
+            if len(ids) < batch:
+                return deleted
+
+
+def _objects(keys: Sequence[OriginKey]) -> sa.ColumnElement[bool]:
+    by_type: dict[ObjectType, set[str]] = {}
+    for key in keys:
+        by_type.setdefault(key.object_type, set()).add(key.object_key)
+    return sa.or_(
+        *(
+            sa.and_(_E.c.object_type == t.value, _E.c.object_key.in_(sorted(names)))
+            for t, names in by_type.items()
+        )
+    )
+
+
+def _conditions(where: EventFilter) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = []
+    if where.objects:
+        conditions.append(_objects(where.objects))
+    if where.actor_name is not None:
+        conditions.append(_E.c.actor_key_name == where.actor_name)
+    if where.since is not None:
+        conditions.append(_E.c.occurred_at >= where.since)
+    if where.until is not None:
+        conditions.append(_E.c.occurred_at < where.until)
+    if where.types:
+        conditions.append(_E.c.object_type.in_(sorted(t.value for t in where.types)))
+    if where.without_actions:
+        conditions.append(_E.c.action.not_in(sorted(a.value for a in where.without_actions)))
+    return conditions
+
+
+def _stored(row: sa.RowMapping) -> StoredEvent:
+    fields, sets = changes_from_json(row["changes"])
+    return StoredEvent(
+        position=int(row["id"]),
+        occurred_at=row["occurred_at"],
+        actor=AuditActor(
+            row["actor_key_id"], row["actor_key_name"], row["actor_session_id"], row["actor_login"]
+        ),
+        event=AuditEvent(
+            OriginKey(ObjectType(row["object_type"]), row["object_key"]),
+            row["object_name"],
+            Action(row["action"]),
+            fields,
+            sets,
+        ),
+    )

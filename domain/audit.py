@@ -1,0 +1,243 @@
+"""The audit trail's values: who acted, on which object, what changed. Pure, no I/O.
+
+A write describes what it changed as :class:`AuditEvent`\\ s, one per object: the fields it
+changed (before and after), the sets it changed (items added and removed), or only what it did
+(``PASSWORD_SET``: never the password). The use cases build them with the helpers here and hand
+them to ``resolvers.use_cases.audit_trail``; ``datasources.db.audit_events`` stores them in the
+write's transaction, each with its position in commit order.
+
+An assignment changes both sides of each row it adds or removes: the customer user gains a
+group grant and the group a grantee. Each side gets its event (:func:`relation_events`), so the
+history of either answers "who gave this user rw on that group, and when".
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from domain.assignments import (
+    Change,
+    ChangeKind,
+    CustomerGroupRow,
+    RelationRow,
+    UserCustomerRow,
+    UserGroupRow,
+    UserServiceRow,
+)
+from domain.changes import is_given
+from domain.field_map import PASSWORD, VALID_ID
+from domain.origins import OriginKey
+from domain.validity import Validity
+
+
+class Action(enum.StrEnum):
+    """What a write did to an object."""
+
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    """Fields changed: a rename and a validity change are updates of ``login`` / ``validity``."""
+    PASSWORD_SET = "PASSWORD_SET"  # noqa: S105 - an action, not a secret
+    ASSIGNMENTS_CHANGED = "ASSIGNMENTS_CHANGED"
+    DEFAULT_SERVICES_CHANGED = "DEFAULT_SERVICES_CHANGED"
+    TWO_FACTOR_SECRET_SET = "TWO_FACTOR_SECRET_SET"  # noqa: S105 - never the secret
+    TWO_FACTOR_SECRET_CLEARED = "TWO_FACTOR_SECRET_CLEARED"  # noqa: S105
+    SESSION_STARTED = "SESSION_STARTED"
+    SESSIONS_REVOKED = "SESSIONS_REVOKED"
+
+
+SESSION_ACTIONS = frozenset({Action.SESSION_STARTED, Action.SESSIONS_REVOKED})
+"""Sign-ins and sign-outs: in the audit trail, not in the changes feed (no data changed)."""
+
+HIDDEN_FIELDS = frozenset({PASSWORD})
+"""Never written into an event, whatever a Map calls a column."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditActor:
+    """Who acted: the API key (id and name at the time), and the customer session when the
+    write was a customer's own (``meSetPassword``, a sign-out)."""
+
+    key_id: int
+    key_name: str
+    session_id: int | None = None
+    customer_login: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True, slots=True)
+class SetChange:
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """What one write did to one object (``name``: its key as the object spells it)."""
+
+    object: OriginKey
+    name: str
+    action: Action
+    fields: Mapping[str, FieldChange] = field(default_factory=dict)
+    sets: Mapping[str, SetChange] = field(default_factory=dict)
+
+    def changes_json(self) -> str:
+        """The stored form: ``{"fields": {f: {"before", "after"}}, "sets": {s: {"added",
+        "removed"}}}``."""
+        return json.dumps(
+            {
+                "fields": {
+                    k: {"before": v.before, "after": v.after} for k, v in self.fields.items()
+                },
+                "sets": {
+                    k: {"added": list(v.added), "removed": list(v.removed)}
+                    for k, v in self.sets.items()
+                },
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+            sort_keys=True,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as read back, with its position (its id: commit order) and time."""
+
+    position: int
+    occurred_at: datetime
+    actor: AuditActor
+    event: AuditEvent
+
+
+def changes_from_json(text: str) -> tuple[dict[str, FieldChange], dict[str, SetChange]]:
+    data = json.loads(text)
+    fields = {k: FieldChange(v.get("before"), v.get("after")) for k, v in data["fields"].items()}
+    sets = {
+        k: SetChange(tuple(v.get("added", ())), tuple(v.get("removed", ())))
+        for k, v in data["sets"].items()
+    }
+    return fields, sets
+
+
+def plain(value: Any) -> Any:
+    """A value as an event stores it: JSON's own types; a validity by its name."""
+    if isinstance(value, enum.Enum):
+        return value.name
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, FieldChange]:
+    """The fields of ``after`` (a patch, or a created object's values) whose value differs
+    from ``before``'s (absent: None); hidden fields never."""
+    changed: dict[str, FieldChange] = {}
+    for name, value in after.items():
+        if name in HIDDEN_FIELDS:
+            continue
+        old, new = plain(before.get(name)), plain(value)
+        if old != new:
+            changed[name] = FieldChange(old, new)
+    return changed
+
+
+def customer_user_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A customer user's Map values as events name them: the validity by name."""
+    return {
+        name: (Validity.from_id(int(value)) if name == VALID_ID and value is not None else value)
+        for name, value in values.items()
+        if name not in HIDDEN_FIELDS
+    }
+
+
+def given(change: Any, names: Iterable[str]) -> dict[str, Any]:
+    """The fields of a typed change (``domain.changes``) that were given (not ``UNSET``)."""
+    return {name: getattr(change, name) for name in names if is_given(getattr(change, name))}
+
+
+def event(
+    key: OriginKey,
+    name: str,
+    action: Action,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """An event of fields changed from ``before`` to ``after`` (a create: no ``before``)."""
+    return AuditEvent(key, name, action, field_changes(before or {}, after or {}))
+
+
+# ---- assignments: both sides of every relation row -----------------------------------------
+
+
+def _sides(row: RelationRow) -> tuple[tuple[OriginKey, str, str, str], ...]:
+    """(object, its name, set name, item) for each side of ``row``."""
+    if isinstance(row, UserCustomerRow):
+        return (
+            (OriginKey.customer_user(row.login), row.login, "customers", row.customer_id),
+            (OriginKey.customer(row.customer_id), row.customer_id, "customer_users", row.login),
+        )
+    if isinstance(row, UserGroupRow):
+        gid = str(row.group_id)
+        return (
+            (OriginKey.customer_user(row.login), row.login, "groups", f"{gid}:{row.permission}"),
+            (OriginKey.group(row.group_id), gid, "customer_users", f"{row.login}:{row.permission}"),
+        )
+    if isinstance(row, CustomerGroupRow):
+        gid, tail = str(row.group_id), f"{row.permission}:{row.context}"
+        return (
+            (OriginKey.customer(row.customer_id), row.customer_id, "groups", f"{gid}:{tail}"),
+            (OriginKey.group(row.group_id), gid, "customers", f"{row.customer_id}:{tail}"),
+        )
+    assert isinstance(row, UserServiceRow)
+    sid = str(row.service_id)
+    return (
+        (OriginKey.customer_user(row.login), row.login, "services", sid),
+        (OriginKey.service(row.service_id), sid, "customer_users", row.login),
+    )
+
+
+def relation_events(changes: Sequence[Change]) -> list[AuditEvent]:
+    """One ``ASSIGNMENTS_CHANGED`` event per object on either side of the rows changed, each
+    with the items its sets gained and lost, in a stable order (objects as first met)."""
+    found: dict[OriginKey, tuple[str, dict[str, tuple[list[str], list[str]]]]] = {}
+    for change in changes:
+        for key, name, set_name, item in _sides(change.row):
+            _, sets = found.setdefault(key, (name, {}))
+            added, removed = sets.setdefault(set_name, ([], []))
+            (added if change.kind is ChangeKind.ADDED else removed).append(item)
+    return [
+        AuditEvent(
+            key,
+            name,
+            Action.ASSIGNMENTS_CHANGED,
+            sets={s: SetChange(tuple(a), tuple(r)) for s, (a, r) in sorted(sets.items())},
+        )
+        for key, (name, sets) in found.items()
+    ]
+
+
+def default_service_events(added: Sequence[int], removed: Sequence[int]) -> list[AuditEvent]:
+    """A change of the default services: an event per service that became or stopped being
+    one (``default`` false → true, or back)."""
+    return [
+        AuditEvent(
+            OriginKey.service(service_id),
+            str(service_id),
+            Action.DEFAULT_SERVICES_CHANGED,
+            {"default": FieldChange(not now, now)},
+        )
+        for ids, now in ((added, True), (removed, False))
+        for service_id in ids
+    ]
