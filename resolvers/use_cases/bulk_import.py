@@ -332,7 +332,7 @@ def differs(old: Any, new: Any) -> bool:
 
 
 def _given(change: CustomerChanges) -> list[str]:
-    names = [n for n in given_fields(change) if n not in ("extra", "customer_id")]
+    names = [n for n in given_fields(change) if n not in ("extra", "dynamic_fields", "customer_id")]
     return names + list(change.extra)
 
 
