@@ -39,6 +39,8 @@ async def test_db_upgrade_on_mariadb_makes_utf8mb4_tables_and_the_cli_uses_them(
         own = {name for name in collations if name.startswith("roster_")}
         assert own == {
             "roster_api_key",
+            "roster_audit_event",
+            "roster_audit_position",
             "roster_commit",
             "roster_customer_session",
             "roster_lock",
