@@ -5,7 +5,9 @@ services (peer bench Q2) cost seven statements and ~140 ms of Python per request
 general path (loaders, records, graphql-core's completion of ~25,000 fields); PostGraphile
 lets PostgreSQL build the nested result. Here too: a :class:`~domain.nested_shape.Root` list
 becomes one ``SELECT json_build_object(...)`` with a correlated subquery per relation, and
-the answer is parsed once (orjson), not completed field by field.
+the answer is parsed once (orjson), not completed field by field. On a page the group grants
+and services are aggregated once over the page's logins and joined to it
+(``datasources.db.page_relations``): run per user, they were most of PostgreSQL's time.
 
 Each member is spelled in SQL as the general path computes it (and nothing is planned that
 is not spelled here: :class:`~domain.nested_shape.Unplannable`):
@@ -36,7 +38,6 @@ from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.customers import DbCustomerStore
 from datasources.db.engine import read_only_view
 from datasources.db.json_sql import (
-    EMPTY_LIST,
     KEY,
     MAX_MEMBERS,
     ONE,
@@ -49,6 +50,7 @@ from datasources.db.json_sql import (
     lower_eq,
     validity_name,
 )
+from datasources.db.page_relations import PageJoins, page_grants, page_services, permissions
 from datasources.db.prepared import PreparedRead
 from datasources.db.tables import (
     customer_user_customer,
@@ -122,7 +124,7 @@ class NestedReads:
         )
         login = page.c[backend.config.customer_key]
         keys = sa.select(sa.func.lower(login).label("k")).distinct().cte("page_keys")
-        joined = _PageJoins(keys)
+        joined = PageJoins(keys)
         user = self._user(page, root.shape, joined)
         source: sa.FromClause = page
         for derived in joined.tables:
@@ -153,7 +155,7 @@ class NestedReads:
             out.append((member.key, value))
         return self._object(out)
 
-    def _user(self, u: sa.FromClause, shape: Shape, page: _PageJoins | None = None) -> Expr:
+    def _user(self, u: sa.FromClause, shape: Shape, page: PageJoins | None = None) -> Expr:
         """``u``'s row as ``shape``; for a page, the group grants and services come from
         tables of the whole page's rows (``page``), joined by the lower-cased login."""
         backend = self._users
@@ -200,17 +202,15 @@ class NestedReads:
             if name == "customers":
                 return self._assigned_customers(u, login, _shape(member)), False
             if name == "group_grants":
+                below = _shape(member)
                 if page is not None:
-                    return page.join(
-                        self._page_grants(page.keys, _shape(member), page.name())
-                    ), False
-                return self._user_grants(u, login, _shape(member)), False
+                    return page_grants(page, lambda g, p: self._grant(g, p, below)), False
+                return self._user_grants(u, login, below), False
             if name == "services":
+                below = _shape(member)
                 if page is not None:
-                    return page.join(
-                        self._page_services(page.keys, _shape(member), page.name())
-                    ), False
-                return self._services(u, login, _shape(member)), False
+                    return page_services(page, lambda s: self._service(s, below)), False
+                return self._services(u, login, below), False
             raise Unplannable(name)
 
         return self._members(shape, spell)
@@ -312,7 +312,7 @@ class NestedReads:
     def _user_grants(self, outer: sa.FromClause, login: Expr, shape: Shape) -> Expr:
         rows = group_customer_user.alias("gcu")
         per_group = (
-            sa.select(rows.c.group_id, _permissions(rows))
+            sa.select(rows.c.group_id, permissions(rows))
             .where(lower_eq(rows.c.user_id, login), rows.c.permission_value == ONE)
             .group_by(rows.c.group_id)
             .correlate(outer)
@@ -325,25 +325,6 @@ class NestedReads:
             )
             .select_from(per_group.join(g, g.c.id == per_group.c.group_id))
             .scalar_subquery()
-        )
-
-    def _page_grants(self, keys: sa.CTE, shape: Shape, name: str) -> sa.Subquery:
-        """The group grants of every login in ``keys``, one row per lower-cased login."""
-        rows = group_customer_user.alias("gcu")
-        key = sa.func.lower(rows.c.user_id)
-        per_group = (
-            sa.select(key.label("k"), rows.c.group_id, _permissions(rows))
-            .where(key.in_(sa.select(keys.c.k)), rows.c.permission_value == ONE)
-            .group_by(key, rows.c.group_id)
-            .subquery("ug")
-        )
-        g = groups_table.alias("ugg")
-        value = self._grant(g, per_group.c.permissions, shape)
-        return (
-            sa.select(per_group.c.k, _agg(value, code_point(g.c.name)))
-            .select_from(per_group.join(g, g.c.id == per_group.c.group_id))
-            .group_by(per_group.c.k)
-            .subquery(name)
         )
 
     def _customer_grants(self, outer: Any, shape: Shape) -> Expr:
@@ -413,54 +394,6 @@ class NestedReads:
             .select_from(ids.join(s, s.c.id == ids.c.service_id))
             .scalar_subquery()
         )
-
-    def _page_services(self, keys: sa.CTE, shape: Shape, name: str) -> sa.Subquery:
-        """The services of every login in ``keys``, one row per lower-cased login."""
-        s = service.alias("s")
-        rows = service_customer_user.alias("scu")
-        key = sa.func.lower(rows.c.customer_user_login)
-        ids = (
-            sa.select(key.label("k"), rows.c.service_id)
-            .distinct()  # each service once per login
-            .where(key.in_(sa.select(keys.c.k)))
-            .subquery("sid")
-        )
-        return (
-            sa.select(ids.c.k, _agg(self._service(s, shape), code_point(s.c.name)))
-            .select_from(ids.join(s, s.c.id == ids.c.service_id))
-            .group_by(ids.c.k)
-            .subquery(name)
-        )
-
-
-class _PageJoins:
-    """A page's relations computed once for all its users: each a table of ``(k, v)`` (``k``
-    the lower-cased login, as the loaders match; ``v`` the JSON list), left-joined to the page.
-
-    Why: as correlated subqueries, each relation ran once per user (four per user for peer
-    Q2), ~50 ms of PostgreSQL CPU per page of 1000; aggregated once over the page's logins,
-    ~36 ms (bench/README.md, "set-based")."""
-
-    def __init__(self, keys: sa.CTE) -> None:
-        self.keys = keys
-        self.tables: list[sa.Subquery] = []
-
-    def name(self) -> str:
-        """A name for the next table (a relation may be selected twice, under aliases)."""
-        return f"page_{len(self.tables)}"
-
-    def join(self, derived: sa.Subquery) -> Expr:
-        self.tables.append(derived)
-        return sa.func.coalesce(derived.c.v, EMPTY_LIST)
-
-
-def _permissions(rows: Any) -> Expr:
-    order = aggregate_order_by(rows.c.permission_key, code_point(rows.c.permission_key))
-    return sa.func.json_agg(order).label("permissions")
-
-
-def _agg(value: Expr, *order: Expr) -> Expr:
-    return sa.func.json_agg(aggregate_order_by(value, *order)).label("v")
 
 
 def _shape(member: Member) -> Shape:
