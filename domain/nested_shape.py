@@ -10,7 +10,7 @@ a member the database could answer with null there is not planned.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 ATTRIBUTE = "attribute:"
@@ -31,6 +31,15 @@ class Member:
 @dataclass(frozen=True, slots=True)
 class Shape:
     members: tuple[Member, ...]
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(self.members))
+
+    def __hash__(self) -> int:
+        """Computed once: statements are cached by shape, and hashing the nested members
+        again on every request cost ~0.1 ms of a one-user read (peer Q3)."""
+        return self._hash
 
 
 RootKind = Literal["customer_user", "customer_user_page", "default_services"]

@@ -5,7 +5,9 @@ services (peer bench Q2) cost seven statements and ~140 ms of Python per request
 general path (loaders, records, graphql-core's completion of ~25,000 fields); PostGraphile
 lets PostgreSQL build the nested result. Here too: a :class:`~domain.nested_shape.Root` list
 becomes one ``SELECT json_build_object(...)`` with a correlated subquery per relation, and
-the answer is parsed once (orjson), not completed field by field.
+the answer is parsed once (orjson), not completed field by field. On a page the group grants
+and services are aggregated once over the page's logins and joined to it
+(``datasources.db.page_relations``): run per user, they were most of PostgreSQL's time.
 
 Each member is spelled in SQL as the general path computes it (and nothing is planned that
 is not spelled here: :class:`~domain.nested_shape.Unplannable`):
@@ -48,6 +50,7 @@ from datasources.db.json_sql import (
     lower_eq,
     validity_name,
 )
+from datasources.db.page_relations import PageJoins, page_grants, page_services, permissions
 from datasources.db.prepared import PreparedRead
 from datasources.db.tables import (
     customer_user_customer,
@@ -117,14 +120,16 @@ class NestedReads:
             .where(backend.sql.where(query))
             .order_by(*order)
             .limit(sa.bindparam("first", type_=sa.Integer()))
-            .subquery("u")
+            .cte("page")
         )
         login = page.c[backend.config.customer_key]
-        nodes = (
-            sa.select(json_list(self._user(page, root.shape), code_point(login)))
-            .select_from(page)
-            .scalar_subquery()
-        )
+        keys = sa.select(sa.func.lower(login).label("k")).distinct().cte("page_keys")
+        joined = PageJoins(keys)
+        user = self._user(page, root.shape, joined)
+        source: sa.FromClause = page
+        for derived in joined.tables:
+            source = source.outerjoin(derived, derived.c.k == sa.func.lower(login))
+        nodes = sa.select(json_list(user, code_point(login))).select_from(source).scalar_subquery()
         return self._object([(root.nodes_key, nodes)])
 
     # ---- objects ----------------------------------------------------------------------------
@@ -150,7 +155,9 @@ class NestedReads:
             out.append((member.key, value))
         return self._object(out)
 
-    def _user(self, u: sa.Subquery, shape: Shape) -> Expr:
+    def _user(self, u: sa.FromClause, shape: Shape, page: PageJoins | None = None) -> Expr:
+        """``u``'s row as ``shape``; for a page, the group grants and services come from
+        tables of the whole page's rows (``page``), joined by the lower-cased login."""
         backend = self._users
         config = backend.config
         by_attribute = {f.attribute: f for f in backend.fields if not f.is_password}
@@ -195,9 +202,15 @@ class NestedReads:
             if name == "customers":
                 return self._assigned_customers(u, login, _shape(member)), False
             if name == "group_grants":
-                return self._user_grants(u, login, _shape(member)), False
+                below = _shape(member)
+                if page is not None:
+                    return page_grants(page, lambda g, p: self._grant(g, p, below)), False
+                return self._user_grants(u, login, below), False
             if name == "services":
-                return self._services(u, login, _shape(member)), False
+                below = _shape(member)
+                if page is not None:
+                    return page_services(page, lambda s: self._service(s, below)), False
+                return self._services(u, login, below), False
             raise Unplannable(name)
 
         return self._members(shape, spell)
@@ -286,31 +299,30 @@ class NestedReads:
 
         return self._members(shape, spell)
 
+    def _grant(self, g: Any, permissions: Expr, shape: Shape) -> Expr:
+        def spell(member: Member) -> tuple[Expr, bool]:
+            if member.name == "group":
+                return self._group(g, _shape(member)), False
+            if member.name == "permissions":
+                return permissions, False
+            raise Unplannable(member.name)
+
+        return self._members(shape, spell)
+
     def _user_grants(self, outer: sa.FromClause, login: Expr, shape: Shape) -> Expr:
         rows = group_customer_user.alias("gcu")
         per_group = (
-            sa.select(
-                rows.c.group_id,
-                sa.func.json_agg(
-                    aggregate_order_by(rows.c.permission_key, code_point(rows.c.permission_key))
-                ).label("permissions"),
-            )
+            sa.select(rows.c.group_id, permissions(rows))
             .where(lower_eq(rows.c.user_id, login), rows.c.permission_value == ONE)
             .group_by(rows.c.group_id)
             .correlate(outer)
             .subquery("ug")
         )
         g = groups_table.alias("ugg")
-
-        def spell(member: Member) -> tuple[Expr, bool]:
-            if member.name == "group":
-                return self._group(g, _shape(member)), False
-            if member.name == "permissions":
-                return per_group.c.permissions, False
-            raise Unplannable(member.name)
-
         return (
-            sa.select(json_list(self._members(shape, spell), code_point(g.c.name)))
+            sa.select(
+                json_list(self._grant(g, per_group.c.permissions, shape), code_point(g.c.name))
+            )
             .select_from(per_group.join(g, g.c.id == per_group.c.group_id))
             .scalar_subquery()
         )
@@ -354,6 +366,18 @@ class NestedReads:
             .scalar_subquery()
         )
 
+    def _service(self, s: Any, shape: Shape) -> Expr:
+        def spell(member: Member) -> tuple[Expr, bool]:
+            if member.name == "name":
+                return s.c.name, False
+            if member.name == "comment":
+                return blank_null(s.c.comments), True
+            if member.name == "validity":
+                return validity_name(s.c.valid_id), False
+            raise Unplannable(member.name)
+
+        return self._members(shape, spell)
+
     def _services(self, outer: sa.FromClause | None, login: Expr, shape: Shape) -> Expr:
         s = service.alias("s")
         rows = service_customer_user.alias("scu")
@@ -365,18 +389,8 @@ class NestedReads:
         if outer is not None:
             assigned = assigned.correlate(outer)
         ids = assigned.subquery("sid")  # each service once; joined by id, not scanned
-
-        def spell(member: Member) -> tuple[Expr, bool]:
-            if member.name == "name":
-                return s.c.name, False
-            if member.name == "comment":
-                return blank_null(s.c.comments), True
-            if member.name == "validity":
-                return validity_name(s.c.valid_id), False
-            raise Unplannable(member.name)
-
         return (
-            sa.select(json_list(self._members(shape, spell), code_point(s.c.name)))
+            sa.select(json_list(self._service(s, shape), code_point(s.c.name)))
             .select_from(ids.join(s, s.c.id == ids.c.service_id))
             .scalar_subquery()
         )

@@ -52,6 +52,9 @@ WIDE = """query($f: Int!) { page: customerUsers(first: $f) { list: nodes {
   services { validity comment name } ids: customerIds } } }"""
 TWO_ROOTS = """query($l: String!, $f: Int!) { customerUser(login: $l) { login customerIds }
   customerUsers(first: $f) { nodes { login } } defaultServices { name } }"""
+TWICE = """query($f: Int!) { customerUsers(first: $f) { nodes { login
+  a: services { name } b: services { comment name } g: groupGrants { permissions }
+  h: groupGrants { group { name } } } } }"""
 DEFAULTS = "{ defaultServices { name validity comment } }"
 VALID_DEFAULT = "{ customerUsers { nodes { login validity } } }"
 PLANNED = [
@@ -60,6 +63,7 @@ PLANNED = [
     (PEER_Q2, {"first": 0}),
     (Q2.replace(", customerIdExact: $c", "").replace(", $c: String", ""), {"f": 40}),
     (WIDE, {"f": 40}),
+    (TWICE, {"f": 40}),  # a page's relation tables under aliases (set-based, one each)
     (DEFAULTS, {}),
     (VALID_DEFAULT, {}),
 ]
