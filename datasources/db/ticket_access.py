@@ -145,7 +145,8 @@ def _of_customers(
 
     On PostgreSQL one ``IN`` over both lists (``UNION ALL``), which it answers with the
     ``lower(customer_id)`` index; written as ``known OR assigned`` (two semi-joins) it scanned
-    the whole table, 1.1 of the statement's 1.4 ms (bench scenario (9), 4,000 grants). The
+    the whole table, a cost that grows with every customer's grants rather than with the
+    user's (small at the bench's 4,000 rows: bench/README.md, tickets, third step). The
     ``OR`` stays elsewhere: MariaDB/MySQL's key list is a condition of two parts (the
     column's own index, then the exact comparison, ``KeyList``), and SQLite's tables are
     small."""
