@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
-from datasources.db.tickets import DbTicketStore
 from datasources.paging import Page
 from datasources.storage import Storage
 from domain.customer_user_query import CustomerUserQuery
@@ -117,7 +116,7 @@ class Loaders:
 
     @cached_property
     def tickets(self) -> TicketLoaders:
-        return TicketLoaders(DbTicketStore(self._storage.engine), self._storage.dynamic_fields)
+        return TicketLoaders(self._storage.tickets, self._storage.dynamic_fields)
 
     @cached_property
     def audit(self) -> AuditLoaders:

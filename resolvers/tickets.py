@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datasources.db.ticket_access import UserFacts
 from datasources.db.tickets import TicketScope
 from datasources.paging import Page, SortKey, keyset_page
+from domain.assignments import CustomerGroupRow
 from domain.dynamic_fields import DynamicFieldDefinition, ValueRow
 from domain.permissions import (
     EffectivePermission,
@@ -82,6 +83,7 @@ def _decided(
     multi, _ = _known_ids(ctx, record)
     exclude = group_resolvers.excludes_primary(ctx.storage.customer_users, record)
     ids = customer_ids(record.customer_id, facts.assigned, exclude_primary=exclude, multi=multi)
+    grants = _in_customer_order(facts.customer_grants, ids)
     valid = record.validity is Validity.VALID
     held: list[EffectivePermission] = []
     if valid:
@@ -90,13 +92,32 @@ def _decided(
             groups,
             ids,
             facts.user_grants,
-            facts.customer_grants,
+            grants,
             also=(permission,),
         )
     other: dict[int, str] = {}
     if settings.group_support and settings.other_context and settings.company_access:
-        other = other_groups(ids, facts.customer_grants, permission)
+        other = other_groups(ids, grants, permission)
     return _Facts(valid, ids, held, other, {g.id: g for g in groups})
+
+
+def _in_customer_order(
+    grants: Sequence[CustomerGroupRow], ids: Sequence[str]
+) -> list[CustomerGroupRow]:
+    """The customers' grants in the order of the user's customer IDs (then by group, key and
+    context), as the general reader passes them (``resolvers.groups``): the order of a
+    group's CUSTOMER_GRANT reasons and which customer an OTHER_CONTEXT reason names (the
+    first holding it) do not depend on the order the statement's plan returns rows in."""
+    position = {c.lower(): i for i, c in reversed(list(enumerate(ids)))}
+    return sorted(
+        grants,
+        key=lambda g: (
+            position.get(g.customer_id.lower(), len(position)),
+            g.group_id,
+            g.permission,
+            g.context,
+        ),
+    )
 
 
 async def _facts(ctx: RequestContext, record: CustomerUserRecord, permission: str) -> _Facts:

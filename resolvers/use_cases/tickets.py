@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.db import ticket_writes
-from datasources.db.tickets import DbTicketStore
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.customer_data_mapping import Assignment
@@ -129,7 +128,7 @@ async def set_customer(
                 )
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
-    record = (await DbTicketStore(storage.engine).by_numbers([number])).get(number)
+    record = (await storage.tickets.by_numbers([number])).get(number)
     return Outcome(
         record=CustomerSet(
             ticket=record,

@@ -418,6 +418,35 @@ async def test_ticket_access_is_one_statement_beside_the_user(on: Api) -> None:
     assert await cost() == (1, (True, True, True))
 
 
+async def test_ticket_access_names_granting_customers_in_customer_id_order(on: Api) -> None:
+    """The grants of the user's customers count once each, whether the caller knows the
+    customer (the primary) or the statement finds it assigned (or both), in the order of the
+    user's customer IDs (primary, then assigned) as the effective groups list them, not in the
+    order the grants were stored; a stranger's grant does not count. Still one statement
+    beside the user."""
+    primary, assigned, stranger = [await new_customer(on) for _ in range(3)]
+    user = await new_user(on, primary)
+    group_id = await new_group(on)
+    queue_id, _ = await new_queue(on, group_id)
+    number = await new_ticket(on, queue_id, customer_user=unique("x"), customer_id=assigned)
+    await set_user_customers(on, user, [assigned, primary])
+    for customer in (stranger, assigned, primary):  # stored in this order
+        await set_customer_groups(on, customer, [(group_id, ["ro"], "SAME")])
+    lookup = "query($l: String!) { customerUser(login: $l) { login } }"
+    await on.gql(lookup, {"l": user})  # the API key is looked up once, then cached
+    alone = await on.gql(lookup, {"l": user})
+    r = await on.gql(ACCESS, {"l": user, "n": number})
+    assert r.errors == [], r.body
+    assert r.statements - alone.statements == 1
+    answer = r.data["customerUser"]["ticketAccess"]
+    assert kinds(answer["read"]) == ["COMPANY_TICKET", "GROUP"]
+    assert answer["read"]["reasons"][1]["groupReasons"] == [
+        {"kind": "CUSTOMER_GRANT", "customerId": primary, "viaRw": False},
+        {"kind": "CUSTOMER_GRANT", "customerId": assigned, "viaRw": False},
+    ]
+    assert summary(answer) == (True, False, False)
+
+
 async def test_a_ticket_page_is_two_statements_beside_the_user(on: Api) -> None:
     """The user's facts (customers, grants, groups) in one statement, the page in another,
     whatever the user's customers and grants and the page's size."""
