@@ -8,8 +8,9 @@ of 1,000 customers and N customer users, each with its primary customer, one ext
 and two group grants, no password (as a spreadsheet from another system has none); then runs
 the real command (``roster import``, a subprocess) and reports the wall time, users per
 second, and the command's peak RSS (``ru_maxrss`` of the child). The same file is then
-imported again (every row unchanged). Each size runs on its own fresh database, so the RSS of
-two sizes shows whether memory grows with the file.
+imported again (every row unchanged), then a copy whose every user has another first name
+(every user updated: the batched ``UPDATE``s). Each size runs on its own fresh database, so
+the RSS of two sizes shows whether memory grows with the file.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ import asyncpg
 from app.migrate import upgrade
 
 ADMIN_DSN = os.environ.get("ROSTER_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-DB_NAME = "roster_bench_import"
+DB_NAME = os.environ.get("ROSTER_BENCH_IMPORT_DB", "roster_bench_import")
+"""Another name (``ROSTER_BENCH_IMPORT_DB``) lets two sessions run the bench at once."""
 CUSTOMERS = 1000
 GROUPS = 50
 HEADER = [
@@ -72,7 +74,7 @@ async def fresh_database() -> None:
         await conn.close()
 
 
-def write_file(path: Path, users: int) -> None:
+def write_file(path: Path, users: int, *, given: str = "Given") -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(HEADER)
@@ -88,7 +90,7 @@ def write_file(path: Path, users: int) -> None:
                     "",
                     "1",
                     f"user{n:07d}",
-                    "Given",
+                    given,
                     f"Family{n}",
                     f"user{n:07d}@bench.test",
                     f"C{primary:04d}",
@@ -183,9 +185,10 @@ def main() -> None:
         config.write_text(f'[database]\nurl = "{db_url()}"\n', encoding="utf-8")
         print(
             "| users | file MB | import s | users/s | import CPU s | PostgreSQL CPU s "
-            "| users per CPU s (both) | peak RSS MB | re-import s | its CPU s (both) |"
+            "| users per CPU s (both) | peak RSS MB | re-import s | its CPU s (both) "
+            "| update s | its CPU s (both) |"
         )
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for users in (int(s) for s in args.sizes.split(",")):
             path = Path(folder) / f"users-{users}.csv"
             write_file(path, users)
@@ -194,11 +197,16 @@ def main() -> None:
             again, cpu_again, _, summary_again, db_again = run_import(config, path)
             assert f"created {users + CUSTOMERS}," in summary, summary
             assert f"unchanged {users + CUSTOMERS}," in summary_again, summary_again
+            renamed = Path(folder) / f"renamed-{users}.csv"
+            write_file(renamed, users, given="Renamed")
+            update, cpu_update, _, summary_update, db_update = run_import(config, renamed)
+            assert f"updated {users}," in summary_update, summary_update
             size = path.stat().st_size / 1e6
             print(
                 f"| {users:,} | {size:.1f} | {elapsed:.1f} | {users / elapsed:,.0f} | {cpu:.1f} "
                 f"| {db_cpu:.1f} | {users / (cpu + db_cpu):,.0f} | {rss / 1024:.0f} "
-                f"| {again:.1f} | {cpu_again + db_again:.1f} |",
+                f"| {again:.1f} | {cpu_again + db_again:.1f} "
+                f"| {update:.1f} | {cpu_update + db_update:.1f} |",
                 flush=True,
             )
 

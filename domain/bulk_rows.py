@@ -8,8 +8,10 @@ kind the row is, so one header serves both kinds of row. Besides the Maps a cust
 may have ``password`` (a new password in clear, hashed by the configured scheme) and its
 assignments, each the complete set it is to have, as the assignment mutations take them:
 ``customers`` (customer IDs it also acts for), ``groups`` (group name → permissions) and
-``services`` (full service names). An assignment column that is absent leaves the stored set
-alone; present and empty, it empties it.
+``services`` (full service names). A customer row may have ``groups`` too (its grants in the
+``Same`` context, OTOBO's ``group_customer``) and ``groups_other`` (its grants in the ``Other``
+context, taken when ``customer_group.contexts`` has it). An assignment column that is absent
+leaves the stored set alone; present and empty, it empties it.
 
 Nothing here checks a value against the rules: that is ``domain.customer_user_rules`` and
 ``domain.customer_rules``, which the import runs as every create and update does. Only what
@@ -33,7 +35,12 @@ PASSWORD = "password"  # noqa: S105 - a column name
 CUSTOMERS = "customers"
 GROUPS = "groups"
 SERVICES = "services"
-ASSIGNMENTS = (CUSTOMERS, GROUPS, SERVICES)
+GROUPS_OTHER = "groups_other"
+ASSIGNMENTS = (CUSTOMERS, GROUPS, SERVICES, GROUPS_OTHER)
+USER_ONLY = (PASSWORD, CUSTOMERS, SERVICES)
+CUSTOMER_ONLY = (GROUPS_OTHER,)
+GRANT_CONTEXTS = {GROUPS: "Same", GROUPS_OTHER: "Other"}
+"""A customer row's grant columns → the context (as configured) their grants are in."""
 SPECIAL = (TYPE, PASSWORD, *ASSIGNMENTS)
 """Columns that are no Map row; they take precedence over a Map column of the same name."""
 COMPANY_KEY = "CustomerID"
@@ -143,6 +150,9 @@ class ImportRow:
     customers: list[str] | None = None
     groups: dict[str, tuple[str, ...]] | None = None
     services: list[str] | None = None
+    context_groups: dict[str, dict[str, tuple[str, ...]]] | None = None
+    """A customer row's grants by grant column (``groups``, ``groups_other``): only the
+    columns the file has."""
     problems: list[Problem] = field(default_factory=list)
     broken: bool = False
     """No row at all (not a JSON object, a CSV line with the wrong number of cells): only
@@ -196,11 +206,14 @@ def parse_row(
             row.problems.append(Problem((name,), ErrorCode.INVALID, message))
         row.values[attribute] = value
     if kind is RowKind.CUSTOMER:
-        for name in (PASSWORD, *ASSIGNMENTS):
-            if not _blank(raw.get(name)):
-                message = f"{name} is not taken for a customer row."
-                row.problems.append(Problem((name,), ErrorCode.INVALID, message))
+        _not_taken(raw, USER_ONLY, kind, row.problems)
+        row.context_groups = {
+            name: _grants(raw[name], name, row.problems, text_cells)
+            for name in GRANT_CONTEXTS
+            if name in raw
+        }
         return row
+    _not_taken(raw, CUSTOMER_ONLY, kind, row.problems)
     if PASSWORD in raw and not _blank(raw[PASSWORD]):
         row.password = _text(raw[PASSWORD], PASSWORD, row.problems)
     if CUSTOMERS in raw:
@@ -208,8 +221,17 @@ def parse_row(
     if SERVICES in raw:
         row.services = _names(raw[SERVICES], SERVICES, row.problems, text_cells)
     if GROUPS in raw:
-        row.groups = _grants(raw[GROUPS], row.problems, text_cells)
+        row.groups = _grants(raw[GROUPS], GROUPS, row.problems, text_cells)
     return row
+
+
+def _not_taken(
+    raw: Mapping[str, Any], names: Sequence[str], kind: RowKind, problems: list[Problem]
+) -> None:
+    for name in names:
+        if not _blank(raw.get(name)):
+            message = f"{name} is not taken for a {kind.value} row."
+            problems.append(Problem((name,), ErrorCode.INVALID, message))
 
 
 def _blank(cell: Any) -> bool:
@@ -238,19 +260,21 @@ def _names(cell: Any, name: str, problems: list[Problem], text_cells: bool) -> l
     return []
 
 
-def _grants(cell: Any, problems: list[Problem], text_cells: bool) -> dict[str, tuple[str, ...]]:
+def _grants(
+    cell: Any, name: str, problems: list[Problem], text_cells: bool
+) -> dict[str, tuple[str, ...]]:
     """Group name → permissions: a JSON object of arrays, or in a CSV cell
     ``users:ro,rw|admin:rw`` (or the JSON object, for names that hold ``|`` or ``:``)."""
     if text_cells and isinstance(cell, str):
         if cell.startswith("{"):
-            cell = _json_cell(cell, GROUPS, problems)
+            cell = _json_cell(cell, name, problems)
         else:
             grants: dict[str, tuple[str, ...]] = {}
             for part in filter(None, cell.split(LIST_SEPARATOR)):
                 group, colon, permissions = part.rpartition(":")
                 if not colon or not group:
-                    message = f"groups: {part!r} is not group:permission[,permission]."
-                    problems.append(Problem((GROUPS,), ErrorCode.INVALID, message))
+                    message = f"{name}: {part!r} is not group:permission[,permission]."
+                    problems.append(Problem((name,), ErrorCode.INVALID, message))
                     continue
                 grants[group] = tuple(p for p in permissions.split(PERMISSION_SEPARATOR) if p)
             return grants
@@ -259,8 +283,8 @@ def _grants(cell: Any, problems: list[Problem], text_cells: bool) -> dict[str, t
     ):
         return {str(k): tuple(v) for k, v in cell.items()}
     if cell is not None:
-        message = "groups must map group names to lists of permissions."
-        problems.append(Problem((GROUPS,), ErrorCode.INVALID, message))
+        message = f"{name} must map group names to lists of permissions."
+        problems.append(Problem((name,), ErrorCode.INVALID, message))
     return {}
 
 

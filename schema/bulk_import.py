@@ -1,7 +1,8 @@
 """The types of ``customerUsersImport``: rows in, one result per row out.
 
 A row is a JSON object with the keys of a JSON Lines import file (``domain.bulk_rows``): Map
-attributes or columns, ``type``, ``password``, ``customers``, ``groups``, ``services``. Each
+attributes or columns, ``type``, ``password``, ``customers``, ``groups``, ``services``,
+``groups_other``. Each
 row's problems are user errors at ``["input", "rows", "<index>", <field>]``, the field named
 as the row names it (a Map attribute, or one of the special keys).
 """
@@ -51,7 +52,9 @@ class CustomerUsersImportInput:
         description="At most 1,000 objects: customers (`type: customer`) and customer users "
         "by Map attribute or column (`UserLogin` or `login`, …), with `password`, and "
         "`customers`, `groups` ({name: [permissions]}) and `services` as the complete sets "
-        "to have. Customers are imported first, so a user may name one of them."
+        "to have; a customer's `groups` and `groups_other` are its group grants in the Same "
+        "and the Other context. Customers are imported first, so a user may "
+        "name one of them."
     )
     dry_run: bool = strawberry.field(
         default=False, description="Check every row and report, but write nothing."

@@ -4,6 +4,7 @@ format ``roster import`` reads, so an export imports back unchanged.
 The order is fixed (customers by customer ID, users by login, both in code-point order; a
 user's customers, groups and services sorted by name, permissions as well), and so are the
 columns (``domain.bulk_rows.header``), so exporting the same data twice gives the same bytes.
+A customer's group grants are in ``groups`` (``Same`` context) and ``groups_other``.
 Passwords are never exported unless asked for (``--with-password-hashes``: the stored
 hashes, which an import writes back as they are).
 """
@@ -16,8 +17,10 @@ from typing import IO, Any
 from app.bulk.formats import Format, RowWriter
 from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.storage import Storage
+from domain.assignment_rules import CONTEXT_VALUES
 from domain.bulk_rows import (
     CUSTOMERS,
+    GRANT_CONTEXTS,
     GROUPS,
     SERVICES,
     TYPE,
@@ -34,6 +37,8 @@ from domain.pagination import Cursor
 from domain.records import CustomerRecord, CustomerUserRecord
 
 PAGE = 500
+_CONTEXT_COLUMNS = {CONTEXT_VALUES[context]: column for column, context in GRANT_CONTEXTS.items()}
+"""A stored grant context → the customer row's column that holds its grants."""
 
 
 def export_columns(storage: Storage) -> Columns:
@@ -54,10 +59,8 @@ async def run_export(
     names = header(columns, with_hashes=with_hashes, password_attribute=columns.password_attribute)
     writer = RowWriter(out, fmt, names)
     counts = [0, 0]
-    async for customer in _customers(storage):
-        writer.write(_customer_cells(columns, customer, fmt))
-        counts[0] += 1
     groups = {g.id: g.name for g in await storage.groups.all()}
+    counts[0] = await _write_customers(storage, writer, columns, fmt, groups)
     async for page in _user_pages(storage):
         logins = [u.login for u in page]
         customers = await storage.customers.assigned_to(logins)
@@ -90,6 +93,30 @@ async def run_export(
     return counts[0], counts[1]
 
 
+async def _write_customers(
+    storage: Storage, writer: RowWriter, columns: Columns, fmt: Format, groups: dict[int, str]
+) -> int:
+    """Every customer with its group grants (a column per context); how many."""
+    count = 0
+    async for page in _customer_pages(storage):
+        customer_grants = await storage.groups.customer_grants([c.customer_id for c in page])
+        by_customer: dict[str, dict[str, dict[str, set[str]]]] = {}
+        for row in customer_grants:
+            column = _CONTEXT_COLUMNS.get(row.context)
+            if row.group_id in groups and column is not None:
+                holder = by_customer.setdefault(row.customer_id.lower(), {})
+                holder.setdefault(column, {}).setdefault(groups[row.group_id], set())
+                holder[column][groups[row.group_id]].add(row.permission)
+        for customer in page:
+            cells = _customer_cells(columns, customer, fmt)
+            for column, by_group in by_customer.get(customer.customer_id.lower(), {}).items():
+                given = {g: sorted(by_group[g]) for g in sorted(by_group)}
+                cells[column] = grants_cell(given) if fmt is Format.CSV else given
+            writer.write(cells)
+            count += 1
+    return count
+
+
 async def _hash(storage: Storage, user: CustomerUserRecord) -> str | None:
     backend = storage.customer_users.backend(user.source)
     if isinstance(backend, DbCustomerUserBackend):
@@ -97,15 +124,15 @@ async def _hash(storage: Storage, user: CustomerUserRecord) -> str | None:
     return None
 
 
-async def _customers(storage: Storage) -> AsyncIterator[CustomerRecord]:
+async def _customer_pages(storage: Storage) -> AsyncIterator[Sequence[CustomerRecord]]:
     after: Cursor | None = None
     while True:
         page = await storage.customers.list_page(
             search=None, searching=False, valid_only=False, first=PAGE, after=after
         )
-        for record, cursor in page.items:
-            yield record
-            after = cursor
+        if page.items:
+            yield [record for record, _ in page.items]
+            after = page.items[-1][1]
         if not page.has_next_page:
             return
 

@@ -351,6 +351,36 @@ class DbCustomerUserBackend:
             sa.update(self.table).where(sa.func.lower(self._login) == login.lower()).values(**row)
         )
 
+    async def update_many(
+        self,
+        conn: AsyncConnection,
+        rows: Sequence[tuple[str, Mapping[str, Any], str | None]],
+        *,
+        agent: int,
+    ) -> None:
+        """Update many users, each ``(login, changes, new password hash or None)``: one
+        ``executemany`` per set of columns written (a bulk import's batch mostly changes the
+        same few), instead of one statement per user."""
+        stamp = {"change_time": utcnow(), "change_by": agent}
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for login, changes, password_hash in rows:
+            row = self._column_values(changes, creating=False)
+            if password_hash is not None and self._password_column:
+                row[self._password_column] = password_hash
+            if not row:
+                continue
+            by_columns.setdefault(tuple(sorted(row)), []).append(
+                {**{f"v_{c}": v for c, v in row.items()}, "k_login": login.lower()}
+            )
+        for columns, params in by_columns.items():
+            values: dict[str, Any] = {c: sa.bindparam(f"v_{c}") for c in columns}
+            statement = (
+                sa.update(self.table)
+                .where(sa.func.lower(self._login) == sa.bindparam("k_login"))
+                .values({**values, **stamp})
+            )
+            await conn.execute(statement, params)
+
     async def set_password(
         self, conn: AsyncConnection, login: str, password_hash: str, *, agent: int
     ) -> bool:

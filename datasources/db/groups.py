@@ -185,10 +185,16 @@ class DbGroupStore:
         return await self._reader(CUSTOMER_GROUPS, "group_id").rows(group_ids)
 
     async def rows_of(
-        self, table: RelationTable[RowT], logins: Sequence[str], conn: AsyncConnection
+        self,
+        table: RelationTable[RowT],
+        owners: Sequence[str],
+        conn: AsyncConnection,
+        *,
+        field: str = "login",
     ) -> list[RowT]:
-        """The rows of ``table`` of many logins, on ``conn`` (a bulk import's batch)."""
-        return await self._reader(table, "login").rows(logins, conn)
+        """The rows of ``table`` of many owners (logins, or what ``field`` names), on ``conn``
+        (a bulk import's batch)."""
+        return await self._reader(table, field).rows(owners, conn)
 
     def serialized(self, table: RelationTable[Any]) -> asyncio.Lock:
         """Hold this (before the transaction) while replacing rows of ``table``."""

@@ -19,6 +19,7 @@ the audit table's writer is to be called, one multi-row insert per batch.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,10 +30,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.dialect import flush_index_backlog, refresh_statistics
+from datasources.db.links import CUSTOMER_GROUPS
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.assignments import Change
-from domain.bulk_rows import Columns, ImportRow, RowKind, ShapeError, parse_row
+from domain.bulk_rows import GROUPS, Columns, ImportRow, RowKind, ShapeError, parse_row
 from domain.changes import given_fields
 from domain.company_map import KNOWN_FIELDS
 from domain.customer_rules import CustomerChanges, validate_customer
@@ -43,6 +45,12 @@ from domain.records import CustomerRecord, GroupRecord
 from domain.services import ServiceRecord
 from domain.validity import Validity
 from resolvers.context import Actor
+from resolvers.use_cases.bulk_customer_groups import (
+    CustomerGrants,
+    diff_grants,
+    plan_grants,
+    write_grants,
+)
 from resolvers.use_cases.customers import conflict
 
 MAX_API_ROWS = 1000
@@ -71,6 +79,10 @@ class RowResult:
     relation_changes: list[Change] = field(default_factory=list)
     plan: Any = None
     """What the batch writes for the row (a ``CustomerChanges``, a user's write plan)."""
+    grants: CustomerGrants | None = None
+    """A customer row's group grants (``bulk_customer_groups``), when it has grant columns."""
+    granted: bool = False
+    """Whether the batch writes ``grants`` (they change something)."""
 
     @property
     def key(self) -> str:
@@ -90,6 +102,10 @@ class ImportRun:
     """The customer-user backend new users go to (None: the first writable one)."""
     pending_customers: set[str] = field(default_factory=set)
     """Customer IDs (lower-cased) a dry run accepted earlier: later rows may name them."""
+    pending_emails: dict[str, str] = field(default_factory=dict)
+    """E-mail address → login (both lower-cased) of the users a dry run accepted in earlier
+    batches: a real run has stored them, so a later row's address is taken for the dry run
+    too (a dry run refuses the rows the real run refuses)."""
     groups: dict[str, GroupRecord] | None = None
     services: dict[str, ServiceRecord | None] = field(default_factory=dict)
     written: int = 0
@@ -241,6 +257,12 @@ async def import_customers(
             change = _customer_patch(old, change, given)
         if not problems:
             problems = validate_customer(change, store.rules, creating=old is None)
+        grants = None
+        if row.context_groups is not None and row.context_groups:
+            groups = await run.all_groups(storage)
+            owner = old.customer_id if old is not None else row.key
+            grants, grant_problems = plan_grants(storage, groups, owner, row.context_groups)
+            problems = problems + grant_problems
         changed = _given(change)
         if problems:
             results.append(refused(row, problems))
@@ -257,8 +279,14 @@ async def import_customers(
                 RowResult(row, Action.UPDATED, [], changed, before=before, after=after, plan=change)
             )
         else:
-            results.append(RowResult(row, Action.UNCHANGED))
-    writing = [r for r in results if r.action in (Action.CREATED, Action.UPDATED)]
+            results.append(RowResult(row, Action.UNCHANGED, plan=change))
+        results[-1].grants = grants
+    writing = [
+        r
+        for r in results
+        if r.action in (Action.CREATED, Action.UPDATED)
+        or (r.action is Action.UNCHANGED and r.grants is not None)
+    ]
     try:
         await _check_and_write_customers(storage, actor, run, writing)
     except sa.exc.IntegrityError:
@@ -275,9 +303,15 @@ async def import_customers(
 async def _check_and_write_customers(
     storage: Storage, actor: Actor, run: ImportRun, writing: list[RowResult]
 ) -> None:
-    async with transaction(storage.customers.engine) as conn:
+    granting = any(r.grants is not None for r in writing)
+    async with contextlib.AsyncExitStack() as stack:
+        if granting:  # before the transaction, as every writer of the table takes it
+            await stack.enter_async_context(storage.groups.serialized(CUSTOMER_GROUPS))
+        conn = await stack.enter_async_context(transaction(storage.customers.engine))
         await _refuse_taken_names(storage, conn, writing)
-        writing = [r for r in writing if r.action is not Action.REFUSED]
+        if granting:
+            await _diff_grants(storage, conn, writing)
+        writing = [r for r in writing if r.action not in (Action.REFUSED, Action.UNCHANGED)]
         if not run.dry_run and writing:
             await _write_customers(storage, conn, actor, writing)
             await journal(storage, conn, actor, writing)
@@ -332,7 +366,8 @@ def differs(old: Any, new: Any) -> bool:
 
 
 def _given(change: CustomerChanges) -> list[str]:
-    names = [n for n in given_fields(change) if n not in ("extra", "dynamic_fields", "customer_id")]
+    # dynamic_fields defaults to {} (not UNSET): a row sets none, so it is never "given"
+    names = [n for n in given_fields(change) if n not in ("extra", "customer_id", "dynamic_fields")]
     return names + list(change.extra)
 
 
@@ -371,12 +406,35 @@ async def _write_customers(
     await store.insert_many(conn, [r.plan for r in created], agent=agent)
     updated = [r for r in results if r.action is Action.UPDATED]
     for result in updated:
-        await store.update(conn, result.key, result.plan, agent=agent)
+        if _given(result.plan):
+            await store.update(conn, result.key, result.plan, agent=agent)
+    await write_grants(
+        conn, [r.grants for r in results if r.grants is not None and r.granted], agent=agent
+    )
     if created:
         keys = [OriginKey.customer(r.key) for r in created]
         await storage.origins.record(conn, keys, actor.id, created=True)
     if updated:
         await storage.origins.record(conn, [OriginKey.customer(r.key) for r in updated], actor.id)
+
+
+async def _diff_grants(storage: Storage, conn: AsyncConnection, results: list[RowResult]) -> None:
+    """The grants' diffs against the stored rows: a row adding a grant of an invalid group is
+    refused; an unchanged row whose grants change becomes an update."""
+    live = [r for r in results if r.action is not Action.REFUSED and r.grants is not None]
+    found = await diff_grants(storage, conn, [r.grants for r in live if r.grants is not None])
+    for result, (problems, changes) in zip(live, found, strict=True):
+        if problems:
+            result.action, result.problems = Action.REFUSED, problems
+            continue
+        result.granted = bool(changes) or result.action is Action.CREATED
+        if changes:
+            result.relation_changes += [c for c in changes if isinstance(c, Change)]
+            if result.action is not Action.CREATED:
+                result.changed.append(GROUPS)
+                result.action = Action.UPDATED
+                result.before = result.before or {}
+                result.after = result.after or {}
 
 
 async def journal(

@@ -126,12 +126,16 @@ async def write_users(
     plans: list[UserPlan] = [r.plan for r in results]
     created = [p for p in plans if p.old is None]
     await backend.insert_many(conn, [(p.values, p.stored_hash) for p in created], agent=agent)
+    updates = [
+        (p.login, p.values, p.stored_hash or None)
+        for p in plans
+        if p.old is not None and (p.values or p.stored_hash)
+    ]
+    await backend.update_many(conn, updates, agent=agent)  # one statement per set of columns
     for plan in plans:
         if plan.old is not None and plan.values:
-            await backend.update(conn, plan.login, plan.values, agent=agent)
             await after_update(storage, conn, plan.login, plan.login, plan.values)
         if plan.old is not None and plan.stored_hash:
-            await backend.set_password(conn, plan.login, plan.stored_hash, agent=agent)
             await storage.customer_sessions.revoke_login(conn, plan.login)
             await SignInAttemptStore.release(conn, login_subject(plan.login))
         if plan.hashed is not None:

@@ -59,6 +59,7 @@ from resolvers.use_cases.customer_users import (
     hash_new_password,
     password_problems,
     primary_customer,
+    reuse_problems,
 )
 
 
@@ -237,7 +238,10 @@ async def _passwords(
     storage: Storage, backend: DbCustomerUserBackend, results: list[RowResult]
 ) -> None:
     """Hash the passwords of the rows that passed (in the hashing threads, concurrently); a
-    stored user's password that the row's already verifies is left as it is."""
+    stored user's password that the row's already verifies is left as it is (so a file
+    imports again unchanged); any other new password of a stored user must pass the history
+    check ``set_password`` runs (``PASSWORD_REUSED``), and its history entry is recorded as
+    ``set_password`` records it (``bulk_user_writes.write_users``)."""
 
     async def one(result: RowResult) -> None:
         plan: UserPlan = result.plan
@@ -250,6 +254,11 @@ async def _passwords(
                 return
             if password and await verify_in_thread(current, password, plan.login):
                 return
+            if password:  # a new password for a stored user: customerUserSetPassword's history
+                reused = await reuse_problems(storage, backend, plan.login, password)
+                if reused:
+                    result.action, result.problems = Action.REFUSED, reused
+                    return
         if password:
             plan.hashed = await hash_new_password(storage, password)
             plan.stored_hash = plan.hashed.stored
@@ -279,7 +288,7 @@ async def _decide_and_write(
         if SERVICES in relations:
             await storage.services.lock(conn)
         await diff_relations(storage, conn, results, relations)
-        await _check_emails(backend, conn, results)
+        await _check_emails(backend, conn, results, run)
         for result in results:
             if result.action is Action.UNCHANGED and _changes_anything(result):
                 plan: UserPlan = result.plan
@@ -301,10 +310,14 @@ def _relation_columns(row: ImportRow) -> list[str]:
 
 
 async def _check_emails(
-    backend: DbCustomerUserBackend, conn: AsyncConnection, results: list[RowResult]
+    backend: DbCustomerUserBackend,
+    conn: AsyncConnection,
+    results: list[RowResult],
+    run: ImportRun,
 ) -> None:
     """E-mail uniqueness (``email_uniq_check``) under the addresses' locks, against stored
-    users and the batch's earlier rows."""
+    users and the batch's earlier rows (in a dry run, the earlier batches' too: a real run
+    has stored them by then)."""
     checked: dict[int, str] = {}
     for index, result in enumerate(results):
         plan: UserPlan = result.plan
@@ -321,11 +334,14 @@ async def _check_emails(
     for index, email in checked.items():
         result = results[index]
         login = result.plan.login.lower()
-        owner = in_use.get(email.lower()) or claimed.get(email.lower())
+        key = email.lower()
+        owner = in_use.get(key) or claimed.get(key) or run.pending_emails.get(key)
         if owner is not None and owner.lower() != login:
             result.action, result.problems = Action.REFUSED, [email_taken()]
         else:
-            claimed[email.lower()] = login
+            claimed[key] = login
+    if run.dry_run:
+        run.pending_emails.update(claimed)
 
 
 def _changes_anything(result: RowResult) -> bool:

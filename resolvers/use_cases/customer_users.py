@@ -194,7 +194,7 @@ async def set_password(
         return Outcome.failed([Problem(PASSWORD, ErrorCode.REQUIRED, "Give the new password.")])
     problems = password_problems(storage, password)
     if not problems and password:
-        problems = await _reuse_problems(storage, backend, record.login, password)
+        problems = await reuse_problems(storage, backend, record.login, password)
     if problems:
         return Outcome.failed(problems)
     hashed = await hash_new_password(storage, password)
@@ -341,7 +341,7 @@ def password_problems(storage: Storage, password: str | None) -> list[Problem]:
     return policy_problems(password, storage.config.passwords.policy())
 
 
-async def _reuse_problems(
+async def reuse_problems(
     storage: Storage, backend: DbCustomerUserBackend, login: str, password: str
 ) -> list[Problem]:
     """``PASSWORD_REUSED`` when ``password`` is the current one or one of the ``history``

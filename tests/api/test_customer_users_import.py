@@ -127,3 +127,25 @@ async def test_more_than_1000_rows_are_refused_and_a_read_key_is_forbidden(api: 
     assert payload["rows"] == []
     r = await run(api, [], key="read")
     assert r.error_codes == ["FORBIDDEN"]
+
+
+async def test_a_customer_row_sets_its_group_grants(api: Api) -> None:
+    from tests.api.groups_helpers import CUSTOMER_GRANTS
+
+    company, group, other = unique("C"), unique("g"), unique("g")
+    await group_create(api, name=group)
+    await group_create(api, name=other)
+    row = {"type": "customer", "CustomerID": company, "CustomerCompanyName": company}
+    first = await imported(api, [{**row, "groups": {group: ["ro", "rw"], other: ["ro"]}}])
+    assert (first["created"], first["refused"]) == (1, 0), first
+    second = await imported(api, [{**row, "groups": {group: ["rw"]}}])
+    assert (second["updated"], second["rows"][0]["changed"]) == (1, ["groups"]), second
+    r = await api.gql(CUSTOMER_GRANTS, {"c": company})
+    grants = {
+        (g["group"]["name"], g["context"], tuple(sorted(g["permissions"])))
+        for g in r.data["customer"]["groupGrants"]
+    }
+    assert grants == {(group, "SAME", ("rw",))}
+    refused = await imported(api, [{**row, "groups_other": {group: ["ro"]}}])  # not configured
+    assert refused["rows"][0]["userErrors"][0]["code"] == "UNKNOWN_CONTEXT", refused
+    assert refused["rows"][0]["userErrors"][0]["field"][-2:] == ["groups_other", group]

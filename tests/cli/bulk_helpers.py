@@ -72,8 +72,12 @@ class Target:
         }
 
 
-def write_target_config(folder: Path, url: str, *, read_only: bool = False) -> Path:
-    text = f"[database]\nurl = {toml_value(url)}\n[passwords]\nbcrypt_cost = 4\n"
+def write_target_config(
+    folder: Path, url: str, *, read_only: bool = False, passwords: str = "", extra: str = ""
+) -> Path:
+    """``passwords``: more lines of ``[passwords]``; ``extra``: more tables."""
+    text = f"[database]\nurl = {toml_value(url)}\n[passwords]\nbcrypt_cost = 4\n{passwords}"
+    text += extra
     if read_only:
         text += backend_toml(name="CustomerUser", module="db", read_only=True)
     path = folder / ("roster-ro.toml" if read_only else "roster.toml")
