@@ -407,11 +407,13 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
         if config.server.metrics:
             _start_metrics(storage)
     routes: list[BaseRoute] = [
+        # /graphql first: Starlette tries the routes in order, a regular-expression match and
+        # a path computation each, and nearly every request is for /graphql.
+        Route("/graphql", Cors(gate, config.server)),
+        WebSocketRoute("/graphql", gate),  # subscriptions (app/live_transport.py)
         Route("/healthz", healthz),
         Route("/livez", livez),
         Route("/readyz", Readiness(lambda: holder.get("storage"), migration_heads()).endpoint),
-        Route("/graphql", Cors(gate, config.server)),
-        WebSocketRoute("/graphql", gate),  # subscriptions (app/live_transport.py)
     ]
     if config.server.metrics:
         routes.append(Route("/metrics", metrics.MetricsEndpoint(config.server.metrics_allow)))

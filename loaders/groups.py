@@ -11,7 +11,7 @@ from typing import TypeVar
 from datasources.storage import Storage
 from domain.assignments import CustomerGroupRow, RowT, UserCustomerRow, UserGroupRow, folded
 from domain.records import GroupRecord
-from loaders.batching import JOINED_UP_TO, Loader
+from loaders.batching import JOINED_UP_TO, Loader, weakly
 
 K = TypeVar("K", str, int)
 
@@ -47,11 +47,11 @@ class GroupLoaders:
 
     @cached_property
     def all(self) -> Loader[str, list[GroupRecord]]:
-        return Loader[str, list[GroupRecord]](load_fn=self._all)
+        return Loader[str, list[GroupRecord]](load_fn=weakly(self._all))
 
     @cached_property
     def by_id(self) -> Loader[int, GroupRecord | None]:
-        return Loader[int, GroupRecord | None](load_fn=self._by_id)
+        return Loader[int, GroupRecord | None](load_fn=weakly(self._by_id))
 
     @cached_property
     def assigned_customers(self) -> Loader[str, list[UserCustomerRow]]:
@@ -63,11 +63,11 @@ class GroupLoaders:
 
     @cached_property
     def user_grants(self) -> Loader[str, list[UserGroupRow]]:
-        return _rows_by(self._user_grants, lambda row: row.login)
+        return _rows_by(weakly(self._user_grants), lambda row: row.login)
 
     @cached_property
     def customer_grants(self) -> Loader[str, list[CustomerGroupRow]]:
-        return _rows_by(self._customer_grants, lambda row: row.customer_id)
+        return _rows_by(weakly(self._customer_grants), lambda row: row.customer_id)
 
     @cached_property
     def group_user_grants(self) -> Loader[int, list[UserGroupRow]]:
@@ -81,7 +81,7 @@ class GroupLoaders:
     def primary_users(self) -> Loader[tuple[str, bool], set[str]]:
         """(customer ID, valid users only) → the logins whose primary customer it is."""
         return Loader[tuple[str, bool], set[str]](
-            load_fn=self._primary_users, cache_key_fn=lambda key: (key[0].lower(), key[1])
+            load_fn=weakly(self._primary_users), cache_key_fn=lambda key: (key[0].lower(), key[1])
         )
 
     async def all_groups(self) -> list[GroupRecord]:

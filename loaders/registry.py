@@ -15,7 +15,7 @@ from domain.origins import Origin, OriginKey
 from domain.pagination import Cursor
 from domain.records import CustomerRecord, CustomerUserRecord
 from loaders.audit import AuditLoaders
-from loaders.batching import JOINED_UP_TO, Loader
+from loaders.batching import JOINED_UP_TO, Loader, weakly
 from loaders.dynamic_fields import customer_user_values_loader, customer_values_loader
 from loaders.groups import GroupLoaders
 from loaders.services import ServiceLoaders
@@ -75,36 +75,36 @@ class Loaders:
 
     @cached_property
     def customer(self) -> Loader[str, CustomerRecord | None]:
-        return Loader(load_fn=self._customers, cache_key_fn=_lower)
+        return Loader(load_fn=weakly(self._customers), cache_key_fn=_lower)
 
     @cached_property
     def assigned_customers(self) -> Loader[str, list[CustomerRecord]]:
         """Login → the customers of its ``customer_user_customer`` rows (existing ones, in
         row order), read joined in one statement and primed into ``customer`` (for more than
         ``JOINED_UP_TO`` logins: the rows, then each distinct customer once)."""
-        return Loader(load_fn=self._assigned_customers, cache_key_fn=_lower)
+        return Loader(load_fn=weakly(self._assigned_customers), cache_key_fn=_lower)
 
     @cached_property
     def origin(self) -> Loader[OriginKey, Origin | None]:
         """Roster's record of which API key wrote an object (with the keys' names)."""
-        return Loader(load_fn=self._origins)
+        return Loader(load_fn=weakly(self._origins))
 
     @cached_property
     def agent_login(self) -> Loader[int, str | None]:
         """The login of an OTOBO agent (``users.id``), as ``create_by``/``change_by`` name it."""
-        return Loader(load_fn=self._agent_logins)
+        return Loader(load_fn=weakly(self._agent_logins))
 
     @cached_property
     def valid_users_page(self) -> Loader[tuple[int, Cursor | None], Page[CustomerUserRecord]]:
         """(page size, after) → a page of the valid users in login order. Groups that may
         reach every user scan these pages for members; a list of such groups reads each page
         once instead of once per group."""
-        return Loader(load_fn=self._valid_users_pages)
+        return Loader(load_fn=weakly(self._valid_users_pages))
 
     @cached_property
     def valid_users_count(self) -> Loader[bool, int]:
         """How many valid users there are (one key, True): every such group's member count."""
-        return Loader(load_fn=self._valid_users_count)
+        return Loader(load_fn=weakly(self._valid_users_count))
 
     @cached_property
     def groups(self) -> GroupLoaders:

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from datasources.storage import Storage
 from domain.services import ServiceRecord
-from loaders.batching import JOINED_UP_TO, Loader
+from loaders.batching import JOINED_UP_TO, Loader, weakly
 
 MemberPageKey = tuple[int, str | None, int]
 """(service id, lower-cased login to start after, how many)."""
@@ -28,30 +28,30 @@ class ServiceLoaders:
 
     @cached_property
     def by_id(self) -> Loader[int, ServiceRecord | None]:
-        return Loader[int, ServiceRecord | None](load_fn=self._by_id)
+        return Loader[int, ServiceRecord | None](load_fn=weakly(self._by_id))
 
     @cached_property
     def by_name(self) -> Loader[str, ServiceRecord | None]:
         """By exact full name (a parent's name, as taken from its child's)."""
-        return Loader[str, ServiceRecord | None](load_fn=self._by_name)
+        return Loader[str, ServiceRecord | None](load_fn=weakly(self._by_name))
 
     @cached_property
     def children(self) -> Loader[str, list[ServiceRecord]]:
         """Direct children by the parent's full name."""
-        return Loader[str, list[ServiceRecord]](load_fn=self._children)
+        return Loader[str, list[ServiceRecord]](load_fn=weakly(self._children))
 
     @cached_property
     def assigned(self) -> Loader[str, list[ServiceRecord]]:
         """The services assigned to a login (``<DEFAULT>``: the default services)."""
-        return Loader[str, list[ServiceRecord]](load_fn=self._assigned, cache_key_fn=_lower)
+        return Loader[str, list[ServiceRecord]](load_fn=weakly(self._assigned), cache_key_fn=_lower)
 
     @cached_property
     def member_page(self) -> Loader[MemberPageKey, list[str]]:
-        return Loader[MemberPageKey, list[str]](load_fn=self._member_pages)
+        return Loader[MemberPageKey, list[str]](load_fn=weakly(self._member_pages))
 
     @cached_property
     def member_count(self) -> Loader[int, int]:
-        return Loader[int, int](load_fn=self._member_counts)
+        return Loader[int, int](load_fn=weakly(self._member_counts))
 
     async def _by_id(self, ids: Sequence[int]) -> list[ServiceRecord | None]:
         found = await self._store.get_many(ids)

@@ -309,3 +309,35 @@ async def test_a_repeated_lookup_leaves_nothing_for_the_garbage_collector(api: A
         gc.set_debug(0)
         gc.garbage.clear()
     assert left == []
+
+
+RELATIONS = """query($l: String!) {
+  customerUser(login: $l) { login customer { name } customerIds
+    availableServices { name } usesDefaultServices
+    effectivePermissions { group { name } permission } }
+  customerUsers(first: 10) { nodes { login customer { name } availableServices { name }
+    effectivePermissions { group { name } permission } } } }"""
+
+
+async def test_relation_and_page_reads_leave_nothing_for_the_garbage_collector(api: Api) -> None:
+    """The loaders of customers, groups and services hold the request's loaders weakly
+    (``loaders.batching.weakly``): a request that reads them is freed when it ends, as a
+    one-user lookup is."""
+    login = await new_user(api, await created(api))
+    lookup = {"query": RELATIONS, "variables": {"l": login}}
+    for _ in range(3):
+        response = await api.post(lookup)
+        assert not response.errors, response.errors
+        assert response.data["customerUser"]["login"] == login
+    ours = ("graphql", "strawberry", "schema", "resolvers", "loaders", "datasources", "app")
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for _ in range(5):
+            assert (await api.post(lookup)).data["customerUser"]["login"] == login
+        gc.collect()
+        left = [type(o) for o in gc.garbage if type(o).__module__.split(".")[0] in ours]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []
