@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from domain.assignments import Change as RowChange
 from domain.assignments import ChangeKind, UserCustomerRow, UserGroupRow, UserServiceRow
-from domain.live import Action, Notice, ObjectType, decode, encode, notices_of
+from domain.live import Action, Notice, decode, encode, notices_of
+from domain.origins import ObjectType
 from domain.records import Audit, CustomerUserRecord
 
 AT = 1_700_000_000.5
