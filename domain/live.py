@@ -6,10 +6,13 @@ is published as one message of several notices. A notice carries no field values
 subscriber reads the object again if it wants them (``customerUserChanged`` does), so a
 notice never leaks a field the subscriber could not read, and never a password.
 
-Changes-feed alignment: ``type`` + ``key`` are the same object identity the feed of issue 18
-reports (the feed's global ID is ``base64url("<type>:<key>")``, as ``Node.id``); ``at`` is the
-commit time. A subscriber that must not miss anything (a broker outage, a reconnect) reads the
-feed from its stored cursor; live notices are a hint to do so early, not the record.
+Changes-feed alignment: ``type`` + ``key`` are the object identity the feed of issue 18
+reports (``domain.origins.ObjectType``, one enum for both), ``at`` the commit time, and
+``position`` the feed position of the object's last event in the committing transaction
+(``unit_of_work`` hands the committed events to the publisher), so a subscriber resumes the
+feed exactly after a notice. Live notices are the prompt, the feed the record: a subscriber
+that must not miss anything (a broker outage, a reconnect) reads the feed from the cursor of
+the last notice it handled.
 """
 
 from __future__ import annotations
