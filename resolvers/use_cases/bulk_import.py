@@ -393,19 +393,23 @@ async def journal(
 ) -> None:
     """Record the audit events of a written batch, in its transaction: the same events the
     single writes make (``customers.create``/``update``, ``customer_users.create``/``update``,
-    ``set_password``, the assignment use cases), one set per row, so an imported row shows in
-    ``history``, ``auditEvents`` and the changes feed as if written alone. They are noted on
+    ``set_password``, the assignment use cases), so an imported row shows in ``history``,
+    ``auditEvents`` and the changes feed as if written alone (the other side of its
+    assignments, a group or a customer, gets one event per batch). They are noted on
     the connection and inserted with one multi-row statement at the commit
     (``unit_of_work.transaction``): a batch's events commit, or roll back, with the batch."""
     del storage
-    events: list[AuditEvent] = []
-    for result in written:
-        events += row_events(result)
+    events = [event for result in written for event in row_events(result)]
+    # Both sides of the relation rows: each user's own event, and one per group, customer or
+    # service for the whole batch (a group granted to 1,000 users of a batch gets one event
+    # naming them all, not 1,000), as one assignment mutation of many rows records them.
+    events += relation_events([change for result in written for change in result.relation_changes])
     audit_trail.record(conn, actor, events)
 
 
 def row_events(result: RowResult) -> list[AuditEvent]:
-    """The events of one written row (never a password: a new one is ``PASSWORD_SET``)."""
+    """The events of one written row but its assignments' (never a password: a new one is
+    ``PASSWORD_SET``)."""
     if result.row.kind is RowKind.CUSTOMER:
         key = OriginKey.customer(result.key)
         if result.action is Action.CREATED:
@@ -427,4 +431,4 @@ def row_events(result: RowResult) -> list[AuditEvent]:
             events.append(changed)
         if result.plan.stored_hash:
             events.append(AuditEvent(key, login, audit.Action.PASSWORD_SET))
-    return events + relation_events(result.relation_changes)
+    return events

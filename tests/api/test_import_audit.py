@@ -105,3 +105,19 @@ async def test_an_imported_update_records_fields_password_and_both_sides_of_a_gr
         "ASSIGNMENTS_CHANGED",
     ]
     assert {e["actor"]["name"] for e in history} == {feed[0]["actor"]["name"]}
+
+
+async def test_a_group_granted_to_a_batch_of_users_gets_one_event_naming_them(api: Api) -> None:
+    company, group, logins = unique("C"), unique("g"), [unique("u"), unique("u")]
+    group_id = (await group_create(api, name=group))["group"]["groupId"]
+    customer = {"type": "customer", "CustomerID": company, "CustomerCompanyName": company}
+    rows = [customer, *(user_row(login, company, groups={group: ["ro"]}) for login in logins)]
+    assert (await imported(api, rows))["created"] == 3
+
+    created, granted = await events_of(api, "Group", group_id)
+    assert (created["action"], granted["action"]) == ("CREATED", "ASSIGNMENTS_CHANGED")
+    assert sets(granted) == {"customer_users": ({f"{login}:ro" for login in logins}, set())}
+    for login in logins:
+        history = await events_of(api, "CustomerUser", login)
+        assert [e["action"] for e in history] == ["CREATED", "ASSIGNMENTS_CHANGED"]
+        assert sets(history[1]) == {"groups": ({f"{group_id}:ro"}, set())}
