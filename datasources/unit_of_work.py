@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from datasources.db import audit_events
 from datasources.db.engine import LostConnection, commit_outcome, transaction_id
 from domain.assignments import Change
+from domain.audit import AuditEvent
 from domain.errors import Problem
 
 T = TypeVar("T")
@@ -53,9 +54,11 @@ _watch: ContextVar[CommitWatch | None] = ContextVar("roster_commit_watch", defau
 
 @dataclass(slots=True)
 class Commits:
-    """How many transactions run under :func:`counting_commits` committed."""
+    """How many transactions run under :func:`counting_commits` committed, and the audit
+    events they wrote with their feed positions (a live update's cursors)."""
 
     count: int = 0
+    events: list[tuple[int, AuditEvent]] = field(default_factory=list)
 
 
 _commits: ContextVar[Commits | None] = ContextVar("roster_commits", default=None)
@@ -73,10 +76,11 @@ def counting_commits() -> Iterator[Commits]:
         _commits.reset(token)
 
 
-def _committed() -> None:
+def _committed(events: list[tuple[int, AuditEvent]]) -> None:
     commits = _commits.get()
     if commits is not None:
         commits.count += 1
+        commits.events += events
 
 
 @contextmanager
@@ -106,7 +110,7 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         audit_events.open_buffer(conn)
         try:
             yield conn
-            await audit_events.flush(conn, audit_events.take_buffer(conn))
+            written = await audit_events.flush(conn, audit_events.take_buffer(conn))
         except BaseException:
             audit_events.take_buffer(conn)
             with suppress(Exception):  # a lost connection cannot roll back: the server did
@@ -120,11 +124,11 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         except Exception as error:
             outcome = await commit_outcome(engine, xid) if xid is not None else None
             if outcome == "committed":
-                _committed()
+                _committed(written)
                 return
             if outcome == "aborted":
                 if watch is not None:
                     watch.committing = False
                 raise LostConnection("the transaction was rolled back") from error
             raise
-        _committed()
+        _committed(written)

@@ -6,16 +6,20 @@ is published as one message of several notices. A notice carries no field values
 subscriber reads the object again if it wants them (``customerUserChanged`` does), so a
 notice never leaks a field the subscriber could not read, and never a password.
 
-Changes-feed alignment: ``type`` + ``key`` are the same object identity the feed of issue 18
-reports (the feed's global ID is ``base64url("<type>:<key>")``, as ``Node.id``); ``at`` is the
-commit time. A subscriber that must not miss anything (a broker outage, a reconnect) reads the
-feed from its stored cursor; live notices are a hint to do so early, not the record.
+Changes-feed alignment: ``type`` + ``key`` are the object identity the feed of issue 18
+reports (``domain.origins.ObjectType``, one enum for both), ``at`` the commit time, and
+``position`` the feed position of the object's last event in the committing transaction
+(``unit_of_work`` hands the committed events to the publisher), so a subscriber resumes the
+feed exactly after a notice. Live notices are the prompt, the feed the record: a subscriber
+that must not miss anything (a broker outage, a reconnect) reads the feed from the cursor of
+the last notice it handled.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,17 +32,13 @@ from domain.assignments import (
     UserGroupRow,
     UserServiceRow,
 )
+from domain.audit import SESSION_ACTIONS, AuditEvent
+from domain.audit import Action as AuditAction
+from domain.origins import ObjectType, OriginKey
 from domain.records import CustomerRecord, CustomerUserRecord, GroupRecord
 from domain.services import ServiceRecord
 
 DEFAULT_SERVICES_LOGIN = "<DEFAULT>"  # OTOBO's login of the default-services rows
-
-
-class ObjectType(enum.Enum):
-    CUSTOMER_USER = "CustomerUser"
-    CUSTOMER = "Customer"
-    GROUP = "Group"
-    SERVICE = "Service"
 
 
 class Action(enum.Enum):
@@ -57,6 +57,9 @@ class Notice:
     at: float
     """When the transaction committed (seconds since the epoch, the writing server's clock)."""
     previous_key: str | None = None
+    position: int | None = None
+    """The changes feed's position after this change: the last audit event of this object
+    in the committing transaction (None: it recorded none)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -65,6 +68,7 @@ class Notice:
             "a": self.action.value,
             "at": self.at,
             "p": self.previous_key,
+            "c": self.position,
         }
 
 
@@ -77,10 +81,17 @@ def decode(raw: bytes | str) -> list[Notice]:
     try:
         items = orjson.loads(raw)
         return [
-            Notice(ObjectType(i["t"]), str(i["k"]), Action(i["a"]), float(i["at"]), i.get("p"))
+            Notice(
+                ObjectType(i["t"]),
+                str(i["k"]),
+                Action(i["a"]),
+                float(i["at"]),
+                i.get("p"),
+                None if i.get("c") is None else int(i["c"]),
+            )
             for i in items
         ]
-    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"not a live-update message: {exc}") from exc
 
 
@@ -135,3 +146,42 @@ def notices_of(
                 seen.add(found)
                 notices.append(Notice(found[0], found[1], Action.UPDATED, at))
     return notices
+
+
+def _origin(object_type: ObjectType, key: str) -> OriginKey:
+    lowered = object_type in (ObjectType.CUSTOMER_USER, ObjectType.CUSTOMER)
+    return OriginKey(object_type, key.lower() if lowered else key)
+
+
+def with_positions(
+    notices: Sequence[Notice], events: Sequence[tuple[int, AuditEvent]]
+) -> list[Notice]:
+    """``notices`` with their feed positions: each object's last event among ``events`` (the
+    committed transactions' events, with their positions)."""
+    last = {event.object: position for position, event in events}
+    return [
+        dataclasses.replace(notice, position=last.get(_origin(notice.type, notice.key)))
+        for notice in notices
+    ]
+
+
+def notices_of_events(events: Sequence[tuple[int, AuditEvent]], at: float) -> list[Notice]:
+    """The notices of writes that return no one object (a bulk import): one per object its
+    events name, CREATED when one of them created it, at its last event's position. (Sign-ins
+    and sign-outs change no data: as in the feed, none.)"""
+    found: dict[OriginKey, tuple[AuditEvent, bool, int]] = {}
+    for position, event in events:
+        if event.action in SESSION_ACTIONS:
+            continue
+        _, created, _ = found.get(event.object, (event, False, 0))
+        found[event.object] = (event, created or event.action is AuditAction.CREATED, position)
+    return [
+        Notice(
+            key.object_type,
+            event.name,
+            Action.CREATED if created else Action.UPDATED,
+            at,
+            position=position,
+        )
+        for key, (event, created, position) in found.items()
+    ]

@@ -18,7 +18,9 @@ from datasources.db.api_keys import KeyStoreUnavailable
 from datasources.live import BrokerUnavailable, SubscriptionEnded, TooManySubscriptions
 from datasources.live.hub import Topic
 from datasources.unit_of_work import Outcome
-from domain.live import Notice, ObjectType, notices_of
+from domain.audit import AuditEvent
+from domain.live import Notice, notices_of, notices_of_events, with_positions
+from domain.origins import ObjectType
 from resolvers.context import Actor, RequestContext
 from resolvers.errors import ApiError, Unauthenticated
 
@@ -37,17 +39,33 @@ class SlowSubscriber(ApiError):
     code = "SLOW_SUBSCRIBER"
 
 
-def publish(ctx: RequestContext, use_case: Any, args: Sequence[Any], outcome: Outcome[Any]) -> None:
-    """Publish the notices of a committed write (``resolvers.mutations.run_mutation``)."""
+def publish(
+    ctx: RequestContext,
+    use_case: Any,
+    args: Sequence[Any],
+    outcome: Outcome[Any],
+    events: Sequence[tuple[int, AuditEvent]] = (),
+) -> None:
+    """Publish the notices of a committed write (``resolvers.mutations.run_mutation``), each
+    with its feed position from ``events`` (the committed audit events). A write that returns
+    no one object (``customerUsersImport``: a list of rows) publishes one notice per object
+    its events name."""
     if ctx.live is None:
         return
-    notices = notices_of(
-        created=getattr(use_case, "__name__", "") == "create",
-        record=outcome.record,
-        changes=outcome.changes,
-        key=args[0] if args else None,
-        at=time.time(),
-    )
+    at = time.time()
+    if isinstance(outcome.record, list):
+        notices = notices_of_events(events, at)
+    else:
+        notices = with_positions(
+            notices_of(
+                created=getattr(use_case, "__name__", "") == "create",
+                record=outcome.record,
+                changes=outcome.changes,
+                key=args[0] if args else None,
+                at=at,
+            ),
+            events,
+        )
     if notices:
         ctx.live.publish(notices)
 

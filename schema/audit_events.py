@@ -28,18 +28,19 @@ TYPE_NAMES = {
 """The GraphQL type of each kind of object an event names (its global ID's prefix)."""
 
 
-AuditObjectType = strawberry.enum(
+ChangeObjectType = strawberry.enum(
     ObjectType,
-    name="AuditObjectType",
-    description="The kinds of object the audit trail and the changes feed name.",
+    name="ChangeObjectType",
+    description="The kinds of object a change is about: in the audit trail, the changes feed "
+    "and the live `changes` subscription alike.",
 )
 describe_values(
-    AuditObjectType,
+    ChangeObjectType,
     {
-        "CUSTOMER_USER": "A customer user (by login).",
-        "CUSTOMER": "A customer (by customer ID).",
-        "GROUP": "A group (by id).",
-        "SERVICE": "A service (by id).",
+        "CUSTOMER_USER": "A customer user (key: its login).",
+        "CUSTOMER": "A customer, a company (key: its customer ID).",
+        "GROUP": "A group (key: its id).",
+        "SERVICE": "A service (key: its id).",
     },
 )
 
@@ -144,7 +145,7 @@ class AuditEvent:
         )
 
     @strawberry.field(description="The kind of object changed.")
-    def object_type(self) -> AuditObjectType:  # type: ignore[valid-type]
+    def object_type(self) -> ChangeObjectType:  # type: ignore[valid-type]
         return self.stored.event.object.object_type
 
     @strawberry.field(

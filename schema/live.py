@@ -12,27 +12,15 @@ import strawberry
 from strawberry.permission import BasePermission
 
 from datasources.db.api_keys import Scope
-from domain.live import Action, Notice, ObjectType
+from domain.live import Action, Notice
 from resolvers import live as live_resolvers
+from resolvers.audit import cursor_of
 from resolvers.errors import ApiError
 from schema.audit import Info
+from schema.audit_events import TYPE_NAMES, ChangeObjectType
 from schema.common import describe_values, global_id
 from schema.customer_user import CustomerUserTypes
 
-ChangeObjectType = strawberry.enum(
-    ObjectType,
-    name="ChangeObjectType",
-    description="The kinds of object a change is about.",
-)
-describe_values(
-    ChangeObjectType,
-    {
-        "CUSTOMER_USER": "A customer user (key: its login).",
-        "CUSTOMER": "A customer, a company (key: its customer ID).",
-        "GROUP": "A group (key: its id).",
-        "SERVICE": "A service (key: its id).",
-    },
-)
 ChangeAction = strawberry.enum(Action, name="ChangeAction", description="What a change did.")
 describe_values(
     ChangeAction,
@@ -63,7 +51,7 @@ class Change:
 
     @strawberry.field(description="The object's global ID, as its `id` field (Node) gives it.")
     def id(self) -> strawberry.ID:
-        return global_id(self.notice.type.value, self.notice.key)
+        return global_id(TYPE_NAMES[self.notice.type], self.notice.key)
 
     @strawberry.field(
         description="The object's natural key: login, customer ID, group id, service id."
@@ -82,6 +70,16 @@ class Change:
     @strawberry.field(description="When its transaction committed (the writing server's clock).")
     def at(self) -> datetime:
         return datetime.fromtimestamp(self.notice.at, UTC)
+
+    @strawberry.field(
+        description="The changes feed's cursor just after this change: `changes(after: "
+        "cursor)` returns exactly the changes recorded after it, so a client can catch up "
+        "from a live change (after a reconnect, say) without a gap or a repeat. Null when the "
+        "write recorded no audit event for this object."
+    )
+    def cursor(self) -> str | None:
+        position = self.notice.position
+        return None if position is None else cursor_of(position).encode()
 
 
 class CanRead(BasePermission):

@@ -62,11 +62,16 @@ _NEXT_ONE = (
     .cte("next_position")
 )
 _VALUE_COLUMNS = [c for c in _E.c if c.name != "id"]
-_INSERT_ONE_PG = sa.insert(_E).from_select(
-    ["id", *(c.name for c in _VALUE_COLUMNS)],
-    sa.select(
-        _NEXT_ONE.c.last_position, *(sa.bindparam(c.name, type_=c.type) for c in _VALUE_COLUMNS)
-    ),
+_INSERT_ONE_PG = (
+    sa.insert(_E)
+    .returning(_E.c.id)
+    .from_select(
+        ["id", *(c.name for c in _VALUE_COLUMNS)],
+        sa.select(
+            _NEXT_ONE.c.last_position,
+            *(sa.bindparam(c.name, type_=c.type) for c in _VALUE_COLUMNS),
+        ),
+    )
 )
 """PostgreSQL: the position taken and the one event inserted in one statement (a data-
 modifying CTE); the UPDATE's row lock is held to the commit all the same. (The statements
@@ -94,18 +99,21 @@ def note(conn: AsyncConnection, actor: AuditActor, events: Sequence[AuditEvent])
     pending.extend((actor, event) for event in events)
 
 
-async def flush(conn: AsyncConnection, pending: Sequence[tuple[AuditActor, AuditEvent]]) -> None:
+async def flush(
+    conn: AsyncConnection, pending: Sequence[tuple[AuditActor, AuditEvent]]
+) -> list[tuple[int, AuditEvent]]:
     """Insert ``pending`` with the next positions, taken under ``roster_audit_position``'s
-    row lock, which this transaction holds until it commits (see the module's docstring)."""
+    row lock, which this transaction holds until it commits (see the module's docstring).
+    Returns the events with their positions (live updates carry them as feed cursors)."""
     if not pending:
-        return
+        return []
     now = utcnow()
     if len(pending) == 1 and conn.dialect.name == "postgresql":
         # Most writes change one object: take the position and insert in one round trip.
         row = _row(0, now, *pending[0])
         del row["id"]
-        await conn.execute(_INSERT_ONE_PG, row)
-        return
+        position = (await conn.execute(_INSERT_ONE_PG, row)).scalar_one()
+        return [(int(position), pending[0][1])]
     count = {"n": len(pending)}
     if conn.dialect.update_returning:
         last = (await conn.execute(_ADVANCE_RETURNING, count)).scalar_one()
@@ -118,6 +126,7 @@ async def flush(conn: AsyncConnection, pending: Sequence[tuple[AuditActor, Audit
         for position, (actor, event) in enumerate(pending, start=first)
     ]
     await conn.execute(_INSERT, rows[0] if len(rows) == 1 else rows)  # most writes: one
+    return [(position, event) for position, (_, event) in enumerate(pending, start=first)]
 
 
 def _row(position: int, now: datetime, actor: AuditActor, event: AuditEvent) -> dict[str, Any]:

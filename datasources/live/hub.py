@@ -19,7 +19,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from domain.live import Notice, ObjectType
+from domain.live import Notice
+from domain.origins import ObjectType
 
 logger = logging.getLogger("roster.live")
 

@@ -13,8 +13,8 @@ login), case-insensitively, and only the values that differ are written, so impo
 same file again reports every row ``UNCHANGED`` and changes nothing.
 
 **Audit** (issue 18): :func:`journal` is called once per batch, inside the batch's
-transaction, with every row it wrote (before/after values and relation changes); it is where
-the audit table's writer is to be called, one multi-row insert per batch.
+transaction, with every row it wrote, and notes the same events the single writes would
+(``row_events``); they are inserted with one multi-row statement at the batch's commit.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ from datasources.db.dialect import flush_index_backlog, refresh_statistics
 from datasources.db.links import CUSTOMER_GROUPS
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
+from domain import audit
 from domain.assignments import Change
+from domain.audit import AuditEvent, customer_user_values, relation_events
 from domain.bulk_rows import GROUPS, Columns, ImportRow, RowKind, ShapeError, parse_row
 from domain.changes import given_fields
 from domain.company_map import KNOWN_FIELDS
@@ -45,12 +47,14 @@ from domain.records import CustomerRecord, GroupRecord
 from domain.services import ServiceRecord
 from domain.validity import Validity
 from resolvers.context import Actor
+from resolvers.use_cases import audit_trail
 from resolvers.use_cases.bulk_customer_groups import (
     CustomerGrants,
     diff_grants,
     plan_grants,
     write_grants,
 )
+from resolvers.use_cases.customers import FIELDS as CUSTOMER_FIELDS
 from resolvers.use_cases.customers import conflict
 
 MAX_API_ROWS = 1000
@@ -365,9 +369,13 @@ def differs(old: Any, new: Any) -> bool:
     return (None if old == "" else old) != (None if new == "" else new)
 
 
+_NOT_FIELDS = ("extra", "customer_id", "dynamic_fields")
+"""What a customer row never changes (the key) or gives otherwise (``extra``: by attribute;
+dynamic fields: not imported)."""
+
+
 def _given(change: CustomerChanges) -> list[str]:
-    # dynamic_fields defaults to {} (not UNSET): a row sets none, so it is never "given"
-    names = [n for n in given_fields(change) if n not in ("extra", "customer_id", "dynamic_fields")]
+    names = [n for n in given_fields(change) if n not in _NOT_FIELDS]
     return names + list(change.extra)
 
 
@@ -440,8 +448,44 @@ async def _diff_grants(storage: Storage, conn: AsyncConnection, results: list[Ro
 async def journal(
     storage: Storage, conn: AsyncConnection, actor: Actor, written: Sequence[RowResult]
 ) -> None:
-    """The audit hook: called once per written batch, in its transaction, with every row it
-    wrote (``before``/``after``, ``changed``, ``relation_changes``). Not wired yet: the audit
-    table (``roster_audit_event``) is another part of issue 18; its writer goes here as one
-    multi-row insert, so a batch's events commit (or roll back) with the batch."""
-    del storage, conn, actor, written
+    """Record the audit events of a written batch, in its transaction: the same events the
+    single writes make (``customers.create``/``update``, ``customer_users.create``/``update``,
+    ``set_password``, the assignment use cases), so an imported row shows in ``history``,
+    ``auditEvents`` and the changes feed as if written alone (the other side of its
+    assignments, a group or a customer, gets one event per batch). They are noted on
+    the connection and inserted with one multi-row statement at the commit
+    (``unit_of_work.transaction``): a batch's events commit, or roll back, with the batch."""
+    del storage
+    events = [event for result in written for event in row_events(result)]
+    # Both sides of the relation rows: each user's own event, and one per group, customer or
+    # service for the whole batch (a group granted to 1,000 users of a batch gets one event
+    # naming them all, not 1,000), as one assignment mutation of many rows records them.
+    events += relation_events([change for result in written for change in result.relation_changes])
+    audit_trail.record(conn, actor, events)
+
+
+def row_events(result: RowResult) -> list[AuditEvent]:
+    """The events of one written row but its assignments' (never a password: a new one is
+    ``PASSWORD_SET``)."""
+    if result.row.kind is RowKind.CUSTOMER:
+        key = OriginKey.customer(result.key)
+        if result.action is Action.CREATED:
+            change: CustomerChanges = result.plan
+            after = {**audit.given(change, CUSTOMER_FIELDS), **change.extra}
+            return [audit.event(key, result.key, audit.Action.CREATED, None, after)]
+        changed = audit.event(key, result.key, audit.Action.UPDATED, result.before, result.after)
+        return [changed] if changed.fields else []
+    login = result.plan.login
+    key = OriginKey.customer_user(login)
+    after = customer_user_values(result.after or {})
+    events: list[AuditEvent] = []
+    if result.action is Action.CREATED:
+        events.append(audit.event(key, login, audit.Action.CREATED, after=after))
+    else:
+        before = customer_user_values(result.before or {})
+        changed = audit.event(key, login, audit.Action.UPDATED, before, after)
+        if changed.fields:
+            events.append(changed)
+        if result.plan.stored_hash:
+            events.append(AuditEvent(key, login, audit.Action.PASSWORD_SET))
+    return events

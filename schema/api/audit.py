@@ -14,8 +14,8 @@ from resolvers import audit as audit_resolvers
 from schema.audit import Info
 from schema.audit_events import (
     AuditEvent,
-    AuditObjectType,
     ChangeFeed,
+    ChangeObjectType,
     object_key_of,
     wrap_event,
 )
@@ -98,7 +98,7 @@ def queries(types: CustomerUserTypes, config: RosterConfig) -> Any:
                 ),
             ] = None,
             types: Annotated[
-                list[AuditObjectType] | None,
+                list[ChangeObjectType] | None,
                 strawberry.argument(description="Only changes of these kinds of object."),
             ] = None,
             first: Annotated[int, FIRST_ARGUMENT] = DEFAULT_PAGE_SIZE,

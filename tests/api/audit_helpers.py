@@ -18,7 +18,7 @@ EVENTS = (
     f" nodes {{ {EVENT} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}"
 )
 CHANGES = (
-    "query($after: String, $t: [AuditObjectType!], $f: Int) {"
+    "query($after: String, $t: [ChangeObjectType!], $f: Int) {"
     " changes(after: $after, types: $t, first: $f) {"
     f" nodes {{ {EVENT} }} pageInfo {{ hasNextPage }} cursor }} }}"
 )

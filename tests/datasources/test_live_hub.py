@@ -9,7 +9,8 @@ import pytest
 
 from datasources.live import BrokerUnavailable, Hub, SubscriptionEnded, TooManySubscriptions
 from datasources.live.hub import Ending
-from domain.live import Action, Notice, ObjectType
+from domain.live import Action, Notice
+from domain.origins import ObjectType
 
 USER = ObjectType.CUSTOMER_USER
 

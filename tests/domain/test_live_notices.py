@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from domain.assignments import Change as RowChange
 from domain.assignments import ChangeKind, UserCustomerRow, UserGroupRow, UserServiceRow
-from domain.live import Action, Notice, ObjectType, decode, encode, notices_of
+from domain.audit import Action as AuditAction
+from domain.audit import AuditEvent
+from domain.live import (
+    Action,
+    Notice,
+    decode,
+    encode,
+    notices_of,
+    notices_of_events,
+    with_positions,
+)
+from domain.origins import ObjectType, OriginKey
 from domain.records import Audit, CustomerUserRecord
 
 AT = 1_700_000_000.5
@@ -43,6 +54,33 @@ def test_an_assignment_names_both_sides_once_and_not_the_default_services() -> N
 def test_notices_cross_the_broker_unchanged() -> None:
     notices = [
         Notice(ObjectType.GROUP, "7", Action.UPDATED, AT),
-        Notice(ObjectType.CUSTOMER_USER, "bea", Action.RENAMED, AT, "ann"),
+        Notice(ObjectType.CUSTOMER_USER, "bea", Action.RENAMED, AT, "ann", position=42),
     ]
     assert decode(encode(notices)) == notices
+
+
+def test_a_notice_carries_its_objects_last_feed_position() -> None:
+    events = [
+        (10, AuditEvent(OriginKey.customer_user("Ann"), "Ann", AuditAction.UPDATED)),
+        (11, AuditEvent(OriginKey.group(7), "7", AuditAction.ASSIGNMENTS_CHANGED)),
+        (12, AuditEvent(OriginKey.customer_user("Ann"), "Ann", AuditAction.ASSIGNMENTS_CHANGED)),
+    ]
+    notices = [
+        Notice(ObjectType.CUSTOMER_USER, "ANN", Action.UPDATED, AT),
+        Notice(ObjectType.GROUP, "7", Action.UPDATED, AT),
+        Notice(ObjectType.SERVICE, "3", Action.UPDATED, AT),
+    ]
+    assert [n.position for n in with_positions(notices, events)] == [12, 11, None]
+
+
+def test_an_import_is_announced_per_object_from_its_events() -> None:
+    events = [
+        (5, AuditEvent(OriginKey.customer_user("Ann"), "Ann", AuditAction.CREATED)),
+        (6, AuditEvent(OriginKey.customer_user("Ann"), "Ann", AuditAction.ASSIGNMENTS_CHANGED)),
+        (7, AuditEvent(OriginKey.group(7), "7", AuditAction.ASSIGNMENTS_CHANGED)),
+        (8, AuditEvent(OriginKey.customer_user("Bea"), "Bea", AuditAction.SESSION_STARTED)),
+    ]
+    assert notices_of_events(events, AT) == [
+        Notice(ObjectType.CUSTOMER_USER, "Ann", Action.CREATED, AT, position=6),
+        Notice(ObjectType.GROUP, "7", Action.UPDATED, AT, position=7),
+    ]

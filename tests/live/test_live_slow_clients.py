@@ -23,7 +23,8 @@ from websockets.http11 import Response
 from websockets.typing import Subprotocol
 from websockets.uri import parse_uri
 
-from domain.live import Action, Notice, ObjectType, encode
+from domain.live import Action, Notice, encode
+from domain.origins import ObjectType
 from tests.live.helpers import PROTOCOL, create_keys, serving, unique, write_config
 
 REDIS = "redis://127.0.0.1:6379/0"
