@@ -19,6 +19,7 @@ remembers the last position it deleted, so a changes-feed cursor before it is to
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,7 +41,12 @@ from domain.audit import (
 )
 from domain.origins import ObjectType, OriginKey
 
-_PENDING = "roster_audit_pending"
+_PENDING: weakref.WeakKeyDictionary[AsyncConnection, list[tuple[AuditActor, AuditEvent]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""The events noted per open transaction, by its connection object: not in ``conn.info``,
+which is the pooled DBAPI connection's (it outlives the checkout) and which an invalidated
+connection refuses to hand out (``PendingRollbackError`` after a lost connection)."""
 """The key of a transaction's noted events in its connection's ``info``."""
 
 _NAME_LENGTH = 250
@@ -80,12 +86,12 @@ here are built once: a write pays for executing them, not for building them.)"""
 
 def open_buffer(conn: AsyncConnection) -> None:
     """A transaction began on ``conn``: events may be noted until it ends."""
-    conn.info[_PENDING] = []
+    _PENDING[conn] = []
 
 
 def take_buffer(conn: AsyncConnection) -> list[tuple[AuditActor, AuditEvent]]:
     """The events noted on ``conn`` (and none from now on): at the commit, or a rollback."""
-    pending: list[tuple[AuditActor, AuditEvent]] = conn.info.pop(_PENDING, None) or []
+    pending: list[tuple[AuditActor, AuditEvent]] = _PENDING.pop(conn, [])
     return pending
 
 
@@ -93,7 +99,7 @@ def note(conn: AsyncConnection, actor: AuditActor, events: Sequence[AuditEvent])
     """Add ``events`` by ``actor`` to the transaction on ``conn``; they are written at its
     commit (:func:`flush`) and dropped with a rollback. Refuses a connection outside
     ``unit_of_work.transaction``: an event written nowhere would be a lost audit record."""
-    pending = conn.info.get(_PENDING)
+    pending = _PENDING.get(conn)
     if pending is None:
         raise RuntimeError("audit events are noted only inside unit_of_work.transaction")
     pending.extend((actor, event) for event in events)

@@ -135,9 +135,10 @@ def _refused(tmp_path: Path, env: dict[str, str]) -> str:
 def test_misspelt_section_is_an_error_naming_the_variable(tmp_path: Path) -> None:
     assert _refused(tmp_path, {"ROSTER_DATABSE__URL": "sqlite+aiosqlite:///x.db"}) == (
         "roster: ROSTER_DATABSE__URL: no configuration section 'databse' "
-        "(ROSTER_<SECTION>__<KEY> overrides a key; the sections are auth, customer_auth, "
-        "customer_company, customer_group, customer_user, database, demo, "
-        "dynamic_field_from_customer_user, email, passwords, server, services, tickets)\n"
+        "(ROSTER_<SECTION>__<KEY> overrides a key; the sections are audit, auth, "
+        "customer_auth, customer_company, customer_group, customer_user, database, demo, "
+        "dynamic_field_from_customer_user, email, live, passwords, server, services, "
+        "tickets)\n"
     )
 
 
