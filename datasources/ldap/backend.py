@@ -32,8 +32,8 @@ import bonsai
 from datasources.backend import BackendHealth, BackendStatus, BackendUnavailable
 from datasources.ldap.breaker import BreakerOpen, BreakerState, CircuitBreaker
 from datasources.ldap.cache import TtlCache
-from datasources.ldap.filters import MATCH_ALL, equals_any, query_filter, scoped
-from datasources.ldap.pool import ConnectionPool, LdapFailure
+from datasources.ldap.filters import equals_any, query_filter, scoped
+from datasources.ldap.pool import ConnectionPool, LdapFailure, base_read
 from domain import observation
 from domain.config import LdapBackendConfig
 from domain.customer_user_query import CustomerUserQuery, record_sort_key
@@ -222,15 +222,7 @@ class LdapCustomerUserBackend:
         the base DN. Bounded like every call; with the breaker open it answers at once."""
         started = time.perf_counter()
 
-        async def ping(conn: Any) -> None:
-            await conn.search(
-                self.config.base_dn,
-                bonsai.LDAPSearchScope.BASE,
-                MATCH_ALL,
-                ["1.1"],
-                timeout=self.config.timeout_seconds,
-            )
-
+        ping = base_read(self.config.base_dn, self.config.timeout_seconds)
         try:
             await self._call(ping, "health")
         except BackendUnavailable as exc:

@@ -50,8 +50,8 @@ import bonsai.errors
 
 from datasources.backend import BackendHealth, BackendStatus, BackendUnavailable
 from datasources.ldap.breaker import BreakerOpen, BreakerState, CircuitBreaker
-from datasources.ldap.filters import MATCH_ALL, all_of, escape_value
-from datasources.ldap.pool import ConnectionPool, LdapFailure
+from datasources.ldap.filters import all_of, escape_value
+from datasources.ldap.pool import ConnectionPool, LdapFailure, base_read
 from domain import observation
 from domain.config import LdapBackendConfig
 from domain.config.ldap_auth import LdapAuthBackendConfig
@@ -151,15 +151,7 @@ class LdapAuthBackend:
         backend's probe: a failure counts, and an open breaker answers at once."""
         started = time.perf_counter()
 
-        async def ping(conn: Any) -> None:
-            await conn.search(
-                self.config.base_dn,
-                bonsai.LDAPSearchScope.BASE,
-                MATCH_ALL,
-                ["1.1"],
-                timeout=self.config.timeout_seconds,
-            )
-
+        ping = base_read(self.config.base_dn, self.config.timeout_seconds)
         try:
             async with asyncio.timeout(self._deadline):
                 await self._call(self._pool, ping, "health")

@@ -34,6 +34,7 @@ import bonsai.errors
 from bonsai.asyncio import AIOLDAPConnection
 
 from datasources import spans
+from datasources.ldap.filters import MATCH_ALL
 from datasources.ldap.probe import Endpoint, ProbeFailed, Transport, probe
 from domain.config import LdapBackendConfig
 
@@ -242,3 +243,13 @@ class ConnectionPool:
     async def close(self) -> None:
         self._closed = True
         self._drop_idle()
+
+
+def base_read(base_dn: str, timeout: float) -> Callable[[Any], Awaitable[None]]:
+    """A health check's round trip on a pooled connection: a base-scope read of ``base_dn``
+    asking for no attribute, the cheapest request that proves the bind and the base DN."""
+
+    async def ping(conn: Any) -> None:
+        await conn.search(base_dn, bonsai.LDAPSearchScope.BASE, MATCH_ALL, ["1.1"], timeout=timeout)
+
+    return ping
