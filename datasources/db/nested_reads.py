@@ -209,7 +209,7 @@ class NestedReads:
             if name == "services":
                 below = _shape(member)
                 if page is not None:
-                    return page_services(page, lambda s: self._service(s, below)), False
+                    return page_services(page, lambda s: self._named_row(s, below)), False
                 return self._services(u, login, below), False
             raise Unplannable(name)
 
@@ -287,14 +287,17 @@ class NestedReads:
             .scalar_subquery()
         )
 
-    def _group(self, g: Any, shape: Shape) -> Expr:
+    def _named_row(self, table: Any, shape: Shape) -> Expr:
+        """A group's or a service's object: OTOBO spells both tables alike (``name``,
+        ``comments``, ``valid_id``)."""
+
         def spell(member: Member) -> tuple[Expr, bool]:
             if member.name == "name":
-                return g.c.name, False
+                return table.c.name, False
             if member.name == "comment":
-                return blank_null(g.c.comments), True
+                return blank_null(table.c.comments), True
             if member.name == "validity":
-                return validity_name(g.c.valid_id), False
+                return validity_name(table.c.valid_id), False
             raise Unplannable(member.name)
 
         return self._members(shape, spell)
@@ -302,7 +305,7 @@ class NestedReads:
     def _grant(self, g: Any, permissions: Expr, shape: Shape) -> Expr:
         def spell(member: Member) -> tuple[Expr, bool]:
             if member.name == "group":
-                return self._group(g, _shape(member)), False
+                return self._named_row(g, _shape(member)), False
             if member.name == "permissions":
                 return permissions, False
             raise Unplannable(member.name)
@@ -348,7 +351,7 @@ class NestedReads:
 
         def spell(member: Member) -> tuple[Expr, bool]:
             if member.name == "group":
-                return self._group(g, _shape(member)), False
+                return self._named_row(g, _shape(member)), False
             if member.name == "permissions":
                 return per_key.c.permissions, False
             if member.name == "context":
@@ -366,18 +369,6 @@ class NestedReads:
             .scalar_subquery()
         )
 
-    def _service(self, s: Any, shape: Shape) -> Expr:
-        def spell(member: Member) -> tuple[Expr, bool]:
-            if member.name == "name":
-                return s.c.name, False
-            if member.name == "comment":
-                return blank_null(s.c.comments), True
-            if member.name == "validity":
-                return validity_name(s.c.valid_id), False
-            raise Unplannable(member.name)
-
-        return self._members(shape, spell)
-
     def _services(self, outer: sa.FromClause | None, login: Expr, shape: Shape) -> Expr:
         s = service.alias("s")
         rows = service_customer_user.alias("scu")
@@ -390,7 +381,7 @@ class NestedReads:
             assigned = assigned.correlate(outer)
         ids = assigned.subquery("sid")  # each service once; joined by id, not scanned
         return (
-            sa.select(json_list(self._service(s, shape), code_point(s.c.name)))
+            sa.select(json_list(self._named_row(s, shape), code_point(s.c.name)))
             .select_from(ids.join(s, s.c.id == ids.c.service_id))
             .scalar_subquery()
         )

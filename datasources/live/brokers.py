@@ -38,6 +38,27 @@ OUTBOX = 10_000
 """Messages waiting to be published at most; beyond, they are dropped (and counted)."""
 
 
+def broker_answers(hub: Hub, description: str, *, was_lost: bool) -> None:
+    """A broker's listening side is (back) up: subscriptions are accepted again, and an
+    operator who saw the loss reads that it answers again."""
+    hub.broker_back()
+    if was_lost:
+        logger.warning("live updates: %s answers again", description)
+
+
+def broker_gone(hub: Hub, description: str, error: BaseException, *, was_lost: bool) -> None:
+    """A broker's listening side is lost: open subscriptions end, new ones are refused; the
+    ERROR line is written once per outage, not once per reconnect attempt."""
+    if not was_lost:
+        logger.error(
+            "live updates: lost %s (%s); open subscriptions were ended, "
+            "new ones are refused until it answers",
+            description,
+            error,
+        )
+    hub.broker_lost(f"the broker ({description}) does not answer")
+
+
 class Broker(Protocol):
     hub: Hub
     description: str
@@ -137,9 +158,7 @@ class RedisBroker:
                 await pubsub.subscribe(self.channel)
                 await pubsub.get_message(timeout=2)  # the subscribe confirmation
                 self._subscribed.set()
-                self.hub.broker_back()
-                if lost:
-                    logger.warning("live updates: %s answers again", self.description)
+                broker_answers(self.hub, self.description, was_lost=lost)
                 lost, delay = False, 0.5
                 while True:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=30)
@@ -152,15 +171,8 @@ class RedisBroker:
                             "live updates: ignored a message on %s: %s", self.channel, exc
                         )
             except (RedisError, OSError) as exc:
-                if not lost:
-                    logger.error(
-                        "live updates: lost %s (%s); open subscriptions were ended, "
-                        "new ones are refused until it answers",
-                        self.description,
-                        exc,
-                    )
+                broker_gone(self.hub, self.description, exc, was_lost=lost)
                 lost = True
-                self.hub.broker_lost(f"the broker ({self.description}) does not answer")
             finally:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()

@@ -21,7 +21,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.db.notifications import CONNECT_TIMEOUT
-from datasources.live.brokers import OUTBOX
+from datasources.live.brokers import OUTBOX, broker_answers, broker_gone
 from datasources.live.hub import Hub
 from domain.live import Notice, decode, encode
 
@@ -108,22 +108,13 @@ class PostgresBroker:
                 connection.add_termination_listener(_setter(gone))
                 await connection.add_listener(self.channel, self._heard)
                 self._listening.set()
-                self.hub.broker_back()
-                if lost:
-                    logger.warning("live updates: %s answers again", self.description)
+                broker_answers(self.hub, self.description, was_lost=lost)
                 lost, delay = False, 0.5
                 await gone.wait()
                 raise ConnectionError("the listening connection was closed")
             except (OSError, TimeoutError, asyncpg.PostgresError, ConnectionError) as exc:
-                if not lost:
-                    logger.error(
-                        "live updates: lost %s (%s); open subscriptions were ended, "
-                        "new ones are refused until it answers",
-                        self.description,
-                        exc,
-                    )
+                broker_gone(self.hub, self.description, exc, was_lost=lost)
                 lost = True
-                self.hub.broker_lost(f"the broker ({self.description}) does not answer")
             finally:
                 if connection is not None:
                     connection.terminate()
