@@ -69,7 +69,9 @@ class Storage:
         backend = backends[0]
         if not isinstance(backend, DbCustomerUserBackend):
             return None
-        return NestedReads(self.engine, backend, self.customers)
+        return NestedReads(
+            self.engine, backend, self.customers, keep_children=self.services.keep_children
+        )
 
     @cached_property
     def tickets(self) -> DbTicketStore:

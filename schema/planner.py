@@ -99,6 +99,8 @@ _FIELDS: dict[str, dict[str, str | _Relation]] = {
         "customers": ("customers", "Customer"),
         "groupGrants": ("group_grants", "GroupGrant"),
         "services": ("services", "Service"),
+        "availableServices": ("available_services", "Service"),
+        "usesDefaultServices": "uses_default_services",
     },
     "Customer": {
         "createdAt": "created_at",

@@ -50,8 +50,9 @@ def blank_null(column: Expr) -> Expr:
     return sa.func.nullif(column, const(""))
 
 
-def json_list(expr: Expr, *order: Expr) -> Expr:
-    return sa.func.coalesce(sa.func.json_agg(aggregate_order_by(expr, *order)), EMPTY_LIST)
+def json_list(expr: Expr, *order: Expr, empty: Expr = EMPTY_LIST) -> Expr:
+    """``expr`` of every row as a JSON list in ``order``; ``empty`` when there is no row."""
+    return sa.func.coalesce(sa.func.json_agg(aggregate_order_by(expr, *order)), empty)
 
 
 def audit_time(table: Any, source: Any, name: str) -> tuple[Expr, bool]:

@@ -30,11 +30,14 @@ class PageJoins:
         self.keys = keys
         """The page's lower-cased logins, each once (column ``k``)."""
         self.tables: list[sa.Subquery] = []
+        self.usable_services: Expr | None = None
+        """Whether the user has a service it may use, once a table of those is joined
+        (``availableServices``; ``usesDefaultServices`` reads it instead of its own)."""
 
-    def add(self, derived: sa.Subquery) -> Expr:
-        """Join ``derived`` to the page; its list, ``[]`` for a user without rows."""
+    def add(self, derived: sa.Subquery, empty: Expr = EMPTY_LIST) -> Expr:
+        """Join ``derived`` to the page; its value, ``empty`` for a user without rows."""
         self.tables.append(derived)
-        return sa.func.coalesce(derived.c.v, EMPTY_LIST)
+        return sa.func.coalesce(derived.c.v, empty)
 
     def name(self) -> str:
         """A name for the next table (a relation may be selected twice, under aliases)."""
@@ -63,24 +66,47 @@ def page_grants(page: PageJoins, grant: Callable[[Any, Expr], Expr]) -> Expr:
     return page.add(derived)
 
 
-def page_services(page: PageJoins, spell: Callable[[Any], Expr]) -> Expr:
-    """The services of every user of the page, each once per user, by name."""
+def page_services(
+    page: PageJoins,
+    spell: Callable[[Any], Expr],
+    only: Callable[[Any], Expr] | None = None,
+    empty: Expr = EMPTY_LIST,
+) -> Expr:
+    """The services of every user of the page, each once per user, by name; with ``only``
+    (a condition on the service) those it holds for, and ``empty`` for a user with none."""
     s = service.alias("s")
+    ids = _page_service_ids(page)
+    rows = sa.select(ids.c.k, _agg(spell(s), code_point(s.c.name))).select_from(
+        ids.join(s, s.c.id == ids.c.service_id)
+    )
+    if only is not None:
+        rows = rows.where(only(s))
+    return page.add(rows.group_by(ids.c.k).subquery(page.name()), empty)
+
+
+def page_has_services(page: PageJoins, only: Callable[[Any], Expr]) -> Expr:
+    """Whether each user of the page has a service ``only`` holds for."""
+    s = service.alias("s")
+    ids = _page_service_ids(page)
+    derived = (
+        sa.select(ids.c.k, sa.true().label("v"))
+        .distinct()
+        .select_from(ids.join(s, s.c.id == ids.c.service_id))
+        .where(only(s))
+        .subquery(page.name())
+    )
+    return page.add(derived, sa.false())
+
+
+def _page_service_ids(page: PageJoins) -> sa.Subquery:
     rows = service_customer_user.alias("scu")
     key = sa.func.lower(rows.c.customer_user_login)
-    ids = (
+    return (
         sa.select(key.label("k"), rows.c.service_id)
         .distinct()
         .where(key.in_(sa.select(page.keys.c.k)))
         .subquery("sid")
     )
-    derived = (
-        sa.select(ids.c.k, _agg(spell(s), code_point(s.c.name)))
-        .select_from(ids.join(s, s.c.id == ids.c.service_id))
-        .group_by(ids.c.k)
-        .subquery(page.name())
-    )
-    return page.add(derived)
 
 
 def permissions(rows: Any) -> Expr:

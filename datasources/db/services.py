@@ -57,6 +57,13 @@ def _ancestor_invalid(table: sa.FromClause) -> sa.ColumnElement[bool]:
     )
 
 
+def counts_as_valid(table: sa.FromClause, *, keep_children: bool) -> sa.ColumnElement[bool]:
+    """The SQL twin of ``domain.services.counts_as_valid`` for a row of ``table`` (``service``
+    or an alias of it), so pages and nested reads can decide it in SQL."""
+    valid = table.c.valid_id == Validity.VALID.value
+    return valid if keep_children else sa.and_(valid, sa.not_(_ancestor_invalid(table)))
+
+
 _COLUMNS = (*_S.c, _ancestor_invalid(_S).label("ancestor_invalid"))
 
 
@@ -159,10 +166,7 @@ class DbServiceStore:
     def _where(self, search: SearchExpr | None, *, valid_only: bool) -> sa.ColumnElement[bool]:
         condition = search_condition(search, [_S.c.name], case_sensitive=False)
         if valid_only:
-            # The SQL twin of domain.services.counts_as_valid, so pages can be cut in SQL.
-            condition = sa.and_(condition, _S.c.valid_id == Validity.VALID.value)
-            if not self.keep_children:
-                condition = sa.and_(condition, sa.not_(_ancestor_invalid(_S)))
+            condition = sa.and_(condition, counts_as_valid(_S, keep_children=self.keep_children))
         return condition
 
     async def list_page(

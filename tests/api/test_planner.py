@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from schema import planner
@@ -56,6 +57,17 @@ TWICE = """query($f: Int!) { customerUsers(first: $f) { nodes { login
   a: services { name } b: services { comment name } g: groupGrants { permissions }
   h: groupGrants { group { name } } } } }"""
 DEFAULTS = "{ defaultServices { name validity comment } }"
+AVAILABLE = """{ customerUsers(first: 1000) { nodes {
+  login availableServices { name } usesDefaultServices } } }"""  # bench/scenarios.py (4)
+AVAILABLE_WIDE = """query($f: Int!) { customerUsers(valid: false, first: $f) { nodes { login
+  services { name } usable: availableServices { comment validity name } usesDefaultServices
+  again: availableServices { name } } } }"""
+USES_DEFAULTS = """query($f: Int!) { customerUsers(first: $f) { nodes {
+  usesDefaultServices login } } }"""
+USES_FIRST = """query($f: Int!) { customerUsers(first: $f) { nodes {
+  usesDefaultServices login availableServices { name } } } }"""
+ONE_AVAILABLE = """query($login: String!) { customerUser(login: $login) { login
+  availableServices { name validity } usesDefaultServices services { name } } }"""
 VALID_DEFAULT = "{ customerUsers { nodes { login validity } } }"
 PLANNED = [
     (PEER_Q2, {}),
@@ -66,9 +78,13 @@ PLANNED = [
     (TWICE, {"f": 40}),  # a page's relation tables under aliases (set-based, one each)
     (DEFAULTS, {}),
     (VALID_DEFAULT, {}),
+    (AVAILABLE, {}),
+    (AVAILABLE_WIDE, {"f": 40}),
+    (USES_DEFAULTS, {"f": 40}),
+    (USES_FIRST, {"f": 40}),
 ]
 WITH_IDS = PEER_Q3.replace("validity createdAt", "validity customerIds createdAt")
-PER_USER = [PEER_Q3, WITH_IDS, TWO_ROOTS]
+PER_USER = [PEER_Q3, WITH_IDS, TWO_ROOTS, ONE_AVAILABLE]
 NOT_PLANNED = [
     (Q2, {"f": 10, "c": None}),  # a search argument
     ("{ customerUsers(first: 3) { nodes { __typename login } } }", {}),
@@ -112,6 +128,14 @@ async def _edges(api: Api, logins: list[str]) -> None:
     gone_group = await new_group(api, "g-gone")
     invalid_group = await new_group(api, "g-off")
     comment_service = await new_service(api, "svc-c", comment="with a comment")
+    # availableServices: a child of a service made invalid (it counts only with
+    # KeepChildren), an invalid service beside a valid one, and invalid ones only
+    parent = await new_service(api, "par")
+    child = await new_service(api, "kid", parent=parent)
+    off_service = await new_service(api, "svc-off")
+    await set_services(api, logins[4], [child])
+    await set_services(api, logins[9], [off_service, comment_service])
+    await set_services(api, logins[10], [off_service])
     await set_user_groups(api, logins[1], {invalid_group: ["rw", "ro"]})
     await set_customer_groups(
         api, odd, [(invalid_group, ["rw", "ro"], "SAME"), (gone_group, ["ro"], "OTHER")]
@@ -119,7 +143,7 @@ async def _edges(api: Api, logins: list[str]) -> None:
     await set_validity(api, invalid_group, "INVALID")  # granted while valid
     await set_user_customers(api, logins[2], ["nest-2", odd, "nest-3"])
     await set_services(api, logins[3], [comment_service])
-    await set_defaults(api, [comment_service])
+    await set_defaults(api, [comment_service, off_service, child])
     statements = [
         "UPDATE customer_user SET title = '', phone = NULL, valid_id = 3 WHERE login = :a",
         "UPDATE customer_user SET valid_id = 7, create_time = '2020-01-02 03:04:05' "
@@ -149,6 +173,7 @@ async def _edges(api: Api, logins: list[str]) -> None:
         "INSERT INTO service_customer_user (customer_user_login, service_id, create_time, "
         "create_by) VALUES (:a, 99999, {now}, 1)",
         "UPDATE customer_company SET comments = '' WHERE customer_id = 'nest-1'",
+        "UPDATE service SET valid_id = 2 WHERE name IN ('par', 'svc-off')",
     ]
     statements = [statement.replace("{now}", "CURRENT_TIMESTAMP") for statement in statements]
     names = {"a": logins[5], "b": logins[6], "c": logins[7], "d": logins[8]}
@@ -158,9 +183,10 @@ async def _edges(api: Api, logins: list[str]) -> None:
             await conn.execute(sa.text(statement), wanted)
 
 
-async def _api(make_api: MakeApi) -> tuple[Api, list[str]]:
+async def _api(make_api: MakeApi, **config: Any) -> tuple[Api, list[str]]:
     api = await make_api(
-        customer_group={"support": True, "always_groups": ["g-c"], "contexts": ["Same", "Other"]}
+        customer_group={"support": True, "always_groups": ["g-c"], "contexts": ["Same", "Other"]},
+        **config,
     )
     await api.gql("{ customerUsers(first: 1) { nodes { login } } }")  # the key is looked up
     logins, _ = await _fill(api)
@@ -178,7 +204,7 @@ async def test_every_planned_shape_answers_the_same_bytes(make_api: MakeApi) -> 
             assert statements == 1, query  # the whole answer in one statement
         assert b'"errors"' not in body
     for query in PER_USER:
-        for login in [*logins[:10], logins[20].upper(), "nobody-here"]:
+        for login in [*logins[:11], logins[20].upper(), "nobody-here"]:
             per_user: dict[str, Any] = {"login": login, "l": login, "f": 5}
             body, statements, answered = await _both(api, query, per_user)
             assert answered == (1 if planned else 0)
@@ -208,6 +234,37 @@ async def test_the_edge_rows_read_as_the_records_do(make_api: MakeApi) -> None:
     body, _, _ = await _both(api, PEER_Q3, {"login": logins[2]})
     customers = _json(body)["data"]["customerUser"]["customers"]
     assert [c["customerId"] for c in customers] == ["nest-2", "nest-3", "nest-odd"]
+
+
+@pytest.mark.parametrize("keep_children", [False, True])
+async def test_available_services_follow_own_or_default(
+    make_api: MakeApi, keep_children: bool
+) -> None:
+    """OTOBO's own-or-default rule on both paths, with and without KeepChildren."""
+    api, logins = await _api(make_api, services={"keep_children": keep_children})
+    planned = api.kind == "postgresql"
+    shapes = [(USES_DEFAULTS, {"f": 40}), (USES_FIRST, {"f": 40}), (AVAILABLE, {})]
+    for query, variables in [*shapes, (AVAILABLE_WIDE, {"f": 40})]:
+        body, statements, answered = await _both(api, query, variables)
+        assert answered == (1 if planned else 0)
+        if planned:
+            assert statements == 1
+    users = {u["login"]: u for u in _json(body)["data"]["customerUsers"]["nodes"]}
+    defaults = ["kid", "svc-c"] if keep_children else ["svc-c"]
+    kid = users[logins[4]]  # its only service lies below an invalid one
+    assert [s["name"] for s in kid["again"]] == (["par::kid"] if keep_children else defaults)
+    assert kid["usesDefaultServices"] is not keep_children
+    mixed = users[logins[9]]  # an invalid service beside a valid one: the valid one
+    assert [s["name"] for s in mixed["again"]] == ["svc-c"]
+    assert mixed["usesDefaultServices"] is False
+    off = users[logins[10]]  # only invalid services: the defaults that count as valid
+    assert [s["name"] for s in off["again"]] == [
+        "par::kid" if name == "kid" else name for name in defaults
+    ]
+    assert off["usesDefaultServices"] is True
+    for login in (logins[4], logins[10]):
+        body, _, answered = await _both(api, ONE_AVAILABLE, {"login": login})
+        assert answered == (1 if planned else 0)
 
 
 async def test_shapes_the_planner_leaves_alone_answer_as_before(make_api: MakeApi) -> None:
