@@ -110,6 +110,15 @@ def _joined(values: list[Any]) -> str | None:
     return text if text.count(SEPARATOR) == len(values) - 1 else None
 
 
+def _sent_as(column_type: sa.types.TypeEngine[Any], dialect: Dialect) -> str:
+    """The type the values are sent as: texts as ``text``, so that the INSERT's own
+    (assignment) cast to ``varchar(n)`` refuses a value too long as a row-by-row INSERT does;
+    an explicit ``CAST(… AS varchar(n))`` would cut it short without a word."""
+    if isinstance(column_type, sa.String) and not isinstance(column_type, sa.Enum):
+        return "text"
+    return column_type.compile(dialect=dialect)
+
+
 Processor = Any
 """A column type's bind processor (SQLAlchemy's), or None."""
 
@@ -132,7 +141,7 @@ def _unnest_insert(
     column's bind processor."""
     quote = dialect.identifier_preparer.quote
     columns = [table.c[name] for name in (*varying, *fixed)]
-    types = [column.type.compile(dialect=dialect) for column in columns]
+    types = [_sent_as(column.type, dialect) for column in columns]
     arrays = [
         f"CAST(string_to_array(CAST(:v{i} AS text), E'\\x1f') AS {types[i]}[])"
         if joined[i]
