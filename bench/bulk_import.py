@@ -101,14 +101,22 @@ def write_file(path: Path, users: int, *, given: str = "Given") -> None:
 
 
 CHILD = (
-    "import resource, sys\n"
+    "import os, resource, sys\n"
     "from app.cli import main\n"
-    "code = main(sys.argv[1:])\n"
+    "profile = os.environ.get('ROSTER_BENCH_PROFILE')\n"
+    "if profile:\n"
+    "    import cProfile\n"
+    "    profiler = cProfile.Profile()\n"
+    "    code = profiler.runcall(main, sys.argv[1:])\n"
+    "    profiler.dump_stats(profile)\n"
+    "else:\n"
+    "    code = main(sys.argv[1:])\n"
     "use = resource.getrusage(resource.RUSAGE_SELF)\n"
     "print(f'BENCH {use.ru_maxrss} {use.ru_utime + use.ru_stime}', file=sys.stderr)\n"
     "sys.exit(code)\n"
 )
-"""``roster import`` in a process of its own that reports its own peak RSS and CPU time."""
+"""``roster import`` in a process of its own that reports its own peak RSS and CPU time
+(under cProfile, its statistics written to ``ROSTER_BENCH_PROFILE``, when that is set)."""
 
 
 def _cpu_ticks(pid: int) -> int | None:
@@ -155,6 +163,10 @@ class ServerCpu(threading.Thread):
         return sum(self.seconds.values())
 
 
+EXTRA: list[str] = []
+"""More arguments of ``roster import`` (``--batch-size``)."""
+
+
 def run_import(config: Path, path: Path) -> tuple[float, float, int, str, float]:
     """Wall seconds, CPU seconds and peak RSS (KiB) of the command, its summary line, and the
     CPU seconds of the database server's backends."""
@@ -162,7 +174,7 @@ def run_import(config: Path, path: Path) -> tuple[float, float, int, str, float]
     server.start()
     started = time.perf_counter()
     result = subprocess.run(  # noqa: S603 - our own command
-        [sys.executable, "-c", CHILD, "import", str(path), "--config", str(config)],
+        [sys.executable, "-c", CHILD, "import", str(path), "--config", str(config), *EXTRA],
         capture_output=True,
         text=True,
         check=False,
@@ -179,7 +191,13 @@ def run_import(config: Path, path: Path) -> tuple[float, float, int, str, float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="20000,100000", help="user counts, one run each")
+    parser.add_argument(
+        "--first-only", action="store_true", help="the first import only (no re-imports)"
+    )
+    parser.add_argument("--batch-size", type=int, help="roster import's --batch-size")
     args = parser.parse_args()
+    if args.batch_size:
+        EXTRA.extend(["--batch-size", str(args.batch_size)])
     with tempfile.TemporaryDirectory(prefix="roster-bench-import-") as folder:
         config = Path(folder) / "roster.toml"
         config.write_text(f'[database]\nurl = "{db_url()}"\n', encoding="utf-8")
@@ -194,6 +212,15 @@ def main() -> None:
             write_file(path, users)
             asyncio.run(fresh_database())
             elapsed, cpu, rss, summary, db_cpu = run_import(config, path)
+            assert f"created {users + CUSTOMERS}," in summary, summary
+            if args.first_only:
+                print(
+                    f"| {users:,} | {path.stat().st_size / 1e6:.1f} | {elapsed:.1f} "
+                    f"| {users / elapsed:,.0f} | {cpu:.1f} | {db_cpu:.1f} "
+                    f"| {users / (cpu + db_cpu):,.0f} | {rss / 1024:.0f} | | | | |",
+                    flush=True,
+                )
+                continue
             again, cpu_again, _, summary_again, db_again = run_import(config, path)
             assert f"created {users + CUSTOMERS}," in summary, summary
             assert f"unchanged {users + CUSTOMERS}," in summary_again, summary_again

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from domain.assignments import (
     Change,
     ChangeKind,
@@ -31,7 +33,7 @@ from domain.assignments import (
 )
 from domain.changes import is_given
 from domain.field_map import PASSWORD, VALID_ID
-from domain.origins import OriginKey
+from domain.origins import ObjectType, OriginKey
 from domain.validity import Validity
 
 
@@ -92,21 +94,20 @@ class AuditEvent:
 
     def changes_json(self) -> str:
         """The stored form: ``{"fields": {f: {"before", "after"}}, "sets": {s: {"added",
-        "removed"}}}``."""
-        return json.dumps(
-            {
-                "fields": {
-                    k: {"before": v.before, "after": v.after} for k, v in self.fields.items()
-                },
-                "sets": {
-                    k: {"added": list(v.added), "removed": list(v.removed)}
-                    for k, v in self.sets.items()
-                },
+        "removed"}}}``, keys sorted, compact, non-ASCII as is. Through orjson (a bulk import
+        writes ~3 events a user: ``json.dumps`` was 10 µs of them each, orjson ~1 µs); what
+        orjson refuses (a lone surrogate, an integer beyond 64 bits) goes through ``json``."""
+        data = {
+            "fields": {k: {"before": v.before, "after": v.after} for k, v in self.fields.items()},
+            "sets": {
+                k: {"added": list(v.added), "removed": list(v.removed)}
+                for k, v in self.sets.items()
             },
-            ensure_ascii=False,
-            separators=(",", ":"),
-            sort_keys=True,
-        )
+        }
+        try:
+            return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
+        except orjson.JSONEncodeError:
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,8 @@ def changes_from_json(text: str) -> tuple[dict[str, FieldChange], dict[str, SetC
 
 def plain(value: Any) -> Any:
     """A value as an event stores it: JSON's own types; a validity by its name."""
+    if value is None or type(value) is str or type(value) is int:  # most values (not enums)
+        return value
     if isinstance(value, enum.Enum):
         return value.name
     if value is None or isinstance(value, (str, int, float, bool)):
@@ -181,50 +184,69 @@ def event(
 # ---- assignments: both sides of every relation row -----------------------------------------
 
 
-def _sides(row: RelationRow) -> tuple[tuple[OriginKey, str, str, str], ...]:
-    """(object, its name, set name, item) for each side of ``row``."""
+_USER, _CUSTOMER, _GROUP, _SERVICE = (
+    str(t.value)
+    for t in (ObjectType.CUSTOMER_USER, ObjectType.CUSTOMER, ObjectType.GROUP, ObjectType.SERVICE)
+)
+"""The object types as plain texts: a dict keyed by a tuple with an enum member hashes it
+through ``Enum.__hash__`` (Python code), a plain text at C speed."""
+_TYPES = {str(t.value): t for t in ObjectType}
+
+_Side = tuple[str, str, str, str, str]
+
+
+def _sides(row: RelationRow) -> tuple[_Side, _Side]:
+    """(object type's value, object key, its name, set name, item) for each side of ``row``."""
     if isinstance(row, UserCustomerRow):
+        login, cid = row.login, row.customer_id
         return (
-            (OriginKey.customer_user(row.login), row.login, "customers", row.customer_id),
-            (OriginKey.customer(row.customer_id), row.customer_id, "customer_users", row.login),
+            (_USER, login.lower(), login, "customers", cid),
+            (_CUSTOMER, cid.lower(), cid, "customer_users", login),
         )
     if isinstance(row, UserGroupRow):
-        gid = str(row.group_id)
+        gid, login = str(row.group_id), row.login
         return (
-            (OriginKey.customer_user(row.login), row.login, "groups", f"{gid}:{row.permission}"),
-            (OriginKey.group(row.group_id), gid, "customer_users", f"{row.login}:{row.permission}"),
+            (_USER, login.lower(), login, "groups", f"{gid}:{row.permission}"),
+            (_GROUP, gid, gid, "customer_users", f"{login}:{row.permission}"),
         )
     if isinstance(row, CustomerGroupRow):
-        gid, tail = str(row.group_id), f"{row.permission}:{row.context}"
+        gid, tail, cid = str(row.group_id), f"{row.permission}:{row.context}", row.customer_id
         return (
-            (OriginKey.customer(row.customer_id), row.customer_id, "groups", f"{gid}:{tail}"),
-            (OriginKey.group(row.group_id), gid, "customers", f"{row.customer_id}:{tail}"),
+            (_CUSTOMER, cid.lower(), cid, "groups", f"{gid}:{tail}"),
+            (_GROUP, gid, gid, "customers", f"{cid}:{tail}"),
         )
     assert isinstance(row, UserServiceRow)
     sid = str(row.service_id)
     return (
-        (OriginKey.customer_user(row.login), row.login, "services", sid),
-        (OriginKey.service(row.service_id), sid, "customer_users", row.login),
+        (_USER, row.login.lower(), row.login, "services", sid),
+        (_SERVICE, sid, sid, "customer_users", row.login),
     )
 
 
 def relation_events(changes: Sequence[Change]) -> list[AuditEvent]:
     """One ``ASSIGNMENTS_CHANGED`` event per object on either side of the rows changed, each
-    with the items its sets gained and lost, in a stable order (objects as first met)."""
-    found: dict[OriginKey, tuple[str, dict[str, tuple[list[str], list[str]]]]] = {}
+    with the items its sets gained and lost, in a stable order (objects as first met).
+    (Objects are gathered by plain texts, an :class:`OriginKey` made once per object: a
+    bulk import's batch has ~3,000 changes.)"""
+    found: dict[tuple[str, str], tuple[str, dict[str, tuple[list[str], list[str]]]]] = {}
     for change in changes:
-        for key, name, set_name, item in _sides(change.row):
-            _, sets = found.setdefault(key, (name, {}))
-            added, removed = sets.setdefault(set_name, ([], []))
-            (added if change.kind is ChangeKind.ADDED else removed).append(item)
+        position = 0 if change.kind is ChangeKind.ADDED else 1
+        for object_type, object_key, name, set_name, item in _sides(change.row):
+            entry = found.get((object_type, object_key))
+            if entry is None:
+                entry = found[(object_type, object_key)] = (name, {})
+            lists = entry[1].get(set_name)
+            if lists is None:
+                lists = entry[1][set_name] = ([], [])
+            lists[position].append(item)
     return [
         AuditEvent(
-            key,
+            OriginKey(_TYPES[object_type], object_key),
             name,
             Action.ASSIGNMENTS_CHANGED,
             sets={s: SetChange(tuple(a), tuple(r)) for s, (a, r) in sorted(sets.items())},
         )
-        for key, (name, sets) in found.items()
+        for (object_type, object_key), (name, sets) in found.items()
     ]
 
 

@@ -66,6 +66,7 @@ class Columns:
     company_fields: tuple[MapField, ...]
     _names: dict[RowKind, dict[str, str]] = field(init=False, repr=False, compare=False)
     _hashes: frozenset[str] = field(init=False, repr=False, compare=False)
+    _types: dict[RowKind, dict[str, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Looked up for every cell of every row: resolved once (an attribute before a column).
@@ -83,10 +84,19 @@ class Columns:
             n for f in self.user_fields if f.is_password for n in (f.attribute, f.column)
         )
         object.__setattr__(self, "_hashes", hashes)
+        types = {
+            RowKind.CUSTOMER_USER: {f.attribute: f.type for f in self.user_fields},
+            RowKind.CUSTOMER: {f.attribute: f.type for f in self.company_fields},
+        }
+        object.__setattr__(self, "_types", types)
 
     def attribute(self, kind: RowKind, name: str) -> str | None:
         """The Map attribute ``name`` (an attribute or a column) names for ``kind``."""
         return self._names[kind].get(name)
+
+    def types(self, kind: RowKind) -> dict[str, str]:
+        """Attribute → the Map's type (``int``, ``text``…) of ``kind``'s fields."""
+        return self._types[kind]
 
     def is_password_hash(self, name: str) -> bool:
         """Whether ``name`` is the customer-user Map's password row (a stored hash, as
@@ -180,8 +190,7 @@ def parse_row(
         kind = RowKind.CUSTOMER_USER
         message = f"type must be customer or customer_user, not {kind_text!r}."
         problems.append(Problem((TYPE,), ErrorCode.INVALID, message))
-    fields = columns.user_fields if kind is RowKind.CUSTOMER_USER else columns.company_fields
-    types = {f.attribute: f.type for f in fields}
+    types = columns.types(kind)
     row = ImportRow(line=line, kind=kind, values={}, raw=raw, problems=problems)
     for name, cell in raw.items():
         if name in SPECIAL:

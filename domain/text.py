@@ -25,6 +25,14 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
+def is_clean_text(value: str, *, max_length: int | None, multiline: bool = False) -> bool:
+    """Whether :func:`check_text` finds nothing (the common case, tested without building
+    the problems list)."""
+    if max_length is not None and len(value) > max_length:
+        return False
+    return (_CONTROL if multiline else _CONTROL_SINGLE_LINE).search(value) is None
+
+
 def check_text(
     value: str, *, field: tuple[str, ...], max_length: int | None, multiline: bool = False
 ) -> list[Problem]:

@@ -112,7 +112,9 @@ def add_commands(sub: argparse._SubParsersAction, with_config: object) -> None: 
     imp.add_argument("--format", choices=["csv", "jsonl"], help="default: from the suffix")
     imp.add_argument("--delimiter", help="CSV separator (default: sniffed: , ; or tab)")
     imp.add_argument("--encoding", default="utf-8", help="the file's encoding (default utf-8)")
-    imp.add_argument("--batch-size", type=int, default=1000, help="rows per transaction")
+    imp.add_argument(
+        "--batch-size", type=int, default=2000, help="rows per transaction (default 2000)"
+    )  # importer.BATCH_SIZE (not imported here: the CLI starts without the import's modules)
     imp.add_argument("--reject-file", help="where refused rows go (default FILE.rejects.EXT)")
     imp.add_argument("--source", help="the customer-user backend to import into")
     imp.set_defaults(handler=cmd_import)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.backend import BackendHealth, BackendStatus
+from datasources.db.bulk_insert import insert_rows
 from datasources.db.customer_user_query_sql import CustomerUserQuerySql
 from datasources.db.dialect import xact_lock, xact_locks
 from datasources.db.engine import read_only_view
@@ -315,11 +316,11 @@ class DbCustomerUserBackend:
         column = self._password_column
         params = []
         for values, password_hash in rows:
-            row = {**self._column_values(values, creating=True), **stamp}
+            row = self._column_values(values, creating=True)
             if column:
                 row[column] = password_hash or ""
             params.append(row)
-        await conn.execute(sa.insert(self.table), params)
+        await insert_rows(conn, self.table, params, stamp)  # PostgreSQL: one unnest() statement
 
     async def emails_in_use(self, conn: AsyncConnection, emails: Sequence[str]) -> dict[str, str]:
         """Lower-cased address → the login of a user that has it (in any postmaster field),

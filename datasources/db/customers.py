@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from datasources.db.bulk_insert import insert_rows
 from datasources.db.customer_users import utcnow
 from datasources.db.engine import fetch_all, read_only_view
 from datasources.db.prepared import KeyedRead, Row
@@ -279,12 +280,10 @@ class DbCustomerStore:
             return
         now = utcnow()
         stamp = {"create_time": now, "create_by": agent, "change_time": now, "change_by": agent}
-        rows = [
-            {"valid_id": Validity.VALID.value, **self._columns(c, creating=True), **stamp}
-            for c in changes
-        ]
-        # executemany needs one set of keys: a create writes every Map column in any case.
-        await conn.execute(sa.insert(self.table), rows)
+        valid = Validity.VALID.value
+        rows = [{"valid_id": valid, **self._columns(c, creating=True)} for c in changes]
+        # One set of keys for all rows: a create writes every Map column in any case.
+        await insert_rows(conn, self.table, rows, stamp)  # PostgreSQL: one unnest() statement
 
     async def names_in_use(self, conn: AsyncConnection, names: Sequence[str]) -> dict[str, str]:
         """Lower-cased name → the customer ID that has it: :meth:`name_in_use` for a batch."""

@@ -18,6 +18,7 @@ from typing import Any, Generic
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from datasources.db.bulk_insert import insert_rows
 from datasources.db.customer_users import utcnow
 from datasources.db.dialect import xact_lock
 from datasources.db.engine import read_only_view
@@ -92,13 +93,9 @@ class RelationTable(Generic[RowT]):
         now = utcnow()
         audit = {"create_time": now, "create_by": agent, "change_time": now, "change_by": agent}
         fixed = {**self.granted, **audit}
-        fields = tuple(self._column_of)  # the row's fields, in the order of self.columns
-        await conn.execute(
-            sa.insert(self.table),
-            [
-                {**{c: getattr(row, f) for c, f in zip(self.columns, fields, strict=True)}, **fixed}
-                for row in rows
-            ],
+        pairs = tuple(zip(self.columns, self._column_of, strict=True))  # column, row field
+        await insert_rows(  # PostgreSQL: one unnest() statement for all the rows
+            conn, self.table, [{c: getattr(row, f) for c, f in pairs} for row in rows], fixed
         )
 
 

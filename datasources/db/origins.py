@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from datasources.db.bulk_insert import insert_rows
 from datasources.db.customer_users import SchemaMismatch, utcnow
 from datasources.db.engine import fetch_all, read_only_view
 from datasources.db.tables import roster_api_key, users
@@ -155,13 +156,13 @@ async def _update_then_insert(
         }
         names = [name for name in names if name not in have]
     new = {"object_type": object_type.value, "created_key_id": None, **values}
-    rows = [{**new, "object_key": name} for name in names]
+    rows = [{"object_key": name} for name in names]
     if conn.dialect.name == "sqlite":
-        await conn.execute(sa.insert(_O), rows)
+        await insert_rows(conn, _O, rows, new)
         return
     try:
         async with conn.begin_nested():
-            await conn.execute(sa.insert(_O), rows)
+            await insert_rows(conn, _O, rows, new)  # PostgreSQL: one unnest() statement
     except sa.exc.IntegrityError:
         if tries == 1:
             raise

@@ -9,7 +9,7 @@ import pytest
 
 from datasources.db import audit_events
 from datasources.unit_of_work import transaction
-from domain.audit import Action, AuditActor, AuditEvent, SetChange
+from domain.audit import Action, AuditActor, AuditEvent, FieldChange, SetChange
 from domain.origins import OriginKey
 from tests.conftest import Api, unique
 
@@ -27,6 +27,29 @@ async def test_a_large_event_is_stored_whole(api: Api) -> None:
     [stored] = (await api.storage.audit.histories([key], None, 10))[key]
     assert stored.event.sets["x"].added == items
     assert stored.actor == ACTOR
+
+
+async def test_many_events_of_one_commit_come_back_as_written(api: Api) -> None:
+    """A commit's events go in one statement (on PostgreSQL one array per column, a column
+    of texts sent as one joined text, a column with one value bound once): odd texts (the
+    join's separator, empty, non-ASCII), absent values and two actors come back as written."""
+    keys = [OriginKey.customer_user(unique(f"batch{i}-")) for i in range(4)]
+    names = ["a\x1fb", "", "Müller ✓", "x"]
+    other = AuditActor(0, "store-test", 7, "ada")
+    actors = [ACTOR, other, ACTOR, ACTOR]
+    events = [
+        AuditEvent(key, name, Action.UPDATED, {"UserCity": FieldChange(f"{name}\x1f", None)})
+        for key, name in zip(keys, names, strict=True)
+    ]
+    async with transaction(api.storage.engine) as conn:
+        for actor, event in zip(actors, events, strict=True):
+            audit_events.note(conn, actor, [event])
+    found = await api.storage.audit.histories(keys, None, 10)
+    for key, actor, event in zip(keys, actors, events, strict=True):
+        [stored] = found[key]
+        assert (stored.event, stored.actor) == (event, actor)
+    positions = sorted(stored.position for key in keys for stored in found[key])
+    assert positions == list(range(positions[0], positions[0] + 4))
 
 
 async def test_an_event_lives_and_dies_with_its_transaction(api: Api) -> None:
