@@ -111,25 +111,33 @@ class AccessLog:
             return
         started = time.perf_counter()
         status: int | None = None
+        complete = False
         note = scope[NOTE_KEY] = RequestNote(_request_id(scope))
         id_header = (b"x-request-id", note.request_id.encode())
 
         async def noting_send(message: Message) -> None:
-            nonlocal status
+            nonlocal status, complete
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message = {**message, "headers": [*message.get("headers", ()), id_header]}
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                complete = True
             await send(message)
 
         request_id = REQUEST_ID.set(note.request_id)  # Roster's log records carry it (app/logs)
         try:
             await self._app(scope, receive, noting_send)
+            if complete:
+                REQUEST_ID.reset(request_id)
+            # Else, and when an exception escapes, the id stays set: the server logs what went
+            # wrong after the app returned ("Exception in ASGI application", "ASGI callable
+            # returned without completing response"), in this same task, and those lines carry
+            # the id too. uvicorn runs each request in a task of its own, which ends with it.
         except Exception:
             if status is None:
                 status = 500  # what Starlette's error middleware, outside this one, answers
             raise
         finally:
-            REQUEST_ID.reset(request_id)
             seconds = time.perf_counter() - started
             if self._log:
                 line = _json_line if self._json else _line

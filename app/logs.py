@@ -4,7 +4,8 @@
 ``message``, ``request_id`` while a request is handled, and ``exception`` when there is one),
 for Roster's loggers and uvicorn's alike; the access lines follow the same shape
 (``app/access_log.py``). As text, a record logged while a request is handled ends in
-`` id=<request id>``, the token the access line uses, so one ``grep`` finds both.
+`` id=<request id>``, the token the access line uses, so one ``grep`` finds both; uvicorn's
+own lines too (``ERROR:    Exception in ASGI application id=…``, its traceback below).
 
 Why a log record factory and not a filter on Roster's handlers: every record gets its
 ``request_id`` wherever it goes, to handlers Roster does not set up as well (an operator's
@@ -15,10 +16,11 @@ the access-log middleware sets for each request; tasks and threads started while
 
 from __future__ import annotations
 
+import copy
 import logging
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 
@@ -51,6 +53,14 @@ def _record_request_id(record: logging.LogRecord) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _with_request_id(text: str, record: logging.LogRecord) -> str:
+    """``text`` (a formatted message) and `` id=<request id>`` when ``record`` has one. A
+    message ending in a line break (uvicorn's ``"Exception in ASGI application\n"``) loses
+    it: the id stays on the message's line, the traceback follows on the next ones."""
+    request_id = _record_request_id(record)
+    return f"{text.rstrip(chr(10))} id={request_id}" if request_id else text
+
+
 class TextFormatter(logging.Formatter):
     """``FORMAT``, and `` id=<request id>`` after the message of a record logged while a
     request is handled (before a traceback, which keeps its lines)."""
@@ -59,9 +69,28 @@ class TextFormatter(logging.Formatter):
         super().__init__(FORMAT)
 
     def formatMessage(self, record: logging.LogRecord) -> str:
-        text = super().formatMessage(record)
-        request_id = _record_request_id(record)
-        return f"{text} id={request_id}" if request_id else text
+        return _with_request_id(super().formatMessage(record), record)
+
+
+class UvicornTextFormatter(logging.Formatter):
+    """uvicorn's own text lines (its ``DefaultFormatter``: the padded level prefix, colours on
+    a terminal) with the request id as ``TextFormatter`` adds it, for what uvicorn logs about
+    a request (``Exception in ASGI application``)."""
+
+    def __init__(
+        self,
+        fmt: str | None = None,
+        datefmt: str | None = None,
+        style: Literal["%", "{", "$"] = "%",
+        use_colors: bool | None = None,
+    ) -> None:
+        from uvicorn.logging import DefaultFormatter  # the server's only, not every command's
+
+        super().__init__(fmt, datefmt, style)
+        self._uvicorn = DefaultFormatter(fmt, datefmt, style, use_colors=use_colors)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return _with_request_id(self._uvicorn.formatMessage(record), record)
 
 
 class JsonFormatter(logging.Formatter):
@@ -72,7 +101,8 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            # Without the trailing line break uvicorn puts before its traceback.
+            "message": record.getMessage().rstrip("\n"),
         }
         request_id = _record_request_id(record)
         if request_id:
@@ -96,12 +126,14 @@ def configure_logging(log_format: str = "text") -> None:
 
 
 def uvicorn_log_config(log_format: str) -> dict[str, Any] | None:
-    """uvicorn's ``log_config``: its default for text, its loggers through the root logger's
-    JSON handler for json."""
+    """uvicorn's ``log_config``: its default for text (with the request id:
+    ``UvicornTextFormatter``), its loggers through the root logger's JSON handler for json."""
     if log_format != "json":
         from uvicorn.config import LOGGING_CONFIG
 
-        return LOGGING_CONFIG
+        config = copy.deepcopy(LOGGING_CONFIG)
+        config["formatters"]["default"]["()"] = f"{__name__}.UvicornTextFormatter"
+        return config
     return {
         "version": 1,
         "disable_existing_loggers": False,

@@ -24,13 +24,16 @@ from tests.cli.helpers import PROJECT, clean_env
 
 
 @contextlib.contextmanager
-def running_server(config: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """``roster serve --config config`` (stderr to ``log``), terminated when the block ends."""
+def running_server(
+    config: Path, log: Path, *, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``roster serve --config config`` (stderr to ``log``, ``env`` added to its environment),
+    terminated when the block ends."""
     with log.open("wb") as err:
         process = subprocess.Popen(  # noqa: S603 - our own CLI
             [sys.executable, "-m", "app.cli", "serve", "--config", str(config)],
             cwd=PROJECT,
-            env=clean_env(),
+            env={**clean_env(), **(env or {})},
             stdout=subprocess.DEVNULL,
             stderr=err,
         )
