@@ -98,7 +98,7 @@ def _workers(parent: int) -> list[int]:
 
 
 class Server:
-    def __init__(self, folder: Path, url: str, workers: int) -> None:
+    def __init__(self, folder: Path, url: str, workers: int, probe: Path | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         config = folder / "live.toml"
@@ -110,7 +110,12 @@ class Server:
             encoding="utf-8",
         )
         self.log = folder / "serve.log"
-        self.process = start_server(config, self.log)
+        if probe is None:
+            self.process = start_server(config, self.log)
+        else:
+            probe.mkdir()
+            env = {"ROSTER_LIVE_PROBE": str(probe)}
+            self.process = start_server(config, self.log, module="bench.live_probe", env=env)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -164,7 +169,9 @@ async def _socket(base: str, key: str) -> ClientConnection:
     return ws
 
 
-async def _listen(ws: ClientConnection, seen: list[tuple[str, float]], stop: asyncio.Event) -> None:
+async def _listen(
+    ws: ClientConnection, seen: list[tuple[str, float, float]], stop: asyncio.Event
+) -> None:
     while not stop.is_set():
         try:
             raw = await asyncio.wait_for(ws.recv(), 0.5)
@@ -177,7 +184,7 @@ async def _listen(ws: ClientConnection, seen: list[tuple[str, float]], stop: asy
         if message.get("type") == "next":
             change = message["payload"]["data"]["changes"]
             at = datetime.fromisoformat(change["at"]).timestamp()
-            seen.append((change["key"], now - at))
+            seen.append((change["key"], at, now))
 
 
 async def _write(base: str, admin: str, logins: list[str], rate: float, seconds: float) -> int:
@@ -201,19 +208,19 @@ async def _write(base: str, admin: str, logins: list[str], rate: float, seconds:
     return total
 
 
-async def _setup(workers: int) -> tuple[Server, str, str, Path]:
+async def _setup(workers: int, *, stages: bool = False) -> tuple[Server, str, str, Path]:
     url = await _database()
     admin, read = await api_key(url, "admin"), await api_key(url, "read")
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
-    server = Server(folder, url, workers)
+    server = Server(folder, url, workers, folder / "probe" if stages else None)
     await wait_healthy(server.base, server.process)
     return server, admin, read, folder
 
 
 async def _listening(
     sockets: list[ClientConnection],
-) -> tuple[list[list[tuple[str, float]]], asyncio.Event, list[asyncio.Task[None]]]:
-    seen: list[list[tuple[str, float]]] = [[] for _ in sockets]
+) -> tuple[list[list[tuple[str, float, float]]], asyncio.Event, list[asyncio.Task[None]]]:
+    seen: list[list[tuple[str, float, float]]] = [[] for _ in sockets]
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(_listen(ws, mine, stop)) for ws, mine in zip(sockets, seen, strict=True)
@@ -225,8 +232,39 @@ def _load() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
-async def latency(rate: float, seconds: float, subscribers: int, workers: int) -> None:
-    server, admin, read, _folder = await _setup(workers)
+STAGES = (
+    ("publish", "the mutation handed it to the broker (its use case returned)"),
+    ("published", "the writing worker's Redis PUBLISH answered"),
+    ("hub", "a worker's listener handed it to its hub (the broker hop)"),
+    ("woken", "the subscription's task took it from its buffer"),
+    ("executed", "its payload was executed (GraphQL), about to be sent"),
+    ("sent", "the WebSocket frame was written to the socket"),
+)
+
+
+def _stage_delays(probe: Path) -> dict[str, list[float]]:
+    """Commit -> each stage, in ms, from the probe's records (``bench/live_probe.py``)."""
+    delays: dict[str, list[float]] = {name: [] for name, _ in STAGES}
+    for path in probe.glob("*.tsv"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stage, _key, at, now = line.split("\t")
+            delays[stage].append((float(now) - float(at)) * 1000)
+    return delays
+
+
+def _row(name: str, values: list[float], what: str) -> str:
+    if not values:
+        return f"  {name:<10} {'-':>8} {'-':>8} {'-':>8}  {what}"
+    return (
+        f"  {name:<10} {statistics.median(values):8.1f} {_percentile(values, 0.99):8.1f} "
+        f"{len(values):8d}  {what}"
+    )
+
+
+async def latency(
+    rate: float, seconds: float, subscribers: int, workers: int, *, stages: bool
+) -> None:
+    server, admin, read, folder = await _setup(workers, stages=stages)
     try:
         logins = await _users(server.base, admin, 50)
         sockets = [await _socket(server.base, read) for _ in range(subscribers)]
@@ -234,24 +272,35 @@ async def latency(rate: float, seconds: float, subscribers: int, workers: int) -
         for ws in sockets:
             await ws.send(json.dumps(subscribe))
         await asyncio.sleep(1)
+        for path in (folder / "probe").glob("*.tsv"):
+            path.unlink()  # the set-up's changes
         seen, stop, listeners = await _listening(sockets)
         pids = _workers(server.process.pid) or [server.process.pid]
-        cpu = _cpu_ms(pids)
+        cpu, own_cpu = _cpu_ms(pids), time.process_time()
         written = await _write(server.base, admin, logins, rate, seconds)
         await asyncio.sleep(2)
-        cpu = _cpu_ms(pids) - cpu
+        cpu, own_cpu = _cpu_ms(pids) - cpu, (time.process_time() - own_cpu) * 1000
         stop.set()
         await asyncio.gather(*listeners)
-        delays = [delay * 1000 for per in seen for _key, delay in per] or [0.0]
+        await asyncio.sleep(0.5)  # the probe's last records
+        delays = [(now - at) * 1000 for per in seen for _key, at, now in per] or [0.0]
         missing = written * subscribers - len(delays) + (0 if subscribers else 1)
         print(
             f"latency: {written} changes at {rate:g}/s, {subscribers} subscribers on "
-            f"{workers} workers: {len(delays)} deliveries, {missing} missing; "
-            f"commit -> seen ms: p50 {statistics.median(delays):.1f}  "
+            f"{workers} workers: {len(delays)} deliveries, {missing} missing\n"
+            f"  commit -> seen ms: p50 {statistics.median(delays):.1f}  "
             f"p95 {_percentile(delays, 0.95):.1f}  p99 {_percentile(delays, 0.99):.1f}  "
-            f"max {max(delays):.1f}; server CPU {cpu / written:.2f} ms per change "
-            f"(update + its deliveries); load average {_load()}"
+            f"max {max(delays):.1f}\n"
+            f"  server CPU {cpu / written:.2f} ms per change (the update + its deliveries, all "
+            f"workers), benchmark client CPU {own_cpu / written:.2f} ms per change; "
+            f"load average {_load()}"
         )
+        if stages:
+            found = _stage_delays(folder / "probe")
+            print(f"  commit -> stage ms: {'p50':>10} {'p99':>8} {'count':>8}")
+            for name, what in STAGES:
+                print(_row(name, found[name], what))
+            print(_row("seen", delays, "the benchmark client read it"))
         for ws in sockets:
             await ws.close()
     finally:
@@ -283,8 +332,8 @@ async def many(subscribers: int, per_connection: int, changes: int, workers: int
         await asyncio.gather(*listeners)
         per_change: dict[str, list[float]] = {}
         for per in seen:
-            for key, delay in per:
-                per_change.setdefault(key, []).append(delay * 1000)
+            for key, at, now in per:
+                per_change.setdefault(key, []).append((now - at) * 1000)
         delays = [d for values in per_change.values() for d in values] or [0.0]
         last = [max(values) for values in per_change.values()] or [0.0]
         print(
@@ -312,10 +361,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-connection", type=int, default=100)
     parser.add_argument("--changes", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--no-stages",
+        action="store_true",
+        help="latency: run plain `roster serve`, without the probe's per-stage timestamps",
+    )
     args = parser.parse_args(argv)
     if args.scenario == "latency":
         subscribers = 20 if args.subscribers is None else args.subscribers
-        asyncio.run(latency(args.rate, args.seconds, subscribers, args.workers))
+        asyncio.run(
+            latency(args.rate, args.seconds, subscribers, args.workers, stages=not args.no_stages)
+        )
     else:
         subscribers = args.subscribers or 10_000
         asyncio.run(many(subscribers, args.per_connection, args.changes, args.workers))
