@@ -12,7 +12,15 @@ rate on kept-alive connections to both workers, subscribers listen to ``changes`
 Latency is from the commit to the subscriber: ``Change.at`` (the writing worker's clock right
 after the commit) to the moment this process has read the message (the same machine's clock).
 The subscribers and the writers share the machine's cores with the server, so the figures are
-an upper bound of what a client elsewhere would see.
+an upper bound of what a client elsewhere would see; the writers use the lean HTTP client
+(``bench/http_client.py``) and the loop is uvloop's, so this process costs little (its CPU per
+change is printed).
+
+``latency`` runs the server under ``bench/live_probe.py`` (``roster serve`` with timestamps
+at each stage of the path: handed to the broker, Redis answered, the worker's hub, the
+subscription's task, executed, written to the socket) and prints commit -> each stage, p50
+and p99; ``--no-stages`` runs plain ``roster serve``. Server CPU per change is the workers'
+(``/proc``) over the run, divided by the changes written.
 """
 
 from __future__ import annotations
@@ -286,11 +294,13 @@ async def latency(
         cpu, own_cpu = _cpu_ms(pids) - cpu, (time.process_time() - own_cpu) * 1000
         await _stop(listeners)
         await asyncio.sleep(0.5)  # the probe's last records
-        delays = [(now - at) * 1000 for per in seen for _key, at, now in per] or [0.0]
-        missing = written * subscribers - len(delays) + (0 if subscribers else 1)
+        delays = [(now - at) * 1000 for per in seen for _key, at, now in per]
+        missing = written * subscribers - len(delays)
+        delivered = len(delays)
+        delays = delays or [0.0]
         print(
             f"latency: {written} changes at {rate:g}/s, {subscribers} subscribers on "
-            f"{workers} workers: {len(delays)} deliveries, {missing} missing\n"
+            f"{workers} workers: {delivered} deliveries, {missing} missing\n"
             f"  commit -> seen ms: p50 {statistics.median(delays):.1f}  "
             f"p95 {_percentile(delays, 0.95):.1f}  p99 {_percentile(delays, 0.99):.1f}  "
             f"max {max(delays):.1f}\n"
