@@ -62,6 +62,7 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.connection_timeouts import ConnectionTimeouts
+    from app.live_transport import PER_MESSAGE_DEFLATE
     from app.server import create_app
 
     overrides = (("host", args.host), ("port", args.port), ("workers", args.workers))
@@ -116,6 +117,7 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
             timeout_keep_alive=timeouts.keep_alive_seconds,
             limit_concurrency=timeouts.limit_concurrency,
             timeout_graceful_shutdown=server.shutdown_timeout_seconds,
+            ws_per_message_deflate=PER_MESSAGE_DEFLATE,
         )
         return 0
     from app.metrics import MULTIPROC_ENV

@@ -65,14 +65,22 @@ async def api_key(url: str, scope: str = "read") -> str:
         await engine.dispose()
 
 
-def start_server(config: Path, log: Path | None = None) -> subprocess.Popen[bytes]:
-    """``roster serve`` as users run it, in its own process (its output into ``log``)."""
+def start_server(
+    config: Path,
+    log: Path | None = None,
+    *,
+    module: str = "app.cli",
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """``roster serve`` as users run it, in its own process (its output into ``log``);
+    ``module`` another entry point that runs it (``bench.live_probe``), with ``env`` added."""
     output = log.open("wb") if log is not None else subprocess.DEVNULL
     return subprocess.Popen(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "app.cli", "serve", "--config", str(config)],
+        [sys.executable, "-m", module, "serve", "--config", str(config)],
         cwd=ROOT,
         stdout=output,
         stderr=output,
+        env=None if env is None else {**os.environ, **env},
     )
 
 

@@ -12,13 +12,22 @@ rate on kept-alive connections to both workers, subscribers listen to ``changes`
 Latency is from the commit to the subscriber: ``Change.at`` (the writing worker's clock right
 after the commit) to the moment this process has read the message (the same machine's clock).
 The subscribers and the writers share the machine's cores with the server, so the figures are
-an upper bound of what a client elsewhere would see.
+an upper bound of what a client elsewhere would see; the writers use the lean HTTP client
+(``bench/http_client.py``) and the loop is uvloop's, so this process costs little (its CPU per
+change is printed).
+
+``latency`` runs the server under ``bench/live_probe.py`` (``roster serve`` with timestamps
+at each stage of the path: handed to the broker, Redis answered, the worker's hub, the
+subscription's task, executed, written to the socket) and prints commit -> each stage, p50
+and p99; ``--no-stages`` runs plain ``roster serve``. Server CPU per change is the workers'
+(``/proc``) over the run, divided by the changes written.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import statistics
 import tempfile
@@ -29,12 +38,15 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import orjson
+import uvloop
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from app.migrate import upgrade
 from bench.harness import ADMIN_DSN, api_key, free_port, start_server, wait_healthy
+from bench.http_client import ConnectionPool
 
 DB_NAME = "roster_bench_live"
 CHANGES = "subscription { changes(types: [CUSTOMER_USER]) { key at } }"
@@ -98,7 +110,7 @@ def _workers(parent: int) -> list[int]:
 
 
 class Server:
-    def __init__(self, folder: Path, url: str, workers: int) -> None:
+    def __init__(self, folder: Path, url: str, workers: int, probe: Path | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         config = folder / "live.toml"
@@ -110,7 +122,12 @@ class Server:
             encoding="utf-8",
         )
         self.log = folder / "serve.log"
-        self.process = start_server(config, self.log)
+        if probe is None:
+            self.process = start_server(config, self.log)
+        else:
+            probe.mkdir()
+            env = {"ROSTER_LIVE_PROBE": str(probe)}
+            self.process = start_server(config, self.log, module="bench.live_probe", env=env)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -164,28 +181,27 @@ async def _socket(base: str, key: str) -> ClientConnection:
     return ws
 
 
-async def _listen(ws: ClientConnection, seen: list[tuple[str, float]], stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        try:
-            raw = await asyncio.wait_for(ws.recv(), 0.5)
-        except TimeoutError:
-            continue
-        except ConnectionClosed:
-            return
-        now = time.time()
-        message = json.loads(raw)
-        if message.get("type") == "next":
-            change = message["payload"]["data"]["changes"]
-            at = datetime.fromisoformat(change["at"]).timestamp()
-            seen.append((change["key"], now - at))
+async def _listen(ws: ClientConnection, seen: list[tuple[str, float, float]]) -> None:
+    """Note each change's key, commit time and the moment it was read, until cancelled.
+    (``async for``, not a ``wait_for`` per message: on Python 3.11 that made a task each.)"""
+    with contextlib.suppress(ConnectionClosed):
+        async for raw in ws:
+            now = time.time()
+            message = orjson.loads(raw)
+            if message.get("type") == "next":
+                change = message["payload"]["data"]["changes"]
+                at = datetime.fromisoformat(change["at"]).timestamp()
+                seen.append((change["key"], at, now))
 
 
 async def _write(base: str, admin: str, logins: list[str], rate: float, seconds: float) -> int:
-    """``rate`` updates a second for ``seconds`` on two kept-alive connections (one per
-    worker, round robin), each sent at its scheduled time."""
+    """``rate`` updates a second for ``seconds`` on four kept-alive connections (the server
+    hands them to its workers round robin), each sent at its scheduled time. With the lean
+    client of ``bench/http_client.py``: httpx cost this process about 3 ms of CPU per update,
+    time the subscribers' reads waited for on the same event loop."""
     headers = {"Authorization": f"Bearer {admin}"}
-    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30, limits=limits) as c:
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    async with ConnectionPool(host, int(port), 4) as pool:
         total = int(rate * seconds)
         start = time.perf_counter()
         tasks = []
@@ -195,38 +211,72 @@ async def _write(base: str, admin: str, logins: list[str], rate: float, seconds:
                 await asyncio.sleep(delay)
             login = logins[n % len(logins)]
             body = {"query": UPDATE, "variables": {"i": {"login": login, "lastName": f"L{n}"}}}
-            tasks.append(asyncio.create_task(c.post("/graphql", json=body)))
-        for response in await asyncio.gather(*tasks):
-            assert response.status_code == 200
+            tasks.append(asyncio.create_task(pool.post("/graphql", body, headers)))
+        for reply in await asyncio.gather(*tasks):
+            assert reply.status == 200, reply
     return total
 
 
-async def _setup(workers: int) -> tuple[Server, str, str, Path]:
+async def _setup(workers: int, *, stages: bool = False) -> tuple[Server, str, str, Path]:
     url = await _database()
     admin, read = await api_key(url, "admin"), await api_key(url, "read")
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
-    server = Server(folder, url, workers)
+    server = Server(folder, url, workers, folder / "probe" if stages else None)
     await wait_healthy(server.base, server.process)
     return server, admin, read, folder
 
 
 async def _listening(
     sockets: list[ClientConnection],
-) -> tuple[list[list[tuple[str, float]]], asyncio.Event, list[asyncio.Task[None]]]:
-    seen: list[list[tuple[str, float]]] = [[] for _ in sockets]
-    stop = asyncio.Event()
-    tasks = [
-        asyncio.create_task(_listen(ws, mine, stop)) for ws, mine in zip(sockets, seen, strict=True)
-    ]
-    return seen, stop, tasks
+) -> tuple[list[list[tuple[str, float, float]]], list[asyncio.Task[None]]]:
+    seen: list[list[tuple[str, float, float]]] = [[] for _ in sockets]
+    tasks = [asyncio.create_task(_listen(ws, mine)) for ws, mine in zip(sockets, seen, strict=True)]
+    return seen, tasks
+
+
+async def _stop(listeners: list[asyncio.Task[None]]) -> None:
+    for task in listeners:
+        task.cancel()
+    await asyncio.gather(*listeners, return_exceptions=True)
 
 
 def _load() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
-async def latency(rate: float, seconds: float, subscribers: int, workers: int) -> None:
-    server, admin, read, _folder = await _setup(workers)
+STAGES = (
+    ("publish", "the mutation handed it to the broker (its use case returned)"),
+    ("published", "the writing worker's Redis PUBLISH answered"),
+    ("hub", "a worker's listener handed it to its hub (the broker hop)"),
+    ("woken", "the subscription's task took it from its buffer"),
+    ("executed", "its payload was executed (GraphQL), about to be sent"),
+    ("sent", "the WebSocket frame was written to the socket"),
+)
+
+
+def _stage_delays(probe: Path) -> dict[str, list[float]]:
+    """Commit -> each stage, in ms, from the probe's records (``bench/live_probe.py``)."""
+    delays: dict[str, list[float]] = {name: [] for name, _ in STAGES}
+    for path in probe.glob("*.tsv"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stage, _key, at, now = line.split("\t")
+            delays[stage].append((float(now) - float(at)) * 1000)
+    return delays
+
+
+def _row(name: str, values: list[float], what: str) -> str:
+    if not values:
+        return f"  {name:<10} {'-':>8} {'-':>8} {'-':>8}  {what}"
+    return (
+        f"  {name:<10} {statistics.median(values):8.1f} {_percentile(values, 0.99):8.1f} "
+        f"{len(values):8d}  {what}"
+    )
+
+
+async def latency(
+    rate: float, seconds: float, subscribers: int, workers: int, *, stages: bool
+) -> None:
+    server, admin, read, folder = await _setup(workers, stages=stages)
     try:
         logins = await _users(server.base, admin, 50)
         sockets = [await _socket(server.base, read) for _ in range(subscribers)]
@@ -234,24 +284,36 @@ async def latency(rate: float, seconds: float, subscribers: int, workers: int) -
         for ws in sockets:
             await ws.send(json.dumps(subscribe))
         await asyncio.sleep(1)
-        seen, stop, listeners = await _listening(sockets)
+        for path in (folder / "probe").glob("*.tsv"):
+            path.unlink()  # the set-up's changes
+        seen, listeners = await _listening(sockets)
         pids = _workers(server.process.pid) or [server.process.pid]
-        cpu = _cpu_ms(pids)
+        cpu, own_cpu = _cpu_ms(pids), time.process_time()
         written = await _write(server.base, admin, logins, rate, seconds)
         await asyncio.sleep(2)
-        cpu = _cpu_ms(pids) - cpu
-        stop.set()
-        await asyncio.gather(*listeners)
-        delays = [delay * 1000 for per in seen for _key, delay in per] or [0.0]
-        missing = written * subscribers - len(delays) + (0 if subscribers else 1)
+        cpu, own_cpu = _cpu_ms(pids) - cpu, (time.process_time() - own_cpu) * 1000
+        await _stop(listeners)
+        await asyncio.sleep(0.5)  # the probe's last records
+        delays = [(now - at) * 1000 for per in seen for _key, at, now in per]
+        missing = written * subscribers - len(delays)
+        delivered = len(delays)
+        delays = delays or [0.0]
         print(
             f"latency: {written} changes at {rate:g}/s, {subscribers} subscribers on "
-            f"{workers} workers: {len(delays)} deliveries, {missing} missing; "
-            f"commit -> seen ms: p50 {statistics.median(delays):.1f}  "
+            f"{workers} workers: {delivered} deliveries, {missing} missing\n"
+            f"  commit -> seen ms: p50 {statistics.median(delays):.1f}  "
             f"p95 {_percentile(delays, 0.95):.1f}  p99 {_percentile(delays, 0.99):.1f}  "
-            f"max {max(delays):.1f}; server CPU {cpu / written:.2f} ms per change "
-            f"(update + its deliveries); load average {_load()}"
+            f"max {max(delays):.1f}\n"
+            f"  server CPU {cpu / written:.2f} ms per change (the update + its deliveries, all "
+            f"workers), benchmark client CPU {own_cpu / written:.2f} ms per change; "
+            f"load average {_load()}"
         )
+        if stages:
+            found = _stage_delays(folder / "probe")
+            print(f"  commit -> stage ms: {'p50':>10} {'p99':>8} {'count':>8}")
+            for name, what in STAGES:
+                print(_row(name, found[name], what))
+            print(_row("seen", delays, "the benchmark client read it"))
         for ws in sockets:
             await ws.close()
     finally:
@@ -274,17 +336,16 @@ async def many(subscribers: int, per_connection: int, changes: int, workers: int
                 await ws.send(json.dumps(message))
         await asyncio.sleep(3)
         after = _rss_kib(pids)
-        seen, stop, listeners = await _listening(sockets)
+        seen, listeners = await _listening(sockets)
         cpu = _cpu_ms(pids)
         written = await _write(server.base, admin, logins, 1, changes)
         await asyncio.sleep(5)
         cpu = _cpu_ms(pids) - cpu
-        stop.set()
-        await asyncio.gather(*listeners)
+        await _stop(listeners)
         per_change: dict[str, list[float]] = {}
         for per in seen:
-            for key, delay in per:
-                per_change.setdefault(key, []).append(delay * 1000)
+            for key, at, now in per:
+                per_change.setdefault(key, []).append((now - at) * 1000)
         delays = [d for values in per_change.values() for d in values] or [0.0]
         last = [max(values) for values in per_change.values()] or [0.0]
         print(
@@ -312,13 +373,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-connection", type=int, default=100)
     parser.add_argument("--changes", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--no-stages",
+        action="store_true",
+        help="latency: run plain `roster serve`, without the probe's per-stage timestamps",
+    )
     args = parser.parse_args(argv)
     if args.scenario == "latency":
         subscribers = 20 if args.subscribers is None else args.subscribers
-        asyncio.run(latency(args.rate, args.seconds, subscribers, args.workers))
+        uvloop.run(
+            latency(args.rate, args.seconds, subscribers, args.workers, stages=not args.no_stages)
+        )
     else:
         subscribers = args.subscribers or 10_000
-        asyncio.run(many(subscribers, args.per_connection, args.changes, args.workers))
+        uvloop.run(many(subscribers, args.per_connection, args.changes, args.workers))
 
 
 if __name__ == "__main__":

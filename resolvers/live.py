@@ -45,14 +45,16 @@ def publish(
     args: Sequence[Any],
     outcome: Outcome[Any],
     events: Sequence[tuple[int, AuditEvent]] = (),
+    committed_at: float | None = None,
 ) -> None:
     """Publish the notices of a committed write (``resolvers.mutations.run_mutation``), each
-    with its feed position from ``events`` (the committed audit events). A write that returns
-    no one object (``customerUsersImport``: a list of rows) publishes one notice per object
-    its events name."""
+    with its feed position from ``events`` (the committed audit events) and its commit time
+    ``committed_at`` (now when not given). A write that returns no one object
+    (``customerUsersImport``: a list of rows) publishes one notice per object its events
+    name."""
     if ctx.live is None:
         return
-    at = time.time()
+    at = time.time() if committed_at is None else committed_at
     if isinstance(outcome.record, list):
         notices = notices_of_events(events, at)
     else:

@@ -51,5 +51,5 @@ async def run_mutation(
     finally:
         ctx.loaders.reset()
     if commits.count and not outcome.problems and not kwargs.get("dry_run"):
-        live.publish(ctx, use_case, args, outcome, commits.events)
+        live.publish(ctx, use_case, args, outcome, commits.events, commits.at)
     return outcome

@@ -17,6 +17,7 @@ import time
 import uvicorn
 
 from app.connection_timeouts import ConnectionTimeouts
+from app.live_transport import PER_MESSAGE_DEFLATE
 from app.logs import configure_logging, uvicorn_log_config
 
 logger = logging.getLogger("roster.workers")
@@ -122,5 +123,6 @@ def run_worker(
         http=timeouts.http_protocol(),
         timeout_keep_alive=timeouts.keep_alive_seconds,
         limit_concurrency=timeouts.limit_concurrency,
+        ws_per_message_deflate=PER_MESSAGE_DEFLATE,
     )
     HandedConnectionsServer(config, channel, heartbeat, interval).run()

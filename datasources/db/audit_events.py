@@ -8,6 +8,8 @@ takes the next positions from ``roster_audit_position``'s one row and inserts th
 lock (an ``UPDATE``) is held to the commit, so a transaction that takes positions waits until
 the one before it has committed: positions follow commit order on every database (PostgreSQL
 and MariaDB by the row lock, SQLite by its single writer), whichever server process wrote.
+(On SQLite a write of one event takes its position from the events themselves, in one
+statement, without the ``UPDATE``: :data:`_INSERT_ONE_SQLITE`.)
 A reader that has seen position N has therefore seen every event before N, which is what the
 changes feed's cursor relies on. The lock is held only for the commit itself (it is taken last),
 and a transaction that noted nothing (a dry run, a refused write) takes nothing.
@@ -84,6 +86,37 @@ _INSERT_ONE_PG = (
 modifying CTE); the UPDATE's row lock is held to the commit all the same. (The statements
 here are built once: a write pays for executing them, not for building them.)"""
 
+_MAX_EVENT = sa.select(sa.func.coalesce(sa.func.max(_E.c.id), 0)).scalar_subquery()
+_LAST_HANDED_OUT = sa.case((_P.c.last_position < _MAX_EVENT, _MAX_EVENT), else_=_P.c.last_position)
+"""The last position handed out: ``last_position``, or the last event's when that is higher.
+On PostgreSQL and MariaDB ``last_position`` is advanced with every write, so it is the first;
+on SQLite a write of one event does not advance it (below), so it can be the second."""
+
+_INSERT_ONE_SQLITE = (
+    sa.insert(_E)
+    .returning(_E.c.id)
+    .from_select(
+        ["id", *(c.name for c in _VALUE_COLUMNS)],
+        sa.select(
+            _LAST_HANDED_OUT + 1,
+            *(sa.bindparam(c.name, type_=c.type) for c in _VALUE_COLUMNS),
+        ).where(_P.c.id == 1),
+    )
+)
+"""SQLite: one statement for one event, with no UPDATE of ``roster_audit_position``: the next
+position is one past the last handed out (:data:`_LAST_HANDED_OUT`, the event table's primary
+key gives its maximum at once). SQLite has one writer at a time, and this write holds the
+database's write lock to its commit, so positions follow commit order as the row lock makes
+them elsewhere; pruning raises ``last_position`` to what it deletes, so a position is never
+handed out twice. Two statements through aiosqlite's thread (the UPDATE, then the INSERT)
+were +19.8 % of ``customerUserUpdate``'s latency (``bench/audit_cost.py --db sqlite``)."""
+_ADVANCE_SQLITE = (
+    sa.update(_P)
+    .where(_P.c.id == 1)
+    .values(last_position=_LAST_HANDED_OUT + sa.bindparam("n", type_=sa.BigInteger()))
+    .returning(_P.c.last_position)
+)
+
 
 def open_buffer(conn: AsyncConnection) -> None:
     """A transaction began on ``conn``: events may be noted until it ends."""
@@ -115,15 +148,19 @@ async def flush(
     if not pending:
         return []
     now = utcnow()
-    if len(pending) == 1 and conn.dialect.name == "postgresql":
+    dialect = conn.dialect.name
+    if len(pending) == 1 and dialect in ("postgresql", "sqlite"):
         # Most writes change one object: take the position and insert in one round trip.
         row = _row(0, *pending[0])
         del row["id"]
         row["occurred_at"] = now
-        position = (await conn.execute(_INSERT_ONE_PG, row)).scalar_one()
+        one = _INSERT_ONE_PG if dialect == "postgresql" else _INSERT_ONE_SQLITE
+        position = (await conn.execute(one, row)).scalar_one()
         return [(int(position), pending[0][1])]
     count = {"n": len(pending)}
-    if conn.dialect.update_returning:
+    if dialect == "sqlite":
+        last = (await conn.execute(_ADVANCE_SQLITE, count)).scalar_one()
+    elif conn.dialect.update_returning:
         last = (await conn.execute(_ADVANCE_RETURNING, count)).scalar_one()
     else:  # MariaDB/MySQL: the row stays locked by the UPDATE; the SELECT reads our own write
         await conn.execute(_ADVANCE, count)
@@ -252,7 +289,9 @@ class DbAuditEventStore:
 
     async def bounds(self) -> FeedBounds:
         """The last position handed out and the last one pruned."""
-        query = sa.select(_P.c.last_position, _P.c.pruned_through).where(_P.c.id == 1)
+        query = sa.select(_LAST_HANDED_OUT.label("last_position"), _P.c.pruned_through).where(
+            _P.c.id == 1
+        )
         rows = await fetch_all(self.reader, query)
         if not rows:
             return FeedBounds(0, 0)
@@ -301,13 +340,23 @@ class DbAuditEventStore:
                 if ids:
                     await conn.execute(sa.delete(_E).where(_E.c.id.in_(ids)))
                     deleted += len(ids)
+                # The last position handed out stays in the row when its event goes (on
+                # SQLite it is read from the events otherwise: _LAST_HANDED_OUT).
                 await conn.execute(
                     sa.update(_P)
-                    .where(_P.c.id == 1, _P.c.pruned_through < horizon)
-                    .values(pruned_through=horizon)
+                    .where(_P.c.id == 1)
+                    .values(
+                        pruned_through=_at_least(_P.c.pruned_through, horizon),
+                        last_position=_at_least(_P.c.last_position, horizon),
+                    )
                 )
             if len(ids) < batch:
                 return deleted
+
+
+def _at_least(column: sa.Column[int], value: int) -> sa.ColumnElement[int]:
+    bound = sa.literal(value, sa.BigInteger())
+    return sa.case((column < bound, bound), else_=column)
 
 
 def _objects(keys: Sequence[OriginKey]) -> sa.ColumnElement[bool]:

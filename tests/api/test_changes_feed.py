@@ -95,3 +95,20 @@ async def test_a_cursor_from_the_future_is_not_one_it_issued(api: Api) -> None:
     response = await changes(api, beyond)
     assert response.error_codes == ["BAD_USER_INPUT"]
     assert "cursor" in response.errors[0]["message"]
+
+
+async def test_positions_go_on_after_every_event_was_pruned(make_api: MakeApi) -> None:
+    """No position is handed out twice: on SQLite the next one is read from the events
+    (datasources/db/audit_events._INSERT_ONE_SQLITE), so pruning them all must not lower it."""
+    api = await make_api()
+    start = await head(api)
+    await new_customer(api)
+    await new_customer(api)
+    before = (await changes(api, start)).data["changes"]
+    last_position = int(before["nodes"][-1]["position"])
+    assert await api.storage.audit.prune(utcnow() + timedelta(seconds=5)) == 2
+    assert await head(api) == before["cursor"]  # the head stays where it was
+    customer = await new_customer(api)
+    page = (await changes(api, before["cursor"])).data["changes"]
+    assert [(c["objectKey"], c["action"]) for c in page["nodes"]] == [(customer, "CREATED")]
+    assert int(page["nodes"][0]["position"]) == last_position + 1

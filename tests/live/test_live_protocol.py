@@ -320,6 +320,21 @@ async def test_another_subprotocol_is_refused(server: Server) -> None:
         assert await _closed_with(ws) == 4406
 
 
+async def test_a_client_offering_compression_gets_plain_frames(server: Server) -> None:
+    """permessage-deflate is declined (app/live_transport.PER_MESSAGE_DEFLATE): deflating
+    each small change per subscriber cost more CPU than the delivery itself."""
+    async with socket(server.base, init={"Authorization": server.keys.bearer("read")}) as ws:
+        assert ws.request is not None
+        assert ws.response is not None
+        assert "permessage-deflate" in ws.request.headers["Sec-WebSocket-Extensions"]
+        assert "Sec-WebSocket-Extensions" not in ws.response.headers
+        await subscribe(ws, "1", CHANGES, {"t": ["CUSTOMER_USER"]})
+        await asyncio.sleep(0.5)
+        login = await server.new_user()
+        message = await next_message(ws)
+        assert message["payload"]["data"]["changes"]["key"] == login
+
+
 async def test_queries_and_mutations_go_by_http_not_by_socket(server: Server) -> None:
     async with socket(server.base, init={"Authorization": server.keys.bearer("admin")}) as ws:
         await subscribe(ws, "q", "{ customers(first: 1) { totalCount } }")
