@@ -61,10 +61,13 @@ class Storage:
 
     @cached_property
     def nested_reads(self) -> NestedReads | None:
-        """Whole nested reads in one statement (``schema.planner``): on PostgreSQL with one
-        database customer-user backend only; None elsewhere (the general path answers)."""
+        """Whole nested reads in one statement (``schema.planner``): on PostgreSQL and
+        MariaDB (there a user's own fields only: ``NestedReads``) with one database
+        customer-user backend; None elsewhere (the general path answers)."""
         backends = self.customer_users.backends
-        if self.engine.dialect.name != "postgresql" or len(backends) != 1:
+        dialect = self.engine.dialect
+        planned = dialect.name == "postgresql" or getattr(dialect, "is_mariadb", False)
+        if not planned or len(backends) != 1:
             return None
         backend = backends[0]
         if not isinstance(backend, DbCustomerUserBackend):

@@ -17,8 +17,10 @@ What can be planned (anything else, or any doubt, is answered by the general pat
   of type ``var``), none with arguments, a permission or an extension: the general path runs
   nothing else on them, so the answer is the same (``tests/api/test_planner.py`` compares
   both paths byte for byte on PostgreSQL);
-- only where ``Storage.nested_reads`` exists: PostgreSQL with one database customer-user
-  backend. SQLite, MariaDB, LDAP and several backends take the general path.
+- only where ``Storage.nested_reads`` exists: PostgreSQL or MariaDB with one database
+  customer-user backend (on MariaDB only ``customerUser(login:)`` with the user's own fields;
+  the statement is built before the operation's span opens, so a shape the database cannot
+  spell leaves no span). SQLite, LDAP and several backends take the general path.
 
 Authorization: the root fields' permission classes are checked here with the request's
 actor, as Strawberry checks them; when one refuses, the general path answers (with its
@@ -182,6 +184,7 @@ class Planner:
         roots, parameters = request
         try:
             span = spans.opener
+            reads.statement(roots)  # Unplannable (on MariaDB, most shapes) before a span opens
             if span is None:
                 text = await reads.read(roots, parameters)
             else:  # the operation's span, as the general path opens it (schema.flat_lists)

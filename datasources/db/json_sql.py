@@ -1,5 +1,6 @@
 """SQL spellings of the values the general path writes, for ``datasources.db.nested_reads``:
-each gives in PostgreSQL exactly the text the record and the GraphQL scalar would."""
+each gives in PostgreSQL (and, for those MariaDB plans, in MariaDB) exactly the text the record
+and the GraphQL scalar would."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from datasources.db.dialect import exactly
 from domain.nested_shape import Unplannable
 from domain.validity import Validity
 
@@ -47,7 +49,10 @@ def iso_utc(column: Expr) -> Expr:
 
 
 def blank_null(column: Expr) -> Expr:
-    return sa.func.nullif(column, const(""))
+    """Null for ``''``, as the record holds it. Compared exactly: in MariaDB's ``PAD SPACE``
+    collations (OTOBO's ``utf8mb4_unicode_ci``) ``'  '`` equals ``''``, and a value of blanks
+    would become null."""
+    return sa.func.nullif(exactly(column), const(""))
 
 
 def json_list(expr: Expr, *order: Expr, empty: Expr = EMPTY_LIST) -> Expr:

@@ -26,8 +26,14 @@ is not spelled here: :class:`~domain.nested_shape.Unplannable`):
   ``usesDefaultServices`` when the user has none (bench scenario (4): 3 statements and
   ~36 ms of server CPU per page of 1000 on the general path, 1 and ~3 ms planned).
 
-Only for PostgreSQL and a single database customer-user backend (``Storage.nested_reads``);
-the other databases, LDAP and mixed backends take the general path.
+Only for PostgreSQL and MariaDB with a single database customer-user backend
+(``Storage.nested_reads``); SQLite, LDAP and mixed backends take the general path. On MariaDB
+only ``customerUser(login:)`` with the user's own fields (login, validity, Map values) is
+spelled (``JSON_OBJECT``; anything else there is :class:`~domain.nested_shape.Unplannable`):
+issue 13's one-user lookup (scenario (3)) cost 0.33 ms of server CPU through the general
+path, of which graphql-core's execution, Strawberry's resolver wrapping and the loader took
+about half; the lists, relations and times would each need MariaDB's own spelling (no
+``DISTINCT ON``, ``json_agg`` ordering, ``to_char``) and are left to the general path.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from sqlalchemy.sql import visitors
 
 from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.customers import DbCustomerStore
+from datasources.db.dialect import is_mysql
 from datasources.db.engine import read_only_view
 from datasources.db.json_sql import (
     EMPTY_LIST,
@@ -99,6 +106,8 @@ class NestedReads:
         self._customers = customers
         self._keep_children = keep_children
         self._prepared: dict[tuple[Root, ...], PreparedRead] = {}
+        self._flat_only = is_mysql(engine.dialect)
+        """MariaDB: one user's own fields only (see the module)."""
 
     def statement(self, roots: Sequence[Root]) -> PreparedRead:
         """The prepared statement of ``roots`` (raises ``Unplannable``); its parameters are
@@ -107,7 +116,8 @@ class NestedReads:
         found = self._prepared.get(key)
         if found is None:
             data = self._object([(r.key, self._root(r)) for r in roots])
-            built = sa.select(sa.cast(data, sa.Text()))  # text: parsed once, by orjson
+            # text: parsed once, by orjson (MariaDB's JSON_OBJECT is text already)
+            built = sa.select(data if self._flat_only else sa.cast(data, sa.Text()))
             found = PreparedRead(self._reader, built)
             if len(self._prepared) > 256:
                 self._prepared.clear()
@@ -124,6 +134,8 @@ class NestedReads:
     def _root(self, root: Root) -> Expr:
         backend = self._users
         table = backend.table
+        if self._flat_only and root.kind != "customer_user":
+            raise Unplannable(f"{root.kind} on MariaDB")
         if root.kind == "default_services":
             return self._services(None, const(DEFAULT_LOGIN), root.shape)
         if root.kind == "customer_user":
@@ -174,6 +186,8 @@ class NestedReads:
             if not KEY.fullmatch(key):
                 raise Unplannable(f"key {key!r}")
             arguments += [const(key), value]
+        if self._flat_only:
+            return sa.func.json_object(*arguments)
         return sa.func.json_build_object(*arguments)
 
     def _members(self, shape: Shape, spell: Callable[[Member], tuple[Expr, bool]]) -> Expr:
@@ -208,6 +222,8 @@ class NestedReads:
 
         def spell(member: Member) -> tuple[Expr, bool]:
             name = member.name
+            if self._flat_only and not (name.startswith(ATTRIBUTE) or name in _OWN):
+                raise Unplannable(f"{name} on MariaDB")
             if name.startswith(ATTRIBUTE):
                 found = column(name.removeprefix(ATTRIBUTE))
                 if found is None:
@@ -489,6 +505,10 @@ def _read_columns(expression: Expr, name: str) -> set[str]:
         and isinstance(element.table, sa.CTE)
         and element.table.name == name
     }
+
+
+_OWN = frozenset({"login", "validity"})
+"""A user's members spelled on MariaDB besides the Map values (``NestedReads._flat_only``)."""
 
 
 def _shape(member: Member) -> Shape:
