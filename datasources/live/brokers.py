@@ -223,7 +223,11 @@ class RedisBroker:
 def open_broker(config: LiveConfig, engine: Callable[[], AsyncEngine]) -> Broker:
     """The broker ``config`` names, with a new hub (start it in the server's lifespan, once
     the database is open: ``engine`` gives it, for ``"postgres"``)."""
-    hub = Hub(buffer=config.subscriber_buffer, max_per_owner=config.max_subscriptions_per_key)
+    hub = Hub(
+        buffer=config.subscriber_buffer,
+        max_per_owner=config.max_subscriptions_per_key,
+        max_total=config.max_subscriptions_per_process,
+    )
     if config.broker == "local":
         return LocalBroker(hub)
     if config.broker == "postgres":
