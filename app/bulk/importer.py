@@ -22,7 +22,7 @@ import sqlite3
 import tempfile
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -107,6 +107,40 @@ class _SeenKeys:
         self.db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", new)
 
 
+class _DiskMap(MutableMapping[str, str]):
+    """A dry run's pending keys (``ImportRun.pending_emails``/``pending_customers``) in a
+    table of the temporary SQLite file: they grow with the file, memory must not."""
+
+    def __init__(self, db: sqlite3.Connection, table: str) -> None:
+        self.db, self.table = db, table
+        db.execute(f"CREATE TABLE {table} (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")
+
+    def __getitem__(self, key: str) -> str:
+        query = f"SELECT value FROM {self.table} WHERE key = ?"  # noqa: S608 - our name
+        found = self.db.execute(query, (key,)).fetchone()
+        if found is None:
+            raise KeyError(key)
+        return str(found[0])
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self.update({key: value})
+
+    def __delitem__(self, key: str) -> None:
+        self.db.execute(f"DELETE FROM {self.table} WHERE key = ?", (key,))  # noqa: S608
+
+    def __iter__(self) -> Iterator[str]:
+        query = f"SELECT key FROM {self.table}"  # noqa: S608 - our name
+        return (str(row[0]) for row in self.db.execute(query))
+
+    def __len__(self) -> int:
+        return int(self.db.execute(f"SELECT count(*) FROM {self.table}").fetchone()[0])  # noqa: S608
+
+    def update(self, other: Any = (), /, **kwargs: str) -> None:
+        pairs = other.items() if isinstance(other, Mapping) else other
+        query = f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?)"  # noqa: S608 - our name
+        self.db.executemany(query, [*pairs, *kwargs.items()])
+
+
 class _Rejects:
     """The reject file, in the input's format, created on the first refused row."""
 
@@ -174,13 +208,17 @@ async def run_import(
     )
     reject_path.unlink(missing_ok=True)  # a reject file of an earlier run would mislead
     with tempfile.TemporaryDirectory(prefix="roster-import-") as folder:
+        seen = _SeenKeys(folder)
+        run = ImportRun(dry_run=options.dry_run, source=options.source)
+        run.pending_customers = _DiskMap(seen.db, "pending_customers")
+        run.pending_emails = _DiskMap(seen.db, "pending_emails")
         job = _Import(
             storage=storage,
             actor=actor,
             options=options,
             columns=columns,
-            run=ImportRun(dry_run=options.dry_run, source=options.source),
-            seen=_SeenKeys(folder),
+            run=run,
+            seen=seen,
             rejects=_Rejects(reject_path, options.fmt, header),
             progress=Progress(err, total_bytes=size * (2 if two_passes else 1)),
             out=out,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,12 +113,14 @@ class ImportRun:
     dry_run: bool
     source: str | None = None
     """The customer-user backend new users go to (None: the first writable one)."""
-    pending_customers: set[str] = field(default_factory=set)
-    """Customer IDs (lower-cased) a dry run accepted earlier: later rows may name them."""
-    pending_emails: dict[str, str] = field(default_factory=dict)
+    pending_customers: MutableMapping[str, str] = field(default_factory=dict)
+    """Customer IDs (lower-cased, mapped to themselves) a dry run accepted earlier: later rows
+    may name them."""
+    pending_emails: MutableMapping[str, str] = field(default_factory=dict)
     """E-mail address → login (both lower-cased) of the users a dry run accepted in earlier
     batches: a real run has stored them, so a later row's address is taken for the dry run
-    too (a dry run refuses the rows the real run refuses)."""
+    too (a dry run refuses the rows the real run refuses). Both grow with the file: the CLI
+    keeps them on disk (``app.bulk.importer``), so a dry run's memory stays flat too."""
     groups: dict[str, GroupRecord] | None = None
     services: dict[str, ServiceRecord | None] = field(default_factory=dict)
     written: int = 0
@@ -359,7 +361,7 @@ async def _check_and_write_customers(
             await _write_customers(storage, conn, actor, writing)
             await journal(storage, conn, actor, writing)
     if run.dry_run:
-        run.pending_customers.update(r.key.lower() for r in writing)
+        run.pending_customers.update((r.key.lower(), r.key.lower()) for r in writing)
 
 
 def _customer_change(row: ImportRow) -> tuple[CustomerChanges, list[Problem]]:
