@@ -58,8 +58,9 @@ async def _import(config: RosterConfig, args: argparse.Namespace) -> int:
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     storage = await open_storage(config)
-    broker = await _publisher(config, storage, dry_run=args.dry_run)
+    broker: Broker | None = None
     try:
+        broker = await _publisher(config, storage, dry_run=args.dry_run)
         publish = broker.publish if broker is not None else None
         summary = await run_import(
             storage, _cli_actor(), options, sys.stdout, sys.stderr, publish=publish
