@@ -1,7 +1,8 @@
 """``roster import`` of many customer users on PostgreSQL: users per second, and memory.
 
     .venv/bin/python -m bench.bulk_import                  # 100,000 users (and 20,000 for RSS)
-    .venv/bin/python -m bench.bulk_import --users 20000 --sizes 20000
+    .venv/bin/python -m bench.bulk_import --sizes 20000
+    .venv/bin/python -m bench.bulk_import --file-gb 2       # a 2 GB file, dry run: RSS, rate
 
 Builds a fresh database ``roster_bench_import`` (dropped first), with 50 groups; writes a CSV
 of 1,000 customers and N customer users, each with its primary customer, one extra customer
@@ -11,6 +12,12 @@ second, and the command's peak RSS (``ru_maxrss`` of the child). The same file i
 imported again (every row unchanged), then a copy whose every user has another first name
 (every user updated: the batched ``UPDATE``s). Each size runs on its own fresh database, so
 the RSS of two sizes shows whether memory grows with the file.
+
+``--file-gb N``: a CSV of N GB on disk (users only, every text field near its column's length,
+~1.4 KB a row, with an extra customer and two group grants each; the 1,000 customers are in
+the database already), checked with ``roster import --dry-run``: its peak RSS, CPU time and
+rows per second. The file is written next to the system's temporary files (``--folder``) and
+deleted after.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import asyncpg
@@ -100,6 +108,70 @@ def write_file(path: Path, users: int, *, given: str = "Given") -> None:
             )
 
 
+USERS_HEADER = [
+    "UserLogin",
+    "UserFirstname",
+    "UserLastname",
+    "UserEmail",
+    "UserCustomerID",
+    "UserPhone",
+    "UserFax",
+    "UserMobile",
+    "UserStreet",
+    "UserZip",
+    "UserCity",
+    "UserCountry",
+    "UserComment",
+    "customers",
+    "groups",
+]
+_PAD = {"UserPhone": 140, "UserFax": 140, "UserMobile": 140, "UserStreet": 140}
+_PAD |= {"UserZip": 190, "UserCity": 190, "UserCountry": 190, "UserComment": 240}
+
+
+def user_rows(
+    customers: Sequence[str], groups: Sequence[str], *, padded: bool
+) -> Iterator[list[str]]:
+    """Customer-user rows without end (columns :data:`USERS_HEADER`), each valid and new: a
+    primary and an extra customer of ``customers``, two grants of ``groups`` (none without),
+    and, ``padded``, every optional text near its column's length (~1.4 KB a row)."""
+    n = 0
+    while True:
+        primary, extra = customers[n % len(customers)], customers[(n * 7 + 1) % len(customers)]
+        grants = (
+            f"{groups[n % len(groups)]}:rw|{groups[(n + 17) % len(groups)]}:ro" if groups else ""
+        )
+        cells = {
+            "UserLogin": f"user{n:08d}",
+            "UserFirstname": "Given",
+            "UserLastname": f"Family{n}",
+            "UserEmail": f"user{n:08d}@bench.test",
+            "UserCustomerID": primary,
+            "customers": extra if extra != primary else "",
+            "groups": grants,
+        }
+        if padded:
+            cells |= {name: f"{name} {n} ".ljust(size, "x") for name, size in _PAD.items()}
+        yield [cells.get(name, "") for name in USERS_HEADER]
+        n += 1
+
+
+def write_users_of_size(
+    path: Path, size: int, customers: Sequence[str], groups: Sequence[str], *, padded: bool
+) -> int:
+    """A users-only CSV of at least ``size`` bytes (streamed to disk); how many rows."""
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(USERS_HEADER)
+        for row in user_rows(customers, groups, padded=padded):
+            writer.writerow(row)
+            rows += 1
+            if rows % 1000 == 0 and out.tell() >= size:
+                break
+    return rows
+
+
 CHILD = (
     "import os, resource, sys\n"
     "from app.cli import main\n"
@@ -167,15 +239,16 @@ EXTRA: list[str] = []
 """More arguments of ``roster import`` (``--batch-size``)."""
 
 
-def run_import(config: Path, path: Path) -> tuple[float, float, int, str, float]:
+def run_import(config: Path, path: Path, *extra: str) -> tuple[float, float, int, str, float]:
     """Wall seconds, CPU seconds and peak RSS (KiB) of the command, its summary line, and the
     CPU seconds of the database server's backends."""
     server = ServerCpu()
     server.start()
     started = time.perf_counter()
     result = subprocess.run(  # noqa: S603 - our own command
-        [sys.executable, "-c", CHILD, "import", str(path), "--config", str(config), *EXTRA],
-        capture_output=True,
+        [sys.executable, "-c", CHILD, "import", str(path), "--config", str(config), *EXTRA, *extra],
+        stdout=subprocess.DEVNULL,  # a dry run's row-by-row report
+        stderr=subprocess.PIPE,
         text=True,
         check=False,
     )
@@ -188,6 +261,50 @@ def run_import(config: Path, path: Path) -> tuple[float, float, int, str, float]
     return elapsed, float(cpu), int(rss), lines[-2], server_cpu
 
 
+async def add_customers() -> list[str]:
+    """The bench's 1,000 customers, in the database (for a users-only file)."""
+    ids = [f"C{n:04d}" for n in range(CUSTOMERS)]
+    conn = await asyncpg.connect(db_url().replace("+asyncpg", ""))
+    try:
+        await conn.executemany(
+            "INSERT INTO customer_company (customer_id, name, valid_id, create_time, create_by, "
+            "change_time, change_by) VALUES ($1, $2, 1, now(), 1, now(), 1)",
+            [(cid, f"Customer {cid}") for cid in ids],
+        )
+    finally:
+        await conn.close()
+    return ids
+
+
+def dry_run_of_size(folder: Path, config: Path, gigabytes: float) -> None:
+    """``--file-gb``: write the file, check it with ``--dry-run``, report RSS and rate."""
+    asyncio.run(fresh_database())
+    customers = asyncio.run(add_customers())
+    groups = [f"group-{n:02d}" for n in range(1, GROUPS + 1)]
+    path = folder / "users-big.csv"
+    try:
+        started = time.perf_counter()
+        rows = write_users_of_size(path, int(gigabytes * 1e9), customers, groups, padded=True)
+        written = time.perf_counter() - started
+        size = path.stat().st_size
+        print(f"wrote {size / 1e9:.2f} GB, {rows:,} users, in {written:.0f} s", flush=True)
+        elapsed, cpu, rss, summary, db_cpu = run_import(config, path, "--dry-run")
+        assert f"would create {rows}," in summary, summary
+        print(
+            "| file GB | users | dry run s (wall) | users/s (wall) | MB/s (wall) | CPU s "
+            "| users per CPU s | PostgreSQL CPU s | peak RSS MB |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print(
+            f"| {size / 1e9:.2f} | {rows:,} | {elapsed:.0f} | {rows / elapsed:,.0f} "
+            f"| {size / 1e6 / elapsed:.1f} | {cpu:.0f} | {rows / cpu:,.0f} | {db_cpu:.0f} "
+            f"| {rss / 1024:.0f} |",
+            flush=True,
+        )
+    finally:
+        path.unlink(missing_ok=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="20000,100000", help="user counts, one run each")
@@ -195,9 +312,17 @@ def main() -> None:
         "--first-only", action="store_true", help="the first import only (no re-imports)"
     )
     parser.add_argument("--batch-size", type=int, help="roster import's --batch-size")
+    parser.add_argument("--file-gb", type=float, help="a dry run of a file of this size")
+    parser.add_argument("--folder", help="where the --file-gb file is written (default: TMPDIR)")
     args = parser.parse_args()
     if args.batch_size:
         EXTRA.extend(["--batch-size", str(args.batch_size)])
+    if args.file_gb:
+        with tempfile.TemporaryDirectory(prefix="roster-bench-import-", dir=args.folder) as tmp:
+            config = Path(tmp) / "roster.toml"
+            config.write_text(f'[database]\nurl = "{db_url()}"\n', encoding="utf-8")
+            dry_run_of_size(Path(tmp), config, args.file_gb)
+        return
     with tempfile.TemporaryDirectory(prefix="roster-bench-import-") as folder:
         config = Path(folder) / "roster.toml"
         config.write_text(f'[database]\nurl = "{db_url()}"\n', encoding="utf-8")

@@ -8,10 +8,14 @@ kind the row is, so one header serves both kinds of row. Besides the Maps a cust
 may have ``password`` (a new password in clear, hashed by the configured scheme) and its
 assignments, each the complete set it is to have, as the assignment mutations take them:
 ``customers`` (customer IDs it also acts for), ``groups`` (group name → permissions) and
-``services`` (full service names). A customer row may have ``groups`` too (its grants in the
-``Same`` context, OTOBO's ``group_customer``) and ``groups_other`` (its grants in the ``Other``
-context, taken when ``customer_group.contexts`` has it). An assignment column that is absent
-leaves the stored set alone; present and empty, it empties it.
+``services`` (full service names). The Maps' ``dynamic_field`` rows are columns too (by
+attribute, ``DynamicField_Region``, or field name, ``Region``; cells as
+``domain.bulk_dynamic_fields`` reads them), kept apart in ``ImportRow.dynamic``: they are
+stored in OTOBO's dynamic-field tables, not the backend's. A customer row may have
+``groups`` too (its grants in the ``Same`` context, OTOBO's ``group_customer``) and
+``groups_other`` (its grants in the ``Other`` context, taken when ``customer_group.contexts``
+has it). An assignment column that is absent leaves the stored set alone; present and empty,
+it empties it.
 
 Nothing here checks a value against the rules: that is ``domain.customer_user_rules`` and
 ``domain.customer_rules``, which the import runs as every create and update does. Only what
@@ -27,8 +31,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.bulk_dynamic_fields import cell_value
 from domain.errors import ErrorCode, Problem
-from domain.field_map import LOGIN, MapField
+from domain.field_map import LOGIN, DynamicFieldMapRow, MapField
 
 TYPE = "type"
 PASSWORD = "password"  # noqa: S105 - a column name
@@ -64,18 +69,29 @@ class Columns:
 
     user_fields: tuple[MapField, ...]
     company_fields: tuple[MapField, ...]
+    user_dynamic: tuple[DynamicFieldMapRow, ...] = ()
+    company_dynamic: tuple[DynamicFieldMapRow, ...] = ()
     _names: dict[RowKind, dict[str, str]] = field(init=False, repr=False, compare=False)
+    _dynamic: dict[RowKind, dict[str, DynamicFieldMapRow]] = field(
+        init=False, repr=False, compare=False
+    )
     _hashes: frozenset[str] = field(init=False, repr=False, compare=False)
     _types: dict[RowKind, dict[str, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Looked up for every cell of every row: resolved once (an attribute before a column).
+        dynamic = {
+            RowKind.CUSTOMER_USER: {r.attribute: r for r in self.user_dynamic},
+            RowKind.CUSTOMER: {r.attribute: r for r in self.company_dynamic},
+        }
+        object.__setattr__(self, "_dynamic", dynamic)
         names: dict[RowKind, dict[str, str]] = {}
         for kind, fields in (
             (RowKind.CUSTOMER_USER, self.user_fields),
             (RowKind.CUSTOMER, self.company_fields),
         ):
             readable = [f for f in fields if not f.is_password]
+            readable += [r.as_map_field() for r in self.dynamic(kind).values()]
             by_name = {f.column: f.attribute for f in reversed(readable)}
             by_name |= {f.attribute: f.attribute for f in reversed(readable)}
             names[kind] = by_name
@@ -89,6 +105,10 @@ class Columns:
             RowKind.CUSTOMER: {f.attribute: f.type for f in self.company_fields},
         }
         object.__setattr__(self, "_types", types)
+
+    def dynamic(self, kind: RowKind) -> dict[str, DynamicFieldMapRow]:
+        """The ``dynamic_field`` Map rows of ``kind``, by attribute."""
+        return self._dynamic[kind]
 
     def attribute(self, kind: RowKind, name: str) -> str | None:
         """The Map attribute ``name`` (an attribute or a column) names for ``kind``."""
@@ -160,6 +180,8 @@ class ImportRow:
     customers: list[str] | None = None
     groups: dict[str, tuple[str, ...]] | None = None
     services: list[str] | None = None
+    dynamic: dict[str, Any] = field(default_factory=dict)
+    """The Map's dynamic-field values the row gives, typed, by attribute (None: erase)."""
     context_groups: dict[str, dict[str, tuple[str, ...]]] | None = None
     """A customer row's grants by grant column (``groups``, ``groups_other``): only the
     columns the file has."""
@@ -191,6 +213,7 @@ def parse_row(
         message = f"type must be customer or customer_user, not {kind_text!r}."
         problems.append(Problem((TYPE,), ErrorCode.INVALID, message))
     types = columns.types(kind)
+    dynamic = columns.dynamic(kind)
     row = ImportRow(line=line, kind=kind, values={}, raw=raw, problems=problems)
     for name, cell in raw.items():
         if name in SPECIAL:
@@ -204,6 +227,9 @@ def parse_row(
             if not _blank(cell):
                 message = f"Column {name!r} is not a field of a {kind.value} row."
                 row.problems.append(Problem((name,), ErrorCode.INVALID, message))
+            continue
+        if attribute in dynamic:
+            _dynamic_cell(row, dynamic[attribute], cell, text_cells)
             continue
         value = None if text_cells and cell == "" else cell
         if types.get(attribute) == "int" and isinstance(value, str) and value.strip().isdigit():
@@ -232,6 +258,19 @@ def parse_row(
     if GROUPS in raw:
         row.groups = _grants(raw[GROUPS], GROUPS, row.problems, text_cells)
     return row
+
+
+def _dynamic_cell(row: ImportRow, map_row: DynamicFieldMapRow, cell: Any, text_cells: bool) -> None:
+    value = cell_value(
+        map_row.attribute, map_row.value_type, cell, text_cells=text_cells, names=_names
+    )
+    if isinstance(value, Problem):
+        row.problems.append(value)
+    elif map_row.attribute in row.dynamic and row.dynamic[map_row.attribute] != value:
+        message = f"Two columns give {map_row.attribute} different values."
+        row.problems.append(Problem((map_row.attribute,), ErrorCode.INVALID, message))
+    else:
+        row.dynamic[map_row.attribute] = value
 
 
 def _not_taken(
@@ -339,7 +378,12 @@ def header(columns: Columns, *, with_hashes: bool, password_attribute: str | Non
     """The export's columns: ``type``, the customer Map, the customer-user Map (a column both
     Maps have once), the password hash when asked for, then the assignments."""
     names: list[str] = [TYPE]
-    for f in (*columns.company_fields, *columns.user_fields):
+    for f in (
+        *columns.company_fields,
+        *(r.as_map_field() for r in columns.company_dynamic),
+        *columns.user_fields,
+        *(r.as_map_field() for r in columns.user_dynamic),
+    ):
         if not f.is_password and f.attribute not in names:
             names.append(f.attribute)
     if with_hashes and password_attribute:

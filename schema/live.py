@@ -112,7 +112,7 @@ STREAM_NOTE = (
     "live.subscriber_buffer changes in time; the connection is closed too), "
     "LIVE_UPDATES_UNAVAILABLE (the broker between server processes was lost: changes may "
     "have been missed, read them from the changes feed); refused with TOO_MANY_SUBSCRIPTIONS "
-    "past live.max_subscriptions_per_key."
+    "past live.max_subscriptions_per_key or live.max_subscriptions_per_process."
 )
 
 

@@ -7,12 +7,16 @@ import asyncio
 import gc
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from app.bulk.formats import Format
 from domain.bulk_rows import ShapeError
 from domain.config import RosterConfig
 from resolvers.context import Actor
+
+if TYPE_CHECKING:
+    from datasources.live import Broker
+    from datasources.storage import Storage
 
 HASH_WARNING = (
     "roster export: WARNING: the output holds password hashes; anyone who has it can try "
@@ -54,8 +58,13 @@ async def _import(config: RosterConfig, args: argparse.Namespace) -> int:
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     storage = await open_storage(config)
+    broker: Broker | None = None
     try:
-        summary = await run_import(storage, _cli_actor(), options, sys.stdout, sys.stderr)
+        broker = await _publisher(config, storage, dry_run=args.dry_run)
+        publish = broker.publish if broker is not None else None
+        summary = await run_import(
+            storage, _cli_actor(), options, sys.stdout, sys.stderr, publish=publish
+        )
     except ShapeError as exc:
         print(f"roster import: {path.name}: {exc}", file=sys.stderr)
         if not args.dry_run:
@@ -66,9 +75,49 @@ async def _import(config: RosterConfig, args: argparse.Namespace) -> int:
             )
         return 2
     finally:
+        if broker is not None:
+            await _close_publisher(broker)
         await storage.close()
     print(summary.line(args.dry_run), file=sys.stderr)
     return 1 if summary.counts[Action.REFUSED] else 0
+
+
+LOCAL_BROKER_NOTE = (
+    "roster import: note: live.broker is local (one process): subscribers of a running "
+    "server are not told of this import live; they see it in the changes feed. Set "
+    'live.broker = "redis://…" or "postgres" for live updates from the command line.'
+)
+DRAIN_SECONDS = 10.0
+"""How long the import waits, at its end, for its last live notices to reach the broker."""
+
+
+async def _publisher(config: RosterConfig, storage: Storage, *, dry_run: bool) -> Broker | None:
+    """The ``[live]`` broker, publishing only, through which a real import tells the running
+    servers' subscribers of each committed batch; None for a dry run, or the local broker
+    (which reaches no other process: a note says so)."""
+    from datasources.live import open_broker
+
+    if dry_run:
+        return None
+    if config.live.broker == "local":
+        print(LOCAL_BROKER_NOTE, file=sys.stderr)
+        return None
+    broker = open_broker(config.live, lambda: storage.engine)
+    await broker.start(listen=False)
+    return broker
+
+
+async def _close_publisher(broker: Broker) -> None:
+    try:
+        async with asyncio.timeout(DRAIN_SECONDS):
+            await broker.drain()
+    except TimeoutError:
+        print(
+            f"roster import: the last live updates were not published in {DRAIN_SECONDS:.0f} s "
+            f"({broker.description}); subscribers find the changes in the changes feed",
+            file=sys.stderr,
+        )
+    await broker.close()
 
 
 async def _export(config: RosterConfig, args: argparse.Namespace, out: IO[str]) -> int:

@@ -6,7 +6,10 @@ user's customers, groups and services sorted by name, permissions as well), and 
 columns (``domain.bulk_rows.header``), so exporting the same data twice gives the same bytes.
 A customer's group grants are in ``groups`` (``Same`` context) and ``groups_other``.
 Passwords are never exported unless asked for (``--with-password-hashes``: the stored
-hashes, which an import writes back as they are).
+hashes, which an import writes back as they are). The Maps' ``dynamic_field`` rows are columns
+(by attribute), their values read for a page of objects in one statement and written as
+``domain.bulk_dynamic_fields`` reads them back; a field whose definition the Map does not
+match (missing, invalid, of another type) is empty, as the API reads it as null.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from app.bulk.formats import Format, RowWriter
 from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.storage import Storage
 from domain.assignment_rules import CONTEXT_VALUES
+from domain.bulk_dynamic_fields import plain_value, text_cell
 from domain.bulk_rows import (
     CUSTOMERS,
     GRANT_CONTEXTS,
@@ -32,9 +36,11 @@ from domain.bulk_rows import (
 )
 from domain.company_map import KNOWN_FIELDS
 from domain.customer_user_query import CustomerUserQuery
-from domain.field_map import VALID_ID
+from domain.dynamic_fields import CUSTOMER_COMPANY, CUSTOMER_USER, decode, mismatch_problem
+from domain.field_map import VALID_ID, DynamicFieldMapRow
 from domain.pagination import Cursor
 from domain.records import CustomerRecord, CustomerUserRecord
+from resolvers.use_cases.bulk_import import with_dynamic_fields
 
 PAGE = 500
 _CONTEXT_COLUMNS = {CONTEXT_VALUES[context]: column for column, context in GRANT_CONTEXTS.items()}
@@ -48,7 +54,7 @@ def export_columns(storage: Storage) -> Columns:
         fields = writable.fields
     else:
         fields = tuple(storage.customer_users.backends[0].config.map_fields())
-    return Columns(tuple(fields), tuple(storage.customers.rules.fields))
+    return with_dynamic_fields(storage, tuple(fields), tuple(storage.customers.rules.fields))
 
 
 async def run_export(
@@ -71,9 +77,12 @@ async def run_export(
             if grant.group_id in groups:
                 held = by_login.setdefault(grant.login.lower(), {})
                 held.setdefault(groups[grant.group_id], set()).add(grant.permission)
+        dynamic = await _dynamic_cells(
+            storage, CUSTOMER_USER, columns.user_dynamic, [u.login for u in page], fmt
+        )
         for user in page:
             key = user.login.lower()
-            cells = _user_cells(columns, user, fmt)
+            cells = _user_cells(columns, user, fmt) | dynamic.get(user.login, {})
             listed = sorted({c.customer_id for c in customers.get(key, [])})
             held = by_login.get(key, {})
             granted = {g: sorted(held[g]) for g in sorted(held)}
@@ -107,14 +116,57 @@ async def _write_customers(
                 holder = by_customer.setdefault(row.customer_id.lower(), {})
                 holder.setdefault(column, {}).setdefault(groups[row.group_id], set())
                 holder[column][groups[row.group_id]].add(row.permission)
+        dynamic = await _dynamic_cells(
+            storage,
+            CUSTOMER_COMPANY,
+            columns.company_dynamic,
+            [c.customer_id for c in page],
+            fmt,
+        )
         for customer in page:
-            cells = _customer_cells(columns, customer, fmt)
+            cells = _customer_cells(columns, customer, fmt) | dynamic.get(customer.customer_id, {})
             for column, by_group in by_customer.get(customer.customer_id.lower(), {}).items():
                 given = {g: sorted(by_group[g]) for g in sorted(by_group)}
                 cells[column] = grants_cell(given) if fmt is Format.CSV else given
             writer.write(cells)
             count += 1
     return count
+
+
+async def _dynamic_cells(
+    storage: Storage,
+    object_type: str,
+    map_rows: Sequence[DynamicFieldMapRow],
+    names: Sequence[str],
+    fmt: Format,
+) -> dict[str, dict[str, Any]]:
+    """Object name → its dynamic-field cells (every Map row's, empty without a value)."""
+    if not map_rows:
+        return {}
+    stored = await storage.dynamic_fields.object_values(
+        object_type, names, [row.name for row in map_rows]
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for name in names:
+        values = stored.get(name, {})
+        cells: dict[str, Any] = {}
+        for row in map_rows:
+            value = None
+            if row.name in values:
+                definition, rows = values[row.name]
+                if not mismatch_problem(
+                    row.attribute, row.name, row.value_type, definition, object_type
+                ):
+                    value = decode(definition.field_type, rows)
+            cells[row.attribute] = (
+                text_cell(value, names_cell) if fmt is Format.CSV else _json_value(value)
+            )
+        found[name] = cells
+    return found
+
+
+def _json_value(value: Any) -> Any:
+    return None if value == [] else plain_value(value)
 
 
 async def _hash(storage: Storage, user: CustomerUserRecord) -> str | None:

@@ -7,6 +7,11 @@ one transaction, every accepted row whole, refused rows to the reject file with 
 problems. Keys seen in earlier batches are kept in a temporary SQLite file, not in memory,
 so duplicate logins (case-insensitively) are found across the whole file while memory stays
 flat whatever its size.
+
+Live updates: each committed batch is published as ONE broker message of one notice per object
+its audit events name, exactly as one ``customerUsersImport`` call is
+(``domain.live.notices_of_events``), through ``publish`` (the ``[live]`` broker, when it
+reaches other processes: ``app.bulk.commands``). A dry run publishes nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ import asyncio
 import contextlib
 import sqlite3
 import tempfile
+import time
 from collections import Counter, deque
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -23,9 +30,10 @@ from typing import IO, Any
 from app.bulk.formats import Format, RawRow, RowSource, RowWriter
 from app.bulk.progress import Progress
 from datasources.storage import Storage
-from datasources.unit_of_work import Outcome
+from datasources.unit_of_work import Commits, Outcome, counting_commits
 from domain.bulk_rows import TYPE, Columns, ImportRow, RowKind, parse_row
 from domain.errors import ErrorCode, Problem
+from domain.live import Notice, notices_of_events
 from resolvers.context import Actor
 from resolvers.use_cases.bulk_import import (
     Action,
@@ -102,6 +110,40 @@ class _SeenKeys:
         self.db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", new)
 
 
+class _DiskMap(MutableMapping[str, str]):
+    """A dry run's pending keys (``ImportRun.pending_emails``/``pending_customers``) in a
+    table of the temporary SQLite file: they grow with the file, memory must not."""
+
+    def __init__(self, db: sqlite3.Connection, table: str) -> None:
+        self.db, self.table = db, table
+        db.execute(f"CREATE TABLE {table} (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")
+
+    def __getitem__(self, key: str) -> str:
+        query = f"SELECT value FROM {self.table} WHERE key = ?"  # noqa: S608 - our name
+        found = self.db.execute(query, (key,)).fetchone()
+        if found is None:
+            raise KeyError(key)
+        return str(found[0])
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self.update({key: value})
+
+    def __delitem__(self, key: str) -> None:
+        self.db.execute(f"DELETE FROM {self.table} WHERE key = ?", (key,))  # noqa: S608
+
+    def __iter__(self) -> Iterator[str]:
+        query = f"SELECT key FROM {self.table}"  # noqa: S608 - our name
+        return (str(row[0]) for row in self.db.execute(query))
+
+    def __len__(self) -> int:
+        return int(self.db.execute(f"SELECT count(*) FROM {self.table}").fetchone()[0])  # noqa: S608
+
+    def update(self, other: Any = (), /, **kwargs: str) -> None:
+        pairs = other.items() if isinstance(other, Mapping) else other
+        query = f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?)"  # noqa: S608 - our name
+        self.db.executemany(query, [*pairs, *kwargs.items()])
+
+
 class _Rejects:
     """The reject file, in the input's format, created on the first refused row."""
 
@@ -143,11 +185,20 @@ def _problem_text(problem: Problem) -> str:
     )
 
 
+Publish = Callable[[list[Notice]], None]
+
+
 async def run_import(
-    storage: Storage, actor: Actor, options: ImportOptions, out: IO[str], err: IO[str]
+    storage: Storage,
+    actor: Actor,
+    options: ImportOptions,
+    out: IO[str],
+    err: IO[str],
+    publish: Publish | None = None,
 ) -> Summary:
     """Import ``options.path``; print the dry run's row-by-row report to ``out`` and the
-    progress to ``err``. Raises ``ShapeError`` for a file that cannot be read."""
+    progress to ``err``; hand each committed batch's live notices to ``publish``. Raises
+    ``ShapeError`` for a file that cannot be read."""
     columns = columns_of(storage, options.source)
     with _open(options) as source:
         header = source.header
@@ -160,16 +211,21 @@ async def run_import(
     )
     reject_path.unlink(missing_ok=True)  # a reject file of an earlier run would mislead
     with tempfile.TemporaryDirectory(prefix="roster-import-") as folder:
+        seen = _SeenKeys(folder)
+        run = ImportRun(dry_run=options.dry_run, source=options.source)
+        run.pending_customers = _DiskMap(seen.db, "pending_customers")
+        run.pending_emails = _DiskMap(seen.db, "pending_emails")
         job = _Import(
             storage=storage,
             actor=actor,
             options=options,
             columns=columns,
-            run=ImportRun(dry_run=options.dry_run, source=options.source),
-            seen=_SeenKeys(folder),
+            run=run,
+            seen=seen,
             rejects=_Rejects(reject_path, options.fmt, header),
             progress=Progress(err, total_bytes=size * (2 if two_passes else 1)),
             out=out,
+            publish=publish,
         )
         try:
             for kind in [RowKind.CUSTOMER, RowKind.CUSTOMER_USER] if two_passes else [None]:
@@ -186,6 +242,9 @@ def _open(options: ImportOptions) -> RowSource:
     )
 
 
+_Batch = tuple[Outcome[list[RowResult]], Commits]
+
+
 @dataclass
 class _Import:
     """One run's state across its passes and batches."""
@@ -199,10 +258,9 @@ class _Import:
     rejects: _Rejects
     progress: Progress
     out: IO[str]
+    publish: Publish | None = None
     summary: Summary = field(default_factory=Summary)
-    _in_flight: deque[tuple[list[ImportRow], asyncio.Task[Outcome[list[RowResult]]]]] = field(
-        default_factory=deque
-    )
+    _in_flight: deque[tuple[list[ImportRow], asyncio.Task[_Batch]]] = field(default_factory=deque)
 
     def close(self) -> None:
         self.seen.db.close()
@@ -279,17 +337,26 @@ class _Import:
         depth = 1 if self.storage.config.database.is_sqlite or customers else IN_FLIGHT
         while len(self._in_flight) >= depth:
             await self._finish_oldest()
-        task = asyncio.create_task(import_batch(self.storage, self.actor, batch, self.run))
+        task = asyncio.create_task(self._import_batch(batch))
         self._in_flight.append((batch, task))
+
+    async def _import_batch(self, batch: list[ImportRow]) -> _Batch:
+        """One batch, with the audit events its transactions committed (in the task's own
+        context: two batches in flight count apart)."""
+        with counting_commits() as commits:
+            outcome = await import_batch(self.storage, self.actor, batch, self.run)
+        return outcome, commits
 
     async def _finish_oldest(self) -> None:
         batch, task = self._in_flight.popleft()
         try:
-            outcome = await task
+            outcome, commits = await task
         except BaseException:
             for _, other in self._in_flight:
                 other.cancel()
             raise
+        if self.publish is not None and commits.events and not self.options.dry_run:
+            self.publish(notices_of_events(commits.events, time.time()))
         _report(outcome.record or [], self.options, self.rejects, self.summary, self.out)
         self.progress.rows(len(batch))
 

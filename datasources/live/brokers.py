@@ -16,6 +16,10 @@ back, and every notice that could not be published is counted in the log.
 Redis's own reconnection is switched off (``retries=0``): it re-subscribes quietly, and the
 messages published meanwhile would be lost without anyone knowing. Here a lost connection ends
 the subscriptions, then the broker reconnects with a back-off (0.5 s doubling to 8 s).
+
+A process that only writes (``roster import``) starts a broker with ``listen=False``: it
+publishes, hears nothing, and :meth:`Broker.drain` waits for its outbox before it exits, so
+the subscribers of the running servers see its changes as they see the API's.
 """
 
 from __future__ import annotations
@@ -63,9 +67,14 @@ class Broker(Protocol):
     hub: Hub
     description: str
 
-    async def start(self) -> None: ...
+    async def start(self, *, listen: bool = True) -> None: ...
 
     def publish(self, notices: list[Notice]) -> None: ...
+
+    async def drain(self) -> None:
+        """Return once every message published so far was handed to the broker (or failed,
+        and was counted and logged)."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -76,11 +85,14 @@ class LocalBroker:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
-    async def start(self) -> None:
+    async def start(self, *, listen: bool = True) -> None:
         return None
 
     def publish(self, notices: list[Notice]) -> None:
         self.hub.deliver(notices)
+
+    async def drain(self) -> None:
+        return None
 
     async def close(self) -> None:
         return None
@@ -117,13 +129,13 @@ class RedisBroker:
             health_check_interval=15,
         )
 
-    async def start(self) -> None:
+    async def start(self, *, listen: bool = True) -> None:
         """Subscribe (waiting up to 2 s for Redis: a server that starts while it is down says so
-        and keeps trying), then start publishing."""
-        self._tasks = [
-            asyncio.create_task(self._listen(), name="roster-live-listen"),
-            asyncio.create_task(self._send(), name="roster-live-send"),
-        ]
+        and keeps trying), then start publishing; ``listen=False``: publish only."""
+        self._tasks = [asyncio.create_task(self._send(), name="roster-live-send")]
+        if not listen:
+            return
+        self._tasks.append(asyncio.create_task(self._listen(), name="roster-live-listen"))
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(2.5):
                 await self._subscribed.wait()
@@ -138,6 +150,9 @@ class RedisBroker:
                 len(notices),
                 self.description,
             )
+
+    async def drain(self) -> None:
+        await self._outbox.join()
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -198,6 +213,8 @@ class RedisBroker:
                         exc,
                         self.dropped,
                     )
+                finally:
+                    self._outbox.task_done()
         finally:
             with contextlib.suppress(Exception):
                 await client.aclose()  # type: ignore[attr-defined]
@@ -206,7 +223,11 @@ class RedisBroker:
 def open_broker(config: LiveConfig, engine: Callable[[], AsyncEngine]) -> Broker:
     """The broker ``config`` names, with a new hub (start it in the server's lifespan, once
     the database is open: ``engine`` gives it, for ``"postgres"``)."""
-    hub = Hub(buffer=config.subscriber_buffer, max_per_owner=config.max_subscriptions_per_key)
+    hub = Hub(
+        buffer=config.subscriber_buffer,
+        max_per_owner=config.max_subscriptions_per_key,
+        max_total=config.max_subscriptions_per_process,
+    )
     if config.broker == "local":
         return LocalBroker(hub)
     if config.broker == "postgres":

@@ -5,6 +5,11 @@ and ``(CUSTOMER_USER, login)`` for one user (``customerUserChanged``), so a chan
 dictionary lookup and one append per interested subscriber, whatever the number of others
 (10,000 subscribers: ``bench/live.py``).
 
+Limits, so that no caller and no crowd holds a process: ``live.max_subscriptions_per_key`` per
+API key or customer session, and ``live.max_subscriptions_per_process`` in all (each costs a
+buffer and a task; past the limit a subscription is refused with ``TOO_MANY_SUBSCRIPTIONS``,
+and one ended frees its place).
+
 Each subscriber has a bounded buffer (``live.subscriber_buffer``). Delivering never waits on
 a subscriber: one whose buffer is full (a client that does not read) is ended at once with
 reason ``SLOW_SUBSCRIBER`` and its ``on_end`` callback closes its connection, so a slow client
@@ -118,21 +123,29 @@ class Subscriber:
 class Hub:
     """Every subscriber of this process, by topic; the broker delivers into it."""
 
-    def __init__(self, *, buffer: int, max_per_owner: int) -> None:
+    def __init__(self, *, buffer: int, max_per_owner: int, max_total: int = 1_000_000) -> None:
         self._buffer = buffer
         self._max_per_owner = max_per_owner
+        self._max_total = max_total
         self._by_topic: dict[Topic, set[Subscriber]] = {}
         self._per_owner: dict[str, int] = {}
+        self._total = 0
         self.unavailable: str | None = None
         """Why the broker cannot be used now (None: it can)."""
 
     @property
     def count(self) -> int:
-        return sum(self._per_owner.values())
+        return self._total
 
     def subscribe(self, topics: Iterable[Topic], owner: str) -> Subscriber:
         if self.unavailable is not None:
             raise BrokerUnavailable(self.unavailable)
+        if self._total >= self._max_total:
+            raise TooManySubscriptions(
+                f"This server process holds {self._max_total} subscriptions, its most "
+                "(live.max_subscriptions_per_process). Try again later (or on another "
+                "server process), or read the changes feed."
+            )
         if self._per_owner.get(owner, 0) >= self._max_per_owner:
             raise TooManySubscriptions(
                 f"This caller has {self._max_per_owner} subscriptions on this server process "
@@ -142,6 +155,7 @@ class Hub:
         for topic in subscriber.topics:
             self._by_topic.setdefault(topic, set()).add(subscriber)
         self._per_owner[owner] = self._per_owner.get(owner, 0) + 1
+        self._total += 1
         return subscriber
 
     def remove(self, subscriber: Subscriber) -> None:
@@ -154,6 +168,7 @@ class Hub:
                 if not members:
                     del self._by_topic[topic]
         if removed:
+            self._total -= 1
             left = self._per_owner[subscriber.owner] - 1
             if left:
                 self._per_owner[subscriber.owner] = left

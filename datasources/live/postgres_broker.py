@@ -68,11 +68,11 @@ class PostgresBroker:
         kwargs.setdefault("timeout", CONNECT_TIMEOUT)
         return await asyncpg.connect(*args, **kwargs)
 
-    async def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._listen(), name="roster-live-listen"),
-            asyncio.create_task(self._send(), name="roster-live-send"),
-        ]
+    async def start(self, *, listen: bool = True) -> None:
+        self._tasks = [asyncio.create_task(self._send(), name="roster-live-send")]
+        if not listen:  # a process that only writes (roster import)
+            return
+        self._tasks.append(asyncio.create_task(self._listen(), name="roster-live-listen"))
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(CONNECT_TIMEOUT):
                 await self._listening.wait()
@@ -84,6 +84,9 @@ class PostgresBroker:
             except asyncio.QueueFull:
                 self.dropped += 1
                 logger.error("live updates: a change was not published (the outbox is full)")
+
+    async def drain(self) -> None:
+        await self._outbox.join()
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -141,6 +144,8 @@ class PostgresBroker:
                         exc,
                         self.dropped,
                     )
+                finally:
+                    self._outbox.task_done()
         finally:
             if connection is not None:
                 connection.terminate()

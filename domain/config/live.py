@@ -30,6 +30,10 @@ class LiveConfig(StrictModel):
     max_subscriptions_per_connection: Annotated[int, Field(ge=1, le=10_000)] = 100
     max_subscriptions_per_key: Annotated[int, Field(ge=1, le=1_000_000)] = 10_000
     """Per API key (or customer session) and server process."""
+    max_subscriptions_per_process: Annotated[int, Field(ge=1, le=1_000_000)] = 20_000
+    """In all, per server process (each holds a buffer of ``subscriber_buffer`` changes and a
+    task): beyond, new subscriptions are refused with ``TOO_MANY_SUBSCRIPTIONS`` until others
+    end. The default leaves room for the 10,000 subscribers ``bench/live.py`` measures."""
     connection_init_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
     """How long a WebSocket may wait before its ``connection_init`` (then closed with 4408)."""
 

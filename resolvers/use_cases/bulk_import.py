@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,8 +40,9 @@ from domain.bulk_rows import GROUPS, Columns, ImportRow, RowKind, ShapeError, pa
 from domain.changes import given_fields
 from domain.company_map import KNOWN_FIELDS
 from domain.customer_rules import CustomerChanges, validate_customer
+from domain.dynamic_fields import CUSTOMER_COMPANY, ValueRow
 from domain.errors import ErrorCode, Problem
-from domain.field_map import VALID_ID
+from domain.field_map import VALID_ID, MapField
 from domain.origins import OriginKey
 from domain.records import CustomerRecord, GroupRecord
 from domain.services import ServiceRecord
@@ -87,6 +88,14 @@ class RowResult:
     """A customer row's group grants (``bulk_customer_groups``), when it has grant columns."""
     granted: bool = False
     """Whether the batch writes ``grants`` (they change something)."""
+    dynamic: dict[int, list[ValueRow]] = field(default_factory=dict)
+    """The dynamic-field values the batch writes (field id → rows; ``bulk_dynamic_fields``)."""
+    dynamic_before: dict[str, Any] = field(default_factory=dict)
+    dynamic_after: dict[str, Any] = field(default_factory=dict)
+    """The changed dynamic fields' values, by Map attribute, as the audit events show them."""
+    stored_name: str | None = None
+    """The stored object's key as stored (an update's), which its dynamic-field values are
+    kept under."""
 
     @property
     def key(self) -> str:
@@ -104,12 +113,14 @@ class ImportRun:
     dry_run: bool
     source: str | None = None
     """The customer-user backend new users go to (None: the first writable one)."""
-    pending_customers: set[str] = field(default_factory=set)
-    """Customer IDs (lower-cased) a dry run accepted earlier: later rows may name them."""
-    pending_emails: dict[str, str] = field(default_factory=dict)
+    pending_customers: MutableMapping[str, str] = field(default_factory=dict)
+    """Customer IDs (lower-cased, mapped to themselves) a dry run accepted earlier: later rows
+    may name them."""
+    pending_emails: MutableMapping[str, str] = field(default_factory=dict)
     """E-mail address → login (both lower-cased) of the users a dry run accepted in earlier
     batches: a real run has stored them, so a later row's address is taken for the dry run
-    too (a dry run refuses the rows the real run refuses)."""
+    too (a dry run refuses the rows the real run refuses). Both grow with the file: the CLI
+    keeps them on disk (``app.bulk.importer``), so a dry run's memory stays flat too."""
     groups: dict[str, GroupRecord] | None = None
     services: dict[str, ServiceRecord | None] = field(default_factory=dict)
     written: int = 0
@@ -186,7 +197,22 @@ def import_columns(storage: Storage, source: str | None) -> Columns:
             f"{backend.message} Nothing can be imported into an LDAP or read-only backend "
             "(customer_user.backends[].read_only)."
         )
-    return Columns(tuple(backend.fields), tuple(storage.customers.rules.fields))
+    return with_dynamic_fields(
+        storage, tuple(backend.fields), tuple(storage.customers.rules.fields)
+    )
+
+
+def with_dynamic_fields(
+    storage: Storage, user_fields: tuple[MapField, ...], company_fields: tuple[MapField, ...]
+) -> Columns:
+    """The columns of the two Maps with their ``dynamic_field`` rows (import and export)."""
+    config = storage.config
+    return Columns(
+        user_fields,
+        company_fields,
+        tuple(config.customer_user.dynamic_field_rows()),
+        tuple(config.customer_company.dynamic_field_rows()),
+    )
 
 
 STATISTICS_TABLES = (
@@ -285,6 +311,7 @@ async def import_customers(
         else:
             results.append(RowResult(row, Action.UNCHANGED, plan=change))
         results[-1].grants = grants
+    await _plan_dynamic_fields(storage, results, existing)
     writing = [
         r
         for r in results
@@ -304,6 +331,20 @@ async def import_customers(
     return results
 
 
+async def _plan_dynamic_fields(
+    storage: Storage, results: list[RowResult], existing: Mapping[str, CustomerRecord]
+) -> None:
+    from resolvers.use_cases import bulk_dynamic_fields
+
+    def stored_key(result: RowResult) -> str | None:
+        old = existing.get(result.key.lower())
+        return old.customer_id if old is not None else None
+
+    await bulk_dynamic_fields.plan(storage, CUSTOMER_COMPANY, results, stored_key)
+    for result in results:
+        bulk_dynamic_fields.merge(result)
+
+
 async def _check_and_write_customers(
     storage: Storage, actor: Actor, run: ImportRun, writing: list[RowResult]
 ) -> None:
@@ -320,7 +361,7 @@ async def _check_and_write_customers(
             await _write_customers(storage, conn, actor, writing)
             await journal(storage, conn, actor, writing)
     if run.dry_run:
-        run.pending_customers.update(r.key.lower() for r in writing)
+        run.pending_customers.update((r.key.lower(), r.key.lower()) for r in writing)
 
 
 def _customer_change(row: ImportRow) -> tuple[CustomerChanges, list[Problem]]:
@@ -408,6 +449,8 @@ async def _refuse_taken_names(
 async def _write_customers(
     storage: Storage, conn: AsyncConnection, actor: Actor, results: list[RowResult]
 ) -> None:
+    from resolvers.use_cases import bulk_dynamic_fields
+
     store = storage.customers
     agent = storage.origins.agent_id
     created = [r for r in results if r.action is Action.CREATED]
@@ -416,6 +459,9 @@ async def _write_customers(
     for result in updated:
         if _given(result.plan):
             await store.update(conn, result.key, result.plan, agent=agent)
+    await bulk_dynamic_fields.write(
+        conn, CUSTOMER_COMPANY, [(_customer_name(r), r) for r in results]
+    )
     await write_grants(
         conn, [r.grants for r in results if r.grants is not None and r.granted], agent=agent
     )
@@ -424,6 +470,13 @@ async def _write_customers(
         await storage.origins.record(conn, keys, actor.id, created=True)
     if updated:
         await storage.origins.record(conn, [OriginKey.customer(r.key) for r in updated], actor.id)
+
+
+def _customer_name(result: RowResult) -> str:
+    """The stored CustomerID of an update (as stored), the new one of a create."""
+    if result.stored_name is not None:
+        return result.stored_name
+    return str(result.plan.customer_id or result.key)
 
 
 async def _diff_grants(storage: Storage, conn: AsyncConnection, results: list[RowResult]) -> None:
@@ -471,7 +524,11 @@ def row_events(result: RowResult) -> list[AuditEvent]:
         key = OriginKey.customer(result.key)
         if result.action is Action.CREATED:
             change: CustomerChanges = result.plan
-            after = {**audit.given(change, CUSTOMER_FIELDS), **change.extra}
+            after = {
+                **audit.given(change, CUSTOMER_FIELDS),
+                **change.extra,
+                **result.dynamic_after,
+            }
             return [audit.event(key, result.key, audit.Action.CREATED, None, after)]
         changed = audit.event(key, result.key, audit.Action.UPDATED, result.before, result.after)
         return [changed] if changed.fields else []

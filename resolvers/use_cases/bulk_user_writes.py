@@ -25,11 +25,13 @@ from domain.assignments import (
     diff,
 )
 from domain.bulk_rows import CUSTOMERS, GROUPS, SERVICES
+from domain.dynamic_fields import CUSTOMER_USER
 from domain.lockout import login_subject
 from domain.origins import OriginKey
 from domain.services import can_be_assigned, inactive_problem
 from domain.validity import Validity
 from resolvers.context import Actor
+from resolvers.use_cases import bulk_dynamic_fields
 from resolvers.use_cases.bulk_import import Action, RowResult
 from resolvers.use_cases.customer_users import after_update, record_password
 
@@ -142,6 +144,7 @@ async def write_users(
             await record_password(
                 storage, conn, plan.login, plan.hashed, self_service=False, new=plan.old is None
             )
+    await bulk_dynamic_fields.write(conn, CUSTOMER_USER, [(r.plan.login, r) for r in results])
     existing = [p.login for p in plans if p.old is not None]
     for name, table in ((CUSTOMERS, USER_CUSTOMERS), (GROUPS, USER_GROUPS)):
         owners = [p for p in plans if name in p.writes_relations]

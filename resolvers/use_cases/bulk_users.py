@@ -34,6 +34,7 @@ from domain.assignments import (
 )
 from domain.bulk_rows import CUSTOMERS, GROUPS, PASSWORD, SERVICES, ImportRow
 from domain.customer_user_rules import normalize_values, patch_problems, validate_values
+from domain.dynamic_fields import CUSTOMER_USER
 from domain.errors import ErrorCode, Problem
 from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN, VALID_ID
 from domain.passwords import verify_in_thread
@@ -42,6 +43,7 @@ from domain.services import ServiceRecord
 from domain.text import check_text
 from domain.validity import Validity
 from resolvers.context import Actor
+from resolvers.use_cases import bulk_dynamic_fields
 from resolvers.use_cases.bulk_import import (
     Action,
     ImportRun,
@@ -99,6 +101,9 @@ async def import_users(
         for i, row in enumerate(rows)
     ]
     await _references(storage, backend, run, results)
+    await bulk_dynamic_fields.plan(
+        storage, CUSTOMER_USER, results, lambda r: r.plan.old.login if r.plan.old else None
+    )
     await _passwords(storage, backend, results)
     live = [r for r in results if r.action is not Action.REFUSED]
     try:
@@ -298,6 +303,7 @@ async def _decide_and_write(
                     {a: plan.old.values.get(a) for a in plan.values} if plan.old else None
                 )
                 result.after = dict(plan.values)
+            bulk_dynamic_fields.merge(result)
         writing = [r for r in results if r.action in (Action.CREATED, Action.UPDATED)]
         if not run.dry_run and writing:
             await write_users(storage, conn, actor, backend, writing)
@@ -346,12 +352,15 @@ async def _check_emails(
 
 def _changes_anything(result: RowResult) -> bool:
     plan: UserPlan = result.plan
-    return plan.old is None or bool(plan.values or plan.stored_hash or plan.writes_relations)
+    return plan.old is None or bool(
+        plan.values or plan.stored_hash or plan.writes_relations or result.dynamic
+    )
 
 
 def _changed(result: RowResult) -> list[str]:
     plan: UserPlan = result.plan
     names = [a for a in plan.values if a != LOGIN or plan.old is None]
+    names += list(result.dynamic_after)
     if plan.stored_hash:
         names.append(PASSWORD)
     return names + sorted(plan.writes_relations)

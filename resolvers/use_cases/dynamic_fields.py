@@ -20,11 +20,13 @@ from datasources.storage import Storage
 from domain.dynamic_fields import (
     CUSTOMER_COMPANY,
     CUSTOMER_USER,
+    DynamicFieldDefinition,
     ValueRow,
     encode,
     mismatch_problem,
 )
 from domain.errors import ErrorCode, Problem
+from domain.field_map import DynamicFieldMapRow
 
 RowsByField = dict[int, list[ValueRow]]
 
@@ -37,13 +39,7 @@ async def checked_rows(
     Map (the fields must then be CustomerCompany fields)."""
     if not values:
         return {}, []
-    config = storage.config
-    map_rows = (
-        config.customer_company.dynamic_field_rows()
-        if object_type == CUSTOMER_COMPANY
-        else config.customer_user.dynamic_field_rows()
-    )
-    rows = {row.attribute: row for row in map_rows}
+    rows = map_rows_of(storage, object_type)
     unknown = [a for a in values if a not in rows]
     if unknown:
         return {}, [
@@ -51,6 +47,28 @@ async def checked_rows(
         ]
     names = [rows[a].name for a in values]
     definitions = {d.name: d for d in await storage.dynamic_fields.definitions(names_=names)}
+    return check_values(rows, definitions, values, object_type)
+
+
+def map_rows_of(storage: Storage, object_type: str) -> dict[str, DynamicFieldMapRow]:
+    """The Map's ``dynamic_field`` rows of ``object_type``'s objects, by attribute."""
+    config = storage.config
+    rows = (
+        config.customer_company.dynamic_field_rows()
+        if object_type == CUSTOMER_COMPANY
+        else config.customer_user.dynamic_field_rows()
+    )
+    return {row.attribute: row for row in rows}
+
+
+def check_values(
+    rows: Mapping[str, DynamicFieldMapRow],
+    definitions: Mapping[str, DynamicFieldDefinition],
+    values: Mapping[str, Any],
+    object_type: str,
+) -> tuple[RowsByField, list[Problem]]:
+    """:func:`checked_rows` with the Map rows and the definitions at hand (a bulk import
+    reads them once per batch); every attribute of ``values`` is one of ``rows``."""
     found: RowsByField = {}
     problems: list[Problem] = []
     for attribute, value in values.items():

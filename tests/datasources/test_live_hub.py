@@ -57,6 +57,19 @@ async def test_subscriptions_per_caller_are_limited_and_freed() -> None:
     hub.subscribe([(USER, None)], "key:1")
 
 
+async def test_subscriptions_per_process_are_limited_and_freed() -> None:
+    hub = Hub(buffer=3, max_per_owner=10, max_total=2)
+    first = hub.subscribe([(USER, None)], "key:1")
+    hub.subscribe([(USER, "ann")], "key:2")
+    with pytest.raises(TooManySubscriptions, match="max_subscriptions_per_process"):
+        hub.subscribe([(USER, None)], "key:3")
+    first.close()
+    third = hub.subscribe([(USER, None)], "key:3")
+    assert hub.count == 2
+    hub.deliver([_notice("ann")])
+    assert (await third.next()).key == "ann"
+
+
 async def test_a_lost_broker_ends_every_subscription_without_closing_connections() -> None:
     hub = Hub(buffer=3, max_per_owner=10)
     subscriber = hub.subscribe([(USER, "ann")], "a")
