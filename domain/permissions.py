@@ -77,6 +77,13 @@ class _Collector:
             reasons.append(reason)
 
 
+_SUPPORT_OFF = Reason(ReasonKind.GROUP_SUPPORT_OFF)
+_ALWAYS = Reason(ReasonKind.ALWAYS_GROUP)
+_DIRECT = {via_rw: Reason(ReasonKind.DIRECT_GRANT, via_rw) for via_rw in (False, True)}
+"""The reasons that name no customer, one object each: equal to new ones, and the schema
+wraps each object once per request (``EffectivePermissionType.wrapper``)."""
+
+
 def _grants_for(stored: str, wanted: Sequence[str]) -> list[tuple[str, bool]]:
     """The permissions a stored key satisfies: itself, or every one when it is ``rw``."""
     if stored == RW:
@@ -130,12 +137,12 @@ def effective_permissions(
     if not settings.support:
         for group in valid.values():
             for permission in types:
-                found.add(group.id, permission, Reason(ReasonKind.GROUP_SUPPORT_OFF))
+                found.add(group.id, permission, _SUPPORT_OFF)
     else:
         for direct in user_grants:
             if direct.group_id in valid:
                 for permission, via_rw in _grants_for(direct.permission, types):
-                    found.add(direct.group_id, permission, Reason(ReasonKind.DIRECT_GRANT, via_rw))
+                    found.add(direct.group_id, permission, _DIRECT[via_rw])
         own = {c.lower(): c for c in customer_ids}
         for grant in customer_grants:
             customer = own.get(grant.customer_id.lower())
@@ -145,15 +152,15 @@ def effective_permissions(
                 reason = Reason(ReasonKind.CUSTOMER_GRANT, via_rw, customer)
                 found.add(grant.group_id, permission, reason)
         for customer in customer_ids:
+            reason = Reason(ReasonKind.COMPANY_ALWAYS_GROUP, customer_id=customer)
             for name in settings.company_always_groups:
                 if name in by_name:
                     for permission in types:
-                        reason = Reason(ReasonKind.COMPANY_ALWAYS_GROUP, customer_id=customer)
                         found.add(by_name[name].id, permission, reason)
     for name in settings.always_groups:
         if name in by_name:
             for permission in types:
-                found.add(by_name[name].id, permission, Reason(ReasonKind.ALWAYS_GROUP))
+                found.add(by_name[name].id, permission, _ALWAYS)
     rank = table.rank
     place = {permission: index for index, permission in enumerate(types)}
     ordered = sorted(found.by_key.items(), key=lambda item: (rank[item[0][0]], place[item[0][1]]))
