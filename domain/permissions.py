@@ -77,6 +77,13 @@ class _Collector:
             reasons.append(reason)
 
 
+_SUPPORT_OFF = Reason(ReasonKind.GROUP_SUPPORT_OFF)
+_ALWAYS = Reason(ReasonKind.ALWAYS_GROUP)
+_DIRECT = {via_rw: Reason(ReasonKind.DIRECT_GRANT, via_rw) for via_rw in (False, True)}
+"""The reasons that name no customer, one object each: equal to new ones, and the schema
+wraps each object once per request (``EffectivePermissionType.wrapper``)."""
+
+
 def _grants_for(stored: str, wanted: Sequence[str]) -> list[tuple[str, bool]]:
     """The permissions a stored key satisfies: itself, or every one when it is ``rw``."""
     if stored == RW:
@@ -84,9 +91,25 @@ def _grants_for(stored: str, wanted: Sequence[str]) -> list[tuple[str, bool]]:
     return [(stored, False)] if stored in wanted else []
 
 
+class GroupTable:
+    """The valid groups of a request, indexed once: by ID, by name, and each group's place in
+    the answer's order (by ``name.upper()``). A page of 1000 users asks for the effective
+    permissions of each; rebuilding these maps and sorting by ``name.upper()`` per user was
+    most of ``effective_permissions``' cost (bench (6), bench/README.md)."""
+
+    __slots__ = ("by_id", "by_name", "rank")
+
+    def __init__(self, groups: Iterable[GroupRecord]) -> None:
+        self.by_id = {g.id: g for g in groups if g.validity is Validity.VALID}
+        self.by_name = {g.name: g for g in self.by_id.values()}
+        # Group names are unique case-insensitively, so no two groups tie on the key.
+        ordered = sorted(self.by_id.values(), key=lambda g: g.name.upper())
+        self.rank = {g.id: place for place, g in enumerate(ordered)}
+
+
 def effective_permissions(
     settings: GroupSettings,
-    groups: Iterable[GroupRecord],
+    groups: Iterable[GroupRecord] | GroupTable,
     customer_ids: Sequence[str],
     user_grants: Iterable[UserGroupRow],
     customer_grants: Iterable[CustomerGroupRow],
@@ -100,10 +123,11 @@ def effective_permissions(
     context of the user's own ``customer_ids`` (see :func:`customer_ids`) counts. Permissions
     are the configured types, any other key stored for the user directly, and ``also``: a
     caller asking about ``create`` learns that an ``rw`` grant gives it (OTOBO: rw satisfies
-    every type string).
+    every type string). ``groups`` may be a :class:`GroupTable` built once for many users.
     """
-    valid = {g.id: g for g in groups if g.validity is Validity.VALID}
-    by_name = {g.name: g for g in valid.values()}
+    table = groups if isinstance(groups, GroupTable) else GroupTable(groups)
+    valid = table.by_id
+    by_name = table.by_name
     user_grants = list(user_grants)
     extra_types = [
         g.permission for g in user_grants if g.permission not in settings.permission_types
@@ -113,12 +137,12 @@ def effective_permissions(
     if not settings.support:
         for group in valid.values():
             for permission in types:
-                found.add(group.id, permission, Reason(ReasonKind.GROUP_SUPPORT_OFF))
+                found.add(group.id, permission, _SUPPORT_OFF)
     else:
         for direct in user_grants:
             if direct.group_id in valid:
                 for permission, via_rw in _grants_for(direct.permission, types):
-                    found.add(direct.group_id, permission, Reason(ReasonKind.DIRECT_GRANT, via_rw))
+                    found.add(direct.group_id, permission, _DIRECT[via_rw])
         own = {c.lower(): c for c in customer_ids}
         for grant in customer_grants:
             customer = own.get(grant.customer_id.lower())
@@ -128,19 +152,18 @@ def effective_permissions(
                 reason = Reason(ReasonKind.CUSTOMER_GRANT, via_rw, customer)
                 found.add(grant.group_id, permission, reason)
         for customer in customer_ids:
+            reason = Reason(ReasonKind.COMPANY_ALWAYS_GROUP, customer_id=customer)
             for name in settings.company_always_groups:
                 if name in by_name:
                     for permission in types:
-                        reason = Reason(ReasonKind.COMPANY_ALWAYS_GROUP, customer_id=customer)
                         found.add(by_name[name].id, permission, reason)
     for name in settings.always_groups:
         if name in by_name:
             for permission in types:
-                found.add(by_name[name].id, permission, Reason(ReasonKind.ALWAYS_GROUP))
-    ordered = sorted(
-        found.by_key.items(),
-        key=lambda item: (valid[item[0][0]].name.upper(), types.index(item[0][1])),
-    )
+                found.add(by_name[name].id, permission, _ALWAYS)
+    rank = table.rank
+    place = {permission: index for index, permission in enumerate(types)}
+    ordered = sorted(found.by_key.items(), key=lambda item: (rank[item[0][0]], place[item[0][1]]))
     return [
         EffectivePermission(valid[group_id], permission, tuple(reasons))
         for (group_id, permission), reasons in ordered

@@ -16,6 +16,7 @@ from domain.permissions import (
     SAME_CONTEXT,
     EffectivePermission,
     GroupSettings,
+    GroupTable,
     customer_ids,
     effective_permissions,
     split_customer_ids,
@@ -120,17 +121,27 @@ async def users_effective_permissions(
     wanted = list(dict.fromkeys(i for ids in ids_per_user for i in ids))
     grants_of = dict(zip(wanted, await loaders.customer_grants.load_many(wanted), strict=True))
     settings = settings_of(ctx)
-    held = {
-        id(record): effective_permissions(
-            settings,
-            groups,
-            ids,
-            user_grants,
-            [row for customer_id in ids for row in grants_of[customer_id]],
-            also=also,
-        )
-        for record, ids, user_grants in zip(valid, ids_per_user, grants_per_user, strict=True)
-    }
+    table = GroupTable(groups)
+    # Users of one company without direct grants of their own have the same inputs, so the
+    # same answer: computed once per distinct (customer IDs, direct grants in their order;
+    # the login in a grant row changes nothing) and shared (the
+    # permissions are frozen; each user gets its own list).
+    shared: dict[tuple[tuple[str, ...], tuple[tuple[int, str], ...]], list[EffectivePermission]]
+    shared = {}
+    held = {}
+    for record, ids, user_grants in zip(valid, ids_per_user, grants_per_user, strict=True):
+        key = (tuple(ids), tuple((g.group_id, g.permission) for g in user_grants))
+        found = shared.get(key)
+        if found is None:
+            found = shared[key] = effective_permissions(
+                settings,
+                table,
+                ids,
+                user_grants,
+                [row for customer_id in ids for row in grants_of[customer_id]],
+                also=also,
+            )
+        held[id(record)] = list(found)
     return [held.get(id(record), []) for record in records]
 
 

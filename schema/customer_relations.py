@@ -30,8 +30,11 @@ async def customer_ids_of(users: Sequence[Any], context: RequestContext) -> list
 async def effective_permissions_of(
     users: Sequence[Any], context: RequestContext
 ) -> list[list[EffectivePermissionType]]:
+    """Users with the same inputs share their permissions (``resolvers.groups``), and so
+    their wrapped objects (``EffectivePermissionType.wrapper``)."""
     found = await group_resolvers.users_effective_permissions(context, [u.record for u in users])
-    return [[EffectivePermissionType.of(p) for p in held] for held in found]
+    wrap = EffectivePermissionType.wrapper()
+    return [[wrap(p) for p in held] for held in found]
 
 
 async def assigned_customers_of(users: Sequence[Any], context: RequestContext) -> list[list[Any]]:

@@ -7,6 +7,7 @@ through a lazy reference (``schema.dynamic``) and wraps records with the request
 """
 
 import enum
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -301,11 +302,39 @@ class EffectivePermissionType:
 
     @classmethod
     def of(cls, held: EffectivePermission) -> "EffectivePermissionType":
-        return cls(
-            permission=held.permission,
-            reasons=[PermissionReason(reason=r) for r in held.reasons],
-            group=Group.wrap(held.group),
-        )
+        return cls.wrapper()(held)
+
+    @classmethod
+    def wrapper(cls) -> Callable[[EffectivePermission], "EffectivePermissionType"]:
+        """``of`` for many permissions at once, sharing the (read-only) objects of equal
+        inputs: one per permission object and one ``Group`` per group record, instead of one
+        each per user, and one ``PermissionReason`` per reason object (by identity: hashing
+        one costs more than wrapping it; ``domain.permissions`` reuses the reasons that name
+        no customer). A page of 1000 users holds ~36,000 permissions over ~50 groups
+        (bench (6))."""
+        done: dict[int, EffectivePermissionType] = {}
+        groups: dict[int, Group] = {}
+        reasons: dict[int, PermissionReason] = {}
+
+        def reason_of(reason: Reason) -> PermissionReason:
+            if (wrapped := reasons.get(id(reason))) is None:
+                wrapped = reasons[id(reason)] = PermissionReason(reason=reason)
+            return wrapped
+
+        def wrap(held: EffectivePermission) -> EffectivePermissionType:
+            if (wrapped := done.get(id(held))) is not None:
+                return wrapped
+            group = groups.get(id(held.group))
+            if group is None:
+                group = groups[id(held.group)] = Group.wrap(held.group)
+            wrapped = done[id(held)] = cls(
+                permission=held.permission,
+                reasons=[reason_of(r) for r in held.reasons],
+                group=group,
+            )
+            return wrapped
+
+        return wrap
 
 
 @strawberry.type(

@@ -320,3 +320,34 @@ async def test_big_batches_read_rows_then_what_they_name_the_same_on_both_paths(
     ]
     for query in (AVAILABLE_SERVICES, EFFECTIVE, CUSTOMERS):
         await _both(api, query, {"f": 20})
+
+
+async def test_a_page_answers_each_users_permissions_as_the_user_alone(
+    make_api: MakeApi,
+) -> None:
+    """A page computes effective permissions once per distinct (customer IDs, direct grants)
+    and shares the result (``resolvers.groups.users_effective_permissions``): every user on
+    the page holds exactly what the same user asked alone holds, both for users of one
+    company with the same inputs and for users of one company with different grants."""
+    api = await _api(make_api)
+    logins, _ = await _fill(api)
+    query = """query($f: Int!) { customerUsers(first: $f) { nodes { login customerIds
+      effectivePermissions { group { name } permission reasons { kind viaRw customerId } }
+      } } }"""
+    one = """query($l: String!) { customerUser(login: $l) {
+      effectivePermissions { group { name } permission reasons { kind viaRw customerId } }
+      } }"""
+    data, _, _ = await _both(api, query, {"f": 30})
+    nodes = data["customerUsers"]["nodes"]
+    assert sorted(n["login"] for n in nodes) == sorted(logins)
+    for node in nodes:
+        alone = await api.data(one, {"l": node["login"]})
+        assert node["effectivePermissions"] == alone["customerUser"]["effectivePermissions"]
+    answers: dict[tuple[str, ...], list[str]] = {}
+    for node in nodes:
+        ids = tuple(node["customerIds"])
+        answers.setdefault(ids, []).append(repr(node["effectivePermissions"]))
+    # the data has users of the same customers with different answers (direct grants) …
+    assert any(len(set(found)) > 1 for found in answers.values())
+    # … and users of the same customers with the same answer (no grants of their own)
+    assert any(len(set(found)) < len(found) for found in answers.values())
