@@ -75,6 +75,11 @@ class Databases:
     does; later ones are copies of it (PostgreSQL ``TEMPLATE``, a file copy for SQLite,
     ``CREATE TABLE … LIKE`` and ``INSERT … SELECT`` table by table for MariaDB, which has no
     template databases), which is the same schema at a fraction of the cost.
+
+    A copy on PostgreSQL or MariaDB still takes time the server spends mostly on files (0.6 s
+    and 1.2-2.5 s wall-clock on the loaded 2-core machine), so each ``create`` of those kinds
+    starts the copy the *next* call will get, and the server makes it while tests run: a
+    fresh, never-used copy of the same template, made ahead of time.
     """
 
     def __init__(self, tmp: Path) -> None:
@@ -82,6 +87,8 @@ class Databases:
         self.pg_names: list[str] = []
         self.mariadb_names: list[str] = []
         self._templates: dict[str, str] = {}
+        self._spares: dict[str, asyncio.Task[str]] = {}
+        self._mariadb_layouts: dict[str, list[tuple[str, bool]]] = {}
         self._lock = asyncio.Lock()
 
     async def create(self, kind: str) -> str:
@@ -89,7 +96,12 @@ class Databases:
             if kind not in self._templates:
                 self._templates[kind] = await self._new(kind, template=None)
                 await asyncio.to_thread(upgrade, self._url(kind, self._templates[kind]))
-            name = await self._new(kind, template=self._templates[kind])
+            template = self._templates[kind]
+            if kind == "sqlite":  # a file copy: nothing to gain from making it ahead
+                return self._url(kind, await self._new(kind, template=template))
+            spare = self._spares.pop(kind, None)
+            self._spares[kind] = asyncio.create_task(self._new(kind, template=template))
+        name = await (spare if spare is not None else self._new(kind, template=template))
         return self._url(kind, name)
 
     def _url(self, kind: str, name: str) -> str:
@@ -127,22 +139,37 @@ class Databases:
                 self.mariadb_names.append(name)
                 if template is None:
                     return
-                await cursor.execute(
-                    "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
-                    (template,),
-                )
-                for (table,) in await cursor.fetchall():
+                for table, filled in await self._mariadb_tables(cursor, template):
                     await cursor.execute(
                         f"CREATE TABLE `{name}`.`{table}` LIKE `{template}`.`{table}`"
                     )
-                    await cursor.execute(
-                        f"INSERT INTO `{name}`.`{table}` SELECT * FROM `{template}`.`{table}`"
-                    )
+                    if filled:
+                        await cursor.execute(
+                            f"INSERT INTO `{name}`.`{table}` SELECT * FROM `{template}`.`{table}`"
+                        )
             await conn.commit()
         finally:
             await conn.ensure_closed()
 
+    async def _mariadb_tables(self, cursor: Any, template: str) -> list[tuple[str, bool]]:
+        """The template's tables, each with whether it holds rows (12 of 33 do), read once: a
+        template never changes after its migration, and the copy skips the empty tables."""
+        if template not in self._mariadb_layouts:
+            await cursor.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                (template,),
+            )
+            layout = []
+            for (table,) in await cursor.fetchall():
+                await cursor.execute(f"SELECT EXISTS (SELECT 1 FROM `{template}`.`{table}`)")
+                (filled,) = await cursor.fetchone()
+                layout.append((table, bool(filled)))
+            self._mariadb_layouts[template] = layout
+        return self._mariadb_layouts[template]
+
     async def drop_all(self) -> None:
+        # The spare copies nobody asked for: finished first, so that they are dropped too.
+        await asyncio.gather(*self._spares.values(), return_exceptions=True)
         if self.mariadb_names:
             conn = await mariadb_admin_connection()
             try:
