@@ -147,6 +147,14 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[s
     """The fields of ``after`` (a patch, or a created object's values) whose value differs
     from ``before``'s (absent: None); hidden fields never."""
     changed: dict[str, FieldChange] = {}
+    if not before:  # a create (a bulk import makes thousands): every given value, as it is
+        for name, value in after.items():
+            if name in HIDDEN_FIELDS or value is None:
+                continue
+            new = value if type(value) is str else plain(value)
+            if new is not None:
+                changed[name] = FieldChange(None, new)
+        return changed
     for name, value in after.items():
         if name in HIDDEN_FIELDS:
             continue
