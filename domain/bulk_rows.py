@@ -53,6 +53,12 @@ class RowKind(enum.Enum):
     CUSTOMER_USER = "customer_user"
 
 
+KINDS = {kind.value: kind for kind in RowKind}
+"""A ``type`` cell's text → its kind: a dict lookup, not ``RowKind(text)`` (the enum's
+``__call__`` and ``.value`` run Python code, twice a row of a bulk import's two passes)."""
+USER_KIND, CUSTOMER_KIND = RowKind.CUSTOMER_USER.value, RowKind.CUSTOMER.value
+
+
 class ShapeError(ValueError):
     """The file cannot be imported at all (its header, its encoding, its syntax); the message
     names the line and what to fix."""
@@ -225,11 +231,12 @@ def parse_row(
     """``raw`` (column → cell) as an :class:`ImportRow`. ``text_cells``: every cell is text
     (CSV), so an empty cell is no value (None), a number is read from its digits and a list
     from its ``|``-separated form; JSON Lines cells keep their JSON types."""
-    kind_text = raw.get(TYPE) or RowKind.CUSTOMER_USER.value
+    kind_text = raw.get(TYPE) or USER_KIND
     problems: list[Problem] = []
-    try:
-        kind = RowKind(str(kind_text).strip().lower())
-    except ValueError:
+    found = KINDS.get(str(kind_text).strip().lower())
+    if found is not None:
+        kind = found
+    else:
         kind = RowKind.CUSTOMER_USER
         message = f"type must be customer or customer_user, not {kind_text!r}."
         problems.append(Problem((TYPE,), ErrorCode.INVALID, message))
