@@ -264,7 +264,16 @@ async def _passwords(
             plan.hashed = await hash_new_password(storage, password)
             plan.stored_hash = plan.hashed.stored
 
-    await asyncio.gather(*(one(r) for r in results if r.action is not Action.REFUSED))
+    # Only the rows with a password to hash, verify or compare: a file without passwords
+    # made, scheduled and ran a task per row for nothing.
+    await asyncio.gather(
+        *(
+            one(r)
+            for r in results
+            if r.action is not Action.REFUSED
+            and (r.row.password or (r.plan.old is not None and r.plan.stored_hash))
+        )
+    )
 
 
 async def _decide_and_write(
