@@ -104,6 +104,11 @@ def changes_of(added: Sequence[RelationRow], removed: Sequence[RelationRow]) -> 
 def diff(current: Iterable[RowT], desired: Iterable[RowT]) -> list[Change]:
     """The changes that turn ``current`` into ``desired``: additions first, then removals."""
     have = {row.key(): row for row in current}
+    if not have:  # a new user's (every row of a first bulk import): all of ``desired``, once
+        rows = list(desired)
+        if len(rows) > 1:
+            rows = list({row.key(): row for row in rows}.values())
+        return [Change(ChangeKind.ADDED, row) for row in rows]
     want = {row.key(): row for row in desired}
     added = [row for key, row in want.items() if key not in have]
     return changes_of(added, [row for key, row in have.items() if key not in want])

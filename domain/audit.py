@@ -147,6 +147,14 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[s
     """The fields of ``after`` (a patch, or a created object's values) whose value differs
     from ``before``'s (absent: None); hidden fields never."""
     changed: dict[str, FieldChange] = {}
+    if not before:  # a create (a bulk import makes thousands): every given value, as it is
+        for name, value in after.items():
+            if name in HIDDEN_FIELDS or value is None:
+                continue
+            new = value if type(value) is str else plain(value)
+            if new is not None:
+                changed[name] = FieldChange(None, new)
+        return changed
     for name, value in after.items():
         if name in HIDDEN_FIELDS:
             continue
@@ -157,12 +165,13 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[s
 
 
 def customer_user_values(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A customer user's Map values as events name them: the validity by name."""
-    return {
-        name: (Validity.from_id(int(value)) if name == VALID_ID and value is not None else value)
-        for name, value in values.items()
-        if name not in HIDDEN_FIELDS
-    }
+    """A customer user's Map values as events name them: the validity by name. (One copy,
+    then the one validity converted: not a test of every name against ``ValidID``.)"""
+    named = {name: value for name, value in values.items() if name not in HIDDEN_FIELDS}
+    valid_id = named.get(VALID_ID)
+    if valid_id is not None:
+        named[VALID_ID] = Validity.from_id(int(valid_id))
+    return named
 
 
 def given(change: Any, names: Iterable[str]) -> dict[str, Any]:

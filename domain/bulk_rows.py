@@ -58,9 +58,24 @@ class RowKind(enum.Enum):
     CUSTOMER_USER = "customer_user"
 
 
+KINDS = {kind.value: kind for kind in RowKind}
+"""A ``type`` cell's text → its kind: a dict lookup, not ``RowKind(text)`` (the enum's
+``__call__`` and ``.value`` run Python code, twice a row of a bulk import's two passes)."""
+USER_KIND, CUSTOMER_KIND = RowKind.CUSTOMER_USER.value, RowKind.CUSTOMER.value
+
+
 class ShapeError(ValueError):
     """The file cannot be imported at all (its header, its encoding, its syntax); the message
     names the line and what to fix."""
+
+
+_VALUE, _HASH, _OTHER = 0, 1, 2
+_PLANS_KEPT = 64
+"""Plans kept per :class:`Columns` (a JSON Lines file may order its keys differently on
+every line: those rows are planned each time, not kept without bound)."""
+_Cell = tuple[str, int, str | None, bool]
+"""A column of a row as :meth:`Columns.cell_plan` resolves it: (name, what it is: a Map value,
+the password hash, or the other kind's column; the attribute; whether the Map's type is int)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,9 @@ class Columns:
     )
     _hashes: frozenset[str] = field(init=False, repr=False, compare=False)
     _types: dict[RowKind, dict[str, str]] = field(init=False, repr=False, compare=False)
+    _plans: dict[tuple[RowKind, tuple[str, ...]], tuple[_Cell, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         # Looked up for every cell of every row: resolved once (an attribute before a column).
@@ -114,9 +132,29 @@ class Columns:
         """The Map attribute ``name`` (an attribute or a column) names for ``kind``."""
         return self._names[kind].get(name)
 
-    def types(self, kind: RowKind) -> dict[str, str]:
-        """Attribute → the Map's type (``int``, ``text``…) of ``kind``'s fields."""
-        return self._types[kind]
+    def cell_plan(self, kind: RowKind, names: tuple[str, ...]) -> tuple[_Cell, ...]:
+        """What each column of a ``kind`` row with the columns ``names`` is (a row's cells
+        are read by this plan): resolved once per header and kind, not per cell, as every
+        row of a file has the same columns (the figures: bench/README.md, bulk import)."""
+        plan = self._plans.get((kind, names))
+        if plan is None:
+            types = self._types[kind]
+            cells: list[_Cell] = []
+            for name in names:
+                if name in SPECIAL:
+                    continue
+                if self.is_password_hash(name):
+                    cells.append((name, _HASH, None, False))
+                    continue
+                attribute = self.attribute(kind, name)
+                if attribute is None:
+                    cells.append((name, _OTHER, None, False))
+                else:
+                    cells.append((name, _VALUE, attribute, types.get(attribute) == "int"))
+            plan = tuple(cells)
+            if len(self._plans) < _PLANS_KEPT:
+                self._plans[(kind, names)] = plan
+        return plan
 
     def is_password_hash(self, name: str) -> bool:
         """Whether ``name`` is the customer-user Map's password row (a stored hash, as
@@ -190,12 +228,19 @@ class ImportRow:
     """No row at all (not a JSON object, a CSV line with the wrong number of cells): only
     ``problems`` are reported for it."""
 
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
+
     @property
     def key(self) -> str:
-        """The login or customer ID as given ("" when missing)."""
-        attribute = LOGIN if self.kind is RowKind.CUSTOMER_USER else COMPANY_KEY
-        value = self.values.get(attribute)
-        return value.strip() if isinstance(value, str) else ""
+        """The login or customer ID as given ("" when missing). Read ~7 times a row by a
+        bulk import (duplicates, the batch's lookups, the seen-keys file): worked out once,
+        when first read (``values`` is complete by then: ``parse_row`` fills it first)."""
+        key = self._key
+        if key is None:
+            attribute = LOGIN if self.kind is RowKind.CUSTOMER_USER else COMPANY_KEY
+            value = self.values.get(attribute)
+            key = self._key = value.strip() if isinstance(value, str) else ""
+        return key
 
 
 def parse_row(
@@ -204,25 +249,24 @@ def parse_row(
     """``raw`` (column → cell) as an :class:`ImportRow`. ``text_cells``: every cell is text
     (CSV), so an empty cell is no value (None), a number is read from its digits and a list
     from its ``|``-separated form; JSON Lines cells keep their JSON types."""
-    kind_text = raw.get(TYPE) or RowKind.CUSTOMER_USER.value
+    kind_text = raw.get(TYPE) or USER_KIND
     problems: list[Problem] = []
-    try:
-        kind = RowKind(str(kind_text).strip().lower())
-    except ValueError:
+    found = KINDS.get(str(kind_text).strip().lower())
+    if found is not None:
+        kind = found
+    else:
         kind = RowKind.CUSTOMER_USER
         message = f"type must be customer or customer_user, not {kind_text!r}."
         problems.append(Problem((TYPE,), ErrorCode.INVALID, message))
-    types = columns.types(kind)
     dynamic = columns.dynamic(kind)
     row = ImportRow(line=line, kind=kind, values={}, raw=raw, problems=problems)
-    for name, cell in raw.items():
-        if name in SPECIAL:
-            continue
-        if columns.is_password_hash(name):
+    values = row.values
+    for name, what, attribute, is_int in columns.cell_plan(kind, tuple(raw)):
+        cell = raw[name]
+        if what == _HASH:
             if kind is RowKind.CUSTOMER_USER and not _blank(cell):
                 row.password_hash = _text(cell, name, row.problems)
             continue
-        attribute = columns.attribute(kind, name)
         if attribute is None:  # the other kind's column: ignored when empty
             if not _blank(cell):
                 message = f"Column {name!r} is not a field of a {kind.value} row."
@@ -232,14 +276,15 @@ def parse_row(
             _dynamic_cell(row, dynamic[attribute], cell, text_cells)
             continue
         value = None if text_cells and cell == "" else cell
-        if types.get(attribute) == "int" and isinstance(value, str) and value.strip().isdigit():
+        if is_int and isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
-        if attribute in row.values and _blank(value):
-            continue  # one column for each kind (customer_id): the other's is empty here
-        if not _blank(row.values.get(attribute)) and row.values[attribute] != value:
-            message = f"Two columns give {attribute} different values."
-            row.problems.append(Problem((name,), ErrorCode.INVALID, message))
-        row.values[attribute] = value
+        if attribute in values:
+            if _blank(value):
+                continue  # one column for each kind (customer_id): the other's is empty here
+            if not _blank(values[attribute]) and values[attribute] != value:
+                message = f"Two columns give {attribute} different values."
+                row.problems.append(Problem((name,), ErrorCode.INVALID, message))
+        values[attribute] = value
     if kind is RowKind.CUSTOMER:
         _not_taken(raw, USER_ONLY, kind, row.problems)
         row.context_groups = {

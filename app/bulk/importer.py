@@ -31,7 +31,7 @@ from app.bulk.formats import Format, RawRow, RowSource, RowWriter
 from app.bulk.progress import Progress
 from datasources.storage import Storage
 from datasources.unit_of_work import Commits, Outcome, counting_commits
-from domain.bulk_rows import TYPE, Columns, ImportRow, RowKind, parse_row
+from domain.bulk_rows import CUSTOMER_KIND, TYPE, USER_KIND, Columns, ImportRow, RowKind, parse_row
 from domain.errors import ErrorCode, Problem
 from domain.live import Notice, notices_of_events
 from resolvers.context import Actor
@@ -317,8 +317,8 @@ class _Import:
             row = ImportRow(raw.line, RowKind.CUSTOMER_USER, {}, raw.cells, problems=[problem])
             row.broken = True
             return row
-        row_kind = str(raw.cells.get(TYPE) or RowKind.CUSTOMER_USER.value).strip().lower()
-        is_customer = row_kind == RowKind.CUSTOMER.value
+        row_kind = str(raw.cells.get(TYPE) or USER_KIND).strip().lower()
+        is_customer = row_kind == CUSTOMER_KIND
         if (kind is RowKind.CUSTOMER) != is_customer and kind is not None:
             return None
         text_cells = self.options.fmt is Format.CSV

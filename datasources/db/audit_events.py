@@ -181,10 +181,11 @@ def _columns(first: int, pending: Sequence[tuple[AuditActor, AuditEvent]]) -> di
         "actor_key_name": [a.key_name[:100] for a in actors],
         "actor_session_id": [a.session_id for a in actors],
         "actor_login": [a.customer_login for a in actors],
-        "object_type": [e.object.object_type.value for e in events],
+        # ``_value_``, not ``value``: the latter is a descriptor call (Python code) on 3.11.
+        "object_type": [e.object.object_type._value_ for e in events],
         "object_key": [e.object.object_key for e in events],
         "object_name": [e.name[:_NAME_LENGTH] for e in events],
-        "action": [e.action.value for e in events],
+        "action": [e.action._value_ for e in events],
         "changes": [e.changes_json() for e in events],
     }
 
