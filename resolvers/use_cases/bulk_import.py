@@ -49,6 +49,7 @@ from domain.services import ServiceRecord
 from domain.validity import Validity
 from resolvers.context import Actor
 from resolvers.use_cases import audit_trail
+from resolvers.use_cases.batch_order import BatchOrder
 from resolvers.use_cases.bulk_customer_groups import (
     CustomerGrants,
     diff_grants,
@@ -123,6 +124,8 @@ class ImportRun:
     keeps them on disk (``app.bulk.importer``), so a dry run's memory stays flat too."""
     groups: dict[str, GroupRecord] | None = None
     services: dict[str, ServiceRecord | None] = field(default_factory=dict)
+    order: BatchOrder = field(default_factory=BatchOrder)
+    """Batches in flight write in the order they were started (:mod:`.batch_order`)."""
     written: int = 0
     """Rows written so far; the tables' statistics are refreshed each time this doubles."""
     analyzed_at: int = 0
@@ -147,11 +150,15 @@ async def import_batch(
     batch); the outcome's record is one result per row, in the rows' order."""
     from resolvers.use_cases.bulk_users import import_users
 
-    customers = [r for r in rows if r.kind is RowKind.CUSTOMER]
-    users = [r for r in rows if r.kind is RowKind.CUSTOMER_USER]
-    results = await import_customers(storage, actor, customers, run) if customers else []
-    if users:
-        results += await import_users(storage, actor, users, run)
+    turn = run.order.take()  # before the first await: in the order batches are started
+    try:
+        customers = [r for r in rows if r.kind is RowKind.CUSTOMER]
+        users = [r for r in rows if r.kind is RowKind.CUSTOMER_USER]
+        results = await import_customers(storage, actor, customers, run) if customers else []
+        if users:
+            results += await import_users(storage, actor, users, run, turn)
+    finally:
+        turn.leave()
     await _refresh_statistics(storage, run, results)
     order = {id(r): i for i, r in enumerate(rows)}
     results.sort(key=lambda result: order[id(result.row)])

@@ -44,6 +44,7 @@ from domain.text import check_text
 from domain.validity import Validity
 from resolvers.context import Actor
 from resolvers.use_cases import bulk_dynamic_fields
+from resolvers.use_cases.batch_order import Turn
 from resolvers.use_cases.bulk_import import (
     Action,
     ImportRun,
@@ -85,7 +86,7 @@ class UserPlan:
 
 
 async def import_users(
-    storage: Storage, actor: Actor, rows: Sequence[ImportRow], run: ImportRun
+    storage: Storage, actor: Actor, rows: Sequence[ImportRow], run: ImportRun, turn: Turn
 ) -> list[RowResult]:
     backend = storage.customer_users.writable_backend(run.source)
     if isinstance(backend, Problem):  # LDAP or read-only backends only: nothing to write to
@@ -107,12 +108,12 @@ async def import_users(
     await _passwords(storage, backend, results)
     live = [r for r in results if r.action is not Action.REFUSED]
     try:
-        await _decide_and_write(storage, actor, backend, run, live)
+        await _decide_and_write(storage, actor, backend, run, live, turn)
     except sa.exc.IntegrityError:
         # A concurrent writer took a login of the batch: each row alone, so only it fails.
         for result in live:
             try:
-                await _decide_and_write(storage, actor, backend, run, [result])
+                await _decide_and_write(storage, actor, backend, run, [result], None)
             except sa.exc.IntegrityError:
                 message = f'Customer user "{result.key}" was created meanwhile; import again.'
                 result.action = Action.REFUSED
@@ -287,14 +288,21 @@ async def _decide_and_write(
     backend: DbCustomerUserBackend,
     run: ImportRun,
     results: list[RowResult],
+    turn: Turn | None,
 ) -> None:
-    """In one transaction: relation diffs and their rules, e-mail uniqueness, then the writes."""
+    """In one transaction: relation diffs and their rules, e-mail uniqueness, then the writes.
+    The batch's ``turn`` is held until its write locks are: earlier batches of the import
+    claim their addresses first (None: a retry, whose batch already wrote or failed)."""
     if not results:
         return
     relations = {name for r in results for name in _relation_columns(r.row)}
     async with contextlib.AsyncExitStack() as stack:
+        if turn is not None:
+            await turn.reached()
         for table in (USER_CUSTOMERS, USER_GROUPS):  # the order every writer takes them in
             await stack.enter_async_context(storage.groups.serialized(table))
+        if turn is not None:
+            turn.leave()  # asyncio.Lock queues in arrival order: the next batch waits behind
         conn = await stack.enter_async_context(transaction(backend.engine))
         if CUSTOMERS in relations:
             await USER_CUSTOMERS.lock(conn)

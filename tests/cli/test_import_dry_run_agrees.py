@@ -52,3 +52,30 @@ async def test_dry_run_refuses_what_the_real_run_refuses(target: Target, tmp_pat
             7: "EMAIL_TAKEN",
         }
     )
+
+
+async def test_the_earlier_row_keeps_an_address_whatever_the_batches_timing(
+    target: Target, tmp_path: Path
+) -> None:
+    """Two batches are in flight; the first has 300 passwords to hash, the second none, so
+    the second is ready to write first. The address its one row shares with the first
+    batch's first row still goes to the earlier row, as in a one-batch-at-a-time import."""
+    first = [user("ann", "ACME", UserEmail="shared@x.test", password="Secret-123!")]
+    first += [
+        user(f"u{n:03d}", "ACME", UserEmail=f"u{n:03d}@x.test", password="Secret-123!")
+        for n in range(299)
+    ]
+    rows = [HEADER, *first, user("zed", "ACME", UserEmail="SHARED@x.test")]
+    path = tmp_path / "people.csv"
+    path.write_bytes(csv_bytes(rows))
+    options = ("--batch-size", "300")
+
+    for run in (("--dry-run",), ()):
+        done = await target.cli("import", *run, *options, str(path))
+        assert done.returncode == 1, done.stderr
+        summary = "would create 300, would update 0" if run else "created 300, updated 0"
+        assert f"{summary}, unchanged 0, refused 1" in done.stderr
+    rejects = csv.DictReader(io.StringIO((tmp_path / "people.rejects.csv").read_text()))
+    assert [(r["line"], r["error"].split(" ")[0]) for r in rejects] == [("302", "EMAIL_TAKEN")]
+    stored = await target.rows("SELECT login FROM customer_user WHERE email = 'shared@x.test'")
+    assert [tuple(r) for r in stored] == [("ann",)]
