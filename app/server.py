@@ -28,7 +28,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from app import metrics, tracing
+from app import metrics, request_errors, tracing
 from app.access_log import AccessLog, note_result
 from app.auth import ACTOR_SCOPE_KEY, GraphQLGate
 from app.cors import Cors
@@ -425,7 +425,12 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
     if tracing.wanted(config):  # opt-in; off, no tracing code runs at all (app/tracing.py)
         tracing.enable()
         middleware.insert(0, Middleware(tracing.TracingMiddleware))
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=middleware,
+        exception_handlers={500: request_errors.internal_error},
+    )
     app.state.direct_execution = direct  # None when switched off; tests read its counter
     return app
 

@@ -72,12 +72,22 @@ def _scrape(server: FailingServer, headers: dict[str, str]) -> str:
         timeout=10,
     )
     assert response.status_code == 500
-    assert response.text == "Internal Server Error"
+    # GraphQL-shaped, naming the request, nothing of the exception (app/request_errors.py)
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "errors": [
+            {"message": "Internal server error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+        ]
+    }
+    request_id = response.headers["x-request-id"]
+    if "X-Request-Id" in headers:
+        assert request_id == headers["X-Request-Id"]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         written = server.log.read_text()[len(before) :]
         done = "/metrics" in written and "Exception in ASGI application" in written
         if done and written.endswith("\n"):
+            assert request_id in written  # the id the client got is the one logged
             return written
         time.sleep(0.05)
     pytest.fail(f"no access line for the scrape:\n{server.log.read_text()}")
