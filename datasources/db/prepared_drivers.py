@@ -148,11 +148,19 @@ def _server_error(error: Exception) -> int | None:
 
 def _question_marks(sql: str) -> str | None:
     """``sql`` (asyncmy's ``%s`` markers, ``%%`` for a literal ``%``) with MariaDB's native
-    ``?`` markers for ``COM_STMT_PREPARE``; None when a quote or a ``?`` in the text would make
-    the rewrite ambiguous (Roster's compiled reads bind every value, so they have neither)."""
-    if "?" in sql or "'" in sql or '"' in sql:
+    ``?`` markers for ``COM_STMT_PREPARE``; None when the rewrite could be ambiguous: a ``?``
+    anywhere, a backslash, or a quoted literal holding a ``%``. Roster's compiled reads bind
+    every value; the planner's (``nested_reads``) spell JSON keys as quoted literals, which
+    hold identifiers only: without them, its MariaDB lookup ran on the text protocol."""
+    if "?" in sql or "\\" in sql:
+        return None
+    if any("%" in literal for literal in _QUOTED.findall(sql)):
         return None
     return _PLACEHOLDER.sub(lambda m: "?" if m.group() == "%s" else "%", sql)
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+"""Quoted literals and identifiers (without backslashes, a doubled quote reads as two)."""
 
 
 def _single(processor: Any) -> Processor:

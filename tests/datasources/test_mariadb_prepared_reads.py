@@ -111,6 +111,34 @@ async def test_driver_reads_are_prepared_once_per_connection(engine: AsyncEngine
     assert sorted(executed)[-1] == 6
 
 
+async def test_quoted_literals_are_prepared_unless_they_hold_a_percent_sign(
+    engine: AsyncEngine,
+) -> None:
+    """The planner spells JSON keys as quoted literals (``nested_reads``): such a read is a
+    prepared statement too; a literal with a ``%`` (ambiguous beside asyncmy's ``%s``
+    markers) is sent as text, with the same answer."""
+    reader = read_only_view(engine)
+    login = customer_user.c.login
+    keyed = sa.select(sa.func.json_object(sa.literal_column("'who'"), login).label("v")).where(
+        login == sa.bindparam("login")
+    )
+    percent = sa.select(login.label("v")).where(
+        login == sa.bindparam("login"), login.not_like(sa.literal_column("'%x%'"))
+    )
+    read, text_read = PreparedRead(reader, keyed), PreparedRead(reader, percent)
+    await read.fetch_all({"login": "p1"})  # through SQLAlchemy: the dialect learns the server
+    await text_read.fetch_all({"login": "p1"})
+    for name in ("p1", "p2", "nobody"):
+        rows = await read.fetch_all({"login": name})
+        assert [r["v"] for r in rows] == ([] if name == "nobody" else [f'{{"who": "{name}"}}'])
+        rows = await text_read.fetch_all({"login": name})
+        assert [r["v"] for r in rows] == ([] if name == "nobody" else [name])
+    prepared = await session_status(engine, "Com_stmt_prepare")
+    executed = await session_status(engine, "Com_stmt_execute")
+    assert sorted(prepared)[-1] == 1  # the JSON read only
+    assert sorted(executed)[-1] == 3
+
+
 async def connection_ids(url: str) -> list[int]:
     conn = await mariadb_admin_connection()
     try:
