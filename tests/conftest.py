@@ -352,3 +352,36 @@ async def run_sql(url: str, statements: list[str]) -> None:
                 await conn.execute(sa.text(statement))
     finally:
         await engine.dispose()
+
+
+HEAVIEST_FIRST = (
+    "tests/cli/test_import_export.py",
+    "tests/cli/test_import_customer_grants.py",
+    "tests/api/test_hostile_inputs.py",
+    "tests/cli/test_import_bad_input.py",
+    "tests/cli/test_api_keys.py",
+    "tests/api/test_sign_in_limits.py",
+    "tests/cli/test_startup_errors.py",
+    "tests/api/test_otobo_auth_catalogue.py",
+    "tests/api/test_nested_lists.py",
+    "tests/api/test_group_assignment_input.py",
+    "tests/test_sign_in_limits_processes.py",
+    "tests/test_worker_supervision.py",
+    "tests/api/test_services_bad_input.py",
+    "tests/http_audit/test_graphql_http_audit.py",
+)
+"""The test files that took longest (summed test time, all databases, in a full run), run
+first. ``--dist loadfile`` hands files to the two workers in collection order, so a long file
+collected late (the top-level process tests come last) kept one worker busy while the other had
+nothing left; longest first evens out the end of the run. Only the order changes."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: place for place, path in enumerate(HEAVIEST_FIRST)}
+    root = Path(__file__).resolve().parent.parent
+
+    def place(item: pytest.Item) -> int:
+        path = Path(str(item.path)).resolve().relative_to(root).as_posix()
+        return rank.get(path, len(rank))
+
+    items.sort(key=place)  # stable: every other file keeps its place and its tests' order
