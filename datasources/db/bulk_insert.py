@@ -34,13 +34,9 @@ async def insert_rows(
 ) -> None:
     """Insert ``rows`` (every one with the same keys: column names) into ``table``, each
     with the columns of ``fixed`` too; in ``conn``'s transaction."""
-    if not rows:
-        return
-    if conn.dialect.name != "postgresql":
-        await conn.execute(sa.insert(table), [{**row, **(fixed or {})} for row in rows])
-        return
-    columns = {name: [row[name] for row in rows] for name in rows[0]}
-    await insert_columns(conn, table, columns, fixed)
+    if rows:
+        columns = {name: [row[name] for row in rows] for name in rows[0]}
+        await insert_columns(conn, table, columns, fixed)
 
 
 async def insert_columns(
