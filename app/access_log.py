@@ -39,6 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import ACTOR_SCOPE_KEY
 from app.logs import REQUEST_ID
+from app.metrics import observe_request
 
 # Writes of at most PIPE_BUF bytes to a pipe are atomic: the lines of several worker
 # processes sharing one stderr pipe never interleave mid-line.
@@ -143,8 +144,6 @@ class AccessLog:
                 line = _json_line if self._json else _line
                 self._add(line(scope, status, seconds, note))
             if self._metrics and scope["path"] == "/graphql":
-                from app.metrics import observe_request
-
                 observe_request(note.operation, _outcome(note, status), seconds)
 
     def _add(self, line: str) -> None:

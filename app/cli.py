@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.logs import configure_logging, uvicorn_log_config
+from app.logs import configure_logging
 from app.settings import CONFIG_ENV, ENV_PREFIX, ConfigError, load_config
 from app.startup_errors import database_problem, sqlite_missing, sqlite_path, sqlite_problem
 from datasources.db.customer_users import SchemaMismatch
@@ -62,8 +62,8 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.connection_timeouts import ConnectionTimeouts
-    from app.live_transport import PER_MESSAGE_DEFLATE
     from app.server import create_app
+    from app.uvicorn_settings import uvicorn_settings
 
     overrides = (("host", args.host), ("port", args.port), ("workers", args.workers))
     server = config.server.model_copy(update={k: v for k, v in overrides if v is not None})
@@ -110,14 +110,7 @@ def cmd_serve(config: RosterConfig, args: argparse.Namespace) -> int:
             create_app(config),
             host=server.host,
             port=server.port,
-            log_level="info",
-            log_config=uvicorn_log_config(server.log_format),
-            access_log=False,  # the app writes its own (app/access_log.py)
-            http=timeouts.http_protocol(),
-            timeout_keep_alive=timeouts.keep_alive_seconds,
-            limit_concurrency=timeouts.limit_concurrency,
-            timeout_graceful_shutdown=server.shutdown_timeout_seconds,
-            ws_per_message_deflate=PER_MESSAGE_DEFLATE,
+            **uvicorn_settings(server, timeouts),
         )
         return 0
     from app.metrics import MULTIPROC_ENV

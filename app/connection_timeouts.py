@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from app import connections
+from app.coalesced_writes import CoalescedWrites
 from domain.config import ServerConfig
 
 
@@ -69,7 +70,9 @@ def header_timeout_protocol(base: type[asyncio.Protocol], seconds: float) -> typ
         _header_cycle: object = None
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            super().connection_made(transport)
+            # (uvloop's transports are not asyncio.Transport subclasses: no isinstance here)
+            coalesced = CoalescedWrites(cast(asyncio.Transport, transport), self.loop)
+            super().connection_made(coalesced)
             connections.note(transport)  # live updates may have to cut it (app/connections.py)
             self._start_header_timer()
 

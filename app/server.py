@@ -33,6 +33,7 @@ from app.access_log import AccessLog, note_result
 from app.auth import ACTOR_SCOPE_KEY, GraphQLGate
 from app.cors import Cors
 from app.graphiql import STATIC_PREFIX, GraphiQLPage, static_files
+from app.graphql_first import GRAPHQL_PATH, GraphQLFirst
 from app.http_protocol import (
     BAD_REQUEST,
     JSON,
@@ -326,7 +327,7 @@ def _freeze_startup_objects() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlette:
+def create_app(config: RosterConfig, storage: Storage | None = None) -> GraphQLFirst:
     """The app for ``config``. Pass ``storage`` to share an open database (tests); otherwise
     the app opens them at start-up and closes them at shutdown."""
     carry_request_ids()  # every log record of a request names it (app/logs.py)
@@ -406,10 +407,11 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
         holder["storage"] = storage
         if config.server.metrics:
             _start_metrics(storage)
+    graphql_http = Cors(gate, config.server)
     routes: list[BaseRoute] = [
-        # /graphql first: Starlette tries the routes in order, a regular-expression match and
-        # a path computation each, and nearly every request is for /graphql.
-        Route("/graphql", Cors(gate, config.server)),
+        # HTTP requests for /graphql skip the router (app/graphql_first.py); this route is
+        # still the one that a path under a root path takes.
+        Route(GRAPHQL_PATH, graphql_http),
         WebSocketRoute("/graphql", gate),  # subscriptions (app/live_transport.py)
         Route("/healthz", healthz),
         Route("/livez", livez),
@@ -425,7 +427,8 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> Starlett
     if tracing.wanted(config):  # opt-in; off, no tracing code runs at all (app/tracing.py)
         tracing.enable()
         middleware.insert(0, Middleware(tracing.TracingMiddleware))
-    app = Starlette(
+    app = GraphQLFirst(
+        graphql_http=graphql_http,
         routes=routes,
         lifespan=lifespan,
         middleware=middleware,

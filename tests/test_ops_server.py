@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.metrics import FLUSH_SECONDS
 from tests.cli.helpers import free_port
 from tests.cli.servers import (
     _announced_base,
@@ -55,12 +56,19 @@ def test_metrics_add_up_the_requests_of_every_worker(pg_url: str, tmp_path: Path
             served.add(_serving_process(connection, workers))
             connection.close()
         assert served == set(workers)  # both workers served some
-        for _ in range(4):  # whichever worker answers the scrape, it counts them all
+
+        def counted() -> float:
             scrape = httpx.get(f"{base}/metrics", timeout=5)
             assert scrape.status_code == 200
-            text = scrape.text
-            assert value(text, "roster_requests_total", operation="Ops", outcome="ok") == REQUESTS
-            assert value(text, "roster_db_pool_connections", state="size") == 2 * 10
+            assert value(scrape.text, "roster_db_pool_connections", state="size") == 2 * 10
+            return value(scrape.text, "roster_requests_total", operation="Ops", outcome="ok")
+
+        # Each worker publishes its counts within FLUSH_SECONDS (app/metrics.RequestTally).
+        deadline = time.monotonic() + 5 * FLUSH_SECONDS
+        while counted() < REQUESTS and time.monotonic() < deadline:
+            time.sleep(0.1)
+        for _ in range(4):  # whichever worker answers the scrape, it counts them all
+            assert counted() == REQUESTS
     # Every line the server and its workers wrote is JSON (but the address it announces).
     lines = [line for line in log.read_text().splitlines() if not line.startswith("Roster: ")]
     records = [json.loads(line) for line in lines]

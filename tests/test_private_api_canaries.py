@@ -42,6 +42,10 @@ Every private API, and where its canary lives:
 - uvicorn ``Server.startup(sockets=...)``, ``server_state``, ``lifespan.state``,
   ``Config.http_protocol_class`` (``app.workers``), and the HTTP protocols' ``cycle``,
   ``loop``, ``transport``, ``on_response_complete`` (``app.connection_timeouts``) — here.
+- prometheus_client's histogram child ``_sum`` and ``_buckets`` (``app.metrics.RequestTally``):
+  here, and tests/api/test_metrics.py (what it publishes equals what ``observe`` writes).
+- Starlette ``Starlette.router`` read by ``build_middleware_stack`` as the innermost app
+  (``app.graphql_first``) — here.
 """
 
 from __future__ import annotations
@@ -346,3 +350,33 @@ def test_graphql_core_subscription_events_run_through_execute_operation() -> Non
     from graphql.execution.values import VariableValues
 
     assert "coerced" in VariableValues._fields
+
+
+def test_prometheus_histogram_children_keep_their_sum_and_bucket_values() -> None:
+    from prometheus_client import CollectorRegistry, Histogram
+
+    child = Histogram("canary", "c", ["a"], buckets=(0.1, 1.0), registry=CollectorRegistry())
+    child = child.labels("x")
+    child.observe(0.5)
+    changed = (
+        "prometheus_client's Histogram changed: app.metrics.RequestTally publishes batched "
+        "counts through a child's _sum and its per-bucket (not cumulative) _buckets values "
+        "(+Inf last), incrementing one bucket per observation as observe does"
+    )
+    assert child._sum.get() == 0.5, changed
+    assert [b.get() for b in child._buckets] == [0.0, 1.0, 0.0], changed
+
+
+def test_starlette_builds_its_middleware_stack_around_its_router() -> None:
+    from starlette.applications import Starlette
+
+    innermost = object()
+    app = Starlette()
+    app.router = innermost  # type: ignore[assignment]
+    stack: Any = app.build_middleware_stack()
+    while hasattr(stack, "app"):
+        stack = stack.app
+    assert stack is innermost, (
+        "Starlette's build_middleware_stack no longer wraps self.router: "
+        "app.graphql_first.GraphQLFirst builds /graphql's stack by putting its app there"
+    )

@@ -17,8 +17,8 @@ import time
 import uvicorn
 
 from app.connection_timeouts import ConnectionTimeouts
-from app.live_transport import PER_MESSAGE_DEFLATE
-from app.logs import configure_logging, uvicorn_log_config
+from app.logs import configure_logging
+from app.uvicorn_settings import uvicorn_settings
 
 logger = logging.getLogger("roster.workers")
 
@@ -116,13 +116,6 @@ def run_worker(
     config = uvicorn.Config(
         "app.server:app_from_environment",
         factory=True,
-        log_level="info",
-        log_config=uvicorn_log_config(server.log_format),
-        timeout_graceful_shutdown=server.shutdown_timeout_seconds,
-        access_log=False,  # the app writes its own (app/access_log.py)
-        http=timeouts.http_protocol(),
-        timeout_keep_alive=timeouts.keep_alive_seconds,
-        limit_concurrency=timeouts.limit_concurrency,
-        ws_per_message_deflate=PER_MESSAGE_DEFLATE,
+        **uvicorn_settings(server, timeouts),
     )
     HandedConnectionsServer(config, channel, heartbeat, interval).run()

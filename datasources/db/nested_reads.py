@@ -139,13 +139,16 @@ class NestedReads:
         if root.kind == "default_services":
             return self._services(None, const(DEFAULT_LOGIN), root.shape)
         if root.kind == "customer_user":
-            one = (
-                sa.select(table)
-                .where(lower_eq(table.c[backend.config.customer_key], sa.bindparam("login")))
+            # The row itself, not a derived table of it: MariaDB materializes a derived table
+            # with a LIMIT (a temporary table per lookup), which was a third of its CPU per
+            # scenario (3) lookup (166 against 120 us, prepared, measured at concurrency 1).
+            one = table.alias("u")
+            return (
+                sa.select(self._user(one, root.shape))
+                .where(lower_eq(one.c[backend.config.customer_key], sa.bindparam("login")))
                 .limit(sa.literal_column("1"))
-                .subquery("u")
+                .scalar_subquery()
             )
-            return sa.select(self._user(one, root.shape)).select_from(one).scalar_subquery()
         nodes = self._page(root, [c.name for c in table.c])
         read = _read_columns(nodes, "page")
         narrow = self._page(root, [c.name for c in table.c if c.name in read])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from app.metrics import OperationNames
+from prometheus_client import CollectorRegistry, Histogram, generate_latest
+
+from app.metrics import LATENCY_BUCKETS, REQUEST_SECONDS, OperationNames, RequestTally
 from tests.api.customer_session_helpers import PASSWORD, SIGN_IN, auth_key
 from tests.conftest import Api, MakeApi
 from tests.factories import new_customer, new_user
@@ -54,6 +56,55 @@ async def test_pool_and_sign_ins_are_reported(api: Api) -> None:
         assert value(after, name, outcome=outcome) - value(before, name, outcome=outcome) == 1
     assert value(after, "roster_db_pool_connections", state="size") >= 5
     assert ("roster_db_pool_connections", frozenset({("state", "in_use")})) in samples(after)
+
+
+async def test_connections_in_use_are_sampled_at_the_scrape(api: Api) -> None:
+    idle = await _scrape(api)
+    assert value(idle, "roster_db_pool_connections", state="in_use") == 0
+    async with api.storage.engine.connect():  # one connection held while scraping
+        held = await _scrape(api)
+    assert value(held, "roster_db_pool_connections", state="in_use") == 1
+    assert value(await _scrape(api), "roster_db_pool_connections", state="in_use") == 0
+
+
+async def test_batched_request_counts_publish_what_observe_would() -> None:
+    """RequestTally writes the histogram through its buckets' own values: the families it
+    publishes are the ones ``Histogram.observe`` would have written, bucket by bucket."""
+    durations = [0.0004, 0.001, 0.0011, 0.003, 0.3, 0.3, 9.0, 42.0]
+    reference = Histogram(
+        "roster_request_duration_seconds",
+        "reference",
+        ["operation"],
+        buckets=LATENCY_BUCKETS,
+        registry=CollectorRegistry(),
+    )
+    for seconds in durations:
+        reference.labels("TallyCheck").observe(seconds)
+    before = _lines(generate_latest_of(REQUEST_SECONDS), "TallyCheck")
+    tally = RequestTally()
+    for seconds in durations:
+        tally.add("TallyCheck", "ok", seconds)
+    assert _lines(generate_latest_of(REQUEST_SECONDS), "TallyCheck") == before  # not yet
+    tally.flush()
+    published = _lines(generate_latest_of(REQUEST_SECONDS), "TallyCheck")
+    assert published == _lines(generate_latest_of(reference), "TallyCheck")
+    assert len(published) == len(LATENCY_BUCKETS) + 3  # buckets, +Inf, _count, _sum
+
+
+def generate_latest_of(histogram: Histogram) -> str:
+    registry = CollectorRegistry()
+    registry.register(histogram)
+    return generate_latest(registry).decode()
+
+
+def _lines(text: str, operation: str) -> list[str]:
+    return sorted(
+        line
+        for line in text.splitlines()
+        if f'operation="{operation}"' in line
+        and not line.startswith("#")
+        and "_created{" not in line  # when each was made, not what it counts
+    )
 
 
 async def test_metrics_are_refused_outside_the_allow_list(make_api: MakeApi) -> None:

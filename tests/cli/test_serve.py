@@ -61,6 +61,9 @@ def test_serve_demo_answers_queries_without_key(demo_server: DemoServer) -> None
     logins = {n["login"] for n in body["data"]["customerUsers"]["nodes"]}
     assert {"jdoe", "rroe", "kmueller", "hsimpson"} <= logins
     assert "old.account" not in logins  # INVALID users are not listed by default
+    # No "server: uvicorn" (app/uvicorn_settings.py); the date HTTP/1.1 asks for is there.
+    assert "server" not in response.headers
+    assert "date" in response.headers
 
 
 def test_serve_demo_serves_graphiql(demo_server: DemoServer) -> None:
