@@ -4,7 +4,6 @@ and ``/readyz`` (``app/probes.py``), ``/metrics`` (``app/metrics.py``) and, with
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import logging
@@ -61,6 +60,7 @@ from app.live_transport import (
 from app.logs import carry_request_ids
 from app.persisted_queries import DocumentError, PersistedQueries, load_manifest
 from app.probes import Readiness, livez, migration_heads
+from app.request_deadlines import RequestDeadlines
 from app.request_errors import send_request_error
 from app.scope_gate import RootFields, allowed_document, restricted_rules
 from datasources.db.api_keys import Scope as KeyScope
@@ -101,6 +101,7 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         self._customer_object = customer_object
         self._direct = direct
         self._request_timeout = request_timeout
+        self._deadlines = RequestDeadlines(request_timeout)
         self._persisted = persisted
         self._restricted = restricted
         self._max_tokens = max_tokens
@@ -270,12 +271,12 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         """The result of ``execution``, or a ``TIMEOUT`` error when it runs past
         ``server.request_timeout_seconds``: it is cancelled then, so the worker moves on
         (``schema/time_limit.py``; PostgreSQL's statement_timeout stops the database too)."""
-        deadline = asyncio.timeout(self._request_timeout)
+        deadline = self._deadlines.deadline()
         try:
             async with deadline:
                 return await execution
         except TimeoutError:
-            if not deadline.expired():  # not ours: a failure to report as such
+            if not deadline.expired:  # not ours: a failure to report as such
                 raise
         logger.warning("a request exceeded the time limit of %g s", self._request_timeout)
         return ExecutionResult(data=None, errors=[deadline_error(self._request_timeout)])
