@@ -45,7 +45,11 @@ from app.metrics import observe_request
 # processes sharing one stderr pipe never interleave mid-line.
 ATOMIC_WRITE = 4096
 
-_PHRASES = {status.value: status.phrase for status in HTTPStatus}
+_ANSWERS = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
+"""A status as a line shows it ("200 OK"), made once per status."""
+_quoted = functools.lru_cache(maxsize=1024)(quote)
+"""``quote`` of a path, an operation or a key name, the same few on every request: with the
+status above, ~11,000 instructions less per line (callgrind, bench scenario (3))."""
 
 
 NOTE_KEY = "roster.request"
@@ -186,14 +190,14 @@ def _key_name(scope: Scope) -> str | None:
 def _line(scope: Scope, status: int | None, seconds: float, note: RequestNote) -> str:
     client = scope.get("client")
     peer = f"{client[0]}:{client[1]}" if client else "-"
-    request = f"{scope['method']} {quote(scope['path'])} HTTP/{scope['http_version']}"
-    answer = f"{status} {_PHRASES.get(status, '')}".rstrip() if status else "-"
-    operation = quote(note.operation[:64]) if note.operation else "-"
+    request = f"{scope['method']} {_quoted(scope['path'])} HTTP/{scope['http_version']}"
+    answer = (_ANSWERS.get(status) or str(status)) if status else "-"
+    operation = _quoted(note.operation[:64]) if note.operation else "-"
     key = _key_name(scope)
     cost = "-" if note.cost is None else note.cost
     return (
         f'INFO:     {peer} - "{request}" {answer} {seconds * 1000:.1f}ms id={note.request_id} '
-        f"op={operation} key={quote(key) if key else '-'} cost={cost}\n"
+        f"op={operation} key={_quoted(key) if key else '-'} cost={cost}\n"
     )
 
 
