@@ -144,6 +144,7 @@ class RequestTally:
         self._pending: dict[tuple[str | None, str], _Pending] = {}
         self._children: dict[tuple[str | None, str], tuple[Any, Any]] = {}
         self._flush: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.pools: weakref.WeakSet[Pool] = weakref.WeakSet()
         """This process's database pools, whose connections in use it samples."""
 
@@ -155,8 +156,10 @@ class RequestTally:
         pending.count += 1
         pending.seconds += seconds
         pending.buckets[bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
-        if self._flush is None:
-            self._flush = asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
+        loop = asyncio.get_running_loop()
+        if self._flush is None or self._loop is not loop:  # (a closed loop's timer never runs)
+            self._loop = loop
+            self._flush = loop.call_later(FLUSH_SECONDS, self.flush)
 
     def flush(self) -> None:
         """Publish what was counted since the last flush, and the pools' connections in use;
@@ -166,7 +169,8 @@ class RequestTally:
             self._flush = None
         if self.sample_pools():
             with contextlib.suppress(RuntimeError):  # no loop: a scrape or stop outside one
-                self._flush = asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
+                self._loop = loop = asyncio.get_running_loop()
+                self._flush = loop.call_later(FLUSH_SECONDS, self.flush)
         pending, self._pending = self._pending, {}
         for key, counted in pending.items():
             requests, histogram = self._labelled(key)
