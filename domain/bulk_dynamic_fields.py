@@ -18,7 +18,6 @@ stored value and an empty cell is left alone (a checkbox is not set to 0 by an e
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -65,18 +64,11 @@ def cell_value(
 
 
 def plain_value(value: Any) -> Any:
-    """A typed value as JSON Lines (and the audit events) hold it: dates as ISO 8601 text."""
+    """A typed value as JSON Lines (and the audit events, ``domain.dynamic_field_audit``) hold
+    it: dates as ISO 8601 text."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
-
-
-def audit_value(value: Any) -> Any:
-    """A typed value as an audit event's before/after holds it (scalars only): a multiselect's
-    keys as a JSON array in text, ``[]`` as None."""
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False) if value else None
-    return plain_value(value)
 
 
 def text_cell(value: Any, names_cell: Any) -> str:

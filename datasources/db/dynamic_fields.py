@@ -150,6 +150,22 @@ class DbDynamicFieldStore:
         object_id = await _object_id(conn, object_name, object_type)
         await DbDynamicFieldStore.set_object_values(conn, object_id, rows_by_field)
 
+    @staticmethod
+    async def replace_named_values(
+        conn: AsyncConnection,
+        object_type: str,
+        object_name: str,
+        rows_by_field: Mapping[int, Sequence[ValueRow]],
+    ) -> dict[int, list[ValueRow]]:
+        """:meth:`set_named_values`, returning the rows it replaced per field id in id order
+        (what an update's audit event compares): read by the ``DELETE`` itself (``RETURNING``:
+        PostgreSQL, SQLite, MariaDB; no statement added to the write), on MySQL by a ``SELECT``
+        before it, in the same transaction."""
+        if not rows_by_field:
+            return {}
+        object_id = await _object_id(conn, object_name, object_type)
+        return await _replace(conn, object_id, rows_by_field, returning=True)
+
     async def ticket_values(
         self, ticket_ids: Sequence[int]
     ) -> dict[int, list[tuple[DynamicFieldDefinition, list[ValueRow]]]]:
@@ -197,26 +213,8 @@ class DbDynamicFieldStore:
     ) -> None:
         """``ValueSet`` for object ``object_id`` (a ticket's or article's id, or a mapped
         object name's id): each field's rows replaced, in ``conn``'s transaction."""
-        if not rows_by_field:
-            return
-        await conn.execute(
-            values.delete().where(
-                values.c.object_id == object_id, values.c.field_id.in_(list(rows_by_field))
-            )
-        )
-        inserts = [
-            {
-                "field_id": field_id,
-                "object_id": object_id,
-                "value_text": row.value_text,
-                "value_date": row.value_date,
-                "value_int": row.value_int,
-            }
-            for field_id, rows in rows_by_field.items()
-            for row in rows
-        ]
-        if inserts:
-            await conn.execute(values.insert(), inserts)
+        if rows_by_field:
+            await _replace(conn, object_id, rows_by_field, returning=False)
 
     @staticmethod
     async def rename_customer_user(conn: AsyncConnection, old: str, new: str) -> None:
@@ -232,6 +230,60 @@ class DbDynamicFieldStore:
             .where(names.c.object_type == object_type, names.c.object_name == old)
             .values(object_name=new)
         )
+
+
+_REPLACED = (
+    values.c.id,
+    values.c.field_id,
+    values.c.value_text,
+    values.c.value_date,
+    values.c.value_int,
+)
+"""The columns of a replaced row: its id orders a multiselect's keys."""
+
+
+async def _replace(
+    conn: AsyncConnection,
+    object_id: int,
+    rows_by_field: Mapping[int, Sequence[ValueRow]],
+    *,
+    returning: bool,
+) -> dict[int, list[ValueRow]]:
+    """OTOBO's ``ValueSet``: each field's rows of ``object_id`` deleted and the new ones
+    inserted; with ``returning``, the deleted rows per field id in id order (else none)."""
+    where = (values.c.object_id == object_id, values.c.field_id.in_(list(rows_by_field)))
+    delete = values.delete().where(*where)
+    deleted: Sequence[Any] = ()
+    if returning and conn.dialect.delete_returning:
+        deleted = (await conn.execute(delete.returning(*_REPLACED))).all()
+    else:
+        if returning:  # MySQL has no DELETE … RETURNING: the rows locked and read first
+            read = sa.select(*_REPLACED).where(*where).with_for_update()
+            deleted = (await conn.execute(read)).all()
+        await conn.execute(delete)
+    replaced: dict[int, list[ValueRow]] = {}
+    for row in sorted(deleted, key=lambda r: int(r.id)):
+        replaced.setdefault(int(row.field_id), []).append(
+            ValueRow(
+                value_text=row.value_text,
+                value_date=_timestamp(row.value_date),
+                value_int=None if row.value_int is None else int(row.value_int),
+            )
+        )
+    inserts = [
+        {
+            "field_id": field_id,
+            "object_id": object_id,
+            "value_text": row.value_text,
+            "value_date": row.value_date,
+            "value_int": row.value_int,
+        }
+        for field_id, rows in rows_by_field.items()
+        for row in rows
+    ]
+    if inserts:
+        await conn.execute(values.insert(), inserts)
+    return replaced
 
 
 async def _object_id(conn: AsyncConnection, name: str, object_type: str) -> int:

@@ -2,7 +2,8 @@
 checked as ``customerUserCreate``/``customerCreate`` check them (``dynamic_fields.check_values``:
 the field exists, is valid, of the Map's type and object type, the value per type), compared
 with the stored values, and only what differs is written, in the batch's transaction, so a
-file imports again ``UNCHANGED``. Per batch: one read of the definitions and one of the
+file imports again ``UNCHANGED`` (and recorded in the row's event as the single writes record
+it: ``domain.dynamic_field_audit``). Per batch: one read of the definitions and one of the
 stored values of every object of the batch, whatever the number of rows.
 """
 
@@ -13,8 +14,8 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.storage import Storage
-from domain.bulk_dynamic_fields import audit_value, is_empty
-from domain.dynamic_fields import ValueRow, decode
+from domain.bulk_dynamic_fields import is_empty
+from domain.dynamic_field_audit import changes
 from resolvers.use_cases import dynamic_fields
 from resolvers.use_cases.bulk_import import Action, RowResult
 
@@ -49,15 +50,16 @@ async def plan(
         if problems:
             result.action, result.problems = Action.REFUSED, problems
             continue
-        for attribute in given:
-            definition = definitions[map_rows[attribute].name]
-            old: list[ValueRow] = current[definition.name][1] if definition.name in current else []
-            new = rows[definition.id]
-            if new != old:
-                result.dynamic[definition.id] = new
-                kind = definition.field_type
-                result.dynamic_before[attribute] = audit_value(decode(kind, old))
-                result.dynamic_after[attribute] = audit_value(decode(kind, new))
+        fields = dynamic_fields.audited_fields(map_rows, definitions, given)
+        old = {
+            definition.id: current[definition.name][1]
+            for definition in (definitions[map_rows[a].name] for a in given)
+            if definition.name in current
+        }
+        changed = changes(fields, old, rows)  # as the single writes record them
+        result.dynamic.update(changed.rows)
+        result.dynamic_before.update(changed.before)
+        result.dynamic_after.update(changed.after)
 
 
 def merge(result: RowResult) -> None:

@@ -91,7 +91,7 @@ async def create(
     if isinstance(login, str) and not any(p.field == LOGIN_VALUE for p in problems):
         problems += await _login_taken(storage, login, own_login=None, field=LOGIN_VALUE)
     problems += password_problems(storage, change.password)
-    df_rows, df_problems = await dynamic_fields.checked_rows(storage, change.dynamic_fields)
+    df_values, df_problems = await dynamic_fields.checked_rows(storage, change.dynamic_fields)
     problems += df_problems
     if problems:
         return Outcome.failed(problems)
@@ -105,10 +105,11 @@ async def create(
                 conn, spelled, password_hash=hashed.stored, agent=storage.origins.agent_id
             )
             await record_password(storage, conn, str(login), hashed, self_service=False, new=True)
-            await dynamic_fields.write(conn, spelled.get(LOGIN, str(login)), df_rows)
+            await dynamic_fields.write(conn, spelled.get(LOGIN, str(login)), df_values.rows)
             key = OriginKey.customer_user(str(login))
             await storage.origins.record(conn, [key], actor.id, created=True)
-            created = event(key, str(login), Action.CREATED, after=customer_user_values(spelled))
+            after = customer_user_values({**spelled, **dynamic_fields.created(df_values)})
+            created = event(key, str(login), Action.CREATED, after=after)
             audit_trail.record(conn, actor, [created])
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
@@ -133,7 +134,7 @@ async def update(
     new_login = str(patch.get(LOGIN, old.login))
     if not problems:
         problems = await _login_taken(storage, new_login, own_login=old.login, field=NEW_LOGIN)
-    df_rows, df_problems = await dynamic_fields.checked_rows(storage, change.dynamic_fields)
+    df_values, df_problems = await dynamic_fields.checked_rows(storage, change.dynamic_fields)
     problems += df_problems
     if problems:
         return Outcome.failed(problems)
@@ -156,10 +157,10 @@ async def update(
                 await carry_login(conn, old.login, new_login)
                 await storage.origins.carry(conn, OriginKey.customer_user(old.login), new_key)
                 await storage.dynamic_fields.rename_customer_user(conn, old.login, new_login)
-            await dynamic_fields.write(conn, new_login, df_rows)
+            df_changed = await dynamic_fields.replace(conn, new_login, df_values)
             await storage.origins.record(conn, [new_key], actor.id)
-            before = customer_user_values({**old.values, LOGIN: old.login})
-            after = customer_user_values(patch)
+            before = customer_user_values({**old.values, LOGIN: old.login, **df_changed.before})
+            after = customer_user_values({**patch, **df_changed.after})
             changed = event(new_key, new_login, Action.UPDATED, before, after)
             audit_trail.record(conn, actor, [changed])
             await after_update(storage, conn, old.login, new_login, patch)

@@ -45,7 +45,7 @@ async def create(
     change = change.trimmed()
     store = storage.customers
     problems = validate_customer(change, store.rules, creating=True)
-    df_rows, df_problems = await dynamic_fields.checked_rows(
+    df_values, df_problems = await dynamic_fields.checked_rows(
         storage, change.dynamic_fields, CUSTOMER_COMPANY
     )
     problems += df_problems
@@ -58,10 +58,10 @@ async def create(
             if taken:
                 raise ProblemsFound(taken)
             await store.insert(conn, change, agent=storage.origins.agent_id)
-            await dynamic_fields.write(conn, customer_id, df_rows, CUSTOMER_COMPANY)
+            await dynamic_fields.write(conn, customer_id, df_values.rows, CUSTOMER_COMPANY)
             key = OriginKey.customer(customer_id)
             await storage.origins.record(conn, [key], actor.id, created=True)
-            after = {**given(change, FIELDS), **change.extra}
+            after = {**given(change, FIELDS), **change.extra, **dynamic_fields.created(df_values)}
             audit_trail.record(conn, actor, [event(key, customer_id, Action.CREATED, None, after)])
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
@@ -83,7 +83,7 @@ async def update(
         )
     change = change.trimmed()
     problems = [_as_new_id(p) for p in validate_customer(change, store.rules, creating=False)]
-    df_rows, df_problems = await dynamic_fields.checked_rows(
+    df_values, df_problems = await dynamic_fields.checked_rows(
         storage, change.dynamic_fields, CUSTOMER_COMPANY
     )
     problems += df_problems
@@ -102,11 +102,11 @@ async def update(
             carried: list[AuditEvent] = []
             if target != old.customer_id:
                 carried = await _carry_customer_id(storage, conn, old.customer_id, target)
-            await dynamic_fields.write(conn, target, df_rows, CUSTOMER_COMPANY)
+            df_changed = await dynamic_fields.replace(conn, target, df_values, CUSTOMER_COMPANY)
             key = OriginKey.customer(target)
             await storage.origins.record(conn, [key], actor.id)
-            before = {**{f: getattr(old, f) for f in FIELDS}, **old.extra}
-            after = {**given(change, FIELDS), **change.extra}
+            before = {**{f: getattr(old, f) for f in FIELDS}, **old.extra, **df_changed.before}
+            after = {**given(change, FIELDS), **change.extra, **df_changed.after}
             changed = event(key, target, Action.UPDATED, before, after)
             audit_trail.record(conn, actor, [changed, *carried])
     except ProblemsFound as exc:

@@ -6,17 +6,24 @@ a valid CustomerUser field of the type the Map declares) and per type
 (``domain.dynamic_fields.encode``: a dropdown's value must be a possible value, a date field
 takes a date …), then written in the write's transaction as OTOBO stores them. A problem
 names the Map attribute, e.g. ``("DynamicField_Region",)``.
+
+What a write changes goes into its audit event as a bulk import records it
+(``domain.dynamic_field_audit``): a create's values by :func:`created`, an update's before
+and after by :func:`replace`, which reads the rows it replaces in the statement that deletes
+them (no extra statement on PostgreSQL, MariaDB and SQLite).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.db.dynamic_fields import DbDynamicFieldStore
 from datasources.storage import Storage
+from domain.dynamic_field_audit import AuditedField, FieldValueChanges, changes
 from domain.dynamic_fields import (
     CUSTOMER_COMPANY,
     CUSTOMER_USER,
@@ -31,23 +38,35 @@ from domain.field_map import DynamicFieldMapRow
 RowsByField = dict[int, list[ValueRow]]
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedValues:
+    """A write's dynamic-field values, checked: the rows to store per field id, and per
+    field id the Map attribute and type its audit entry is named and read by."""
+
+    rows: RowsByField = field(default_factory=dict)
+    fields: Mapping[int, AuditedField] = field(default_factory=dict)
+
+
 async def checked_rows(
     storage: Storage, values: Mapping[str, Any], object_type: str = CUSTOMER_USER
-) -> tuple[RowsByField, list[Problem]]:
+) -> tuple[CheckedValues, list[Problem]]:
     """The rows to store per field id for ``values`` (Map attribute → value), or problems;
     of a customer user's Map, or with ``object_type`` ``CustomerCompany`` of the company
     Map (the fields must then be CustomerCompany fields)."""
     if not values:
-        return {}, []
+        return CheckedValues(), []
     rows = map_rows_of(storage, object_type)
     unknown = [a for a in values if a not in rows]
     if unknown:
-        return {}, [
+        return CheckedValues(), [
             Problem((a,), ErrorCode.INVALID, "Not a dynamic field of the Map.") for a in unknown
         ]
     names = [rows[a].name for a in values]
     definitions = {d.name: d for d in await storage.dynamic_fields.definitions(names_=names)}
-    return check_values(rows, definitions, values, object_type)
+    found, problems = check_values(rows, definitions, values, object_type)
+    if problems:
+        return CheckedValues(), problems
+    return CheckedValues(found, audited_fields(rows, definitions, values)), []
 
 
 def map_rows_of(storage: Storage, object_type: str) -> dict[str, DynamicFieldMapRow]:
@@ -86,9 +105,41 @@ def check_values(
     return found, problems
 
 
+def audited_fields(
+    rows: Mapping[str, DynamicFieldMapRow],
+    definitions: Mapping[str, DynamicFieldDefinition],
+    attributes: Iterable[str],
+) -> dict[int, AuditedField]:
+    """Per field id, how an event names and reads the value of each of ``attributes`` (ones
+    :func:`check_values` accepted: each has its definition)."""
+    found: dict[int, AuditedField] = {}
+    for attribute in attributes:
+        definition = definitions[rows[attribute].name]
+        found[definition.id] = AuditedField(attribute, definition.field_type)
+    return found
+
+
 async def write(
     conn: AsyncConnection, login: str, rows: RowsByField, object_type: str = CUSTOMER_USER
 ) -> None:
     """Store ``rows`` for user ``login`` (``object_type`` ``CustomerCompany``: for the
     customer of that CustomerID) in the write's transaction."""
     await DbDynamicFieldStore.set_named_values(conn, object_type, login, rows)
+
+
+def created(checked: CheckedValues) -> dict[str, Any]:
+    """The values a create's event records (by Map attribute), as an import's create records
+    them: every field given a value (none had one before)."""
+    return changes(checked.fields, {}, checked.rows).after
+
+
+async def replace(
+    conn: AsyncConnection, name: str, checked: CheckedValues, object_type: str = CUSTOMER_USER
+) -> FieldValueChanges:
+    """:func:`write` for an update: stores ``checked`` for object ``name`` and returns what
+    changed (before and after by Map attribute, as an import's update records them), from
+    the rows the write replaced in this transaction."""
+    if not checked.rows:
+        return FieldValueChanges()
+    replaced = await DbDynamicFieldStore.replace_named_values(conn, object_type, name, checked.rows)
+    return changes(checked.fields, replaced, checked.rows)
