@@ -6,7 +6,8 @@ pinned builds are vendored into ``app/static/graphiql/`` by ``scripts/vendor_gra
 (from the npm registry), with a ``manifest.json`` of their sha256 sums: the page names each
 file with that sum (Subresource Integrity, so the browser refuses a changed file) and
 ``tests/e2e/test_graphiql_assets.py`` checks the files against it. The page's
-Content-Security-Policy lets it load and call nothing but Roster.
+Content-Security-Policy lets it load and call nothing but Roster (its HTTP endpoint, and
+its WebSocket for subscriptions, ``static/roster-graphiql.js``).
 
 The URLs carry the version (``graphiql@3.8.3/…``) or the content's hash (``?v=…``), so the
 files are served with a year-long, immutable cache lifetime.
@@ -19,6 +20,7 @@ import hashlib
 import html
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +49,27 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 """Nothing on the page may come from or go to anywhere but Roster itself."""
 
+_HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{1,5})?")
+"""A ``Host`` header that can be written into the policy: a name or address, maybe a port
+(nothing that could end the source list or add a directive)."""
+
+
+def content_security_policy(host: str | None) -> str:
+    """:data:`CONTENT_SECURITY_POLICY`, its ``connect-src`` naming the page's own WebSocket
+    URL (``ws://`` or ``wss://`` and the ``Host`` the browser sent) for the subscriptions.
+
+    Why both: CSP 3's ``'self'`` covers ``ws:``/``wss:`` to the page's own host and port
+    (current Chromium and Firefox), but browsers that implement only CSP 2 (older Safari)
+    read it as http(s) and would refuse the socket. The host comes from the request (the page
+    is the same for every name Roster is reached by); one that does not look like a host adds
+    nothing."""
+    if host is None or not _HOST.fullmatch(host):
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace(
+        "connect-src 'self'", f"connect-src 'self' ws://{host} wss://{host}"
+    )
+
+
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 _SCRIPTS = (
@@ -54,6 +77,7 @@ _SCRIPTS = (
     "react-dom@{react}/react-dom.production.min.js",
     "graphiql@{graphiql}/graphiql.min.js",
     "plugin-explorer@{explorer}/index.umd.js",
+    "graphql-ws@{graphql_ws}/graphql-ws.min.js",
 )
 _STYLES = ("graphiql@{graphiql}/graphiql.min.css", "plugin-explorer@{explorer}/style.css")
 
@@ -112,6 +136,7 @@ def _vendored(path_template: str, packages: dict[str, str], sums: dict[str, str]
         react=packages["react"],
         graphiql=packages["graphiql"],
         explorer=packages["@graphiql/plugin-explorer"],
+        graphql_ws=packages["graphql-ws"],
     )
     return Asset(f"{STATIC_PREFIX}/graphiql/{path}", _sri(sums[path]))
 
@@ -166,11 +191,14 @@ class GraphiQLPage:
     def __init__(self, *, anonymous: bool) -> None:
         self._body = page_html(anonymous=anonymous).encode("utf-8")
 
-    def response(self) -> Response:
+    def response(self, scope: Scope) -> Response:
+        """The page for the request of ``scope`` (its ``Host`` names the page's socket in the
+        Content-Security-Policy)."""
+        host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), None)
         return HTMLResponse(
             self._body,
             headers={
-                "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                "Content-Security-Policy": content_security_policy(host),
                 "Cache-Control": "no-cache",
                 "X-Content-Type-Options": "nosniff",
                 "Referrer-Policy": "no-referrer",

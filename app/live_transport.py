@@ -28,11 +28,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -175,6 +178,24 @@ class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
                 await self.send_message(refusal)
                 return
         await super().handle_subscribe(message)
+
+
+class TextFrames(ASGIWebSocketAdapter):
+    """Strawberry's ASGI WebSocket adapter, each message sent as a text frame.
+
+    Why: Strawberry sends what the view's ``encode_json`` returns, and Roster's returns bytes
+    (orjson, for HTTP), so every message went out as a binary frame. The protocol's messages
+    are JSON text, and the browsers' client (graphql-ws, as in the GraphiQL page) reads a
+    binary frame as a Blob that is no message ("Message is missing the 'type' property"):
+    no subscription could run in a browser."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        encoded = self.view.encode_json(message)
+        text = encoded.decode("utf-8") if isinstance(encoded, bytes) else encoded
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
 
 def socket_handler_class(max_per_connection: int, max_tokens: int) -> type[SocketHandler]:

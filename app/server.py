@@ -52,6 +52,7 @@ from app.http_protocol import (
     wants_page,
 )
 from app.live_transport import (
+    TextFrames,
     close_slow_socket,
     serve_event_stream,
     socket_handler_class,
@@ -79,6 +80,8 @@ logger = logging.getLogger("roster")
 
 
 class RosterGraphQL(GraphQL[RequestContext, None]):
+    websocket_adapter_class = TextFrames  # text frames, as browsers' clients read them
+
     def __init__(
         self,
         storage_ref: dict[str, Storage],
@@ -110,7 +113,7 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         """Roster's own GraphiQL page (its assets served by Roster, not a CDN), not
         Strawberry's; called only when the page is on (``server.graphiql``)."""
         assert self._graphiql_page is not None
-        return self._graphiql_page.response()
+        return self._graphiql_page.response(request.scope)
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         """Called by Strawberry for WebSockets only (``app/live_transport.py``): the actor is
@@ -146,7 +149,7 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
             await super().__call__(scope, receive, send)
             return
         if self._graphiql_page is not None and wants_page(scope):
-            await self._graphiql_page.response()(scope, receive, send)
+            await self._graphiql_page.response(scope)(scope, receive, send)
             return
         media = negotiate(header(scope, b"accept"))
         try:

@@ -13,13 +13,18 @@ cd "$(dirname "$0")/.."
 GRAPHIQL=3.8.3
 REACT=18.2.0
 EXPLORER=1.0.2  # @graphiql/plugin-explorer; its UMD build expects GraphiQL 3's globals
+# The subscriptions' WebSocket client (graphql-transport-ws), global graphqlWs. GraphiQL's
+# build has its own copy inside, but reachable only through its subscriptionUrl option, which
+# cannot turn off retries: a refused key would be retried for half a minute
+# (app/static/roster-graphiql.js).
+GRAPHQL_WS=6.4.2
 
 OUT=app/static/graphiql
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 (cd "$work" && npm pack --silent "graphiql@$GRAPHIQL" "react@$REACT" "react-dom@$REACT" \
-  "@graphiql/plugin-explorer@$EXPLORER" >/dev/null)
+  "@graphiql/plugin-explorer@$EXPLORER" "graphql-ws@$GRAPHQL_WS" >/dev/null)
 for tarball in "$work"/*.tgz; do
   name="$(basename "$tarball" .tgz)"
   mkdir -p "$work/$name"
@@ -45,12 +50,15 @@ put "graphiql-plugin-explorer-$EXPLORER" dist/style.css "plugin-explorer@$EXPLOR
 if [ -f "$work/graphiql-plugin-explorer-$EXPLORER/package/LICENSE" ]; then
   put "graphiql-plugin-explorer-$EXPLORER" LICENSE "plugin-explorer@$EXPLORER"
 fi
+put "graphql-ws-$GRAPHQL_WS" umd/graphql-ws.min.js "graphql-ws@$GRAPHQL_WS"
+put "graphql-ws-$GRAPHQL_WS" LICENSE.md "graphql-ws@$GRAPHQL_WS"
 
 # The manifest: versions, then every file's sha256 (hex), sorted by path.
 {
   printf '{\n  "packages": {\n'
   printf '    "react": "%s",\n    "react-dom": "%s",\n' "$REACT" "$REACT"
-  printf '    "graphiql": "%s",\n    "@graphiql/plugin-explorer": "%s"\n  },\n' "$GRAPHIQL" "$EXPLORER"
+  printf '    "graphiql": "%s",\n    "@graphiql/plugin-explorer": "%s",\n' "$GRAPHIQL" "$EXPLORER"
+  printf '    "graphql-ws": "%s"\n  },\n' "$GRAPHQL_WS"
   printf '  "sha256": {\n'
   (cd "$OUT" && find . -type f ! -name manifest.json | sed 's|^\./||' | LC_ALL=C sort) |
     while read -r path; do

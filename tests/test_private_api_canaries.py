@@ -36,8 +36,9 @@ Every private API, and where its canary lives:
 - bonsai ``AIOLDAPConnection._poll`` and ``_loop`` (``datasources.ldap.pool``) — here.
 - Strawberry's graphql-transport-ws handler (``handle_message``, ``handle_connection_init``,
   ``handle_subscribe``, ``connection_init_received``, ``connection_acknowledged``,
-  ``operations``), its ASGI adapter's ``ws`` and the view's
-  ``graphql_transport_ws_handler_class`` (``app.live_transport``); graphql-core's per-event
+  ``operations``), its ASGI adapter's ``ws`` and ``send_json`` and the view's
+  ``graphql_transport_ws_handler_class`` and ``websocket_adapter_class``
+  (``app.live_transport``); graphql-core's per-event
   executor and ``VariableValues.coerced`` (``schema.shared_events``) — here.
 - uvicorn ``Server.startup(sockets=...)``, ``server_state``, ``lifespan.state``,
   ``Config.http_protocol_class`` (``app.workers``), and the HTTP protocols' ``cycle``,
@@ -338,6 +339,14 @@ def test_strawberry_websocket_handler_internals_the_live_transport_uses() -> Non
     )
     assert hasattr(GraphQL, "graphql_transport_ws_handler_class"), (
         "app.server sets the view's graphql_transport_ws_handler_class"
+    )
+    assert GraphQL.websocket_adapter_class is ASGIWebSocketAdapter, (
+        "app.server sets the view's websocket_adapter_class to app.live_transport.TextFrames, "
+        "a subclass of Strawberry's ASGIWebSocketAdapter"
+    )
+    assert "self.view.encode_json" in inspect.getsource(ASGIWebSocketAdapter.send_json), (
+        "Strawberry's adapter sends messages otherwise: check that "
+        "app.live_transport.TextFrames.send_json still replaces it"
     )
 
 

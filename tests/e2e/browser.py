@@ -71,18 +71,37 @@ def _log(driver: webdriver.Chrome, kind: str) -> list[dict[str, Any]]:
     return entries
 
 
+def network_events(driver: webdriver.Chrome) -> list[dict[str, Any]]:
+    """DevTools' Network events since the last read (``method`` and ``params``)."""
+    events = []
+    for entry in _log(driver, "performance"):
+        message: dict[str, Any] = json.loads(entry["message"])["message"]
+        if str(message.get("method", "")).startswith("Network."):
+            events.append(message)
+    return events
+
+
 def requests_made(driver: webdriver.Chrome) -> list[str]:
     """The URL of every request made since the last call (DevTools' Network log), except
     those of Chromium's own pages (``chrome://``: its new-tab page loads itself lazily)."""
+    return requests_in(network_events(driver))
+
+
+def requests_in(events: list[dict[str, Any]]) -> list[str]:
+    """:func:`requests_made`, of ``events`` (:func:`network_events`)."""
     urls = []
-    for entry in _log(driver, "performance"):
-        message: dict[str, Any] = json.loads(entry["message"])["message"]
-        if message.get("method") != "Network.requestWillBeSent":
-            continue
-        params = message["params"]
-        if not str(params.get("documentURL", "")).startswith("chrome://"):
+    for event in events:
+        params = event["params"]
+        if event["method"] == "Network.requestWillBeSent" and not str(
+            params.get("documentURL", "")
+        ).startswith("chrome://"):
             urls.append(str(params["request"]["url"]))
     return urls
+
+
+def sockets_opened(events: list[dict[str, Any]]) -> list[str]:
+    """The URL of each WebSocket the page opened, of ``events`` (:func:`network_events`)."""
+    return [str(e["params"]["url"]) for e in events if e["method"] == "Network.webSocketCreated"]
 
 
 def console_errors(driver: webdriver.Chrome) -> list[str]:

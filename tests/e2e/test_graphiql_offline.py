@@ -1,17 +1,21 @@
 """GraphiQL in a real browser cut off from the internet: ``GET /graphql`` of a running
 ``roster serve`` loads everything from Roster itself, runs the README's first query and shows
-its result. Before, the page loaded React and GraphiQL from unpkg.com and stayed a white
-"Loading..." without internet."""
+its result, and streams a subscription over its WebSocket. Before, the page loaded React and
+GraphiQL from unpkg.com and stayed a white "Loading..." without internet; and a subscription
+typed in it was POSTed by HTTP, which answered an error, not a stream."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -19,7 +23,14 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.cli.helpers import PROJECT, free_port, roster, write_config
 from tests.cli.servers import running_server, wait_healthy
-from tests.e2e.browser import console_errors, offline_chromium, requests_made
+from tests.e2e.browser import (
+    console_errors,
+    network_events,
+    offline_chromium,
+    requests_in,
+    requests_made,
+    sockets_opened,
+)
 
 
 def readme_first_query() -> str:
@@ -34,6 +45,7 @@ def readme_first_query() -> str:
 class Served:
     base: str
     key: str | None  # the API key to send; None when anonymous access is on
+    admin_key: str | None  # a key that may write; None when anonymous access is on
 
 
 def _serve(tmp: Path, *, anonymous: bool) -> Iterator[Served]:
@@ -47,18 +59,22 @@ def _serve(tmp: Path, *, anonymous: bool) -> Iterator[Served]:
     )
     upgraded = roster("db", "upgrade", "--config", str(config))
     assert upgraded.returncode == 0, upgraded.stderr
-    key = None
+    key = admin_key = None
     if not anonymous:
-        created = roster(
-            "api-key", "create", "--config", str(config), "--name", "ui", "--scope", "read"
-        )
-        assert created.returncode == 0, created.stderr
-        key = created.stdout.strip()
+        key, admin_key = (_create_key(config, scope) for scope in ("read", "admin"))
     base = f"http://127.0.0.1:{port}"
     log = tmp / "serve.log"
     with running_server(config, log) as process:
         wait_healthy(process, base, log)
-        yield Served(base=base, key=key)
+        yield Served(base=base, key=key, admin_key=admin_key)
+
+
+def _create_key(config: Path, scope: str) -> str:
+    created = roster(
+        "api-key", "create", "--config", str(config), "--name", scope, "--scope", scope
+    )
+    assert created.returncode == 0, created.stderr
+    return created.stdout.strip()
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +207,145 @@ def test_graphiql_with_keys_prefills_the_authorization_header(
     assert "errors" not in result, result
     assert result["data"]["customerUsers"]["totalCount"] >= 4
     _only_loopback(browser, keyed_server.base, refused=True)
+
+
+UPDATE_USER = (
+    "mutation($i: CustomerUserUpdateInput!) { customerUserUpdate(input: $i) {"
+    " userErrors { code message } } }"
+)
+
+
+def _set_headers(driver: webdriver.Chrome, headers: dict[str, str]) -> None:
+    driver.execute_script(
+        "document.querySelector(arguments[0]).CodeMirror.setValue(arguments[1]);",
+        HEADERS_EDITOR,
+        json.dumps(headers),
+    )
+
+
+def _start(driver: webdriver.Chrome, subscription: str) -> None:
+    """Type ``subscription`` into the query editor and press run once GraphiQL has parsed it
+    (it tells a subscription from the parsed document, a moment after an edit), not waiting
+    for a result (the result pane is emptied first, so what it shows next is this run's)."""
+    driver.execute_script(
+        """
+        document.querySelector(arguments[0]).CodeMirror.setValue(arguments[1]);
+        document.querySelector('.result-window .CodeMirror').CodeMirror.setValue('');
+        """,
+        QUERY_EDITOR,
+        subscription,
+    )
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script(
+            """
+            const parsed = document.querySelector(arguments[0]).CodeMirror.documentAST;
+            return parsed && parsed.definitions[0].operation === 'subscription';
+            """,
+            QUERY_EDITOR,
+        )
+    )
+    driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
+
+
+def _shown(driver: webdriver.Chrome) -> dict[str, Any] | None:
+    text = _editors(driver)["result"]
+    if not text:
+        return None
+    shown: dict[str, Any] = json.loads(text)
+    return shown
+
+
+def _update_until_shown(
+    driver: webdriver.Chrome, served: Served, login: str
+) -> tuple[dict[str, Any], list[str]]:
+    """Change ``login``'s city through the HTTP API (as the other key, or none in the demo)
+    until the page shows a streamed event, and return it with the cities written. Several
+    writes because the page gives no sign of when the server has the subscription: a change
+    before that is not streamed, by design."""
+    headers = {"Authorization": f"Bearer {served.admin_key}"} if served.admin_key else {}
+    cities: list[str] = []
+    with httpx.Client(base_url=served.base, headers=headers, timeout=30) as client:
+        for _ in range(20):
+            city = f"city-{uuid.uuid4().hex[:8]}"
+            variables = {"i": {"login": login, "city": city}}
+            answer = client.post("/graphql", json={"query": UPDATE_USER, "variables": variables})
+            assert answer.json()["data"]["customerUserUpdate"]["userErrors"] == [], answer.text
+            cities.append(city)
+            deadline = time.monotonic() + 2
+            while time.monotonic() < deadline:
+                shown = _shown(driver)
+                if shown is not None:
+                    return shown, cities
+                time.sleep(0.1)
+    pytest.fail(f"the page showed no event after {len(cities)} changes")
+
+
+def test_a_subscription_streams_changes_into_the_page(
+    anonymous_server: Served, browser: webdriver.Chrome
+) -> None:
+    """The demo: a subscription run in the page opens a WebSocket to Roster and shows each
+    change made meanwhile through the HTTP API, one after the other."""
+    _open(browser, anonymous_server.base)
+    _start(
+        browser,
+        'subscription { customerUserChanged(login: "rroe") {'
+        " change { action key } customerUser { login city } } }",
+    )
+    shown, cities = _update_until_shown(browser, anonymous_server, "rroe")
+    assert "errors" not in shown, shown
+    event = shown["data"]["customerUserChanged"]
+    assert event["change"] == {"action": "UPDATED", "key": "rroe"}
+    assert event["customerUser"]["login"] == "rroe"
+    assert event["customerUser"]["city"] in cities
+
+    # Still subscribed: the next change replaces the event shown.
+    browser.execute_script(
+        "document.querySelector('.result-window .CodeMirror').CodeMirror.setValue('');"
+    )
+    following, more = _update_until_shown(browser, anonymous_server, "rroe")
+    assert following["data"]["customerUserChanged"]["customerUser"]["city"] == more[0]
+    _only_sockets_to_roster(browser, anonymous_server.base, sockets=1)
+
+
+def test_a_subscription_sends_the_header_editors_key(
+    keyed_server: Served, browser: webdriver.Chrome
+) -> None:
+    """With keys: the placeholder key is refused at once (the socket's close code shown, not
+    half a minute of retries); the read key from the header editor goes in the socket's
+    ``connection_init`` and the subscription streams a change made with the admin key."""
+    assert keyed_server.key is not None
+    _open(browser, keyed_server.base)
+    subscription = "subscription { changes(types: [CUSTOMER_USER]) { type key action } }"
+
+    started = time.monotonic()
+    _start(browser, subscription)
+    refused = WebDriverWait(browser, 10).until(_shown)
+    assert time.monotonic() - started < 5
+    assert refused == {
+        "errors": [{"message": "The WebSocket closed: 4403 Forbidden: UNAUTHENTICATED"}]
+    }
+
+    _set_headers(browser, {"Authorization": f"Bearer {keyed_server.key}"})
+    _start(browser, subscription)
+    shown, _cities = _update_until_shown(browser, keyed_server, "hsimpson")
+    assert "errors" not in shown, shown
+    assert shown["data"] == {
+        "changes": {"type": "CUSTOMER_USER", "key": "hsimpson", "action": "UPDATED"}
+    }
+    _only_sockets_to_roster(browser, keyed_server.base, sockets=2, refused=True)
+
+
+def _only_sockets_to_roster(
+    driver: webdriver.Chrome, base: str, *, sockets: int, refused: bool = False
+) -> None:
+    """The page opened ``sockets`` WebSockets, each to Roster's ``/graphql``, and made no
+    request elsewhere; the browser refused nothing (a CSP refusal of a socket is a console
+    error); ``refused``: but for the 401 answers to requests sent without a key."""
+    events = network_events(driver)
+    assert sockets_opened(events) == [base.replace("http://", "ws://") + "/graphql"] * sockets
+    assert [url for url in requests_in(events) if not url.startswith((f"{base}/", "data:"))] == []
+    errors = console_errors(driver)
+    if refused:
+        unauthorized = f"{base}/graphql - Failed to load resource: the server responded with a "
+        errors = [e for e in errors if not e.startswith(unauthorized + "status of 401")]
+    assert errors == []

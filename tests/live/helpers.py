@@ -122,10 +122,13 @@ async def socket(
 
 
 async def recv(ws: ClientConnection, wait: float = 20) -> str:
+    """The next message, which must be a text frame: browsers' clients (graphql-ws) cannot
+    read a binary one (app/live_transport.TextFrames)."""
     import asyncio
 
     message = await asyncio.wait_for(ws.recv(), wait)
-    return message if isinstance(message, str) else message.decode()
+    assert isinstance(message, str), f"a binary frame: {message!r}"
+    return message
 
 
 async def subscribe(
