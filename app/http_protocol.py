@@ -236,6 +236,12 @@ MUTATION_BY_GET = RequestError(
     "Only queries may be sent with GET: send mutations with POST.",
     ((b"allow", b"POST"),),
 )
+SUBSCRIPTION_NOT_STREAMED = RequestError(
+    400,
+    "BAD_REQUEST",
+    "A subscription streams its events: open a WebSocket to /graphql (graphql-transport-ws) "
+    "or send it with 'Accept: text/event-stream' (Server-Sent Events).",
+)
 NOT_ACCEPTABLE = RequestError(
     406,
     "NOT_ACCEPTABLE",

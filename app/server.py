@@ -40,6 +40,7 @@ from app.http_protocol import (
     MUTATION_BY_GET,
     NO_QUERY,
     NOT_ACCEPTABLE,
+    SUBSCRIPTION_NOT_STREAMED,
     GraphQLRequest,
     RequestError,
     check_content_type,
@@ -250,6 +251,8 @@ class RosterGraphQL(GraphQL[RequestContext, None]):
         try:
             result = await self._within_deadline(execute())
         except InvalidOperationTypeError as exc:
+            if exc.operation_type == OperationType.SUBSCRIPTION:
+                raise SUBSCRIPTION_NOT_STREAMED from exc  # not run as a one-off answer
             if by_get:
                 raise MUTATION_BY_GET from exc
             raise RequestError(400, BAD_REQUEST, exc.as_http_error_reason("POST")) from exc
@@ -296,7 +299,8 @@ NOT_YET = Actor(id=-1, name="(WebSocket before connection_init)", scope=KeyScope
 """A socket's actor until ``connection_init`` authenticates it: no subscription admits it
 (and the protocol refuses any before ``connection_ack`` anyway)."""
 
-POST_OPERATIONS = OperationType.from_http("POST")
+POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
+"""What a plain POST runs; a subscription streams (WebSocket, or SSE: ``_event_stream``)."""
 GET_OPERATIONS = frozenset({OperationType.QUERY})
 GET_KINDS = frozenset({GraphQLOperationType.QUERY})
 

@@ -223,6 +223,23 @@ async def test_mutations_by_get_are_405_with_allow_post(
     assert got.json()["data"]["customer"] is None
 
 
+@pytest.mark.parametrize("method", ["POST", "GET"])
+async def test_a_subscription_without_a_stream_is_400_pointing_to_one(
+    api: Api, paths: Paths, method: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A subscription is not answered once: a plain POST or GET of one is refused (it was a
+    500 with an ERROR logged), naming the two ways it runs."""
+    subscription = 'subscription { customerUserChanged(login: "nobody") { login } }'
+    r = await on_both_paths(
+        paths, direct=False, method=method, payload={"query": subscription}, key=api.admin_key
+    )
+    assert (r.status, r.codes) == (400, ["BAD_REQUEST"])
+    assert "text/event-stream" in r.body["errors"][0]["message"]
+    assert "WebSocket" in r.body["errors"][0]["message"]
+    assert r.body.get("data") is None  # nothing ran
+    assert [x for x in caplog.records if x.levelname == "ERROR"] == []
+
+
 REQUEST_ERRORS: list[tuple[dict[str, Any], int, str]] = [
     ({"method": "PUT", "payload": {"query": "{ __typename }"}}, 405, "METHOD_NOT_ALLOWED"),
     ({"method": "DELETE"}, 405, "METHOD_NOT_ALLOWED"),
