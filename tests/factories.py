@@ -100,3 +100,15 @@ async def new_service(
     payload = accepted(await api.gql(SERVICE_CREATE, {"i": values}), "serviceCreate")
     service_id: int = payload["service"]["serviceId"]
     return service_id
+
+
+def dynamic_field_row(attribute: str, name: str, kind: str) -> dict[str, Any]:
+    """A Map row (customer-user or company Map) for the dynamic field ``name`` of type
+    ``kind``, shown as ``attribute``."""
+    return {
+        "attribute": attribute,
+        "label": name,
+        "field": name,
+        "type": "dynamic_field",
+        "dynamic_field_type": kind,
+    }

@@ -14,21 +14,12 @@ from tests.api.test_customer_users_import import imported, user_row
 from tests.api.test_dynamic_fields import add_definition
 from tests.config.test_company_map_rules import rows_with
 from tests.conftest import Api, MakeApi, unique
+from tests.factories import dynamic_field_row
 from tests.toml_helpers import default_map_rows
 
 LANGUAGES = "---\nPossibleValues:\n  de: German\n  en: English\n  fr: French\n"
 NICKNAME, LANGS = "DynamicField_Nickname", "DynamicField_Languages"
 SEGMENT, MARKETS = "DynamicField_Segment", "DynamicField_Markets"
-
-
-def _row(attribute: str, name: str, kind: str) -> dict[str, Any]:
-    return {
-        "attribute": attribute,
-        "label": name,
-        "field": name,
-        "type": "dynamic_field",
-        "dynamic_field_type": kind,
-    }
 
 
 async def _api(make_api: MakeApi) -> Api:
@@ -38,7 +29,8 @@ async def _api(make_api: MakeApi) -> Api:
     api = await make_api(
         customer_company={
             "map": rows_with(
-                _row(SEGMENT, "Segment", "Text"), _row(MARKETS, "Markets", "Multiselect")
+                dynamic_field_row(SEGMENT, "Segment", "Text"),
+                dynamic_field_row(MARKETS, "Markets", "Multiselect"),
             )
         },
         customer_user={
@@ -46,8 +38,8 @@ async def _api(make_api: MakeApi) -> Api:
                 {
                     "map": [
                         *default_map_rows(),
-                        _row(NICKNAME, "Nickname", "Text"),
-                        _row(LANGS, "Languages", "Multiselect"),
+                        dynamic_field_row(NICKNAME, "Nickname", "Text"),
+                        dynamic_field_row(LANGS, "Languages", "Multiselect"),
                     ]
                 }
             ]

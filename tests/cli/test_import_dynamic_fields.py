@@ -9,7 +9,6 @@ import asyncio
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -18,6 +17,7 @@ from datasources.db.tables import dynamic_field
 from tests.cli.bulk_helpers import Target, write_target_config
 from tests.cli.test_import_export import csv_bytes
 from tests.conftest import DB_KINDS, Databases
+from tests.factories import dynamic_field_row
 from tests.toml_helpers import backend_toml, default_map_rows, toml_value
 
 USER_FIELDS = {
@@ -40,22 +40,12 @@ USER_FIELDS = {
 COMPANY_FIELD = ("DynamicField_Segment", "Segment", "Text")
 
 
-def _df_row(attribute: str, name: str, kind: str) -> dict[str, Any]:
-    return {
-        "attribute": attribute,
-        "label": name,
-        "field": name,
-        "type": "dynamic_field",
-        "dynamic_field_type": kind,
-    }
-
-
 def _config_extra() -> str:
     from tests.config.test_company_map_rules import rows_with
 
     user_map = [*default_map_rows()]
-    user_map += [_df_row(a, name, kind) for a, (name, kind, _) in USER_FIELDS.items()]
-    company = rows_with(_df_row(*COMPANY_FIELD))
+    user_map += [dynamic_field_row(a, name, kind) for a, (name, kind, _) in USER_FIELDS.items()]
+    company = rows_with(dynamic_field_row(*COMPANY_FIELD))
     lines = ["[customer_company]", "map = ["]
     lines += [f"  {toml_value(row)}," for row in company]
     lines.append("]")

@@ -12,7 +12,7 @@ import pytest
 
 from app.migrate import upgrade
 from tests.conftest import Api, base_config, open_api
-from tests.factories import new_customer, user_input
+from tests.factories import dynamic_field_row, new_customer, user_input
 from tests.otobo.conftest import ADOPT_KINDS, otobo_database
 from tests.otobo.otobo_db import OtoboDatabase
 from tests.toml_helpers import default_map_rows
@@ -53,16 +53,7 @@ async def otobo_api(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Otobo
     try:
         await db.run(DEFINITIONS)
         await asyncio.to_thread(upgrade, db.roster_url)
-        map_rows = default_map_rows() + [
-            {
-                "attribute": attribute,
-                "label": name,
-                "field": name,
-                "type": "dynamic_field",
-                "dynamic_field_type": kind,
-            }
-            for attribute, name, kind in ROWS
-        ]
+        map_rows = default_map_rows() + [dynamic_field_row(*row) for row in ROWS]
         config = base_config(db.roster_url, customer_user={"backends": [{"map": map_rows}]})
         async with open_api(request.param, config) as api:
             yield db, api
