@@ -390,7 +390,8 @@ async def run_sql(url: str, statements: list[str]) -> None:
 HEAVIEST_FIRST = (
     "tests/cli/test_import_export.py",
     "tests/cli/test_import_customer_grants.py",
-    "tests/api/test_hostile_inputs.py",
+    "tests/api/test_hostile_query_arguments.py",
+    "tests/api/test_hostile_mutation_inputs.py",
     "tests/cli/test_import_bad_input.py",
     "tests/cli/test_api_keys.py",
     "tests/api/test_sign_in_limits.py",
@@ -401,6 +402,7 @@ HEAVIEST_FIRST = (
     "tests/test_sign_in_limits_processes.py",
     "tests/test_worker_supervision.py",
     "tests/api/test_services_bad_input.py",
+    "tests/api/test_hostile_documents_and_transport.py",
     "tests/http_audit/test_graphql_http_audit.py",
 )
 """The test files that took longest (summed test time, all databases, in a full run), run
