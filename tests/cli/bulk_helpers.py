@@ -94,7 +94,9 @@ async def demo_target(
     (``write_target_config``'s ``passwords`` and ``extra``), and the config in ``folder``.
 
     The command runs once per config and kind, in a folder of its own; each target is a copy
-    of its database (``Databases.create_prepared``): the same rows, 2-3 s sooner."""
+    of its database (``Databases.create_prepared``): the same rows, 2-3 s sooner. For a config
+    that only one test uses per kind the copy is one more, not one fewer: such a test runs
+    ``roster demo load`` on its own database (``test_import_password_history.py``)."""
 
     async def load_demo(url: str) -> None:
         own = Path(await asyncio.to_thread(tempfile.mkdtemp, dir=databases.tmp))

@@ -5,13 +5,14 @@ mutation records it; the current password again is no change at all."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from pathlib import Path
 
 import pytest
 
-from tests.cli.bulk_helpers import Target, demo_target
+from tests.cli.bulk_helpers import Target, write_target_config
 from tests.cli.test_import_export import csv_bytes
 from tests.conftest import DB_KINDS, Databases
 
@@ -22,7 +23,14 @@ HASH = "SELECT pw FROM customer_user WHERE login = 'ann'"
 
 @pytest.fixture(params=DB_KINDS)
 async def target(request: pytest.FixtureRequest, databases: Databases, tmp_path: Path) -> Target:
-    return await demo_target(request.param, databases, tmp_path / "a", passwords="history = 3\n")
+    folder = tmp_path / "a"
+    await asyncio.to_thread(folder.mkdir, parents=True)
+    url = await databases.create(request.param)
+    found = Target(
+        request.param, url, write_target_config(folder, url, passwords="history = 3\n"), folder
+    )
+    await found.ok("demo", "load")
+    return found
 
 
 async def import_password(target: Target, tmp_path: Path, password: str, code: int) -> str:
