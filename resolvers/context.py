@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datasources.db.api_keys import Scope
-from datasources.live import Broker
-from datasources.live.hub import Ending
-from datasources.storage import Storage
 from domain.origins import ANONYMOUS_KEY_ID
-from domain.records import CustomerRecord, CustomerUserRecord
-from loaders.registry import Loaders
+
+if TYPE_CHECKING:
+    # Names for annotations only: ``Actor`` is all the command line needs from this module,
+    # and importing the loaders brought Strawberry and graphql-core into every ``roster``
+    # command (~0.17 s of a 1.1 s start; app/cli.py).
+    from datasources.live import Broker
+    from datasources.live.hub import Ending
+    from datasources.storage import Storage
+    from domain.records import CustomerRecord, CustomerUserRecord
+    from loaders.registry import Loaders
 
 ANONYMOUS_ACTOR_ID = ANONYMOUS_KEY_ID
 

@@ -12,11 +12,11 @@ from typing import IO, TYPE_CHECKING
 from app.bulk.formats import Format
 from domain.bulk_rows import ShapeError
 from domain.config import RosterConfig
-from resolvers.context import Actor
 
 if TYPE_CHECKING:
     from datasources.live import Broker
     from datasources.storage import Storage
+    from resolvers.context import Actor
 
 HASH_WARNING = (
     "roster export: WARNING: the output holds password hashes; anyone who has it can try "
@@ -27,6 +27,7 @@ HASH_WARNING = (
 def _cli_actor() -> Actor:
     """Writes from the command line are recorded as the keyless local client's."""
     from app.auth import ANONYMOUS
+    from resolvers.context import Actor
 
     return Actor(id=ANONYMOUS.id, name="roster import", scope=ANONYMOUS.scope)
 

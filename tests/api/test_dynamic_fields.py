@@ -406,6 +406,6 @@ async def test_a_page_reads_every_users_values_in_one_statement(make_api: MakeAp
 
 async def test_an_object_type_with_a_nul_matches_nothing(api: Api) -> None:
     """PostgreSQL refuses a NUL even as a parameter: the read answers an empty list instead of
-    an internal error (found by tests/api/test_hostile_inputs.py)."""
+    an internal error (found by tests/api/hostile/run.py)."""
     r = await api.gql('{ dynamicFields(objectType: "Custo\\u0000merUser") { name } }', key="read")
     assert (r.status, r.errors, r.data) == (200, [], {"dynamicFields": []})

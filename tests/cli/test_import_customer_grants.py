@@ -5,14 +5,13 @@ replaces that context's grants only, and the assignment rules refuse what they r
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from pathlib import Path
 
 import pytest
 
-from tests.cli.bulk_helpers import Target, write_target_config
+from tests.cli.bulk_helpers import Target, demo_target
 from tests.cli.test_import_export import csv_bytes
 from tests.conftest import DB_KINDS, Databases
 
@@ -27,14 +26,8 @@ GRANTS = (
 
 async def new_target(kind: str, databases: Databases, folder: Path) -> Target:
     """A demo database whose config enables the ``Other`` context."""
-    await asyncio.to_thread(folder.mkdir, parents=True)
-    url = await databases.create(kind)
-    config = write_target_config(
-        folder, url, extra='[customer_group]\ncontexts = ["Same", "Other"]\n'
-    )
-    found = Target(kind, url, config, folder)
-    await found.ok("demo", "load")
-    return found
+    extra = '[customer_group]\ncontexts = ["Same", "Other"]\n'
+    return await demo_target(kind, databases, folder, extra=extra)
 
 
 @pytest.fixture(params=DB_KINDS)

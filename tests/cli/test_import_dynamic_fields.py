@@ -5,7 +5,6 @@ audited, and export → import → export is byte-identical."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from datasources.db.tables import dynamic_field
-from tests.cli.bulk_helpers import Target, write_target_config
+from tests.cli.bulk_helpers import Target, demo_target
 from tests.cli.test_import_export import csv_bytes
 from tests.conftest import DB_KINDS, Databases
 from tests.factories import dynamic_field_row
@@ -82,11 +81,8 @@ async def _definitions(database: str, url: str) -> None:
 
 
 async def _target(kind: str, databases: Databases, folder: Path) -> Target:
-    await asyncio.to_thread(folder.mkdir, parents=True)
-    url = await databases.create(kind)
-    found = Target(kind, url, write_target_config(folder, url, extra=_config_extra()), folder)
-    await found.ok("demo", "load")
-    await _definitions(kind, url)
+    found = await demo_target(kind, databases, folder, extra=_config_extra())
+    await _definitions(kind, found.url)
     return found
 
 

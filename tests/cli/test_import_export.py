@@ -4,7 +4,6 @@ file, and importing a file again changes nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -13,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.bulk_helpers import Target, write_target_config
+from tests.cli.bulk_helpers import Target, demo_target
 from tests.conftest import DB_KINDS, Databases
 
 HEADER = [
@@ -85,11 +84,7 @@ async def target(request: pytest.FixtureRequest, databases: Databases, tmp_path:
 
 
 async def new_target(kind: str, databases: Databases, folder: Path) -> Target:
-    await asyncio.to_thread(folder.mkdir, parents=True)
-    url = await databases.create(kind)
-    found = Target(kind, url, write_target_config(folder, url), folder)
-    await found.ok("demo", "load")
-    return found
+    return await demo_target(kind, databases, folder)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])

@@ -1,5 +1,6 @@
 """Hostile GraphQL requests generated from the introspected schema (issue 11), and the
-machinery that sends them and judges the answers (``tests/api/test_hostile_inputs.py``).
+machinery that sends them and judges the answers (``run.py``, which the three
+``tests/api/test_hostile_*.py`` run).
 
 Why generated, not written by hand: a hand-written list covers the arguments someone thought
 of; walking the schema that the server itself reports covers every root field, every argument
@@ -23,4 +24,5 @@ The modules, in the order a reader needs them:
 - ``arguments``, ``documents``, ``limits_and_transport``: the request families.
 - ``generator``: ``Generator``, all families in a fixed order.
 - ``seeding`` and ``judging``: what the test creates first, and how it judges each answer.
+- ``run``: the test itself, which each of the three test modules runs on some families.
 """

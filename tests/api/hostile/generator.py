@@ -9,6 +9,18 @@ from tests.api.hostile.limits_and_transport import LimitAndTransportRequests
 from tests.api.hostile.literals import args_text
 from tests.api.hostile.model import HostileRequest
 
+FAMILIES = (
+    "query-arguments",
+    "mutations",
+    "selections",
+    "variable-misuse",
+    "operations",
+    "limits",
+    "transport",
+)
+"""The families of requests, in the order they are made (the order decides the random
+draws): a test sends the requests of some of them (``tests/api/hostile/run.py``)."""
+
 
 class Generator(ArgumentRequests, DocumentRequests, LimitAndTransportRequests):
     """Every hostile request for one schema and one set of seeds, from one seed."""
@@ -16,14 +28,26 @@ class Generator(ArgumentRequests, DocumentRequests, LimitAndTransportRequests):
     # .. public ..............................................................................
 
     def generate(self) -> list[HostileRequest]:
-        self._root_and_nested_arguments()
-        self._mutations()
-        self._selections()
-        self._variable_misuse()
-        self._operations()
-        self._limits()
-        self._transport()
+        self.generate_by_family()
         return self.requests
+
+    def generate_by_family(self) -> dict[str, list[HostileRequest]]:
+        """Every request (in ``self.requests``, in order), and which family made which."""
+        makers = (
+            self._root_and_nested_arguments,
+            self._mutations,
+            self._selections,
+            self._variable_misuse,
+            self._operations,
+            self._limits,
+            self._transport,
+        )
+        made: dict[str, list[HostileRequest]] = {}
+        for family, make in zip(FAMILIES, makers, strict=True):
+            start = len(self.requests)
+            make()
+            made[family] = self.requests[start:]
+        return made
 
     def connection_probes(self) -> list[tuple[str, str]]:
         """(connection name, query) for every paginated field reachable from the root: the
