@@ -26,7 +26,8 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest (SQLite, PostgreSQL and MariaDB)"
+# The 30 slowest tests are listed at the end (what tests/conftest.HEAVIEST_FIRST orders by).
 # One pytest worker per core, a test module kept on one worker (its module fixtures built
 # once): 4 min 25 s against 7 min 54 s in one process for the whole suite on three databases
 # (2 cores). ROSTER_TEST_WORKERS=0 runs in one process.
-.venv/bin/pytest -n "${ROSTER_TEST_WORKERS:-auto}" --dist loadfile "$@"
+.venv/bin/pytest -n "${ROSTER_TEST_WORKERS:-auto}" --dist loadfile --durations=30 "$@"
