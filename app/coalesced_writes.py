@@ -4,9 +4,11 @@ Why: uvicorn writes a response's status line and headers when the application se
 ``http.response.start`` and its body at ``http.response.body``: two ``write`` system calls
 and two TCP segments for every small answer, so the client may wake twice for one response.
 Held until the end of the turn (``loop.call_soon``), the two go out together (uvloop's
-``writelines`` is one vectored write: a large body is not copied to be joined). Measured on
-scenario (3) of ``bench/run.py`` (one user by login, MariaDB, two workers): about 20 us less
-server CPU per request (bench/README.md, "Ninth session").
+``writelines`` is one vectored write: a large body is not copied to be joined). On scenario
+(3) of ``bench/run.py`` (one user by login, MariaDB, two workers) the load client's CPU per
+request fell from ~70 to ~61 us (it wakes once per response), and the server makes one
+system call fewer; the wrapper itself costs ~13,000 instructions per request (callgrind;
+bench/README.md, "Ninth session").
 
 Everything but writing is the wrapped transport's (``__getattr__``). Order is kept: every
 write of the connection goes through here, and ``close``/``write_eof`` send what is held
