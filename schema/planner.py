@@ -184,12 +184,13 @@ class Planner:
         roots, parameters = request
         try:
             span = spans.opener
-            reads.statement(roots)  # Unplannable (on MariaDB, most shapes) before a span opens
+            # Unplannable (on MariaDB, most shapes) before a span opens
+            statement = reads.statement(roots)
             if span is None:
-                text = await reads.read(roots, parameters)
+                text = await reads.read(roots, parameters, statement)
             else:  # the operation's span, as the general path opens it (schema.flat_lists)
                 with span(*_operation_span(plan.operation)):
-                    text = await reads.read(roots, parameters)
+                    text = await reads.read(roots, parameters, statement)
         except Unplannable as exc:
             logger.debug("not planned: %s", exc)
             self._plans[(id(document), operation_name)] = (document, None)

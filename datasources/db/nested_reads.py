@@ -127,9 +127,12 @@ class NestedReads:
             self._prepared[key] = found
         return found
 
-    async def read(self, roots: Sequence[Root], parameters: dict[str, Any]) -> str:
-        """The answer's ``data`` as JSON text."""
-        rows = await self.statement(roots).fetch_positional(parameters)
+    async def read(
+        self, roots: Sequence[Root], parameters: dict[str, Any], statement: PreparedRead
+    ) -> str:
+        """The answer's ``data`` as JSON text, by ``statement`` (``self.statement(roots)``,
+        which the caller looked up already)."""
+        rows = await statement.fetch_positional(parameters)
         if not rows:  # MariaDB's one-row statement found no user: null, as the general path
             return orjson.dumps({root.key: None for root in roots}).decode()
         return str(rows[0][0])
