@@ -3,21 +3,30 @@ format OTOBO recognises, ``domain.passwords``), and replace it after a sign-in t
 a weaker format than ``[passwords]`` asks for (rehash on login).
 
 The table and columns are configured (``[[customer_auth.backends]]``), so the statements are
-built from the configuration once. The login is bound as typed: no trimming, no ``LOWER()``,
-no validity filter, as OTOBO's ``Auth`` (case-sensitivity is the column collation's).
+built from the configuration once. No validity filter, as OTOBO's ``Auth``.
+
+**Case.** OTOBO binds the login as typed, so whether ``MÜLLER`` signs ``Müller`` in depends on
+the database: yes on MySQL/MariaDB (case-insensitive collations), no on PostgreSQL. Roster
+compares the login as every other login lookup does, on every database: case-insensitive and
+accent-sensitive (``lower(key) = lower(typed)``; on MariaDB also ``key = typed`` for the
+index, ``datasources.db.dialect``), and signs in the stored spelling. A typed login that
+matches one row exactly is that row even when case variants exist beside it (a PostgreSQL
+table OTOBO filled may hold ``abc`` and ``ABC``); several case variants and no exact match
+sign in nobody.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.backend import BackendHealth, BackendStatus, BackendUnavailable
+from datasources.db.dialect import exactly
 from datasources.db.engine import is_lost_connection
 from datasources.unit_of_work import transaction
 from domain.config import DbAuthBackendConfig, PasswordConfig
@@ -54,6 +63,19 @@ async def _answered(name: str) -> AsyncIterator[None]:
         raise BackendUnavailable(name, "the database does not answer") from error
 
 
+MAX_CASE_VARIANTS = 10
+"""The rows read for one typed login: enough to find the exact spelling among the case
+variants an OTOBO table on PostgreSQL can hold (a login has few)."""
+
+
+def _the_one(rows: Sequence[tuple[str, str | None]], typed: str) -> tuple[str, str | None] | None:
+    """The row ``typed`` signs in: the one spelled exactly so, else the only case variant."""
+    exact = [row for row in rows if row[0] == typed]
+    if len(exact) == 1:
+        return exact[0]
+    return rows[0] if len(rows) == 1 else None
+
+
 class DbAuthBackend:
     """One ``db`` authentication backend over ``engine`` (``datasources.auth_backend``)."""
 
@@ -69,22 +91,28 @@ class DbAuthBackend:
         key = sa.column(config.customer_key, sa.String())
         password = sa.column(config.customer_password, sa.String())
         table = sa.table(config.table, key, password)
-        self._read = sa.select(password).where(key == sa.bindparam("login")).limit(2)
+        self._read = (
+            sa.select(key, password)
+            .where(sa.func.lower(key) == sa.bindparam("login"))
+            .limit(MAX_CASE_VARIANTS)
+        )
         self._replace = (
             table.update()
-            .where(key == sa.bindparam("b_login"), password == sa.bindparam("b_old"))
+            .where(exactly(key) == sa.bindparam("b_login"), password == sa.bindparam("b_old"))
             .values({config.customer_password: sa.bindparam("b_new")})
         )
 
     async def check(self, login: str, password: str) -> str | None:
-        """``login`` when ``password`` matches its stored hash. A login with no row (or, with a
-        key column lacking a unique index, several: OTOBO would take the first, Roster signs
-        in nobody) still costs one verification."""
-        stored = await self.stored_hashes(login)
-        if len(stored) != 1:
+        """The stored login when ``password`` matches its stored hash. A login with no row (or
+        several case variants and none typed exactly, or, with a key column lacking a unique
+        index, several exact rows: OTOBO would take the first, Roster signs in nobody) still
+        costs one verification."""
+        found = await self.stored_login(login)
+        if found is None:
             await dummy_verify(self.passwords, password)
             return None
-        return login if await verify_in_thread(stored[0], password, login) else None
+        stored_login, stored = found
+        return stored_login if await verify_in_thread(stored, password, stored_login) else None
 
     async def after_sign_in(self, login: str, password: str) -> None:
         """Replace a hash weaker than ``[passwords]`` asks for; a failure keeps the old one.
@@ -94,16 +122,19 @@ class DbAuthBackend:
         (say by OTOBO, in a weak format) is never overwritten with the old one. The write
         itself also requires the row to hold that same hash."""
         passwords = self.passwords
-        stored = await self.stored_hashes(login)
-        if len(stored) != 1 or stored[0] is None:
+        if not passwords.rehash_on_sign_in:
             return
-        if not needs_rehash(stored[0], passwords.scheme, bcrypt_cost=passwords.bcrypt_cost):
+        found = await self.stored_login(login)
+        if found is None or found[1] is None:
             return
-        if not await verify_in_thread(stored[0], password, login):
+        login, stored = found[0], found[1]
+        if not needs_rehash(stored, passwords.scheme, bcrypt_cost=passwords.bcrypt_cost):
+            return
+        if not await verify_in_thread(stored, password, login):
             return
         new = await hash_in_thread(password, passwords.scheme, bcrypt_cost=passwords.bcrypt_cost)
         try:
-            await self.replace_hash(login, stored[0], new)
+            await self.replace_hash(login, stored, new)
         except BackendUnavailable:
             logger.warning("customer user %r: password not rehashed, the database is down", login)
 
@@ -120,11 +151,13 @@ class DbAuthBackend:
     async def close(self) -> None:
         """Nothing of its own: the engine is the storage's."""
 
-    async def stored_hashes(self, login: str) -> list[str | None]:
-        """The stored password of every row whose key is ``login`` (at most two)."""
+    async def stored_login(self, login: str) -> tuple[str, str | None] | None:
+        """The stored spelling of ``login`` and its stored password (None: no password), or
+        None when no row is it (see the module: case, exact matches, several rows)."""
         async with _answered(self.name), self.engine.connect() as conn:
-            result = await conn.execute(self._read, {"login": login})
-            return [row[0] for row in result]
+            result = await conn.execute(self._read, {"login": login.lower()})
+            rows = [(str(row[0]), row[1]) for row in result]
+        return _the_one(rows, login)
 
     async def replace_hash(self, login: str, old: str, new: str) -> bool:
         """Store ``new`` where ``login`` still has ``old`` (one transaction): a password

@@ -75,6 +75,11 @@ class PasswordConfig(StrictModel):
     ``sha2``/``sha512`` (a warning at start). Every format is still recognised when verifying."""
     bcrypt_cost: Annotated[int, Field(ge=4, le=MAX_BCRYPT_COST)] = DEFAULT_BCRYPT_COST
     """OTOBO's ``Customer::AuthModule::DB::bcryptCost`` (OTOBO itself writes at least 9)."""
+    rehash_on_sign_in: bool = True
+    """After a sign-in, replace a stored hash weaker than ``scheme``/``bcrypt_cost`` (OTOBO's
+    unsalted sha2, say) with one in ``scheme``. Off for an OTOBO beside Roster that cannot
+    verify ``scheme``: bcrypt needs OTOBO's optional ``Crypt::Eksblowfish`` module, and a hash
+    it cannot verify locks the user out of OTOBO's own portal."""
 
     @model_validator(mode="before")
     @classmethod

@@ -109,6 +109,56 @@ async def test_login_is_trimmed_and_metacharacters_are_plain_text(api: Api) -> N
     assert refused(await sign_in(api, login[:-3] + "*", PASSWORD))
 
 
+async def test_a_login_differing_in_case_signs_in_its_stored_spelling(api: Api) -> None:
+    """Case-insensitive on every database (OTOBO's bound-as-typed login is case-insensitive
+    only on MySQL), accents count; the stored spelling is what signs in, and what a weak
+    hash is rehashed under."""
+    login = unique("xMüller-")
+    await new_user_and_customer(api, login, password=PASSWORD)
+    otobo_sha2 = hashlib.sha256(PASSWORD.encode("utf-8")).hexdigest()
+    await set_pw(api, login, otobo_sha2)
+    for typed in (login.upper(), login.lower()):
+        payload = await sign_in(api, typed, PASSWORD)
+        assert (payload["success"], payload["customerUser"]) == (True, {"login": login}), typed
+    rehashed = await stored_pw(api, login)
+    assert rehashed is not None
+    assert rehashed.startswith("BCRYPT:")
+    assert refused(await sign_in(api, login.upper(), "Wrong-Horse-7"))
+    upper = login.upper()
+    accent_twins = (login.replace("ü", "u"), login.replace("ü", "ù"), upper.replace("Ü", "U"))
+    for typed in accent_twins:
+        assert refused(await sign_in(api, typed, PASSWORD)), typed
+
+
+async def test_case_twins_in_an_auth_table_sign_in_only_as_typed_exactly(api: Api) -> None:
+    """An authentication table without Roster's case-insensitive unique index (OTOBO's own
+    tables on PostgreSQL allow ``abc`` beside ``ABC``): the exact spelling signs its own row
+    in; another case variant matches both rows and signs in nobody."""
+    table = unique("auth_twins_").replace("-", "_")
+    twin = unique("twin-")
+    rows = [(twin, "Lower-Horse-7"), (twin.upper(), "Upper-Horse-7")]
+    async with api.storage.engine.begin() as conn:
+        await conn.execute(sa.text(f"CREATE TABLE {table} (login VARCHAR(191), pw VARCHAR(128))"))
+        for login, password in rows:
+            stored = hashlib.sha256(password.encode()).hexdigest()
+            await conn.execute(
+                sa.text(f"INSERT INTO {table} (login, pw) VALUES (:l, :p)"),
+                {"l": login, "p": stored},
+            )
+    config = DbAuthBackendConfig(name="twins", table=table)
+    backend = DbAuthBackend(config, api.storage.engine, api.storage.config.passwords)
+    try:
+        for login, password in rows:
+            assert await backend.check(login, password) == login
+            assert await backend.check(login, "Wrong-Horse-7") is None
+        assert await backend.check(twin.upper(), "Lower-Horse-7") is None
+        assert await backend.check(twin.title(), "Lower-Horse-7") is None
+        assert await backend.check(twin.title(), "Upper-Horse-7") is None
+    finally:
+        async with api.storage.engine.begin() as conn:
+            await conn.execute(sa.text(f"DROP TABLE {table}"))
+
+
 @pytest.mark.parametrize("validity", ["INVALID", "INVALID_TEMPORARILY"])
 async def test_an_invalid_user_is_refused_like_a_wrong_password(api: Api, validity: str) -> None:
     login = await new_user_and_customer(api, password=PASSWORD, validity=validity)
@@ -138,6 +188,16 @@ async def test_an_otobo_sha256_hash_is_replaced_by_bcrypt_on_sign_in(api: Api) -
     assert not verify(new, "Wrong-Horse-7", login)
     assert (await sign_in(api, login, PASSWORD))["success"] is True
     assert await stored_pw(api, login) == new  # already the configured scheme: left alone
+
+
+async def test_rehash_on_sign_in_can_be_turned_off(make_api: MakeApi) -> None:
+    """For an OTOBO that cannot verify bcrypt: its sha2 hashes stay as OTOBO wrote them."""
+    api = await make_api(passwords={"rehash_on_sign_in": False})
+    login = await new_user_and_customer(api, password=PASSWORD)
+    otobo_sha2 = hashlib.sha256(PASSWORD.encode("utf-8")).hexdigest()
+    await set_pw(api, login, otobo_sha2)
+    assert (await sign_in(api, login, PASSWORD))["success"] is True
+    assert await stored_pw(api, login) == otobo_sha2
 
 
 async def test_a_read_key_may_not_sign_in(api: Api) -> None:

@@ -4,7 +4,7 @@
 (``[database] agent_id``, default 1) there, in every table it writes, and records the API key
 that acted in ``roster_record_origin``. ``createdBy``/``changedBy`` then show the key's name
 for what Roster wrote and the agent's login for what OTOBO wrote or changed since. Runs on
-SQLite and PostgreSQL.
+SQLite, PostgreSQL and MariaDB.
 """
 
 from __future__ import annotations
