@@ -72,7 +72,9 @@ describe_values(
     {
         "REQUIRED": "A required value is missing or blank (a Map row with required = true, or "
         "a field every record needs).",
-        "TOO_LONG": "Longer than the column holds (OTOBO's column sizes, in characters).",
+        "TOO_LONG": "Longer than the column holds (OTOBO's column sizes, in characters); on "
+        "an assignment, a customer user whose stored login is longer than the relation "
+        "table's login column (100 characters for customers and groups) cannot be assigned.",
         "INVALID_CHARACTERS": "Contains characters the field does not allow (control "
         "characters, or white space in a login).",
         "INVALID_EMAIL": "Not an email address OTOBO would accept (CheckEmailAddresses).",
