@@ -83,11 +83,14 @@ describe_values(
         "RESERVED": "A login OTOBO keeps for itself (such as '<DEFAULT>', the row holding the "
         "default services).",
         "LOGIN_TAKEN": "Another customer user (in any backend) has this login, compared "
-        "case-insensitively.",
+        "case-insensitively, or one the database's collation cannot tell from it (OTOBO's "
+        "utf8mb4_unicode_ci on MariaDB: accents, emoji; the message names it).",
         "EMAIL_TAKEN": "Another customer user has this email address (the backend's "
         "email_uniq_check, OTOBO's CustomerUserEmailUniqCheck).",
-        "CUSTOMER_ID_TAKEN": "Another customer (company) has this customer ID.",
-        "NAME_TAKEN": "Another record of this kind has this name (case-insensitively).",
+        "CUSTOMER_ID_TAKEN": "Another customer (company) has this customer ID, or one the "
+        "database's collation cannot tell from it (as for LOGIN_TAKEN).",
+        "NAME_TAKEN": "Another record of this kind has this name (case-insensitively), or one "
+        "the database's collation cannot tell from it (as for LOGIN_TAKEN).",
         "UNKNOWN_CUSTOMER": "No customer (company) has this customer ID.",
         "NOT_FOUND": "The record to change does not exist.",
         "READ_ONLY": "The record lives in a read-only backend (LDAP, or read_only = true): "
