@@ -7,7 +7,9 @@ OTOBO's ``customer_user.login`` is VARCHAR(191), but ``customer_user_customer.us
 groups: every assignment that would store a row of it answers ``TOO_LONG`` at the input that
 names it, before anything is written, on every database (PostgreSQL and MariaDB would refuse
 the row; SQLite would keep it whole). Services are stored in ``service_customer_user``, whose
-``customer_user_login`` is VARCHAR(191) like the login, so every OTOBO login fits there.
+``customer_user_login`` is VARCHAR(191) like the login, so every OTOBO login fits there; only a
+backend table an admin made with a wider login column can hold one that does not (the last
+test).
 
 The long-login users are inserted with SQL, as OTOBO writes them; everything else goes through
 the API.
@@ -26,7 +28,7 @@ from tests.api.services_helpers import SET_SERVICES, SET_USERS, user_services
 from tests.api.services_helpers import create_ok as service_create
 from tests.api.test_customer_users_import import imported, user_row
 from tests.checks import assert_clean
-from tests.conftest import Api, exact_sql, unique
+from tests.conftest import Api, MakeApi, exact_sql, unique
 from tests.factories import new_customer, new_group, new_user
 
 LENGTHS = [131, 161, 191]
@@ -224,3 +226,59 @@ async def test_an_import_row_assigning_relations_to_a_long_login_is_refused(
     payload = await imported(api, [{**row, "services": [service]}])
     assert [r["action"] for r in payload["rows"]] == ["UPDATED"], payload
     assert await rows_of(api, login) == {**NONE, "service_customer_user": 1}
+
+
+WIDE_TABLE = """
+CREATE TABLE customer_user_wide (
+    {id},
+    login VARCHAR(250) NOT NULL, email VARCHAR(150) NOT NULL, customer_id VARCHAR(150) NOT NULL,
+    pw VARCHAR(128), title VARCHAR(50), first_name VARCHAR(100) NOT NULL,
+    last_name VARCHAR(100) NOT NULL, phone VARCHAR(150), fax VARCHAR(150), mobile VARCHAR(150),
+    street VARCHAR(150), zip VARCHAR(200), city VARCHAR(200), country VARCHAR(200),
+    comments VARCHAR(250), valid_id SMALLINT NOT NULL, create_time {time} NOT NULL,
+    create_by INTEGER NOT NULL, change_time {time} NOT NULL, change_by INTEGER NOT NULL
+)
+"""
+
+
+async def test_a_login_longer_than_191_characters_gets_no_services(
+    api: Api, make_api: MakeApi
+) -> None:
+    # A backend table an admin made with a wider login column (250) can hold a login that
+    # service_customer_user.customer_user_login (191, as customer_user.login) cannot.
+    id_column = {
+        "postgresql": "id SERIAL PRIMARY KEY",
+        "mariadb": "id INTEGER PRIMARY KEY AUTO_INCREMENT",
+    }.get(api.kind, "id INTEGER PRIMARY KEY AUTOINCREMENT")
+    time_type = "DATETIME" if api.kind == "mariadb" else "TIMESTAMP"
+    login = "wide" + "w" * 196
+    wide = await make_api(
+        before_open=[
+            WIDE_TABLE.format(id=id_column, time=time_type),
+            "INSERT INTO customer_company (customer_id, name, valid_id, create_time, create_by,"
+            " change_time, change_by) VALUES ('wide-co', 'Wide', 1, '2024-01-01', 1,"
+            " '2024-01-01', 1)",
+            "INSERT INTO customer_user_wide (login, email, customer_id, first_name, last_name,"
+            " valid_id, create_time, create_by, change_time, change_by) VALUES"
+            f" ('{login}', 'wide@acme.test', 'wide-co', 'W', 'Ide', 1, '2024-01-01', 1,"
+            " '2024-01-01', 1)",
+        ],
+        customer_user={"backends": [{"name": "CustomerUser", "table": "customer_user_wide"}]},
+    )
+    service = (await service_create(wide, unique("S")))["serviceId"]
+    column = "OTOBO's service_customer_user.customer_user_login column holds at most 191"
+    for dry_run in (True, False):
+        variables = {"login": login, "serviceIds": [service], "dryRun": dry_run}
+        r = await wide.gql(SET_SERVICES, {"i": variables})
+        assert_clean(r)
+        payload = r.data["customerUserSetServices"]
+        assert codes(payload) == [(("input", "login"), "TOO_LONG")]
+        assert "login of 200 characters" in payload["userErrors"][0]["message"]
+        assert column in payload["userErrors"][0]["message"]
+        variables = {"serviceId": service, "logins": [login], "dryRun": dry_run}
+        r = await wide.gql(SET_USERS, {"i": variables})
+        assert_clean(r)
+        payload = r.data["serviceSetCustomerUsers"]
+        assert codes(payload) == [(("input", "logins", "0"), "TOO_LONG")]
+        assert column in payload["userErrors"][0]["message"]
+    assert await rows_of(wide, login) == NONE
