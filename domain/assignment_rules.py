@@ -150,3 +150,20 @@ def unknown_user(field: tuple[str, ...], login: str) -> Problem:
 
 def unknown_customer(field: tuple[str, ...], customer_id: str) -> Problem:
     return Problem(field, ErrorCode.UNKNOWN_CUSTOMER, f"No customer with ID {customer_id!r}.")
+
+
+def login_too_long(field: tuple[str, ...], login: str, column: str, limit: int) -> Problem:
+    """A stored login longer than a relation table's login column (OTOBO's
+    ``customer_user.login`` holds 191 characters, ``customer_user_customer.user_id`` and
+    ``group_customer_user.user_id`` only 100): its row could not be stored (PostgreSQL and
+    MariaDB refuse it, SQLite would keep it whole), so the assignment is refused before
+    anything is written. A rename to a login that fits (``newLogin``) makes the user
+    assignable."""
+    shown = login if len(login) <= 40 else f"{login[:37]}..."
+    return Problem(
+        field,
+        ErrorCode.TOO_LONG,
+        f"Customer user {shown!r} has a login of {len(login)} characters, but OTOBO's "
+        f"{column} column holds at most {limit} characters, so this customer user cannot be "
+        "assigned there; rename it to a login that fits (newLogin) first.",
+    )

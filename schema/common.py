@@ -72,7 +72,9 @@ describe_values(
     {
         "REQUIRED": "A required value is missing or blank (a Map row with required = true, or "
         "a field every record needs).",
-        "TOO_LONG": "Longer than the column holds (OTOBO's column sizes, in characters).",
+        "TOO_LONG": "Longer than the column holds (OTOBO's column sizes, in characters); on "
+        "an assignment, a customer user whose stored login is longer than the relation "
+        "table's login column (100 characters for customers and groups) cannot be assigned.",
         "INVALID_CHARACTERS": "Contains characters the field does not allow (control "
         "characters, or white space in a login).",
         "INVALID_EMAIL": "Not an email address OTOBO would accept (CheckEmailAddresses).",
@@ -81,11 +83,14 @@ describe_values(
         "RESERVED": "A login OTOBO keeps for itself (such as '<DEFAULT>', the row holding the "
         "default services).",
         "LOGIN_TAKEN": "Another customer user (in any backend) has this login, compared "
-        "case-insensitively.",
+        "case-insensitively, or one the database's collation cannot tell from it (OTOBO's "
+        "utf8mb4_unicode_ci on MariaDB: accents, emoji; the message names it).",
         "EMAIL_TAKEN": "Another customer user has this email address (the backend's "
         "email_uniq_check, OTOBO's CustomerUserEmailUniqCheck).",
-        "CUSTOMER_ID_TAKEN": "Another customer (company) has this customer ID.",
-        "NAME_TAKEN": "Another record of this kind has this name (case-insensitively).",
+        "CUSTOMER_ID_TAKEN": "Another customer (company) has this customer ID, or one the "
+        "database's collation cannot tell from it (as for LOGIN_TAKEN).",
+        "NAME_TAKEN": "Another record of this kind has this name (case-insensitively), or one "
+        "the database's collation cannot tell from it (as for LOGIN_TAKEN).",
         "UNKNOWN_CUSTOMER": "No customer (company) has this customer ID.",
         "NOT_FOUND": "The record to change does not exist.",
         "READ_ONLY": "The record lives in a read-only backend (LDAP, or read_only = true): "

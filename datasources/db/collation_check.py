@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from datasources.db.dialect import is_mysql, key_collation
+from datasources.db.dialect import exactly, is_mysql, key_collation
 
 # ---- the collations a MariaDB/MySQL database must have ------------------------------------------
 
@@ -58,3 +60,46 @@ async def case_sensitive_key_columns(
             f"COLLATE {suggested} {null};"
         )
     return sorted(fixes)
+
+
+# ---- a unique index that counts two different values as one ----------------------------------
+
+
+@dataclass(frozen=True)
+class CollationTwin:
+    """A stored value that ``collation``, a column's, counts as equal to another value."""
+
+    stored: str
+    collation: str
+
+
+async def collation_twin(
+    engine: AsyncEngine,
+    column: sa.Column[Any],
+    value: str,
+    *,
+    except_value: str | None = None,
+) -> CollationTwin | None:
+    """MariaDB/MySQL: the stored value of ``column`` that the column's own collation counts
+    as equal to ``value`` (but for ``except_value``, the row being changed, compared exactly),
+    and that collation; None elsewhere, or when there is none. Called after a unique index
+    refused a write that Roster's own checks (``lower()`` on a binary collation, as on
+    PostgreSQL) let through: OTOBO's ``utf8mb4_unicode_ci`` ignores accents, and counts every
+    character outside the Basic Multilingual Plane (emoji) as equal to every other, so
+    ``a😀`` and ``a🚀`` are one login there. Only on that path: costs two reads."""
+    if not is_mysql(engine.dialect):
+        return None
+    query = sa.select(column).where(column == value)  # the column's collation decides
+    if except_value is not None:
+        query = query.where(exactly(column) != except_value)
+    collation_of = sa.text(
+        "SELECT collation_name FROM information_schema.columns WHERE table_schema = DATABASE()"
+        " AND table_name = :t AND column_name = :c"
+    )
+    async with engine.connect() as conn:
+        stored = (await conn.execute(query.limit(1))).scalar()
+        if stored is None:
+            return None
+        names = {"t": column.table.name, "c": column.name}
+        collation = (await conn.execute(collation_of, names)).scalar()
+    return CollationTwin(str(stored), str(collation or "the column's"))

@@ -25,7 +25,20 @@ from datasources.db.engine import read_only_view
 from datasources.db.prepared import KeyedRead
 from datasources.db.tables import customer_user_customer, group_customer, group_customer_user
 from datasources.paging import lower_in
+from domain.assignment_rules import login_too_long
 from domain.assignments import CustomerGroupRow, RowT, UserCustomerRow, UserGroupRow
+from domain.errors import Problem
+
+
+def unfit_login(column: sa.Column[Any], field: tuple[str, ...], login: str) -> Problem | None:
+    """``TOO_LONG`` at ``field`` when ``login`` is longer than ``column`` (a relation table's
+    login column, as OTOBO declares it) holds; None when it fits. Checked before a write: the
+    databases differ on a value that does not fit (PostgreSQL and MariaDB refuse the statement,
+    SQLite stores it whole)."""
+    limit = getattr(column.type, "length", None)
+    if limit is None or len(login) <= limit:
+        return None
+    return login_too_long(field, login, f"{column.table.name}.{column.name}", limit)
 
 
 class RelationTable(Generic[RowT]):
@@ -52,6 +65,13 @@ class RelationTable(Generic[RowT]):
     def column(self, field: str) -> sa.Column[Any]:
         """The column of the row field ``field`` (``login`` → ``user_id``)."""
         return self.table.c[self._column_of[field]]
+
+    def unfit_login(self, field: tuple[str, ...], login: str) -> Problem | None:
+        """``TOO_LONG`` at ``field`` when ``login`` does not fit this table's login column
+        (:func:`unfit_login`); None when it fits or the table stores no login."""
+        if "login" not in self._column_of:
+            return None
+        return unfit_login(self.column("login"), field, login)
 
     def reader(self, engine: AsyncEngine, field: str) -> RowReader[RowT]:
         """A reader of the rows whose ``field`` is one of a list (built once per engine)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from datasources.backend import BackendUnavailable
 from datasources.customer_user_directory import unresolvable
@@ -83,21 +83,42 @@ async def find_named(
     keys: Sequence[K],
     field: tuple[str, ...],
     item: tuple[str, ...] = (),
+    *,
+    table: RelationTable[Any] | None = None,
 ) -> tuple[Mapping[K, R], list[Problem]]:
     """The records ``keys`` name (by folded key) and a problem per unknown key, at ``field``
-    + its index (+ ``item``, the key's name, when the list holds objects)."""
+    + its index (+ ``item``, the key's name, when the list holds objects); with ``table``, the
+    relation table the records are to be linked in, also one per customer user whose stored
+    login does not fit its login column (``TOO_LONG``, :func:`unfit_login`)."""
     if len(keys) > MAX_ITEMS:
         return {}, [too_many(field)]
     try:
         found = await party.find(storage, dedupe_folded(keys))
     except BackendUnavailable as exc:
         return {}, [unresolvable(field, exc)]
-    problems = [
-        party.unknown((*field, str(i), *item), key)
-        for i, key in enumerate(keys)
-        if folded(key) not in found
-    ]
+    problems = []
+    for i, key in enumerate(keys):
+        record = found.get(folded(key))
+        path = (*field, str(i), *item)
+        if record is None:
+            problems.append(party.unknown(path, key))
+        elif table is not None and (unfit := unfit_login(table, party, record, path)):
+            problems.append(unfit)
     return found, problems
+
+
+def unfit_login(
+    table: RelationTable[Any], party: Party[K, R], record: R, field: tuple[str, ...]
+) -> Problem | None:
+    """``TOO_LONG`` at ``field`` when ``record`` is a customer user whose stored login is
+    longer than ``table``'s login column holds (OTOBO: ``customer_user.login`` 191 characters,
+    ``customer_user_customer.user_id`` and ``group_customer_user.user_id`` 100), so a row of
+    it could not be stored; None otherwise. The same check (and message) whichever side of
+    the assignment names the user."""
+    key = party.key_of(record)
+    if party.field != "login" or not isinstance(key, str):
+        return None
+    return table.unfit_login(field, key)
 
 
 class RowGuard(Protocol[RowT]):
@@ -147,7 +168,12 @@ async def assign(
     owner = found.get(folded(owner_key))
     if owner is None:
         return Outcome.failed([assignment.owner.unknown(owner_field, owner_key)])
+    problems: list[Problem]
     desired, problems = await assignment.wanted(storage, owner, entries)
+    # An owner whose login its rows could not store may have none (clearing them is fine).
+    unfit = unfit_login(assignment.table, assignment.owner, owner, owner_field)
+    if unfit is not None and (desired or problems):
+        return Outcome.failed([unfit, *problems])
     if problems:
         return Outcome.failed(problems)
     stored_key = assignment.owner.key_of(owner)

@@ -334,7 +334,8 @@ async def import_customers(
             try:
                 await _check_and_write_customers(storage, actor, run, [result])
             except sa.exc.IntegrityError:
-                result.action, result.problems = Action.REFUSED, conflict()
+                problems = await conflict(storage, result.plan, id_field=("CustomerID",))
+                result.action, result.problems = Action.REFUSED, problems
     return results
 
 

@@ -23,8 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.backend import BackendUnavailable
 from datasources.customer_user_directory import unresolvable
+from datasources.db.collation_check import collation_twin
 from datasources.db.customer_users import DbCustomerUserBackend
-from datasources.db.links import USER_CUSTOMERS, USER_GROUPS
+from datasources.db.links import USER_CUSTOMERS, USER_GROUPS, unfit_login
+from datasources.db.tables import service_customer_user
 from datasources.storage import Storage
 from datasources.unit_of_work import transaction
 from domain.assignment_rules import Grant, grant_problems, unknown_customer
@@ -33,6 +35,7 @@ from domain.assignments import (
     UserGroupRow,
 )
 from domain.bulk_rows import CUSTOMERS, GROUPS, PASSWORD, SERVICES, ImportRow
+from domain.collations import taken_by_collation
 from domain.customer_user_rules import normalize_values, patch_problems, validate_values
 from domain.dynamic_fields import CUSTOMER_USER
 from domain.errors import ErrorCode, Problem
@@ -115,7 +118,13 @@ async def import_users(
             try:
                 await _decide_and_write(storage, actor, backend, run, [result], None)
             except sa.exc.IntegrityError:
-                message = f'Customer user "{result.key}" was created meanwhile; import again.'
+                column = backend.table.c[backend.config.customer_key]
+                twin = await collation_twin(backend.engine, column, result.key)
+                message = (
+                    taken_by_collation("Login", result.key, twin.stored, twin.collation)
+                    if twin is not None
+                    else f'Customer user "{result.key}" was created meanwhile; import again.'
+                )
                 result.action = Action.REFUSED
                 result.problems = [Problem((LOGIN,), ErrorCode.LOGIN_TAKEN, message)]
     return results
@@ -177,7 +186,8 @@ async def _references(
     config = storage.config.customer_group
     for result in live:
         plan: UserPlan = result.plan
-        row, problems = result.row, []
+        row = result.row
+        problems = _unfit_login(plan.login, row)
         primary = plan.values.get(CUSTOMER_ID)
         if isinstance(primary, str) and primary:
             stored = customers.get(primary.lower())
@@ -223,6 +233,27 @@ async def _references(
                     plan.services[service.id] = service
         if problems:
             result.action, result.problems = Action.REFUSED, problems
+
+
+_LOGIN_COLUMNS = (
+    (CUSTOMERS, USER_CUSTOMERS.column("login")),
+    (GROUPS, USER_GROUPS.column("login")),
+    (SERVICES, service_customer_user.c.customer_user_login),
+)
+"""Each relation column of a row and the table column that stores its user's login."""
+
+
+def _unfit_login(login: str, row: ImportRow) -> list[Problem]:
+    """``TOO_LONG`` at each relation column that assigns something to a user whose (stored)
+    login is longer than the relation table's login column holds (OTOBO: 100 characters for
+    customers and groups, where ``customer_user.login`` holds 191), as the assignment
+    mutations refuse it; an empty cell (clearing the relation) is fine."""
+    given = {CUSTOMERS: row.customers, GROUPS: row.groups, SERVICES: row.services}
+    return [
+        unfit
+        for name, column in _LOGIN_COLUMNS
+        if given[name] and (unfit := unfit_login(column, (name,), login))
+    ]
 
 
 def _pending(customer_id: str) -> CustomerRecord:

@@ -45,7 +45,9 @@ class _Links(Assignment[str, OwnerT, str, UserCustomerRow], Generic[OwnerT, Targ
     async def wanted(
         self, storage: Storage, owner: OwnerT, entries: Sequence[str]
     ) -> tuple[list[UserCustomerRow], list[Problem]]:
-        found, problems = await find_named(storage, self.target, entries, (self.entries,))
+        found, problems = await find_named(
+            storage, self.target, entries, (self.entries,), table=self.table
+        )
         return [self.row(owner, target) for target in found.values()], problems
 
 

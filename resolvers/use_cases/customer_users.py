@@ -34,11 +34,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from datasources.backend import BackendUnavailable
 from datasources.customer_user_directory import unresolvable
 from datasources.db import password_history, ticket_writes
+from datasources.db.collation_check import collation_twin
 from datasources.db.customer_users import DbCustomerUserBackend, carry_login
 from datasources.db.sign_in_attempts import SignInAttemptStore
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.audit import Action, AuditEvent, customer_user_values, event
+from domain.collations import taken_by_collation
 from domain.customer_user_rules import (
     PASSWORD,
     CustomerUserChanges,
@@ -114,7 +116,7 @@ async def create(
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
-        return Outcome.failed(await _conflict(storage, str(login), field=LOGIN_VALUE))
+        return Outcome.failed(await _conflict(storage, backend, str(login), field=LOGIN_VALUE))
     record = await storage.customer_users.get(str(login))
     return Outcome(record=record, generated_password=hashed.generated)
 
@@ -167,7 +169,10 @@ async def update(
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
-        return Outcome.failed(await _conflict(storage, new_login, field=NEW_LOGIN))
+        problems = await _conflict(
+            storage, backend, new_login, field=NEW_LOGIN, own_login=old.login
+        )
+        return Outcome.failed(problems)
     return Outcome(record=await storage.customer_users.get(new_login))
 
 
@@ -412,18 +417,30 @@ async def record_password(
     await storage.preferences.set(login, {CHANGE_TIME_KEY: change_time}, conn=conn)
 
 
-async def _conflict(storage: Storage, login: str, *, field: tuple[str, ...]) -> list[Problem]:
+async def _conflict(
+    storage: Storage,
+    backend: DbCustomerUserBackend,
+    login: str,
+    *,
+    field: tuple[str, ...],
+    own_login: str | None = None,
+) -> list[Problem]:
     """A unique index fired: a concurrent write took the login first, or the database's
-    collation counts it as a stored login (OTOBO's on MariaDB/MySQL ignores accents)."""
+    collation counts it as a stored login (OTOBO's ``utf8mb4_unicode_ci`` on MariaDB/MySQL
+    ignores accents and tells no two emoji apart), named in the message."""
     taken = await _login_taken(storage, login, own_login=None, field=field)
-    return taken or [
-        Problem(
-            field,
-            ErrorCode.LOGIN_TAKEN,
-            f'Customer user "{login}" cannot be stored: the database counts it as the same '
-            "login as a stored one (its collation ignores accents).",
+    if taken:
+        return taken
+    column = backend.table.c[backend.config.customer_key]
+    twin = await collation_twin(backend.engine, column, login, except_value=own_login)
+    if twin is not None:
+        message = taken_by_collation("Login", login, twin.stored, twin.collation)
+    else:
+        message = (
+            f'Customer user "{login}" cannot be stored: the unique index on logins counts it '
+            "as the same login as a stored one."
         )
-    ]
+    return [Problem(field, ErrorCode.LOGIN_TAKEN, message)]
 
 
 def _as_new_login(problem: Problem) -> Problem:

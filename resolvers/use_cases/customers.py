@@ -16,12 +16,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.db import ticket_writes
+from datasources.db.collation_check import collation_twin
 from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.dynamic_fields import DbDynamicFieldStore
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.audit import Action, AuditEvent, FieldChange, SetChange, event, given
 from domain.changes import is_given
+from domain.collations import taken_by_collation
 from domain.customer_rules import CustomerChanges, validate_customer
 from domain.dynamic_fields import CUSTOMER_COMPANY
 from domain.errors import ErrorCode, Problem, ProblemsFound
@@ -66,7 +68,7 @@ async def create(
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
-        return Outcome.failed(conflict())
+        return Outcome.failed(await conflict(storage, change, id_field=CUSTOMER_ID))
     return Outcome(record=await store.get(customer_id))
 
 
@@ -112,7 +114,8 @@ async def update(
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
-        return Outcome.failed(conflict())
+        problems = await conflict(storage, change, id_field=NEW_CUSTOMER_ID, old=old)
+        return Outcome.failed(problems)
     return Outcome(record=await store.get(target))
 
 
@@ -195,12 +198,47 @@ def _as_new_id(problem: Problem) -> Problem:
     return problem
 
 
-def conflict() -> list[Problem]:
-    return [
-        Problem(
-            (),
-            ErrorCode.INVALID,
-            "A concurrent change conflicted, or the database counts the customer ID or name as "
-            "a stored customer's (its collation may ignore accents); retry or choose another.",
-        )
-    ]
+async def conflict(
+    storage: Storage,
+    change: CustomerChanges,
+    *,
+    id_field: tuple[str, ...],
+    old: CustomerRecord | None = None,
+) -> list[Problem]:
+    """A unique index refused the write although the checks in its transaction passed: the
+    database's collation counts the new customer ID or name as a stored one (OTOBO's
+    ``utf8mb4_unicode_ci`` on MariaDB/MySQL ignores accents and tells no two emoji apart),
+    reported as ``CUSTOMER_ID_TAKEN``/``NAME_TAKEN`` naming the stored value, or a concurrent
+    write took one first (checked again)."""
+    store = storage.customers
+    problems: list[Problem] = []
+    for value, column, field, code, subject, own in (
+        (
+            change.customer_id,
+            "customer_id",
+            id_field,
+            ErrorCode.CUSTOMER_ID_TAKEN,
+            "Customer ID",
+            old.customer_id if old else None,
+        ),
+        (
+            change.name,
+            "name",
+            ("name",),
+            ErrorCode.NAME_TAKEN,
+            "Customer name",
+            old.name if old else None,
+        ),
+    ):
+        if not isinstance(value, str) or not value:
+            continue
+        twin = await collation_twin(store.engine, store.table.c[column], value, except_value=own)
+        if twin is not None:
+            message = taken_by_collation(subject, value, twin.stored, twin.collation)
+            problems.append(Problem(field, code, message))
+    if problems:
+        return problems
+    own_id = old.customer_id if old else None
+    async with transaction(store.engine) as conn:
+        problems = await _taken(storage, conn, change, own_id=own_id, id_field=id_field)
+    return problems or [Problem((), ErrorCode.INVALID, "A concurrent change conflicted; retry.")]

@@ -102,7 +102,9 @@ class _Grants(
     ) -> tuple[list[G], list[Problem]]:
         keys = [grant.target for grant in entries]
         item = (self.target.field,)
-        found, problems = await find_named(storage, self.target, keys, (GRANTS,), item)
+        found, problems = await find_named(
+            storage, self.target, keys, (GRANTS,), item, table=self.table
+        )
         config, contexts = storage.config.customer_group, self.table is CUSTOMER_GROUPS
         problems += grant_problems(entries, self.target.field, config, contexts=contexts)
         if problems:

@@ -14,11 +14,21 @@ from collections.abc import Awaitable, Callable
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from datasources.db.collation_check import collation_twin
+from datasources.db.tables import groups_table
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.audit import Action, event, given
-from domain.errors import ProblemsFound
-from domain.group_rules import GROUP_ID, GroupChanges, name_taken, unknown_group, validate_group
+from domain.collations import taken_by_collation
+from domain.errors import ErrorCode, Problem, ProblemsFound
+from domain.group_rules import (
+    GROUP_ID,
+    NAME,
+    GroupChanges,
+    name_taken,
+    unknown_group,
+    validate_group,
+)
 from domain.origins import OriginKey
 from domain.records import GroupRecord
 from resolvers.context import Actor
@@ -42,7 +52,7 @@ async def create(storage: Storage, actor: Actor, change: GroupChanges) -> Outcom
         audit_trail.record(conn, actor, [created])
         return group_id
 
-    return await _write(storage, change, None, insert)
+    return await _write(storage, change, None, insert, old_name=None)
 
 
 async def update(
@@ -66,7 +76,7 @@ async def update(
         audit_trail.record(conn, actor, [changed])
         return group_id
 
-    return await _write(storage, change, group_id, patch)
+    return await _write(storage, change, group_id, patch, old_name=old.name)
 
 
 async def _write(
@@ -74,6 +84,8 @@ async def _write(
     change: GroupChanges,
     group_id: int | None,
     write: Callable[[AsyncConnection], Awaitable[int]],
+    *,
+    old_name: str | None,
 ) -> Outcome[GroupRecord]:
     """In one transaction: refuse a name another group has (case-insensitively), then
     ``write``; the group as stored afterwards."""
@@ -87,5 +99,18 @@ async def _write(
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:  # a concurrent create took the name after the check
-        return Outcome.failed([name_taken(str(name))])
+        return Outcome.failed([await _conflict(storage, str(name), old_name)])
     return Outcome(record=(await store.get_many([written]))[written])
+
+
+async def _conflict(storage: Storage, name: str, old_name: str | None) -> Problem:
+    """The unique name index refused ``name`` although no other group's name is equal but
+    for case (checked in the transaction): a concurrent create took it, or the database's
+    collation counts it as a stored name (OTOBO's ``utf8mb4_unicode_ci`` on MariaDB/MySQL
+    ignores accents and tells no two emoji apart), which the message then names."""
+    column = groups_table.c.name
+    twin = await collation_twin(storage.groups.engine, column, name, except_value=old_name)
+    if twin is None:
+        return name_taken(name)
+    message = taken_by_collation("Group name", name, twin.stored, twin.collation)
+    return Problem(NAME, ErrorCode.NAME_TAKEN, message)

@@ -9,10 +9,12 @@ rows of the pseudo-login ``<DEFAULT>``: they are set only through
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from datasources.backend import BackendUnavailable
 from datasources.customer_user_directory import unresolvable
+from datasources.db.links import unfit_login
+from datasources.db.tables import service_customer_user
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome
 from domain.assignments import UserServiceRow, changes_of, dedupe_folded
@@ -37,6 +39,9 @@ from resolvers.use_cases import audit_trail
 from resolvers.use_cases.services import SERVICE_ID, writing
 
 LOGIN = ("login",)
+LOGIN_COLUMN = service_customer_user.c.customer_user_login
+"""OTOBO's VARCHAR(191), as long as ``customer_user.login``: only a login of a table an admin
+made wider could fail to fit."""
 LOGINS = ("logins",)
 SERVICE_IDS = ("service_ids",)
 
@@ -61,6 +66,8 @@ async def set_services_of(
         return Outcome.failed([unresolvable(LOGIN, exc)])
     if user is None:
         return Outcome.failed([Problem(LOGIN, ErrorCode.NOT_FOUND, f"No such user {login!r}.")])
+    if service_ids and (unfit := unfit_login(LOGIN_COLUMN, LOGIN, user.login)):
+        return Outcome.failed([unfit])
     try:
         added, removed = await _replace_services(
             storage, actor, user.login, service_ids, dry_run=dry_run
@@ -159,6 +166,7 @@ async def set_customer_users_of(
             added = [users[k].login for k in change.added if k in users]
             removed = [current[k] for k in change.removed]
             _check_members(record, [spelled[k] for k in change.added if k not in users], added)
+            _check_fit(logins, {k: users[k] for k in change.added if k in users})
             if not dry_run and (added or removed):
                 await store.remove_logins_of(conn, service_id, removed)
                 rows = [(u, service_id) for u in added]
@@ -181,6 +189,19 @@ async def _users(storage: Storage, logins: Sequence[str]) -> dict[str, CustomerU
         return await storage.customer_users.get_many(logins, strict=True)
     except BackendUnavailable as exc:
         raise ProblemsFound([unresolvable(LOGINS, exc)]) from None
+
+
+def _check_fit(logins: Sequence[str], added: Mapping[str, CustomerUserRecord]) -> None:
+    """Every user being added (by folded login) has a login its rows can store; a problem
+    names the login's first place in ``logins``, the input."""
+    index = {login.lower(): i for i, login in reversed(list(enumerate(logins)))}
+    problems = [
+        unfit
+        for key, user in added.items()
+        if (unfit := unfit_login(LOGIN_COLUMN, (*LOGINS, str(index[key])), user.login))
+    ]
+    if problems:
+        raise ProblemsFound(problems)
 
 
 def _check_members(record: ServiceRecord, unknown: list[str], added: list[str]) -> None:

@@ -13,16 +13,20 @@ the parent called, what is the current set) cannot change under it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from datasources.db.collation_check import collation_twin
+from datasources.db.tables import service
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.audit import Action, event
 from domain.changes import UNSET, is_given
+from domain.collations import taken_by_collation
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.origins import OriginKey
 from domain.services import (
@@ -58,11 +62,12 @@ async def create(storage: Storage, actor: Actor, change: ServiceChanges) -> Outc
     change = change.cleaned()
     parent_id = change.parent_id if is_given(change.parent_id) else None
     validity = change.validity if isinstance(change.validity, Validity) else Validity.VALID
+    checked = _Checked()
 
     async def write(conn: AsyncConnection) -> int:
         parent = await _parent(storage, conn, parent_id)
         name = full_name(parent.name if parent else None, str(change.name))
-        await _check_names(storage, conn, {None: name}, field=NAME, own=[])
+        await _check_names(storage, conn, {None: name}, field=NAME, own=[], checked=checked)
         service_id = await storage.services.insert(
             conn,
             name=name,
@@ -77,7 +82,7 @@ async def create(storage: Storage, actor: Actor, change: ServiceChanges) -> Outc
         audit_trail.record(conn, actor, [created])
         return service_id
 
-    return await _checked_write(storage, change, write, creating=True)
+    return await _checked_write(storage, change, write, checked, creating=True)
 
 
 async def update(
@@ -85,13 +90,14 @@ async def update(
 ) -> Outcome[ServiceRecord]:
     """A patch of the given fields; a new name or parent renames the whole subtree."""
     change = change.cleaned()
+    checked = _Checked()
 
     async def write(conn: AsyncConnection) -> int:
         old = await storage.services.get(service_id, conn)
         if old is None:
             raise ProblemsFound([unknown_service(service_id, SERVICE_ID)])
         name = await _new_name(storage, conn, old, change)
-        moved = await _rename(storage, conn, old, name, change) if name != old.name else {}
+        moved = await _rename(storage, conn, old, name, change, checked) if name != old.name else {}
         await storage.services.update(
             conn,
             old.id,
@@ -113,7 +119,7 @@ async def update(
         audit_trail.record(conn, actor, events)
         return old.id
 
-    return await _checked_write(storage, change, write, creating=False)
+    return await _checked_write(storage, change, write, checked, creating=False)
 
 
 def given_values(values: Mapping[str, object]) -> dict[str, object]:
@@ -125,6 +131,7 @@ async def _checked_write(
     storage: Storage,
     change: ServiceChanges,
     write: Callable[[AsyncConnection], Awaitable[int]],
+    checked: _Checked,
     *,
     creating: bool,
 ) -> Outcome[ServiceRecord]:
@@ -140,7 +147,7 @@ async def _checked_write(
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     except sa.exc.IntegrityError:
-        return Outcome.failed(_conflict())
+        return Outcome.failed(await _conflict(storage, checked))
     return Outcome(record=await storage.services.get(service_id))
 
 
@@ -185,6 +192,7 @@ async def _rename(
     old: ServiceRecord,
     name: str,
     change: ServiceChanges,
+    checked: _Checked,
 ) -> dict[int, str]:
     """Rename ``old`` and carry every descendant along, after checking all new names; the
     descendants renamed (id → old full name). A problem is reported on the name when the
@@ -194,7 +202,9 @@ async def _rename(
     names.update({i: rebase(n, old.name, name) for i, n in below.items()})
     renamed = is_given(change.name) and change.name != old.name_short
     field = NAME if renamed or not is_given(change.parent_id) else PARENT
-    await _check_names(storage, conn, names, field=field, own=[old.id, *below])
+    olds = {old.id: old.name, **below}
+    await _check_names(storage, conn, names, field=field, own=[old.id, *below], checked=checked)
+    checked.olds.update({names[i]: n for i, n in olds.items()})
     await storage.services.rename_subtree(conn, old.name, name, agent=storage.origins.agent_id)
     return dict(below)
 
@@ -206,9 +216,13 @@ async def _check_names(
     *,
     field: tuple[str, ...],
     own: Sequence[int],
+    checked: _Checked,
 ) -> None:
     """Every full name fits and is free (case-insensitively), or ProblemsFound. ``names``
-    maps a service id (None: the one being created) to the full name it would get."""
+    maps a service id (None: the one being created) to the full name it would get; they are
+    noted in ``checked``, for :func:`_conflict`."""
+    checked.field = field
+    checked.olds.update(dict.fromkeys(names.values()))
     root = next(iter(names.values()))
     for name in names.values():
         subject = "the service" if name == root else f"descendant {name!r}"
@@ -228,15 +242,30 @@ async def _check_names(
         )
 
 
-def _conflict() -> list[Problem]:
+@dataclasses.dataclass
+class _Checked:
+    """The full names a write checked (each with the service's old full name, None for a new
+    one) and where a problem with them is reported."""
+
+    field: tuple[str, ...] = NAME
+    olds: dict[str, str | None] = dataclasses.field(default_factory=dict)
+
+
+async def _conflict(storage: Storage, checked: _Checked) -> list[Problem]:
     """The unique name index fired although no stored name is equal but for case (the check
-    runs under the services' write lock): the database's collation ignores more, e.g. OTOBO's
-    ``utf8mb4_unicode_ci`` on MariaDB/MySQL ignores accents."""
+    runs under the services' write lock): the database's collation counts a new name as a
+    stored one (OTOBO's ``utf8mb4_unicode_ci`` on MariaDB/MySQL ignores accents and tells no
+    two emoji apart), which the message names."""
+    column = service.c.name
+    for name, old in checked.olds.items():
+        twin = await collation_twin(storage.engine, column, name, except_value=old)
+        if twin is not None:
+            message = taken_by_collation("Service name", name, twin.stored, twin.collation)
+            return [Problem(checked.field, ErrorCode.NAME_TAKEN, message)]
     return [
         Problem(
-            ("name",),
+            checked.field,
             ErrorCode.NAME_TAKEN,
-            "The database counts this name as the same as a stored service's "
-            "(its collation ignores accents).",
+            "The database's unique index counts this name as the same as a stored service's.",
         )
     ]

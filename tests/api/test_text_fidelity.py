@@ -349,12 +349,12 @@ async def test_on_otobo_collation_an_accent_twin_is_a_typed_error(otobo_collated
         assert [code for code, _field in problems(payload)] == ["NAME_TAKEN"], mutation
     values = {"customerId": f"{p}Müller", "name": f"{p} Müller"}
     assert problems(await create(api, CUSTOMER_CREATE, "customerCreate", values)) == []
-    for twin_values in (
-        {"customerId": f"{p}Muller", "name": f"{p} other"},
-        {"customerId": f"{p}other", "name": f"{p} Muller"},
+    for twin_values, expected in (
+        ({"customerId": f"{p}Muller", "name": f"{p} other"}, ("CUSTOMER_ID_TAKEN", "customerId")),
+        ({"customerId": f"{p}other", "name": f"{p} Muller"}, ("NAME_TAKEN", "name")),
     ):
         payload = await create(api, CUSTOMER_CREATE, "customerCreate", twin_values)
-        assert len(problems(payload)) == 1, payload
+        assert problems(payload) == [(expected[0], ["input", expected[1]])], payload
         assert (await api.data(CUSTOMER_GET, {"c": twin_values["customerId"]}))["customer"] is None
 
 
@@ -379,3 +379,183 @@ async def test_a_case_sensitive_key_column_is_refused_at_start(
     await run_sql(url, [refused.value.fixes[0].rstrip(";")])
     storage = await open_storage(base_config(url))
     await storage.close()
+
+
+def taken_message(subject: str, value: str, stored: str) -> str:
+    return (
+        f"{subject} {value!r} is taken: this database's collation ({OTOBO_COLLATION}) does not "
+        f"tell {value!r} from the stored {stored!r} apart (it ignores case, accents, and treats "
+        "characters outside the Basic Multilingual Plane such as emoji as equal)."
+    )
+
+
+def one_error(payload: dict[str, Any]) -> tuple[str, list[str], str]:
+    [error] = payload["userErrors"]
+    return error["code"], error["field"], error["message"]
+
+
+RENAME_USER = (
+    "mutation($i: CustomerUserUpdateInput!) { customerUserUpdate(input: $i) { "
+    "customerUser { login } userErrors { field code message } } }"
+)
+RENAME_GROUP = (
+    "mutation($i: GroupUpdateInput!) { groupUpdate(input: $i) { "
+    "group { name } userErrors { field code message } } }"
+)
+RENAME_SERVICE = (
+    "mutation($i: ServiceUpdateInput!) { serviceUpdate(input: $i) { "
+    "service { name } userErrors { field code message } } }"
+)
+UPDATE_CUSTOMER = (
+    "mutation($i: CustomerUpdateInput!) { customerUpdate(input: $i) { "
+    "customer { customerId } userErrors { field code message } } }"
+)
+
+
+async def test_on_otobo_collation_an_emoji_twin_is_named_in_a_typed_error(
+    otobo_collated: Api,
+) -> None:
+    # utf8mb4_unicode_ci counts every character outside the BMP as equal to every other:
+    # "x😀" and "x🚀" are one value to its unique indexes, though not to Roster's lower().
+    api = otobo_collated
+    customer = await new_customer(api)
+    p = unique("e")
+    first, twin = f"{p}{EMOJI}", f"{p}🚀"
+
+    # Logins: a create, and a rename of another user, onto the twin.
+    created = await create(api, USER_CREATE, "customerUserCreate", user_input(customer, first))
+    assert problems(created) == []
+    payload = await create(api, USER_CREATE, "customerUserCreate", user_input(customer, twin))
+    assert one_error(payload) == (
+        "LOGIN_TAKEN",
+        ["input", "login"],
+        taken_message("Login", twin, first),
+    )
+    other = unique("o")
+    assert (
+        problems(await create(api, USER_CREATE, "customerUserCreate", user_input(customer, other)))
+        == []
+    )
+    r = await api.gql(RENAME_USER, {"i": {"login": other, "newLogin": twin}})
+    assert one_error(r.data["customerUserUpdate"]) == (
+        "LOGIN_TAKEN",
+        ["input", "newLogin"],
+        taken_message("Login", twin, first),
+    )
+    assert (await api.data(USER_GET, {"l": twin}))["customerUser"] is None
+    assert (await api.data(USER_GET, {"l": other}))["customerUser"]["login"] == other
+
+    # Groups: "A group named … exists" would send the caller looking for a group of that name.
+    assert problems(await create(api, GROUP_CREATE, "groupCreate", {"name": first})) == []
+    payload = await create(api, GROUP_CREATE, "groupCreate", {"name": twin})
+    assert one_error(payload) == (
+        "NAME_TAKEN",
+        ["input", "name"],
+        taken_message("Group name", twin, first),
+    )
+    renamed = await create(api, GROUP_CREATE, "groupCreate", {"name": other})
+    r = await api.gql(RENAME_GROUP, {"i": {"groupId": renamed["group"]["groupId"], "name": twin}})
+    assert one_error(r.data["groupUpdate"]) == (
+        "NAME_TAKEN",
+        ["input", "name"],
+        taken_message("Group name", twin, first),
+    )
+    assert (await api.data(GROUP_GET, {"n": twin}))["group"] is None
+
+    # Services, created and renamed.
+    assert problems(await create(api, SERVICE_CREATE, "serviceCreate", {"name": first})) == []
+    payload = await create(api, SERVICE_CREATE, "serviceCreate", {"name": twin})
+    assert one_error(payload) == (
+        "NAME_TAKEN",
+        ["input", "name"],
+        taken_message("Service name", twin, first),
+    )
+    moved = await create(api, SERVICE_CREATE, "serviceCreate", {"name": other})
+    variables = {"i": {"serviceId": moved["service"]["serviceId"], "name": twin}}
+    r = await api.gql(RENAME_SERVICE, variables)
+    assert one_error(r.data["serviceUpdate"]) == (
+        "NAME_TAKEN",
+        ["input", "name"],
+        taken_message("Service name", twin, first),
+    )
+    assert (await api.data(SERVICE_GET, {"n": twin}))["service"] is None
+
+    # Customers: the customer ID and the name each get their own code and field.
+    values = {"customerId": first, "name": f"Company {first}"}
+    assert problems(await create(api, CUSTOMER_CREATE, "customerCreate", values)) == []
+    payload = await create(
+        api, CUSTOMER_CREATE, "customerCreate", {"customerId": twin, "name": f"Company {other}"}
+    )
+    assert one_error(payload) == (
+        "CUSTOMER_ID_TAKEN",
+        ["input", "customerId"],
+        taken_message("Customer ID", twin, first),
+    )
+    payload = await create(
+        api, CUSTOMER_CREATE, "customerCreate", {"customerId": other, "name": f"Company {twin}"}
+    )
+    assert one_error(payload) == (
+        "NAME_TAKEN",
+        ["input", "name"],
+        taken_message("Customer name", f"Company {twin}", f"Company {first}"),
+    )
+    assert (await api.data(CUSTOMER_GET, {"c": twin}))["customer"] is None
+    assert (await api.data(CUSTOMER_GET, {"c": other}))["customer"] is None
+    await new_customer(api, other)
+    r = await api.gql(UPDATE_CUSTOMER, {"i": {"customerId": other, "newCustomerId": twin}})
+    assert one_error(r.data["customerUpdate"]) == (
+        "CUSTOMER_ID_TAKEN",
+        ["input", "newCustomerId"],
+        taken_message("Customer ID", twin, first),
+    )
+    assert (await api.data(CUSTOMER_GET, {"c": other}))["customer"]["customerId"] == other
+
+
+IMPORT = """mutation($i: CustomerUsersImportInput!) { customerUsersImport(input: $i) {
+  rows { index action userErrors { field code message } } } }"""
+
+
+async def test_on_otobo_collation_an_import_names_the_emoji_twin(otobo_collated: Api) -> None:
+    api = otobo_collated
+    p = unique("i")
+    first, twin = f"{p}{EMOJI}", f"{p}🚀"
+    customer = await new_customer(api, first)
+    created = await create(api, USER_CREATE, "customerUserCreate", user_input(customer, first))
+    assert problems(created) == []
+    rows = [
+        {"type": "customer", "CustomerID": twin, "CustomerCompanyName": f"Company {p}"},
+        {
+            "UserLogin": twin,
+            "UserFirstname": "T",
+            "UserLastname": "Win",
+            "UserEmail": f"{p}@acme.test",
+            "UserCustomerID": first,
+        },
+    ]
+    r = await api.gql(IMPORT, {"i": {"rows": rows}})
+    assert [
+        (row["action"], [(e["code"], e["field"], e["message"]) for e in row["userErrors"]])
+        for row in r.data["customerUsersImport"]["rows"]
+    ] == [
+        (
+            "REFUSED",
+            [
+                (
+                    "CUSTOMER_ID_TAKEN",
+                    ["input", "rows", "0", "CustomerID"],
+                    taken_message("Customer ID", twin, first),
+                )
+            ],
+        ),
+        (
+            "REFUSED",
+            [
+                (
+                    "LOGIN_TAKEN",
+                    ["input", "rows", "1", "UserLogin"],
+                    taken_message("Login", twin, first),
+                )
+            ],
+        ),
+    ]
+    assert (await api.data(USER_GET, {"l": twin}))["customerUser"] is None

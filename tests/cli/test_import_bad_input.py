@@ -3,6 +3,7 @@ a message that says what and where, on every database kind."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,42 @@ async def test_read_only_backends_are_refused(target: Target) -> None:
     assert "read-only" in result.stderr
     assert "Nothing can be imported" in result.stderr
     assert await target.rows("SELECT count(*) FROM customer_company") == [(0,)]
+
+
+async def test_a_long_login_otobo_stored_gets_no_customers_from_an_import(target: Target) -> None:
+    # OTOBO's customer_user.login holds 191 characters, customer_user_customer.user_id 100.
+    login = "long" + "x" * 157
+    await target.execute(
+        "INSERT INTO customer_company (customer_id, name, valid_id, create_time, create_by,"
+        " change_time, change_by) VALUES ('ACME', 'Acme', 1, '2024-01-01', 1, '2024-01-01', 1)",
+        "INSERT INTO customer_user (login, email, customer_id, first_name, last_name, valid_id,"
+        " create_time, create_by, change_time, change_by) VALUES"
+        f" ('{login}', 'long@x.test', 'ACME', 'Long', 'Login', 1, '2024-01-01', 1,"
+        " '2024-01-01', 1)",
+    )
+    path = target.folder / "in.jsonl"
+    rows = [
+        {"UserLogin": login, "UserLastname": "Renamed", "customers": ["ACME"]},
+        {
+            "UserLogin": "ann",
+            "UserFirstname": "Ann",
+            "UserLastname": "T",
+            "UserEmail": "ann@x.test",
+            "UserCustomerID": "ACME",
+            "customers": ["ACME"],
+        },
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    result = await target.cli("import", str(path))
+    assert result.returncode == 1, result.stderr
+    assert "created 1, updated 0, unchanged 0, refused 1" in result.stderr
+    rejects = [json.loads(x) for x in (target.folder / "in.rejects.jsonl").read_text().splitlines()]
+    assert [(r["UserLogin"], [e["code"] for e in r["_errors"]]) for r in rejects] == [
+        (login, ["TOO_LONG"])
+    ]
+    message = rejects[0]["_errors"][0]["message"]
+    assert "customer_user_customer.user_id column holds at most 100 characters" in message
+    assert await target.rows("SELECT last_name FROM customer_user WHERE login LIKE 'long%'") == [
+        ("Login",)
+    ]
+    assert await target.rows("SELECT user_id FROM customer_user_customer") == [("ann",)]
