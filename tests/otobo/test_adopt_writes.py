@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.factories import accepted
+from tests.api import test_text_fidelity as fidelity
+from tests.conftest import Api
+from tests.factories import GROUP_CREATE, SERVICE_CREATE, accepted
 from tests.otobo.conftest import Adopted
 from tests.otobo.otobo_rows import (
     AGENT_ID,
@@ -610,3 +612,46 @@ async def test_service_rename_and_move_of_otobo_services(adopted: Adopted) -> No
         "Hosting Ltd::Data::Backup",
         "Ops",
     ]
+
+
+# ---- text fidelity: OTOBO's column lengths and 4-byte characters on OTOBO's own tables -------
+
+Check = Callable[[Api], Awaitable[None]]
+
+
+def _for(check: Callable[[Api, str, str, str], Awaitable[None]], kind: str) -> Check:
+    """One of the group-or-service checks, for ``kind`` (``group`` or ``service``)."""
+    document = GROUP_CREATE if kind == "group" else SERVICE_CREATE
+    get = fidelity.GROUP_GET if kind == "group" else fidelity.SERVICE_GET
+    return lambda api: check(api, document, f"{kind}Create", get)
+
+
+FIDELITY_CHECKS: dict[str, Check] = {
+    "user-create": fidelity.test_a_customer_user_at_every_column_length_round_trips,
+    "user-update": fidelity.test_an_update_at_and_past_the_column_length,
+    "customer-create": fidelity.test_a_customer_at_every_column_length_round_trips,
+    "customer-update": fidelity.test_a_customer_update_at_and_past_the_column_length,
+    "customer-rename": fidelity.test_a_customer_id_rename_at_and_past_the_column_length,
+    "group-create": _for(
+        fidelity.test_a_group_or_service_at_its_column_lengths_round_trips, "group"
+    ),
+    "service-create": _for(
+        fidelity.test_a_group_or_service_at_its_column_lengths_round_trips, "service"
+    ),
+    "group-update": _for(
+        fidelity.test_a_group_or_service_update_at_and_past_its_column_lengths, "group"
+    ),
+    "service-update": _for(
+        fidelity.test_a_group_or_service_update_at_and_past_its_column_lengths, "service"
+    ),
+    "service-tree": fidelity.test_a_service_hierarchy_of_4_byte_names_moves_whole,
+}
+"""The length and 4-byte checks of ``tests/api/test_text_fidelity.py``, run here on the
+tables OTOBO's installer made (MariaDB: ``utf8mb4_unicode_ci``, OTOBO's column types). Its
+case-and-accent checks are not: OTOBO's collation cannot tell ``Müller`` from ``Muller``
+(that file's ``otobo_collated`` tests show the typed error instead)."""
+
+
+@pytest.mark.parametrize("check", list(FIDELITY_CHECKS))
+async def test_lengths_and_4_byte_characters_on_otobos_tables(adopted: Adopted, check: str) -> None:
+    await FIDELITY_CHECKS[check](adopted.api)
