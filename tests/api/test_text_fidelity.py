@@ -386,8 +386,8 @@ async def otobo_collated(api: Api, make_api: MakeApi) -> Api:
         ("customer_user", "login VARCHAR(191) NOT NULL"),
         ("customer_company", "customer_id VARCHAR(150) NOT NULL"),
         ("customer_company", "name VARCHAR(191) NOT NULL"),
-        ("groups_table", "name VARCHAR(200) NOT NULL"),
-        ("service", "name VARCHAR(200) NOT NULL"),
+        ("groups_table", "name VARCHAR(191) NOT NULL"),  # OTOBO's lengths (schema_mysql.sql)
+        ("service", "name VARCHAR(191) NOT NULL"),
     ]
     return await make_api(
         before_open=[
