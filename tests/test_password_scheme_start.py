@@ -10,7 +10,9 @@ from tests.cli.helpers import free_port, roster, write_config
 from tests.cli.servers import running_server, wait_healthy
 
 
-@pytest.mark.parametrize(("scheme", "warned"), [("sha2", True), ("bcrypt", False)])
+@pytest.mark.parametrize(
+    ("scheme", "warned"), [("sha2", True), ("sha512", True), ("bcrypt", False)]
+)
 def test_serve_warns_about_a_legacy_password_scheme(
     tmp_path: Path, scheme: str, warned: bool
 ) -> None:
@@ -27,5 +29,6 @@ def test_serve_warns_about_a_legacy_password_scheme(
     with running_server(config, log) as process:
         wait_healthy(process, f"http://127.0.0.1:{port}", log)
     text = log.read_text()
-    assert ("passwords.scheme = 'sha2': new passwords are stored as UNSALTED" in text) is warned
+    warning = f"passwords.scheme = '{scheme}': new passwords are stored as UNSALTED"
+    assert (warning in text) is warned
     assert ("WARNING" in text and "UNSALTED" in text) is warned

@@ -396,9 +396,13 @@ class DbCustomerUserBackend:
         )
         return True
 
-    async def repoint_customer(self, conn: AsyncConnection, old: str, new: str) -> list[str]:
+    async def repoint_customer(
+        self, conn: AsyncConnection, old: str, new: str, *, agent: int
+    ) -> list[str]:
         """A customer ID rename re-points every user whose primary customer it was (all of
-        them: OTOBO's event stops at the list limit); returns their logins (for the trail)."""
+        them: OTOBO's event stops at the list limit); returns their logins (for the trail).
+        Each is stamped changed by ``agent`` now, as OTOBO's ``CustomerCompany`` event
+        re-saves each user through ``CustomerUserUpdate``."""
         column = self.table.c[self.config.customer_id]
         found = await conn.execute(
             sa.select(self._login).where(sa.func.lower(column) == old.lower())
@@ -407,7 +411,7 @@ class DbCustomerUserBackend:
         await conn.execute(
             sa.update(self.table)
             .where(sa.func.lower(column) == old.lower())
-            .values({column.name: new})
+            .values({column.name: new, "change_time": utcnow(), "change_by": agent})
         )
         return logins
 

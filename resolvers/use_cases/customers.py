@@ -183,7 +183,9 @@ async def _carry_customer_id(
             and backend.engine is store.engine
             and not backend.read_only
         ):
-            for login in await backend.repoint_customer(conn, old, new):
+            for login in await backend.repoint_customer(
+                conn, old, new, agent=storage.origins.agent_id
+            ):
                 primary = {CUSTOMER_ID_ATTRIBUTE: FieldChange(old, new)}
                 events.append(
                     AuditEvent(OriginKey.customer_user(login), login, Action.UPDATED, primary)

@@ -263,6 +263,12 @@ async def test_room_of_exactly_250_characters_fits(make_api: MakeApi) -> None:
     room = "ä" * 250  # characters, not bytes
     login = await create_user(api, room=room)
     assert await stored_room(api, login) == room
+    # 4-byte characters (emoji, CJK Extension B) count as one each, too: a column added with
+    # MariaDB's 3-byte ``utf8`` would refuse them.
+    room = ("😀𠮷" * 125)[:250]
+    login = await create_user(api, room=room)
+    assert await stored_room(api, login) == room
+    assert (await api.gql(READ, {"login": login})).data["customerUser"]["room"] == room
 
 
 async def test_update_room_too_long(make_api: MakeApi) -> None:
@@ -275,6 +281,17 @@ async def test_update_room_too_long(make_api: MakeApi) -> None:
         (["input", "room"], "TOO_LONG")
     ]
     assert await stored_room(api, login) == "B-204"
+    # 4-byte characters: 250 fit, 251 are too long.
+    room = "𠮷" * 250
+    r = await api.gql(UPDATE, {"i": {"login": login, "room": room}})
+    assert r.data["customerUserUpdate"]["userErrors"] == []
+    assert await stored_room(api, login) == room
+    r = await api.gql(UPDATE, {"i": {"login": login, "room": room + "😀"}})
+    payload = r.data["customerUserUpdate"]
+    assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [
+        (["input", "room"], "TOO_LONG")
+    ]
+    assert await stored_room(api, login) == room
 
 
 # ---- the column is missing -----------------------------------------------------------------

@@ -16,9 +16,10 @@ from datasources.db.dialect import exactly
 from datasources.db.tables import customer_user_customer, group_customer
 from tests.api.customers_helpers import UPDATE, create_ok, get, update
 from tests.checks import assert_clean, codes
-from tests.conftest import Api, MakeApi, unique
+from tests.conftest import Api, MakeApi, clock_tick, unique
 from tests.factories import new_user
 
+STAMPS = "query($l: String!) { customerUser(login: $l) { createdAt changedAt } }"
 USER_GET = (
     "query($l: String!) { customerUser(login: $l) { login customerId customer { customerId } } }"
 )
@@ -103,6 +104,31 @@ async def test_rename_repoints_users_and_relations(api: Api, key: str) -> None:
     assert await relation_counts(api, new) == (3, 2)
     assert await user_customer_id(api, f"{prefix}-bystander") == (bystander, bystander)
     assert await relation_counts(api, bystander) == (1, 2)
+
+
+async def test_rename_stamps_the_users_it_repoints_as_changed(api: Api) -> None:
+    """OTOBO's ``CustomerCompany`` event re-saves each user through ``CustomerUserUpdate``:
+    change_time is the rename's, change_by the configured agent (as OTOBO's agent 2 had left
+    it here), and ``changedAt`` says so."""
+    old = unique("st")
+    await create_ok(api, customerId=old, name=f"Name {old}")
+    login = await new_user(api, old)
+    async with api.storage.engine.begin() as conn:
+        await conn.execute(
+            sa.text("UPDATE customer_user SET change_by = 2 WHERE login = :l"), {"l": login}
+        )
+    before = (await api.data(STAMPS, {"l": login}))["customerUser"]
+    await clock_tick(api.kind)
+    payload = await update(api, customerId=old, newCustomerId=f"new{old}")
+    assert payload["userErrors"] == []
+    after = (await api.data(STAMPS, {"l": login}))["customerUser"]
+    assert after["createdAt"] == before["createdAt"]
+    assert after["changedAt"] > before["changedAt"]
+    async with api.storage.engine.connect() as conn:
+        change_by = await conn.scalar(
+            sa.text("SELECT change_by FROM customer_user WHERE login = :l"), {"l": login}
+        )
+    assert change_by == api.storage.origins.agent_id
 
 
 async def test_rename_with_other_fields_in_one_update(api: Api) -> None:

@@ -347,7 +347,7 @@ async def test_a_date_field_given_a_non_date_is_a_typed_error(make_api: MakeApi)
     assert await stored(api, login) == {}
 
 
-async def test_a_text_field_takes_one_line(make_api: MakeApi) -> None:
+async def test_a_text_field_takes_one_line_of_at_most_3800_characters(make_api: MakeApi) -> None:
     api = await df_api(make_api)
     login = await new_login(api)
     r = await api.gql(UPDATE, {"i": {"login": login, "nickname": "a\nb"}})
@@ -355,6 +355,16 @@ async def test_a_text_field_takes_one_line(make_api: MakeApi) -> None:
     assert [(e["field"], e["code"]) for e in errors] == [
         (["input", "nickname"], "INVALID_CHARACTERS")
     ]
+    # ``value_text`` is VARCHAR(3800): characters, a 4-byte one (emoji, CJK) counting as one.
+    at_limit = ("😀𠮷山" * 1267)[:3800]
+    r = await api.gql(UPDATE, {"i": {"login": login, "nickname": at_limit}})
+    assert r.data["customerUserUpdate"]["userErrors"] == []
+    assert r.data["customerUserUpdate"]["customerUser"]["nickname"] == at_limit
+    r = await api.gql(UPDATE, {"i": {"login": login, "nickname": at_limit + "😀"}})
+    errors = r.data["customerUserUpdate"]["userErrors"]
+    assert [(e["field"], e["code"]) for e in errors] == [(["input", "nickname"], "TOO_LONG")]
+    assert await stored(api, login) == {"Nickname": [(at_limit, None, None)]}
+    assert (await api.data(READ, {"l": login}))["customerUser"]["nickname"] == at_limit
 
 
 async def test_a_field_missing_invalid_or_of_another_type_is_refused(make_api: MakeApi) -> None:

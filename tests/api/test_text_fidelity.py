@@ -47,6 +47,10 @@ USER_UPDATE = (
     "customerUser { login } userErrors { field code } } }"
 )
 CUSTOMER_FIELDS = "customerId name street zip city country url comment"
+CUSTOMER_UPDATE = (
+    "mutation($i: CustomerUpdateInput!) { customerUpdate(input: $i) { "
+    "customer { customerId } userErrors { field code } } }"
+)
 CUSTOMER_GET = f"query($c: String!) {{ customer(customerId: $c) {{ {CUSTOMER_FIELDS} }} }}"
 GROUP_GET = "query($n: String!) { group(name: $n) { name comment } }"
 SERVICE_GET = "query($n: String!) { service(name: $n) { name comment } }"
@@ -261,6 +265,73 @@ async def test_a_customer_at_every_column_length_round_trips(api: Api) -> None:
         assert problems(payload) == [("TOO_LONG", ["input", field])], field
 
 
+async def test_a_customer_update_at_and_past_the_column_length(api: Api) -> None:
+    p = unique("k")
+    customer_id = fill(150, start=p)
+    values = {"customerId": customer_id, "name": p}
+    assert problems(await create(api, CUSTOMER_CREATE, "customerCreate", values)) == []
+    for field, n in CUSTOMER_LIMITS.items():
+        at = fill(n, start=p) if field == "name" else fill(n)
+        r = await api.gql(CUSTOMER_UPDATE, {"i": {"customerId": customer_id, field: at}})
+        assert problems(r.data["customerUpdate"]) == [], field
+        past = fill(n + 1, start=unique("k"))
+        r = await api.gql(CUSTOMER_UPDATE, {"i": {"customerId": customer_id, field: past}})
+        assert problems(r.data["customerUpdate"]) == [("TOO_LONG", ["input", field])], field
+        stored = (await api.data(CUSTOMER_GET, {"c": customer_id}))["customer"]
+        assert stored[field] == at, field
+
+
+async def test_a_customer_id_rename_at_and_past_the_column_length(api: Api) -> None:
+    """``newCustomerId`` counts characters (4-byte ones as one), and the customer's users
+    follow a rename into 150 of them."""
+    old = unique("k")
+    assert (
+        problems(
+            await create(api, CUSTOMER_CREATE, "customerCreate", {"customerId": old, "name": old})
+        )
+        == []
+    )
+    login = unique("u")
+    created = await create(api, USER_CREATE, "customerUserCreate", user_input(old, login))
+    assert problems(created) == []
+    new_id = fill(150, start=unique("r"))
+    r = await api.gql(CUSTOMER_UPDATE, {"i": {"customerId": old, "newCustomerId": new_id}})
+    assert problems(r.data["customerUpdate"]) == []
+    assert (await api.data(CUSTOMER_GET, {"c": new_id}))["customer"]["customerId"] == new_id
+    assert (await api.data(USER_GET, {"l": login}))["customerUser"]["customerId"] == new_id
+    past = fill(151, start=unique("r"))
+    r = await api.gql(CUSTOMER_UPDATE, {"i": {"customerId": new_id, "newCustomerId": past}})
+    assert problems(r.data["customerUpdate"]) == [("TOO_LONG", ["input", "newCustomerId"])]
+    assert (await api.data(CUSTOMER_GET, {"c": past}))["customer"] is None
+    assert (await api.data(USER_GET, {"l": login}))["customerUser"]["customerId"] == new_id
+
+
+@pytest.mark.parametrize(
+    ("document", "mutation", "get"),
+    [(GROUP_CREATE, "groupCreate", GROUP_GET), (SERVICE_CREATE, "serviceCreate", SERVICE_GET)],
+    ids=["group", "service"],
+)
+async def test_a_group_or_service_update_at_and_past_its_column_lengths(
+    api: Api, document: str, mutation: str, get: str
+) -> None:
+    kind = mutation.removesuffix("Create")
+    created = await create(api, document, mutation, {"name": unique("q")})
+    assert problems(created) == []
+    key = {f"{kind}Id": created[kind][f"{kind}Id"]}
+    update = (
+        f"mutation($i: {kind.title()}UpdateInput!) {{ {kind}Update(input: $i) {{ "
+        "userErrors { field code } } }"
+    )
+    values = {"name": fill(191, start=unique("q")), "comment": fill(250)}
+    r = await api.gql(update, {"i": {**key, **values}})
+    assert problems(r.data[f"{kind}Update"]) == []
+    assert (await api.data(get, {"n": values["name"]}))[kind] == values
+    for field, n in (("name", 191), ("comment", 250)):
+        r = await api.gql(update, {"i": {**key, field: fill(n + 1, start=unique("q"))}})
+        assert problems(r.data[f"{kind}Update"]) == [("TOO_LONG", ["input", field])], field
+        assert (await api.data(get, {"n": values["name"]}))[kind] == values, field
+
+
 @pytest.mark.parametrize(
     ("document", "mutation", "get"),
     [(GROUP_CREATE, "groupCreate", GROUP_GET), (SERVICE_CREATE, "serviceCreate", SERVICE_GET)],
@@ -315,8 +386,8 @@ async def otobo_collated(api: Api, make_api: MakeApi) -> Api:
         ("customer_user", "login VARCHAR(191) NOT NULL"),
         ("customer_company", "customer_id VARCHAR(150) NOT NULL"),
         ("customer_company", "name VARCHAR(191) NOT NULL"),
-        ("groups_table", "name VARCHAR(200) NOT NULL"),
-        ("service", "name VARCHAR(200) NOT NULL"),
+        ("groups_table", "name VARCHAR(191) NOT NULL"),  # OTOBO's lengths (schema_mysql.sql)
+        ("service", "name VARCHAR(191) NOT NULL"),
     ]
     return await make_api(
         before_open=[

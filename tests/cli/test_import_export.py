@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.test_write_origin import AGENT_7
 from tests.cli.bulk_helpers import Target, demo_target
 from tests.conftest import DB_KINDS, Databases
 
@@ -137,6 +138,38 @@ async def test_the_new_rows_are_stored_whole(target: Target, tmp_path: Path) -> 
 
     again = await target.ok("import", str(new))  # the password verifies: nothing to change
     assert "created 0, updated 0, unchanged 3, refused 0" in again.stderr
+
+
+async def test_the_configured_agent_writes_create_by_and_change_by(
+    target: Target, tmp_path: Path
+) -> None:
+    """``[database] agent_id`` other than 1: every row the import creates names that agent in
+    ``create_by``/``change_by``, and a row it updates in ``change_by`` (its creator stays)."""
+    await target.execute(AGENT_7)
+    text = target.config.read_text(encoding="utf-8")
+    target.config.write_text(text.replace("[database]\n", "[database]\nagent_id = 7\n", 1))
+    (created_by,) = (await target.rows("SELECT create_by FROM customer_user WHERE login = 'jdoe'"))[
+        0
+    ]
+    new = tmp_path / "new.csv"
+    new.write_bytes(csv_bytes([*NEW_ROWS, user("jdoe", "ACME", UserFirstname="Janet")]))
+    result = await target.ok("import", str(new))
+    assert "created 3, updated 1, unchanged 0, refused 0" in result.stderr
+    for table, where in (
+        ("customer_company", "customer_id = 'NEWCO'"),
+        ("customer_user", "login IN ('ann', 'bob')"),
+        ("customer_user_customer", "user_id = 'ann'"),
+        ("group_customer_user", "user_id = 'ann'"),
+    ):
+        rows = await target.rows(f"SELECT create_by, change_by FROM {table} WHERE {where}")
+        assert rows, table
+        assert {agent for row in rows for agent in row} == {7}, table
+    rows = await target.rows(
+        "SELECT create_by FROM service_customer_user WHERE customer_user_login = 'ann'"
+    )
+    assert rows == [(7,)]
+    rows = await target.rows("SELECT create_by, change_by FROM customer_user WHERE login = 'jdoe'")
+    assert rows == [(created_by, 7)]
 
 
 async def test_a_dry_run_reports_each_row_and_writes_nothing(

@@ -8,23 +8,35 @@ timestamps in whole seconds without a zone. Each expected row comes from
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.factories import accepted
+import pytest
+
+from tests.api import test_text_fidelity as fidelity
+from tests.conftest import Api
+from tests.factories import GROUP_CREATE, SERVICE_CREATE, accepted
 from tests.otobo.conftest import Adopted
 from tests.otobo.otobo_rows import (
+    AGENT_ID,
     EXISTING_CUSTOMERS,
     EXISTING_USERS,
     THEN,
+    audit,
     customer_company_add,
     customer_user_add,
     group_add,
     group_customer_add,
     group_member_add,
+    insert,
+    insert_with_id,
     service_add,
+    sha2,
 )
+from tests.test_otobo_password_vectors import _MISSING as PERL_MISSING
+from tests.test_otobo_password_vectors import otobo_auth
 
 ROSTER_AGENT = "1"
 """``[database] agent_id`` (default 1: OTOBO's ``root@localhost``)."""
@@ -255,3 +267,391 @@ async def test_names_one_past_otobos_column_length_are_refused_as_too_long(
         response = await adopted.api.gql(document, {"i": {"name": "x" * 192}})
         assert response.errors == [], response.body
         assert [e["code"] for e in response.data[mutation]["userErrors"]] == ["TOO_LONG"]
+
+
+# ---- sign-in: OTOBO's preferences, a sha2 hash rehashed to what OTOBO verifies ----------------
+
+SIGN_IN = (
+    "mutation($i: CustomerUserAuthenticateInput!) { customerUserAuthenticate(input: $i) {"
+    " success sessionToken userErrors { code } } }"
+)
+ME_SET_PASSWORD = (
+    "mutation($i: MeSetPasswordInput!) { meSetPassword(input: $i) {"
+    f" customerUser {{ login }} {ERRORS} }} }}"
+)
+EPOCH_SECONDS = re.compile(r"[1-9]\d{9}")
+"""``UserLastLogin``/``UserLastPwChangeTime``: Perl's ``time()``, whole seconds since 1970."""
+
+
+async def add_otobo_user(adopted: Adopted, login: str, **values: str | None) -> None:
+    """A customer user as OTOBO's agent 2 stored it, with OTOBO's default sha2 hash."""
+    row = {
+        **customer_user_add(
+            {
+                "first_name": login.title(),
+                "last_name": "Otobo",
+                "login": login,
+                "email": f"{login}@acme.test",
+                "customer_id": "acme",
+            }
+        ),
+        **audit(AGENT_ID),
+        **values,
+    }
+    await adopted.db.run(insert("customer_user", row) + ";")
+
+
+async def preferences(adopted: Adopted, login: str) -> list[tuple[str | None, str | None]]:
+    """``login``'s customer_preferences rows (key, value), ordered by key."""
+    rows = await adopted.db.table_rows("customer_preferences", "2, 3")
+    return [(r["preferences_key"], r["preferences_value"]) for r in rows if r["user_id"] == login]
+
+
+async def sign_in(adopted: Adopted, login: str, password: str, **more: Any) -> dict[str, Any]:
+    given = {"login": login, "password": password, **more}
+    response = await adopted.api.gql(SIGN_IN, {"i": given})
+    assert response.errors == [], response.body
+    payload: dict[str, Any] = response.data["customerUserAuthenticate"]
+    return payload
+
+
+@pytest.mark.skipif(PERL_MISSING is not None, reason=PERL_MISSING or "")
+async def test_sign_in_writes_otobos_preferences_and_a_bcrypt_hash_otobo_verifies(
+    adopted: Adopted,
+) -> None:
+    """OTOBO's ``CustomerAuth::Auth``: ``UserLoginFailed`` + 1 on a refused password (from the
+    value OTOBO left), 0 on success, ``UserLastLogin`` the epoch seconds. Roster also replaces
+    OTOBO's unsalted sha2 hash with OTOBO's ``BCRYPT:12`` form, which OTOBO's own ``Auth``
+    (its Perl, its CPAN modules) accepts for the same password; nothing else of the row is
+    written (a sign-in is no change an agent made, and OTOBO's sign-in writes no column)."""
+    login, password = "signer", "Otobo-pass-1"
+    await add_otobo_user(adopted, login, pw=sha2(password))
+    await adopted.db.run(
+        insert(
+            "customer_preferences",
+            {"user_id": login, "preferences_key": "UserLoginFailed", "preferences_value": "2"},
+        )
+        + ";"
+    )
+    before = await one_row(adopted, "customer_user", f"login={login}")
+
+    assert (await sign_in(adopted, login, "Wrong-pass-1"))["success"] is False
+    assert await preferences(adopted, login) == [("UserLoginFailed", "3")]
+    assert (await one_row(adopted, "customer_user", f"login={login}"))["pw"] == sha2(password)
+
+    started = int(time.time())
+    assert (await sign_in(adopted, login, password))["success"] is True
+    stored = dict(await preferences(adopted, login))
+    assert len(await preferences(adopted, login)) == len(stored) == 2  # one row a key
+    assert stored["UserLoginFailed"] == "0"
+    assert EPOCH_SECONDS.fullmatch(str(stored["UserLastLogin"]))
+    assert started <= int(str(stored["UserLastLogin"])) <= int(time.time())
+
+    row = await one_row(adopted, "customer_user", f"login={login}")
+    assert OTOBO_BCRYPT.fullmatch(str(row["pw"]))
+    assert {k: v for k, v in row.items() if k != "pw"} == {
+        k: v for k, v in before.items() if k != "pw"
+    }
+    assert otobo_auth(
+        [(str(row["pw"]), password, login), (str(row["pw"]), "Wrong-pass-1", login)]
+    ) == [True, False]
+    # And Roster signs in with what it wrote.
+    assert (await sign_in(adopted, login, password))["success"] is True
+
+
+@pytest.mark.skipif(PERL_MISSING is not None, reason=PERL_MISSING or "")
+async def test_password_sets_write_otobos_change_time(adopted: Adopted) -> None:
+    """``UserLastPwChangeTime`` as OTOBO keeps it: an admin's set deletes it (OTOBO's
+    AdminCustomerUser), the user's own change stores the epoch seconds (OTOBO's
+    ``Preferences/Password.pm``); either hash is one OTOBO verifies."""
+    login, password = "changer", "Otobo-pass-2"
+    await add_otobo_user(adopted, login, pw=sha2(password))
+    await adopted.db.run(
+        insert(
+            "customer_preferences",
+            {
+                "user_id": login,
+                "preferences_key": "UserLastPwChangeTime",
+                "preferences_value": "1709543700",  # THEN, as OTOBO's self-service left it
+            },
+        )
+        + ";"
+    )
+    values = {"login": login, "password": "Admin-set-pw-3"}
+    await mutate(adopted, "customerUserSetPassword", "CustomerUserSetPasswordInput", values)
+    assert await preferences(adopted, login) == []
+    by_admin = str((await one_row(adopted, "customer_user", f"login={login}"))["pw"])
+
+    signed_in = await sign_in(adopted, login, "Admin-set-pw-3", startSession=True)
+    assert signed_in["success"] is True, signed_in
+    started = int(time.time())
+    own = {"currentPassword": "Admin-set-pw-3", "newPassword": "Own-choice-pw-4"}
+    response = await adopted.api.gql(
+        ME_SET_PASSWORD, {"i": own}, key=f"Bearer {signed_in['sessionToken']}"
+    )
+    assert accepted(response, "meSetPassword")["customerUser"] == {"login": login}
+    stored = dict(await preferences(adopted, login))
+    assert EPOCH_SECONDS.fullmatch(str(stored["UserLastPwChangeTime"]))
+    assert started <= int(str(stored["UserLastPwChangeTime"])) <= int(time.time())
+    by_user = str((await one_row(adopted, "customer_user", f"login={login}"))["pw"])
+    assert OTOBO_BCRYPT.fullmatch(by_admin)
+    assert OTOBO_BCRYPT.fullmatch(by_user)
+    assert otobo_auth(
+        [
+            (by_admin, "Admin-set-pw-3", login),
+            (by_user, "Own-choice-pw-4", login),
+            (by_user, "Admin-set-pw-3", login),
+        ]
+    ) == [True, True, False]
+
+
+# ---- renames on OTOBO's rows ----------------------------------------------------------------
+
+
+async def test_a_login_rename_moves_otobos_rows(adopted: Adopted) -> None:
+    """The user's row keeps every column OTOBO wrote but the login (a cleared field ``''`` as
+    OTOBO's CustomerUserUpdate writes it; change_* the configured agent, now); every row that
+    names the login follows it, each as OTOBO wrote it (OTOBO's own moves of preferences and
+    services change nothing else)."""
+    old, new = "oldname", "newname"
+    await add_otobo_user(adopted, old, phone="+1 555 0199", pw=sha2("Otobo-pass-5"))
+    support = await _group_id(adopted, "support")
+    await adopted.db.run(
+        ";\n".join(
+            [
+                insert(
+                    "customer_user_customer",
+                    {"user_id": old, "customer_id": "globex", **audit(AGENT_ID)},
+                ),
+                insert(
+                    "group_customer_user",
+                    {**group_member_add(old, support, ["rw"])[0], **audit(AGENT_ID)},
+                ),
+                insert(
+                    "customer_preferences",
+                    {"user_id": old, "preferences_key": "UserLanguage", "preferences_value": "de"},
+                ),
+                insert_with_id(
+                    "service_customer_user",
+                    {"customer_user_login": old, **audit(AGENT_ID, changes=False)},
+                    column="service_id",
+                    source="service",
+                    name="IT::Network::VPN",
+                ),
+            ]
+        )
+        + ";"
+    )
+    related = {
+        table: [r for r in await adopted.db.table_rows(table, "1") if r[column] == old]
+        for table, column in LOGIN_TABLES
+    }
+    before = await one_row(adopted, "customer_user", f"login={old}")
+    since = now()
+    changes = {"login": old, "newLogin": new, "phone": None}
+    await mutate(adopted, "customerUserUpdate", "CustomerUserUpdateInput", changes)
+
+    assert [r for r in await adopted.db.table_rows("customer_user", "1") if r["login"] == old] == []
+    row = await one_row(adopted, "customer_user", f"login={new}")
+    kept = {k: v for k, v in before.items() if not k.startswith("change")}
+    check_written(row, {**kept, "login": new, "phone": ""}, since=since, created=False)
+    for table, column in LOGIN_TABLES:
+        rows = await adopted.db.table_rows(table, "1")
+        assert [r for r in rows if r[column] == old] == [], table
+        moved = [r for r in rows if r[column] == new]
+        assert moved == [{**r, column: new} for r in related[table]], table
+        assert moved, table
+    assert (await sign_in(adopted, new, "Otobo-pass-5"))["success"] is True
+
+
+LOGIN_TABLES = (
+    ("customer_user_customer", "user_id"),
+    ("group_customer_user", "user_id"),
+    ("customer_preferences", "user_id"),
+    ("service_customer_user", "customer_user_login"),
+)
+
+
+async def test_a_customer_id_rename_moves_otobos_rows(adopted: Adopted) -> None:
+    """The customer's row: the new ID, the rest as OTOBO left it (a cleared field NULL, as
+    OTOBO's company backend leaves it), change_* the agent. Its users are re-saved as OTOBO's
+    ``CustomerCompany`` event ``CustomerUserUpdate`` re-saves them (the new customer ID,
+    change_* the agent, the rest untouched); its relation rows follow unchanged otherwise."""
+    old, new = "oldco", "newco"
+    row = {
+        **customer_company_add({"customer_id": old, "name": "Old Co", "city": "Paris"}),
+        "url": "https://old.test",
+        "valid_id": "1",
+        **audit(AGENT_ID),
+    }
+    support = await _group_id(adopted, "support")
+    await adopted.db.run(insert("customer_company", row) + ";")
+    await add_otobo_user(adopted, "coworker", customer_id=old)
+    await add_otobo_user(adopted, "helper")  # of acme, also serving the customer
+    await adopted.db.run(
+        ";\n".join(
+            [
+                insert(
+                    "customer_user_customer",
+                    {"user_id": "helper", "customer_id": old, **audit(AGENT_ID)},
+                ),
+                *(
+                    insert("group_customer", {**grant, **audit(AGENT_ID)})
+                    for grant in group_customer_add(old, support, ["rw"])
+                ),
+            ]
+        )
+        + ";"
+    )
+    related = {
+        table: [r for r in await adopted.db.table_rows(table, "1") if r["customer_id"] == old]
+        for table in ("customer_user_customer", "group_customer")
+    }
+    user_before = await one_row(adopted, "customer_user", "login=coworker")
+    since = now()
+    changes = {"customerId": old, "newCustomerId": new, "url": None}
+    await mutate(adopted, "customerUpdate", "CustomerUpdateInput", changes)
+
+    company = await one_row(adopted, "customer_company", f"customer_id={new}")
+    otobo = {k: v for k, v in row.items() if not k.startswith("change")}
+    check_written(company, {**otobo, "customer_id": new, "url": None}, since=since, created=False)
+    rows = await adopted.db.table_rows("customer_company", "1")
+    assert [r for r in rows if r["customer_id"] == old] == []
+
+    user = await one_row(adopted, "customer_user", "login=coworker")
+    kept = {k: v for k, v in user_before.items() if not k.startswith("change")}
+    check_written(user, {**kept, "customer_id": new}, since=since, created=False)
+    for table, moved_before in related.items():
+        rows = await adopted.db.table_rows(table, "1")
+        assert [r for r in rows if r["customer_id"] == old] == [], table
+        moved = [r for r in rows if r["customer_id"] == new]
+        assert moved == [{**r, "customer_id": new} for r in moved_before], table
+
+
+# ---- group and service updates on OTOBO's rows ------------------------------------------------
+
+
+async def test_group_update_of_an_otobo_group(adopted: Adopted) -> None:
+    """OTOBO's ``GroupUpdate``: name, comments (``''`` when cleared), valid_id, change_* the
+    agent; create_* as OTOBO wrote them."""
+    await adopted.db.run(
+        insert("groups_table", {**group_add("ops", "Operations"), **audit(AGENT_ID)}) + ";"
+    )
+    group_id = await _group_id(adopted, "ops")
+    before = await one_row(adopted, "groups_table", "name=ops")
+    since = now()
+    values = {"groupId": int(group_id), "name": "ops-renamed", "comment": None}
+    await mutate(adopted, "groupUpdate", "GroupUpdateInput", values)
+    row = await one_row(adopted, "groups_table", f"id={group_id}")
+    kept = {k: v for k, v in before.items() if not k.startswith("change")}
+    check_written(row, {**kept, **group_add("ops-renamed", "", "1")}, since=since, created=False)
+    values = {"groupId": int(group_id), "comment": "Again", "validity": "INVALID"}
+    await mutate(adopted, "groupUpdate", "GroupUpdateInput", values)
+    row = await one_row(adopted, "groups_table", f"id={group_id}")
+    check_written(
+        row, {**kept, **group_add("ops-renamed", "Again", "2")}, since=since, created=False
+    )
+
+
+async def test_service_rename_and_move_of_otobo_services(adopted: Adopted) -> None:
+    """OTOBO's ``ServiceUpdate``: the full name, comments (``''`` when cleared), change_* the
+    agent; every service below takes the new prefix and keeps its own comment and validity
+    (OTOBO: ``name LIKE 'old::%'``). Roster also stamps change_* on those (OTOBO leaves them)."""
+    services = (
+        ("Ops", "", "1"),
+        ("Ops::DB", "Databases", "1"),
+        ("Ops::DB::Backup", "Nightly", "2"),
+        ("Hosting", "", "1"),
+    )
+    await adopted.db.run(
+        ";\n".join(
+            insert("service", {**service_add(name, comment, valid), **audit(AGENT_ID)})
+            for name, comment, valid in services
+        )
+        + ";"
+    )
+    ids = {
+        name: str(service_id)
+        for service_id, name in await adopted.db.rows("SELECT id, name FROM service")
+    }
+    before = {name: await one_row(adopted, "service", f"name={name}") for name, *_ in services}
+    since = now()
+    move = {
+        "serviceId": int(ids["Ops::DB"]),
+        "name": "Data",
+        "parentId": int(ids["Hosting"]),
+        "comment": None,
+    }
+    await mutate(adopted, "serviceUpdate", "ServiceUpdateInput", move)
+    moved = await one_row(adopted, "service", f"id={ids['Ops::DB']}")
+    kept = {k: v for k, v in before["Ops::DB"].items() if not k.startswith("change")}
+    check_written(
+        moved, {**kept, **service_add("Hosting::Data", "", "1")}, since=since, created=False
+    )
+    child = await one_row(adopted, "service", f"id={ids['Ops::DB::Backup']}")
+    kept = {k: v for k, v in before["Ops::DB::Backup"].items() if not k.startswith("change")}
+    check_written(
+        child,
+        {**kept, **service_add("Hosting::Data::Backup", "Nightly", "2")},
+        since=since,
+        created=False,
+    )
+    # The services around it are as OTOBO wrote them.
+    for name in ("Ops", "Hosting"):
+        assert await one_row(adopted, "service", f"id={ids[name]}") == before[name], name
+
+    rename = {"serviceId": int(ids["Hosting"]), "name": "Hosting Ltd"}
+    await mutate(adopted, "serviceUpdate", "ServiceUpdateInput", rename)
+    names = {
+        str(service_id): name
+        for service_id, name in await adopted.db.rows("SELECT id, name FROM service")
+    }
+    assert [names[ids[n]] for n in ("Hosting", "Ops::DB", "Ops::DB::Backup", "Ops")] == [
+        "Hosting Ltd",
+        "Hosting Ltd::Data",
+        "Hosting Ltd::Data::Backup",
+        "Ops",
+    ]
+
+
+# ---- text fidelity: OTOBO's column lengths and 4-byte characters on OTOBO's own tables -------
+
+Check = Callable[[Api], Awaitable[None]]
+
+
+def _for(check: Callable[[Api, str, str, str], Awaitable[None]], kind: str) -> Check:
+    """One of the group-or-service checks, for ``kind`` (``group`` or ``service``)."""
+    document = GROUP_CREATE if kind == "group" else SERVICE_CREATE
+    get = fidelity.GROUP_GET if kind == "group" else fidelity.SERVICE_GET
+    return lambda api: check(api, document, f"{kind}Create", get)
+
+
+FIDELITY_CHECKS: dict[str, Check] = {
+    "user-create": fidelity.test_a_customer_user_at_every_column_length_round_trips,
+    "user-update": fidelity.test_an_update_at_and_past_the_column_length,
+    "customer-create": fidelity.test_a_customer_at_every_column_length_round_trips,
+    "customer-update": fidelity.test_a_customer_update_at_and_past_the_column_length,
+    "customer-rename": fidelity.test_a_customer_id_rename_at_and_past_the_column_length,
+    "group-create": _for(
+        fidelity.test_a_group_or_service_at_its_column_lengths_round_trips, "group"
+    ),
+    "service-create": _for(
+        fidelity.test_a_group_or_service_at_its_column_lengths_round_trips, "service"
+    ),
+    "group-update": _for(
+        fidelity.test_a_group_or_service_update_at_and_past_its_column_lengths, "group"
+    ),
+    "service-update": _for(
+        fidelity.test_a_group_or_service_update_at_and_past_its_column_lengths, "service"
+    ),
+    "service-tree": fidelity.test_a_service_hierarchy_of_4_byte_names_moves_whole,
+}
+"""The length and 4-byte checks of ``tests/api/test_text_fidelity.py``, run here on the
+tables OTOBO's installer made (MariaDB: ``utf8mb4_unicode_ci``, OTOBO's column types). Its
+case-and-accent checks are not: OTOBO's collation cannot tell ``Müller`` from ``Muller``
+(that file's ``otobo_collated`` tests show the typed error instead)."""
+
+
+@pytest.mark.parametrize("check", list(FIDELITY_CHECKS))
+async def test_lengths_and_4_byte_characters_on_otobos_tables(adopted: Adopted, check: str) -> None:
+    await FIDELITY_CHECKS[check](adopted.api)
