@@ -10,10 +10,10 @@ asks before it sends traffic or restarts a process. Neither needs an API key; bo
   backend, sign-in tries the next backend, so the process is still worth sending traffic to);
   503 ``not_ready`` when the database does not answer within ``PROBE_TIMEOUT`` or its
   migrations are behind (or ahead: an older image against a newer database), or storage is not
-  open yet. ``PROBE_TIMEOUT`` counts the time this process's event loop ran, not the time it
-  stood still (``deadline``): a paused process is not a database that does not answer. The
-  body names
-  each check: ``{"status", "database": {"status", "latency_ms"|"error"}, "migrations":
+  open yet. A statement whose connection was lost is run once more, as a request's is.
+  ``PROBE_TIMEOUT`` counts the time this process's event loop ran, not the time it stood
+  still (``deadline``): a paused process is not a database that does not answer. The body
+  names each check: ``{"status", "database": {"status", "latency_ms"|"error"}, "migrations":
   {"status", "database", "code"}, "backends": [{"name", "kind", "status", …}],
   "customer_auth_backends": [… the same shape]}``.
 """
@@ -32,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from datasources.backend import BackendStatus
+from datasources.db.engine import read_once_more_if_lost
 from datasources.storage import Storage
 
 PROBE_TIMEOUT = 2.0  # seconds for the database's answer and for each backend's
@@ -127,9 +128,8 @@ class Readiness:
     async def _database(self, storage: Storage) -> tuple[dict[str, Any], dict[str, Any]]:
         started = time.perf_counter()
         try:
-            async with deadline(PROBE_TIMEOUT), storage.engine.connect() as conn:
-                rows = await conn.execute(sa.text("SELECT version_num FROM alembic_version"))
-                versions = frozenset(str(row[0]) for row in rows)
+            async with deadline(PROBE_TIMEOUT):
+                versions = await read_once_more_if_lost(lambda: _versions(storage))
         except TimeoutError:
             return {"status": "down", "error": f"no answer within {PROBE_TIMEOUT:g} s"}, {}
         except (OSError, sa.exc.SQLAlchemyError) as exc:
@@ -146,6 +146,12 @@ class Readiness:
             "code": sorted(self._heads),
         }
         return {"status": "up", "latency_ms": latency}, migrations
+
+
+async def _versions(storage: Storage) -> frozenset[str]:
+    async with storage.engine.connect() as conn:
+        rows = await conn.execute(sa.text("SELECT version_num FROM alembic_version"))
+        return frozenset(str(row[0]) for row in rows)
 
 
 def _no_table(exc: Exception) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy import event
 from app.probes import PROBE_TIMEOUT, migration_heads
 from app.server import create_app
 from tests.conftest import PG_ADMIN_DSN, Api, MakeApi, base_config, run_sql
+from tests.datasources.pg_faults import tables_locked
 
 
 async def test_livez_answers_without_a_key(api: Api) -> None:
@@ -150,3 +151,32 @@ async def test_readyz_is_503_when_the_database_does_not_answer_in_time(
     assert [(b["name"], b["status"]) for b in body["backends"]] == [("CustomerUser", "up")]
     # Waited out the timeout, and not much longer (room for a loaded machine).
     assert PROBE_TIMEOUT <= elapsed < 3 * PROBE_TIMEOUT
+
+
+async def test_readyz_is_ready_when_its_statement_loses_its_connection(
+    make_api: MakeApi, api: Api
+) -> None:
+    """A connection killed while the probe's statement is out (a restart, a failover, an
+    administrator's ``pg_terminate_backend``): the statement runs once more on a fresh one, as a
+    request's does, and the database that answers it is up."""
+    if api.kind != "postgresql":
+        pytest.skip("pg_terminate_backend: PostgreSQL's")
+    app = await make_api()
+    url = app.storage.config.database.url
+    async with tables_locked(url, "alembic_version") as admin:
+        probe = asyncio.ensure_future(app.client.get("/readyz"))
+        query = (
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND application_name = 'roster' AND wait_event_type = 'Lock'"
+        )
+        for _ in range(100):
+            await admin.execute("SELECT pg_stat_clear_snapshot()")
+            if waiting := await admin.fetch(query):
+                break
+            await asyncio.sleep(0.01)
+        assert len(waiting) == 1, "the probe's statement never waited on the lock"
+        assert await admin.fetchval("SELECT pg_terminate_backend($1, 5000)", waiting[0]["pid"])
+    response = await probe
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "ready"
+    assert response.json()["database"]["status"] == "up"
