@@ -101,7 +101,7 @@ async def test_readyz_is_ready_when_the_process_stands_still_past_the_probe_time
     full collections of a test process's heap took up to 3.4 s of wall clock on the loaded
     2-core machine, and ``/readyz`` answered 503 "database: no answer within 2 s".)"""
     if api.kind != "postgresql":
-        pytest.skip("the event loop's stall is the same on every database; one network one")
+        pytest.skip("the event loop stands still alike on every database: PostgreSQL shows it")
     app = await make_api()
     loop = asyncio.get_running_loop()
     stalls: list[float] = []
@@ -131,7 +131,7 @@ async def test_readyz_is_503_when_the_database_does_not_answer_in_time(
 ) -> None:
     """Counting only the time the loop runs still bounds a database that does not answer."""
     if api.kind != "postgresql":
-        pytest.skip("a statement held up by a lock: one database shows it")
+        pytest.skip("a statement held up by a lock: PostgreSQL shows it")
     app = await make_api()
     dsn = app.storage.config.database.url.replace("postgresql+asyncpg://", "postgresql://")
     admin = await asyncpg.connect(dsn)
