@@ -45,10 +45,11 @@ async def deadline(seconds: float) -> AsyncIterator[None]:
     """``asyncio.timeout(seconds)``, counting only the time the event loop ran on schedule.
 
     Why: a wall-clock timeout also counts the time this process stood still, and then it
-    blames the dependency. Measured while the whole test suite ran on the 2-core machine:
-    full garbage collections in a test process took 0.4-0.8 s of CPU and 1.5-3.4 s of wall
-    clock; one that straddles a check's wall-clock deadline expires it although the answer
-    has long arrived (the timer's callback runs before the task that would read the answer),
+    blames the dependency. Measured while the whole test suite ran (2 workers) on the loaded
+    2-core machine: 117 full garbage collections in the test processes took over 0.1 s, each
+    0.1-0.8 s of CPU and up to 12.8 s of wall clock; one that straddles a check's wall-clock
+    deadline expires it although the answer has long arrived (the timer's callback runs
+    before the task that would read the answer),
     and ``/readyz`` answered 503 "database: no answer within 2 s" for a database that
     answered in a millisecond. In production the same happens when the container's CPU
     quota is throttled or a request holds the loop.
