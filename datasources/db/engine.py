@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import sqlalchemy as sa
@@ -149,6 +149,46 @@ LOST_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.CrashShutdownError,  # 57P02
     asyncpg.exceptions.CannotConnectNowError,  # 57P03
 )
+
+
+T = TypeVar("T")
+
+
+async def select_one(engine: AsyncEngine) -> None:
+    """A health check's ``SELECT 1`` round trip, run once more if its connection was lost
+    (``read_once_more_if_lost``)."""
+
+    async def select() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+
+    await read_once_more_if_lost(select)
+
+
+def failure_reason(error: BaseException) -> str:
+    """Why a health check's statement failed, for ``/readyz``: the error's class and the
+    driver's first line, in the server's own words ('database "roster" is not currently
+    accepting connections', 'connection was closed in the middle of operation: terminating
+    connection due to administrator command', 'Connect call failed …'). Never the SQL or its
+    parameters, which SQLAlchemy's own message adds. The class alone ("DBAPIError") told an
+    operator nothing."""
+    driver = getattr(error, "orig", None) or error
+    lines = str(driver).strip().splitlines()
+    detail = lines[0][:200] if lines else ""
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+
+
+async def read_once_more_if_lost(read: Callable[[], Awaitable[T]]) -> T:
+    """``read()``, run once more when its connection was lost while the statement was out (a
+    restart, a failover, ``pg_terminate_backend``), as a GraphQL query field is
+    (``schema.retries``): so a health check says what a request would meet, and a database
+    that is really gone still fails the second run. Reads only: nothing is written twice."""
+    try:
+        return await read()
+    except Exception as error:
+        if not is_lost_connection(error):
+            raise
+    return await read()
 
 
 class LostConnection(Exception):

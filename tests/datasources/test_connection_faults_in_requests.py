@@ -141,7 +141,7 @@ async def waiting_on_the_lock(admin: asyncpg.Connection, count: int) -> None:
         await admin.execute("SELECT pg_stat_clear_snapshot()")
         waiting = await admin.fetchval(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'roster'"
-            " AND wait_event_type = 'Lock'"
+            " AND datname = current_database() AND wait_event_type = 'Lock'"
         )
         if waiting >= count:
             return
@@ -163,7 +163,7 @@ async def test_a_read_and_a_write_in_flight_when_their_connections_die_run_again
         await waiting_on_the_lock(admin, 2)
         killed = await admin.fetchval(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE application_name = 'roster'"
+            " WHERE application_name = 'roster' AND datname = current_database()"
         )
         assert killed >= 2
         await waiting_on_the_lock(admin, 2)  # both run again, and wait again

@@ -38,8 +38,8 @@ async def test_readyz_is_degraded_but_ready_when_only_ldap_is_down(
 
 async def test_readyz_is_ready_with_a_live_ldap_backend(ldap_api: Api) -> None:
     response = await ldap_api.client.get("/readyz")
-    assert response.status_code == 200
-    assert response.json()["status"] == "ready"
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "ready", response.text
 
 
 async def test_metrics_have_ldap_latency_and_breaker_state(
