@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.backend import BackendHealth, BackendStatus, BackendUnavailable
 from datasources.db.dialect import exactly
-from datasources.db.engine import failure_reason, is_lost_connection, select_one
+from datasources.db.engine import is_lost_connection, select_one
 from datasources.unit_of_work import transaction
 from domain.config import DbAuthBackendConfig, PasswordConfig
 from domain.passwords import hash_in_thread, needs_rehash, verify_in_thread
@@ -144,7 +144,7 @@ class DbAuthBackend:
         try:
             await select_one(self.engine)
         except (OSError, sa.exc.SQLAlchemyError) as exc:
-            return BackendHealth(BackendStatus.DOWN, None, failure_reason(exc))
+            return BackendHealth(BackendStatus.DOWN, None, type(exc).__name__)
         return BackendHealth(BackendStatus.UP, (time.perf_counter() - started) * 1000, None)
 
     async def close(self) -> None:

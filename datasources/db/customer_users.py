@@ -23,7 +23,7 @@ from datasources.backend import BackendHealth, BackendStatus
 from datasources.db.bulk_insert import insert_rows
 from datasources.db.customer_user_query_sql import CustomerUserQuerySql
 from datasources.db.dialect import xact_lock, xact_locks
-from datasources.db.engine import failure_reason, read_only_view, select_one
+from datasources.db.engine import read_only_view, select_one
 from datasources.db.prepared import KeyedRead, PositionalRow
 from datasources.db.schema_check import AUDIT_COLUMNS, missing_columns, reflect_table
 from datasources.db.schema_check import SchemaMismatch as SchemaMismatch  # re-exported
@@ -196,7 +196,7 @@ class DbCustomerUserBackend:
         try:
             await select_one(self.reader)
         except (OSError, sa.exc.SQLAlchemyError) as exc:
-            return BackendHealth(BackendStatus.DOWN, None, failure_reason(exc))
+            return BackendHealth(BackendStatus.DOWN, None, type(exc).__name__)
         return BackendHealth(BackendStatus.UP, (time.perf_counter() - started) * 1000, None)
 
     async def close(self) -> None:

@@ -165,19 +165,6 @@ async def select_one(engine: AsyncEngine) -> None:
     await read_once_more_if_lost(select)
 
 
-def failure_reason(error: BaseException) -> str:
-    """Why a health check's statement failed, for ``/readyz``: the error's class and the
-    driver's first line, in the server's own words ('database "roster" is not currently
-    accepting connections', 'connection was closed in the middle of operation: terminating
-    connection due to administrator command', 'Connect call failed …'). Never the SQL or its
-    parameters, which SQLAlchemy's own message adds. The class alone ("DBAPIError") told an
-    operator nothing."""
-    driver = getattr(error, "orig", None) or error
-    lines = str(driver).strip().splitlines()
-    detail = lines[0][:200] if lines else ""
-    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
-
-
 async def read_once_more_if_lost(read: Callable[[], Awaitable[T]]) -> T:
     """``read()``, run once more when its connection was lost while the statement was out (a
     restart, a failover, ``pg_terminate_backend``), as a GraphQL query field is
