@@ -35,6 +35,8 @@ from datasources.backend import BackendStatus
 from datasources.db.engine import read_once_more_if_lost
 from datasources.storage import Storage
 
+logger = logging.getLogger("roster.probes")
+
 PROBE_TIMEOUT = 2.0  # seconds for the database's answer and for each backend's
 LOOK = 0.1
 """Seconds between a ``deadline``'s looks at the clock."""
@@ -139,6 +141,13 @@ class Readiness:
             ):
                 versions = frozenset()
             else:
+                # The driver's words (host, port, database name) go to the log only: this
+                # endpoint answers without a key.
+                driver = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+                reason = driver[0][:200] if driver else ""
+                logger.warning(
+                    "readyz: the database check failed: %s: %s", type(exc).__name__, reason
+                )
                 return {"status": "down", "error": type(exc).__name__}, {}
         latency = round((time.perf_counter() - started) * 1000, 3)
         migrations = {
@@ -147,6 +156,15 @@ class Readiness:
             "code": sorted(self._heads),
         }
         return {"status": "up", "latency_ms": latency}, migrations
+
+
+def _log_failure(exc: BaseException) -> None:
+    """The driver's first line, to the log only: it may name the host, port and database, and
+    ``/readyz`` answers without a key (its body says only the error's class). Never the SQL
+    or its parameters, which SQLAlchemy's own message adds."""
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    reason = lines[0][:200] if lines else ""
+    logger.warning("readyz: the database check failed: %s: %s", type(exc).__name__, reason)
 
 
 async def _versions(storage: Storage) -> frozenset[str]:
