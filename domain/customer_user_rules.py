@@ -36,6 +36,9 @@ class FieldRules:
     fields: tuple[MapField, ...]
     max_lengths: Mapping[str, int | None]
     email_policy: EmailPolicy
+    three_byte: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Columns that store only 3-byte UTF-8 (MariaDB's ``utf8mb3``), each with the ``ALTER
+    TABLE`` that fixes it: a 4-byte character is refused for them."""
     checks: tuple[_FieldCheck, ...] = dataclasses.field(init=False, repr=False, compare=False)
     """What :func:`validate_values` checks of each field, resolved once (a bulk import checks
     every field of every row: 35 → 12 µs a row)."""
@@ -52,6 +55,7 @@ class FieldRules:
                 self.max_lengths.get(field.column),
                 field.multiline,
                 field.attribute == LOGIN,
+                self.three_byte.get(field.column),
             )
             for field in self.fields
             if not field.is_password
@@ -70,6 +74,7 @@ class _FieldCheck(NamedTuple):
     max_length: int | None
     multiline: bool
     is_login: bool
+    three_byte_fix: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +134,7 @@ def validate_values(
                     Problem(check.path, ErrorCode.REQUIRED, f"{check.label} is required.")
                 )
             continue
-        attribute, path, label, required, is_int, max_length, multiline, is_login = check
+        attribute, path, label, required, is_int, max_length, multiline, is_login, fix = check
         value = values[attribute]
         if required and is_blank(value):
             problems.append(Problem(path, ErrorCode.REQUIRED, f"{label} is required."))
@@ -143,8 +148,10 @@ def validate_values(
         if not isinstance(value, str):
             problems.append(Problem(path, ErrorCode.INVALID, f"{label} must be text."))
             continue
-        if not is_clean_text(value, max_length=max_length, multiline=multiline):
-            problems += check_text(value, field=path, max_length=max_length, multiline=multiline)
+        if not is_clean_text(value, max_length=max_length, multiline=multiline, three_byte_fix=fix):
+            problems += check_text(
+                value, field=path, max_length=max_length, multiline=multiline, three_byte_fix=fix
+            )
         if is_login and value.strip().lower() in RESERVED_LOGINS:
             problems.append(Problem(path, ErrorCode.RESERVED, f"{value!r} is reserved."))
     problems.extend(_email_problems(rules, values, email_must_be_checked))
