@@ -11,6 +11,7 @@ its Map attribute (``("UserEmail",)``) and the password as ``("password",)``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -19,7 +20,7 @@ from domain.changes import UNSET, Unset
 from domain.email import EmailPolicy, email_problem
 from domain.errors import ErrorCode, Problem
 from domain.field_map import EMAIL, LOGIN, VALID_ID, MapField
-from domain.text import check_text, is_blank, is_clean_text
+from domain.text import check_text, is_blank, refused_characters
 from domain.validity import Validity
 
 PASSWORD = ("password",)
@@ -56,6 +57,9 @@ class FieldRules:
                 field.multiline,
                 field.attribute == LOGIN,
                 self.three_byte.get(field.column),
+                refused_characters(
+                    multiline=field.multiline, three_byte=field.column in self.three_byte
+                ),
             )
             for field in self.fields
             if not field.is_password
@@ -75,6 +79,9 @@ class _FieldCheck(NamedTuple):
     multiline: bool
     is_login: bool
     three_byte_fix: str | None
+    refused: re.Pattern[str]
+    """The characters this field may not hold, in one pattern (``text.refused_characters``):
+    the clean case, nearly every value, is one length test and one search."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +141,9 @@ def validate_values(
                     Problem(check.path, ErrorCode.REQUIRED, f"{check.label} is required.")
                 )
             continue
-        attribute, path, label, required, is_int, max_length, multiline, is_login, fix = check
+        attribute, path, label, required, is_int, max_length, multiline, is_login, fix, refused = (
+            check
+        )
         value = values[attribute]
         if required and is_blank(value):
             problems.append(Problem(path, ErrorCode.REQUIRED, f"{label} is required."))
@@ -148,7 +157,7 @@ def validate_values(
         if not isinstance(value, str):
             problems.append(Problem(path, ErrorCode.INVALID, f"{label} must be text."))
             continue
-        if not is_clean_text(value, max_length=max_length, multiline=multiline, three_byte_fix=fix):
+        if (max_length is not None and len(value) > max_length) or refused.search(value):
             problems += check_text(
                 value, field=path, max_length=max_length, multiline=multiline, three_byte_fix=fix
             )
