@@ -61,11 +61,15 @@ class Storage:
     """Customer session tokens (``me``)."""
     customer_auth: list[AuthBackend] = field(default_factory=list)
     """Where sign-in checks passwords (``[[customer_auth.backends]]``), in order."""
+    three_byte: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """The text columns Roster writes that store only 3-byte UTF-8, table → column → the
+    ``ALTER TABLE`` that fixes it (MariaDB/MySQL; found at start: ``find_three_byte_columns``)."""
 
     @cached_property
     def dynamic_fields(self) -> DbDynamicFieldStore:
         """OTOBO's dynamic-field definitions and customer users' values."""
-        return DbDynamicFieldStore(self.engine)
+        value_text_fix = self.three_byte.get("dynamic_field_value", {}).get("value_text")
+        return DbDynamicFieldStore(self.engine, value_text_fix)
 
     @cached_property
     def nested_reads(self) -> NestedReads | None:
@@ -237,4 +241,5 @@ async def open_storage(config: RosterConfig, *, warn: bool = True) -> Storage:
         preferences=DbCustomerPreferenceStore(engine),
         customer_sessions=CustomerSessionStore(engine, config.customer_auth.sessions),
         customer_auth=auth_backends,
+        three_byte=three_byte,
     )

@@ -44,6 +44,11 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
+def has_four_byte(value: str) -> bool:
+    """Whether ``value`` has a character UTF-8 encodes in 4 bytes (outside the BMP)."""
+    return _FOUR_BYTE.search(value) is not None
+
+
 def refused_characters(*, multiline: bool, three_byte: bool) -> re.Pattern[str]:
     """One pattern for the characters a value may not hold: control characters (tab, LF and
     CR only in a multi-line field) and, for a column that stores only 3-byte UTF-8, 4-byte
