@@ -126,7 +126,7 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
             audit_events.take_buffer(conn)
             with suppress(Exception):  # a lost connection cannot roll back: the server did
                 await transaction.rollback()
-            refusal = four_byte_refusal(error)
+            refusal = four_byte_refusal(error, engine.dialect)
             if refusal is not None:  # a column the write rules did not know to be utf8mb3
                 raise ProblemsFound([refusal]) from error
             raise

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.db.dialect import is_mysql, key_collation
@@ -134,7 +135,7 @@ _COLUMN_IN_MESSAGE = re.compile(r"for column (\S+) at row")
 """MariaDB names ```db`.`table`.`column```, MySQL ``'column'``."""
 
 
-def four_byte_refusal(error: BaseException) -> Problem | None:
+def four_byte_refusal(error: BaseException, dialect: Dialect) -> Problem | None:
     """The typed problem for a write MariaDB/MySQL refused because a column could not store a
     character (error 1366 on a string, e.g. a column converted to utf8mb3 after the start,
     which the write rules did not know of); None for any other error. The safety net behind
@@ -153,12 +154,12 @@ def four_byte_refusal(error: BaseException) -> Problem | None:
     names = [part.strip("`'\"") for part in match.group(1).split(".")] if match else []
     column = ".".join(names[-2:]) or "a column"
     table = names[-2] if len(names) >= 2 else "<table>"
+    collation = key_collation(dialect) or "utf8mb4_unicode_ci"
     return Problem(
         (),
         ErrorCode.INVALID_CHARACTERS,
         f"The database refused a character for {column}: the column stores only 3-byte "
         "UTF-8 (MariaDB's utf8mb3), which cannot hold characters outside the Basic "
-        "Multilingual Plane (emoji, rarer CJK). Nothing was written. An administrator fixes "
-        f"it with: ALTER TABLE {table} CONVERT TO CHARACTER SET utf8mb4 COLLATE "
-        "utf8mb4_unicode_ci;",
+        "Multilingual Plane (emoji, rarer CJK); its write was rolled back. An administrator fixes "
+        f"it with: ALTER TABLE {table} CONVERT TO CHARACTER SET utf8mb4 COLLATE {collation};",
     )
