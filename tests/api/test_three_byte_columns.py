@@ -318,3 +318,48 @@ async def test_dynamic_field_text_in_a_3_byte_column(
         ("INVALID_CHARACTERS", ["input", "rows", "0", NICKNAME])
     ], payload
     assert (await app.data(read, {"l": login}))["customerUser"] == stored
+
+
+async def test_an_import_row_refused_by_the_database_fails_alone(
+    api: Api, make_api: MakeApi
+) -> None:
+    """The safety net in an import: ``customer_user.first_name`` and
+    ``customer_company.comments`` made utf8mb3 after the start; MariaDB refuses the rows with
+    an emoji there (1366), those rows alone are refused with INVALID_CHARACTERS naming the
+    column, and the other rows of the batch are written."""
+    if api.kind != "mariadb":
+        pytest.skip("utf8mb3 is MariaDB's (and MySQL's)")
+    app = await make_api()
+    url = app.storage.engine.url.render_as_string(hide_password=False)
+    await run_sql(url, [CONVERTED[0], CONVERTED[2]])
+    customer, good, bad = unique("C"), unique("u"), unique("u")
+    await new_customer(app, customer)
+    fine, odd = unique("C"), unique("C")
+    rows: list[Any] = [
+        user_row(good, customer, UserFirstname="Ann 山田"),
+        user_row(bad, customer, UserFirstname=f"Ann {EMOJI}"),
+        {"type": "customer", "CustomerID": fine, "CustomerCompanyName": fine},
+        {
+            "type": "customer",
+            "CustomerID": odd,
+            "CustomerCompanyName": odd,
+            "CustomerCompanyComment": EMOJI,
+        },
+    ]
+    payload = await mutate(app, IMPORT, "customerUsersImport", {"rows": rows})
+    assert (payload["created"], payload["refused"]) == (2, 2), payload
+    refused = {
+        row["index"]: [(e["code"], e["message"]) for e in row["userErrors"]]
+        for row in payload["rows"]
+        if row["action"] == "REFUSED"
+    }
+    assert sorted(refused) == [1, 3], payload
+    assert [code for code, _ in refused[1]] == ["INVALID_CHARACTERS"]
+    assert "customer_user.first_name" in refused[1][0][1]
+    assert [code for code, _ in refused[3]] == ["INVALID_CHARACTERS"]
+    assert "customer_company.comments" in refused[3][0][1]
+    read = "query($l: String!) { customerUser(login: $l) { firstName } }"
+    assert (await app.data(read, {"l": good}))["customerUser"] == {"firstName": "Ann 山田"}
+    assert (await app.data(read, {"l": bad}))["customerUser"] is None
+    assert (await app.data(CUSTOMER_GET, {"c": fine}))["customer"] is not None
+    assert (await app.data(CUSTOMER_GET, {"c": odd}))["customer"] is None
