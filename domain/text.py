@@ -58,21 +58,6 @@ def refused_characters(*, multiline: bool, three_byte: bool) -> re.Pattern[str]:
     return _REFUSED[multiline, three_byte]
 
 
-def is_clean_text(
-    value: str,
-    *,
-    max_length: int | None,
-    multiline: bool = False,
-    three_byte_fix: str | None = None,
-) -> bool:
-    """Whether :func:`check_text` finds nothing (the common case, tested without building
-    the problems list)."""
-    if max_length is not None and len(value) > max_length:
-        return False
-    refused = _REFUSED[multiline, three_byte_fix is not None]
-    return refused.search(value) is None
-
-
 def check_text(
     value: str,
     *,

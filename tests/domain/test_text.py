@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import ErrorCode
-from domain.text import check_text, is_blank, is_clean_text
+from domain.text import check_text, is_blank, refused_characters
 
 FIELD = ("input", "name")
 
@@ -70,13 +70,26 @@ def test_a_4_byte_character_for_a_3_byte_column_names_the_fix(four_byte: str) ->
     assert [(p.field, p.code) for p in problems] == [(FIELD, ErrorCode.INVALID_CHARACTERS)]
     assert "3-byte UTF-8" in problems[0].message
     assert FIX in problems[0].message
-    assert not is_clean_text(f"a{four_byte}", max_length=20, three_byte_fix=FIX)
+    for multiline in (False, True):
+        assert refused_characters(multiline=multiline, three_byte=True).search(four_byte)
     # A column that stores 4-byte UTF-8 (no fix given) takes it.
     assert check_text(f"a{four_byte}", field=FIELD, max_length=20) == []
-    assert is_clean_text(f"a{four_byte}", max_length=20)
+    for multiline in (False, True):
+        assert not refused_characters(multiline=multiline, three_byte=False).search(four_byte)
 
 
 def test_a_3_byte_column_takes_every_bmp_character() -> None:
     value = "Grüße 山田 € \uffff \ud7ff"
     assert check_text(value, field=FIELD, max_length=None, three_byte_fix=FIX) == []
-    assert is_clean_text(value, max_length=None, three_byte_fix=FIX)
+    assert not refused_characters(multiline=False, three_byte=True).search(value)
+
+
+def test_a_3_byte_column_refuses_what_any_column_refuses() -> None:
+    for three_byte in (False, True):
+        single = refused_characters(multiline=False, three_byte=three_byte)
+        multi = refused_characters(multiline=True, three_byte=three_byte)
+        assert single.search("a\x00b")
+        assert multi.search("a\x00b")
+        assert multi.search("\x7f")
+        assert single.search("a\nb")
+        assert not multi.search("a\nb\tc\r")
