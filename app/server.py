@@ -399,7 +399,9 @@ def create_app(config: RosterConfig, storage: Storage | None = None) -> GraphQLF
             holder["storage"] = storage
             yield
             return
-        holder["storage"] = await open_storage(config)
+        # `roster serve` said the start warnings once, before (app/cli.py, _check_database);
+        # each worker process would repeat them.
+        holder["storage"] = await open_storage(config, warn=False)
         await holder["storage"].api_keys.follow_revocations()
         if config.server.metrics:
             _start_metrics(holder["storage"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -12,7 +14,11 @@ from datasources.backend import CustomerUserBackend
 from datasources.customer_user_directory import CustomerUserDirectory
 from datasources.db.api_keys import ApiKeyStore
 from datasources.db.audit_events import DbAuditEventStore
-from datasources.db.collation_check import case_sensitive_key_columns
+from datasources.db.collation_check import (
+    case_sensitive_key_columns,
+    three_byte_columns,
+    three_byte_warning,
+)
 from datasources.db.customer_auth import DbAuthBackend
 from datasources.db.customer_preferences import DbCustomerPreferenceStore
 from datasources.db.customer_sessions import CustomerSessionStore
@@ -35,6 +41,8 @@ from domain.config import (
     RosterConfig,
 )
 
+logger = logging.getLogger("roster")
+
 
 @dataclass
 class Storage:
@@ -53,11 +61,15 @@ class Storage:
     """Customer session tokens (``me``)."""
     customer_auth: list[AuthBackend] = field(default_factory=list)
     """Where sign-in checks passwords (``[[customer_auth.backends]]``), in order."""
+    three_byte: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """The text columns Roster writes that store only 3-byte UTF-8, table → column → the
+    ``ALTER TABLE`` that fixes it (MariaDB/MySQL; found at start: ``find_three_byte_columns``)."""
 
     @cached_property
     def dynamic_fields(self) -> DbDynamicFieldStore:
         """OTOBO's dynamic-field definitions and customer users' values."""
-        return DbDynamicFieldStore(self.engine)
+        value_text_fix = self.three_byte.get("dynamic_field_value", {}).get("value_text")
+        return DbDynamicFieldStore(self.engine, value_text_fix)
 
     @cached_property
     def nested_reads(self) -> NestedReads | None:
@@ -110,6 +122,7 @@ async def open_backend(
     backend_config: CustomerUserBackendConfig | LdapBackendConfig,
     engine: AsyncEngine,
     config: RosterConfig,
+    three_byte: Mapping[str, Mapping[str, str]] | None = None,
 ) -> CustomerUserBackend:
     if isinstance(backend_config, LdapBackendConfig):
         from datasources import ldap
@@ -119,7 +132,12 @@ async def open_backend(
         from datasources.ldap.backend import LdapCustomerUserBackend
 
         return await LdapCustomerUserBackend.open(backend_config)
-    return await DbCustomerUserBackend.open(backend_config, engine, config.email.policy())
+    return await DbCustomerUserBackend.open(
+        backend_config,
+        engine,
+        config.email.policy(),
+        (three_byte or {}).get(backend_config.table),
+    )
 
 
 def open_auth_backend(
@@ -157,8 +175,35 @@ async def check_key_collations(engine: AsyncEngine, config: RosterConfig) -> Non
         )
 
 
-async def open_storage(config: RosterConfig) -> Storage:
+async def find_three_byte_columns(
+    engine: AsyncEngine, config: RosterConfig, *, warn: bool = True
+) -> dict[str, dict[str, str]]:
+    """MariaDB/MySQL: the text columns Roster writes that store only 3-byte UTF-8 (older
+    OTRS/OTOBO installs made their tables ``utf8``), table → column → fix, logged as one
+    warning (unless ``warn`` is false). Not a reason to refuse the start: such a database
+    serves everything but 4-byte characters, and the write rules refuse those with a typed
+    problem for these columns."""
+    written: dict[str, set[str]] = {}
+    for backend in config.customer_user.backends:
+        if isinstance(backend, CustomerUserBackendConfig):
+            written.setdefault(backend.table, set()).update(
+                f.column for f in backend.map_fields() if not f.is_password
+            )
+    written.setdefault("customer_company", set()).update(
+        f.column for f in config.customer_company.map_fields()
+    )
+    found = await three_byte_columns(engine, written)
+    if found and warn:
+        logger.warning(three_byte_warning(found))
+    return found
+
+
+async def open_storage(config: RosterConfig, *, warn: bool = True) -> Storage:
     """Connect and check the database against the configuration.
+
+    ``warn``: log what is served but not as it should be (columns that store only 3-byte
+    UTF-8); false where the command said so already (``roster serve`` checks the database
+    before its app, or its worker processes, open the storage again).
 
     Raises ``SchemaMismatch`` (with the statements to run) when a table or a Map column (of a
     customer-user backend or of the company Map) is missing, so a bad deployment stops at
@@ -168,10 +213,13 @@ async def open_storage(config: RosterConfig) -> Storage:
     backends: list[CustomerUserBackend] = []
     try:
         await check_key_collations(engine, config)
+        three_byte = await find_three_byte_columns(engine, config, warn=warn)
         for backend_config in config.customer_user.backends:
-            backends.append(await open_backend(backend_config, engine, config))
+            backends.append(await open_backend(backend_config, engine, config, three_byte))
         origins = await DbOriginStore.open(engine, config.database.agent_id)
-        customers = await DbCustomerStore.open(config.customer_company, engine)
+        customers = await DbCustomerStore.open(
+            config.customer_company, engine, three_byte.get("customer_company")
+        )
         auth_backends = [
             open_auth_backend(b, engine, config) for b in config.customer_auth.backends
         ]
@@ -187,10 +235,11 @@ async def open_storage(config: RosterConfig) -> Storage:
         customer_users=customer_users,
         customers=customers,
         api_keys=ApiKeyStore(engine),
-        groups=DbGroupStore(engine),
-        services=DbServiceStore(engine, config.services),
+        groups=DbGroupStore(engine, three_byte.get("groups_table")),
+        services=DbServiceStore(engine, config.services, three_byte.get("service")),
         origins=origins,
         preferences=DbCustomerPreferenceStore(engine),
         customer_sessions=CustomerSessionStore(engine, config.customer_auth.sessions),
         customer_auth=auth_backends,
+        three_byte=three_byte,
     )

@@ -1,7 +1,9 @@
 """One mutation pattern for every write: validate, then write in one transaction, or nothing.
 
 A write function raises :class:`ProblemsFound` for an expected problem found mid-transaction;
-the transaction rolls back and the caller gets the problems as an :class:`Outcome`.
+the transaction rolls back and the caller gets the problems as an :class:`Outcome`. So does
+MariaDB's refusal of a 4-byte character for a ``utf8mb3`` column (error 1366), which the write
+rules catch first for the columns known at start (``collation_check.four_byte_refusal``).
 
 The audit events a write noted on its connection (``datasources.db.audit_events.note``) are
 written by :func:`transaction` itself, last before the commit, so every write's trail lands
@@ -20,10 +22,11 @@ from typing import Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db import audit_events
+from datasources.db.collation_check import four_byte_refusal
 from datasources.db.engine import LostConnection, commit_outcome, transaction_id
 from domain.assignments import Change
 from domain.audit import AuditEvent
-from domain.errors import Problem
+from domain.errors import Problem, ProblemsFound
 
 T = TypeVar("T")
 
@@ -119,10 +122,13 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         try:
             yield conn
             written = await audit_events.flush(conn, audit_events.take_buffer(conn))
-        except BaseException:
+        except BaseException as error:
             audit_events.take_buffer(conn)
             with suppress(Exception):  # a lost connection cannot roll back: the server did
                 await transaction.rollback()
+            refusal = four_byte_refusal(error, engine.dialect)
+            if refusal is not None:  # a column the write rules did not know to be utf8mb3
+                raise ProblemsFound([refusal]) from error
             raise
         watch = _watch.get()
         if watch is not None:

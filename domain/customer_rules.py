@@ -55,6 +55,9 @@ class CustomerRules:
     fields: tuple[MapField, ...]
     max_lengths: Mapping[str, int | None] = dataclasses.field(default_factory=dict)
     max_values: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    three_byte: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Columns that store only 3-byte UTF-8 (MariaDB's ``utf8mb3``), each with the ``ALTER
+    TABLE`` that fixes it: a 4-byte character is refused for them."""
 
     @classmethod
     def default(cls) -> CustomerRules:
@@ -152,7 +155,11 @@ def _value_problems(
     if not isinstance(value, str):
         return [Problem(path, ErrorCode.INVALID, f"{field.label} must be text.")]
     return check_text(
-        value, field=path, max_length=rules.max_length(field), multiline=is_multiline(field)
+        value,
+        field=path,
+        max_length=rules.max_length(field),
+        multiline=is_multiline(field),
+        three_byte_fix=rules.three_byte.get(field.column),
     )
 
 

@@ -11,6 +11,7 @@ its Map attribute (``("UserEmail",)``) and the password as ``("password",)``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -19,7 +20,7 @@ from domain.changes import UNSET, Unset
 from domain.email import EmailPolicy, email_problem
 from domain.errors import ErrorCode, Problem
 from domain.field_map import EMAIL, LOGIN, VALID_ID, MapField
-from domain.text import check_text, is_blank, is_clean_text
+from domain.text import check_text, is_blank, refused_characters
 from domain.validity import Validity
 
 PASSWORD = ("password",)
@@ -36,6 +37,9 @@ class FieldRules:
     fields: tuple[MapField, ...]
     max_lengths: Mapping[str, int | None]
     email_policy: EmailPolicy
+    three_byte: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Columns that store only 3-byte UTF-8 (MariaDB's ``utf8mb3``), each with the ``ALTER
+    TABLE`` that fixes it: a 4-byte character is refused for them."""
     checks: tuple[_FieldCheck, ...] = dataclasses.field(init=False, repr=False, compare=False)
     """What :func:`validate_values` checks of each field, resolved once (a bulk import checks
     every field of every row: 35 → 12 µs a row)."""
@@ -52,6 +56,10 @@ class FieldRules:
                 self.max_lengths.get(field.column),
                 field.multiline,
                 field.attribute == LOGIN,
+                self.three_byte.get(field.column),
+                refused_characters(
+                    multiline=field.multiline, three_byte=field.column in self.three_byte
+                ),
             )
             for field in self.fields
             if not field.is_password
@@ -70,6 +78,10 @@ class _FieldCheck(NamedTuple):
     max_length: int | None
     multiline: bool
     is_login: bool
+    three_byte_fix: str | None
+    refused: re.Pattern[str]
+    """The characters this field may not hold, in one pattern (``text.refused_characters``):
+    the clean case, nearly every value, is one length test and one search."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +141,9 @@ def validate_values(
                     Problem(check.path, ErrorCode.REQUIRED, f"{check.label} is required.")
                 )
             continue
-        attribute, path, label, required, is_int, max_length, multiline, is_login = check
+        attribute, path, label, required, is_int, max_length, multiline, is_login, fix, refused = (
+            check
+        )
         value = values[attribute]
         if required and is_blank(value):
             problems.append(Problem(path, ErrorCode.REQUIRED, f"{label} is required."))
@@ -143,8 +157,10 @@ def validate_values(
         if not isinstance(value, str):
             problems.append(Problem(path, ErrorCode.INVALID, f"{label} must be text."))
             continue
-        if not is_clean_text(value, max_length=max_length, multiline=multiline):
-            problems += check_text(value, field=path, max_length=max_length, multiline=multiline)
+        if (max_length is not None and len(value) > max_length) or refused.search(value):
+            problems += check_text(
+                value, field=path, max_length=max_length, multiline=multiline, three_byte_fix=fix
+            )
         if is_login and value.strip().lower() in RESERVED_LOGINS:
             problems.append(Problem(path, ErrorCode.RESERVED, f"{value!r} is reserved."))
     problems.extend(_email_problems(rules, values, email_must_be_checked))

@@ -27,6 +27,7 @@ from typing import Any, Literal
 import yaml
 
 from domain.errors import ErrorCode, Problem
+from domain.text import four_byte_problem, has_four_byte
 from domain.validity import Validity
 
 ValueType = Literal["Text", "TextArea", "Dropdown", "Multiselect", "Checkbox", "Date", "DateTime"]
@@ -137,13 +138,30 @@ def mismatch_problem(
 
 
 def encode(
-    attribute: str, definition: DynamicFieldDefinition, value: Any
+    attribute: str,
+    definition: DynamicFieldDefinition,
+    value: Any,
+    *,
+    three_byte_fix: str | None = None,
 ) -> list[ValueRow] | Problem:
     """The rows OTOBO would store for ``value`` (none: the value is erased), or the problem.
 
     ``value`` is what the API took: ``str`` (Text, TextArea, Dropdown), a list of ``str``
     (Multiselect), ``bool`` (Checkbox), ``date`` (Date), ``datetime`` (DateTime), or ``None``.
+    ``three_byte_fix``: ``value_text`` stores only 3-byte UTF-8 (MariaDB's ``utf8mb3``), and
+    this ``ALTER TABLE`` fixes it; a 4-byte character in a text is then refused.
     """
+    rows = _encode(attribute, definition, value)
+    if three_byte_fix is None or isinstance(rows, Problem):
+        return rows
+    if any(r.value_text is not None and has_four_byte(r.value_text) for r in rows):
+        return four_byte_problem((attribute,), three_byte_fix)
+    return rows
+
+
+def _encode(
+    attribute: str, definition: DynamicFieldDefinition, value: Any
+) -> list[ValueRow] | Problem:
     kind = definition.field_type
     where = (attribute,)
     if kind == "Checkbox":

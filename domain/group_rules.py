@@ -10,13 +10,14 @@ against storage by the use case).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain.changes import UNSET, Unset, is_given
 from domain.config import CustomerGroupConfig
 from domain.errors import ErrorCode, Problem
 from domain.permissions import GroupSettings
-from domain.text import check_text, is_blank
+from domain.text import NO_THREE_BYTE_COLUMNS, check_text, is_blank
 from domain.validity import Validity
 
 NAME = ("name",)
@@ -46,16 +47,34 @@ class GroupChanges:
         return self
 
 
-def validate_group(change: GroupChanges, *, creating: bool) -> list[Problem]:
-    """The problems of ``change``: a create needs a name; a given name must not be blank."""
+def validate_group(
+    change: GroupChanges,
+    *,
+    creating: bool,
+    three_byte: Mapping[str, str] = NO_THREE_BYTE_COLUMNS,
+) -> list[Problem]:
+    """The problems of ``change``: a create needs a name; a given name must not be blank.
+    ``three_byte``: the fields (``name``, ``comment``) whose column stores only 3-byte UTF-8,
+    with the fix (``DbGroupStore.three_byte``)."""
     problems: list[Problem] = []
     if creating or is_given(change.name):
         if not is_given(change.name) or is_blank(change.name):
             problems.append(Problem(NAME, ErrorCode.REQUIRED, "name is required."))
         else:
-            problems += check_text(str(change.name), field=NAME, max_length=MAX_GROUP_NAME_LENGTH)
+            problems += check_text(
+                str(change.name),
+                field=NAME,
+                max_length=MAX_GROUP_NAME_LENGTH,
+                three_byte_fix=three_byte.get("name"),
+            )
     if isinstance(change.comment, str):
-        problems += check_text(change.comment, field=("comment",), max_length=250, multiline=True)
+        problems += check_text(
+            change.comment,
+            field=("comment",),
+            max_length=250,
+            multiline=True,
+            three_byte_fix=three_byte.get("comment"),
+        )
     if change.validity is None:
         problems.append(Problem(("validity",), ErrorCode.REQUIRED, "validity is required."))
     return problems

@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
@@ -27,7 +27,7 @@ from domain.changes import UNSET, Unset, is_given
 from domain.customer_user_rules import RESERVED_LOGINS
 from domain.errors import ErrorCode, Problem
 from domain.records import Audit
-from domain.text import check_text, is_blank
+from domain.text import NO_THREE_BYTE_COLUMNS, check_text, is_blank
 from domain.validity import Validity
 
 SEPARATOR = "::"
@@ -206,25 +206,37 @@ class ServiceChanges:
         )
 
 
-def validate_service(change: ServiceChanges, *, creating: bool) -> list[Problem]:
+def validate_service(
+    change: ServiceChanges,
+    *,
+    creating: bool,
+    three_byte: Mapping[str, str] = NO_THREE_BYTE_COLUMNS,
+) -> list[Problem]:
     """Problems with a create (all fields) or patch (the given fields); ``change`` is cleaned.
+    ``three_byte``: the fields (``name``, ``comment``) whose column stores only 3-byte UTF-8,
+    with the fix (``DbServiceStore.three_byte``).
 
     The full-path length, the parent and uniqueness need the stored services and are checked
     by the use case (``resolvers.use_cases.services``).
     """
     problems: list[Problem] = []
     if creating or is_given(change.name):
-        problems.extend(_name_problems(change.name))
+        problems.extend(_name_problems(change.name, three_byte.get("name")))
     if isinstance(change.comment, str):
         problems.extend(
-            check_text(change.comment, field=("comment",), max_length=MAX_COMMENT_LENGTH)
+            check_text(
+                change.comment,
+                field=("comment",),
+                max_length=MAX_COMMENT_LENGTH,
+                three_byte_fix=three_byte.get("comment"),
+            )
         )
     if change.validity is None:
         problems.append(Problem(("validity",), ErrorCode.REQUIRED, "validity is required."))
     return problems
 
 
-def _name_problems(name: object) -> list[Problem]:
+def _name_problems(name: object, three_byte_fix: str | None) -> list[Problem]:
     path = ("name",)
     if not isinstance(name, str) or is_blank(name):
         return [Problem(path, ErrorCode.REQUIRED, "name is required.")]
@@ -236,7 +248,7 @@ def _name_problems(name: object) -> list[Problem]:
                 f"A service name may not contain {SEPARATOR!r}; choose a parent with parentId.",
             )
         ]
-    return check_text(name, field=path, max_length=MAX_NAME_LENGTH)
+    return check_text(name, field=path, max_length=MAX_NAME_LENGTH, three_byte_fix=three_byte_fix)
 
 
 def full_name_problem(name: str, *, field: tuple[str, ...], subject: str) -> Problem | None:

@@ -10,7 +10,10 @@ path, so no mutation can forget a step:
    storage and writes in one transaction, and returns an
    :class:`~datasources.unit_of_work.Outcome`).
    A use case takes the storage and the acting client first, then its own arguments, and
-   knows nothing of GraphQL, so the CLI and the demo data call the same functions.
+   knows nothing of GraphQL, so the CLI and the demo data call the same functions. A
+   ``ProblemsFound`` a use case lets through (a transaction's, e.g. MariaDB refusing a 4-byte
+   character for a ``utf8mb3`` column: ``datasources.unit_of_work.transaction``) becomes its
+   failed outcome here, so it is a typed error, not INTERNAL_SERVER_ERROR.
 3. **Reset the request's loaders**, always: later fields of this mutation's payload and the
    mutations after it in the same request must read what was just written, not what the
    loaders remembered before. Resetting after a refused write costs one more read at most,
@@ -31,6 +34,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, counting_commits
+from domain.errors import ProblemsFound
 from resolvers import live
 from resolvers.context import Actor, RequestContext
 
@@ -47,7 +51,10 @@ async def run_mutation(
     loaders (even if it raised) and publish what it committed."""
     try:
         with counting_commits() as commits:
-            outcome = await use_case(ctx.storage, ctx.actor, *args, **kwargs)
+            try:
+                outcome = await use_case(ctx.storage, ctx.actor, *args, **kwargs)
+            except ProblemsFound as exc:  # raised by a transaction the use case did not catch
+                outcome = Outcome.failed(exc.problems)
     finally:
         ctx.loaders.reset()
     if commits.count and not outcome.problems and not kwargs.get("dry_run"):

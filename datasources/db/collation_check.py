@@ -1,16 +1,26 @@
 """The collations a MariaDB/MySQL database must have for Roster's lookups: checked at start
-(``datasources.storage.open_storage``), with the ``ALTER TABLE`` that fixes a wrong one."""
+(``datasources.storage.open_storage``), with the ``ALTER TABLE`` that fixes a wrong one.
+
+Also the text columns Roster writes that store only 3-byte UTF-8 (``utf8``/``utf8mb3``, as
+older OTRS/OTOBO installs created their tables): these do not stop the start, since such a
+database serves everything but 4-byte characters (emoji, rarer CJK) well, but they are named
+in one warning with their fix, and the write rules refuse a 4-byte character for them with a
+typed problem (``domain.text.check_text``) instead of MariaDB's error 1366.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.db.dialect import exactly, is_mysql, key_collation
+from domain.errors import ErrorCode, Problem
 
 # ---- the collations a MariaDB/MySQL database must have ------------------------------------------
 
@@ -103,3 +113,98 @@ async def collation_twin(
         names = {"t": column.table.name, "c": column.name}
         collation = (await conn.execute(collation_of, names)).scalar()
     return CollationTwin(str(stored), str(collation or "the column's"))
+
+
+# ---- text columns that store only 3-byte UTF-8 ---------------------------------------------------
+
+THREE_BYTE_CHARSETS = ("utf8", "utf8mb3")
+"""What MariaDB/MySQL call the character set that stores at most 3 bytes a character (MariaDB
+10.6+ and MySQL 8.0.30+ report ``utf8mb3``, older servers ``utf8``)."""
+
+WRITTEN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "customer_company": (),
+    "groups_table": ("name", "comments"),
+    "service": ("name", "comments"),
+    "dynamic_field_value": ("value_text",),
+    "ticket": ("customer_id", "customer_user_id"),
+}
+"""Text columns of OTOBO's tables Roster writes with what a client sent, beside the Map columns
+of the customer-user tables and of ``customer_company`` (the caller adds those from the
+configuration). A ticket's customer columns take a login or customer ID, which may hold any
+character; ``customer_preferences`` is left out, as Roster writes only ASCII there."""
+
+
+async def three_byte_columns(
+    engine: AsyncEngine, extra: Mapping[str, Iterable[str]] | None = None
+) -> dict[str, dict[str, str]]:
+    """MariaDB/MySQL: the text columns Roster writes (:data:`WRITTEN_COLUMNS` plus ``extra``,
+    the Map columns) whose character set stores only 3-byte UTF-8, as table → column → the
+    ``ALTER TABLE`` that converts the table to utf8mb4; empty when there are none, and on any
+    other database (PostgreSQL's and SQLite's text holds every character). One query."""
+    if not is_mysql(engine.dialect):
+        return {}
+    wanted = {table: set(columns) for table, columns in WRITTEN_COLUMNS.items()}
+    for table, columns in (extra or {}).items():
+        wanted.setdefault(table, set()).update(columns)
+    query = sa.text(
+        "SELECT table_name, column_name FROM information_schema.columns"
+        " WHERE table_schema = DATABASE() AND character_set_name IN :charsets"
+    ).bindparams(sa.bindparam("charsets", expanding=True))
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query, {"charsets": list(THREE_BYTE_CHARSETS)})).all()
+    collation = key_collation(engine.dialect) or "utf8mb4_unicode_ci"
+    found: dict[str, dict[str, str]] = {}
+    for table, column in sorted((str(t), str(c)) for t, c in rows):
+        if column in wanted.get(table, ()):
+            fix = f"ALTER TABLE {table} CONVERT TO CHARACTER SET utf8mb4 COLLATE {collation};"
+            found.setdefault(table, {})[column] = fix
+    return found
+
+
+def three_byte_warning(found: Mapping[str, Mapping[str, str]]) -> str:
+    """The one start-up warning naming every 3-byte column of :func:`three_byte_columns` and
+    the statements that fix them."""
+    columns = ", ".join(f"{t}.{c}" for t, cs in found.items() for c in cs)
+    fixes = " ".join(dict.fromkeys(fix for cs in found.values() for fix in cs.values()))
+    return (
+        f"database: these text columns store only 3-byte UTF-8 (utf8mb3), so a value with a "
+        f"4-byte character (emoji, rarer CJK) is refused for them with INVALID_CHARACTERS: "
+        f"{columns}. To store every character, run: {fixes}"
+    )
+
+
+MY_TRUNCATED_WRONG_VALUE = 1366
+"""MariaDB/MySQL's ``Incorrect string value: '\\xF0\\x9F…' for column …`` (strict mode)."""
+
+_COLUMN_IN_MESSAGE = re.compile(r"for column (\S+) at row")
+"""MariaDB names ```db`.`table`.`column```, MySQL ``'column'``."""
+
+
+def four_byte_refusal(error: BaseException, dialect: Dialect) -> Problem | None:
+    """The typed problem for a write MariaDB/MySQL refused because a column could not store a
+    character (error 1366 on a string, e.g. a column converted to utf8mb3 after the start,
+    which the write rules did not know of); None for any other error. The safety net behind
+    the rules: the write's transaction rolls back and the caller gets INVALID_CHARACTERS for
+    the input as a whole, naming the column, instead of INTERNAL_SERVER_ERROR."""
+    orig = getattr(error, "orig", None)
+    if not isinstance(error, sa.exc.DBAPIError) or orig is None:
+        return None
+    args = getattr(orig, "args", ())
+    if not args or args[0] != MY_TRUNCATED_WRONG_VALUE or len(args) < 2:
+        return None
+    message = str(args[1])
+    if "Incorrect string value" not in message:
+        return None
+    match = _COLUMN_IN_MESSAGE.search(message)
+    names = [part.strip("`'\"") for part in match.group(1).split(".")] if match else []
+    column = ".".join(names[-2:]) or "a column"
+    table = names[-2] if len(names) >= 2 else "<table>"
+    collation = key_collation(dialect) or "utf8mb4_unicode_ci"
+    return Problem(
+        (),
+        ErrorCode.INVALID_CHARACTERS,
+        f"The database refused a character for {column}: the column stores only 3-byte "
+        "UTF-8 (MariaDB's utf8mb3), which cannot hold characters outside the Basic "
+        "Multilingual Plane (emoji, rarer CJK); its write was rolled back. An administrator fixes "
+        f"it with: ALTER TABLE {table} CONVERT TO CHARACTER SET utf8mb4 COLLATE {collation};",
+    )

@@ -66,6 +66,7 @@ class DbCustomerUserBackend:
         engine: AsyncEngine,
         table: sa.Table,
         email_policy: EmailPolicy,
+        three_byte_columns: Mapping[str, str] | None = None,
     ) -> None:
         self.config = config
         self.engine = engine
@@ -80,7 +81,10 @@ class DbCustomerUserBackend:
             n for n in (max_lengths[config.customer_key], LOGIN_REFERENCE_LENGTH) if n
         )
         self.rules = FieldRules(
-            fields=self.fields, max_lengths=max_lengths, email_policy=email_policy
+            fields=self.fields,
+            max_lengths=max_lengths,
+            email_policy=email_policy,
+            three_byte=dict(three_byte_columns or {}),
         )
         readable = [f for f in self.fields if not f.is_password]
         self._attributes = tuple(f.attribute for f in readable)
@@ -115,9 +119,14 @@ class DbCustomerUserBackend:
 
     @classmethod
     async def open(
-        cls, config: CustomerUserBackendConfig, engine: AsyncEngine, email_policy: EmailPolicy
+        cls,
+        config: CustomerUserBackendConfig,
+        engine: AsyncEngine,
+        email_policy: EmailPolicy,
+        three_byte_columns: Mapping[str, str] | None = None,
     ) -> DbCustomerUserBackend:
-        """Reflect the table and check that every Map column exists."""
+        """Reflect the table and check that every Map column exists; ``three_byte_columns``:
+        its columns that store only 3-byte UTF-8, with their fix."""
         table = await reflect_table(engine, config.table)
         where = f"customer_user.backends[{config.name}]"
         if table is None:
@@ -127,7 +136,7 @@ class DbCustomerUserBackend:
             )
         if mismatch := missing_columns(where, table, config.map_fields()):
             raise mismatch
-        return cls(config, engine, table, email_policy)
+        return cls(config, engine, table, email_policy, three_byte_columns)
 
     # ---- reading ---------------------------------------------------------------------------
 

@@ -65,20 +65,36 @@ def _max_value(column: sa.Column[Any]) -> int | None:
     return most
 
 
-def column_rules(config: CustomerCompanyConfig, table: sa.Table) -> CustomerRules:
-    """The Map with what the table's columns take (lengths, integer ranges)."""
+def column_rules(
+    config: CustomerCompanyConfig,
+    table: sa.Table,
+    three_byte_columns: Mapping[str, str] | None = None,
+) -> CustomerRules:
+    """The Map with what the table's columns take (lengths, integer ranges, and whether only
+    3-byte UTF-8: ``collation_check.three_byte_columns``)."""
     lengths = {c.name: getattr(c.type, "length", None) for c in table.columns}
     values = {c.name: most for c in table.columns if (most := _max_value(c)) is not None}
-    return CustomerRules(tuple(config.map_fields()), max_lengths=lengths, max_values=values)
+    return CustomerRules(
+        tuple(config.map_fields()),
+        max_lengths=lengths,
+        max_values=values,
+        three_byte=dict(three_byte_columns or {}),
+    )
 
 
 class DbCustomerStore:
-    def __init__(self, config: CustomerCompanyConfig, engine: AsyncEngine, table: sa.Table):
+    def __init__(
+        self,
+        config: CustomerCompanyConfig,
+        engine: AsyncEngine,
+        table: sa.Table,
+        three_byte_columns: Mapping[str, str] | None = None,
+    ):
         self.config = config
         self.engine = engine
         self.reader = read_only_view(engine)
         self.table = table
-        self.rules = column_rules(config, table)
+        self.rules = column_rules(config, table, three_byte_columns)
         fields = self.rules.fields
         self._column_of = {KNOWN_FIELDS[f.attribute]: f.column for f in fields if not is_custom(f)}
         self._custom: dict[str, MapField] = {f.attribute: f for f in fields if is_custom(f)}
@@ -100,7 +116,12 @@ class DbCustomerStore:
         statement instead of the relation rows and then their customers."""
 
     @classmethod
-    async def open(cls, config: CustomerCompanyConfig, engine: AsyncEngine) -> DbCustomerStore:
+    async def open(
+        cls,
+        config: CustomerCompanyConfig,
+        engine: AsyncEngine,
+        three_byte_columns: Mapping[str, str] | None = None,
+    ) -> DbCustomerStore:
         """Reflect the table and check that every Map column exists."""
         table = await reflect_table(engine, TABLE)
         if table is None:
@@ -110,7 +131,7 @@ class DbCustomerStore:
             )
         if mismatch := missing_columns("customer_company", table, config.map_fields()):
             raise mismatch
-        return cls(config, engine, table)
+        return cls(config, engine, table, three_byte_columns)
 
     @property
     def list_limit(self) -> int:

@@ -55,8 +55,11 @@ def _timestamp(value: Any) -> datetime | None:
 
 
 class DbDynamicFieldStore:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, value_text_fix: str | None = None) -> None:
         self.engine = engine
+        self.value_text_fix = value_text_fix
+        """The ``ALTER TABLE`` that fixes ``dynamic_field_value.value_text`` when it stores
+        only 3-byte UTF-8 (``collation_check.three_byte_columns``), else None."""
 
     async def definitions(
         self, *, object_type: str | None = None, names_: Iterable[str] | None = None

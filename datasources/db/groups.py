@@ -9,7 +9,7 @@ rows under a lock). What may be written is decided there.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Generic
 
 import sqlalchemy as sa
@@ -57,9 +57,21 @@ def _record(row: Row) -> GroupRecord:
     )
 
 
+_FIELD_OF_COLUMN = {"name": "name", "comments": "comment"}
+
+
 class DbGroupStore:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(
+        self, engine: AsyncEngine, three_byte_columns: Mapping[str, str] | None = None
+    ) -> None:
         self.engine = engine
+        self.three_byte: Mapping[str, str] = {
+            _FIELD_OF_COLUMN[column]: fix
+            for column, fix in (three_byte_columns or {}).items()
+            if column in _FIELD_OF_COLUMN
+        }
+        """The fields (``name``, ``comment``) whose column stores only 3-byte UTF-8, with the
+        ``ALTER TABLE`` that fixes it (``collation_check.three_byte_columns``)."""
         self.reader = read_only_view(engine)
         self._key = binary_key(_T.c.name, engine.dialect.name)
         self._locks: dict[str, asyncio.Lock] = {}

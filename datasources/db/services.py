@@ -14,7 +14,7 @@ spelling.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -78,9 +78,24 @@ def _record(row: Row) -> ServiceRecord:
     )
 
 
+_FIELD_OF_COLUMN = {"name": "name", "comments": "comment"}
+
+
 class DbServiceStore:
-    def __init__(self, engine: AsyncEngine, config: ServicesConfig) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        config: ServicesConfig,
+        three_byte_columns: Mapping[str, str] | None = None,
+    ) -> None:
         self.engine = engine
+        self.three_byte: Mapping[str, str] = {
+            _FIELD_OF_COLUMN[column]: fix
+            for column, fix in (three_byte_columns or {}).items()
+            if column in _FIELD_OF_COLUMN
+        }
+        """The fields (``name``, ``comment``) whose column stores only 3-byte UTF-8, with the
+        ``ALTER TABLE`` that fixes it (``collation_check.three_byte_columns``)."""
         self.config = config
         self.reader = read_only_view(engine)
         self._dialect = engine.dialect.name

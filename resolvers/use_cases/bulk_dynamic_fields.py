@@ -46,7 +46,13 @@ async def plan(
             for a, v in result.row.dynamic.items()
             if not (is_empty(v) and map_rows[a].name not in current)
         }
-        rows, problems = dynamic_fields.check_values(map_rows, definitions, given, object_type)
+        rows, problems = dynamic_fields.check_values(
+            map_rows,
+            definitions,
+            given,
+            object_type,
+            three_byte_fix=storage.dynamic_fields.value_text_fix,
+        )
         if problems:
             result.action, result.problems = Action.REFUSED, problems
             continue

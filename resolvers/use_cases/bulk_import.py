@@ -41,7 +41,7 @@ from domain.changes import given_fields
 from domain.company_map import KNOWN_FIELDS
 from domain.customer_rules import CustomerChanges, validate_customer
 from domain.dynamic_fields import CUSTOMER_COMPANY, ValueRow
-from domain.errors import ErrorCode, Problem
+from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.field_map import VALID_ID, MapField
 from domain.origins import OriginKey
 from domain.records import CustomerRecord, GroupRecord
@@ -327,15 +327,18 @@ async def import_customers(
     ]
     try:
         await _check_and_write_customers(storage, actor, run, writing)
-    except sa.exc.IntegrityError:
-        # A concurrent write took an ID or a name of the batch: each row alone, so only it
-        # fails (as customerCreate's conflict).
+    except (sa.exc.IntegrityError, ProblemsFound):
+        # A concurrent write took an ID or a name of the batch (as customerCreate's conflict),
+        # or the database refused a character of it (a column made utf8mb3 after the start):
+        # each row alone, so only it fails.
         for result in writing:
             try:
                 await _check_and_write_customers(storage, actor, run, [result])
             except sa.exc.IntegrityError:
                 problems = await conflict(storage, result.plan, id_field=("CustomerID",))
                 result.action, result.problems = Action.REFUSED, problems
+            except ProblemsFound as exc:
+                result.action, result.problems = Action.REFUSED, exc.problems
     return results
 
 

@@ -38,7 +38,7 @@ from domain.bulk_rows import CUSTOMERS, GROUPS, PASSWORD, SERVICES, ImportRow
 from domain.collations import taken_by_collation
 from domain.customer_user_rules import normalize_values, patch_problems, validate_values
 from domain.dynamic_fields import CUSTOMER_USER
-from domain.errors import ErrorCode, Problem
+from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN, VALID_ID
 from domain.passwords import verify_in_thread
 from domain.records import Audit, CustomerRecord, CustomerUserRecord
@@ -112,8 +112,9 @@ async def import_users(
     live = [r for r in results if r.action is not Action.REFUSED]
     try:
         await _decide_and_write(storage, actor, backend, run, live, turn)
-    except sa.exc.IntegrityError:
-        # A concurrent writer took a login of the batch: each row alone, so only it fails.
+    except (sa.exc.IntegrityError, ProblemsFound):
+        # A concurrent writer took a login of the batch, or the database refused a character
+        # of it (a column made utf8mb3 after the start): each row alone, so only it fails.
         for result in live:
             try:
                 await _decide_and_write(storage, actor, backend, run, [result], None)
@@ -127,6 +128,8 @@ async def import_users(
                 )
                 result.action = Action.REFUSED
                 result.problems = [Problem((LOGIN,), ErrorCode.LOGIN_TAKEN, message)]
+            except ProblemsFound as exc:
+                result.action, result.problems = Action.REFUSED, exc.problems
     return results
 
 

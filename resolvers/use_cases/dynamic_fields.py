@@ -63,7 +63,13 @@ async def checked_rows(
         ]
     names = [rows[a].name for a in values]
     definitions = {d.name: d for d in await storage.dynamic_fields.definitions(names_=names)}
-    found, problems = check_values(rows, definitions, values, object_type)
+    found, problems = check_values(
+        rows,
+        definitions,
+        values,
+        object_type,
+        three_byte_fix=storage.dynamic_fields.value_text_fix,
+    )
     if problems:
         return CheckedValues(), problems
     return CheckedValues(found, audited_fields(rows, definitions, values)), []
@@ -85,9 +91,12 @@ def check_values(
     definitions: Mapping[str, DynamicFieldDefinition],
     values: Mapping[str, Any],
     object_type: str,
+    *,
+    three_byte_fix: str | None = None,
 ) -> tuple[RowsByField, list[Problem]]:
     """:func:`checked_rows` with the Map rows and the definitions at hand (a bulk import
-    reads them once per batch); every attribute of ``values`` is one of ``rows``."""
+    reads them once per batch); every attribute of ``values`` is one of ``rows``.
+    ``three_byte_fix``: ``DbDynamicFieldStore.value_text_fix``."""
     found: RowsByField = {}
     problems: list[Problem] = []
     for attribute, value in values.items():
@@ -97,7 +106,7 @@ def check_values(
         if problem is not None or definition is None:
             problems.append(problem or Problem((attribute,), ErrorCode.INVALID, "Unknown."))
             continue
-        encoded = encode(attribute, definition, value)
+        encoded = encode(attribute, definition, value, three_byte_fix=three_byte_fix)
         if isinstance(encoded, Problem):
             problems.append(encoded)
         else:

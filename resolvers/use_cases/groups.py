@@ -40,7 +40,7 @@ FIELDS = ("name", "comment", "validity")
 async def create(storage: Storage, actor: Actor, change: GroupChanges) -> Outcome[GroupRecord]:
     """A new group from ``change``; its name is required and unique."""
     change = change.trimmed()
-    problems = validate_group(change, creating=True)
+    problems = validate_group(change, creating=True, three_byte=storage.groups.three_byte)
     if problems:
         return Outcome.failed(problems)
 
@@ -63,7 +63,7 @@ async def update(
     if old is None:
         return Outcome.failed([unknown_group(GROUP_ID, group_id)])
     change = change.trimmed()
-    problems = validate_group(change, creating=False)
+    problems = validate_group(change, creating=False, three_byte=storage.groups.three_byte)
     if problems:
         return Outcome.failed(problems)
 

@@ -138,7 +138,7 @@ async def _checked_write(
     """Validate the (cleaned) ``change``, then run ``write`` under :func:`writing`: the
     service it wrote (its id returned) as now stored, or the problems, nothing written. The
     ``validity`` ``None`` of a patch never reaches ``write``: it is refused here."""
-    problems = validate_service(change, creating=creating)
+    problems = validate_service(change, creating=creating, three_byte=storage.services.three_byte)
     if problems:
         return Outcome.failed(problems)
     try:

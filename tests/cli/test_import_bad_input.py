@@ -138,3 +138,28 @@ async def test_a_long_login_otobo_stored_gets_no_customers_from_an_import(target
         ("Login",)
     ]
     assert await target.rows("SELECT user_id FROM customer_user_customer") == [("ann",)]
+
+
+async def test_a_4_byte_character_for_a_3_byte_column_is_refused_with_its_fix(
+    target: Target,
+) -> None:
+    """MariaDB, ``customer_user.first_name`` in utf8mb3 (older OTOBO installs): the start
+    warns once with the fix, the row with an emoji there is refused at that field with the
+    fix, nothing of it is written, and the other rows are imported."""
+    if target.kind != "mariadb":
+        pytest.skip("utf8mb3 is MariaDB's (and MySQL's)")
+    await target.execute(
+        "ALTER TABLE customer_user MODIFY first_name VARCHAR(100) "
+        "CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci NOT NULL"
+    )
+    emoji = "customer_user;;;zoe;zoe@x.test;Zoe 😀;Tester;ACME;"
+    path = users_file(target.folder, COMPANY, person("ann"), emoji)
+    result = await target.cli("import", str(path))
+    assert result.returncode == 1, result.stderr
+    assert "created 2, updated 0, unchanged 0, refused 1" in result.stderr
+    assert result.stderr.count("store only 3-byte UTF-8 (utf8mb3)") == 1  # the start warning
+    fix = "ALTER TABLE customer_user CONVERT TO CHARACTER SET utf8mb4 COLLATE"
+    rejects = (target.folder / "in.rejects.csv").read_text(encoding="utf-8")
+    assert "INVALID_CHARACTERS UserFirstname" in rejects
+    assert fix in rejects
+    assert await target.rows("SELECT login FROM customer_user") == [("ann",)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import ErrorCode
-from domain.text import check_text, is_blank
+from domain.text import check_text, is_blank, refused_characters
 
 FIELD = ("input", "name")
 
@@ -59,3 +59,37 @@ def test_no_limit_means_any_length() -> None:
 def test_both_problems_are_reported_together() -> None:
     problems = check_text("\x00" * 3, field=FIELD, max_length=2)
     assert [p.code for p in problems] == [ErrorCode.INVALID_CHARACTERS, ErrorCode.TOO_LONG]
+
+
+FIX = "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+
+
+@pytest.mark.parametrize("four_byte", ["😀", "𠮷", "\U00010000", "\U0010ffff"])
+def test_a_4_byte_character_for_a_3_byte_column_names_the_fix(four_byte: str) -> None:
+    problems = check_text(f"a{four_byte}", field=FIELD, max_length=20, three_byte_fix=FIX)
+    assert [(p.field, p.code) for p in problems] == [(FIELD, ErrorCode.INVALID_CHARACTERS)]
+    assert "3-byte UTF-8" in problems[0].message
+    assert FIX in problems[0].message
+    for multiline in (False, True):
+        assert refused_characters(multiline=multiline, three_byte=True).search(four_byte)
+    # A column that stores 4-byte UTF-8 (no fix given) takes it.
+    assert check_text(f"a{four_byte}", field=FIELD, max_length=20) == []
+    for multiline in (False, True):
+        assert not refused_characters(multiline=multiline, three_byte=False).search(four_byte)
+
+
+def test_a_3_byte_column_takes_every_bmp_character() -> None:
+    value = "Grüße 山田 € \uffff \ud7ff"
+    assert check_text(value, field=FIELD, max_length=None, three_byte_fix=FIX) == []
+    assert not refused_characters(multiline=False, three_byte=True).search(value)
+
+
+def test_a_3_byte_column_refuses_what_any_column_refuses() -> None:
+    for three_byte in (False, True):
+        single = refused_characters(multiline=False, three_byte=three_byte)
+        multi = refused_characters(multiline=True, three_byte=three_byte)
+        assert single.search("a\x00b")
+        assert multi.search("a\x00b")
+        assert multi.search("\x7f")
+        assert single.search("a\nb")
+        assert not multi.search("a\nb\tc\r")
