@@ -28,7 +28,7 @@ from datasources.search_sql import (
     search_condition,
 )
 from domain.search_grammar import Pattern, matches, parse_pattern, parse_search
-from tests.conftest import DB_KINDS, mariadb_database
+from tests.conftest import DB_KINDS, DROP_AT_THE_END, mariadb_database
 
 POSTGRES_URL = os.environ.get(
     "ROSTER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -105,9 +105,8 @@ async def engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
         yield postgres
     finally:
         await postgres.dispose()
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
+        DROP_AT_THE_END["postgresql"].append(name)  # a drop now waits for a checkpoint
 
 
 async def _select(engine: AsyncEngine, condition: ColumnElement[bool]) -> set[str]:
