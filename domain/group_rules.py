@@ -80,8 +80,16 @@ def validate_group(
     return problems
 
 
-def name_taken(name: str) -> Problem:
-    return Problem(NAME, ErrorCode.NAME_TAKEN, f"A group named {name!r} exists.")
+def name_taken(name: str, stored: str | None = None) -> Problem:
+    """``name`` is another group's (``stored``: that group's spelling, when known): group
+    names are unique case-insensitively, so a case twin is named, not left to be guessed."""
+    if stored is None or stored == name:
+        return Problem(NAME, ErrorCode.NAME_TAKEN, f"A group named {name!r} exists.")
+    message = (
+        f"Group name {name!r} is taken: the group {stored!r} has it but for case (group names "
+        "are unique case-insensitively)."
+    )
+    return Problem(NAME, ErrorCode.NAME_TAKEN, message)
 
 
 def unknown_group(field: tuple[str, ...], group_id: int) -> Problem:

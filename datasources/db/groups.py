@@ -124,11 +124,12 @@ class DbGroupStore:
             return int((await conn.execute(query)).scalar_one())
 
     @staticmethod
-    async def name_in_use(conn: AsyncConnection, name: str, *, except_id: int | None) -> bool:
-        query = sa.select(_T.c.id).where(sa.func.lower(_T.c.name) == name.lower())
+    async def name_holder(conn: AsyncConnection, name: str, *, except_id: int | None) -> str | None:
+        """The stored name of another group whose name equals ``name`` but for case, or None."""
+        query = sa.select(_T.c.name).where(sa.func.lower(_T.c.name) == name.lower())
         if except_id is not None:
             query = query.where(_T.c.id != except_id)
-        return (await conn.execute(query.limit(1))).first() is not None
+        return (await conn.execute(query.limit(1))).scalar()
 
     @staticmethod
     async def insert(conn: AsyncConnection, change: GroupChanges, *, agent: int) -> int:

@@ -93,8 +93,9 @@ async def _write(
     name = change.name if isinstance(change.name, str) else None
     try:
         async with transaction(store.engine) as conn:
-            if name and await store.name_in_use(conn, name, except_id=group_id):
-                raise ProblemsFound([name_taken(name)])
+            held = await store.name_holder(conn, name, except_id=group_id) if name else None
+            if name and held is not None:
+                raise ProblemsFound([name_taken(name, held)])
             written = await write(conn)
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)

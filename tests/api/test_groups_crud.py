@@ -78,6 +78,11 @@ async def test_group_names_are_unique_case_insensitively(api: Api) -> None:
         payload = await group_create(api, name=again)
         assert payload["group"] is None
         assert codes(payload) == [(("input", "name"), "NAME_TAKEN")], again
+    # A case twin is named, so the caller need not guess which group holds the name.
+    message = (await group_create(api, name=name.upper()))["userErrors"][0]["message"]
+    assert f"the group {name!r} has it but for case" in message
+    exact = (await group_create(api, name=name))["userErrors"][0]["message"]
+    assert exact == f"A group named {name!r} exists."
     # An invalid group keeps its name taken too (GroupAdd refuses a name of any group).
     invalid = unique("Inv")
     await new_group(api, invalid, validity="INVALID")
