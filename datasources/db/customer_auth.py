@@ -88,9 +88,16 @@ class DbAuthBackend:
         self.name = config.name
         self.engine = engine
         self.passwords = passwords
-        key = sa.column(config.customer_key, sa.String())
-        password = sa.column(config.customer_password, sa.String())
-        table = sa.table(config.table, key, password)
+        # A Table of real Columns, not ``sa.table``'s clauses: on MariaDB/MySQL the
+        # case-insensitive comparison then also asks ``key = login``, which the key column's
+        # index answers (``dialect._CaseInsensitiveEquals``); without it, a scan per sign-in.
+        table = sa.Table(
+            config.table,
+            sa.MetaData(),
+            sa.Column(config.customer_key, sa.String()),
+            sa.Column(config.customer_password, sa.String()),
+        )
+        key, password = table.c[config.customer_key], table.c[config.customer_password]
         self._read = (
             sa.select(key, password)
             .where(sa.func.lower(key) == sa.bindparam("login"))
@@ -98,7 +105,11 @@ class DbAuthBackend:
         )
         self._replace = (
             table.update()
-            .where(exactly(key) == sa.bindparam("b_login"), password == sa.bindparam("b_old"))
+            .where(
+                key == sa.bindparam("b_login"),  # the index's (a case-insensitive one on MariaDB)
+                exactly(key) == sa.bindparam("b_login"),  # and exactly this login's row
+                password == sa.bindparam("b_old"),
+            )
             .values({config.customer_password: sa.bindparam("b_new")})
         )
 
