@@ -141,13 +141,7 @@ class Readiness:
             ):
                 versions = frozenset()
             else:
-                # The driver's words (host, port, database name) go to the log only: this
-                # endpoint answers without a key.
-                driver = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-                reason = driver[0][:200] if driver else ""
-                logger.warning(
-                    "readyz: the database check failed: %s: %s", type(exc).__name__, reason
-                )
+                _log_failure(exc)
                 return {"status": "down", "error": type(exc).__name__}, {}
         latency = round((time.perf_counter() - started) * 1000, 3)
         migrations = {

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +19,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from datasources.db.dialect import exactly, is_mysql, key_collation
+from domain.collations import taken_by_collation
 from domain.errors import ErrorCode, Problem
 
 # ---- the collations a MariaDB/MySQL database must have ------------------------------------------
@@ -75,24 +75,19 @@ async def case_sensitive_key_columns(
 # ---- a unique index that counts two different values as one ----------------------------------
 
 
-@dataclass(frozen=True)
-class CollationTwin:
-    """A stored value that ``collation``, a column's, counts as equal to another value."""
-
-    stored: str
-    collation: str
-
-
-async def collation_twin(
+async def taken_by_collation_twin(
     engine: AsyncEngine,
     column: sa.Column[Any],
     value: str,
     *,
+    subject: str,
     except_value: str | None = None,
-) -> CollationTwin | None:
-    """MariaDB/MySQL: the stored value of ``column`` that the column's own collation counts
-    as equal to ``value`` (but for ``except_value``, the row being changed, compared exactly),
-    and that collation; None elsewhere, or when there is none. Called after a unique index
+) -> str | None:
+    """MariaDB/MySQL: the message for ``value`` refused because the column's own collation
+    counts it as equal to a stored value of ``column`` (but for ``except_value``, the row
+    being changed, compared exactly), naming that value and the collation
+    (``domain.collations.taken_by_collation``; ``subject``: ``Login``, ``Group name``, …);
+    None elsewhere, or when no stored value is its twin. Called after a unique index
     refused a write that Roster's own checks (``lower()`` on a binary collation, as on
     PostgreSQL) let through: OTOBO's ``utf8mb4_unicode_ci`` ignores accents, and counts every
     character outside the Basic Multilingual Plane (emoji) as equal to every other, so
@@ -112,7 +107,7 @@ async def collation_twin(
             return None
         names = {"t": column.table.name, "c": column.name}
         collation = (await conn.execute(collation_of, names)).scalar()
-    return CollationTwin(str(stored), str(collation or "the column's"))
+    return taken_by_collation(subject, value, str(stored), str(collation or "the column's"))
 
 
 # ---- text columns that store only 3-byte UTF-8 ---------------------------------------------------
@@ -159,6 +154,22 @@ async def three_byte_columns(
             fix = f"ALTER TABLE {table} CONVERT TO CHARACTER SET utf8mb4 COLLATE {collation};"
             found.setdefault(table, {})[column] = fix
     return found
+
+
+NAME_AND_COMMENT = {"name": "name", "comments": "comment"}
+"""The input fields of ``groups_table``'s and ``service``'s text columns."""
+
+
+def three_byte_fields(
+    three_byte_columns: Mapping[str, str] | None, field_of_column: Mapping[str, str]
+) -> dict[str, str]:
+    """:func:`three_byte_columns`' fixes of one table, keyed by input field instead of column
+    (what the write rules look up); columns without a field are left out."""
+    return {
+        field_of_column[column]: fix
+        for column, fix in (three_byte_columns or {}).items()
+        if column in field_of_column
+    }
 
 
 def three_byte_warning(found: Mapping[str, Mapping[str, str]]) -> str:

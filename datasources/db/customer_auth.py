@@ -18,16 +18,15 @@ sign in nobody.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from datasources.backend import BackendHealth, BackendStatus, BackendUnavailable
+from datasources.backend import BackendHealth, BackendUnavailable
 from datasources.db.dialect import exactly
-from datasources.db.engine import is_lost_connection, select_one
+from datasources.db.engine import database_health, is_lost_connection
 from datasources.unit_of_work import transaction
 from domain.config import DbAuthBackendConfig, PasswordConfig
 from domain.passwords import hash_in_thread, needs_rehash, verify_in_thread
@@ -136,9 +135,11 @@ class DbAuthBackend:
         if not passwords.rehash_on_sign_in:
             return
         found = await self.stored_login(login)
-        if found is None or found[1] is None:
+        if found is None:
             return
-        login, stored = found[0], found[1]
+        login, stored = found
+        if stored is None:
+            return
         if not needs_rehash(stored, passwords.scheme, bcrypt_cost=passwords.bcrypt_cost):
             return
         if not await verify_in_thread(stored, password, login):
@@ -151,12 +152,7 @@ class DbAuthBackend:
 
     async def health(self) -> BackendHealth:
         """A ``SELECT 1`` round trip, as the database customer-user backend's."""
-        started = time.perf_counter()
-        try:
-            await select_one(self.engine)
-        except (OSError, sa.exc.SQLAlchemyError) as exc:
-            return BackendHealth(BackendStatus.DOWN, None, type(exc).__name__)
-        return BackendHealth(BackendStatus.UP, (time.perf_counter() - started) * 1000, None)
+        return await database_health(self.engine)
 
     async def close(self) -> None:
         """Nothing of its own: the engine is the storage's."""

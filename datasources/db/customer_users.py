@@ -10,7 +10,6 @@ the transaction and what is checked in it.
 from __future__ import annotations
 
 import operator
-import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -19,11 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from datasources.backend import BackendHealth, BackendStatus
+from datasources.backend import BackendHealth
 from datasources.db.bulk_insert import insert_rows
 from datasources.db.customer_user_query_sql import CustomerUserQuerySql
 from datasources.db.dialect import xact_lock, xact_locks
-from datasources.db.engine import read_only_view, select_one
+from datasources.db.engine import database_health, read_only_view
 from datasources.db.prepared import KeyedRead, PositionalRow
 from datasources.db.schema_check import AUDIT_COLUMNS, missing_columns, reflect_table
 from datasources.db.schema_check import SchemaMismatch as SchemaMismatch  # re-exported
@@ -201,12 +200,7 @@ class DbCustomerUserBackend:
 
     async def health(self) -> BackendHealth:
         """A ``SELECT 1`` round trip: the database answers, and how fast."""
-        started = time.perf_counter()
-        try:
-            await select_one(self.reader)
-        except (OSError, sa.exc.SQLAlchemyError) as exc:
-            return BackendHealth(BackendStatus.DOWN, None, type(exc).__name__)
-        return BackendHealth(BackendStatus.UP, (time.perf_counter() - started) * 1000, None)
+        return await database_health(self.reader)
 
     async def close(self) -> None:
         """The engine is shared and closed by ``datasources.storage.Storage``."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from datasources.backend import BackendHealth, BackendStatus
 from datasources.db.commit_marks import commit_mark_outcome, write_commit_mark
 from datasources.db.dialect import is_mysql, mysql_session_setup
 from datasources.search_sql import register_sqlite_functions
@@ -154,15 +156,20 @@ LOST_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 T = TypeVar("T")
 
 
-async def select_one(engine: AsyncEngine) -> None:
-    """A health check's ``SELECT 1`` round trip, run once more if its connection was lost
-    (``read_once_more_if_lost``)."""
+async def database_health(engine: AsyncEngine) -> BackendHealth:
+    """A database backend's health (customer users, sign-in): a ``SELECT 1`` round trip, run
+    once more if its connection was lost (``read_once_more_if_lost``), and how long it took."""
 
     async def select() -> None:
         async with engine.connect() as conn:
             await conn.execute(sa.text("SELECT 1"))
 
-    await read_once_more_if_lost(select)
+    started = time.perf_counter()
+    try:
+        await read_once_more_if_lost(select)
+    except (OSError, sa.exc.SQLAlchemyError) as exc:
+        return BackendHealth(BackendStatus.DOWN, None, type(exc).__name__)
+    return BackendHealth(BackendStatus.UP, (time.perf_counter() - started) * 1000, None)
 
 
 async def read_once_more_if_lost(read: Callable[[], Awaitable[T]]) -> T:

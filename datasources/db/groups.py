@@ -15,6 +15,7 @@ from typing import Any, Generic
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from datasources.db.collation_check import NAME_AND_COMMENT, three_byte_fields
 from datasources.db.customer_users import utcnow
 from datasources.db.dialect import exactly, inserted_id
 from datasources.db.engine import read_only_view
@@ -57,19 +58,12 @@ def _record(row: Row) -> GroupRecord:
     )
 
 
-_FIELD_OF_COLUMN = {"name": "name", "comments": "comment"}
-
-
 class DbGroupStore:
     def __init__(
         self, engine: AsyncEngine, three_byte_columns: Mapping[str, str] | None = None
     ) -> None:
         self.engine = engine
-        self.three_byte: Mapping[str, str] = {
-            _FIELD_OF_COLUMN[column]: fix
-            for column, fix in (three_byte_columns or {}).items()
-            if column in _FIELD_OF_COLUMN
-        }
+        self.three_byte: Mapping[str, str] = three_byte_fields(three_byte_columns, NAME_AND_COMMENT)
         """The fields (``name``, ``comment``) whose column stores only 3-byte UTF-8, with the
         ``ALTER TABLE`` that fixes it (``collation_check.three_byte_columns``)."""
         self.reader = read_only_view(engine)

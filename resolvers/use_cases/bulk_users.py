@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.backend import BackendUnavailable
 from datasources.customer_user_directory import unresolvable
-from datasources.db.collation_check import collation_twin
+from datasources.db.collation_check import taken_by_collation_twin
 from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.links import USER_CUSTOMERS, USER_GROUPS, unfit_login
 from datasources.db.tables import service_customer_user
@@ -35,7 +35,6 @@ from domain.assignments import (
     UserGroupRow,
 )
 from domain.bulk_rows import CUSTOMERS, GROUPS, PASSWORD, SERVICES, ImportRow
-from domain.collations import taken_by_collation
 from domain.customer_user_rules import normalize_values, patch_problems, validate_values
 from domain.dynamic_fields import CUSTOMER_USER
 from domain.errors import ErrorCode, Problem, ProblemsFound
@@ -120,12 +119,9 @@ async def import_users(
                 await _decide_and_write(storage, actor, backend, run, [result], None)
             except sa.exc.IntegrityError:
                 column = backend.table.c[backend.config.customer_key]
-                twin = await collation_twin(backend.engine, column, result.key)
-                message = (
-                    taken_by_collation("Login", result.key, twin.stored, twin.collation)
-                    if twin is not None
-                    else f'Customer user "{result.key}" was created meanwhile; import again.'
-                )
+                message = await taken_by_collation_twin(
+                    backend.engine, column, result.key, subject="Login"
+                ) or (f'Customer user "{result.key}" was created meanwhile; import again.')
                 result.action = Action.REFUSED
                 result.problems = [Problem((LOGIN,), ErrorCode.LOGIN_TAKEN, message)]
             except ProblemsFound as exc:

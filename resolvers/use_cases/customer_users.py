@@ -34,13 +34,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from datasources.backend import BackendUnavailable
 from datasources.customer_user_directory import unresolvable
 from datasources.db import password_history, ticket_writes
-from datasources.db.collation_check import collation_twin
+from datasources.db.collation_check import taken_by_collation_twin
 from datasources.db.customer_users import DbCustomerUserBackend, carry_login
 from datasources.db.sign_in_attempts import SignInAttemptStore
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.audit import Action, AuditEvent, customer_user_values, event
-from domain.collations import taken_by_collation
 from domain.customer_user_rules import (
     PASSWORD,
     CustomerUserChanges,
@@ -432,10 +431,10 @@ async def _conflict(
     if taken:
         return taken
     column = backend.table.c[backend.config.customer_key]
-    twin = await collation_twin(backend.engine, column, login, except_value=own_login)
-    if twin is not None:
-        message = taken_by_collation("Login", login, twin.stored, twin.collation)
-    else:
+    message = await taken_by_collation_twin(
+        backend.engine, column, login, subject="Login", except_value=own_login
+    )
+    if message is None:
         message = (
             f'Customer user "{login}" cannot be stored: the unique index on logins counts it '
             "as the same login as a stored one."

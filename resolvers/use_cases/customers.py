@@ -16,14 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.db import ticket_writes
-from datasources.db.collation_check import collation_twin
+from datasources.db.collation_check import taken_by_collation_twin
 from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.dynamic_fields import DbDynamicFieldStore
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.audit import Action, AuditEvent, FieldChange, SetChange, event, given
 from domain.changes import is_given
-from domain.collations import taken_by_collation
 from domain.customer_rules import CustomerChanges, validate_customer
 from domain.dynamic_fields import CUSTOMER_COMPANY
 from domain.errors import ErrorCode, Problem, ProblemsFound
@@ -234,9 +233,10 @@ async def conflict(
     ):
         if not isinstance(value, str) or not value:
             continue
-        twin = await collation_twin(store.engine, store.table.c[column], value, except_value=own)
-        if twin is not None:
-            message = taken_by_collation(subject, value, twin.stored, twin.collation)
+        message = await taken_by_collation_twin(
+            store.engine, store.table.c[column], value, subject=subject, except_value=own
+        )
+        if message is not None:
             problems.append(Problem(field, code, message))
     if problems:
         return problems

@@ -14,12 +14,11 @@ from collections.abc import Awaitable, Callable
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from datasources.db.collation_check import collation_twin
+from datasources.db.collation_check import taken_by_collation_twin
 from datasources.db.tables import groups_table
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.audit import Action, event, given
-from domain.collations import taken_by_collation
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.group_rules import (
     GROUP_ID,
@@ -110,8 +109,7 @@ async def _conflict(storage: Storage, name: str, old_name: str | None) -> Proble
     collation counts it as a stored name (OTOBO's ``utf8mb4_unicode_ci`` on MariaDB/MySQL
     ignores accents and tells no two emoji apart), which the message then names."""
     column = groups_table.c.name
-    twin = await collation_twin(storage.groups.engine, column, name, except_value=old_name)
-    if twin is None:
-        return name_taken(name)
-    message = taken_by_collation("Group name", name, twin.stored, twin.collation)
-    return Problem(NAME, ErrorCode.NAME_TAKEN, message)
+    message = await taken_by_collation_twin(
+        storage.groups.engine, column, name, subject="Group name", except_value=old_name
+    )
+    return name_taken(name) if message is None else Problem(NAME, ErrorCode.NAME_TAKEN, message)

@@ -20,13 +20,12 @@ from contextlib import asynccontextmanager
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from datasources.db.collation_check import collation_twin
+from datasources.db.collation_check import taken_by_collation_twin
 from datasources.db.tables import service
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.audit import Action, event
 from domain.changes import UNSET, is_given
-from domain.collations import taken_by_collation
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.origins import OriginKey
 from domain.services import (
@@ -258,9 +257,10 @@ async def _conflict(storage: Storage, checked: _Checked) -> list[Problem]:
     two emoji apart), which the message names."""
     column = service.c.name
     for name, old in checked.olds.items():
-        twin = await collation_twin(storage.engine, column, name, except_value=old)
-        if twin is not None:
-            message = taken_by_collation("Service name", name, twin.stored, twin.collation)
+        message = await taken_by_collation_twin(
+            storage.engine, column, name, subject="Service name", except_value=old
+        )
+        if message is not None:
             return [Problem(checked.field, ErrorCode.NAME_TAKEN, message)]
     return [
         Problem(
