@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.api.test_customer_users_import import user_row
 from tests.api.test_dynamic_fields import add_definition
 from tests.conftest import Api, MakeApi, run_sql, unique
 from tests.factories import (
@@ -198,17 +199,6 @@ async def test_service_create_and_update(three_byte: Api) -> None:
     assert (await api.data(SERVICE_GET, {"n": name}))["service"] == {"name": name, "comment": None}
     change = {"serviceId": service_id, "comment": BMP}
     assert (await mutate(api, SERVICE_UPDATE, "serviceUpdate", change))["userErrors"] == []
-
-
-def user_row(login: str, customer: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "UserLogin": login,
-        "UserFirstname": "Ada",
-        "UserLastname": "Lovelace",
-        "UserEmail": f"{login}@example.test",
-        "UserCustomerID": customer,
-        **extra,
-    }
 
 
 async def test_import_rows(three_byte: Api) -> None:
