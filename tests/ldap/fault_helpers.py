@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from tests.checks import assert_clean_200
@@ -22,6 +21,7 @@ from tests.ldap.conftest import DB_BACKEND, MakeLdapApi
 from tests.ldap.directory import BASE_DN, READER_DN, READER_PASSWORD, Slapd
 from tests.ldap.helpers import BACKENDS, DB, LDAP, LISTING, create_db_user, outages
 from tests.metrics_helpers import value
+from tests.timing import no_collection
 
 CALLS = "roster_ldap_call_duration_seconds_count"
 
@@ -65,21 +65,6 @@ async def timed(
         started = time.monotonic()
         response = await api.gql(query, variables)
         return response, time.monotonic() - started
-
-
-@contextlib.contextmanager
-def no_collection() -> Iterator[None]:
-    """The garbage collector off while a request is timed. The server runs in the test's
-    process, whose heap grows over a full run: late in one, a full collection takes 0.1-0.8 s
-    of CPU and longer on the loaded machine (measured: ``app.probes.deadline``), which is
-    the test process's pause, not a wait of the server's. Collections resume afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 async def ldap_calls(api: Api, backend: str) -> float:

@@ -50,9 +50,9 @@ from tests.ldap.fault_helpers import (
     ldap_calls,
     listing,
     loop_watch,
-    no_collection,
 )
 from tests.ldap.helpers import LDAP as DIRECTORY
+from tests.timing import no_collection
 
 LDAP = "ldap-directory"
 DB_PASSWORD = "Db-Password-9"
