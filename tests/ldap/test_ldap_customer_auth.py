@@ -381,8 +381,8 @@ async def test_a_sign_in_while_the_process_stands_still_past_the_timeout(
 ) -> None:
     """A long garbage collection, a throttled CPU quota or a request that holds the event
     loop, while the directory answers at once: the customer signs in with the directory
-    password. (With wall-clock timeouts the check was "no answer within 3 s": refused as an
-    outage, a failure towards the breaker.) The process stands still as the entry's search is
+    password. (With wall-clock timeouts it was refused as an outage, ``BACKEND_UNAVAILABLE``,
+    a failure towards the breaker.) The process stands still as the entry's search is
     sent on the pooled connection, and as the bind's own connection is made."""
     api, _ = await fault_app(make_sqlite_api, auth_slapd)
     assert accepted_by(await sign_in(api, ALICE.uid, ALICE.password), LDAP, "alice")  # pooled

@@ -5,8 +5,9 @@ this whole process, while the directory's answer is on its way. The LDAP timeout
 the time the event loop ran (``datasources.deadline``), so a stall past the timeout, right as
 an LDAP call starts, costs nothing: the listing still has the directory's users, no
 ``BACKEND_UNAVAILABLE``, no failure logged, the breaker stays closed and ``backends`` says UP.
-(With wall-clock timeouts each of these stalls was "no answer within 1.5 s", and two of them
-opened the breaker.) The customer sign-in's case is in ``test_ldap_customer_auth``.
+(With wall-clock timeouts such a stall was ``BACKEND_UNAVAILABLE``, "no answer … within
+1.5 s", a failure towards the breaker.) The customer sign-in's case is in
+``test_ldap_customer_auth``.
 
 The stalls are real (``fault_helpers.standing_still``), the directory is the session's slapd.
 SQLite only, as the other fault cases: the database plays no part.
