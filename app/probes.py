@@ -12,19 +12,18 @@ asks before it sends traffic or restarts a process. Neither needs an API key; bo
   migrations are behind (or ahead: an older image against a newer database), or storage is not
   open yet. A statement whose connection was lost is run once more, as a request's is.
   ``PROBE_TIMEOUT`` counts the time this process's event loop ran, not the time it stood
-  still (``deadline``): a paused process is not a database that does not answer. The body
-  names each check: ``{"status", "database": {"status", "latency_ms"|"error"}, "migrations":
-  {"status", "database", "code"}, "backends": [{"name", "kind", "status", …}],
+  still (``datasources.deadline``): a paused process is not a database that does not answer.
+  The body names each check: ``{"status", "database": {"status", "latency_ms"|"error"},
+  "migrations": {"status", "database", "code"}, "backends": [{"name", "kind", "status", …}],
   "customer_auth_backends": [… the same shape]}``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,53 +32,12 @@ from starlette.responses import JSONResponse, Response
 
 from datasources.backend import BackendStatus
 from datasources.db.engine import read_once_more_if_lost
+from datasources.deadline import deadline
 from datasources.storage import Storage
 
 logger = logging.getLogger("roster.probes")
 
 PROBE_TIMEOUT = 2.0  # seconds for the database's answer and for each backend's
-LOOK = 0.1
-"""Seconds between a ``deadline``'s looks at the clock."""
-
-
-@contextlib.asynccontextmanager
-async def deadline(seconds: float) -> AsyncIterator[None]:
-    """``asyncio.timeout(seconds)``, counting only the time the event loop ran on schedule.
-
-    Why: a wall-clock timeout also counts the time this process stood still, and then it
-    blames the dependency. Measured while the whole test suite ran (2 workers) on the loaded
-    2-core machine: 117 full garbage collections in the test processes took over 0.1 s, each
-    0.1-0.8 s of CPU and up to 12.8 s of wall clock; one that straddles a check's wall-clock
-    deadline expires it although the answer has long arrived (the timer's callback runs
-    before the task that would read the answer),
-    and ``/readyz`` answered 503 "database: no answer within 2 s" for a database that
-    answered in a millisecond. In production the same happens when the container's CPU
-    quota is throttled or a request holds the loop.
-
-    So the clock is read every ``LOOK`` seconds, and each look counts only the ``LOOK`` it
-    asked for, however late it came: the time the loop stood still is not counted. A
-    dependency that really does not answer still expires it after ``seconds`` of a running
-    loop (``seconds / LOOK`` looks, each late by at most one stall)."""
-    loop = asyncio.get_running_loop()
-    async with asyncio.timeout(None) as timeout:
-        left = seconds
-        handle: asyncio.TimerHandle | None = None
-
-        def look(step: float) -> None:
-            nonlocal left, handle
-            left -= step
-            if left <= 1e-9:
-                timeout.reschedule(loop.time())  # expire now
-                return
-            step = min(LOOK, left)
-            handle = loop.call_later(step, look, step)
-
-        step = min(LOOK, seconds)
-        handle = loop.call_later(step, look, step)
-        try:
-            yield
-        finally:
-            handle.cancel()
 
 
 def migration_heads() -> frozenset[str]:

@@ -248,7 +248,8 @@ def test_bonsai_polls_through_the_method_the_ldap_pool_overrides() -> None:
     coroutine = poll is not None and inspect.iscoroutinefunction(poll)
     assert coroutine, (
         "bonsai's AIOLDAPConnection._poll is gone: datasources.ldap.pool._Connection overrides "
-        "it to unregister a cancelled connection's socket and to find the open's message id"
+        "it to unregister a cancelled connection's socket, to find the open's message id and "
+        "to wait without bonsai's wall-clock timeout"
     )
     assert _parameters(poll) == ["self", "msg_id", "timeout"]
 

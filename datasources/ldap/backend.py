@@ -282,15 +282,16 @@ class LdapCustomerUserBackend:
         self, conn: Any, filter_exp: str, attributes: list[str], limit: int | None
     ) -> list[Any]:
         """Entries matching ``filter_exp`` under the base DN, page by page (RFC 2696), until
-        ``limit`` entries or the end; each round trip is bounded by the operation timeout."""
+        ``limit`` entries or the end. The pool's deadline bounds the whole operation; the
+        ``timeout`` goes to the server as each page request's time limit (``pool._Connection``).
+        """
         page_size = self.config.page_size if limit is None else min(self.config.page_size, limit)
-        timeout = self.config.timeout_seconds
         results = await conn.paged_search(
             self.config.base_dn,
             self._scope,
             filter_exp,
             attributes,
-            timeout=timeout,
+            timeout=self.config.timeout_seconds,
             page_size=max(1, page_size),
         )
         entries: list[Any] = []
@@ -304,7 +305,7 @@ class LdapCustomerUserBackend:
             message_id = results.acquire_next_page()
             if message_id is None:
                 return entries
-            results = await conn.get_result(message_id, timeout)
+            results = await conn.get_result(message_id)
 
     async def _find(
         self, conn: Any, filter_exp: str, cap: int, *, tag: bool

@@ -31,6 +31,9 @@ refused, frozen, TLS rejected, the search user's bind refused) is
 :class:`~datasources.backend.BackendUnavailable`, within ``connect_timeout_seconds +
 timeout_seconds`` for the whole check, and counts towards the circuit breaker (``breaker``,
 as for the LDAP customer-user backend); a server that answers, even with a refusal, does not.
+Like every LDAP wait (``pool``), these seconds count the time this process's event loop ran
+(``datasources.deadline``): a process that stood still is not a directory that does not
+answer, and a customer is not refused for it.
 
 The connections, TLS, probes and timeouts are the LDAP customer-user backend's (``pool``,
 ``probe``): this backend hands them its settings in that backend's shape
@@ -49,6 +52,7 @@ import bonsai
 import bonsai.errors
 
 from datasources.backend import BackendHealth, BackendStatus, BackendUnavailable
+from datasources.deadline import deadline
 from datasources.ldap.breaker import BreakerOpen, BreakerState, CircuitBreaker
 from datasources.ldap.filters import all_of, escape_value
 from datasources.ldap.pool import ConnectionPool, LdapFailure, base_read
@@ -121,7 +125,7 @@ class LdapAuthBackend:
         self._pool = ConnectionPool(self._search_settings)
         self._breaker = CircuitBreaker(config.breaker_failures, config.breaker_reset_seconds)
         self._binds = asyncio.Semaphore(config.pool_size)
-        self._deadline = config.connect_timeout_seconds + config.timeout_seconds
+        self._check_seconds = config.connect_timeout_seconds + config.timeout_seconds
         self._nobody = f"{NOBODY_RDN},{config.base_dn}"
 
     async def check(self, login: str, password: str) -> str | None:
@@ -131,14 +135,14 @@ class LdapAuthBackend:
             return None  # before any connection (see the module docstring, step 1)
         user += self.config.user_suffix
         try:
-            async with asyncio.timeout(self._deadline):
+            async with deadline(self._check_seconds):
                 dn = await self._call(self._pool, lambda conn: self._find(conn, user), "find")
                 if dn is None:
                     await self._bind(self._nobody, password)
                     return None
                 return user if await self._bind(dn, password) else None
         except TimeoutError:
-            reason = f"no answer within {self._deadline:g} s"
+            reason = f"no answer within {self._check_seconds:g} s"
             self._failed(reason)
             raise BackendUnavailable(self.name, reason) from None
 
@@ -153,10 +157,10 @@ class LdapAuthBackend:
 
         ping = base_read(self.config.base_dn, self.config.timeout_seconds)
         try:
-            async with asyncio.timeout(self._deadline):
+            async with deadline(self._check_seconds):
                 await self._call(self._pool, ping, "health")
         except TimeoutError:
-            reason = f"no answer within {self._deadline:g} s"
+            reason = f"no answer within {self._check_seconds:g} s"
             self._failed(reason)
             return BackendHealth(BackendStatus.DOWN, None, reason)
         except BackendUnavailable as exc:

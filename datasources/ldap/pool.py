@@ -6,7 +6,11 @@ connection; and one bonsai connection must not run two operations at once (bonsa
 pool is the small part of that we need:
 
 * at most ``pool_size`` connections, each lent to one operation at a time; waiting for one,
-  connecting one and running the operation each have a deadline;
+  connecting one and running the operation each have a deadline, which counts only the time
+  this process's event loop ran (``datasources.deadline``): a process that stood still (a long
+  garbage collection, a throttled CPU quota, a request holding the loop) is not a directory
+  that does not answer. bonsai's own timeouts wait on the wall clock, so they never wait here
+  (``_Connection._poll``); a search's ``timeout`` only goes to the server, as its time limit;
 * a new connection is first probed with asyncio's own sockets (``probe``), because bonsai's
   connect can block the event loop (see there);
 * a connection whose operation failed in any way is closed, never reused: it may still have
@@ -25,7 +29,6 @@ import asyncio
 import contextlib
 import os
 import socket
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -34,6 +37,7 @@ import bonsai.errors
 from bonsai.asyncio import AIOLDAPConnection
 
 from datasources import spans
+from datasources.deadline import deadline
 from datasources.ldap.filters import MATCH_ALL
 from datasources.ldap.probe import Endpoint, ProbeFailed, Transport, probe
 from domain.config import LdapBackendConfig
@@ -52,7 +56,16 @@ class LdapFailure(Exception):
 
 
 class _Connection(AIOLDAPConnection):
-    """bonsai's asyncio connection, made safe to give up on.
+    """bonsai's asyncio connection, made safe to give up on, and waiting without a clock.
+
+    bonsai waits for each answer with ``asyncio.wait_for(…, timeout)``: the wall clock, which
+    runs out while this process stands still with the answer on its way; an answer read in
+    more than one go (a page of entries, an open's round trips) then loses to the timer
+    (measured: a stall past the timeout as a listing's paged search was sent ended it as "no
+    answer", though the pool's own deadline counted only running time). Here it waits
+    without one: the pool's deadlines (``datasources.deadline``) bound every wait. A search's
+    ``timeout`` still reaches the server: bonsai hands it to ``ldap_search_ext``, which sends
+    its whole seconds as the request's time limit (the server's own clock).
 
     Two bonsai leaks are closed here. ``_poll`` takes the socket off the event loop only when
     the wait raises an ``Exception``; a cancellation (every deadline here is one) is a
@@ -69,11 +82,11 @@ class _Connection(AIOLDAPConnection):
     _open_answered = False
 
     async def _poll(self, msg_id: int, timeout: float | None = None) -> Any:  # noqa: ASYNC109
-        # bonsai's signature, overridden: its own wait_for stays, our deadlines wrap it.
+        # bonsai's signature, overridden: its wall-clock timeout is dropped (see above).
         if self.closed and self._open_id is None:
             self._open_id = msg_id  # the first wait of an unopened connection is the open
         try:
-            return await super()._poll(msg_id, timeout)  # type: ignore[no-untyped-call]
+            return await super()._poll(msg_id, None)  # type: ignore[no-untyped-call]
         except BaseException as exc:
             self.unregister()
             if msg_id == self._open_id and isinstance(exc, bonsai.errors.LDAPError):
@@ -178,7 +191,7 @@ class ConnectionPool:
 
     async def _run(self, operation: Callable[[Any], Awaitable[T]]) -> T:
         try:
-            async with asyncio.timeout(self._timeout):
+            async with deadline(self._timeout):
                 await self._slots.acquire()
         except TimeoutError:
             raise LdapFailure(
@@ -189,7 +202,7 @@ class ConnectionPool:
             while True:
                 connection, reused = await self._take()
                 try:
-                    async with asyncio.timeout(self._timeout):
+                    async with deadline(self._timeout):
                         result = await operation(connection)
                 except (bonsai.errors.ConnectionError, bonsai.errors.ClosedConnection):
                     connection.discard()
@@ -212,20 +225,23 @@ class ConnectionPool:
         return await self._connect(), False
 
     async def _connect(self) -> _Connection:
-        deadline = time.monotonic() + self._connect_timeout
-        await probe(self._endpoint, self._connect_timeout)
-        remaining = max(0.05, deadline - time.monotonic())
+        """A new connection, probed first (``probe``), then opened (and bound) by bonsai:
+        both within ``connect_timeout_seconds`` of a running loop."""
+        probed = False
         try:
-            async with asyncio.timeout(remaining):
-                pending = self._client.connect(is_async=True, timeout=remaining)
+            async with deadline(self._connect_timeout):
+                await probe(self._endpoint)
+                probed = True
+                pending = self._client.connect(is_async=True)
                 try:
                     connection: _Connection = await pending
                 except BaseException:
                     pending.discard()
                     raise
         except TimeoutError:
+            what = "connection to" if probed else "answer from"
             raise LdapFailure(
-                f"no connection to {self._endpoint.address} within {self._connect_timeout:g} s"
+                f"no {what} {self._endpoint.address} within {self._connect_timeout:g} s"
             ) from None
         return connection
 
@@ -247,7 +263,8 @@ class ConnectionPool:
 
 def base_read(base_dn: str, timeout: float) -> Callable[[Any], Awaitable[None]]:
     """A health check's round trip on a pooled connection: a base-scope read of ``base_dn``
-    asking for no attribute, the cheapest request that proves the bind and the base DN."""
+    asking for no attribute, the cheapest request that proves the bind and the base DN
+    (``timeout``: the server's time limit; the pool's deadline bounds the wait)."""
 
     async def ping(conn: Any) -> None:
         await conn.search(base_dn, bonsai.LDAPSearchScope.BASE, MATCH_ALL, ["1.1"], timeout=timeout)

@@ -4,8 +4,8 @@ bonsai (libldap underneath) can block the whole event loop, where no ``asyncio.t
 help: a connect to an address that drops packets ignores its timeout (bonsai issue #113), and
 an ``ldaps://`` TLS handshake with a server that accepts and then stays silent runs inside the
 loop thread until the peer gives up (measured here: the loop froze for as long as the test
-server stayed silent). asyncio's connect and TLS handshake never block the loop and honour a
-timeout, so every new connection is first tried here, and only a server that completed TCP,
+server stayed silent). asyncio's connect and TLS handshake never block the loop and can be
+given up on, so every new connection is first tried here, and only a server that completed TCP,
 and TLS with the configured CA (after StartTLS, for ``start_tls``), is handed to bonsai.
 
 It also gives a clear reason for a bad certificate ("certificate verify failed: unable to get
@@ -75,26 +75,24 @@ class Endpoint:
             raise ProbeFailed(f"CA file {self.ca_file!r} cannot be used: {exc}") from exc
 
 
-async def probe(endpoint: Endpoint, timeout: float) -> None:  # noqa: ASYNC109
-    """Connect (and do TLS) within ``timeout``, then hang up; raise :class:`ProbeFailed`.
+async def probe(endpoint: Endpoint) -> None:
+    """Connect (and do TLS), then hang up; raise :class:`ProbeFailed`.
 
-    The deadline is a parameter, not the caller's ``asyncio.timeout``, so that running out of
-    time is reported as this probe's reason, naming the address.
+    No deadline of its own: the caller's (``pool``: the connect's, which counts only the time
+    the event loop ran) bounds the probe and bonsai's open after it together, and words its
+    expiry by how far the connect got.
     """
     context = endpoint.tls_context() if endpoint.transport is not Transport.PLAIN else None
     writer: asyncio.StreamWriter | None = None
     try:
-        async with asyncio.timeout(timeout):
-            if endpoint.transport is Transport.LDAPS:
-                _, writer = await asyncio.open_connection(
-                    endpoint.host, endpoint.port, ssl=context, server_hostname=endpoint.host
-                )
-            else:
-                reader, writer = await asyncio.open_connection(endpoint.host, endpoint.port)
-                if context is not None:
-                    await _start_tls(reader, writer, context, endpoint.host)
-    except TimeoutError:
-        raise ProbeFailed(f"no answer from {endpoint.address} within {timeout:g} s") from None
+        if endpoint.transport is Transport.LDAPS:
+            _, writer = await asyncio.open_connection(
+                endpoint.host, endpoint.port, ssl=context, server_hostname=endpoint.host
+            )
+        else:
+            reader, writer = await asyncio.open_connection(endpoint.host, endpoint.port)
+            if context is not None:
+                await _start_tls(reader, writer, context, endpoint.host)
     except ssl.SSLCertVerificationError as exc:
         raise ProbeFailed(f"TLS certificate rejected: {exc.verify_message}") from exc
     except ssl.SSLError as exc:

@@ -60,7 +60,9 @@ class LdapAuthBackendConfig(StrictModel):
     ca_file: str | None = None
     """The CA that signed the server's certificate (else the system's CAs)."""
     timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 5.0
-    """Per operation (the search, the group check, a bind on an open connection)."""
+    """Per operation (the search, the group check, a bind on an open connection); like every
+    LDAP timeout, seconds of the Roster process running (a pause of the process is not
+    charged to the directory)."""
     connect_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 3.0
     """TCP, TLS and bind of a new connection."""
     pool_size: Annotated[int, Field(ge=1, le=50)] = 4

@@ -1,6 +1,7 @@
 """What the ``test_ldap_faults*`` modules share: the short timeouts and breaker every fault case
-runs with, a watch on the event loop, and the reads that show an outage (the listing, the
-backend's health) and the recovery after it.
+runs with, a watch on the event loop, a process that stands still while LDAP calls are in
+flight, and the reads that show an outage (the listing, the backend's health) and the
+recovery after it.
 
 Every case goes through the GraphQL API of an app with a database backend first and the LDAP
 backend second, on SQLite only: the database kind plays no part, and each case waits out real
@@ -12,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
+from datasources import spans
 from tests.checks import assert_clean_200
 from tests.conftest import Api, GraphQLResponse
 from tests.ldap.conftest import DB_BACKEND, MakeLdapApi
@@ -98,6 +100,50 @@ async def loop_watch() -> AsyncIterator[list[float]]:
         ticker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await ticker
+
+
+STALL = TIMEOUT * 1.5
+"""How long the process stands still in ``standing_still``: past the timeout."""
+
+
+@contextlib.contextmanager
+def standing_still(*, times: int = 1) -> Iterator[list[float]]:
+    """For the block: the whole event loop stands still for ``STALL`` seconds (a blocking
+    sleep, as a long garbage collection, a throttled CPU quota or a request that holds the
+    loop would) right after each of the first ``times`` LDAP calls starts, once the call
+    waits for the first time: its request is sent, or its connect is under way. Yields the
+    stalls' measured durations.
+
+    The calls are found through the trace-span slot every LDAP call opens a span in
+    (``datasources.spans``, ``pool.ConnectionPool.run``; the real tracer's, if any, still
+    gets its span): only the timing comes from there, the stall and the directory are real.
+    """
+    loop = asyncio.get_running_loop()
+    stalls: list[float] = []
+    scheduled = 0
+    saved = spans.opener
+
+    def stand_still() -> None:
+        started = time.monotonic()
+        time.sleep(STALL)  # the whole loop stops
+        stalls.append(time.monotonic() - started)
+
+    def opener(
+        name: str, attributes: Mapping[str, Any], /, *, client: bool = False
+    ) -> contextlib.AbstractContextManager[Any]:
+        nonlocal scheduled
+        if name.startswith("LDAP ") and scheduled < times:
+            scheduled += 1
+            loop.call_soon(stand_still)  # runs once the call waits
+        if saved is None:
+            return contextlib.nullcontext()
+        return saved(name, attributes, client=client)
+
+    spans.opener = opener
+    try:
+        yield stalls
+    finally:
+        spans.opener = saved
 
 
 async def listing(api: Api) -> tuple[set[str], list[str], float]:

@@ -7,9 +7,9 @@ only; sign-in looks the returned login up in the customer-user backends). Each L
 row has a database password of its own (``DB_PASSWORD``), so which backend accepted shows.
 Variants of the LDAP backend (group, suffix, filter, TLS) are swapped in for one test.
 
-The first part runs on every database kind; the faults (server stopped, frozen, TLS refused)
-on SQLite only, with short timeouts: the database plays no part, and they wait out real
-timeouts.
+The first part runs on every database kind; the faults (server stopped, frozen, TLS refused,
+this process standing still) on SQLite only, with short timeouts: the database plays no part,
+and they wait out real timeouts.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from tests.ldap.fault_helpers import (
     ldap_calls,
     listing,
     loop_watch,
+    standing_still,
 )
 from tests.ldap.helpers import LDAP as DIRECTORY
 from tests.timing import no_collection
@@ -378,6 +379,34 @@ async def test_a_frozen_server_answers_within_the_timeout(
         slapd.resume()
     await asyncio.sleep(FAST["breaker_reset_seconds"])
     assert accepted_by(await sign_in(api, ALICE.uid, ALICE.password), LDAP, "alice")
+
+
+async def test_a_sign_in_while_the_process_stands_still_past_the_timeout(
+    auth_slapd: AuthSlapd, make_sqlite_api: MakeLdapApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A long garbage collection, a throttled CPU quota or a request that holds the event
+    loop, while the directory answers at once: the customer signs in with the directory
+    password. (With wall-clock timeouts it was refused as an outage, ``BACKEND_UNAVAILABLE``,
+    a failure towards the breaker.) The process stands still as the entry's search is
+    sent on the pooled connection, and as the bind's own connection is made."""
+    api, _ = await fault_app(make_sqlite_api, auth_slapd)
+    assert accepted_by(await sign_in(api, ALICE.uid, ALICE.password), LDAP, "alice")  # pooled
+    for _ in range(2):  # two failures would open the breaker
+        with standing_still(times=2) as stalls:
+            payload = await sign_in(api, ALICE.uid, ALICE.password)
+        assert len(stalls) == 2
+        assert min(stalls) > TIMEOUT  # the process did stand still past the timeout
+        assert accepted_by(payload, LDAP, "alice")
+    with standing_still() as stalls:  # a wrong password is still a refusal, not an outage
+        payload = await sign_in(api, ALICE.uid, "Wrong-Secret-1")
+    assert len(stalls) == 1
+    assert refused(payload)
+    ready = (await api.client.get("/readyz")).json()
+    assert [(b["name"], b["status"]) for b in ready["customer_auth_backends"]] == [
+        (LDAP, "up"),
+        ("db", "up"),
+    ]
+    assert "LDAP authentication backend" not in caplog.text, caplog.text  # no failure logged
 
 
 async def test_a_customer_user_backend_whose_bind_is_refused_is_an_outage(
