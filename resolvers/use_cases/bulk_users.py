@@ -45,7 +45,7 @@ from domain.services import ServiceRecord
 from domain.text import check_text
 from domain.validity import Validity
 from resolvers.context import Actor
-from resolvers.use_cases import bulk_dynamic_fields
+from resolvers.use_cases import bulk_dynamic_fields, dynamic_fields
 from resolvers.use_cases.batch_order import Turn
 from resolvers.use_cases.bulk_import import (
     Action,
@@ -333,7 +333,9 @@ async def _decide_and_write(
             await stack.enter_async_context(storage.groups.serialized(table))
         if turn is not None:
             turn.leave()  # asyncio.Lock queues in arrival order: the next batch waits behind
-        conn = await stack.enter_async_context(transaction(backend.engine))
+        texts = {a: v for r in results for a, v in r.dynamic_after.items()}
+        fields = {**backend.input_fields, **dynamic_fields.text_input_fields(texts)}
+        conn = await stack.enter_async_context(transaction(backend.engine, fields))
         if CUSTOMERS in relations:
             await USER_CUSTOMERS.lock(conn)
         if GROUPS in relations:

@@ -97,8 +97,9 @@ async def create(
     if problems:
         return Outcome.failed(problems)
     hashed = await hash_new_password(storage, change.password)
+    fields = {**backend.input_fields, **dynamic_fields.input_fields(df_values)}
     try:
-        async with transaction(backend.engine) as conn:
+        async with transaction(backend.engine, fields) as conn:
             spelled = await _check_in_transaction(
                 storage, conn, backend, values, email=values.get(EMAIL), old=None
             )
@@ -139,8 +140,9 @@ async def update(
     problems += df_problems
     if problems:
         return Outcome.failed(problems)
+    fields = {**backend.input_fields, **dynamic_fields.input_fields(df_values)}
     try:
-        async with transaction(backend.engine) as conn:
+        async with transaction(backend.engine, fields) as conn:
             email = patch.get(EMAIL, old.values.get(EMAIL))
             patch = await _check_in_transaction(storage, conn, backend, patch, email=email, old=old)
             await backend.update(conn, old.login, patch, agent=storage.origins.agent_id)
@@ -166,7 +168,7 @@ async def update(
             audit_trail.record(conn, actor, [changed])
             await after_update(storage, conn, old.login, new_login, patch)
     except ProblemsFound as exc:
-        return Outcome.failed(exc.problems)
+        return Outcome.failed([_as_new_login(p) for p in exc.problems])
     except sa.exc.IntegrityError:
         problems = await _conflict(
             storage, backend, new_login, field=NEW_LOGIN, own_login=old.login

@@ -53,8 +53,9 @@ async def create(
     if problems:
         return Outcome.failed(problems)
     customer_id = str(change.customer_id)
+    fields = {**store.input_fields, **dynamic_fields.input_fields(df_values)}
     try:
-        async with transaction(store.engine) as conn:
+        async with transaction(store.engine, fields) as conn:
             taken = await _taken(storage, conn, change, own_id=None, id_field=CUSTOMER_ID)
             if taken:
                 raise ProblemsFound(taken)
@@ -92,8 +93,9 @@ async def update(
         return Outcome.failed(problems)
     new_id = change.customer_id if is_given(change.customer_id) else None
     target = str(new_id or old.customer_id)
+    fields = {**store.input_fields, **dynamic_fields.input_fields(df_values)}
     try:
-        async with transaction(store.engine) as conn:
+        async with transaction(store.engine, fields) as conn:
             taken = await _taken(
                 storage, conn, change, own_id=old.customer_id, id_field=NEW_CUSTOMER_ID
             )
@@ -111,7 +113,7 @@ async def update(
             changed = event(key, target, Action.UPDATED, before, after)
             audit_trail.record(conn, actor, [changed, *carried])
     except ProblemsFound as exc:
-        return Outcome.failed(exc.problems)
+        return Outcome.failed([_as_new_id(p) for p in exc.problems])
     except sa.exc.IntegrityError:
         problems = await conflict(storage, change, id_field=NEW_CUSTOMER_ID, old=old)
         return Outcome.failed(problems)

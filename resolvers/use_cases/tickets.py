@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.db import ticket_writes
+from datasources.db.collation_check import ColumnFields
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.customer_data_mapping import Assignment
@@ -38,6 +39,12 @@ from resolvers.use_cases import customer_data_mapping, customer_users
 
 NUMBER = ("number",)
 CUSTOMER_USER = ("customer_user",)
+CUSTOMER_ID = ("customer_id",)
+TICKET_FIELDS: ColumnFields = {
+    ("ticket", "customer_user_id"): [CUSTOMER_USER],
+    ("ticket", "customer_id"): [CUSTOMER_ID],
+}
+"""Which input writes each text column of ``ticketSetCustomer``'s ticket update."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +109,7 @@ async def set_customer(
     agent = storage.origins.agent_id
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     try:
-        async with transaction(storage.engine) as conn:
+        async with transaction(storage.engine, TICKET_FIELDS) as conn:
             ticket = await ticket_writes.locked_ticket(conn, number)
             if ticket is None:
                 raise ProblemsFound(
