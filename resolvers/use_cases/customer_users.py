@@ -36,7 +36,9 @@ from datasources.customer_user_directory import unresolvable
 from datasources.db import password_history, ticket_writes
 from datasources.db.collation_check import taken_by_collation_twin
 from datasources.db.customer_users import DbCustomerUserBackend, carry_login
+from datasources.db.links import unfit_login
 from datasources.db.sign_in_attempts import SignInAttemptStore
+from datasources.db.tables import CHANGE_KEY
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.audit import Action, AuditEvent, customer_user_values, event
@@ -132,6 +134,8 @@ async def update(
         return Outcome.failed([found])
     old, backend = found
     patch = normalize_values(change.patch())
+    if LOGIN not in patch and (unfit := unchangeable(old.login, USER)):
+        return Outcome.failed([unfit])
     problems = [_as_new_login(p) for p in patch_problems(backend.rules, old.values, patch)]
     new_login = str(patch.get(LOGIN, old.login))
     if not problems:
@@ -197,6 +201,8 @@ async def set_password(
     if isinstance(found, Problem):
         return Outcome.failed([found])
     record, backend = found
+    if unfit := unchangeable(record.login, USER):
+        return Outcome.failed([unfit])
     if self_service and not password:
         return Outcome.failed([Problem(PASSWORD, ErrorCode.REQUIRED, "Give the new password.")])
     problems = password_problems(storage, password)
@@ -223,6 +229,14 @@ async def set_password(
         )
     changed = await storage.customer_users.get(record.login)
     return Outcome(record=changed, generated_password=hashed.generated)
+
+
+def unchangeable(login: str, field: tuple[str, ...]) -> Problem | None:
+    """``TOO_LONG`` at ``field`` for a user whose stored login is longer than every change of
+    it can record (``tables.CHANGE_KEY``, 191 characters, as OTOBO's ``customer_user.login``:
+    only a backend table an admin made wider holds such a login); None when it fits. A
+    rename to a login that fits is the one change such a user can take."""
+    return unfit_login(CHANGE_KEY, field, login, cannot="be changed")
 
 
 async def _own_writable_backend(

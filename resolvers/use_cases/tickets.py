@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.db import ticket_writes
 from datasources.db.collation_check import ColumnFields
+from datasources.db.links import unfit_login
+from datasources.db.tables import ticket as ticket_table
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.customer_data_mapping import Assignment
@@ -104,6 +106,13 @@ async def set_customer(
                 ]
             )
         customer_user = user.login
+        # ticket.customer_user_id is VARCHAR(191), as OTOBO's customer_user.login: only a
+        # backend table an admin made with a wider login column holds a login too long for it.
+        cannot = "be a ticket's customer user"
+        if unfit := unfit_login(
+            ticket_table.c.customer_user_id, CUSTOMER_USER, user.login, cannot=cannot
+        ):
+            return Outcome.failed([unfit])
         if customer_id is None:
             customer_id = user.customer_id or ""
     agent = storage.origins.agent_id
