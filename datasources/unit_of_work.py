@@ -3,7 +3,8 @@
 A write function raises :class:`ProblemsFound` for an expected problem found mid-transaction;
 the transaction rolls back and the caller gets the problems as an :class:`Outcome`. So does
 MariaDB's refusal of a 4-byte character for a ``utf8mb3`` column (error 1366), which the write
-rules catch first for the columns known at start (``collation_check.four_byte_refusal``).
+rules catch first for the columns known at start (``collation_check.four_byte_refusal``): at
+the input field that wrote the column, when the write says which (``fields``).
 
 The audit events a write noted on its connection (``datasources.db.audit_events.note``) are
 written by :func:`transaction` itself, last before the commit, so every write's trail lands
@@ -22,7 +23,7 @@ from typing import Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db import audit_events
-from datasources.db.collation_check import four_byte_refusal
+from datasources.db.collation_check import ColumnFields, four_byte_refusal
 from datasources.db.engine import LostConnection, commit_outcome, transaction_id
 from domain.assignments import Change
 from domain.audit import AuditEvent
@@ -108,8 +109,14 @@ def watching_commits() -> Iterator[CommitWatch]:
 
 
 @asynccontextmanager
-async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+async def transaction(
+    engine: AsyncEngine, fields: ColumnFields | None = None
+) -> AsyncIterator[AsyncConnection]:
     """A connection in a transaction that commits on success and rolls back on any exception.
+
+    ``fields``: which input field writes which column (``collation_check.ColumnFields``), so a
+    character the database refuses is reported at that field, as the write rules would have
+    (a write of what a client typed passes them; one of Roster's own values need not).
 
     A commit whose connection was lost leaves the client unsure whether it was written. On
     PostgreSQL the transaction's id is taken first, and then asked after: committed, the
@@ -126,9 +133,9 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
             audit_events.take_buffer(conn)
             with suppress(Exception):  # a lost connection cannot roll back: the server did
                 await transaction.rollback()
-            refusal = four_byte_refusal(error, engine.dialect)
+            refusal = four_byte_refusal(error, engine.dialect, fields)
             if refusal is not None:  # a column the write rules did not know to be utf8mb3
-                raise ProblemsFound([refusal]) from error
+                raise ProblemsFound(refusal) from error
             raise
         watch = _watch.get()
         if watch is not None:

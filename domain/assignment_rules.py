@@ -152,18 +152,28 @@ def unknown_customer(field: tuple[str, ...], customer_id: str) -> Problem:
     return Problem(field, ErrorCode.UNKNOWN_CUSTOMER, f"No customer with ID {customer_id!r}.")
 
 
-def login_too_long(field: tuple[str, ...], login: str, column: str, limit: int) -> Problem:
-    """A stored login longer than a relation table's login column (OTOBO's
-    ``customer_user.login`` holds 191 characters, ``customer_user_customer.user_id`` and
-    ``group_customer_user.user_id`` only 100): its row could not be stored (PostgreSQL and
-    MariaDB refuse it, SQLite would keep it whole), so the assignment is refused before
-    anything is written. A rename to a login that fits (``newLogin``) makes the user
-    assignable."""
+def login_too_long(
+    field: tuple[str, ...],
+    login: str,
+    column: str,
+    limit: int,
+    *,
+    cannot: str = "be assigned there",
+) -> Problem:
+    """A stored login longer than a column Roster would write it to: a relation table's
+    (OTOBO's ``customer_user.login`` holds 191 characters, ``customer_user_customer.user_id``
+    and ``group_customer_user.user_id`` only 100), or one that every change of the user
+    writes (191: a backend table an admin made with a wider login column holds longer ones).
+    Its row could not be stored (PostgreSQL and MariaDB refuse it, SQLite would keep it
+    whole), so the write is refused before anything is written; ``cannot`` says what the
+    user cannot be or have. A rename to a login that fits (``newLogin``) is the way out.
+    ``column`` is ``table.column``; a ``roster_`` table is Roster's own, any other OTOBO's."""
     shown = login if len(login) <= 40 else f"{login[:37]}..."
+    owner = "Roster's" if column.startswith("roster_") else "OTOBO's"
     return Problem(
         field,
         ErrorCode.TOO_LONG,
-        f"Customer user {shown!r} has a login of {len(login)} characters, but OTOBO's "
-        f"{column} column holds at most {limit} characters, so this customer user cannot be "
-        "assigned there; rename it to a login that fits (newLogin) first.",
+        f"Customer user {shown!r} has a login of {len(login)} characters, but {owner} "
+        f"{column} column holds at most {limit} characters, so this customer user cannot "
+        f"{cannot}; rename it to a login that fits (newLogin) first.",
     )

@@ -111,6 +111,12 @@ def _strip(value: str | Unset | None) -> str | Unset | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def field_path(field: MapField) -> tuple[str, ...]:
+    """Where a problem with a Map row's value points: a default row by domain name
+    (``("comment",)``), any other by Map attribute (``("CustomerCompanyRegion",)``)."""
+    return (field.attribute,) if is_custom(field) else (KNOWN_FIELDS[field.attribute],)
+
+
 def validate_customer(
     change: CustomerChanges, rules: CustomerRules, *, creating: bool
 ) -> list[Problem]:
@@ -118,14 +124,13 @@ def validate_customer(
     patch (the given fields only), every one at once, in Map order."""
     problems: list[Problem] = []
     for field in rules.fields:
+        path = field_path(field)
         if is_custom(field):
             given: Any = change.extra.get(field.attribute, UNSET)
-            path = (field.attribute,)
             label = field.label
         else:
             name = KNOWN_FIELDS[field.attribute]
             given = getattr(change, name)
-            path = (name,)
             label = REQUIRED_LABELS.get(name, name)
         if not is_given(given) and not creating:
             continue

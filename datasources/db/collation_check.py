@@ -11,7 +11,7 @@ typed problem (``domain.text.check_text``) instead of MariaDB's error 1366.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -187,16 +187,61 @@ def three_byte_warning(found: Mapping[str, Mapping[str, str]]) -> str:
 MY_TRUNCATED_WRONG_VALUE = 1366
 """MariaDB/MySQL's ``Incorrect string value: '\\xF0\\x9F…' for column …`` (strict mode)."""
 
-_COLUMN_IN_MESSAGE = re.compile(r"for column (\S+) at row")
-"""MariaDB names ```db`.`table`.`column```, MySQL ``'column'``."""
+ColumnFields = Mapping[tuple[str, str], Sequence[tuple[str, ...]]]
+"""For one write: (table, column) → the input fields (a problem's ``field``, in domain names)
+whose values it writes there. Most columns have one; ``dynamic_field_value.value_text`` has
+each dynamic field of the write whose text the column could refuse."""
+
+_COLUMN_IN_MESSAGE = re.compile(
+    r"for column ((?:`(?:[^`]|``)*`\.)*`(?:[^`]|``)*`|'[^']*') at row \d+"
+)
+"""MariaDB (10.3+; 10.11 checked) names ```db`.`table`.`column```; MySQL (8.0, 8.4) only
+``'column'`` (``ER_TRUNCATED_WRONG_VALUE_FOR_FIELD``)."""
+
+_QUOTED = re.compile(r"`((?:[^`]|``)*)`")
 
 
-def four_byte_refusal(error: BaseException, dialect: Dialect) -> Problem | None:
-    """The typed problem for a write MariaDB/MySQL refused because a column could not store a
+def refused_column(message: str) -> tuple[str | None, str] | None:
+    """(table, column) that a 1366 ``message`` names: the table is None when the server
+    names the column alone (MySQL); None when the message names no column."""
+    match = _COLUMN_IN_MESSAGE.search(message)
+    if match is None:
+        return None
+    named = match.group(1)
+    if named.startswith("'"):
+        return None, named[1:-1]
+    parts = [part.replace("``", "`") for part in _QUOTED.findall(named)]
+    return (parts[-2] if len(parts) >= 2 else None), parts[-1]
+
+
+def input_fields_of(
+    table: str, field_of_column: Mapping[str, tuple[str, ...]]
+) -> dict[tuple[str, str], list[tuple[str, ...]]]:
+    """:data:`ColumnFields` for the columns of one ``table``, one input field each."""
+    return {(table, column): [field] for column, field in field_of_column.items()}
+
+
+def _fields_for(
+    fields: ColumnFields, table: str | None, column: str
+) -> tuple[str | None, Sequence[tuple[str, ...]]]:
+    """The table of ``column`` and the input fields that wrote it: when the server did not
+    name the table (MySQL), the write's one table with such a column, if only one has it."""
+    if table is not None:
+        return table, fields.get((table, column), ())
+    candidates = [(name, paths) for (name, col), paths in fields.items() if col == column]
+    return candidates[0] if len(candidates) == 1 else (None, ())
+
+
+def four_byte_refusal(
+    error: BaseException, dialect: Dialect, fields: ColumnFields | None = None
+) -> list[Problem] | None:
+    """The typed problems for a write MariaDB/MySQL refused because a column could not store a
     character (error 1366 on a string, e.g. a column converted to utf8mb3 after the start,
     which the write rules did not know of); None for any other error. The safety net behind
-    the rules: the write's transaction rolls back and the caller gets INVALID_CHARACTERS for
-    the input as a whole, naming the column, instead of INTERNAL_SERVER_ERROR."""
+    the rules: the write's transaction rolls back and the caller gets INVALID_CHARACTERS
+    instead of INTERNAL_SERVER_ERROR, naming the column and its fix, at the input field that
+    wrote the column (``fields``: the write's :data:`ColumnFields`), or for the input as a
+    whole when the write did not say which field that is."""
     orig = getattr(error, "orig", None)
     if not isinstance(error, sa.exc.DBAPIError) or orig is None:
         return None
@@ -206,16 +251,18 @@ def four_byte_refusal(error: BaseException, dialect: Dialect) -> Problem | None:
     message = str(args[1])
     if "Incorrect string value" not in message:
         return None
-    match = _COLUMN_IN_MESSAGE.search(message)
-    names = [part.strip("`'\"") for part in match.group(1).split(".")] if match else []
-    column = ".".join(names[-2:]) or "a column"
-    table = names[-2] if len(names) >= 2 else "<table>"
+    named = refused_column(message)
+    table, column = named if named is not None else (None, None)
+    paths: Sequence[tuple[str, ...]] = ()
+    if column is not None:
+        table, paths = _fields_for(fields or {}, table, column)
+    shown = ".".join(n for n in (table, column) if n) or "a column"
     collation = key_collation(dialect) or "utf8mb4_unicode_ci"
-    return Problem(
-        (),
-        ErrorCode.INVALID_CHARACTERS,
-        f"The database refused a character for {column}: the column stores only 3-byte "
+    text = (
+        f"The database refused a character for {shown}: the column stores only 3-byte "
         "UTF-8 (MariaDB's utf8mb3), which cannot hold characters outside the Basic "
         "Multilingual Plane (emoji, rarer CJK); its write was rolled back. An administrator fixes "
-        f"it with: ALTER TABLE {table} CONVERT TO CHARACTER SET utf8mb4 COLLATE {collation};",
+        f"it with: ALTER TABLE {table or '<table>'} CONVERT TO CHARACTER SET utf8mb4 "
+        f"COLLATE {collation};"
     )
+    return [Problem(path, ErrorCode.INVALID_CHARACTERS, text) for path in paths or [()]]

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.backend import BackendHealth
 from datasources.db.bulk_insert import insert_rows
+from datasources.db.collation_check import ColumnFields
 from datasources.db.customer_user_query_sql import CustomerUserQuerySql
 from datasources.db.dialect import xact_lock, xact_locks
 from datasources.db.engine import database_health, read_only_view
@@ -86,6 +87,11 @@ class DbCustomerUserBackend:
             three_byte=dict(three_byte_columns or {}),
         )
         readable = [f for f in self.fields if not f.is_password]
+        written: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+        for f in readable:
+            written.setdefault((table.name, f.column), []).append((f.attribute,))
+        self.input_fields: ColumnFields = written
+        """Which Map attribute a create or update writes to each column."""
         self._attributes = tuple(f.attribute for f in readable)
         self._columns_read = tuple(f.column for f in readable)
         self._login = table.c[config.customer_key]

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from datasources.db.bulk_insert import insert_rows
+from datasources.db.collation_check import ColumnFields, input_fields_of
 from datasources.db.customer_users import utcnow
 from datasources.db.engine import fetch_all, read_only_view
 from datasources.db.prepared import KeyedRead, Row
@@ -35,8 +36,8 @@ from datasources.search_sql import search_condition
 from domain.changes import given_fields
 from domain.company_map import KNOWN_FIELDS, is_custom
 from domain.config import CustomerCompanyConfig
-from domain.customer_rules import CustomerChanges, CustomerRules
-from domain.field_map import MapField
+from domain.customer_rules import CustomerChanges, CustomerRules, field_path
+from domain.field_map import VALID_ID, MapField
 from domain.pagination import Cursor
 from domain.records import Audit, CustomerRecord
 from domain.search_grammar import SearchExpr
@@ -96,6 +97,10 @@ class DbCustomerStore:
         self.table = table
         self.rules = column_rules(config, table, three_byte_columns)
         fields = self.rules.fields
+        self.input_fields: ColumnFields = input_fields_of(
+            table.name, {f.column: field_path(f) for f in fields if f.attribute != VALID_ID}
+        )
+        """Which input field a create or update writes to each column of the Map."""
         self._column_of = {KNOWN_FIELDS[f.attribute]: f.column for f in fields if not is_custom(f)}
         self._custom: dict[str, MapField] = {f.attribute: f for f in fields if is_custom(f)}
         read = dict.fromkeys([*(f.column for f in fields), *AUDIT_COLUMNS])

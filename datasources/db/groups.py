@@ -15,7 +15,12 @@ from typing import Any, Generic
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from datasources.db.collation_check import NAME_AND_COMMENT, three_byte_fields
+from datasources.db.collation_check import (
+    NAME_AND_COMMENT,
+    ColumnFields,
+    input_fields_of,
+    three_byte_fields,
+)
 from datasources.db.customer_users import utcnow
 from datasources.db.dialect import exactly, inserted_id
 from datasources.db.engine import read_only_view
@@ -66,6 +71,10 @@ class DbGroupStore:
         self.three_byte: Mapping[str, str] = three_byte_fields(three_byte_columns, NAME_AND_COMMENT)
         """The fields (``name``, ``comment``) whose column stores only 3-byte UTF-8, with the
         ``ALTER TABLE`` that fixes it (``collation_check.three_byte_columns``)."""
+        self.input_fields: ColumnFields = input_fields_of(
+            _T.name, {column: (field,) for column, field in NAME_AND_COMMENT.items()}
+        )
+        """Which input field a create or update writes to each text column."""
         self.reader = read_only_view(engine)
         self._key = binary_key(_T.c.name, engine.dialect.name)
         self._locks: dict[str, asyncio.Lock] = {}

@@ -30,15 +30,23 @@ from domain.assignments import CustomerGroupRow, RowT, UserCustomerRow, UserGrou
 from domain.errors import Problem
 
 
-def unfit_login(column: sa.Column[Any], field: tuple[str, ...], login: str) -> Problem | None:
-    """``TOO_LONG`` at ``field`` when ``login`` is longer than ``column`` (a relation table's
-    login column, as OTOBO declares it) holds; None when it fits. Checked before a write: the
-    databases differ on a value that does not fit (PostgreSQL and MariaDB refuse the statement,
-    SQLite stores it whole)."""
+def unfit_login(
+    column: sa.Column[Any],
+    field: tuple[str, ...],
+    login: str,
+    *,
+    cannot: str = "be assigned there",
+) -> Problem | None:
+    """``TOO_LONG`` at ``field`` when ``login`` is longer than ``column`` (a column the write
+    stores the login in, as OTOBO or Roster's migrations declare it) holds; None when it fits.
+    Checked before a write: the databases differ on a value that does not fit (PostgreSQL and
+    MariaDB refuse the statement, SQLite stores it whole). ``cannot``: what the user cannot
+    be or have then (``domain.assignment_rules.login_too_long``)."""
     limit = getattr(column.type, "length", None)
     if limit is None or len(login) <= limit:
         return None
-    return login_too_long(field, login, f"{column.table.name}.{column.name}", limit)
+    name = f"{column.table.name}.{column.name}"
+    return login_too_long(field, login, name, limit, cannot=cannot)
 
 
 class RelationTable(Generic[RowT]):

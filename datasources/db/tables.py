@@ -455,6 +455,11 @@ roster_audit_event = sa.Table(
     sa.Column("action", sa.String(40), nullable=False),
     sa.Column("changes", CHANGES_TYPE, nullable=False),
 )  # fmt: skip
+CHANGE_KEY = roster_audit_event.c.object_key
+"""Where every change of a customer user keys it by its login (lower-cased): its audit event
+here, and who changed it last (``roster_record_origin.object_key``, as wide). A backend table
+an admin made with a login column wider than this can hold a login no change can record:
+such a user is read, and renamed (``newLogin``), but not changed otherwise (``TOO_LONG``)."""
 sa.Index(
     "roster_audit_event_object",
     roster_audit_event.c.object_type,

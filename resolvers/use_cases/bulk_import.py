@@ -28,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from datasources.db.collation_check import ColumnFields
 from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.dialect import flush_index_backlog, refresh_statistics
 from datasources.db.links import CUSTOMER_GROUPS
@@ -48,7 +49,7 @@ from domain.records import CustomerRecord, GroupRecord
 from domain.services import ServiceRecord
 from domain.validity import Validity
 from resolvers.context import Actor
-from resolvers.use_cases import audit_trail
+from resolvers.use_cases import audit_trail, dynamic_fields
 from resolvers.use_cases.batch_order import BatchOrder
 from resolvers.use_cases.bulk_customer_groups import (
     CustomerGrants,
@@ -363,7 +364,9 @@ async def _check_and_write_customers(
     async with contextlib.AsyncExitStack() as stack:
         if granting:  # before the transaction, as every writer of the table takes it
             await stack.enter_async_context(storage.groups.serialized(CUSTOMER_GROUPS))
-        conn = await stack.enter_async_context(transaction(storage.customers.engine))
+        conn = await stack.enter_async_context(
+            transaction(storage.customers.engine, _input_fields(storage, writing))
+        )
         await _refuse_taken_names(storage, conn, writing)
         if granting:
             await _diff_grants(storage, conn, writing)
@@ -373,6 +376,13 @@ async def _check_and_write_customers(
             await journal(storage, conn, actor, writing)
     if run.dry_run:
         run.pending_customers.update((r.key.lower(), r.key.lower()) for r in writing)
+
+
+def _input_fields(storage: Storage, writing: Sequence[RowResult]) -> ColumnFields:
+    """Which field of a customer row writes each column, as ``customerCreate``'s: a row the
+    database refuses alone is refused at that field (a batch is retried row by row)."""
+    texts = {a: v for r in writing for a, v in r.dynamic_after.items()}
+    return {**storage.customers.input_fields, **dynamic_fields.text_input_fields(texts)}
 
 
 def _customer_change(row: ImportRow) -> tuple[CustomerChanges, list[Problem]]:

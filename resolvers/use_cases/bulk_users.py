@@ -45,7 +45,7 @@ from domain.services import ServiceRecord
 from domain.text import check_text
 from domain.validity import Validity
 from resolvers.context import Actor
-from resolvers.use_cases import bulk_dynamic_fields
+from resolvers.use_cases import bulk_dynamic_fields, dynamic_fields
 from resolvers.use_cases.batch_order import Turn
 from resolvers.use_cases.bulk_import import (
     Action,
@@ -65,6 +65,7 @@ from resolvers.use_cases.customer_users import (
     password_problems,
     primary_customer,
     reuse_problems,
+    unchangeable,
 )
 
 
@@ -107,6 +108,8 @@ async def import_users(
     await bulk_dynamic_fields.plan(
         storage, CUSTOMER_USER, results, lambda r: r.plan.old.login if r.plan.old else None
     )
+    for result in results:
+        _refuse_unchangeable(result)
     await _passwords(storage, backend, results)
     live = [r for r in results if r.action is not Action.REFUSED]
     try:
@@ -271,6 +274,21 @@ def _pending(customer_id: str) -> CustomerRecord:
     )
 
 
+def _refuse_unchangeable(result: RowResult) -> None:
+    """Refuse a row that would change a user whose stored login no change can record
+    (``customer_users.unchangeable``), as ``customerUserUpdate`` refuses it, at the row's
+    login; one that changes nothing writes nothing and stays ``UNCHANGED``. (Its relation
+    cells are refused by :func:`_unfit_login` already: such a login fits no relation table.)"""
+    plan: UserPlan | None = result.plan
+    if result.action is Action.REFUSED or plan is None or plan.old is None:
+        return
+    row = result.row
+    if not (plan.values or result.dynamic or row.password or row.password_hash):
+        return
+    if unfit := unchangeable(plan.old.login, (LOGIN,)):
+        result.action, result.problems = Action.REFUSED, [unfit]
+
+
 async def _passwords(
     storage: Storage, backend: DbCustomerUserBackend, results: list[RowResult]
 ) -> None:
@@ -333,7 +351,9 @@ async def _decide_and_write(
             await stack.enter_async_context(storage.groups.serialized(table))
         if turn is not None:
             turn.leave()  # asyncio.Lock queues in arrival order: the next batch waits behind
-        conn = await stack.enter_async_context(transaction(backend.engine))
+        texts = {a: v for r in results for a, v in r.dynamic_after.items()}
+        fields = {**backend.input_fields, **dynamic_fields.text_input_fields(texts)}
+        conn = await stack.enter_async_context(transaction(backend.engine, fields))
         if CUSTOMERS in relations:
             await USER_CUSTOMERS.lock(conn)
         if GROUPS in relations:

@@ -40,7 +40,10 @@ from resolvers.use_cases import customer_sessions, password_age, sign_in_limits,
 logger = logging.getLogger("roster.customer_auth")
 
 MAX_LOGIN_LENGTH = 191
-"""OTOBO's ``customer_user.login`` is VARCHAR(191); a longer login cannot exist."""
+"""OTOBO's ``customer_user.login`` is VARCHAR(191). A longer login exists only in a backend
+table an admin made wider, and cannot sign in: a sign-in records it in OTOBO's
+``customer_preferences.user_id`` and ``roster_customer_session.login``, of 191 characters
+too. So it is refused as any wrong login is, before anything is looked up or written."""
 
 REFUSED = Problem(
     (), ErrorCode.INVALID_CREDENTIALS, "The login or the password is wrong, or the user is invalid."

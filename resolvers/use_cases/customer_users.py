@@ -36,7 +36,9 @@ from datasources.customer_user_directory import unresolvable
 from datasources.db import password_history, ticket_writes
 from datasources.db.collation_check import taken_by_collation_twin
 from datasources.db.customer_users import DbCustomerUserBackend, carry_login
+from datasources.db.links import unfit_login
 from datasources.db.sign_in_attempts import SignInAttemptStore
+from datasources.db.tables import CHANGE_KEY
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.audit import Action, AuditEvent, customer_user_values, event
@@ -97,8 +99,9 @@ async def create(
     if problems:
         return Outcome.failed(problems)
     hashed = await hash_new_password(storage, change.password)
+    fields = {**backend.input_fields, **dynamic_fields.input_fields(df_values)}
     try:
-        async with transaction(backend.engine) as conn:
+        async with transaction(backend.engine, fields) as conn:
             spelled = await _check_in_transaction(
                 storage, conn, backend, values, email=values.get(EMAIL), old=None
             )
@@ -131,6 +134,8 @@ async def update(
         return Outcome.failed([found])
     old, backend = found
     patch = normalize_values(change.patch())
+    if LOGIN not in patch and (unfit := unchangeable(old.login, USER)):
+        return Outcome.failed([unfit])
     problems = [_as_new_login(p) for p in patch_problems(backend.rules, old.values, patch)]
     new_login = str(patch.get(LOGIN, old.login))
     if not problems:
@@ -139,8 +144,9 @@ async def update(
     problems += df_problems
     if problems:
         return Outcome.failed(problems)
+    fields = {**backend.input_fields, **dynamic_fields.input_fields(df_values)}
     try:
-        async with transaction(backend.engine) as conn:
+        async with transaction(backend.engine, fields) as conn:
             email = patch.get(EMAIL, old.values.get(EMAIL))
             patch = await _check_in_transaction(storage, conn, backend, patch, email=email, old=old)
             await backend.update(conn, old.login, patch, agent=storage.origins.agent_id)
@@ -166,7 +172,7 @@ async def update(
             audit_trail.record(conn, actor, [changed])
             await after_update(storage, conn, old.login, new_login, patch)
     except ProblemsFound as exc:
-        return Outcome.failed(exc.problems)
+        return Outcome.failed([_as_new_login(p) for p in exc.problems])
     except sa.exc.IntegrityError:
         problems = await _conflict(
             storage, backend, new_login, field=NEW_LOGIN, own_login=old.login
@@ -195,6 +201,8 @@ async def set_password(
     if isinstance(found, Problem):
         return Outcome.failed([found])
     record, backend = found
+    if unfit := unchangeable(record.login, USER):
+        return Outcome.failed([unfit])
     if self_service and not password:
         return Outcome.failed([Problem(PASSWORD, ErrorCode.REQUIRED, "Give the new password.")])
     problems = password_problems(storage, password)
@@ -221,6 +229,14 @@ async def set_password(
         )
     changed = await storage.customer_users.get(record.login)
     return Outcome(record=changed, generated_password=hashed.generated)
+
+
+def unchangeable(login: str, field: tuple[str, ...]) -> Problem | None:
+    """``TOO_LONG`` at ``field`` for a user whose stored login is longer than every change of
+    it can record (``tables.CHANGE_KEY``, 191 characters, as OTOBO's ``customer_user.login``:
+    only a backend table an admin made wider holds such a login); None when it fits. A
+    rename to a login that fits is the one change such a user can take."""
+    return unfit_login(CHANGE_KEY, field, login, cannot="be changed")
 
 
 async def _own_writable_backend(

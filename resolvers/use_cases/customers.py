@@ -19,6 +19,8 @@ from datasources.db import ticket_writes
 from datasources.db.collation_check import taken_by_collation_twin
 from datasources.db.customer_users import DbCustomerUserBackend
 from datasources.db.dynamic_fields import DbDynamicFieldStore
+from datasources.db.links import unfit_login
+from datasources.db.tables import CHANGE_KEY
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.audit import Action, AuditEvent, FieldChange, SetChange, event, given
@@ -53,8 +55,9 @@ async def create(
     if problems:
         return Outcome.failed(problems)
     customer_id = str(change.customer_id)
+    fields = {**store.input_fields, **dynamic_fields.input_fields(df_values)}
     try:
-        async with transaction(store.engine) as conn:
+        async with transaction(store.engine, fields) as conn:
             taken = await _taken(storage, conn, change, own_id=None, id_field=CUSTOMER_ID)
             if taken:
                 raise ProblemsFound(taken)
@@ -92,8 +95,9 @@ async def update(
         return Outcome.failed(problems)
     new_id = change.customer_id if is_given(change.customer_id) else None
     target = str(new_id or old.customer_id)
+    fields = {**store.input_fields, **dynamic_fields.input_fields(df_values)}
     try:
-        async with transaction(store.engine) as conn:
+        async with transaction(store.engine, fields) as conn:
             taken = await _taken(
                 storage, conn, change, own_id=old.customer_id, id_field=NEW_CUSTOMER_ID
             )
@@ -111,7 +115,7 @@ async def update(
             changed = event(key, target, Action.UPDATED, before, after)
             audit_trail.record(conn, actor, [changed, *carried])
     except ProblemsFound as exc:
-        return Outcome.failed(exc.problems)
+        return Outcome.failed([_as_new_id(p) for p in exc.problems])
     except sa.exc.IntegrityError:
         problems = await conflict(storage, change, id_field=NEW_CUSTOMER_ID, old=old)
         return Outcome.failed(problems)
@@ -182,14 +186,27 @@ async def _carry_customer_id(
             and backend.engine is store.engine
             and not backend.read_only
         ):
-            for login in await backend.repoint_customer(
+            repointed = await backend.repoint_customer(
                 conn, old, new, agent=storage.origins.agent_id
-            ):
+            )
+            unfit = [p for login in repointed if (p := _cannot_follow(login))]
+            if unfit:  # the transaction rolls back: nothing is written
+                raise ProblemsFound(unfit)
+            for login in repointed:
                 primary = {CUSTOMER_ID_ATTRIBUTE: FieldChange(old, new)}
                 events.append(
                     AuditEvent(OriginKey.customer_user(login), login, Action.UPDATED, primary)
                 )
     return events
+
+
+def _cannot_follow(login: str) -> Problem | None:
+    """``TOO_LONG`` at the new customer ID for a user of the renamed customer whose stored
+    login no change of it can record (``tables.CHANGE_KEY``: only a backend table an admin
+    made with a wider login column holds one): the rename changes the user's row, and its
+    audit event could not be written."""
+    cannot = "follow its customer to a new customer ID"
+    return unfit_login(CHANGE_KEY, NEW_CUSTOMER_ID, login, cannot=cannot)
 
 
 def _as_new_id(problem: Problem) -> Problem:

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from datasources.db.collation_check import ColumnFields
 from datasources.db.dynamic_fields import DbDynamicFieldStore
 from datasources.storage import Storage
 from domain.dynamic_field_audit import AuditedField, FieldValueChanges, changes
@@ -34,6 +35,7 @@ from domain.dynamic_fields import (
 )
 from domain.errors import ErrorCode, Problem
 from domain.field_map import DynamicFieldMapRow
+from domain.text import has_four_byte
 
 RowsByField = dict[int, list[ValueRow]]
 
@@ -73,6 +75,37 @@ async def checked_rows(
     if problems:
         return CheckedValues(), problems
     return CheckedValues(found, audited_fields(rows, definitions, values)), []
+
+
+VALUE_TEXT = ("dynamic_field_value", "value_text")
+
+
+def text_input_fields(values: Mapping[str, Any]) -> ColumnFields:
+    """Which input fields a write of ``values`` (Map attribute → value: a text, a list of
+    them, or another type) writes to ``dynamic_field_value.value_text`` with a 4-byte
+    character: a column that stores only 3-byte UTF-8 refuses each of them, so the database's
+    refusal (``unit_of_work.transaction``) names them all."""
+    refused = [
+        (attribute,)
+        for attribute, value in values.items()
+        if any(isinstance(v, str) and has_four_byte(v) for v in _texts(value))
+    ]
+    return {VALUE_TEXT: refused} if refused else {}
+
+
+def input_fields(checked: CheckedValues) -> ColumnFields:
+    """:func:`text_input_fields` for the rows a create or update writes."""
+    return text_input_fields(
+        {
+            checked.fields[field_id].attribute: [r.value_text for r in rows]
+            for field_id, rows in checked.rows.items()
+            if field_id in checked.fields
+        }
+    )
+
+
+def _texts(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def map_rows_of(storage: Storage, object_type: str) -> dict[str, DynamicFieldMapRow]:

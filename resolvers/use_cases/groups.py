@@ -91,7 +91,7 @@ async def _write(
     store = storage.groups
     name = change.name if isinstance(change.name, str) else None
     try:
-        async with transaction(store.engine) as conn:
+        async with transaction(store.engine, store.input_fields) as conn:
             held = await store.name_holder(conn, name, except_id=group_id) if name else None
             if name and held is not None:
                 raise ProblemsFound([name_taken(name, held)])

@@ -20,7 +20,7 @@ from contextlib import asynccontextmanager
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from datasources.db.collation_check import taken_by_collation_twin
+from datasources.db.collation_check import ColumnFields, taken_by_collation_twin
 from datasources.db.tables import service
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
@@ -49,9 +49,12 @@ SERVICE_ID = ("service_id",)
 
 
 @asynccontextmanager
-async def writing(storage: Storage) -> AsyncIterator[AsyncConnection]:
-    """A transaction that holds the services' write lock (see ``DbServiceStore.lock``)."""
-    async with transaction(storage.engine) as conn:
+async def writing(
+    storage: Storage, fields: ColumnFields | None = None
+) -> AsyncIterator[AsyncConnection]:
+    """A transaction that holds the services' write lock (see ``DbServiceStore.lock``);
+    ``fields``: as :func:`~datasources.unit_of_work.transaction`'s."""
+    async with transaction(storage.engine, fields) as conn:
         await storage.services.lock(conn)
         yield conn
 
@@ -141,7 +144,7 @@ async def _checked_write(
     if problems:
         return Outcome.failed(problems)
     try:
-        async with writing(storage) as conn:
+        async with writing(storage, storage.services.input_fields) as conn:
             service_id = await write(conn)
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)

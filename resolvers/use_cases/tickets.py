@@ -24,6 +24,9 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from datasources.db import ticket_writes
+from datasources.db.collation_check import ColumnFields
+from datasources.db.links import unfit_login
+from datasources.db.tables import ticket as ticket_table
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.customer_data_mapping import Assignment
@@ -38,6 +41,12 @@ from resolvers.use_cases import customer_data_mapping, customer_users
 
 NUMBER = ("number",)
 CUSTOMER_USER = ("customer_user",)
+CUSTOMER_ID = ("customer_id",)
+TICKET_FIELDS: ColumnFields = {
+    ("ticket", "customer_user_id"): [CUSTOMER_USER],
+    ("ticket", "customer_id"): [CUSTOMER_ID],
+}
+"""Which input writes each text column of ``ticketSetCustomer``'s ticket update."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +106,19 @@ async def set_customer(
                 ]
             )
         customer_user = user.login
+        # ticket.customer_user_id is VARCHAR(191), as OTOBO's customer_user.login: only a
+        # backend table an admin made with a wider login column holds a login too long for it.
+        cannot = "be a ticket's customer user"
+        if unfit := unfit_login(
+            ticket_table.c.customer_user_id, CUSTOMER_USER, user.login, cannot=cannot
+        ):
+            return Outcome.failed([unfit])
         if customer_id is None:
             customer_id = user.customer_id or ""
     agent = storage.origins.agent_id
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     try:
-        async with transaction(storage.engine) as conn:
+        async with transaction(storage.engine, TICKET_FIELDS) as conn:
             ticket = await ticket_writes.locked_ticket(conn, number)
             if ticket is None:
                 raise ProblemsFound(

@@ -39,6 +39,8 @@ from collections.abc import Callable
 
 from datasources.backend import BackendUnavailable
 from datasources.customer_user_directory import unresolvable
+from datasources.db.links import unfit_login
+from datasources.db.tables import customer_preferences
 from datasources.db.two_factor import LAST_COUNTER_KEY, claim_counter
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
@@ -136,6 +138,11 @@ async def _write(
         return Outcome.failed([unresolvable(USER, exc)])
     if record is None:
         return Outcome.failed([unknown_user(USER, login)])
+    # OTOBO's preferences key a user by login in VARCHAR(191): only a backend table an admin
+    # made with a wider login column holds a login that does not fit there.
+    cannot = "have a two-factor secret"
+    if unfit := unfit_login(customer_preferences.c.user_id, USER, record.login, cannot=cannot):
+        return Outcome.failed([unfit])
     key = storage.config.customer_auth.two_factor.secret_preference_key
     action = Action.TWO_FACTOR_SECRET_SET if secret else Action.TWO_FACTOR_SECRET_CLEARED
     changed = AuditEvent(OriginKey.customer_user(record.login), record.login, action)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from tests.api.test_customer_users_import import user_row
 from tests.api.test_dynamic_fields import add_definition
+from tests.api.tickets_helpers import new_queue, new_ticket
 from tests.conftest import Api, MakeApi, run_sql, unique
 from tests.factories import (
     CUSTOMER_CREATE,
@@ -30,6 +31,7 @@ from tests.factories import (
     new_customer,
     new_group,
     new_service,
+    new_user,
     user_input,
 )
 from tests.toml_helpers import default_map_rows, map_with_room
@@ -40,6 +42,7 @@ BMP = "Grüße 山田 €"  # 2- and 3-byte characters: a utf8mb3 column stores 
 
 NICKNAME = "DynamicField_Nickname"
 THREE_BYTE = "CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci"
+UTF8MB4 = "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 CONVERTED = [
     f"ALTER TABLE customer_user MODIFY first_name VARCHAR(100) {THREE_BYTE} NOT NULL",
     f"ALTER TABLE customer_user ADD COLUMN room VARCHAR(250) {THREE_BYTE}",
@@ -73,6 +76,10 @@ IMPORT = """mutation($i: CustomerUsersImportInput!) { customerUsersImport(input:
   rows { index kind key action userErrors { field code message } }
   userErrors { field code }
 } }"""
+TICKET_SET_CUSTOMER = (
+    "mutation($i: TicketSetCustomerInput!) { ticketSetCustomer(input: $i) { "
+    "userErrors { field code message } } }"
+)
 USER_GET = "query($l: String!) { customerUser(login: $l) { login firstName lastName room } }"
 CUSTOMER_GET = "query($c: String!) { customer(customerId: $c) { customerId comment } }"
 GROUP_GET = "query($n: String!) { group(name: $n) { name comment } }"
@@ -236,32 +243,183 @@ async def test_import_rows(three_byte: Api) -> None:
     assert (await api.data(CUSTOMER_GET, {"c": company}))["customer"]["comment"] is None
 
 
+def refused_by_the_database(payload: dict[str, Any], *path: str, column: str) -> None:
+    """``payload`` refused by the safety net: one INVALID_CHARACTERS at ``["input", *path]``
+    (None for ``()``: the input as a whole) whose message names ``column`` (table.column) and
+    the ``ALTER TABLE`` that converts its table."""
+    errors = payload["userErrors"]
+    assert [(e["code"], e["field"]) for e in errors] == [
+        ("INVALID_CHARACTERS", ["input", *path] if path else None)
+    ], payload
+    message = errors[0]["message"]
+    assert f"refused a character for {column}:" in message, message
+    table = column.split(".")[0]
+    assert f"ALTER TABLE {table} CONVERT TO CHARACTER SET utf8mb4" in message, message
+
+
+async def converted_after_the_start(app: Api, statements: list[str]) -> None:
+    """Run ``statements`` on ``app``'s database behind its back: what the app checked at
+    start no longer holds."""
+    url = app.storage.engine.url.render_as_string(hide_password=False)
+    await run_sql(url, statements)
+
+
 async def test_a_column_converted_after_the_start_is_a_typed_error(
     api: Api, make_api: MakeApi
 ) -> None:
     """The safety net: the rules do not know the column is utf8mb3, MariaDB answers 1366, and
-    the caller gets INVALID_CHARACTERS naming the column; nothing is written."""
+    the caller gets INVALID_CHARACTERS at the field that wrote the column, naming the column;
+    nothing is written."""
     if api.kind != "mariadb":
         pytest.skip("utf8mb3 is MariaDB's (and MySQL's)")
     app = await make_api()
-    url = app.storage.engine.url.render_as_string(hide_password=False)
-    await run_sql(url, [CONVERTED[0]])
+    await converted_after_the_start(app, [CONVERTED[0]])
     customer = await new_customer(app)
     login = unique("u")
     values = user_input(customer, login, firstName=f"Ann {EMOJI}")
     payload = await mutate(app, USER_CREATE, "customerUserCreate", values)
-    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
-        ("INVALID_CHARACTERS", None)
-    ], payload
-    message = payload["userErrors"][0]["message"]
-    assert "customer_user.first_name" in message
-    assert "ALTER TABLE customer_user CONVERT TO CHARACTER SET utf8mb4" in message
+    refused_by_the_database(payload, "firstName", column="customer_user.first_name")
     assert payload["customerUser"] is None
     async with app.storage.engine.connect() as conn:
         count = await conn.scalar(
             sa.text("SELECT count(*) FROM customer_user WHERE login = :l"), {"l": login}
         )
     assert count == 0
+
+
+async def test_every_write_names_the_field_of_a_column_converted_after_the_start(
+    api: Api, make_api: MakeApi
+) -> None:
+    """Each write of client text whose column became utf8mb3 after the start (the customer-user
+    Map, a custom Map column, the company Map, groups, services, dynamic-field values) is
+    refused at the field that wrote it, as the start-time rules would have refused it; what
+    was there stays."""
+    if api.kind != "mariadb":
+        pytest.skip("utf8mb3 is MariaDB's (and MySQL's)")
+    app = await make_api(
+        before_open=[f"ALTER TABLE customer_user ADD COLUMN room VARCHAR(250) {UTF8MB4}"],
+        customer_user={
+            "backends": [
+                {
+                    "map": [
+                        *map_with_room(required=False),
+                        dynamic_field_row(NICKNAME, "Nickname", "Text"),
+                    ]
+                }
+            ]
+        },
+    )
+    await add_definition(app, "Nickname", "Text", None)
+    customer = await new_customer(app)
+    login = await new_user(app, customer)
+    group_id = await new_group(app)
+    service_id = await new_service(app)
+    await converted_after_the_start(
+        app,
+        [
+            f"ALTER TABLE customer_user MODIFY room VARCHAR(250) {THREE_BYTE}",
+            f"ALTER TABLE customer_user MODIFY last_name VARCHAR(100) {THREE_BYTE} NOT NULL",
+            *CONVERTED[2:],
+            f"ALTER TABLE dynamic_field_value MODIFY value_text MEDIUMTEXT {THREE_BYTE}",
+        ],
+    )
+    assert not app.storage.three_byte  # the app saw none at start
+
+    for field, column in (
+        ("room", "customer_user.room"),
+        ("lastName", "customer_user.last_name"),
+        ("nickname", "dynamic_field_value.value_text"),
+    ):
+        values = user_input(customer, unique("u"), **{field: f"Ann {EMOJI}"})
+        payload = await mutate(app, USER_CREATE, "customerUserCreate", values)
+        refused_by_the_database(payload, field, column=column)
+        change = {"login": login, "firstName": "Changed", field: HAN}
+        payload = await mutate(app, USER_UPDATE, "customerUserUpdate", change)
+        refused_by_the_database(payload, field, column=column)
+    stored = await app.data(USER_GET, {"l": login})
+    assert stored["customerUser"]["firstName"] == "Ada"
+
+    cid = unique("C")
+    values = {"customerId": cid, "name": cid, "comment": EMOJI}
+    payload = await mutate(app, CUSTOMER_CREATE, "customerCreate", values)
+    refused_by_the_database(payload, "comment", column="customer_company.comments")
+    change = {"customerId": customer, "city": "Bonn", "comment": HAN}
+    payload = await mutate(app, CUSTOMER_UPDATE, "customerUpdate", change)
+    refused_by_the_database(payload, "comment", column="customer_company.comments")
+    assert (await app.data(CUSTOMER_GET, {"c": customer}))["customer"]["comment"] is None
+
+    values = {"name": unique("g"), "comment": EMOJI}
+    payload = await mutate(app, GROUP_CREATE, "groupCreate", values)
+    refused_by_the_database(payload, "comment", column="groups_table.comments")
+    payload = await mutate(app, GROUP_UPDATE, "groupUpdate", {"groupId": group_id, "comment": HAN})
+    refused_by_the_database(payload, "comment", column="groups_table.comments")
+
+    values = {"name": unique("s"), "comment": EMOJI}
+    payload = await mutate(app, SERVICE_CREATE, "serviceCreate", values)
+    refused_by_the_database(payload, "comment", column="service.comments")
+    change_service = {"serviceId": service_id, "comment": HAN}
+    payload = await mutate(app, SERVICE_UPDATE, "serviceUpdate", change_service)
+    refused_by_the_database(payload, "comment", column="service.comments")
+
+
+async def test_two_dynamic_fields_refused_by_the_database_are_both_named(
+    api: Api, make_api: MakeApi
+) -> None:
+    """``dynamic_field_value.value_text`` holds every Text field's value: when it refuses a
+    write, each field whose value has a 4-byte character is named (the column would refuse
+    each of them), and a field whose value it stores is not."""
+    if api.kind != "mariadb":
+        pytest.skip("utf8mb3 is MariaDB's (and MySQL's)")
+    rows = [
+        dynamic_field_row(NICKNAME, "Nickname", "Text"),
+        dynamic_field_row("DynamicField_Motto", "Motto", "Text"),
+        dynamic_field_row("DynamicField_Plain", "Plain", "Text"),
+    ]
+    app = await make_api(customer_user={"backends": [{"map": [*default_map_rows(), *rows]}]})
+    for order, name in enumerate(("Nickname", "Motto", "Plain"), start=1):
+        await add_definition(app, name, "Text", None, order=order)
+    await converted_after_the_start(
+        app, [f"ALTER TABLE dynamic_field_value MODIFY value_text MEDIUMTEXT {THREE_BYTE}"]
+    )
+    customer = await new_customer(app)
+    login = unique("u")
+    values = user_input(customer, login, nickname=EMOJI, motto=f"a {HAN}", plain="山田")
+    payload = await mutate(app, USER_CREATE, "customerUserCreate", values)
+    errors = payload["userErrors"]
+    assert sorted((e["code"], tuple(e["field"])) for e in errors) == [
+        ("INVALID_CHARACTERS", ("input", "motto")),
+        ("INVALID_CHARACTERS", ("input", "nickname")),
+    ], payload
+    assert all("dynamic_field_value.value_text" in e["message"] for e in errors)
+    read = "query($l: String!) { customerUser(login: $l) { login } }"
+    assert (await app.data(read, {"l": login}))["customerUser"] is None
+
+
+async def test_ticket_set_customer_names_the_field_of_a_converted_ticket_column(
+    api: Api, make_api: MakeApi
+) -> None:
+    """``ticketSetCustomer`` writes the login and customer ID it is given into the ticket: a
+    ``ticket.customer_user_id`` made utf8mb3 after the start refuses a login with an emoji at
+    ``customerUser``, and the ticket keeps its customer."""
+    if api.kind != "mariadb":
+        pytest.skip("utf8mb3 is MariaDB's (and MySQL's)")
+    app = await make_api()
+    customer = await new_customer(app)
+    login = await new_user(app, customer, unique("u") + EMOJI)
+    queue_id, _ = await new_queue(app, await new_group(app))
+    number = await new_ticket(app, queue_id, customer_id=customer)
+    await converted_after_the_start(
+        app, [f"ALTER TABLE ticket MODIFY customer_user_id VARCHAR(191) {THREE_BYTE}"]
+    )
+    payload = await mutate(
+        app, TICKET_SET_CUSTOMER, "ticketSetCustomer", {"number": number, "customerUser": login}
+    )
+    refused_by_the_database(payload, "customerUser", column="ticket.customer_user_id")
+    async with app.storage.engine.connect() as conn:
+        stored = await conn.scalar(
+            sa.text("SELECT customer_user_id FROM ticket WHERE tn = :n"), {"n": number}
+        )
+    assert stored is None
 
 
 async def test_dynamic_field_text_in_a_3_byte_column(
@@ -348,6 +506,15 @@ async def test_an_import_row_refused_by_the_database_fails_alone(
     assert "customer_user.first_name" in refused[1][0][1]
     assert [code for code, _ in refused[3]] == ["INVALID_CHARACTERS"]
     assert "customer_company.comments" in refused[3][0][1]
+    fields = {
+        row["index"]: [e["field"] for e in row["userErrors"]]
+        for row in payload["rows"]
+        if row["action"] == "REFUSED"
+    }
+    assert fields == {
+        1: [["input", "rows", "1", "UserFirstname"]],
+        3: [["input", "rows", "3", "comment"]],
+    }, payload
     read = "query($l: String!) { customerUser(login: $l) { firstName } }"
     assert (await app.data(read, {"l": good}))["customerUser"] == {"firstName": "Ann 山田"}
     assert (await app.data(read, {"l": bad}))["customerUser"] is None
