@@ -70,8 +70,13 @@ class KeyList:
     MariaDB/MySQL have no ``lower()`` index (OTOBO's case-insensitive collation does that job),
     so there the keys come twice: ``column IN (:k1, :k2, …)`` finds the candidates through the
     column's own index (its collation ignores case, and OTOBO's also accents), and
-    ``lower(column) IN (SELECT lower(v) FROM JSON_TABLE(:keys …))`` keeps exactly the rows
-    PostgreSQL would return. No statement is prepared there, so a varying text costs nothing.
+    ``lower(column) IN (lower(:k1), lower(:k2), …)`` keeps exactly the rows PostgreSQL would
+    return. No statement is prepared there, so a varying text costs nothing. A list of
+    constants is what MariaDB plans well: under 1,000 keys a binary search per row, from 1,000
+    on a table of values it materialises with a unique key. The exact test was a semi-join
+    with ``JSON_TABLE`` before, which MariaDB 10.11 always estimates at 40 rows and so joined
+    row by row: 10,000 logins against 10,000 users took 6.3 s (now 0.16 s), and the same test
+    in a ``DELETE`` ran past the 25 s statement limit.
     """
 
     def __init__(
@@ -90,12 +95,16 @@ class KeyList:
         self.condition = self._condition(
             sa.bindparam(name, type_=self._type()),
             sa.bindparam(f"{name}_each", expanding=True) if self._mysql else None,
+            sa.bindparam(f"{name}_lower", type_=_Lowered(), expanding=True)
+            if self._mysql
+            else None,
         )
 
     def bind(self, values: Sequence[Any]) -> dict[str, Any]:
         """The parameters for ``values``."""
         if self._mysql:
-            return {self.name: self._value(values), f"{self.name}_each": self.distinct(values)}
+            keys = self.distinct(values)
+            return {f"{self.name}_each": keys, f"{self.name}_lower": keys}
         return {self.name: self._value(values)}
 
     def single_condition(self) -> sa.ColumnElement[bool]:
@@ -111,17 +120,23 @@ class KeyList:
         if self._integers:
             return existing_ids(values)
         # No stored key holds NUL (writes refuse it); PostgreSQL rejects it in a parameter.
-        # None is longer than the longest text column (MariaDB's JSON_TABLE would cut it).
+        # None is longer than the longest text column.
         # Each text made once and tested once (a bulk import's batch binds thousands).
         texts = {v if type(v) is str else str(v) for v in values}
         return sorted(t for t in texts if "\x00" not in t and len(t) <= MAX_KEY_LENGTH)
 
     def condition_with(self, values: Sequence[Any]) -> sa.ColumnElement[bool]:
         """The condition with ``values`` bound into it."""
-        each: sa.BindParameter[Any] | None = None
         if self._mysql:
-            each = sa.bindparam(None, self.distinct(values), expanding=True)
-        return self._condition(sa.bindparam(None, self._value(values), type_=self._type()), each)
+            keys = self.distinct(values)
+            return self._condition(
+                sa.bindparam(None, keys, type_=self._type()),
+                sa.bindparam(None, keys, expanding=True),
+                sa.bindparam(None, keys, type_=_Lowered(), expanding=True),
+            )
+        return self._condition(
+            sa.bindparam(None, self._value(values), type_=self._type()), None, None
+        )
 
     def _type(self) -> sa.types.TypeEngine[Any]:
         if not self._postgresql:
@@ -133,8 +148,13 @@ class KeyList:
         return cleaned if self._postgresql else json.dumps(cleaned)
 
     def _condition(
-        self, parameter: sa.BindParameter[Any], each: sa.BindParameter[Any] | None
+        self,
+        parameter: sa.BindParameter[Any],
+        each: sa.BindParameter[Any] | None,
+        each_lowered: sa.BindParameter[Any] | None,
     ) -> sa.ColumnElement[bool]:
+        """``parameter``: the whole list (PostgreSQL's array, SQLite's JSON text); ``each`` and
+        ``each_lowered``: the keys one by one, as they are and lower-cased (MariaDB/MySQL)."""
         if self._integers:
             if self._postgresql:
                 return self._column == sa.any_(parameter)
@@ -146,20 +166,21 @@ class KeyList:
         if self._postgresql:
             given = sa.func.unnest(parameter).alias("v")
             return lowered.in_(sa.select(sa.func.lower(given.column)))
-        if each is not None:
-            listed = json_table_of_strings(parameter)
-            return sa.and_(
-                self._column.in_(each), lowered.in_(sa.select(sa.func.lower(listed.c.v)))
-            )
+        if each is not None and each_lowered is not None:
+            return sa.and_(self._column.in_(each), lowered.in_(each_lowered))
         listed = sa.func.json_each(parameter).table_valued("value")
         return lowered.in_(sa.select(sa.func.lower(listed.c.value)))
 
 
-def json_table_of_strings(parameter: sa.BindParameter[Any]) -> sa.TableValuedAlias:
-    """MariaDB/MySQL: the strings of a JSON array, as rows of one column ``v``. (A key longer
-    than the column is cut, with a warning; no stored key is that long.)"""
-    columns: sa.ColumnElement[Any] = sa.literal_column("'$[*]' COLUMNS (v VARCHAR(1000) PATH '$')")
-    return sa.func.json_table(parameter, columns).table_valued("v")
+class _Lowered(sa.types.TypeDecorator[str]):
+    """A text parameter lower-cased by the database: an expanding list of it renders each key
+    as ``lower(%s)`` (``LOWER(%s COLLATE <binary>)`` on MariaDB/MySQL, as the column's side)."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def bind_expression(self, bindvalue: Any) -> Any:
+        return sa.func.lower(bindvalue)
 
 
 @dataclass(frozen=True, slots=True)
