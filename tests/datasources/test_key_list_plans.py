@@ -20,7 +20,7 @@ from tests.conftest import Api
 USERS = 3_000  # past MariaDB's in_predicate_conversion_threshold (1,000)
 
 
-async def explained(conn: Any, statement: sa.Executable) -> str:
+async def explained(conn: Any, statement: sa.ClauseElement) -> str:
     """MariaDB's EXPLAIN of ``statement``, every cell of every row in one text."""
     sql = statement.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
     rows = await conn.exec_driver_sql(f"EXPLAIN {sql}")
