@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from datasources.db.collation_check import taken_by_collation_twin
 from datasources.db.tables import service
 from datasources.storage import Storage
-from datasources.unit_of_work import Outcome, transaction
+from datasources.unit_of_work import NothingChanged, Outcome, transaction
 from domain.audit import Action, event
-from domain.changes import UNSET, is_given
+from domain.changes import UNSET, differs, is_given
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.origins import OriginKey
 from domain.services import (
@@ -87,7 +87,9 @@ async def create(storage: Storage, actor: Actor, change: ServiceChanges) -> Outc
 async def update(
     storage: Storage, actor: Actor, service_id: int, change: ServiceChanges
 ) -> Outcome[ServiceRecord]:
-    """A patch of the given fields; a new name or parent renames the whole subtree."""
+    """A patch of the given fields; a new name or parent renames the whole subtree. A patch
+    that changes nothing (the same name and parent, comment and validity as stored) is a
+    no-op: nothing written, no event, no live update, the service as it is."""
     change = change.cleaned()
     checked = _Checked()
 
@@ -96,6 +98,10 @@ async def update(
         if old is None:
             raise ProblemsFound([unknown_service(service_id, SERVICE_ID)])
         name = await _new_name(storage, conn, old, change)
+        values = {"name": name, "comment": change.comment, "validity": change.validity}
+        before = {"name": old.name, "comment": old.comment, "validity": old.validity}
+        if not any(differs(before[k], v) for k, v in given_values(values).items()):
+            raise NothingChanged  # decided under the services' lock, before any write
         moved = await _rename(storage, conn, old, name, change, checked) if name != old.name else {}
         await storage.services.update(
             conn,
@@ -107,8 +113,6 @@ async def update(
         )
         keys = [OriginKey.service(i) for i in (old.id, *moved)]
         await storage.origins.record(conn, keys, actor.id)
-        values = {"name": name, "comment": change.comment, "validity": change.validity}
-        before = {"name": old.name, "comment": old.comment, "validity": old.validity}
         events = [event(keys[0], str(old.id), Action.UPDATED, before, given_values(values))]
         events += [
             event(OriginKey.service(i), str(i), Action.UPDATED, {"name": n}, {"name": new_name})
@@ -118,7 +122,10 @@ async def update(
         audit_trail.record(conn, actor, events)
         return old.id
 
-    return await _checked_write(storage, change, write, checked, creating=False)
+    try:
+        return await _checked_write(storage, change, write, checked, creating=False)
+    except NothingChanged:
+        return Outcome(record=await storage.services.get(service_id), unchanged=True)
 
 
 def given_values(values: Mapping[str, object]) -> dict[str, object]:
