@@ -111,9 +111,11 @@ async def update(
             validity=change.validity if change.validity is not None else UNSET,
             agent=storage.origins.agent_id,
         )
-        keys = [OriginKey.service(i) for i in (old.id, *moved)]
-        await storage.origins.record(conn, keys, actor.id)
-        events = [event(keys[0], str(old.id), Action.UPDATED, before, given_values(values))]
+        key = OriginKey.service(old.id)
+        await storage.origins.record(conn, [key], actor.id)
+        events = [event(key, str(old.id), Action.UPDATED, before, given_values(values))]
+        # The services below are renamed, and only renamed (as OTOBO's ServiceUpdate: their
+        # change_* and origin stay); each rename is an event of its own in the feed.
         events += [
             event(OriginKey.service(i), str(i), Action.UPDATED, {"name": n}, {"name": new_name})
             for i, n in moved.items()
@@ -211,7 +213,7 @@ async def _rename(
     olds = {old.id: old.name, **below}
     await _check_names(storage, conn, names, field=field, own=[old.id, *below], checked=checked)
     checked.olds.update({names[i]: n for i, n in olds.items()})
-    await storage.services.rename_subtree(conn, old.name, name, agent=storage.origins.agent_id)
+    await storage.services.rename_subtree(conn, old.name, name)
     return dict(below)
 
 
