@@ -41,10 +41,25 @@ class Outcome(Generic[T]):
     generated_password: str | None = None
     changes: list[Change] = field(default_factory=list)
     """For assignments: the rows added and removed (or, on a dry run, that would be)."""
+    unchanged: bool = False
+    """The write found nothing to change (a no-op: every value given was the stored one, an
+    assignment's set was already the wanted one): it wrote no row, recorded no event and
+    publishes no live update (``resolvers.mutations``), though a transaction may have
+    committed (the lock an assignment reads under; the sign-in hold a ``validity: VALID``
+    ends). ``record`` is the object as it is."""
 
     @classmethod
     def failed(cls, problems: list[Problem]) -> Outcome[T]:
         return cls(record=None, problems=problems)
+
+
+class NothingChanged(Exception):
+    """Raised inside :func:`transaction` by a write that found, only after writing, that it
+    changed nothing (an update whose dynamic-field values were the stored ones: the rows it
+    replaced are read by the statement that replaces them): the transaction rolls back, so
+    the no-op leaves no trace (no ``change_time``, no event), and the use case answers with
+    the object as it is (``Outcome.unchanged``). A no-op known before writing writes nothing
+    at all; this costs the changed path no statement."""
 
 
 @dataclass(slots=True)

@@ -38,3 +38,11 @@ def given_fields(change: Any) -> dict[str, Any]:
         for f in dataclasses.fields(change)
         if getattr(change, f.name) is not UNSET
     }
+
+
+def differs(old: Any, new: Any) -> bool:
+    """Whether a stored value and a given one differ (an empty text is no value: OTOBO
+    stores ``''`` where a value was cleared). What decides an update's no-op: a single write
+    (``resolvers.use_cases``) and an import row (``bulk_import``) alike write, record and
+    publish only the fields for which this holds."""
+    return (None if old == "" else old) != (None if new == "" else new)

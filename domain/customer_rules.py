@@ -15,10 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from domain.changes import UNSET, Unset, is_given
+from domain.changes import UNSET, Unset, differs, is_given
 from domain.company_map import KNOWN_FIELDS, default_company_map, is_custom, is_multiline
 from domain.errors import ErrorCode, Problem
 from domain.field_map import VALID_ID, MapField
+from domain.records import CustomerRecord
 from domain.text import check_text, is_blank
 from domain.validity import Validity
 
@@ -105,6 +106,30 @@ class CustomerChanges:
             customer_id=_strip(self.customer_id),
             name=_strip(self.name),
         )
+
+
+PATCH_FIELDS = ("customer_id", "name", "street", "zip", "city", "country", "url", "comment")
+"""The fixed fields of a customer an update may give (and ``validity``)."""
+
+
+def changed_fields(old: CustomerRecord, change: CustomerChanges) -> CustomerChanges:
+    """``change`` with only the fields and ``extra`` values that differ from ``old``'s
+    (``domain.changes.differs``; a customer ID in another case is a rename): what an update
+    writes, as an import row writes only what differs. The dynamic-field values stay as
+    given: their stored values are read by the statement that replaces them."""
+    values: dict[str, Any] = {
+        name: getattr(change, name)
+        for name in (*PATCH_FIELDS, "validity")
+        if is_given(getattr(change, name)) and differs(getattr(old, name), getattr(change, name))
+    }
+    extra = {k: v for k, v in change.extra.items() if differs(old.extra.get(k), v)}
+    return CustomerChanges(**values, extra=extra, dynamic_fields=change.dynamic_fields)
+
+
+def writes_fields(change: CustomerChanges) -> bool:
+    """Whether ``change`` gives a field or an ``extra`` value (dynamic fields aside)."""
+    given = (*PATCH_FIELDS, "validity")
+    return bool(change.extra) or any(is_given(getattr(change, name)) for name in given)
 
 
 def _strip(value: str | Unset | None) -> str | Unset | None:

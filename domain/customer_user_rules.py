@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from domain.changes import UNSET, Unset
+from domain.changes import UNSET, Unset, differs
 from domain.email import EmailPolicy, email_problem
 from domain.errors import ErrorCode, Problem
 from domain.field_map import EMAIL, LOGIN, VALID_ID, MapField
@@ -204,6 +204,17 @@ def patch_problems(
         rules, checked, creating=False, email_must_be_checked=email_or_validity
     )
     return problems
+
+
+def changed_values(
+    old_values: Mapping[str, Any], old_login: str, patch: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The attributes of an update's ``patch`` whose value differs from the stored user's
+    (``domain.changes.differs``; a login in another case is a rename): what an update writes,
+    as an import row writes only what differs. Empty: the update changes none of the user's
+    values."""
+    stored = {**old_values, LOGIN: old_login}
+    return {a: v for a, v in patch.items() if differs(stored.get(a), v)}
 
 
 def normalize_values(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,9 +20,11 @@ path, so no mutation can forget a step:
    which is simpler and safer than deciding per outcome whether anything was written.
 4. **Publish the live update** (``resolvers.live.publish``), only when a transaction of the
    use case committed (``datasources.unit_of_work.counting_commits``) and the outcome has no
-   problems: never after a rollback, a refusal or a dry run. Each notice carries the changes
-   feed's position after it (the committed audit events' positions, from the same context),
-   so a subscriber can resume the feed exactly there.
+   problems and changed something: never after a rollback, a refusal, a dry run or a no-op
+   (``Outcome.unchanged``: an update that gave every value as stored, an assignment whose set
+   was already the wanted one; the changes feed has no event of it either). Each notice
+   carries the changes feed's position after it (the committed audit events' positions, from
+   the same context), so a subscriber can resume the feed exactly there.
 5. The schema layer turns the outcome into its payload (``schema.common.outcome_payload``:
    the object or ``null``, and the problems as ``userErrors`` with their input paths).
 """
@@ -57,6 +59,11 @@ async def run_mutation(
                 outcome = Outcome.failed(exc.problems)
     finally:
         ctx.loaders.reset()
-    if commits.count and not outcome.problems and not kwargs.get("dry_run"):
+    if (
+        commits.count
+        and not outcome.problems
+        and not outcome.unchanged
+        and not kwargs.get("dry_run")
+    ):
         live.publish(ctx, use_case, args, outcome, commits.events, commits.at)
     return outcome

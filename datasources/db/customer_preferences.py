@@ -42,14 +42,15 @@ class DbCustomerPreferenceStore:
         login: str,
         values: Mapping[str, str | None],
         conn: AsyncConnection | None = None,
-    ) -> None:
+    ) -> int:
         """Store ``values`` for ``login`` (``None`` deletes the key), in ``conn``'s transaction
-        or in one of its own."""
+        or in one of its own; how many stored values it replaced or deleted (from the
+        ``DELETE`` it runs anyway: 0 tells a removal that found nothing)."""
         for value in values.values():
             if value is not None and len(value) > MAX_VALUE_LENGTH:
                 raise ValueError(f"a preference value holds at most {MAX_VALUE_LENGTH} characters")
         async with self._in_transaction(conn) as tx:
-            await tx.execute(
+            deleted = await tx.execute(
                 prefs.delete().where(
                     prefs.c.user_id == login, prefs.c.preferences_key.in_(list(values))
                 )
@@ -61,6 +62,7 @@ class DbCustomerPreferenceStore:
             ]
             if rows:
                 await tx.execute(prefs.insert(), rows)
+        return int(deleted.rowcount)
 
     @asynccontextmanager
     async def _in_transaction(self, conn: AsyncConnection | None) -> AsyncIterator[AsyncConnection]:

@@ -269,15 +269,16 @@ class DbServiceStore:
             row["valid_id"] = validity.value
         await conn.execute(sa.update(_S).where(_S.c.id == service_id).values(**row))
 
-    async def rename_subtree(
-        self, conn: AsyncConnection, old: str, new: str, *, agent: int
-    ) -> None:
-        """Every service below ``old`` moves below ``new`` (OTOBO's ``name LIKE 'old::%'``)."""
+    async def rename_subtree(self, conn: AsyncConnection, old: str, new: str) -> None:
+        """Every service below ``old`` moves below ``new`` (OTOBO's ``name LIKE 'old::%'``),
+        as OTOBO's ``ServiceUpdate`` moves them: only the name is written (``UPDATE service
+        SET name = ? WHERE id = ?``); their ``change_time``/``change_by`` stay, since their own
+        values did not change."""
         rest = sa.func.substr(_S.c.name, len(old) + 1)
         await conn.execute(
             sa.update(_S)
             .where(starts_below(_S.c.name, old))
-            .values(name=sa.literal(new, sa.String()) + rest, change_time=utcnow(), change_by=agent)
+            .values(name=sa.literal(new, sa.String()) + rest)
         )
 
     # ---- assignments ---------------------------------------------------------------------------

@@ -183,7 +183,10 @@ async def assign(
     problems, changes = await _replace(
         storage, actor, owned, origin, desired, guard, dry_run=dry_run
     )
-    return Outcome.failed(problems) if problems else Outcome(record=owner, changes=changes)
+    if problems:
+        return Outcome.failed(problems)
+    # The set was already the wanted one: a no-op (no row written, no event, no live update).
+    return Outcome(record=owner, changes=changes, unchanged=not changes)
 
 
 async def _replace(

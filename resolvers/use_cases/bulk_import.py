@@ -40,7 +40,7 @@ from domain.audit import AuditEvent, customer_user_values, relation_events
 from domain.bulk_rows import GROUPS, Columns, ImportRow, RowKind, ShapeError, parse_row
 from domain.changes import given_fields
 from domain.company_map import KNOWN_FIELDS
-from domain.customer_rules import CustomerChanges, validate_customer
+from domain.customer_rules import CustomerChanges, changed_fields, validate_customer
 from domain.dynamic_fields import CUSTOMER_COMPANY, ValueRow
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.field_map import VALID_ID, MapField
@@ -416,19 +416,10 @@ def _customer_patch(
     old: CustomerRecord, change: CustomerChanges, given: set[str]
 ) -> CustomerChanges:
     """Only the fields the row gives that differ from ``old`` (the customer ID is the key:
-    never renamed)."""
-    patch: dict[str, Any] = {}
-    for name in _FIELDS:
-        new = getattr(change, name)
-        if name in given and (new or None) != (getattr(old, name) or None):
-            patch[name] = new
-    extra = {k: v for k, v in change.extra.items() if k in given and differs(old.extra.get(k), v)}
-    return CustomerChanges(**patch, extra=extra)
-
-
-def differs(old: Any, new: Any) -> bool:
-    """Whether a stored value and a row's differ (an empty text is no value)."""
-    return (None if old == "" else old) != (None if new == "" else new)
+    never renamed), by the single update's rule (``changed_fields``)."""
+    values = {name: getattr(change, name) for name in _FIELDS if name in given}
+    extra = {k: v for k, v in change.extra.items() if k in given}
+    return changed_fields(old, CustomerChanges(**values, extra=extra))
 
 
 _NOT_FIELDS = ("extra", "customer_id", "dynamic_fields")

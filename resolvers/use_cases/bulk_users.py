@@ -35,7 +35,12 @@ from domain.assignments import (
     UserGroupRow,
 )
 from domain.bulk_rows import CUSTOMERS, GROUPS, PASSWORD, SERVICES, ImportRow
-from domain.customer_user_rules import normalize_values, patch_problems, validate_values
+from domain.customer_user_rules import (
+    changed_values,
+    normalize_values,
+    patch_problems,
+    validate_values,
+)
 from domain.dynamic_fields import CUSTOMER_USER
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.field_map import CUSTOMER_ID, EMAIL, LOGIN, VALID_ID
@@ -51,7 +56,6 @@ from resolvers.use_cases.bulk_import import (
     Action,
     ImportRun,
     RowResult,
-    differs,
     duplicates,
     journal,
     refused,
@@ -151,7 +155,8 @@ def _check(
         elif own is not backend:
             message = f"{old.login!r} is in backend {old.source!r}; import it with --source."
             problems.append(Problem((LOGIN,), ErrorCode.INVALID, message))
-        patch = {a: v for a, v in values.items() if a != LOGIN and differs(old.values.get(a), v)}
+        given = {a: v for a, v in values.items() if a != LOGIN}
+        patch = changed_values(old.values, old.login, given)
         problems += patch_problems(backend.rules, old.values, patch)
         plan = UserPlan(login=old.login, old=old, values=patch)
     else:

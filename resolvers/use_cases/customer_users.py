@@ -40,12 +40,13 @@ from datasources.db.links import unfit_login
 from datasources.db.sign_in_attempts import SignInAttemptStore
 from datasources.db.tables import CHANGE_KEY
 from datasources.storage import Storage
-from datasources.unit_of_work import Outcome, transaction
+from datasources.unit_of_work import NothingChanged, Outcome, transaction
 from domain.audit import Action, AuditEvent, customer_user_values, event
 from domain.customer_user_rules import (
     PASSWORD,
     CustomerUserChanges,
     NewCustomerUser,
+    changed_values,
     normalize_values,
     patch_problems,
     validate_values,
@@ -128,22 +129,30 @@ async def update(
 ) -> Outcome[CustomerUserRecord]:
     """Patch user ``login`` in its own backend; ``change.new_login`` renames it, and its
     relation rows (customers, groups, services), dynamic-field values and tickets follow in
-    the same transaction (tickets also follow a new primary CustomerID, as in OTOBO)."""
+    the same transaction (tickets also follow a new primary CustomerID, as in OTOBO).
+
+    The values are checked as given, and only those that differ from the stored user's are
+    written (``changed_values``), as an import row writes them. An update that changes
+    nothing is a no-op (:func:`_unchanged`): no row written, no ``change_time``, no event,
+    no live update, and the user as it is."""
     found = await _own_writable_backend(storage, login)
     if isinstance(found, Problem):
         return Outcome.failed([found])
     old, backend = found
-    patch = normalize_values(change.patch())
-    if LOGIN not in patch and (unfit := unchangeable(old.login, USER)):
+    given = normalize_values(change.patch())
+    if LOGIN not in given and (unfit := unchangeable(old.login, USER)):
         return Outcome.failed([unfit])
-    problems = [_as_new_login(p) for p in patch_problems(backend.rules, old.values, patch)]
-    new_login = str(patch.get(LOGIN, old.login))
+    problems = [_as_new_login(p) for p in patch_problems(backend.rules, old.values, given)]
+    new_login = str(given.get(LOGIN, old.login))
     if not problems:
         problems = await _login_taken(storage, new_login, own_login=old.login, field=NEW_LOGIN)
     df_values, df_problems = await dynamic_fields.checked_rows(storage, change.dynamic_fields)
     problems += df_problems
     if problems:
         return Outcome.failed(problems)
+    patch = changed_values(old.values, old.login, given)
+    if not patch and not df_values.rows:
+        return await _unchanged(storage, backend, old, given)
     fields = {**backend.input_fields, **dynamic_fields.input_fields(df_values)}
     try:
         async with transaction(backend.engine, fields) as conn:
@@ -165,12 +174,16 @@ async def update(
                 await storage.origins.carry(conn, OriginKey.customer_user(old.login), new_key)
                 await storage.dynamic_fields.rename_customer_user(conn, old.login, new_login)
             df_changed = await dynamic_fields.replace(conn, new_login, df_values)
-            await storage.origins.record(conn, [new_key], actor.id)
             before = customer_user_values({**old.values, LOGIN: old.login, **df_changed.before})
             after = customer_user_values({**patch, **df_changed.after})
             changed = event(new_key, new_login, Action.UPDATED, before, after)
+            if not changed.fields:  # the dynamic-field values given were the stored ones
+                raise NothingChanged
+            await storage.origins.record(conn, [new_key], actor.id)
             audit_trail.record(conn, actor, [changed])
-            await after_update(storage, conn, old.login, new_login, patch)
+            await after_update(storage, conn, old.login, new_login, given)
+    except NothingChanged:
+        return await _unchanged(storage, backend, old, given)
     except ProblemsFound as exc:
         return Outcome.failed([_as_new_login(p) for p in exc.problems])
     except sa.exc.IntegrityError:
@@ -179,6 +192,24 @@ async def update(
         )
         return Outcome.failed(problems)
     return Outcome(record=await storage.customer_users.get(new_login))
+
+
+async def _unchanged(
+    storage: Storage,
+    backend: DbCustomerUserBackend,
+    old: CustomerUserRecord,
+    given: dict[str, Any],
+) -> Outcome[CustomerUserRecord]:
+    """An update that changes none of the user's values, as an unchanged import row: the
+    user's row keeps its ``change_time``/``change_by``, no event is recorded and no live
+    update published, and the answer is the user as it is (a success). What a given validity
+    orders beyond the row still happens (:func:`after_update`): ``validity: VALID`` on a
+    valid user is how an admin ends a timed sign-in hold, and a validity other than valid
+    ends the user's sessions."""
+    if VALID_ID in given:
+        async with transaction(backend.engine) as conn:
+            await after_update(storage, conn, old.login, old.login, given)
+    return Outcome(record=old, unchanged=True)
 
 
 async def set_password(

@@ -22,10 +22,15 @@ from datasources.db.dynamic_fields import DbDynamicFieldStore
 from datasources.db.links import unfit_login
 from datasources.db.tables import CHANGE_KEY
 from datasources.storage import Storage
-from datasources.unit_of_work import Outcome, transaction
+from datasources.unit_of_work import NothingChanged, Outcome, transaction
 from domain.audit import Action, AuditEvent, FieldChange, SetChange, event, given
 from domain.changes import is_given
-from domain.customer_rules import CustomerChanges, validate_customer
+from domain.customer_rules import (
+    CustomerChanges,
+    changed_fields,
+    validate_customer,
+    writes_fields,
+)
 from domain.dynamic_fields import CUSTOMER_COMPANY
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.field_map import CUSTOMER_ID as CUSTOMER_ID_ATTRIBUTE
@@ -78,7 +83,11 @@ async def update(
     storage: Storage, actor: Actor, customer_id: str, change: CustomerChanges
 ) -> Outcome[CustomerRecord]:
     """Patch customer ``customer_id`` with the given fields of ``change``; a given
-    ``change.customer_id`` renames it, and its users and relation rows follow."""
+    ``change.customer_id`` renames it, and its users and relation rows follow.
+
+    The fields are checked as given, and only those that differ from the stored customer's
+    are written (``changed_fields``), as an import row writes them; an update that changes
+    nothing is a no-op: no row written, no event, no live update, the customer as it is."""
     store = storage.customers
     old = await store.get(customer_id)
     if old is None:
@@ -93,6 +102,9 @@ async def update(
     problems += df_problems
     if problems:
         return Outcome.failed(problems)
+    change = changed_fields(old, change)
+    if not writes_fields(change) and not df_values.rows:
+        return Outcome(record=old, unchanged=True)
     new_id = change.customer_id if is_given(change.customer_id) else None
     target = str(new_id or old.customer_id)
     fields = {**store.input_fields, **dynamic_fields.input_fields(df_values)}
@@ -109,11 +121,15 @@ async def update(
                 carried = await _carry_customer_id(storage, conn, old.customer_id, target)
             df_changed = await dynamic_fields.replace(conn, target, df_values, CUSTOMER_COMPANY)
             key = OriginKey.customer(target)
-            await storage.origins.record(conn, [key], actor.id)
             before = {**{f: getattr(old, f) for f in FIELDS}, **old.extra, **df_changed.before}
             after = {**given(change, FIELDS), **change.extra, **df_changed.after}
             changed = event(key, target, Action.UPDATED, before, after)
+            if not changed.fields:  # the dynamic-field values given were the stored ones
+                raise NothingChanged
+            await storage.origins.record(conn, [key], actor.id)
             audit_trail.record(conn, actor, [changed, *carried])
+    except NothingChanged:
+        return Outcome(record=old, unchanged=True)
     except ProblemsFound as exc:
         return Outcome.failed([_as_new_id(p) for p in exc.problems])
     except sa.exc.IntegrityError:

@@ -19,6 +19,7 @@ from datasources.db.tables import groups_table
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome, transaction
 from domain.audit import Action, event, given
+from domain.changes import differs
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.group_rules import (
     GROUP_ID,
@@ -57,7 +58,9 @@ async def create(storage: Storage, actor: Actor, change: GroupChanges) -> Outcom
 async def update(
     storage: Storage, actor: Actor, group_id: int, change: GroupChanges
 ) -> Outcome[GroupRecord]:
-    """Patch group ``group_id`` with the given fields of ``change``."""
+    """Patch group ``group_id`` with the given fields of ``change``: those that differ from
+    the stored group's are written; with none, the update is a no-op (nothing written, no
+    event, no live update, the group as it is)."""
     old = (await storage.groups.get_many([group_id])).get(group_id)
     if old is None:
         return Outcome.failed([unknown_group(GROUP_ID, group_id)])
@@ -65,6 +68,10 @@ async def update(
     problems = validate_group(change, creating=False, three_byte=storage.groups.three_byte)
     if problems:
         return Outcome.failed(problems)
+    changing = {f: v for f, v in given(change, FIELDS).items() if differs(getattr(old, f), v)}
+    if not changing:
+        return Outcome(record=old, unchanged=True)
+    change = GroupChanges(**changing)
 
     async def patch(conn: AsyncConnection) -> int:
         await storage.groups.update(conn, group_id, change, agent=storage.origins.agent_id)

@@ -74,7 +74,7 @@ async def set_services_of(
         )
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
-    return Outcome(record=Assignment(user, added, removed))
+    return Outcome(record=Assignment(user, added, removed), unchanged=not (added or removed))
 
 
 async def set_default_services(
@@ -88,7 +88,8 @@ async def set_default_services(
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     defaults = await storage.services.assigned_to([DEFAULT_LOGIN])
-    return Outcome(record=Assignment(defaults.get(DEFAULT_LOGIN.lower(), []), added, removed))
+    record = Assignment(defaults.get(DEFAULT_LOGIN.lower(), []), added, removed)
+    return Outcome(record=record, unchanged=not (added or removed))
 
 
 async def _replace_services(
@@ -179,7 +180,7 @@ async def set_customer_users_of(
                 audit_trail.record(conn, actor, relation_events(pairs))
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
-    return Outcome(record=Assignment(record, added, removed))
+    return Outcome(record=Assignment(record, added, removed), unchanged=not (added or removed))
 
 
 async def _users(storage: Storage, logins: Sequence[str]) -> dict[str, CustomerUserRecord]:

@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from datasources.db.collation_check import ColumnFields, taken_by_collation_twin
 from datasources.db.tables import service
 from datasources.storage import Storage
-from datasources.unit_of_work import Outcome, transaction
+from datasources.unit_of_work import NothingChanged, Outcome, transaction
 from domain.audit import Action, event
-from domain.changes import UNSET, is_given
+from domain.changes import UNSET, differs, is_given
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.origins import OriginKey
 from domain.services import (
@@ -90,7 +90,9 @@ async def create(storage: Storage, actor: Actor, change: ServiceChanges) -> Outc
 async def update(
     storage: Storage, actor: Actor, service_id: int, change: ServiceChanges
 ) -> Outcome[ServiceRecord]:
-    """A patch of the given fields; a new name or parent renames the whole subtree."""
+    """A patch of the given fields; a new name or parent renames the whole subtree. A patch
+    that changes nothing (the same name and parent, comment and validity as stored) is a
+    no-op: nothing written, no event, no live update, the service as it is."""
     change = change.cleaned()
     checked = _Checked()
 
@@ -99,6 +101,10 @@ async def update(
         if old is None:
             raise ProblemsFound([unknown_service(service_id, SERVICE_ID)])
         name = await _new_name(storage, conn, old, change)
+        values = {"name": name, "comment": change.comment, "validity": change.validity}
+        before = {"name": old.name, "comment": old.comment, "validity": old.validity}
+        if not any(differs(before[k], v) for k, v in given_values(values).items()):
+            raise NothingChanged  # decided under the services' lock, before any write
         moved = await _rename(storage, conn, old, name, change, checked) if name != old.name else {}
         await storage.services.update(
             conn,
@@ -108,11 +114,11 @@ async def update(
             validity=change.validity if change.validity is not None else UNSET,
             agent=storage.origins.agent_id,
         )
-        keys = [OriginKey.service(i) for i in (old.id, *moved)]
-        await storage.origins.record(conn, keys, actor.id)
-        values = {"name": name, "comment": change.comment, "validity": change.validity}
-        before = {"name": old.name, "comment": old.comment, "validity": old.validity}
-        events = [event(keys[0], str(old.id), Action.UPDATED, before, given_values(values))]
+        key = OriginKey.service(old.id)
+        await storage.origins.record(conn, [key], actor.id)
+        events = [event(key, str(old.id), Action.UPDATED, before, given_values(values))]
+        # The services below are renamed, and only renamed (as OTOBO's ServiceUpdate: their
+        # change_* and origin stay); each rename is an event of its own in the feed.
         events += [
             event(OriginKey.service(i), str(i), Action.UPDATED, {"name": n}, {"name": new_name})
             for i, n in moved.items()
@@ -121,7 +127,10 @@ async def update(
         audit_trail.record(conn, actor, events)
         return old.id
 
-    return await _checked_write(storage, change, write, checked, creating=False)
+    try:
+        return await _checked_write(storage, change, write, checked, creating=False)
+    except NothingChanged:
+        return Outcome(record=await storage.services.get(service_id), unchanged=True)
 
 
 def given_values(values: Mapping[str, object]) -> dict[str, object]:
@@ -207,7 +216,7 @@ async def _rename(
     olds = {old.id: old.name, **below}
     await _check_names(storage, conn, names, field=field, own=[old.id, *below], checked=checked)
     checked.olds.update({names[i]: n for i, n in olds.items()})
-    await storage.services.rename_subtree(conn, old.name, name, agent=storage.origins.agent_id)
+    await storage.services.rename_subtree(conn, old.name, name)
     return dict(below)
 
 

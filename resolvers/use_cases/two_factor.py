@@ -43,7 +43,7 @@ from datasources.db.links import unfit_login
 from datasources.db.tables import customer_preferences
 from datasources.db.two_factor import LAST_COUNTER_KEY, claim_counter
 from datasources.storage import Storage
-from datasources.unit_of_work import Outcome, transaction
+from datasources.unit_of_work import NothingChanged, Outcome, transaction
 from domain.assignment_rules import unknown_user
 from domain.audit import Action, AuditEvent
 from domain.errors import ErrorCode, Problem
@@ -131,7 +131,9 @@ async def _write(
 ) -> Outcome[CustomerUserRecord]:
     """Store (or with None remove) the secret of the user ``login`` names, under the user's
     login as stored (OTOBO keys preferences by ``UserLogin``). Not an origin record: a
-    preference is not a change of the user's row, which keeps its change time, as in OTOBO."""
+    preference is not a change of the user's row, which keeps its change time, as in OTOBO.
+    Removing a secret from a user that has none (nor a used-code record) is a no-op, as any
+    write that changes nothing (``Outcome.unchanged``): no event, no live update."""
     try:
         record = await storage.customer_users.get(login, strict=True)
     except BackendUnavailable as exc:
@@ -146,7 +148,12 @@ async def _write(
     key = storage.config.customer_auth.two_factor.secret_preference_key
     action = Action.TWO_FACTOR_SECRET_SET if secret else Action.TWO_FACTOR_SECRET_CLEARED
     changed = AuditEvent(OriginKey.customer_user(record.login), record.login, action)
-    async with transaction(storage.engine) as conn:
-        await storage.preferences.set(record.login, {key: secret, LAST_COUNTER_KEY: None}, conn)
-        audit_trail.record(conn, actor, [changed])
+    try:
+        async with transaction(storage.engine) as conn:
+            values = {key: secret, LAST_COUNTER_KEY: None}
+            if not await storage.preferences.set(record.login, values, conn) and not secret:
+                raise NothingChanged  # no secret to clear: a no-op, as any unchanged write
+            audit_trail.record(conn, actor, [changed])
+    except NothingChanged:
+        return Outcome(record=record, unchanged=True)
     return Outcome(record=record)

@@ -33,6 +33,9 @@ SET = (
     "mutation($i: CustomerUserSetTwoFactorSecretInput!) { customerUserSetTwoFactorSecret("
     "input: $i) { customerUser { login } userErrors { field code message } } }"
 )
+HISTORY = (
+    "query($l: String!) { customerUser(login: $l) { history(first: 100) { nodes { action } } } }"
+)
 CLEAR = (
     "mutation($i: CustomerUserClearTwoFactorSecretInput!) { customerUserClearTwoFactorSecret("
     "input: $i) { customerUser { login } userErrors { field code message } } }"
@@ -206,7 +209,10 @@ async def test_set_and_clear_the_secret(tf_api: Api, clock: Clock) -> None:
     assert SECRET_KEY not in await preferences(tf_api, login)
     assert LAST_COUNTER_KEY not in await preferences(tf_api, login)
     assert signed_in(await sign_in(tf_api, login, PASSWORD), login)
-    assert (await clear_secret(tf_api, login))["userErrors"] == []  # idempotent
+    history = await tf_api.data(HISTORY, {"l": login})
+    # Idempotent: clearing no secret succeeds, and is no change (no event, as any no-op).
+    assert (await clear_secret(tf_api, login))["userErrors"] == []
+    assert await tf_api.data(HISTORY, {"l": login}) == history
     # a new secret's first code works at once, even in the window a code was used before
     assert (await set_secret(tf_api, login, long_secret))["userErrors"] == []
     assert signed_in(await sign_in(tf_api, login, PASSWORD, otp=otp), login)
