@@ -163,18 +163,6 @@ def replacement(current: Sequence[K], wanted: Sequence[K]) -> Replacement[K]:
     )
 
 
-S = TypeVar("S")
-
-
-@dataclass(frozen=True, slots=True)
-class Assignment(Generic[S, K]):
-    """A replaced assignment set: its owner as it now is (or would be) and what changed."""
-
-    subject: S
-    added: list[K]
-    removed: list[K]
-
-
 def can_be_assigned(service: ServiceRecord) -> bool:
     """Only a service that is itself VALID can be newly assigned (as OTOBO's screen offers
     only valid services; a child of an invalid one is offered there, so it may be assigned)."""

@@ -50,8 +50,8 @@ def publish(
     """Publish the notices of a committed write (``resolvers.mutations.run_mutation``), each
     with its feed position from ``events`` (the committed audit events) and its commit time
     ``committed_at`` (now when not given). A write that returns no one object
-    (``customerUsersImport``: a list of rows) publishes one notice per object its events
-    name."""
+    (``customerUsersImport``: a list of rows; ``defaultServicesSet``: the default services)
+    publishes one notice per object its events name."""
     if ctx.live is None:
         return
     at = time.time() if committed_at is None else committed_at

@@ -1,16 +1,15 @@
 """The Service type, its inputs and payloads, and the service fields of CustomerUser."""
 
-from collections.abc import Callable, Sequence
-from typing import Annotated, Any, Optional, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Any, Optional
 
 import strawberry
 from strawberry import UNSET
 
 from datasources.paging import DEFAULT_PAGE_SIZE
 from datasources.unit_of_work import Outcome
-from domain.assignments import UserServiceRow, changes_of
 from domain.records import CustomerUserRecord
-from domain.services import DEFAULT_LOGIN, MAX_SET_SIZE, Assignment, ServiceChanges, ServiceRecord
+from domain.services import MAX_SET_SIZE, ServiceChanges, ServiceRecord
 from resolvers import services as service_resolvers
 from resolvers.context import RequestContext
 from schema.audit import AuditFields, Info
@@ -18,7 +17,7 @@ from schema.audit_events import HistoryFields
 from schema.common import Node, UserError, ValidityEnum, global_id, outcome_payload
 from schema.dynamic import CustomerUserRef
 from schema.fast_fields import batch_reader, context_reader
-from schema.group import AssignmentChange
+from schema.group import AssignmentChange, changes_of
 from schema.pagination import (
     AFTER_ARGUMENT,
     FIRST_ARGUMENT,
@@ -307,21 +306,6 @@ class DefaultServicesSetPayload:
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-K = TypeVar("K", int, str)
-
-
-def _changes(
-    done: Assignment[Any, K] | None, row_of: Callable[[K], UserServiceRow]
-) -> list[AssignmentChange]:
-    """An assignment's added and removed keys (service ids or logins) as the API's one change
-    shape."""
-    if done is None:
-        return []
-    added = [row_of(key) for key in done.added]
-    removed = [row_of(key) for key in done.removed]
-    return [AssignmentChange(change=change) for change in changes_of(added, removed)]
-
-
 SERVICE_INPUT_NAMES = {"parent": "parentId"}
 """The domain names ServiceCreateInput/ServiceUpdateInput spell otherwise: a problem with the
 parent is reported on ``parentId``."""
@@ -337,37 +321,31 @@ def service_payload(outcome: Outcome[ServiceRecord]) -> ServicePayload:
 
 
 def user_services_payload(
-    ctx: RequestContext, outcome: Outcome[Assignment[CustomerUserRecord, int]], login: str
+    ctx: RequestContext, outcome: Outcome[CustomerUserRecord]
 ) -> CustomerUserSetServicesPayload:
-    done = outcome.record
-    owner = done.subject.login if done else login  # the user's own spelling
+    user = outcome.record
     return outcome_payload(
         CustomerUserSetServicesPayload,
         outcome,
-        customer_user=ctx.customer_user_object(done.subject) if done else None,
-        changes=_changes(done, lambda service_id: UserServiceRow(owner, service_id)),
+        customer_user=ctx.customer_user_object(user) if user else None,
+        changes=changes_of(outcome),
     )
 
 
-def service_users_payload(
-    outcome: Outcome[Assignment[ServiceRecord, str]], service_id: int
-) -> ServiceSetCustomerUsersPayload:
-    done = outcome.record
+def service_users_payload(outcome: Outcome[ServiceRecord]) -> ServiceSetCustomerUsersPayload:
     return outcome_payload(
         ServiceSetCustomerUsersPayload,
         outcome,
-        service=Service.wrap(done.subject) if done else None,
-        changes=_changes(done, lambda login: UserServiceRow(login, service_id)),
+        service=Service.wrap(outcome.record) if outcome.record else None,
+        changes=changes_of(outcome),
     )
 
 
-def default_services_payload(
-    outcome: Outcome[Assignment[list[ServiceRecord], int]],
-) -> DefaultServicesSetPayload:
-    done = outcome.record
+def default_services_payload(outcome: Outcome[list[ServiceRecord]]) -> DefaultServicesSetPayload:
+    defaults = outcome.record
     return outcome_payload(
         DefaultServicesSetPayload,
         outcome,
-        default_services=[Service.wrap(r) for r in done.subject] if done else None,
-        changes=_changes(done, lambda service_id: UserServiceRow(DEFAULT_LOGIN, service_id)),
+        default_services=None if defaults is None else [Service.wrap(r) for r in defaults],
+        changes=changes_of(outcome),
     )

@@ -5,6 +5,11 @@ A set is checked before anything is written, and only what is being added must e
 valid, so re-saving a set never fails on what is already there. The default services are the
 rows of the pseudo-login ``<DEFAULT>``: they are set only through
 :func:`set_default_services`, never as a customer user's.
+
+As every assignment (``resolvers.use_cases.assignments``), each returns its owner as the
+outcome's record and the rows added and removed as its ``changes``: the payload's
+``changes`` and the live update (``resolvers.live.publish``: the objects on either side of
+each row) are made from them.
 """
 
 from __future__ import annotations
@@ -17,14 +22,13 @@ from datasources.db.links import unfit_login
 from datasources.db.tables import service_customer_user
 from datasources.storage import Storage
 from datasources.unit_of_work import Outcome
-from domain.assignments import UserServiceRow, changes_of, dedupe_folded
+from domain.assignments import Change, UserServiceRow, changes_of, dedupe_folded
 from domain.audit import default_service_events, relation_events
 from domain.errors import ErrorCode, Problem, ProblemsFound
 from domain.origins import OriginKey
 from domain.records import CustomerUserRecord
 from domain.services import (
     DEFAULT_LOGIN,
-    Assignment,
     ServiceRecord,
     can_be_assigned,
     inactive_problem,
@@ -48,7 +52,7 @@ SERVICE_IDS = ("service_ids",)
 
 async def set_services_of(
     storage: Storage, actor: Actor, login: str, service_ids: Sequence[int], *, dry_run: bool
-) -> Outcome[Assignment[CustomerUserRecord, int]]:
+) -> Outcome[CustomerUserRecord]:
     """Make ``service_ids`` the complete set of ``login``'s own services."""
     if is_reserved_login(login):
         return Outcome.failed(
@@ -69,33 +73,33 @@ async def set_services_of(
     if service_ids and (unfit := unfit_login(LOGIN_COLUMN, LOGIN, user.login)):
         return Outcome.failed([unfit])
     try:
-        added, removed = await _replace_services(
-            storage, actor, user.login, service_ids, dry_run=dry_run
-        )
+        changes = await _replace_services(storage, actor, user.login, service_ids, dry_run=dry_run)
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
-    return Outcome(record=Assignment(user, added, removed), unchanged=not (added or removed))
+    return Outcome(record=user, changes=changes, unchanged=not changes)
 
 
 async def set_default_services(
     storage: Storage, actor: Actor, service_ids: Sequence[int], *, dry_run: bool
-) -> Outcome[Assignment[list[ServiceRecord], int]]:
-    """Make ``service_ids`` the default services (the ``<DEFAULT>`` rows)."""
+) -> Outcome[list[ServiceRecord]]:
+    """Make ``service_ids`` the default services (the ``<DEFAULT>`` rows); the record is the
+    default services after it. (No one object: its live update names each service that
+    became or stopped being a default, as its events do.)"""
     try:
-        added, removed = await _replace_services(
+        changes = await _replace_services(
             storage, actor, DEFAULT_LOGIN, service_ids, dry_run=dry_run
         )
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
     defaults = await storage.services.assigned_to([DEFAULT_LOGIN])
-    record = Assignment(defaults.get(DEFAULT_LOGIN.lower(), []), added, removed)
-    return Outcome(record=record, unchanged=not (added or removed))
+    record = defaults.get(DEFAULT_LOGIN.lower(), [])
+    return Outcome(record=record, changes=changes, unchanged=not changes)
 
 
 async def _replace_services(
     storage: Storage, actor: Actor, login: str, service_ids: Sequence[int], *, dry_run: bool
-) -> tuple[list[int], list[int]]:
-    """Replace the service set of ``login`` (a user's or ``<DEFAULT>``): the ids added and
+) -> list[Change]:
+    """Replace the service set of ``login`` (a user's or ``<DEFAULT>``): the rows added and
     removed (on a dry run: that would be)."""
     wanted = list(dict.fromkeys(service_ids))
     problem = too_many(len(wanted), field=SERVICE_IDS)
@@ -118,26 +122,26 @@ async def _replace_services(
             problems.append(inactive_problem(inactive, SERVICE_IDS))
         if problems:
             raise ProblemsFound(problems)
-        if not dry_run and (change.added or change.removed):
+        changed = changes_of(
+            [UserServiceRow(login, i) for i in change.added],
+            [UserServiceRow(login, i) for i in change.removed],
+        )
+        if not dry_run and changed:
             await store.remove_services_of(conn, login, change.removed)
             rows = [(login, i) for i in change.added]
             await store.add_rows(conn, rows, agent=storage.origins.agent_id)
             if not is_reserved_login(login):  # the defaults are no object of their own
                 await storage.origins.record(conn, [OriginKey.customer_user(login)], actor.id)
-                changed = changes_of(
-                    [UserServiceRow(login, i) for i in change.added],
-                    [UserServiceRow(login, i) for i in change.removed],
-                )
                 audit_trail.record(conn, actor, relation_events(changed))
             else:
                 events = default_service_events(change.added, change.removed)
                 audit_trail.record(conn, actor, events)
-    return change.added, change.removed
+    return changed
 
 
 async def set_customer_users_of(
     storage: Storage, actor: Actor, service_id: int, logins: Sequence[str], *, dry_run: bool
-) -> Outcome[Assignment[ServiceRecord, str]]:
+) -> Outcome[ServiceRecord]:
     """Make ``logins`` the complete set of customer users assigned to the service (the
     default-services row of the service is not one of them and stays as it is)."""
     if any(is_reserved_login(login) for login in logins):
@@ -168,19 +172,19 @@ async def set_customer_users_of(
             removed = [current[k] for k in change.removed]
             _check_members(record, [spelled[k] for k in change.added if k not in users], added)
             _check_fit(logins, {k: users[k] for k in change.added if k in users})
-            if not dry_run and (added or removed):
+            changes = changes_of(
+                [UserServiceRow(u, service_id) for u in added],
+                [UserServiceRow(u, service_id) for u in removed],
+            )
+            if not dry_run and changes:
                 await store.remove_logins_of(conn, service_id, removed)
                 rows = [(u, service_id) for u in added]
                 await store.add_rows(conn, rows, agent=storage.origins.agent_id)
                 await storage.origins.record(conn, [OriginKey.service(service_id)], actor.id)
-                pairs = changes_of(
-                    [UserServiceRow(u, service_id) for u in added],
-                    [UserServiceRow(u, service_id) for u in removed],
-                )
-                audit_trail.record(conn, actor, relation_events(pairs))
+                audit_trail.record(conn, actor, relation_events(changes))
     except ProblemsFound as exc:
         return Outcome.failed(exc.problems)
-    return Outcome(record=Assignment(record, added, removed), unchanged=not (added or removed))
+    return Outcome(record=record, changes=changes, unchanged=not changes)
 
 
 async def _users(storage: Storage, logins: Sequence[str]) -> dict[str, CustomerUserRecord]:

@@ -174,7 +174,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
                 service_ids,
                 dry_run=dry_run,
             )
-            return user_services_payload(info.context, outcome, login)
+            return user_services_payload(info.context, outcome)
 
         @strawberry.mutation(
             permission_classes=ADMIN,
@@ -191,7 +191,7 @@ def mutations(types: CustomerUserTypes, config: RosterConfig) -> Any:
                 logins,
                 dry_run=dry_run,
             )
-            return service_users_payload(outcome, service_id)
+            return service_users_payload(outcome)
 
         @strawberry.mutation(
             permission_classes=ADMIN,
