@@ -9,28 +9,22 @@ one that writes nothing)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import ALL_DB_KINDS, DB_KINDS
 from tests.live.helpers import (
     CREATE_CUSTOMER,
     CREATE_USER,
     UPDATE_USER,
     USER_CHANGED,
     Keys,
-    create_keys,
     gql,
     next_message,
-    serving,
     socket,
     subscribe,
     unique,
     user_input,
-    write_config,
 )
 
 CHANGES = "subscription { changes { type key action cursor } }"
@@ -51,24 +45,6 @@ UPDATE_GROUP = (
     "mutation($i: GroupUpdateInput!) { groupUpdate(input: $i) {"
     " group { groupId } userErrors { code } } }"
 )
-
-
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param(kind, marks=pytest.mark.skipif(kind not in DB_KINDS, reason="not chosen"))
-        for kind in ALL_DB_KINDS
-    ],
-)
-async def served(
-    request: pytest.FixtureRequest, databases: Any, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[tuple[str, Keys]]:
-    files: Path = tmp_path_factory.mktemp("live-noop")
-    url = await databases.create(request.param)
-    keys = await create_keys(url)
-    config = write_config(files / "live.toml", url)
-    with serving(config, files / "serve.log") as (_process, base):
-        yield base, keys
 
 
 @pytest.mark.parametrize("no_op", ["update", "assignment"])

@@ -10,28 +10,21 @@ real ``roster serve`` on every database kind."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from websockets.asyncio.client import ClientConnection
 
-from tests.conftest import ALL_DB_KINDS, DB_KINDS
 from tests.live.helpers import (
     CREATE_CUSTOMER,
     CREATE_USER,
     UPDATE_USER,
     Keys,
-    create_keys,
     gql,
     next_message,
-    serving,
     socket,
     subscribe,
     unique,
     user_input,
-    write_config,
 )
 
 CHANGES = "subscription { changes { type key action cursor } }"
@@ -59,24 +52,6 @@ DEFAULT_SERVICES = (
     "mutation($i: DefaultServicesSetInput!) { defaultServicesSet(input: $i) {"
     " changes { kind } userErrors { code } } }"
 )
-
-
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param(kind, marks=pytest.mark.skipif(kind not in DB_KINDS, reason="not chosen"))
-        for kind in ALL_DB_KINDS
-    ],
-)
-async def served(
-    request: pytest.FixtureRequest, databases: Any, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[tuple[str, Keys]]:
-    files: Path = tmp_path_factory.mktemp("live-services")
-    url = await databases.create(request.param)
-    keys = await create_keys(url)
-    config = write_config(files / "live.toml", url)
-    with serving(config, files / "serve.log") as (_process, base):
-        yield base, keys
 
 
 async def _heard(ws: ClientConnection, count: int) -> dict[str, list[dict[str, Any]]]:
