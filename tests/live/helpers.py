@@ -160,6 +160,16 @@ async def gql(
     return body
 
 
+async def mutate(base: str, query: str, value: dict[str, Any], *, key: str) -> dict[str, Any]:
+    """The payload of the mutation ``query`` with ``value`` as its ``input``, which must have
+    succeeded (no GraphQL error, no ``userErrors``)."""
+    body = await gql(base, query, {"i": value}, key=key)
+    assert "errors" not in body, body
+    payload: dict[str, Any] = next(iter(body["data"].values()))
+    assert payload["userErrors"] == [], body
+    return payload
+
+
 def user_input(login: str, customer_id: str, **extra: Any) -> dict[str, Any]:
     return {
         "login": login,

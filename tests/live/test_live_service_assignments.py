@@ -20,6 +20,7 @@ from tests.live.helpers import (
     UPDATE_USER,
     Keys,
     gql,
+    mutate,
     next_message,
     socket,
     subscribe,
@@ -75,11 +76,7 @@ async def test_service_assignments_are_published_for_both_sides_and_no_ops_are_n
     admin = keys.bearer("admin")
 
     async def call(query: str, value: dict[str, Any]) -> dict[str, Any]:
-        body = await gql(base, query, {"i": value}, key=admin)
-        assert "errors" not in body, body
-        payload: dict[str, Any] = next(iter(body["data"].values()))
-        assert payload["userErrors"] == [], body
-        return payload
+        return await mutate(base, query, value, key=admin)
 
     customer = unique("c")
     await call(CREATE_CUSTOMER, {"customerId": customer, "name": customer})
