@@ -47,6 +47,11 @@ class Outcome(Generic[T]):
     publishes no live update (``resolvers.mutations``), though a transaction may have
     committed (the lock an assignment reads under; the sign-in hold a ``validity: VALID``
     ends). ``record`` is the object as it is."""
+    found_key: str | None = None
+    """For a write that may change its object's key (a customer user's or customer's update):
+    the key it found the object under, as stored before the write, not as the client typed it
+    (logins and customer IDs are found ignoring case). The live notice is ``RENAMED`` only
+    when the record's key differs from it (``domain.live.notices_of``)."""
 
     @classmethod
     def failed(cls, problems: list[Problem]) -> Outcome[T]:

@@ -123,21 +123,30 @@ def _row_objects(change: Change) -> list[tuple[ObjectType, str]]:
 
 
 def notices_of(
-    *, created: bool, record: object, changes: Iterable[Change], key: object, at: float
+    *,
+    created: bool,
+    record: object,
+    changes: Iterable[Change],
+    found_key: str | None,
+    at: float,
 ) -> list[Notice]:
     """The notices of one committed write: the object it returned (``created`` or updated;
-    renamed when ``key``, the key it was called with, differs from the record's) and every
-    object on either side of an added or removed relation row, each once."""
+    renamed when ``found_key``, its stored key before the write, differs from the record's)
+    and every object on either side of an added or removed relation row, each once.
+
+    Not the key the mutation was called with: logins and customer IDs are found ignoring
+    case, so ``JDoe`` for the stored ``jdoe`` is no rename, while ``jdoe`` to ``JDoe`` is one;
+    and a mutation's first argument need not be a key at all (``meSetPassword``'s is the
+    current password, which a notice must never carry)."""
     notices: list[Notice] = []
     seen: set[tuple[ObjectType, str]] = set()
     identity = _record_identity(record)
     if identity is not None:
         seen.add(identity)
-        previous = str(key) if isinstance(key, str | int) else None
         if created:
             notices.append(Notice(identity[0], identity[1], Action.CREATED, at))
-        elif previous is not None and previous != identity[1]:
-            notices.append(Notice(identity[0], identity[1], Action.RENAMED, at, previous))
+        elif found_key is not None and found_key != identity[1]:
+            notices.append(Notice(identity[0], identity[1], Action.RENAMED, at, found_key))
         else:
             notices.append(Notice(identity[0], identity[1], Action.UPDATED, at))
     for change in changes:

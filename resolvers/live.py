@@ -42,7 +42,6 @@ class SlowSubscriber(ApiError):
 def publish(
     ctx: RequestContext,
     use_case: Any,
-    args: Sequence[Any],
     outcome: Outcome[Any],
     events: Sequence[tuple[int, AuditEvent]] = (),
     committed_at: float | None = None,
@@ -63,7 +62,7 @@ def publish(
                 created=getattr(use_case, "__name__", "") == "create",
                 record=outcome.record,
                 changes=outcome.changes,
-                key=args[0] if args else None,
+                found_key=outcome.found_key,
                 at=at,
             ),
             events,

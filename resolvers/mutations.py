@@ -65,5 +65,5 @@ async def run_mutation(
         and not outcome.unchanged
         and not kwargs.get("dry_run")
     ):
-        live.publish(ctx, use_case, args, outcome, commits.events, commits.at)
+        live.publish(ctx, use_case, outcome, commits.events, commits.at)
     return outcome

@@ -191,7 +191,7 @@ async def update(
             storage, backend, new_login, field=NEW_LOGIN, own_login=old.login
         )
         return Outcome.failed(problems)
-    return Outcome(record=await storage.customer_users.get(new_login))
+    return Outcome(record=await storage.customer_users.get(new_login), found_key=old.login)
 
 
 async def _unchanged(

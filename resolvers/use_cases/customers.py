@@ -135,7 +135,7 @@ async def update(
     except sa.exc.IntegrityError:
         problems = await conflict(storage, change, id_field=NEW_CUSTOMER_ID, old=old)
         return Outcome.failed(problems)
-    return Outcome(record=await store.get(target))
+    return Outcome(record=await store.get(target), found_key=old.customer_id)
 
 
 async def _taken(

@@ -27,11 +27,11 @@ def _user(login: str) -> CustomerUserRecord:
 
 
 def test_a_created_updated_or_renamed_object() -> None:
-    created = notices_of(created=True, record=_user("ann"), changes=[], key=None, at=AT)
+    created = notices_of(created=True, record=_user("ann"), changes=[], found_key=None, at=AT)
     assert created == [Notice(ObjectType.CUSTOMER_USER, "ann", Action.CREATED, AT)]
-    updated = notices_of(created=False, record=_user("ann"), changes=[], key="ann", at=AT)
+    updated = notices_of(created=False, record=_user("ann"), changes=[], found_key="ann", at=AT)
     assert [n.action for n in updated] == [Action.UPDATED]
-    renamed = notices_of(created=False, record=_user("bea"), changes=[], key="ann", at=AT)
+    renamed = notices_of(created=False, record=_user("bea"), changes=[], found_key="ann", at=AT)
     assert renamed == [Notice(ObjectType.CUSTOMER_USER, "bea", Action.RENAMED, AT, "ann")]
 
 
@@ -42,7 +42,7 @@ def test_an_assignment_names_both_sides_once_and_not_the_default_services() -> N
         RowChange(ChangeKind.ADDED, UserCustomerRow("ann", "acme")),
         RowChange(ChangeKind.ADDED, UserServiceRow("<DEFAULT>", 3)),
     ]
-    notices = notices_of(created=False, record=None, changes=rows, key="ann", at=AT)
+    notices = notices_of(created=False, record=None, changes=rows, found_key="ann", at=AT)
     assert [(n.type, n.key) for n in notices] == [
         (ObjectType.CUSTOMER_USER, "ann"),
         (ObjectType.GROUP, "7"),
