@@ -43,6 +43,7 @@ CREATE_CUSTOMER = (
     "mutation($i: CustomerCreateInput!) { customerCreate(input: $i) {"
     " customer { customerId } userErrors { code message } } }"
 )
+HEAD = "{ changesHead }"
 
 
 def unique(prefix: str = "u") -> str:
@@ -179,6 +180,15 @@ def user_input(login: str, customer_id: str, **extra: Any) -> dict[str, Any]:
         "customerId": customer_id,
         **extra,
     }
+
+
+async def new_customer_and_user(base: str, *, key: str, **extra: Any) -> tuple[str, str]:
+    """(customer ID, login) of a new customer and a new user of it, ``extra`` its fields."""
+    customer = unique("c")
+    await mutate(base, CREATE_CUSTOMER, {"customerId": customer, "name": customer}, key=key)
+    login = unique("u")
+    await mutate(base, CREATE_USER, user_input(login, customer, **extra), key=key)
+    return customer, login
 
 
 def serving_worker(ws: ClientConnection, workers: list[int]) -> int:

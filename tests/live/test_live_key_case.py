@@ -16,17 +16,16 @@ import asyncio
 from websockets.asyncio.client import ClientConnection
 
 from tests.live.helpers import (
-    CREATE_CUSTOMER,
-    CREATE_USER,
+    HEAD,
     UPDATE_USER,
     Keys,
     gql,
     mutate,
+    new_customer_and_user,
     next_message,
     socket,
     subscribe,
     unique,
-    user_input,
 )
 
 PASSWORD = "Correct-Horse-7"
@@ -35,7 +34,6 @@ USER_CHANGED = (
     "subscription($l: String!) { customerUserChanged(login: $l) {"
     " change { action key previousKey } } }"
 )
-HEAD = "{ changesHead }"
 FEED = (
     "query($after: String) { changes(after: $after, first: 100) {"
     " nodes { objectType objectKey action fields { field before after } } } }"
@@ -89,10 +87,7 @@ async def test_a_differently_cased_key_publishes_updated_under_the_stored_key(
     (Service assignments publish through the same path: test_live_service_assignments.)"""
     base, keys = served
     admin = keys.bearer("admin")
-    customer = unique("c")
-    await mutate(base, CREATE_CUSTOMER, {"customerId": customer, "name": customer}, key=admin)
-    login = unique("u")
-    await mutate(base, CREATE_USER, user_input(login, customer), key=admin)
+    customer, login = await new_customer_and_user(base, key=admin)
     group = (await mutate(base, CREATE_GROUP, {"name": unique("g")}, key=admin))["group"]["groupId"]
     head = (await gql(base, HEAD, key=admin))["data"]["changesHead"]
     typed_login, typed_customer = login.upper(), customer.upper()
@@ -134,10 +129,7 @@ async def test_a_case_only_rename_names_the_old_stored_key(served: tuple[str, Ke
     subscriber of the old login too); the same for a customer ID."""
     base, keys = served
     admin = keys.bearer("admin")
-    customer = unique("c")
-    await mutate(base, CREATE_CUSTOMER, {"customerId": customer, "name": customer}, key=admin)
-    login = unique("u")
-    await mutate(base, CREATE_USER, user_input(login, customer), key=admin)
+    customer, login = await new_customer_and_user(base, key=admin)
     new_login = login[0].upper() + login[1:]
     new_customer = customer[0].upper() + customer[1:]
 
@@ -185,10 +177,7 @@ async def test_me_set_password_publishes_no_password(served: tuple[str, Keys]) -
     an update of the session's user, and the password is in no message."""
     base, keys = served
     admin = keys.bearer("admin")
-    customer = unique("c")
-    await mutate(base, CREATE_CUSTOMER, {"customerId": customer, "name": customer}, key=admin)
-    login = unique("u")
-    await mutate(base, CREATE_USER, user_input(login, customer, password=PASSWORD), key=admin)
+    _customer, login = await new_customer_and_user(base, key=admin, password=PASSWORD)
     signed_in = await gql(
         base,
         SIGN_IN,

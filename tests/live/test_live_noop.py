@@ -16,6 +16,7 @@ import pytest
 from tests.live.helpers import (
     CREATE_CUSTOMER,
     CREATE_USER,
+    HEAD,
     UPDATE_USER,
     USER_CHANGED,
     Keys,
@@ -29,7 +30,6 @@ from tests.live.helpers import (
 )
 
 CHANGES = "subscription { changes { type key action cursor } }"
-HEAD = "{ changesHead }"
 FEED = (
     "query($after: String) { changes(after: $after, first: 100) {"
     " nodes { objectType objectKey action } cursor } }"

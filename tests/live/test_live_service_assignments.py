@@ -15,24 +15,22 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection
 
 from tests.live.helpers import (
-    CREATE_CUSTOMER,
-    CREATE_USER,
+    HEAD,
     UPDATE_USER,
     Keys,
     gql,
     mutate,
+    new_customer_and_user,
     next_message,
     socket,
     subscribe,
     unique,
-    user_input,
 )
 
 CHANGES = "subscription { changes { type key action cursor } }"
 USER_CHANGED = (
     "subscription($l: String!) { customerUserChanged(login: $l) { change { type key action } } }"
 )
-HEAD = "{ changesHead }"
 FEED = (
     "query($after: String) { changes(after: $after, first: 100) {"
     " nodes { objectType objectKey action } cursor } }"
@@ -78,10 +76,7 @@ async def test_service_assignments_are_published_for_both_sides_and_no_ops_are_n
     async def call(query: str, value: dict[str, Any]) -> dict[str, Any]:
         return await mutate(base, query, value, key=admin)
 
-    customer = unique("c")
-    await call(CREATE_CUSTOMER, {"customerId": customer, "name": customer})
-    login = unique("u")
-    await call(CREATE_USER, user_input(login, customer))
+    _customer, login = await new_customer_and_user(base, key=admin)
     first, second = [
         str((await call(CREATE_SERVICE, {"name": unique("s")}))["service"]["serviceId"])
         for _ in range(2)
