@@ -92,18 +92,20 @@ class KeyList:
         self._mysql = is_mysql(dialect_name)
         self._integers = integers
         self.name = name
-        self.condition = self._condition(
-            sa.bindparam(name, type_=self._type()),
-            sa.bindparam(f"{name}_each", expanding=True) if self._mysql else None,
-            sa.bindparam(f"{name}_lower", type_=_Lowered(), expanding=True)
-            if self._mysql
-            else None,
-        )
+        if self._mysql:
+            self.condition = self._mysql_condition(
+                sa.bindparam(f"{name}_each", expanding=True),
+                sa.bindparam(f"{name}_lower", type_=_Lowered(), expanding=True),
+            )
+        else:
+            self.condition = self._condition(sa.bindparam(name, type_=self._type()))
 
     def bind(self, values: Sequence[Any]) -> dict[str, Any]:
         """The parameters for ``values``."""
         if self._mysql:
             keys = self.distinct(values)
+            if self._integers:
+                return {f"{self.name}_each": keys}
             return {f"{self.name}_each": keys, f"{self.name}_lower": keys}
         return {self.name: self._value(values)}
 
@@ -129,14 +131,11 @@ class KeyList:
         """The condition with ``values`` bound into it."""
         if self._mysql:
             keys = self.distinct(values)
-            return self._condition(
-                sa.bindparam(None, keys, type_=self._type()),
+            return self._mysql_condition(
                 sa.bindparam(None, keys, expanding=True),
                 sa.bindparam(None, keys, type_=_Lowered(), expanding=True),
             )
-        return self._condition(
-            sa.bindparam(None, self._value(values), type_=self._type()), None, None
-        )
+        return self._condition(sa.bindparam(None, self._value(values), type_=self._type()))
 
     def _type(self) -> sa.types.TypeEngine[Any]:
         if not self._postgresql:
@@ -147,27 +146,26 @@ class KeyList:
         cleaned = self.distinct(values)  # an id beyond the 32-bit columns cannot exist
         return cleaned if self._postgresql else json.dumps(cleaned)
 
-    def _condition(
-        self,
-        parameter: sa.BindParameter[Any],
-        each: sa.BindParameter[Any] | None,
-        each_lowered: sa.BindParameter[Any] | None,
+    def _mysql_condition(
+        self, each: sa.BindParameter[Any], each_lowered: sa.BindParameter[Any]
     ) -> sa.ColumnElement[bool]:
-        """``parameter``: the whole list (PostgreSQL's array, SQLite's JSON text); ``each`` and
-        ``each_lowered``: the keys one by one, as they are and lower-cased (MariaDB/MySQL)."""
+        """MariaDB/MySQL: ``each`` and ``each_lowered``, the keys one by one, as they are and
+        lower-cased by the database."""
+        if self._integers:
+            return self._column.in_(each)
+        return sa.and_(self._column.in_(each), sa.func.lower(self._column).in_(each_lowered))
+
+    def _condition(self, parameter: sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
+        """PostgreSQL and SQLite: ``parameter``, the whole list (an array, a JSON text)."""
         if self._integers:
             if self._postgresql:
                 return self._column == sa.any_(parameter)
-            if each is not None:
-                return self._column.in_(each)
             listed = sa.func.json_each(parameter).table_valued("value")
             return self._column.in_(sa.select(listed.c.value))
         lowered = sa.func.lower(self._column)
         if self._postgresql:
             given = sa.func.unnest(parameter).alias("v")
             return lowered.in_(sa.select(sa.func.lower(given.column)))
-        if each is not None and each_lowered is not None:
-            return sa.and_(self._column.in_(each), lowered.in_(each_lowered))
         listed = sa.func.json_each(parameter).table_valued("value")
         return lowered.in_(sa.select(sa.func.lower(listed.c.value)))
 
